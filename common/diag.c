@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+#include "diag.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void bench_diags_add(bench_diags *d, const char *fmt, ...) {
+        char *m = NULL;
+        va_list ap;
+        va_start(ap, fmt);
+        int r = vasprintf(&m, fmt, ap);
+        va_end(ap);
+        if (r < 0)
+                return;
+        if (d->n == d->cap) {
+                size_t cap = d->cap ? d->cap * 2 : 8;
+                char **nm = realloc(d->msgs, cap * sizeof(*nm));
+                if (!nm) {
+                        free(m);
+                        return;
+                }
+                d->msgs = nm;
+                d->cap = cap;
+        }
+        d->msgs[d->n++] = m;
+}
+
+void bench_diags_clear(bench_diags *d) {
+        for (size_t i = 0; i < d->n; i++)
+                free(d->msgs[i]);
+        free(d->msgs);
+        *d = (bench_diags){0};
+}

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: MIT */
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+
+uint64_t bench_now_ns(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int parse_number_prefix(const char *s, double *ret_value, const char **ret_rest) {
+        if (!s || !*s || isspace((unsigned char)*s) || *s == '-' || *s == '+')
+                return -EINVAL;
+        char *end = NULL;
+        errno = 0;
+        double v = strtod(s, &end);
+        if (errno || end == s || !isfinite(v) || v < 0)
+                return -EINVAL;
+        /* strtod accepts hex and exponents; we only want plain decimals */
+        for (const char *p = s; p < end; p++)
+                if (!isdigit((unsigned char)*p) && *p != '.')
+                        return -EINVAL;
+        *ret_value = v;
+        *ret_rest = end;
+        return 0;
+}
+
+int bench_parse_size(const char *s, uint64_t *ret_bytes) {
+        double v;
+        const char *rest;
+        if (parse_number_prefix(s, &v, &rest) < 0)
+                return -EINVAL;
+        static const struct {
+                const char *suffix;
+                double mult;
+        } units[] = {
+                {"", 1},
+                {"b", 1},
+                {"k", 1024.0},
+                {"kb", 1024.0},
+                {"kib", 1024.0},
+                {"m", 1048576.0},
+                {"mb", 1048576.0},
+                {"mib", 1048576.0},
+                {"g", 1073741824.0},
+                {"gb", 1073741824.0},
+                {"gib", 1073741824.0},
+                {"t", 1099511627776.0},
+                {"tb", 1099511627776.0},
+                {"tib", 1099511627776.0},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(units); i++) {
+                if (strcasecmp(rest, units[i].suffix) != 0)
+                        continue;
+                double bytes = v * units[i].mult;
+                if (bytes > 9.0e18 || bytes != floor(bytes))
+                        return -EINVAL;
+                *ret_bytes = (uint64_t)bytes;
+                return 0;
+        }
+        return -EINVAL;
+}
+
+const char *bench_format_size(uint64_t bytes, char *buf, size_t len) {
+        static const char suffix[] = "KMGT";
+        int i = -1;
+        uint64_t v = bytes;
+        while (v >= 1024 && v % 1024 == 0 && i < 3) {
+                v /= 1024;
+                i++;
+        }
+        if (i < 0)
+                snprintf(buf, len, "%llu", (unsigned long long)v);
+        else
+                snprintf(buf, len, "%llu%c", (unsigned long long)v, suffix[i]);
+        return buf;
+}
+
+int bench_parse_duration_ms(const char *s, double *ret_ms) {
+        double v;
+        const char *rest;
+        if (parse_number_prefix(s, &v, &rest) < 0)
+                return -EINVAL;
+        double mult;
+        if (!*rest || !strcmp(rest, "ms"))
+                mult = 1;
+        else if (!strcmp(rest, "s"))
+                mult = 1000;
+        else if (!strcmp(rest, "us"))
+                mult = 0.001;
+        else if (!strcmp(rest, "m") || !strcmp(rest, "min"))
+                mult = 60000;
+        else
+                return -EINVAL;
+        *ret_ms = v * mult;
+        return 0;
+}
+
+int bench_parse_uint(const char *s, uint64_t max, uint64_t *ret) {
+        if (!s || !isdigit((unsigned char)*s))
+                return -EINVAL;
+        char *end = NULL;
+        errno = 0;
+        unsigned long long v = strtoull(s, &end, 10);
+        if (errno || *end || v > max)
+                return -ERANGE;
+        *ret = v;
+        return 0;
+}
+
+size_t bench_edit_distance(const char *a, const char *b) {
+        size_t la = strlen(a), lb = strlen(b);
+        if (la > 64 || lb > 64)
+                return SIZE_MAX;
+        size_t d[65][65];
+        for (size_t i = 0; i <= la; i++)
+                d[i][0] = i;
+        for (size_t j = 0; j <= lb; j++)
+                d[0][j] = j;
+        for (size_t i = 1; i <= la; i++)
+                for (size_t j = 1; j <= lb; j++) {
+                        size_t cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+                        size_t best = d[i - 1][j] + 1;
+                        if (d[i][j - 1] + 1 < best)
+                                best = d[i][j - 1] + 1;
+                        if (d[i - 1][j - 1] + cost < best)
+                                best = d[i - 1][j - 1] + cost;
+                        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                            d[i - 2][j - 2] + 1 < best)
+                                best = d[i - 2][j - 2] + 1;
+                        d[i][j] = best;
+                }
+        return d[la][lb];
+}
+
+const char *bench_did_you_mean(const char *word, const char *const *candidates, size_t n) {
+        const char *best = NULL;
+        size_t best_d = SIZE_MAX;
+        size_t limit = strlen(word) <= 4 ? 1 : strlen(word) <= 8 ? 2 : 3;
+        for (size_t i = 0; i < n; i++) {
+                if (!candidates[i])
+                        continue;
+                size_t d = bench_edit_distance(word, candidates[i]);
+                if (d < best_d) {
+                        best_d = d;
+                        best = candidates[i];
+                }
+        }
+        return best_d <= limit ? best : NULL;
+}
+
+int bench_read_file(const char *path, char **ret_data, size_t *ret_len, bench_error **err) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return bench_error_errno(err, errno, "cannot open %s", path);
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return bench_error_errno(err, errno, "cannot stat %s", path);
+        if (S_ISDIR(st.st_mode))
+                return bench_error_set(err, EISDIR, "%s is a directory, not a file", path);
+        size_t cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096, len = 0;
+        _cleanup_free_ char *buf = malloc(cap);
+        if (!buf)
+                return bench_error_set(err, ENOMEM, "out of memory reading %s", path);
+        for (;;) {
+                if (len + 1 >= cap) {
+                        char *nb = realloc(buf, cap * 2);
+                        if (!nb)
+                                return bench_error_set(err, ENOMEM, "out of memory reading %s", path);
+                        buf = nb;
+                        cap *= 2;
+                }
+                ssize_t n = read(fd, buf + len, cap - len - 1);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return bench_error_errno(err, errno, "cannot read %s", path);
+                }
+                if (n == 0)
+                        break;
+                len += (size_t)n;
+        }
+        buf[len] = '\0';
+        if (ret_len)
+                *ret_len = len;
+        *ret_data = steal_pointer(&buf);
+        return 0;
+}
+
+int bench_write_file_atomic(const char *path, const char *data, size_t len, bench_error **err) {
+        _cleanup_free_ char *tmp = NULL;
+        if (asprintf(&tmp, "%s.tmp.%d", path, (int)getpid()) < 0)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return bench_error_errno(err, errno, "cannot create %s", tmp);
+        size_t off = 0;
+        while (off < len) {
+                ssize_t n = write(fd, data + off, len - off);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        int e = errno;
+                        unlink(tmp);
+                        return bench_error_errno(err, e, "cannot write %s", tmp);
+                }
+                off += (size_t)n;
+        }
+        if (fsync(fd) < 0 || close(take_fd(&fd)) < 0) {
+                int e = errno;
+                unlink(tmp);
+                return bench_error_errno(err, e, "cannot write %s", tmp);
+        }
+        if (rename(tmp, path) < 0) {
+                int e = errno;
+                unlink(tmp);
+                return bench_error_errno(err, e, "cannot replace %s", path);
+        }
+        return 0;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t bench_now_ns(void);
+static inline double bench_ns_to_ms(uint64_t ns) {
+        return (double)ns / 1e6;
+}
+
+/*
+ * Sizes as users write them: "4096", "64K", "64KiB", "64M", "1G", "1.5G"
+ * (binary multiples, case-insensitive, optional "B"/"iB"). 0 or -EINVAL.
+ */
+int bench_parse_size(const char *s, uint64_t *ret_bytes);
+/* Formats bytes the same way ("64M"); buf of at least 32 bytes. */
+const char *bench_format_size(uint64_t bytes, char *buf, size_t len);
+/* Durations: "250ms", "2s", "1.5s", "100us", plain numbers are ms. */
+int bench_parse_duration_ms(const char *s, double *ret_ms);
+/* Non-negative integers with range checking. */
+int bench_parse_uint(const char *s, uint64_t max, uint64_t *ret);
+
+/* Damerau–Levenshtein (optimal string alignment) edit distance. */
+size_t bench_edit_distance(const char *a, const char *b);
+/* The candidate closest to word, or NULL if none is close enough. */
+const char *bench_did_you_mean(const char *word, const char *const *candidates, size_t n);
+
+/* Whole-file read (NUL-terminated) and atomic replace (tmp + fsync + rename). */
+int bench_read_file(const char *path, char **ret_data, size_t *ret_len, bench_error **err);
+int bench_write_file_atomic(const char *path, const char *data, size_t len, bench_error **err);

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+
+#include <cJSON.h>
+
+#include "../common/error.h"
+
+typedef enum host_cgroup_mode {
+        HOST_CGROUP_NONE,
+        HOST_CGROUP_V1,
+        HOST_CGROUP_V2,
+        HOST_CGROUP_HYBRID,
+} host_cgroup_mode;
+
+host_cgroup_mode host_cgroup_mode_detect(void);
+const char *host_cgroup_mode_name(host_cgroup_mode m);
+
+/*
+ * The result's "host" object: hostname, kernel, cpu_model, cores, pus,
+ * memory_kib, cgroup_mode, topology (hwloc summary), bench_version,
+ * git_commit, libraries {cjson, hwloc, libvirt, libcap}.
+ */
+cJSON *host_capture(void);
+
+/*
+ * `bench info`: what this host can run. cgroup mode and controllers,
+ * namespaces (each tried in a child), overlayfs, /dev/kvm and vmx/svm,
+ * libvirt and qemu versions, hwloc topology, and which configuration kinds
+ * can run here (probe of each driver).
+ */
+cJSON *host_info(void);
+/* The same as text for humans. */
+char *host_info_text(const cJSON *info);

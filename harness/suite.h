@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <cJSON.h>
+
+#include "../common/diag.h"
+#include "../runtimes/driver.h"
+#include "../workloads/catalog.h"
+
+typedef enum suite_pin_mode {
+        SUITE_PIN_AUTO, /* hwloc: harness keeps one core, workload gets whole cores */
+        SUITE_PIN_NONE, /* no binding at all */
+        SUITE_PIN_CPUS, /* workload on the given cpu list */
+} suite_pin_mode;
+
+typedef struct suite_config {
+        char *name;
+        const rt_kind *kind;
+        cJSON *options; /* owned; the kind options object (possibly empty) */
+} suite_config;
+
+typedef struct suite_param {
+        char *key, *value; /* canonical string form, as passed to the agent */
+} suite_param;
+
+typedef struct suite_workload {
+        char *name;         /* unique instance name (defaults to the kind) */
+        const wl_spec *spec;
+        suite_param *params; /* only the ones the suite set */
+        size_t n_params;
+        cJSON *params_json; /* owned; params as written (for the result) */
+} suite_workload;
+
+typedef struct suite {
+        char *path;
+        char *name;
+        unsigned repetitions; /* measured repetitions, >= 1 */
+        unsigned warmup;      /* discarded repetitions before them */
+        uint64_t seed;        /* shuffle (and any randomness) seed */
+        double timeout_s;     /* per environment run */
+        suite_pin_mode pin_mode;
+        char *pin_cpus; /* SUITE_PIN_CPUS */
+        suite_config *configs;
+        size_t n_configs;
+        suite_workload *workloads;
+        size_t n_workloads;
+        cJSON *json; /* owned; the suite as run (overrides applied) */
+} suite;
+
+typedef struct suite_overrides {
+        const char *configs;     /* "a,b": keep only these configurations, NULL = all */
+        int repetitions;         /* < 0 = as in the suite */
+        int warmup;              /* < 0 = as in the suite */
+        bool has_seed;
+        uint64_t seed;
+} suite_overrides;
+
+/*
+ * Parses and validates a suite file. On failure returns -EINVAL and diags
+ * holds *every* problem found, each "FILE:LINE:COL: FIELD: what (fix)".
+ * overrides may be NULL. Defaults: repetitions 5, warmup 1, seed from the
+ * clock (recorded), timeout_s 300, pinning "auto".
+ */
+int suite_load(const char *path, const suite_overrides *ov, suite **ret, bench_diags *diags);
+/* The same from text (path is only used in messages). */
+int suite_parse(const char *text, const char *path, const suite_overrides *ov, suite **ret, bench_diags *diags);
+void suite_free(suite *s);
+
+/*
+ * Locates a field by path ("workloads[2].kind", "" = root) in JSON text, as
+ * 1-based line and column of its value; 0 if found, -ENOENT if not.
+ */
+int json_locate(const char *text, const char *path, unsigned *ret_line, unsigned *ret_col);

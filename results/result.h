@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cJSON.h>
+
+#include "../common/error.h"
+#include "stats.h"
+
+#define RES_SCHEMA "bench.result/1"
+
+/* One metric of one workload in one configuration: its samples and stats. */
+typedef struct res_series {
+        char *workload;      /* the suite's workload name (instance) */
+        char *kind;          /* workload kind: "cpu", "fileio", ... */
+        char *configuration; /* the suite's configuration name */
+        char *config_kind;   /* "bare", "container", "vm", "oci" */
+        char *metric, *unit, *better;
+        char *accel; /* vm only: "kvm" / "tcg"; else NULL */
+        cJSON *params; /* owned; the workload's params as run, may be NULL */
+        double *samples;
+        size_t n_samples, cap;
+        res_stats stats;
+        bool has_stats;
+} res_series;
+
+/* A skip (could not run, with why) or an error (ran and failed, with why). */
+typedef struct res_issue {
+        char *configuration; /* NULL = the whole run */
+        char *workload;      /* NULL = every workload of the configuration */
+        int repetition;      /* 0-based; -1 = not tied to one repetition */
+        bool warmup;         /* the repetition was a (discarded) warmup */
+        char *reason;
+} res_issue;
+
+typedef struct res_file {
+        cJSON *host;    /* owned: host capture (harness/host.c) */
+        cJSON *suite;   /* owned: the suite as run */
+        cJSON *pinning; /* owned: what was chosen and what the agent saw */
+        char *started_at, *finished_at; /* RFC 3339 UTC */
+        bool complete;    /* false while running and after an interruption */
+        char *interrupted; /* NULL, or why the run stopped early ("SIGINT") */
+        unsigned repetitions_done;
+        res_series *series;
+        size_t n_series, cap_series;
+        res_issue *skipped, *errors;
+        size_t n_skipped, n_errors, cap_skipped, cap_errors;
+} res_file;
+
+res_file *res_file_new(void);
+void res_file_free(res_file *f);
+
+/* The series for this key, created on first use (params copied). */
+res_series *res_series_get(res_file *f, const char *workload, const char *kind, const char *configuration,
+                           const char *config_kind, const char *metric, const char *unit, const char *better,
+                           const cJSON *params);
+int res_series_add(res_series *s, double value);
+const res_series *res_find(const res_file *f, const char *workload, const char *configuration,
+                           const char *metric);
+
+void res_add_skip(res_file *f, const char *configuration, const char *workload, int repetition, bool warmup,
+                  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void res_add_error(res_file *f, const char *configuration, const char *workload, int repetition, bool warmup,
+                   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/*
+ * Recomputes stats of every series and derives overhead_kib series
+ * (footprint_kib - median bare footprint) for non-bare configurations.
+ */
+int res_finalize(res_file *f, bench_error **err);
+
+/* JSON text of the whole file (schema bench.result/1), caller frees. */
+char *res_to_json(const res_file *f);
+/* Parses and checks a result file's text; errors name the field. */
+int res_from_json(const char *text, const char *path, res_file **ret, bench_error **err);
+/* res_to_json + atomic replace. */
+int res_write(const res_file *f, const char *path, bench_error **err);

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/error.h"
+
+/*
+ * Descriptive statistics of one metric's samples.
+ * - percentiles: linear interpolation between order statistics
+ *   (Hyndman & Fan type 7, the default of R and NumPy);
+ * - stddev: sample standard deviation (n-1); cv = stddev / mean;
+ * - ci95: distribution-free confidence interval of the median from order
+ *   statistics (binomial); ci_level is the coverage actually achieved, which
+ *   is below 0.95 when n is too small (then the interval is [min, max]);
+ * - outliers: indices (into the input order) whose modified z-score
+ *   0.6745 (x - median) / MAD exceeds 3.5 (Iglewicz & Hoaglin); when MAD is
+ *   0 the mean absolute deviation scaled by 1.253314 is used; kept in samples.
+ */
+typedef struct res_stats {
+        size_t n;
+        double mean, median, stddev, cv, min, max, p05, p95;
+        double ci95_low, ci95_high, ci_level;
+        size_t *outliers; /* owned, n_outliers entries */
+        size_t n_outliers;
+} res_stats;
+
+/* n >= 1; x is not modified. */
+int res_stats_compute(const double *x, size_t n, res_stats *ret, bench_error **err);
+void res_stats_clear(res_stats *s);
+/* Percentile (0..100) of sorted data by Hyndman & Fan type 7. */
+double res_percentile_sorted(const double *sorted, size_t n, double pct);
