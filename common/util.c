@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -229,4 +230,65 @@ int bench_write_file_atomic(const char *path, const char *data, size_t len, benc
                 return bench_error_errno(err, e, "cannot replace %s", path);
         }
         return 0;
+}
+
+static int rm_rf_at(int parent, const char *name, dev_t dev, int depth) {
+        if (depth > 256)
+                return -ELOOP;
+        struct stat st;
+        if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return errno == ENOENT ? 0 : -errno;
+        if (!S_ISDIR(st.st_mode))
+                return unlinkat(parent, name, 0) < 0 && errno != ENOENT ? -errno : 0;
+        if (st.st_dev != dev)
+                return -EXDEV; /* a mount point: never delete through it */
+        int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        DIR *d = fdopendir(fd);
+        if (!d) {
+                int e = errno;
+                close(fd);
+                return -e;
+        }
+        int r = 0;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+                        continue;
+                int q = rm_rf_at(dirfd(d), de->d_name, dev, depth + 1);
+                if (q < 0 && r == 0)
+                        r = q;
+        }
+        closedir(d);
+        if (unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT && r == 0)
+                r = -errno;
+        return r;
+}
+
+int bench_rm_rf(const char *path, bench_error **err) {
+        struct stat st;
+        if (lstat(path, &st) < 0)
+                return errno == ENOENT ? 0 : bench_error_errno(err, errno, "cannot remove %s", path);
+        int r = rm_rf_at(AT_FDCWD, path, st.st_dev, 0);
+        if (r < 0)
+                return bench_error_errno(err, r, "cannot remove %s", path);
+        return 0;
+}
+
+int bench_pss_kib(int pid, double *ret_kib, bench_error **err) {
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        if (!f)
+                return bench_error_errno(err, errno, "cannot read %s", path);
+        char line[256];
+        while (fgets(line, sizeof(line), f)) {
+                unsigned long long kib;
+                if (sscanf(line, "Pss: %llu kB", &kib) == 1) {
+                        *ret_kib = (double)kib;
+                        return 0;
+                }
+        }
+        return bench_error_set(err, ENODATA, "%s has no Pss line", path);
 }

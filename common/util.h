@@ -33,3 +33,8 @@ const char *bench_did_you_mean(const char *word, const char *const *candidates, 
 /* Whole-file read (NUL-terminated) and atomic replace (tmp + fsync + rename). */
 int bench_read_file(const char *path, char **ret_data, size_t *ret_len, bench_error **err);
 int bench_write_file_atomic(const char *path, const char *data, size_t len, bench_error **err);
+
+/* Removes a tree without crossing into other filesystems; ENOENT is fine. */
+int bench_rm_rf(const char *path, bench_error **err);
+/* PSS of one process from /proc/PID/smaps_rollup, in KiB. */
+int bench_pss_kib(int pid, double *ret_kib, bench_error **err);

@@ -1,5 +1,317 @@
 /* SPDX-License-Identifier: MIT */
-int main(void);
-int main(void) {
-        return 0;
+/*
+ * bench: what does isolation cost? The only file that prints for the user
+ * and decides exit codes:
+ *   0   success (and for compare: no regression)
+ *   1   a measurement failed, nothing could be measured, or a regression
+ *   2   bad input: usage, an invalid suite or result file
+ *   130 interrupted (SIGINT/SIGTERM/SIGHUP): the result file holds what was measured
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/cleanup.h"
+#include "../common/json.h"
+#include "../common/util.h"
+#include "host.h"
+#include "interrupt.h"
+#include "run.h"
+#include "suite.h"
+#include "version.h"
+
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_BAD_INPUT = 2, EXIT_INTERRUPTED = 130 };
+
+static void usage(FILE *f) {
+        fputs("usage: bench COMMAND [ARGS]\n"
+              "\n"
+              "commands:\n"
+              "  run SUITE [-o FILE] [--configs LIST] [--repetitions N] [--warmup N] [--seed S]\n"
+              "            [--workdir DIR] [--agent PATH] [--quiet]\n"
+              "                      run a suite; results are written after every repetition\n"
+              "  validate SUITE...   check suites without running them (every problem is listed)\n"
+              "  info [--json]       what this host can run: cgroups, namespaces, overlayfs, kvm, tools\n"
+              "  list                workloads with their parameters and metrics, configuration kinds\n"
+              "  version             bench version and commit\n"
+              "\n"
+              "exit status: 0 ok, 1 a measurement failed (see errors[] in the result), 2 bad input,\n"
+              "             130 interrupted (the result file holds what was measured)\n",
+              f);
+}
+
+static char *default_agent_path(void) {
+        const char *env = getenv("BENCH_AGENT");
+        if (env && *env)
+                return strdup(env);
+        char self[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        if (n <= 0)
+                return strdup("bench-agent");
+        self[n] = '\0';
+        char *p = NULL;
+        if (asprintf(&p, "%s/bench-agent", dirname(self)) < 0)
+                return NULL;
+        return p;
+}
+
+static char *default_output(const suite *s) {
+        char stamp[32];
+        time_t t = time(NULL);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+        mkdir("bench-results", 0755);
+        char *p = NULL;
+        if (asprintf(&p, "bench-results/%s-%s.json", s->name, stamp) < 0)
+                return NULL;
+        return p;
+}
+
+static void print_diags(const bench_diags *d) {
+        for (size_t i = 0; i < d->n; i++)
+                fprintf(stderr, "%s\n", d->msgs[i]);
+}
+
+static int cmd_run(int argc, char **argv) {
+        static const struct option opts[] = {
+                {"output", required_argument, NULL, 'o'},
+                {"configs", required_argument, NULL, 'c'},
+                {"repetitions", required_argument, NULL, 'r'},
+                {"warmup", required_argument, NULL, 'w'},
+                {"seed", required_argument, NULL, 's'},
+                {"workdir", required_argument, NULL, 'd'},
+                {"agent", required_argument, NULL, 'a'},
+                {"quiet", no_argument, NULL, 'q'},
+                {"help", no_argument, NULL, 'h'},
+                {0},
+        };
+        suite_overrides ov = {.repetitions = -1, .warmup = -1};
+        const char *output = NULL, *workdir = getenv("BENCH_WORKDIR"), *agent = NULL;
+        bool quiet = false;
+        int c;
+        uint64_t v;
+        while ((c = getopt_long(argc, argv, "o:c:r:w:s:d:a:qh", opts, NULL)) >= 0) {
+                switch (c) {
+                case 'o':
+                        output = optarg;
+                        break;
+                case 'c':
+                        ov.configs = optarg;
+                        break;
+                case 'r':
+                case 'w':
+                        if (bench_parse_uint(optarg, 100000, &v) < 0 || (c == 'r' && v == 0)) {
+                                fprintf(stderr, "bench run: --%s: `%s` is not %s\n",
+                                        c == 'r' ? "repetitions" : "warmup", optarg,
+                                        c == 'r' ? "a whole number from 1 to 100000"
+                                                 : "a whole number from 0 to 100000");
+                                return EXIT_BAD_INPUT;
+                        }
+                        if (c == 'r')
+                                ov.repetitions = (int)v;
+                        else
+                                ov.warmup = (int)v;
+                        break;
+                case 's':
+                        if (bench_parse_uint(optarg, UINT64_MAX, &ov.seed) < 0) {
+                                fprintf(stderr, "bench run: --seed: `%s` is not a non-negative integer\n", optarg);
+                                return EXIT_BAD_INPUT;
+                        }
+                        ov.has_seed = true;
+                        break;
+                case 'd':
+                        workdir = optarg;
+                        break;
+                case 'a':
+                        agent = optarg;
+                        break;
+                case 'q':
+                        quiet = true;
+                        break;
+                case 'h':
+                        usage(stdout);
+                        return EXIT_OK;
+                default:
+                        usage(stderr);
+                        return EXIT_BAD_INPUT;
+                }
+        }
+        if (optind + 1 != argc) {
+                fprintf(stderr, "bench run: expected one suite file, e.g. bench run suites/quickstart.json\n");
+                return EXIT_BAD_INPUT;
+        }
+        bench_diags diags = {0};
+        suite *s = NULL;
+        if (suite_load(argv[optind], &ov, &s, &diags) < 0) {
+                print_diags(&diags);
+                fprintf(stderr, "bench run: %zu problem%s in %s; nothing was run\n", diags.n, diags.n == 1 ? "" : "s",
+                        argv[optind]);
+                bench_diags_clear(&diags);
+                return EXIT_BAD_INPUT;
+        }
+        bench_diags_clear(&diags);
+
+        _cleanup_free_ char *agent_path = agent ? strdup(agent) : default_agent_path();
+        if (!agent_path || access(agent_path, X_OK) < 0) {
+                fprintf(stderr, "bench run: the agent %s is not executable (build it, or give --agent PATH)\n",
+                        agent_path ? agent_path : "bench-agent");
+                suite_free(s);
+                return EXIT_BAD_INPUT;
+        }
+        _cleanup_free_ char *out = output ? strdup(output) : default_output(s);
+        if (bench_interrupt_install() < 0) {
+                fprintf(stderr, "bench run: cannot install signal handlers\n");
+                suite_free(s);
+                return EXIT_FAILED;
+        }
+        run_opts ro = {
+                .output = out,
+                .agent_path = agent_path,
+                .workdir = workdir && *workdir ? workdir : "/var/tmp",
+                .progress = !quiet && isatty(2),
+        };
+        if (!quiet)
+                fprintf(stderr, "bench: suite %s: %zu configuration%s x %zu workload%s, %u repetition%s (+%u warmup), seed %llu\n",
+                        s->name, s->n_configs, s->n_configs == 1 ? "" : "s", s->n_workloads,
+                        s->n_workloads == 1 ? "" : "s", s->repetitions, s->repetitions == 1 ? "" : "s", s->warmup,
+                        (unsigned long long)s->seed);
+        res_file *f = NULL;
+        _cleanup_error_ bench_error *err = NULL;
+        int r = bench_run(s, &ro, &f, &err);
+        int rc = EXIT_OK;
+        if (r == -EINTR) {
+                fprintf(stderr, "bench: %s; results so far in %s\n", err ? err->msg : "interrupted", out);
+                rc = EXIT_INTERRUPTED;
+        } else if (r < 0) {
+                fprintf(stderr, "bench: %s\n", err && err->msg ? err->msg : "run failed");
+                rc = EXIT_FAILED;
+        } else {
+                size_t measured = 0;
+                for (size_t i = 0; i < f->n_series; i++)
+                        measured += f->series[i].n_samples;
+                for (size_t i = 0; i < f->n_skipped && !quiet; i++)
+                        fprintf(stderr, "bench: skipped %s%s%s: %s\n",
+                                f->skipped[i].configuration ? f->skipped[i].configuration : "run",
+                                f->skipped[i].workload ? "/" : "", f->skipped[i].workload ? f->skipped[i].workload : "",
+                                f->skipped[i].reason);
+                for (size_t i = 0; i < f->n_errors; i++)
+                        fprintf(stderr, "bench: error in %s/%s (repetition %d%s): %s\n",
+                                f->errors[i].configuration ? f->errors[i].configuration : "-",
+                                f->errors[i].workload ? f->errors[i].workload : "-", f->errors[i].repetition + 1,
+                                f->errors[i].warmup ? ", warmup" : "", f->errors[i].reason);
+                if (f->n_errors > 0)
+                        rc = EXIT_FAILED;
+                if (measured == 0) {
+                        fprintf(stderr, "bench: nothing was measured\n");
+                        rc = EXIT_FAILED;
+                }
+                if (!quiet)
+                        fprintf(stderr, "bench: %zu series, %zu samples, %zu skipped, %zu errors -> %s\n",
+                                f->n_series, measured, f->n_skipped, f->n_errors, out);
+        }
+        res_file_free(f);
+        suite_free(s);
+        return rc;
+}
+
+static int cmd_validate(int argc, char **argv) {
+        if (argc < 2) {
+                fprintf(stderr, "bench validate: expected one or more suite files\n");
+                return EXIT_BAD_INPUT;
+        }
+        int rc = EXIT_OK;
+        for (int i = 1; i < argc; i++) {
+                bench_diags diags = {0};
+                suite *s = NULL;
+                if (suite_load(argv[i], NULL, &s, &diags) < 0) {
+                        print_diags(&diags);
+                        rc = EXIT_BAD_INPUT;
+                } else
+                        printf("%s: ok (%zu configurations, %zu workloads)\n", argv[i], s->n_configs, s->n_workloads);
+                bench_diags_clear(&diags);
+                suite_free(s);
+        }
+        return rc;
+}
+
+static int cmd_info(int argc, char **argv) {
+        bool json = argc > 1 && !strcmp(argv[1], "--json");
+        if (argc > 2 || (argc == 2 && !json)) {
+                fprintf(stderr, "usage: bench info [--json]\n");
+                return EXIT_BAD_INPUT;
+        }
+        _cleanup_json_ cJSON *info = host_info();
+        if (!info) {
+                fprintf(stderr, "bench info: out of memory\n");
+                return EXIT_FAILED;
+        }
+        _cleanup_free_ char *text = json ? cJSON_Print(info) : host_info_text(info);
+        if (!text)
+                return EXIT_FAILED;
+        fputs(text, stdout);
+        if (json)
+                fputc('\n', stdout);
+        return EXIT_OK;
+}
+
+static const char *type_label(const bench_opt_spec *p) {
+        return bench_opt_type_name(p->type);
+}
+
+static int cmd_list(void) {
+        printf("workloads:\n");
+        for (size_t i = 0; wl_catalog[i]; i++) {
+                const wl_spec *w = wl_catalog[i];
+                printf("  %-10s %s\n", w->name, w->summary);
+                for (const bench_opt_spec *p = w->params; p->name; p++)
+                        printf("      param  %-13s %-9s default %-8s %s\n", p->name, type_label(p),
+                               p->def ? p->def : "-", p->help);
+                for (const wl_metric_spec *m = w->metrics; m->name; m++)
+                        printf("      metric %-22s %-6s %-6s %s\n", m->name, m->unit, m->better, m->help);
+        }
+        printf("configuration kinds:\n");
+        for (const rt_kind *k = rt_kinds; k->name; k++) {
+                printf("  %-10s %s\n", k->name, k->driver ? "" : "(no driver in this build yet: skipped)");
+                for (const bench_opt_spec *p = k->options; p->name; p++)
+                        printf("      option %-16s %-9s default %-8s %s\n", p->name, type_label(p),
+                               p->def ? p->def : "-", p->help);
+        }
+        return EXIT_OK;
+}
+
+int main(int argc, char **argv) {
+        if (argc < 2) {
+                usage(stderr);
+                return EXIT_BAD_INPUT;
+        }
+        const char *cmd = argv[1];
+        if (!strcmp(cmd, "run"))
+                return cmd_run(argc - 1, argv + 1);
+        if (!strcmp(cmd, "validate"))
+                return cmd_validate(argc - 1, argv + 1);
+        if (!strcmp(cmd, "info"))
+                return cmd_info(argc - 1, argv + 1);
+        if (!strcmp(cmd, "list"))
+                return cmd_list();
+        if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+                printf("bench %s (%s)\n", BENCH_VERSION, BENCH_GIT_COMMIT);
+                return EXIT_OK;
+        }
+        if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+                usage(stdout);
+                return EXIT_OK;
+        }
+        static const char *const commands[] = {"run", "validate", "info", "list", "version", "help"};
+        const char *hint = bench_did_you_mean(cmd, commands, ELEMENTSOF(commands));
+        fprintf(stderr, "bench: unknown command `%s`%s%s%s\n", cmd, hint ? " (did you mean `" : "", hint ? hint : "",
+                hint ? "`?)" : "");
+        usage(stderr);
+        return EXIT_BAD_INPUT;
 }

@@ -38,7 +38,7 @@ static const bench_opt_spec oci_options[] = {
 };
 
 const rt_kind rt_kinds[] = {
-        {"bare", bare_options, NULL},
+        {"bare", bare_options, &rt_bare_driver},
         {"container", container_options, NULL},
         {"vm", vm_options, NULL},
         {"oci", oci_options, NULL},

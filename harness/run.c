@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: MIT */
+#include "run.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/cleanup.h"
+#include "../common/util.h"
+#include "host.h"
+#include "interrupt.h"
+#include "pinning.h"
+#include "session.h"
+#include "version.h"
+
+typedef struct run_ctx {
+        const suite *s;
+        const run_opts *o;
+        res_file *f;
+        pin_plan pin;
+        char *state_dir;
+        cJSON *seen; /* per configuration: what the agent saw from inside */
+        uint64_t rng;
+        unsigned rep_total, rep_index;
+        bool warmup;
+        int rep; /* measured repetition index, -1 during warmup */
+} run_ctx;
+
+/* splitmix64: small, seedable, and good enough to shuffle a handful of items */
+static uint64_t next_random(uint64_t *state) {
+        uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        return z ^ (z >> 31);
+}
+
+static void shuffle(size_t *a, size_t n, uint64_t *rng) {
+        for (size_t i = n; i > 1; i--) {
+                size_t j = (size_t)(next_random(rng) % i);
+                size_t t = a[i - 1];
+                a[i - 1] = a[j];
+                a[j] = t;
+        }
+}
+
+static char *utc_now(void) {
+        char buf[64];
+        struct timespec ts;
+        struct tm tm;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        gmtime_r(&ts.tv_sec, &tm);
+        strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        return strdup(buf);
+}
+
+static void progress(run_ctx *c, const suite_config *cfg, const char *what) {
+        if (!c->o->progress)
+                return;
+        fprintf(stderr, "\r\033[K%s %u/%u  %-12s %s", c->warmup ? "warmup" : "repetition",
+                c->warmup ? c->rep_index + 1 : (unsigned)c->rep + 1, c->warmup ? c->s->warmup : c->s->repetitions,
+                cfg->name, what);
+        fflush(stderr);
+}
+
+static void describe_status(int status, char *buf, size_t len) {
+        if (WIFEXITED(status))
+                snprintf(buf, len, "exit status %d", WEXITSTATUS(status));
+        else if (WIFSIGNALED(status))
+                snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+        else
+                snprintf(buf, len, "wait status 0x%x", status);
+}
+
+/* " (agent stderr: ...)" or "" */
+static const char *stderr_note(const session *ss, char *buf, size_t len) {
+        size_t n = strlen(ss->stderr_tail);
+        while (n > 0 && (ss->stderr_tail[n - 1] == '\n' || ss->stderr_tail[n - 1] == ' '))
+                n--;
+        if (n == 0)
+                return "";
+        const char *tail = ss->stderr_tail;
+        if (n > 400) {
+                tail += n - 400;
+                n = 400;
+        }
+        snprintf(buf, len, " (agent stderr: %.*s)", (int)n, tail);
+        return buf;
+}
+
+/*
+ * One environment: create, start the agent with args, read it to the end,
+ * wait, destroy. t_total_ns is start call -> torn down.
+ */
+static int run_environment(run_ctx *c, const suite_config *cfg, char *const *args, session *ss,
+                           uint64_t *ret_total_ns, rt_phase *phases, size_t *n_phases, bench_error **err) {
+        const rt_driver *drv = cfg->kind->driver;
+        rt_config rc = {
+                .name = cfg->name,
+                .options = cfg->options,
+                .agent_path = c->o->agent_path,
+                .state_dir = c->state_dir,
+                .cpus = c->pin.workload_cpus[0] ? c->pin.workload_cpus : NULL,
+                .cpuset = c->pin.workload_cpus[0] ? &c->pin.workload_set : NULL,
+                .timeout_s = c->s->timeout_s,
+        };
+        rt_env *env = NULL;
+        int r = drv->create(&rc, 0, &env, err);
+        if (r < 0)
+                return bench_error_prefix(err, "cannot prepare the %s environment", cfg->kind->name);
+
+        uint64_t deadline = bench_now_ns() + (uint64_t)(c->s->timeout_s * 1e9);
+        rt_launch launch = {-1, -1, -1};
+        ss->t_start_ns = bench_now_ns();
+        r = drv->start(env, args, &launch, err);
+        if (r < 0) {
+                drv->destroy(env);
+                return bench_error_prefix(err, "cannot start the agent");
+        }
+        r = session_read(ss, drv, env, &launch, deadline, err);
+        if (r == 0) {
+                uint64_t now = bench_now_ns();
+                int status = 0, left_ms = now < deadline ? (int)((deadline - now) / 1000000) + 1 : 1;
+                r = drv->wait(env, left_ms, &status, err);
+                if (r == 0 && (!WIFEXITED(status) || (WEXITSTATUS(status) != 0 && ss->n_item_errors == 0))) {
+                        char how[128], note[512];
+                        describe_status(status, how, sizeof(how));
+                        r = bench_error_set(err, EIO, "the agent ended with %s%s", how,
+                                            stderr_note(ss, note, sizeof(note)));
+                }
+        } else if (r != -EINTR) {
+                char note[512];
+                if (stderr_note(ss, note, sizeof(note))[0])
+                        bench_error_prefix(err, "%s", note + 1);
+        }
+        if (n_phases)
+                *n_phases = drv->phases(env, phases, RT_MAX_PHASES);
+        drv->destroy(env);
+        *ret_total_ns = bench_now_ns() - ss->t_start_ns;
+        return r;
+}
+
+static void remember_seen(run_ctx *c, const suite_config *cfg, const session *ss) {
+        if (!ss->agent_info)
+                return;
+        cJSON_DeleteItemFromObjectCaseSensitive(c->seen, cfg->name);
+        cJSON_AddItemToObject(c->seen, cfg->name, cJSON_Duplicate(ss->agent_info, 1));
+}
+
+static void record(run_ctx *c, const suite_config *cfg, const suite_workload *w, const char *metric,
+                   const char *unit, const char *better, double value) {
+        if (c->warmup)
+                return;
+        res_series *se = res_series_get(c->f, w->name, w->spec->name, cfg->name, cfg->kind->name, metric, unit,
+                                        better, w->params_json);
+        if (se)
+                res_series_add(se, value);
+}
+
+static void record_error(run_ctx *c, const suite_config *cfg, const char *workload, const char *msg) {
+        res_add_error(c->f, cfg->name, workload, c->rep, c->warmup, "%s", msg);
+}
+
+/* Builds "kind:k=v,k=v" for the agent. */
+static char *plan_item(const suite_workload *w) {
+        size_t len = strlen(w->spec->name) + 2;
+        for (size_t i = 0; i < w->n_params; i++)
+                len += strlen(w->params[i].key) + strlen(w->params[i].value) + 2;
+        char *s = malloc(len);
+        if (!s)
+                return NULL;
+        char *p = stpcpy(s, w->spec->name);
+        for (size_t i = 0; i < w->n_params; i++) {
+                p = stpcpy(p, i == 0 ? ":" : ",");
+                p = stpcpy(p, w->params[i].key);
+                p = stpcpy(p, "=");
+                p = stpcpy(p, w->params[i].value);
+        }
+        return s;
+}
+
+static uint64_t startup_runs(const suite_workload *w) {
+        uint64_t runs = 5;
+        for (size_t i = 0; i < w->n_params; i++)
+                if (!strcmp(w->params[i].key, "runs"))
+                        bench_parse_uint(w->params[i].value, UINT32_MAX, &runs);
+        return runs;
+}
+
+static int run_startup(run_ctx *c, const suite_config *cfg, const suite_workload *w) {
+        uint64_t runs = startup_runs(w);
+        char *args[] = {(char *)"startup", NULL};
+        for (uint64_t i = 0; i < runs && !bench_interrupted(); i++) {
+                session ss = {0};
+                rt_phase phases[RT_MAX_PHASES];
+                size_t n_phases = 0;
+                uint64_t total_ns = 0;
+                _cleanup_error_ bench_error *err = NULL;
+                progress(c, cfg, w->name);
+                int r = run_environment(c, cfg, args, &ss, &total_ns, phases, &n_phases, &err);
+                if (r == -EINTR) {
+                        session_clear(&ss);
+                        return r;
+                }
+                if (r < 0)
+                        record_error(c, cfg, w->name, err && err->msg ? err->msg : "failed");
+                else {
+                        remember_seen(c, cfg, &ss);
+                        record(c, cfg, w, "ready_ms", "ms", "lower",
+                               bench_ns_to_ms(ss.t_ready_ns - ss.t_start_ns));
+                        record(c, cfg, w, "total_ms", "ms", "lower", bench_ns_to_ms(total_ns));
+                        for (size_t k = 0; k < n_phases; k++)
+                                record(c, cfg, w, phases[k].name, "ms", "lower", phases[k].ms);
+                }
+                session_clear(&ss);
+        }
+        return bench_interrupted() ? -EINTR : 0;
+}
+
+/* One environment runs every workload of the repetition but startup. */
+static int run_workloads_in_env(run_ctx *c, const suite_config *cfg, char **args,
+                                const suite_workload **by_index, size_t n) {
+        session ss = {0};
+        uint64_t total_ns = 0;
+        _cleanup_error_ bench_error *err = NULL;
+        _cleanup_free_ bool *got = calloc(n, sizeof(bool));
+        if (!got)
+                return -ENOMEM;
+        progress(c, cfg, "workloads");
+        int r = run_environment(c, cfg, args, &ss, &total_ns, NULL, NULL, &err);
+        if (r == -EINTR) {
+                session_clear(&ss);
+                return r;
+        }
+        remember_seen(c, cfg, &ss);
+        for (size_t i = 0; i < ss.n_metrics; i++) {
+                const session_metric *m = &ss.metrics[i];
+                if (m->index >= n)
+                        continue;
+                record(c, cfg, by_index[m->index], m->metric, m->unit, m->better, m->value);
+                got[m->index] = true;
+        }
+        for (size_t i = 0; i < ss.n_holds; i++) {
+                unsigned idx = ss.holds[i].index;
+                if (idx >= n)
+                        continue;
+                record(c, cfg, by_index[idx], "footprint_kib", "KiB", "lower", ss.holds[i].usage.footprint_kib);
+                if (ss.holds[i].usage.vmm_overhead_kib >= 0)
+                        record(c, cfg, by_index[idx], "vmm_overhead_kib", "KiB", "lower",
+                               ss.holds[i].usage.vmm_overhead_kib);
+        }
+        for (size_t i = 0; i < ss.n_item_errors; i++)
+                if (ss.item_errors[i].index < n) {
+                        record_error(c, cfg, by_index[ss.item_errors[i].index]->name, ss.item_errors[i].message);
+                        got[ss.item_errors[i].index] = true;
+                }
+        /* the environment failed: every workload it did not finish is an error */
+        if (r < 0)
+                for (size_t i = 0; i < n; i++)
+                        if (!got[i])
+                                record_error(c, cfg, by_index[i]->name, err && err->msg ? err->msg : "failed");
+        session_clear(&ss);
+        return 0;
+}
+
+static int run_workloads(run_ctx *c, const suite_config *cfg) {
+        const suite *s = c->s;
+        char **args = calloc(s->n_workloads + 1, sizeof(char *));
+        _cleanup_free_ const suite_workload **by_index = calloc(s->n_workloads + 1, sizeof(*by_index));
+        size_t n = 0;
+        int r = 0;
+        if (!args || !by_index) {
+                free(args);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < s->n_workloads && r == 0; i++) {
+                if (s->workloads[i].spec->flags & WL_HOST_TIMED)
+                        continue;
+                by_index[n] = &s->workloads[i];
+                if (!(args[n] = plan_item(&s->workloads[i])))
+                        r = -ENOMEM;
+                else
+                        n++;
+        }
+        if (r == 0 && n > 0)
+                r = run_workloads_in_env(c, cfg, args, by_index, n);
+        for (size_t i = 0; i < n; i++)
+                free(args[i]);
+        free(args);
+        return r;
+}
+
+static int write_result(run_ctx *c, bench_error **err) {
+        _cleanup_error_ bench_error *ferr = NULL;
+        cJSON_Delete(c->f->pinning);
+        c->f->pinning = pin_plan_to_json(&c->pin);
+        if (c->f->pinning)
+                cJSON_AddItemToObject(c->f->pinning, "seen", cJSON_Duplicate(c->seen, 1));
+        if (res_finalize(c->f, &ferr) < 0)
+                return bench_error_set(err, ferr->code, "computing statistics: %s", ferr->msg);
+        return res_write(c->f, c->o->output, err);
+}
+
+int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_error **err) {
+        run_ctx c = {.s = s, .o = o, .rng = s->seed, .rep = -1};
+        _cleanup_free_ size_t *order = calloc(s->n_configs ? s->n_configs : 1, sizeof(size_t));
+        size_t n_run = 0;
+        int r;
+        c.f = res_file_new();
+        c.seen = cJSON_CreateObject();
+        if (!c.f || !c.seen) {
+                r = bench_error_set(err, ENOMEM, "out of memory");
+                goto out;
+        }
+        c.f->host = host_capture();
+        c.f->suite = cJSON_Duplicate(s->json, 1);
+        c.f->started_at = utc_now();
+
+        r = pin_plan_make(s->pin_mode, s->pin_cpus, &c.pin, err);
+        if (r < 0)
+                goto out;
+        r = pin_apply_harness(&c.pin, err);
+        if (r < 0)
+                goto out;
+        if (asprintf(&c.state_dir, "%s/bench.XXXXXX", o->workdir) < 0) {
+                c.state_dir = NULL;
+                r = bench_error_set(err, ENOMEM, "out of memory");
+                goto out;
+        }
+        if (!mkdtemp(c.state_dir)) {
+                r = bench_error_errno(err, errno, "cannot create a state dir in %s (choose another with --workdir)",
+                                      o->workdir);
+                free(c.state_dir);
+                c.state_dir = NULL;
+                goto out;
+        }
+
+        /* probe every kind once: what cannot run here is a skip with its reason */
+        if (!order) {
+                r = bench_error_set(err, ENOMEM, "out of memory");
+                goto out;
+        }
+        for (size_t i = 0; i < s->n_configs; i++) {
+                const suite_config *cfg = &s->configs[i];
+                _cleanup_error_ bench_error *perr = NULL;
+                if (!cfg->kind->driver) {
+                        res_add_skip(c.f, cfg->name, NULL, -1, false,
+                                     "configuration kind `%s` has no driver in bench %s yet", cfg->kind->name,
+                                     BENCH_VERSION);
+                        continue;
+                }
+                if (rt_driver_validate(cfg->kind->driver, &perr) < 0 ||
+                    cfg->kind->driver->probe(0, &perr) < 0) {
+                        res_add_skip(c.f, cfg->name, NULL, -1, false, "%s",
+                                     perr && perr->msg ? perr->msg : "cannot run on this host");
+                        continue;
+                }
+                order[n_run++] = i;
+        }
+        r = write_result(&c, err);
+        if (r < 0)
+                goto out;
+
+        c.rep_total = s->warmup + s->repetitions;
+        for (c.rep_index = 0; c.rep_index < c.rep_total; c.rep_index++) {
+                c.warmup = c.rep_index < s->warmup;
+                c.rep = c.warmup ? -1 : (int)(c.rep_index - s->warmup);
+                /* random interleaving: a fresh order per repetition, from the recorded seed */
+                shuffle(order, n_run, &c.rng);
+                for (size_t k = 0; k < n_run && !bench_interrupted(); k++) {
+                        const suite_config *cfg = &s->configs[order[k]];
+                        for (size_t w = 0; w < s->n_workloads && !bench_interrupted(); w++)
+                                if (s->workloads[w].spec->flags & WL_HOST_TIMED)
+                                        run_startup(&c, cfg, &s->workloads[w]);
+                        if (!bench_interrupted())
+                                run_workloads(&c, cfg);
+                }
+                if (bench_interrupted())
+                        break;
+                if (!c.warmup)
+                        c.f->repetitions_done = (unsigned)c.rep + 1;
+                r = write_result(&c, err);
+                if (r < 0)
+                        goto out;
+        }
+        if (o->progress)
+                fprintf(stderr, "\r\033[K");
+
+        free(c.f->finished_at);
+        c.f->finished_at = utc_now();
+        if (bench_interrupted()) {
+                free(c.f->interrupted);
+                c.f->interrupted = strdup(sigabbrev_np(bench_interrupted()) ?: "signal");
+                r = bench_error_set(err, EINTR, "interrupted by SIG%s after %u of %u repetitions",
+                                    sigabbrev_np(bench_interrupted()) ?: "?", c.f->repetitions_done,
+                                    s->repetitions);
+        } else
+                c.f->complete = true;
+        {
+                int w = write_result(&c, bench_interrupted() ? NULL : err);
+                if (r == 0)
+                        r = w;
+        }
+out:
+        if (c.state_dir) {
+                bench_rm_rf(c.state_dir, NULL);
+                free(c.state_dir);
+        }
+        cJSON_Delete(c.seen);
+        if (ret_file)
+                *ret_file = c.f;
+        else
+                res_file_free(c.f);
+        return r;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+
+#include "../common/error.h"
+#include "../results/result.h"
+#include "suite.h"
+
+typedef struct run_opts {
+        const char *output;     /* result file, replaced after every repetition */
+        const char *agent_path; /* bench-agent */
+        const char *workdir;    /* parent of the run's private state dir */
+        bool progress;          /* a progress line on stderr */
+        unsigned flags;
+} run_opts;
+
+/*
+ * Runs a validated suite: pinning, probes (skips), warmup + repetitions with
+ * configurations in seeded shuffled order, one environment per startup
+ * sample and one per repetition for the rest of the workloads. The result
+ * file is written after every repetition; *ret_file holds the model.
+ * Returns 0, or -EINTR when interrupted (the file is still valid), or
+ * another -errno when the run could not go on (the file is valid too).
+ */
+int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_error **err);

@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: MIT */
+#include "session.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/cleanup.h"
+#include "../common/json.h"
+#include "../common/util.h"
+#include "../workloads/catalog.h"
+#include "interrupt.h"
+
+void session_clear(session *s) {
+        cJSON_Delete(s->agent_info);
+        for (size_t i = 0; i < s->n_metrics; i++) {
+                free(s->metrics[i].metric);
+                free(s->metrics[i].unit);
+                free(s->metrics[i].better);
+        }
+        free(s->metrics);
+        for (size_t i = 0; i < s->n_item_errors; i++)
+                free(s->item_errors[i].message);
+        free(s->item_errors);
+        *s = (session){0};
+}
+
+static const char *str_field(const cJSON *o, const char *key) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+        return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int index_field(const cJSON *o, unsigned *ret) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "index");
+        if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1e6)
+                return -EPROTO;
+        *ret = (unsigned)v->valuedouble;
+        return 0;
+}
+
+static int add_metric(session *s, unsigned index, const char *metric, const char *unit, const char *better,
+                      double value) {
+        if (s->n_metrics == s->cap_metrics) {
+                size_t cap = s->cap_metrics ? s->cap_metrics * 2 : 16;
+                session_metric *m = realloc(s->metrics, cap * sizeof(*m));
+                if (!m)
+                        return -ENOMEM;
+                s->metrics = m;
+                s->cap_metrics = cap;
+        }
+        session_metric *m = &s->metrics[s->n_metrics];
+        *m = (session_metric){.index = index, .value = value};
+        m->metric = strdup(metric);
+        m->unit = strdup(unit);
+        m->better = strdup(better);
+        if (!m->metric || !m->unit || !m->better) {
+                free(m->metric);
+                free(m->unit);
+                free(m->better);
+                return -ENOMEM;
+        }
+        s->n_metrics++;
+        return 0;
+}
+
+static int add_item_error(session *s, unsigned index, const char *message) {
+        if (s->n_item_errors == s->cap_item_errors) {
+                size_t cap = s->cap_item_errors ? s->cap_item_errors * 2 : 4;
+                session_item_error *e = realloc(s->item_errors, cap * sizeof(*e));
+                if (!e)
+                        return -ENOMEM;
+                s->item_errors = e;
+                s->cap_item_errors = cap;
+        }
+        s->item_errors[s->n_item_errors].index = index;
+        s->item_errors[s->n_item_errors].message = strdup(message ? message : "(no message)");
+        s->n_item_errors++;
+        return 0;
+}
+
+static int handle_line(session *s, const rt_driver *drv, rt_env *env, int in_fd, const char *line,
+                       bench_error **err) {
+        _cleanup_json_ cJSON *o = cJSON_Parse(line);
+        if (!o || !cJSON_IsObject(o))
+                return bench_error_set(err, EPROTO, "agent sent a line that is not a JSON object: %.200s", line);
+        const char *type = str_field(o, "type");
+        unsigned index = 0;
+        if (!type)
+                return bench_error_set(err, EPROTO, "agent line without \"type\": %.200s", line);
+        if (!strcmp(type, "agent")) {
+                cJSON_Delete(s->agent_info);
+                s->agent_info = steal_pointer(&o);
+                return 0;
+        }
+        if (!strcmp(type, "end")) {
+                const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "status");
+                s->ended = true;
+                s->end_status = cJSON_IsNumber(st) ? (int)st->valuedouble : -1;
+                return 0;
+        }
+        if (!strcmp(type, "done") || !strcmp(type, "note"))
+                return 0;
+        if (index_field(o, &index) < 0)
+                return bench_error_set(err, EPROTO, "agent %s line without a valid index: %.200s", type, line);
+        if (!strcmp(type, "metric")) {
+                const char *metric = str_field(o, "metric"), *unit = str_field(o, "unit"),
+                           *better = str_field(o, "better");
+                const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "value");
+                if (!metric || !unit || !better || !cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+                        return bench_error_set(err, EPROTO, "malformed metric line from the agent: %.200s",
+                                               line);
+                if (add_metric(s, index, metric, unit, better, v->valuedouble) < 0)
+                        return bench_error_set(err, ENOMEM, "out of memory");
+                return 0;
+        }
+        if (!strcmp(type, "error"))
+                return add_item_error(s, index, str_field(o, "message")) < 0
+                               ? bench_error_set(err, ENOMEM, "out of memory")
+                               : 0;
+        if (!strcmp(type, "hold")) {
+                /* the agent holds its memory: measure the environment, then release it */
+                rt_usage usage = {.footprint_kib = -1, .vmm_overhead_kib = -1};
+                _cleanup_error_ bench_error *merr = NULL;
+                if (drv->measure(env, &usage, &merr) < 0)
+                        add_item_error(s, index, merr && merr->msg ? merr->msg : "measure failed");
+                else if (s->n_holds < ELEMENTSOF(s->holds)) {
+                        s->holds[s->n_holds].index = index;
+                        s->holds[s->n_holds].usage = usage;
+                        s->n_holds++;
+                }
+                if (in_fd >= 0) {
+                        ssize_t n;
+                        while ((n = write(in_fd, "g", 1)) < 0 && errno == EINTR)
+                                ;
+                }
+                return 0;
+        }
+        /* unknown line types are ignored: a newer agent may say more */
+        return 0;
+}
+
+static void keep_stderr(session *s, const char *buf, size_t n) {
+        size_t cur = strlen(s->stderr_tail), cap = sizeof(s->stderr_tail) - 1;
+        if (n >= cap) {
+                memcpy(s->stderr_tail, buf + n - cap, cap);
+                s->stderr_tail[cap] = '\0';
+                return;
+        }
+        if (cur + n > cap) {
+                size_t drop = cur + n - cap;
+                memmove(s->stderr_tail, s->stderr_tail + drop, cur - drop);
+                cur -= drop;
+        }
+        memcpy(s->stderr_tail + cur, buf, n);
+        s->stderr_tail[cur + n] = '\0';
+}
+
+int session_read(session *s, const rt_driver *drv, rt_env *env, rt_launch *launch, uint64_t deadline_ns,
+                 bench_error **err) {
+        _cleanup_close_ int out_fd = take_fd(&launch->out_fd);
+        _cleanup_close_ int in_fd = take_fd(&launch->in_fd);
+        _cleanup_close_ int err_fd = take_fd(&launch->err_fd);
+        size_t cap = 65536, len = 0;
+        _cleanup_free_ char *buf = malloc(cap);
+        if (!buf)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        bool ready = s->t_ready_ns != 0;
+        int r = 0;
+        /* stderr is best effort: never let it block the protocol */
+        if (err_fd >= 0)
+                fcntl(err_fd, F_SETFL, fcntl(err_fd, F_GETFL) | O_NONBLOCK);
+
+        while (out_fd >= 0) {
+                struct pollfd p[3] = {
+                        {.fd = out_fd, .events = POLLIN},
+                        {.fd = err_fd, .events = POLLIN},
+                        {.fd = bench_interrupt_fd(), .events = POLLIN},
+                };
+                uint64_t now = bench_now_ns();
+                if (now >= deadline_ns)
+                        return bench_error_set(err, ETIMEDOUT, "%s", ready ? "timed out" : "timed out before the agent was ready");
+                int timeout_ms = (int)((deadline_ns - now) / 1000000) + 1;
+                int n = poll(p, 3, timeout_ms);
+                if (n < 0 && errno != EINTR)
+                        return bench_error_errno(err, errno, "poll");
+                if (bench_interrupted())
+                        return bench_error_set(err, EINTR, "interrupted");
+                if (n <= 0)
+                        continue;
+                if (p[1].revents) {
+                        char eb[1024];
+                        ssize_t m = read(err_fd, eb, sizeof(eb));
+                        if (m > 0)
+                                keep_stderr(s, eb, (size_t)m);
+                        else if (m == 0 || (errno != EINTR && errno != EAGAIN)) {
+                                closep(&err_fd);
+                                err_fd = -1;
+                        }
+                }
+                if (!p[0].revents)
+                        continue;
+                if (len + 4096 > cap) {
+                        if (cap >= (64u << 20))
+                                return bench_error_set(err, E2BIG, "agent line longer than 64 MiB");
+                        char *nb = realloc(buf, cap * 2);
+                        if (!nb)
+                                return bench_error_set(err, ENOMEM, "out of memory");
+                        buf = nb;
+                        cap *= 2;
+                }
+                ssize_t m = read(out_fd, buf + len, cap - len - 1);
+                if (m < 0) {
+                        if (errno == EINTR || errno == EAGAIN)
+                                continue;
+                        return bench_error_errno(err, errno, "reading the agent's output");
+                }
+                if (m == 0) {
+                        s->t_eof_ns = bench_now_ns();
+                        closep(&out_fd);
+                        out_fd = -1;
+                        break;
+                }
+                if (!ready) {
+                        /* the clock stops at the first byte: nothing else comes before it */
+                        s->t_ready_ns = bench_now_ns();
+                        ready = true;
+                        if ((unsigned char)buf[len] != WL_READY_BYTE)
+                                return bench_error_set(err, EPROTO,
+                                                       "agent's first byte is 0x%02x, not the ready byte 0x%02x",
+                                                       (unsigned char)buf[len], WL_READY_BYTE);
+                        memmove(buf + len, buf + len + 1, (size_t)m - 1);
+                        m--;
+                }
+                len += (size_t)m;
+                buf[len] = '\0';
+                char *start = buf, *nl;
+                while ((nl = memchr(start, '\n', len - (size_t)(start - buf)))) {
+                        *nl = '\0';
+                        if (nl > start && (r = handle_line(s, drv, env, in_fd, start, err)) < 0)
+                                return r;
+                        start = nl + 1;
+                }
+                len -= (size_t)(start - buf);
+                memmove(buf, start, len);
+        }
+        /* drain what stderr still holds, for error messages */
+        while (err_fd >= 0) {
+                char eb[1024];
+                ssize_t m = read(err_fd, eb, sizeof(eb));
+                if (m <= 0)
+                        break;
+                keep_stderr(s, eb, (size_t)m);
+        }
+        if (len > 0) {
+                buf[len] = '\0';
+                if ((r = handle_line(s, drv, env, in_fd, buf, err)) < 0)
+                        return r;
+        }
+        if (!ready)
+                return bench_error_set(err, EPROTO, "the agent exited without its ready byte");
+        return 0;
+}

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bare: the agent as a plain host process. The baseline every other
+ * configuration is measured against, so it does as little as possible
+ * between the start call and execve: pipes, fork, bind, exec.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../common/cleanup.h"
+#include "../common/util.h"
+#include "driver.h"
+
+struct rt_env {
+        char *agent_path;
+        char *scratch; /* the agent's --dir */
+        cpu_set_t cpuset;
+        int pinned;
+        int pid;    /* > 0 while the agent may run */
+        int pidfd;  /* pollable handle of pid */
+        int reaped; /* exit status collected */
+        int status;
+};
+
+static int bare_probe(unsigned flags, bench_error **err) {
+        return 0;
+}
+
+static void bare_destroy(rt_env *env) {
+        if (!env)
+                return;
+        if (env->pid > 0 && !env->reaped) {
+                kill(env->pid, SIGKILL);
+                while (waitpid(env->pid, &env->status, 0) < 0 && errno == EINTR)
+                        ;
+        }
+        if (env->pidfd >= 0)
+                close(env->pidfd);
+        if (env->scratch)
+                bench_rm_rf(env->scratch, NULL);
+        free(env->scratch);
+        free(env->agent_path);
+        free(env);
+}
+
+static int bare_create(const rt_config *cfg, unsigned flags, rt_env **ret_env, bench_error **err) {
+        rt_env *env = calloc(1, sizeof(*env));
+        if (!env)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        env->pidfd = -1;
+        env->agent_path = strdup(cfg->agent_path);
+        if (asprintf(&env->scratch, "%s/bare-XXXXXX", cfg->state_dir) < 0 || !env->agent_path) {
+                env->scratch = NULL;
+                bare_destroy(env);
+                return bench_error_set(err, ENOMEM, "out of memory");
+        }
+        if (!mkdtemp(env->scratch)) {
+                int e = errno;
+                free(env->scratch);
+                env->scratch = NULL;
+                bare_destroy(env);
+                return bench_error_errno(err, e, "cannot create a scratch dir in %s", cfg->state_dir);
+        }
+        if (cfg->cpuset) {
+                env->cpuset = *cfg->cpuset;
+                env->pinned = 1;
+        }
+        *ret_env = env;
+        return 0;
+}
+
+static int bare_start(rt_env *env, char *const *args, rt_launch *ret_launch, bench_error **err) {
+        int out[2] = {-1, -1}, in[2] = {-1, -1}, errp[2] = {-1, -1};
+        size_t nargs = 0;
+        while (args[nargs])
+                nargs++;
+        /* everything the child needs is built before fork: it only does syscalls */
+        _cleanup_free_ char **argv = calloc(nargs + 4, sizeof(char *));
+        if (!argv)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        argv[0] = env->agent_path;
+        argv[1] = (char *)"--dir";
+        argv[2] = env->scratch;
+        memcpy(argv + 3, args, nargs * sizeof(char *));
+        if (pipe2(out, O_CLOEXEC) < 0 || pipe2(in, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+                int e = errno;
+                for (int i = 0; i < 2; i++) {
+                        closep(&out[i]);
+                        closep(&in[i]);
+                        closep(&errp[i]);
+                }
+                return bench_error_errno(err, e, "cannot create pipes");
+        }
+        int parent = getpid();
+        int pid = fork();
+        if (pid < 0) {
+                int e = errno;
+                for (int i = 0; i < 2; i++) {
+                        close(out[i]);
+                        close(in[i]);
+                        close(errp[i]);
+                }
+                return bench_error_errno(err, e, "cannot fork");
+        }
+        if (pid == 0) {
+                /* its own process group: a terminal's Ctrl-C reaches the harness only */
+                setpgid(0, 0);
+                prctl(PR_SET_PDEATHSIG, SIGKILL);
+                if (getppid() != parent)
+                        _exit(127);
+                if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0 || dup2(errp[1], 2) < 0)
+                        _exit(127);
+                if (env->pinned && sched_setaffinity(0, sizeof(env->cpuset), &env->cpuset) < 0)
+                        _exit(126);
+                execv(argv[0], argv);
+                _exit(127);
+        }
+        close(out[1]);
+        close(in[0]);
+        close(errp[1]);
+        env->pid = pid;
+        env->reaped = 0;
+        env->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+        *ret_launch = (rt_launch){.out_fd = out[0], .in_fd = in[1], .err_fd = errp[0]};
+        return 0;
+}
+
+static int bare_measure(rt_env *env, rt_usage *ret_usage, bench_error **err) {
+        double pss;
+        if (env->pid <= 0 || env->reaped)
+                return bench_error_set(err, ESRCH, "the agent is not running");
+        int r = bench_pss_kib(env->pid, &pss, err);
+        if (r < 0)
+                return r;
+        *ret_usage = (rt_usage){.footprint_kib = pss, .vmm_overhead_kib = -1};
+        return 0;
+}
+
+static int bare_wait(rt_env *env, int timeout_ms, int *ret_status, bench_error **err) {
+        if (env->pid <= 0)
+                return bench_error_set(err, ESRCH, "the agent was not started");
+        if (!env->reaped) {
+                if (env->pidfd >= 0) {
+                        struct pollfd p = {.fd = env->pidfd, .events = POLLIN};
+                        int r;
+                        while ((r = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
+                                ;
+                        if (r == 0)
+                                return bench_error_set(err, ETIMEDOUT, "the agent did not exit within %d ms",
+                                                       timeout_ms);
+                }
+                int r;
+                while ((r = waitpid(env->pid, &env->status, 0)) < 0 && errno == EINTR)
+                        ;
+                if (r < 0)
+                        return bench_error_errno(err, errno, "waitpid");
+                env->reaped = 1;
+        }
+        *ret_status = env->status;
+        return 0;
+}
+
+static size_t bare_phases(rt_env *env, rt_phase *out, size_t max) {
+        return 0;
+}
+
+const rt_driver rt_bare_driver = {
+        .name = "bare",
+        .probe = bare_probe,
+        .create = bare_create,
+        .start = bare_start,
+        .measure = bare_measure,
+        .wait = bare_wait,
+        .phases = bare_phases,
+        .destroy = bare_destroy,
+};
