@@ -1,0 +1,110 @@
+#!/usr/bin/python3
+"""Checks a bench result file: the JSON Schema, then named sanity checks.
+
+usage: check_result.py RESULT [--check NAME]...
+"""
+import json
+import math
+import os
+import sys
+
+import jsonschema
+
+
+def series(doc, configuration, workload, metric):
+    for r in doc["results"]:
+        if r["configuration"] == configuration and r["workload"] == workload and r["metric"] == metric:
+            return r
+    return None
+
+
+def need(cond, msg):
+    if not cond:
+        print("check failed: " + msg, file=sys.stderr)
+        sys.exit(1)
+
+
+def check_quickstart_bare(doc):
+    ready = series(doc, "bare", "startup", "ready_ms")
+    total = series(doc, "bare", "startup", "total_ms")
+    need(ready and total, "bare startup ready_ms/total_ms present")
+    need(0 < ready["stats"]["median"] < total["stats"]["median"], "0 < ready_ms < total_ms (medians)")
+    for a, b in zip(ready["samples"], total["samples"]):
+        need(a < b, "every ready_ms sample below its total_ms sample")
+    for name in ("copy", "scale", "add", "triad"):
+        s = series(doc, "bare", "membw", name + ".mb_per_s")
+        need(s and s["stats"]["min"] > 0, "membw %s > 0" % name)
+    lat = series(doc, "bare", "memlat", "ns_per_access")
+    need(lat and all(math.isfinite(x) and x > 0 for x in lat["samples"]), "memlat finite and > 0")
+    cpu = series(doc, "bare", "cpu", "ops_per_s")
+    need(cpu and cpu["stats"]["min"] > 0, "cpu ops_per_s > 0")
+    fp = series(doc, "bare", "memory", "footprint_kib")
+    size_kib = 32 * 1024
+    need(fp and fp["stats"]["min"] >= size_kib, "memory footprint >= the 32 MiB the agent holds")
+    need(fp["stats"]["max"] < size_kib * 2, "memory footprint < twice what the agent holds")
+    for metric in ("seq_read.mib_per_s", "seq_write.mib_per_s", "rand_read.iops", "rand_write.iops"):
+        s = series(doc, "bare", "fileio", metric)
+        need(s and s["stats"]["min"] > 0, "fileio %s > 0" % metric)
+    for metric in ("create", "open", "stat", "unlink"):
+        s = series(doc, "bare", "metadata", metric + ".ops_per_s")
+        need(s and s["stats"]["min"] > 0, "metadata %s > 0" % metric)
+    reps = doc["suite"]["repetitions"]
+    runs = 10
+    need(len(ready["samples"]) == reps * runs, "startup has repetitions x runs samples")
+    need(len(cpu["samples"]) == reps, "cpu has one sample per repetition")
+    for r in doc["results"]:
+        st = r["stats"]
+        need(st["n"] == len(r["samples"]), "stats.n matches samples")
+        need(st["min"] <= st["p05"] <= st["median"] <= st["p95"] <= st["max"], "order of stats in " + r["metric"])
+        need(st["ci95_low"] <= st["median"] <= st["ci95_high"], "median inside its interval")
+    # pinning: what the harness chose is what the agent saw
+    pin = doc["pinning"]
+    seen = pin.get("seen", {}).get("bare")
+    need(seen is not None, "the agent's view of bare is recorded")
+    if pin["workload_cpus"]:
+        need(seen["cpus"] == pin["workload_cpus"], "agent saw cpus %s, harness chose %s" % (seen["cpus"], pin["workload_cpus"]))
+
+
+def check_complete(doc):
+    need(doc["complete"] is True and doc["interrupted"] is None, "run complete")
+    need(doc["repetitions_done"] == doc["suite"]["repetitions"], "all repetitions done")
+    need(doc["finished_at"] is not None, "finished_at set")
+
+
+def check_interrupted(doc):
+    need(doc["complete"] is False, "an interrupted run is not complete")
+    need(doc["interrupted"] == "INT", "interrupted names SIGINT")
+    need(doc["repetitions_done"] >= 1, "at least one repetition kept")
+    need(len(doc["results"]) > 0, "the samples gathered so far are kept")
+
+
+def check_skips(doc):
+    skipped = {s["configuration"]: s["reason"] for s in doc["skipped"]}
+    # kinds without a driver yet are skips with the reason, never errors
+    for s in doc["suite"]["configurations"]:
+        has = any(r["configuration"] == s["name"] for r in doc["results"])
+        need(has or s["name"] in skipped, "configuration %s measured or skipped" % s["name"])
+        if s["name"] in skipped:
+            need(len(skipped[s["name"]]) > 10, "skip of %s has a reason" % s["name"])
+
+
+CHECKS = {
+    "quickstart-bare": check_quickstart_bare,
+    "complete": check_complete,
+    "interrupted": check_interrupted,
+    "skips": check_skips,
+}
+
+
+def main():
+    path = sys.argv[1]
+    checks = [sys.argv[i + 1] for i, a in enumerate(sys.argv) if a == "--check"]
+    doc = json.load(open(path))
+    schema = json.load(open(os.path.join(os.environ["BENCH_SOURCE_DIR"], "results", "result.schema.json")))
+    jsonschema.validate(doc, schema)
+    for c in checks:
+        CHECKS[c](doc)
+    print("%s: schema ok%s" % (path, "".join(", " + c + " ok" for c in checks)))
+
+
+main()
