@@ -1,0 +1,772 @@
+/* SPDX-License-Identifier: MIT */
+#include "host.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/magic.h>
+
+#include <hwloc.h>
+#include <libvirt/libvirt.h>
+
+#include "../common/cleanup.h"
+#include "../common/util.h"
+#include "../runtimes/driver.h"
+#include "hwloc-internal.h"
+#include "version.h"
+
+extern char **environ;
+
+/* ---- small helpers ---- */
+
+static char *read_text(const char *path) {
+        char *data = NULL;
+        if (bench_read_file(path, &data, NULL, NULL) < 0)
+                return NULL;
+        return data;
+}
+
+/* First line of a file, without the newline; NULL if unreadable or empty. */
+static char *read_line(const char *path) {
+        char *s = read_text(path);
+        if (!s)
+                return NULL;
+        s[strcspn(s, "\n")] = 0;
+        if (!*s) {
+                free(s);
+                return NULL;
+        }
+        return s;
+}
+
+static void add_string_or_null(cJSON *o, const char *key, const char *value) {
+        if (value)
+                cJSON_AddStringToObject(o, key, value);
+        else
+                cJSON_AddNullToObject(o, key);
+}
+
+/* The value of "key : value" in /proc/cpuinfo (first cpu), malloc'd. */
+static char *cpuinfo_field(const char *key) {
+        _cleanup_free_ char *info = read_text("/proc/cpuinfo");
+        if (!info)
+                return NULL;
+        size_t kl = strlen(key);
+        for (char *line = info; line && *line;) {
+                char *next = strchr(line, '\n');
+                if (next)
+                        *next++ = 0;
+                if (!strncmp(line, key, kl) && (line[kl] == ' ' || line[kl] == '\t' || line[kl] == ':')) {
+                        char *colon = strchr(line, ':');
+                        if (colon) {
+                                colon++;
+                                colon += strspn(colon, " \t");
+                                return strdup(colon);
+                        }
+                }
+                line = next;
+        }
+        return NULL;
+}
+
+static bool word_in(const char *list, const char *word) {
+        size_t wl = strlen(word);
+        for (const char *p = list; p && *p;) {
+                p += strspn(p, " \t");
+                size_t l = strcspn(p, " \t");
+                if (l == wl && !strncmp(p, word, wl))
+                        return true;
+                p += l;
+        }
+        return false;
+}
+
+/* ---- cgroups ---- */
+
+static bool fs_is(const char *path, long magic) {
+        struct statfs fs;
+        return statfs(path, &fs) == 0 && (long)fs.f_type == magic;
+}
+
+host_cgroup_mode host_cgroup_mode_detect(void) {
+        struct statfs fs;
+        if (statfs("/sys/fs/cgroup", &fs) < 0)
+                return HOST_CGROUP_NONE;
+        if (fs.f_type == CGROUP2_SUPER_MAGIC)
+                return HOST_CGROUP_V2;
+        if (fs.f_type == CGROUP_SUPER_MAGIC)
+                return HOST_CGROUP_V1; /* one v1 hierarchy mounted right there */
+        if (fs.f_type != TMPFS_MAGIC)
+                return HOST_CGROUP_NONE;
+
+        bool v1 = false;
+        DIR *d = opendir("/sys/fs/cgroup");
+        if (d) {
+                struct dirent *de;
+                while (!v1 && (de = readdir(d))) {
+                        if (de->d_name[0] == '.' || (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN))
+                                continue;
+                        char path[512];
+                        snprintf(path, sizeof(path), "/sys/fs/cgroup/%s", de->d_name);
+                        v1 = fs_is(path, CGROUP_SUPER_MAGIC);
+                }
+                closedir(d);
+        }
+        bool unified = fs_is("/sys/fs/cgroup/unified", CGROUP2_SUPER_MAGIC);
+        if (v1 && unified)
+                return HOST_CGROUP_HYBRID;
+        return v1 ? HOST_CGROUP_V1 : HOST_CGROUP_NONE;
+}
+
+const char *host_cgroup_mode_name(host_cgroup_mode m) {
+        switch (m) {
+        case HOST_CGROUP_NONE:
+                return "none";
+        case HOST_CGROUP_V1:
+                return "v1";
+        case HOST_CGROUP_V2:
+                return "v2";
+        case HOST_CGROUP_HYBRID:
+                return "hybrid";
+        }
+        return "none";
+}
+
+/* mountinfo escapes blanks and backslashes as \ooo. */
+static void unescape_octal(char *s) {
+        char *w = s;
+        for (char *r = s; *r;) {
+                if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' &&
+                    r[3] <= '7') {
+                        *w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+                        r += 4;
+                } else
+                        *w++ = *r++;
+        }
+        *w = 0;
+}
+
+static bool array_has_string(const cJSON *a, const char *s) {
+        const cJSON *e;
+        cJSON_ArrayForEach(e, a) if (cJSON_IsString(e) && !strcmp(e->valuestring, s)) return true;
+        return false;
+}
+
+static cJSON *cgroup_info(host_cgroup_mode mode) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON *v1 = cJSON_CreateArray(), *v2 = cJSON_CreateArray();
+        _cleanup_free_ char *known = read_text("/proc/cgroups");
+        _cleanup_free_ char *mountinfo = read_text("/proc/self/mountinfo");
+        _cleanup_free_ char *v2_mount = NULL;
+
+        cJSON_AddStringToObject(o, "mode", host_cgroup_mode_name(mode));
+        for (char *line = mountinfo; line && *line;) {
+                char *next = strchr(line, '\n');
+                if (next)
+                        *next++ = 0;
+                /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS */
+                char *sep = strstr(line, " - ");
+                char mnt[4096] = "", fstype[64] = "", super[1024] = "";
+                if (sep && sscanf(line, "%*s %*s %*s %*s %4095s", mnt) == 1 &&
+                    sscanf(sep + 3, "%63s %*s %1023s", fstype, super) >= 1) {
+                        if (!strcmp(fstype, "cgroup2") && !v2_mount) {
+                                unescape_octal(mnt);
+                                v2_mount = strdup(mnt);
+                        } else if (!strcmp(fstype, "cgroup")) {
+                                char *save = NULL;
+                                for (char *opt = strtok_r(super, ",", &save); opt;
+                                     opt = strtok_r(NULL, ",", &save)) {
+                                        /* a controller is an option /proc/cgroups knows (not rw, name=...) */
+                                        char pat[80];
+                                        snprintf(pat, sizeof(pat), "\n%s\t", opt);
+                                        if (known && strstr(known, pat) && !array_has_string(v1, opt))
+                                                cJSON_AddItemToArray(v1, cJSON_CreateString(opt));
+                                }
+                        }
+                }
+                line = next;
+        }
+        if (v2_mount) {
+                char path[4200];
+                snprintf(path, sizeof(path), "%s/cgroup.controllers", v2_mount);
+                _cleanup_free_ char *ctrls = read_text(path);
+                char *save = NULL;
+                for (char *c = ctrls ? strtok_r(ctrls, " \n", &save) : NULL; c;
+                     c = strtok_r(NULL, " \n", &save))
+                        cJSON_AddItemToArray(v2, cJSON_CreateString(c));
+        }
+        cJSON_AddItemToObject(o, "controllers_v1", v1);
+        cJSON_AddItemToObject(o, "controllers_v2", v2);
+        add_string_or_null(o, "v2_mount", v2_mount);
+        return o;
+}
+
+/* ---- CPU, topology, libraries ---- */
+
+static void format_bytes(unsigned long long b, char *buf, size_t len) {
+        static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+        size_t u = 0;
+        while (u + 1 < ELEMENTSOF(units) && b >= 1024 && b % 1024 == 0) {
+                b /= 1024;
+                u++;
+        }
+        snprintf(buf, len, "%llu%s", b, units[u]);
+}
+
+static void plural(FILE *f, int n, const char *what, const char *plural_s) {
+        fprintf(f, "%d %s%s", n, what, n == 1 ? "" : plural_s);
+}
+
+/* "1 package, 2 cores, 2 PUs, L3 32MiB" */
+static char *topology_summary(hwloc_topology_t t) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        if (!f)
+                return NULL;
+        plural(f, hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PACKAGE), "package", "s");
+        fputs(", ", f);
+        plural(f, hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_CORE), "core", "s");
+        fputs(", ", f);
+        plural(f, hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PU), "PU", "s");
+        static const struct {
+                hwloc_obj_type_t type;
+                const char *name;
+        } caches[] = {{HWLOC_OBJ_L3CACHE, "L3"}, {HWLOC_OBJ_L2CACHE, "L2"}};
+        /* the last level cache is what matters for the memory workloads */
+        for (size_t i = 0; i < ELEMENTSOF(caches); i++) {
+                int n = hwloc_get_nbobjs_by_type(t, caches[i].type);
+                if (n <= 0)
+                        continue;
+                hwloc_obj_t c = hwloc_get_obj_by_type(t, caches[i].type, 0);
+                char size[32];
+                format_bytes(c->attr ? c->attr->cache.size : 0, size, sizeof(size));
+                if (n > 1)
+                        fprintf(f, ", %dx %s %s", n, caches[i].name, size);
+                else
+                        fprintf(f, ", %s %s", caches[i].name, size);
+                break;
+        }
+        if (fclose(f) != 0) {
+                free(buf);
+                return NULL;
+        }
+        return buf;
+}
+
+static char *libvirt_version(void) {
+        unsigned long v = 0;
+        char *s = NULL;
+        if (virGetVersion(&v, NULL, NULL) < 0)
+                return NULL;
+        if (asprintf(&s, "%lu.%lu.%lu", v / 1000000, v / 1000 % 1000, v % 1000) < 0)
+                return NULL;
+        return s;
+}
+
+static cJSON *libraries(void) {
+        cJSON *o = cJSON_CreateObject();
+        unsigned api = hwloc_get_api_version();
+        char hw[96];
+        cJSON_AddStringToObject(o, "cjson", cJSON_Version());
+        /* the runtime library reports its API level; the release is known at build time */
+        snprintf(hw, sizeof(hw), "%s (api %u.%u.%u)", BENCH_HWLOC_VERSION, api >> 16, (api >> 8) & 0xff,
+                 api & 0xff);
+        cJSON_AddStringToObject(o, "hwloc", hw);
+        _cleanup_free_ char *lv = libvirt_version();
+        add_string_or_null(o, "libvirt", lv);
+        cJSON_AddStringToObject(o, "libcap", BENCH_LIBCAP_VERSION);
+        return o;
+}
+
+static const char *hw_virt_flag(const char *flags) {
+        if (flags && word_in(flags, "vmx"))
+                return "vmx";
+        if (flags && word_in(flags, "svm"))
+                return "svm";
+        return NULL;
+}
+
+static int kvm_open_errno(void) {
+        int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+        if (fd < 0)
+                return errno;
+        close(fd);
+        return 0;
+}
+
+cJSON *host_capture(void) {
+        cJSON *h = cJSON_CreateObject();
+        struct utsname u;
+        bool have_uts = uname(&u) == 0;
+        hwloc_topology_t t = NULL;
+        bool have_topo = bench_hwloc_topology(&t, NULL) == 0;
+
+        if (!h)
+                return NULL;
+        add_string_or_null(h, "hostname", have_uts ? u.nodename : NULL);
+        add_string_or_null(h, "kernel", have_uts ? u.release : NULL);
+        add_string_or_null(h, "kernel_version", have_uts ? u.version : NULL);
+        add_string_or_null(h, "arch", have_uts ? u.machine : NULL);
+
+        _cleanup_free_ char *model = cpuinfo_field("model name");
+        add_string_or_null(h, "cpu_model", model);
+
+        int cores = have_topo ? hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_CORE) : -1;
+        int pus = have_topo ? hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PU) : -1;
+        int nodes = have_topo ? hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_NUMANODE) : -1;
+        if (cores > 0)
+                cJSON_AddNumberToObject(h, "cores", cores);
+        else
+                cJSON_AddNullToObject(h, "cores");
+        if (pus > 0)
+                cJSON_AddNumberToObject(h, "pus", pus);
+        else
+                cJSON_AddNullToObject(h, "pus");
+        if (nodes > 0)
+                cJSON_AddNumberToObject(h, "numa_nodes", nodes);
+        else
+                cJSON_AddNullToObject(h, "numa_nodes");
+
+        _cleanup_free_ char *meminfo = read_text("/proc/meminfo");
+        const char *mt = meminfo ? strstr(meminfo, "MemTotal:") : NULL;
+        unsigned long long kib;
+        if (mt && sscanf(mt, "MemTotal: %llu kB", &kib) == 1)
+                cJSON_AddNumberToObject(h, "memory_kib", (double)kib);
+        else
+                cJSON_AddNullToObject(h, "memory_kib");
+
+        cJSON_AddStringToObject(h, "cgroup_mode", host_cgroup_mode_name(host_cgroup_mode_detect()));
+        _cleanup_free_ char *summary = have_topo ? topology_summary(t) : NULL;
+        add_string_or_null(h, "topology", summary);
+
+        _cleanup_free_ char *flags = cpuinfo_field("flags");
+        cJSON *virt = cJSON_AddObjectToObject(h, "virtualization");
+        cJSON_AddBoolToObject(virt, "kvm_device", kvm_open_errno() == 0);
+        add_string_or_null(virt, "hw_virt", hw_virt_flag(flags));
+        cJSON_AddBoolToObject(virt, "hypervisor", flags && word_in(flags, "hypervisor"));
+
+        cJSON_AddStringToObject(h, "bench_version", BENCH_VERSION);
+        cJSON_AddStringToObject(h, "git_commit", BENCH_GIT_COMMIT);
+        cJSON_AddItemToObject(h, "libraries", libraries());
+
+        _cleanup_free_ char *gov = read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
+        add_string_or_null(h, "cpu_governor", gov);
+        if (cores > 0 && pus > 0)
+                cJSON_AddBoolToObject(h, "smt", pus > cores);
+        else
+                cJSON_AddNullToObject(h, "smt");
+        return h;
+}
+
+/* ---- what this host can run ---- */
+
+/*
+ * Runs fn in a forked child; fn returns 0, an errno or a CHILD_* code, which
+ * comes back as the exit code. The text is ok for 0, else what went wrong.
+ */
+#define CHILD_OK_USERNS 254
+
+static char *try_in_child(int (*fn)(void *), void *arg, const char *ok, const char *ok_userns) {
+        char *s = NULL;
+        pid_t pid = fork();
+        if (pid < 0)
+                return strdup(strerror(errno));
+        if (pid == 0)
+                _exit(fn(arg) & 0xff);
+        int status;
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return strdup(strerror(errno));
+        if (WIFEXITED(status)) {
+                int code = WEXITSTATUS(status);
+                return strdup(code == 0                              ? ok
+                              : code == CHILD_OK_USERNS && ok_userns ? ok_userns
+                                                                     : strerror(code));
+        }
+        if (asprintf(&s, "child killed by signal %d", WTERMSIG(status)) < 0)
+                return NULL;
+        return s;
+}
+
+static int child_unshare(void *arg) {
+        return unshare(*(int *)arg) < 0 ? errno : 0;
+}
+
+static cJSON *namespaces_info(void) {
+        static const struct {
+                const char *name;
+                int flag;
+        } ns[] = {
+                {"mnt", CLONE_NEWNS},    {"pid", CLONE_NEWPID},   {"uts", CLONE_NEWUTS},
+                {"ipc", CLONE_NEWIPC},   {"net", CLONE_NEWNET},   {"cgroup", CLONE_NEWCGROUP},
+                {"user", CLONE_NEWUSER}, {"time", CLONE_NEWTIME},
+        };
+        cJSON *o = cJSON_CreateObject();
+        for (size_t i = 0; i < ELEMENTSOF(ns); i++) {
+                int flag = ns[i].flag;
+                /* pid and time apply to children only: the unshare alone is the test */
+                _cleanup_free_ char *r = try_in_child(child_unshare, &flag, "ok", NULL);
+                add_string_or_null(o, ns[i].name, r);
+        }
+        return o;
+}
+
+static char *overlay_listed(void) {
+        _cleanup_free_ char *fs = read_text("/proc/filesystems");
+        if (!fs)
+                return strdup("cannot read /proc/filesystems");
+        if (strstr(fs, "\toverlay\n"))
+                return strdup("ok");
+        return strdup("overlay is not in /proc/filesystems (is the module loaded? modprobe overlay)");
+}
+
+static int write_string(const char *path, const char *s) {
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        return write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -errno;
+}
+
+static int child_overlay_mount(void *arg) {
+        const char *dir = arg;
+        char opts[1024], merged[512];
+        int ok = 0;
+        if (unshare(CLONE_NEWNS) < 0) {
+                /* unprivileged: overlay mounts in a user namespace since Linux 5.11 */
+                uid_t uid = getuid();
+                gid_t gid = getgid();
+                char map[64];
+                if (errno != EPERM || unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
+                        return errno;
+                /* the files it creates need a mapped owner: ourselves */
+                snprintf(map, sizeof(map), "%u %u 1", (unsigned)uid, (unsigned)uid);
+                if (write_string("/proc/self/setgroups", "deny") < 0 ||
+                    write_string("/proc/self/uid_map", map) < 0)
+                        return errno;
+                snprintf(map, sizeof(map), "%u %u 1", (unsigned)gid, (unsigned)gid);
+                if (write_string("/proc/self/gid_map", map) < 0)
+                        return errno;
+                ok = CHILD_OK_USERNS;
+        }
+        /* keep the test mount out of the host's namespace */
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                return errno;
+        snprintf(opts, sizeof(opts), "lowerdir=%s/lower,upperdir=%s/upper,workdir=%s/work", dir, dir, dir);
+        snprintf(merged, sizeof(merged), "%s/merged", dir);
+        if (mount("overlay", merged, "overlay", 0, opts) < 0)
+                return errno;
+        umount2(merged, MNT_DETACH);
+        return ok;
+}
+
+static int rm_tree(const char *dir);
+
+static int rm_entry(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+        (void)st;
+        (void)ftw;
+        if (type == FTW_DP)
+                rmdir(path);
+        else if (type == FTW_DNR) {
+                /* overlay leaves workdir/work with mode 000 */
+                if (rmdir(path) < 0 && chmod(path, 0700) == 0)
+                        rm_tree(path);
+        } else
+                unlink(path);
+        return 0;
+}
+
+static int rm_tree(const char *dir) {
+        return nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static char *overlay_mount_test(void) {
+        char dir[] = "/tmp/bench-ovl-XXXXXX";
+        char *r = NULL;
+        if (!mkdtemp(dir))
+                return strdup(strerror(errno));
+        static const char *const subs[] = {"lower", "upper", "work", "merged"};
+        for (size_t i = 0; i < ELEMENTSOF(subs); i++) {
+                char p[64];
+                snprintf(p, sizeof(p), "%s/%s", dir, subs[i]);
+                if (mkdir(p, 0755) < 0 && !r)
+                        r = strdup(strerror(errno));
+        }
+        if (!r)
+                r = try_in_child(child_overlay_mount, dir, "mounts", "mounts (in a user namespace)");
+        rm_tree(dir);
+        return r;
+}
+
+static cJSON *kvm_info(void) {
+        cJSON *o = cJSON_CreateObject();
+        int e = kvm_open_errno();
+        _cleanup_free_ char *flags = cpuinfo_field("flags");
+        const char *hv = hw_virt_flag(flags);
+        bool hypervisor = flags && word_in(flags, "hypervisor");
+        _cleanup_free_ char *reason = NULL;
+
+        cJSON_AddStringToObject(o, "device", e ? strerror(e) : "ok");
+        add_string_or_null(o, "hw_virt", hv);
+        cJSON_AddBoolToObject(o, "usable", !e && hv);
+        if (e) {
+                if (asprintf(&reason, "/dev/kvm: %s: VMs use TCG", strerror(e)) < 0)
+                        reason = NULL;
+        } else if (!hv) {
+                reason = strdup(
+                        hypervisor
+                                ? "/dev/kvm opens but the CPU has no vmx/svm (nested PVM host): VMs use TCG"
+                                : "/dev/kvm opens but the CPU has no vmx/svm: VMs use TCG");
+        }
+        add_string_or_null(o, "reason", reason);
+        return o;
+}
+
+/* An executable called name in PATH (then the usual sbin dirs, which a user's PATH may lack). */
+static char *find_program(const char *name) {
+        const char *path = getenv("PATH");
+        _cleanup_free_ char *dirs = NULL;
+        if (asprintf(&dirs, "%s:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                     path ? path : "") < 0)
+                return NULL;
+        char *save = NULL;
+        for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+                char *p = NULL;
+                struct stat st;
+                if (!*d || asprintf(&p, "%s/%s", d, name) < 0)
+                        continue;
+                if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0)
+                        return p;
+                free(p);
+        }
+        return NULL;
+}
+
+/* First line of `prog --version`, waiting at most timeout_ms. */
+static char *program_version(const char *prog, int timeout_ms) {
+        int pfd[2];
+        if (pipe2(pfd, O_CLOEXEC) < 0)
+                return NULL;
+        _cleanup_close_ int rd = pfd[0];
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_adddup2(&fa, pfd[1], STDOUT_FILENO);
+        posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+        char *const argv[] = {(char *)prog, (char *)"--version", NULL};
+        pid_t pid;
+        int r = posix_spawn(&pid, prog, &fa, NULL, argv, environ);
+        posix_spawn_file_actions_destroy(&fa);
+        close(pfd[1]);
+        if (r != 0)
+                return NULL;
+
+        char buf[512];
+        size_t len = 0;
+        uint64_t deadline = bench_now_ns() + (uint64_t)timeout_ms * 1000000ull;
+        for (;;) {
+                uint64_t now = bench_now_ns();
+                if (now >= deadline || len + 1 >= sizeof(buf) || memchr(buf, '\n', len))
+                        break;
+                struct pollfd p = {.fd = rd, .events = POLLIN};
+                int n = poll(&p, 1, (int)((deadline - now) / 1000000) + 1);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                ssize_t k = read(rd, buf + len, sizeof(buf) - 1 - len);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        break;
+                len += (size_t)k;
+        }
+        kill(pid, SIGKILL); /* it has said what we need, or took too long */
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        buf[len] = 0;
+        buf[strcspn(buf, "\n")] = 0;
+        return len && buf[0] ? strdup(buf) : NULL;
+}
+
+static cJSON *kinds_info(void) {
+        cJSON *a = cJSON_CreateArray();
+        for (const rt_kind *k = rt_kinds; k->name; k++) {
+                cJSON *o = cJSON_CreateObject();
+                _cleanup_error_ bench_error *err = NULL;
+                _cleanup_free_ char *reason = NULL;
+                bool ok = false;
+                cJSON_AddStringToObject(o, "kind", k->name);
+                if (!k->driver) {
+                        if (asprintf(&reason, "no driver for kind %s in this build yet", k->name) < 0)
+                                reason = NULL;
+                } else if (rt_driver_validate(k->driver, &err) < 0 || k->driver->probe(0, &err) < 0) {
+                        reason = strdup(err && err->msg ? err->msg : "probe failed");
+                } else
+                        ok = true;
+                cJSON_AddBoolToObject(o, "runnable", ok);
+                add_string_or_null(o, "reason", reason);
+                cJSON_AddItemToArray(a, o);
+        }
+        return a;
+}
+
+cJSON *host_info(void) {
+        cJSON *info = host_capture();
+        if (!info)
+                return NULL;
+        host_cgroup_mode mode = host_cgroup_mode_detect();
+        cJSON_AddItemToObject(info, "cgroup", cgroup_info(mode));
+        cJSON_AddItemToObject(info, "namespaces", namespaces_info());
+
+        _cleanup_free_ char *listed = overlay_listed();
+        _cleanup_free_ char *mounts = overlay_mount_test();
+        add_string_or_null(info, "overlayfs", listed);
+        add_string_or_null(info, "overlayfs_mount", mounts);
+
+        cJSON_AddItemToObject(info, "kvm", kvm_info());
+        cJSON *lv = cJSON_AddObjectToObject(info, "libvirt");
+        _cleanup_free_ char *lib = libvirt_version();
+        add_string_or_null(lv, "library", lib);
+
+        cJSON *q = cJSON_AddObjectToObject(info, "qemu");
+        _cleanup_free_ char *qemu = find_program("qemu-system-x86_64");
+        _cleanup_free_ char *qv = qemu ? program_version(qemu, 5000) : NULL;
+        add_string_or_null(q, "binary", qemu);
+        add_string_or_null(q, "version", qv);
+
+        cJSON *tools = cJSON_AddObjectToObject(info, "tools");
+        static const char *const names[] = {"gnuplot", "crun", "runc", "bwrap", "hyperfine"};
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                _cleanup_free_ char *p = find_program(names[i]);
+                add_string_or_null(tools, names[i], p);
+        }
+        cJSON_AddItemToObject(info, "kinds", kinds_info());
+        return info;
+}
+
+/* ---- the text report ---- */
+
+/* A JSON value as one line of text; "-" for null or missing. */
+static void put_value(FILE *f, const cJSON *v) {
+        if (!v || cJSON_IsNull(v))
+                fputs("-", f);
+        else if (cJSON_IsString(v))
+                fputs(v->valuestring, f);
+        else if (cJSON_IsBool(v))
+                fputs(cJSON_IsTrue(v) ? "yes" : "no", f);
+        else if (cJSON_IsNumber(v))
+                fprintf(f, "%.15g", v->valuedouble);
+        else if (cJSON_IsArray(v)) {
+                const cJSON *e;
+                bool first = true;
+                cJSON_ArrayForEach(e, v) {
+                        if (!first)
+                                fputc(' ', f);
+                        put_value(f, e);
+                        first = false;
+                }
+                if (first)
+                        fputs("(none)", f);
+        } else {
+                char *s = cJSON_PrintUnformatted(v);
+                fputs(s ? s : "?", f);
+                free(s);
+        }
+}
+
+static void row(FILE *f, const char *label, const cJSON *v) {
+        fprintf(f, "  %-20s ", label);
+        put_value(f, v);
+        fputc('\n', f);
+}
+
+static const cJSON *get(const cJSON *o, const char *key) {
+        return cJSON_GetObjectItemCaseSensitive(o, key);
+}
+
+char *host_info_text(const cJSON *info) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        if (!f)
+                return NULL;
+        const cJSON *virt = get(info, "virtualization"), *cg = get(info, "cgroup"), *kvm = get(info, "kvm");
+        const cJSON *libs = get(info, "libraries"), *e;
+
+        fputs("Host\n", f);
+        row(f, "hostname", get(info, "hostname"));
+        row(f, "kernel", get(info, "kernel"));
+        row(f, "kernel version", get(info, "kernel_version"));
+        row(f, "arch", get(info, "arch"));
+        row(f, "memory (KiB)", get(info, "memory_kib"));
+        row(f, "bench", get(info, "bench_version"));
+        row(f, "git commit", get(info, "git_commit"));
+
+        fputs("\nCPU/topology\n", f);
+        row(f, "model", get(info, "cpu_model"));
+        row(f, "topology", get(info, "topology"));
+        row(f, "cores", get(info, "cores"));
+        row(f, "PUs", get(info, "pus"));
+        row(f, "SMT", get(info, "smt"));
+        row(f, "NUMA nodes", get(info, "numa_nodes"));
+        row(f, "governor", get(info, "cpu_governor"));
+
+        fputs("\ncgroups\n", f);
+        row(f, "mode", cg ? get(cg, "mode") : get(info, "cgroup_mode"));
+        row(f, "v1 controllers", get(cg, "controllers_v1"));
+        row(f, "v2 mount", get(cg, "v2_mount"));
+        row(f, "v2 controllers", get(cg, "controllers_v2"));
+
+        fputs("\nnamespaces\n", f);
+        cJSON_ArrayForEach(e, get(info, "namespaces")) row(f, e->string, e);
+
+        fputs("\nfilesystems\n", f);
+        row(f, "overlayfs", get(info, "overlayfs"));
+        row(f, "overlay test mount", get(info, "overlayfs_mount"));
+
+        fputs("\nvirtualization\n", f);
+        row(f, "/dev/kvm", kvm ? get(kvm, "device") : get(virt, "kvm_device"));
+        row(f, "vmx/svm", kvm ? get(kvm, "hw_virt") : get(virt, "hw_virt"));
+        row(f, "hypervisor flag", get(virt, "hypervisor"));
+        row(f, "KVM usable", get(kvm, "usable"));
+        if (kvm && cJSON_IsString(get(kvm, "reason")))
+                row(f, "why not", get(kvm, "reason"));
+        row(f, "qemu", get(get(info, "qemu"), "binary"));
+        row(f, "qemu version", get(get(info, "qemu"), "version"));
+
+        fputs("\nlibraries & tools\n", f);
+        cJSON_ArrayForEach(e, libs) row(f, e->string, e);
+        cJSON_ArrayForEach(e, get(info, "tools")) row(f, e->string, e);
+
+        fputs("\nconfiguration kinds\n", f);
+        cJSON_ArrayForEach(e, get(info, "kinds")) {
+                const cJSON *name = get(e, "kind"), *reason = get(e, "reason");
+                fprintf(f, "  %-20s %s", cJSON_IsString(name) ? name->valuestring : "?",
+                        cJSON_IsTrue(get(e, "runnable")) ? "runnable" : "not runnable");
+                if (cJSON_IsString(reason))
+                        fprintf(f, ": %s", reason->valuestring);
+                fputc('\n', f);
+        }
+        if (fclose(f) != 0) {
+                free(buf);
+                return NULL;
+        }
+        return buf;
+}
