@@ -250,6 +250,21 @@ static void test_outlier_mad(void **state) {
                         {6}});
 }
 
+/* near the threshold: MAD 0.1, z = 0.6745 * 0.6 / 0.1 = 4.047 is flagged, 0.6745 * 0.5 / 0.1 = 3.37 not */
+static void test_outlier_threshold(void **state) {
+        const double in[] = {10.0, 10.1, 9.9, 10.2, 9.8, 10.0, 10.6};
+        const double out[] = {10.0, 10.1, 9.9, 10.2, 9.8, 10.0, 10.5};
+        res_stats s = {0};
+        assert_int_equal(res_stats_compute(in, 7, &s, NULL), 0);
+        assert_int_equal(s.n_outliers, 1);
+        assert_int_equal(s.outliers[0], 6);
+        res_stats_clear(&s);
+        assert_int_equal(res_stats_compute(out, 7, &s, NULL), 0);
+        assert_int_equal(s.n_outliers, 0);
+        assert_null(s.outliers);
+        res_stats_clear(&s);
+}
+
 /* more than half tie: MAD = 0, the scaled mean absolute deviation still flags the stray value */
 static void test_outlier_mad_zero(void **state) {
         const double x[] = {5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 9.0};
@@ -347,6 +362,7 @@ int main(void) {
                 cmocka_unit_test(test_n100),
                 cmocka_unit_test(test_ci_large_n),
                 cmocka_unit_test(test_outlier_mad),
+                cmocka_unit_test(test_outlier_threshold),
                 cmocka_unit_test(test_outlier_mad_zero),
                 cmocka_unit_test(test_constant),
                 cmocka_unit_test(test_mean_zero),
