@@ -138,11 +138,15 @@ int res_stats_compute(const double *x, size_t n, res_stats *ret, bench_error **e
                 sum += x[i];
         s.mean = sum / (double)n;
         if (n > 1) {
-                /* two-pass: no cancellation from sum of squares */
-                double ss = 0;
+                /* two-pass (no cancellation), scaled by the largest deviation (no overflow) */
+                double scale = 0, ss = 0;
                 for (size_t i = 0; i < n; i++)
-                        ss += (x[i] - s.mean) * (x[i] - s.mean);
-                s.stddev = sqrt(ss / (double)(n - 1));
+                        scale = fmax(scale, fabs(x[i] - s.mean));
+                if (scale > 0) {
+                        for (size_t i = 0; i < n; i++)
+                                ss += ((x[i] - s.mean) / scale) * ((x[i] - s.mean) / scale);
+                        s.stddev = scale * sqrt(ss / (double)(n - 1));
+                }
         }
         s.cv = s.mean != 0 ? s.stddev / s.mean : 0;
         s.min = sorted[0];
