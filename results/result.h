@@ -52,7 +52,12 @@ typedef struct res_file {
 res_file *res_file_new(void);
 void res_file_free(res_file *f);
 
-/* The series for this key, created on first use (params copied). */
+/*
+ * The series for this key (workload, configuration, metric), created on first
+ * use (params copied); NULL if out of memory or a string is NULL. The pointer
+ * stays valid until the next res_series_get() or res_finalize() (they may
+ * move the array).
+ */
 res_series *res_series_get(res_file *f, const char *workload, const char *kind, const char *configuration,
                            const char *config_kind, const char *metric, const char *unit, const char *better,
                            const cJSON *params);
@@ -68,10 +73,14 @@ void res_add_error(res_file *f, const char *configuration, const char *workload,
 /*
  * Recomputes stats of every series and derives overhead_kib series
  * (footprint_kib - median bare footprint) for non-bare configurations.
+ * Idempotent: call it after every repetition.
  */
 int res_finalize(res_file *f, bench_error **err);
 
-/* JSON text of the whole file (schema bench.result/1), caller frees. */
+/*
+ * JSON text of the whole file (schema bench.result/1), caller frees; NULL if
+ * out of memory. Doubles are printed so that they read back bit for bit.
+ */
 char *res_to_json(const res_file *f);
 /* Parses and checks a result file's text; errors name the field. */
 int res_from_json(const char *text, const char *path, res_file **ret, bench_error **err);

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+#include "stats.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/cleanup.h"
+
+static int cmp_double(const void *a, const void *b) {
+        double x = *(const double *)a, y = *(const double *)b;
+        return (x > y) - (x < y);
+}
+
+/* a + t * (b - a), falling back to a form that cannot overflow for huge spans */
+static double lerp(double a, double b, double t) {
+        if (t == 0.0)
+                return a;
+        double d = b - a;
+        if (!isfinite(d))
+                return (1.0 - t) * a + t * b;
+        return a + t * d;
+}
+
+double res_percentile_sorted(const double *sorted, size_t n, double pct) {
+        if (n == 0)
+                return NAN;
+        if (pct <= 0)
+                return sorted[0];
+        if (pct >= 100)
+                return sorted[n - 1];
+        /* type 7: h = (n - 1) p, x_floor(h) + (h - floor(h)) (x_floor(h)+1 - x_floor(h)), 0-based */
+        double h = (double)(n - 1) * (pct / 100.0);
+        size_t lo = (size_t)floor(h);
+        if (lo >= n - 1)
+                return sorted[n - 1];
+        return lerp(sorted[lo], sorted[lo + 1], h - (double)lo);
+}
+
+/*
+ * Coverage of [x_(j), x_(n-j+1)] as an interval for the median:
+ * 1 - 2 P(Bin(n, 1/2) <= j - 1). Summed in log space because 0.5^n
+ * underflows from n = 1075 on.
+ */
+static void median_ci(const double *sorted, size_t n, double *ret_low, double *ret_high, double *ret_level) {
+        double log_pmf = -(double)n * M_LN2; /* P(X = 0) */
+        double cdf = exp(log_pmf);           /* P(X <= j - 1) for j = 1 */
+        double level = 1.0 - 2.0 * cdf;
+        size_t j = 1;
+        if (level >= 0.95) {
+                /* widen j while the next narrower pair still covers 95% */
+                for (;;) {
+                        size_t k = j; /* P(X = k) is the next term of the cdf */
+                        if (j + 1 > n - j)
+                                break; /* the pair would cross the middle */
+                        log_pmf += log((double)(n - k + 1)) - log((double)k);
+                        double next_cdf = cdf + exp(log_pmf);
+                        double next_level = 1.0 - 2.0 * next_cdf;
+                        if (next_level < 0.95)
+                                break;
+                        cdf = next_cdf;
+                        level = next_level;
+                        j++;
+                }
+        }
+        if (level < 0.0)
+                level = 0.0;
+        *ret_low = sorted[j - 1];
+        *ret_high = sorted[n - j];
+        *ret_level = level;
+}
+
+/*
+ * Modified z-score 0.6745 (x - median) / MAD (Iglewicz & Hoaglin). MAD is 0
+ * when more than half the samples tie; then (x - median) / (1.253314 MeanAD),
+ * MeanAD being the mean absolute deviation from the median (IBM's rule), so a
+ * stray value among identical ones is still flagged.
+ */
+static bool is_outlier(double x, double median, double mad, double mean_ad) {
+        double z = mad > 0 ? 0.6745 * (x - median) / mad : (x - median) / (1.253314 * mean_ad);
+        return fabs(z) > 3.5;
+}
+
+static int find_outliers(const double *x, size_t n, double median, size_t **ret_idx, size_t *ret_n,
+                         bench_error **err) {
+        _cleanup_free_ double *dev = malloc(n * sizeof(double));
+        if (!dev)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        double sum_dev = 0;
+        for (size_t i = 0; i < n; i++) {
+                dev[i] = fabs(x[i] - median);
+                sum_dev += dev[i];
+        }
+        qsort(dev, n, sizeof(double), cmp_double);
+        double mad = res_percentile_sorted(dev, n, 50);
+        double mean_ad = sum_dev / (double)n;
+        *ret_idx = NULL;
+        *ret_n = 0;
+        if (!(mad > 0) && !(mean_ad > 0))
+                return 0; /* all samples equal */
+        size_t count = 0;
+        for (size_t i = 0; i < n; i++)
+                if (is_outlier(x[i], median, mad, mean_ad))
+                        count++;
+        if (count == 0)
+                return 0;
+        size_t *idx = malloc(count * sizeof(size_t));
+        if (!idx)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+                if (is_outlier(x[i], median, mad, mean_ad))
+                        idx[k++] = i;
+        *ret_idx = idx;
+        *ret_n = count;
+        return 0;
+}
+
+int res_stats_compute(const double *x, size_t n, res_stats *ret, bench_error **err) {
+        if (n == 0)
+                return bench_error_set(err, EINVAL, "no samples");
+        for (size_t i = 0; i < n; i++)
+                if (!isfinite(x[i]))
+                        return bench_error_set(err, EINVAL, "sample %zu is not a finite number (%g)", i,
+                                               x[i]);
+
+        _cleanup_free_ double *sorted = malloc(n * sizeof(double));
+        if (!sorted)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        memcpy(sorted, x, n * sizeof(double));
+        qsort(sorted, n, sizeof(double), cmp_double);
+
+        res_stats s = {.n = n};
+        double sum = 0;
+        for (size_t i = 0; i < n; i++)
+                sum += x[i];
+        s.mean = sum / (double)n;
+        if (n > 1) {
+                /* two-pass (no cancellation), scaled by the largest deviation (no overflow) */
+                double scale = 0, ss = 0;
+                for (size_t i = 0; i < n; i++)
+                        scale = fmax(scale, fabs(x[i] - s.mean));
+                if (scale > 0) {
+                        for (size_t i = 0; i < n; i++)
+                                ss += ((x[i] - s.mean) / scale) * ((x[i] - s.mean) / scale);
+                        s.stddev = scale * sqrt(ss / (double)(n - 1));
+                }
+        }
+        s.cv = s.mean != 0 ? s.stddev / s.mean : 0;
+        s.min = sorted[0];
+        s.max = sorted[n - 1];
+        s.median = res_percentile_sorted(sorted, n, 50);
+        s.p05 = res_percentile_sorted(sorted, n, 5);
+        s.p95 = res_percentile_sorted(sorted, n, 95);
+        median_ci(sorted, n, &s.ci95_low, &s.ci95_high, &s.ci_level);
+
+        /* a result file must never hold inf/NaN: refuse instead */
+        if (!isfinite(s.mean) || !isfinite(s.stddev) || !isfinite(s.cv) || !isfinite(s.median) ||
+            !isfinite(s.p05) || !isfinite(s.p95))
+                return bench_error_set(err, ERANGE, "samples too large for statistics (the sums overflow)");
+
+        int r = find_outliers(x, n, s.median, &s.outliers, &s.n_outliers, err);
+        if (r < 0)
+                return r;
+        *ret = s;
+        return 0;
+}
+
+void res_stats_clear(res_stats *s) {
+        if (!s)
+                return;
+        free(s->outliers);
+        *s = (res_stats){0};
+}
