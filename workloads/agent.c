@@ -261,7 +261,7 @@ static const char *param_raw(const wl_ctx *ctx, const char *name, bench_opt_type
         return s->def;
 }
 
-static void bad_default(const wl_ctx *ctx, const char *name) {
+__attribute__((noreturn)) static void bad_default(const wl_ctx *ctx, const char *name) {
         fprintf(stderr, "bench-agent: bug: parameter `%s` of `%s` has no usable value\n", name,
                 ctx->spec->name);
         abort();
