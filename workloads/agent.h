@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/*
+ * bench-agent internals: what a workload's run function gets and the few
+ * things it may call. A workload never prints: it reports metrics with
+ * wl_emit(), remarks with wl_note(), and returns 0 or -errno with *err set.
+ * Only agent.c writes to stdout/stderr.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/error.h"
+#include "catalog.h"
+
+typedef struct wl_kv {
+        const bench_opt_spec *spec; /* the catalog's spec of key */
+        const char *value;          /* as given on the command line, validated */
+} wl_kv;
+
+typedef struct wl_ctx {
+        const wl_spec *spec; /* the catalog entry */
+        size_t index;        /* 0-based position in the plan */
+        const wl_kv *params; /* the parameters given (others take defaults) */
+        size_t n_params;
+        const char *dir; /* the `dir` param, else --dir, else NULL */
+        uint64_t seed;   /* --seed; every random choice derives from it */
+} wl_ctx;
+
+typedef int (*wl_run_fn)(wl_ctx *ctx, bench_error **err);
+
+/*
+ * Typed parameter values: the given one, else the catalog default. The plan
+ * is validated before anything runs, so these cannot fail for a name the
+ * catalog declares for this workload; asking for an undeclared one is a bug
+ * and aborts.
+ */
+uint64_t wl_param_size(const wl_ctx *ctx, const char *name);
+uint64_t wl_param_uint(const wl_ctx *ctx, const char *name);
+double wl_param_duration_ms(const wl_ctx *ctx, const char *name);
+bool wl_param_bool(const wl_ctx *ctx, const char *name);
+/* NULL when neither given nor defaulted. */
+const char *wl_param_string(const wl_ctx *ctx, const char *name);
+
+/*
+ * Writes one metric line, labelled from the catalog. -EINVAL (and *err) if
+ * the metric is not in the workload's catalog entry or value is not finite.
+ */
+int wl_emit(wl_ctx *ctx, const char *metric, double value, bench_error **err);
+/* A {"type":"note"} line: something the reader should know about this item. */
+void wl_note(wl_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * Writes the hold line and waits for one byte on stdin, EOF or timeout_ms
+ * (a note line on timeout). 0, or -errno if stdin cannot be waited on.
+ */
+int wl_hold(wl_ctx *ctx, double timeout_ms, bench_error **err);
+
+/* Deterministic PRNG (xoshiro256**, seeded through splitmix64). */
+typedef struct wl_rng {
+        uint64_t s[4];
+} wl_rng;
+void wl_rng_seed(wl_rng *rng, uint64_t seed);
+uint64_t wl_rng_next(wl_rng *rng);
+/* Uniform in [0, bound), bound > 0, without modulo bias. */
+uint64_t wl_rng_below(wl_rng *rng, uint64_t bound);
+
+/* Percentile p in [0,1] of sorted[0..n-1], n > 0: linear interpolation (type 7). */
+double wl_percentile_sorted(const double *sorted, size_t n, double p);
+/* Seconds between two bench_now_ns() readings, never 0. */
+double wl_elapsed_s(uint64_t start_ns, uint64_t end_ns);
+
+/* The run functions, one per file; agent.c maps catalog names to them. */
+int wl_startup_run(wl_ctx *ctx, bench_error **err);
+int wl_memory_run(wl_ctx *ctx, bench_error **err);
+int wl_cpu_run(wl_ctx *ctx, bench_error **err);
+int wl_membw_run(wl_ctx *ctx, bench_error **err);
+int wl_memlat_run(wl_ctx *ctx, bench_error **err);
+int wl_fileio_run(wl_ctx *ctx, bench_error **err);
+int wl_metadata_run(wl_ctx *ctx, bench_error **err);

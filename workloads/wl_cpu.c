@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cpu: a fixed compute kernel, integer hashing mixed with floating point,
+ * all in registers (no memory traffic beyond L1). One iteration = one op.
+ */
+/* The kernels are the measurement: same code whatever the build type (Debug is -O0). */
+#pragma GCC optimize("O2")
+
+#include <stdint.h>
+
+#include "../common/util.h"
+#include "agent.h"
+
+/* Iterations between clock reads: the clock costs ~20-50 ns, a batch ~10 us. */
+#define BATCH 4096
+
+/* The result goes here so that the compiler must compute it. */
+static volatile uint64_t cpu_sink;
+
+static inline void kernel_batch(uint64_t *hp, double *fp) {
+        uint64_t h = *hp;
+        double f = *fp;
+        for (int i = 0; i < BATCH; i++) {
+                /* murmur3 finaliser: multiply, shift, xor dependency chain */
+                h += 0x9e3779b97f4a7c15ull;
+                h ^= h >> 33;
+                h *= 0xff51afd7ed558ccdull;
+                h ^= h >> 29;
+                /* a bounded FP recurrence fed by the hash (f stays in [0, 2)) */
+                f = f * 0.5 + (double)(h & 0xffff) * (1.0 / 65536.0);
+        }
+        *hp = h;
+        *fp = f;
+}
+
+int wl_cpu_run(wl_ctx *ctx, bench_error **err) {
+        double duration_ms = wl_param_duration_ms(ctx, "duration");
+        uint64_t h = ctx->seed, iterations = 0;
+        double f = 0.0;
+        uint64_t start = bench_now_ns(), end = start;
+        uint64_t budget = (uint64_t)(duration_ms * 1e6);
+        do {
+                kernel_batch(&h, &f);
+                /* the batch must be done before the clock is read, not sunk past the loop */
+                __asm__ volatile("" : "+r"(h), "+m"(f));
+                iterations += BATCH;
+                end = bench_now_ns();
+        } while (end - start < budget);
+        cpu_sink = h ^ (uint64_t)(f * 1e9);
+        return wl_emit(ctx, "ops_per_s", (double)iterations / wl_elapsed_s(start, end), err);
+}

@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fileio: sequential write (fsync timed) and read of a file of size bytes,
+ * then random block reads and writes with per-operation latencies, in a
+ * fresh subdirectory of the target dir that is removed again in any case.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../common/cleanup.h"
+#include "../common/util.h"
+#include "agent.h"
+
+/* Buffer alignment that satisfies O_DIRECT on every common device. */
+#define ALIGN 4096
+
+typedef struct fileio {
+        wl_ctx *ctx;
+        char *subdir; /* created by us: removed at the end */
+        char *path;   /* the data file, once created */
+        bool direct;  /* O_DIRECT in effect (may drop to false on the first open) */
+        wl_rng rng;
+} fileio;
+
+static void fileio_cleanup(fileio *f) {
+        if (f->path) {
+                unlink(f->path);
+                free(f->path);
+        }
+        if (f->subdir) {
+                rmdir(f->subdir);
+                free(f->subdir);
+        }
+}
+
+/* Opens the data file; where O_DIRECT is refused (tmpfs, some overlays) go buffered once, with a note. */
+static int fileio_open(fileio *f, int flags, bench_error **err) {
+        if (f->direct) {
+                int fd = open(f->path, flags | O_DIRECT | O_CLOEXEC, 0644);
+                if (fd >= 0 || errno != EINVAL)
+                        return fd >= 0 ? fd : bench_error_errno(err, errno, "cannot open %s", f->path);
+                f->direct = false;
+                wl_note(f->ctx, "direct=true: the filesystem of %s refuses O_DIRECT; using buffered I/O",
+                        f->ctx->dir);
+        }
+        int fd = open(f->path, flags | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return bench_error_errno(err, errno, "cannot open %s", f->path);
+        return fd;
+}
+
+/* Writes back and evicts the file's pages so that the next reads reach the device. */
+static int drop_cache(fileio *f, int fd, bench_error **err) {
+        if (fsync(fd) < 0)
+                return bench_error_errno(err, errno, "fsync %s", f->path);
+        int r = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+        if (r)
+                return bench_error_errno(err, r, "posix_fadvise(DONTNEED) %s", f->path);
+        return 0;
+}
+
+static int pwrite_full(fileio *f, int fd, const char *buf, size_t len, uint64_t off, bench_error **err) {
+        while (len > 0) {
+                ssize_t n = pwrite(fd, buf, len, (off_t)off);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return bench_error_errno(err, errno, "write %s at %llu", f->path,
+                                                 (unsigned long long)off);
+                }
+                if (n == 0)
+                        return bench_error_set(err, EIO, "write %s at %llu: no progress", f->path,
+                                               (unsigned long long)off);
+                buf += n;
+                len -= (size_t)n;
+                off += (uint64_t)n;
+        }
+        return 0;
+}
+
+static int pread_full(fileio *f, int fd, char *buf, size_t len, uint64_t off, bench_error **err) {
+        while (len > 0) {
+                ssize_t n = pread(fd, buf, len, (off_t)off);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return bench_error_errno(err, errno, "read %s at %llu", f->path,
+                                                 (unsigned long long)off);
+                }
+                if (n == 0)
+                        return bench_error_set(err, EIO, "read %s at %llu: unexpected end of file", f->path,
+                                               (unsigned long long)off);
+                buf += n;
+                len -= (size_t)n;
+                off += (uint64_t)n;
+        }
+        return 0;
+}
+
+static void fill_random(wl_rng *rng, char *buf, size_t len) {
+        /* incompressible data: no filesystem or device may shortcut zeros */
+        for (size_t i = 0; i < len; i += 8) {
+                uint64_t v = wl_rng_next(rng);
+                memcpy(buf + i, &v, len - i < 8 ? len - i : 8);
+        }
+}
+
+static int cmp_double(const void *a, const void *b) {
+        double x = *(const double *)a, y = *(const double *)b;
+        return (x > y) - (x < y);
+}
+
+static int emit_latencies(wl_ctx *ctx, const char *prefix, double *lat_us, size_t n, double total_s,
+                          bench_error **err) {
+        char name[64];
+        qsort(lat_us, n, sizeof(double), cmp_double);
+        int r;
+        snprintf(name, sizeof(name), "%s.iops", prefix);
+        if ((r = wl_emit(ctx, name, (double)n / total_s, err)) < 0)
+                return r;
+        snprintf(name, sizeof(name), "%s.lat_p50_us", prefix);
+        if ((r = wl_emit(ctx, name, wl_percentile_sorted(lat_us, n, 0.50), err)) < 0)
+                return r;
+        snprintf(name, sizeof(name), "%s.lat_p99_us", prefix);
+        return wl_emit(ctx, name, wl_percentile_sorted(lat_us, n, 0.99), err);
+}
+
+static int seq_write(fileio *f, uint64_t size, uint64_t seq_block, char *buf, bench_error **err) {
+        /* O_EXCL: the file is ours, so removing it later is right */
+        _cleanup_close_ int fd = fileio_open(f, O_WRONLY | O_CREAT | O_EXCL, err);
+        if (fd < 0)
+                return fd;
+        fill_random(&f->rng, buf, seq_block);
+        uint64_t start = bench_now_ns();
+        for (uint64_t off = 0; off < size; off += seq_block) {
+                int r = pwrite_full(f, fd, buf, (size_t)(size - off < seq_block ? size - off : seq_block),
+                                    off, err);
+                if (r < 0)
+                        return r;
+        }
+        if (fsync(fd) < 0)
+                return bench_error_errno(err, errno, "fsync %s", f->path);
+        uint64_t end = bench_now_ns();
+        int r = drop_cache(f, fd, err);
+        if (r < 0)
+                return r;
+        return wl_emit(f->ctx, "seq_write.mib_per_s", (double)size / 1048576.0 / wl_elapsed_s(start, end),
+                       err);
+}
+
+static int seq_read(fileio *f, uint64_t size, uint64_t seq_block, char *buf, bench_error **err) {
+        _cleanup_close_ int fd = fileio_open(f, O_RDONLY, err);
+        if (fd < 0)
+                return fd;
+        int r = drop_cache(f, fd, err);
+        if (r < 0)
+                return r;
+        uint64_t start = bench_now_ns();
+        for (uint64_t off = 0; off < size; off += seq_block)
+                if ((r = pread_full(f, fd, buf, (size_t)(size - off < seq_block ? size - off : seq_block),
+                                    off, err)) < 0)
+                        return r;
+        uint64_t end = bench_now_ns();
+        return wl_emit(f->ctx, "seq_read.mib_per_s", (double)size / 1048576.0 / wl_elapsed_s(start, end),
+                       err);
+}
+
+static int rand_io(fileio *f, bool write, uint64_t size, uint64_t block, uint64_t ops, char *buf,
+                   double *lat_us, bench_error **err) {
+        _cleanup_close_ int fd = fileio_open(f, write ? O_WRONLY : O_RDONLY, err);
+        if (fd < 0)
+                return fd;
+        int r = drop_cache(f, fd, err);
+        if (r < 0)
+                return r;
+        if (write)
+                fill_random(&f->rng, buf, block);
+        uint64_t nblocks = size / block;
+        uint64_t start = bench_now_ns();
+        for (uint64_t i = 0; i < ops; i++) {
+                uint64_t off = wl_rng_below(&f->rng, nblocks) * block;
+                uint64_t t0 = bench_now_ns();
+                r = write ? pwrite_full(f, fd, buf, (size_t)block, off, err)
+                          : pread_full(f, fd, buf, (size_t)block, off, err);
+                if (r < 0)
+                        return r;
+                lat_us[i] = (double)(bench_now_ns() - t0) / 1e3;
+        }
+        /* the writes count once they are durable */
+        if (write && fdatasync(fd) < 0)
+                return bench_error_errno(err, errno, "fdatasync %s", f->path);
+        uint64_t end = bench_now_ns();
+        return emit_latencies(f->ctx, write ? "rand_write" : "rand_read", lat_us, (size_t)ops,
+                              wl_elapsed_s(start, end), err);
+}
+
+int wl_fileio_run(wl_ctx *ctx, bench_error **err) {
+        uint64_t size = wl_param_size(ctx, "size");
+        uint64_t block = wl_param_size(ctx, "block");
+        uint64_t seq_block = wl_param_size(ctx, "seq_block");
+        uint64_t ops = wl_param_uint(ctx, "ops");
+        bool direct = wl_param_bool(ctx, "direct");
+
+        if (block > size)
+                return bench_error_set(err, EINVAL, "block (%llu) must not exceed size (%llu)",
+                                       (unsigned long long)block, (unsigned long long)size);
+        if (direct && (size % ALIGN || seq_block % ALIGN || block % 512))
+                return bench_error_set(err, EINVAL,
+                                       "direct=true needs size and seq_block multiples of 4K and block a "
+                                       "multiple of 512");
+
+        _cleanup_(fileio_cleanup) fileio f = {.ctx = ctx, .direct = direct};
+        wl_rng_seed(&f.rng, ctx->seed);
+        _cleanup_free_ char *tmpl = NULL;
+        if (asprintf(&tmpl, "%s/bench-fileio.XXXXXX", ctx->dir) < 0)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        if (!mkdtemp(tmpl))
+                return bench_error_errno(err, errno, "cannot create a directory in %s", ctx->dir);
+        f.subdir = steal_pointer(&tmpl);
+        if (asprintf(&f.path, "%s/data", f.subdir) < 0) {
+                f.path = NULL;
+                return bench_error_set(err, ENOMEM, "out of memory");
+        }
+
+        uint64_t buf_len = seq_block > block ? seq_block : block;
+        _cleanup_free_ char *buf = NULL;
+        if (posix_memalign((void **)&buf, ALIGN, (size_t)((buf_len + ALIGN - 1) / ALIGN * ALIGN)))
+                return bench_error_set(err, ENOMEM, "cannot allocate an I/O buffer of %llu bytes",
+                                       (unsigned long long)buf_len);
+        _cleanup_free_ double *lat_us = calloc((size_t)ops, sizeof(double));
+        if (!lat_us)
+                return bench_error_set(err, ENOMEM, "cannot allocate %llu latency slots",
+                                       (unsigned long long)ops);
+
+        int r;
+        if ((r = seq_write(&f, size, seq_block, buf, err)) < 0 ||
+            (r = seq_read(&f, size, seq_block, buf, err)) < 0 ||
+            (r = rand_io(&f, false, size, block, ops, buf, lat_us, err)) < 0 ||
+            (r = rand_io(&f, true, size, block, ops, buf, lat_us, err)) < 0)
+                return r;
+        return 0;
+}
