@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdarg.h>
+#include <stddef.h>
 
 /*
  * The error object every fallible function takes as its last parameter.
