@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "opt.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -50,27 +51,46 @@ static int enum_has(const char *choices, const char *value) {
         return 0;
 }
 
-static int cpulist_ok(const char *s) {
-        /* "0", "0-3", "0-3,6,8-9" */
-        const char *p = s;
-        if (!*p)
+/* strict: sscanf's %u would take "-1", " 1" and "+1" */
+static int cpu_number(const char **p, unsigned *ret) {
+        if (!isdigit((unsigned char)**p))
                 return 0;
-        while (*p) {
-                unsigned a, b;
-                int n = 0;
-                if (sscanf(p, "%u-%u%n", &a, &b, &n) == 2 && n > 0) {
-                        if (b < a)
-                                return 0;
-                } else if (sscanf(p, "%u%n", &a, &n) == 1 && n > 0) {
-                } else
-                        return 0;
-                p += n;
-                if (*p == ',')
-                        p++;
-                else if (*p)
+        unsigned long v = 0;
+        for (; isdigit((unsigned char)**p); (*p)++) {
+                v = v * 10 + (unsigned long)(**p - '0');
+                if (v > 65535)
                         return 0;
         }
+        *ret = (unsigned)v;
         return 1;
+}
+
+static int cpulist_ok(const char *s) {
+        /* "0", "0-3", "0-3,6,8-9"; no empty items, no trailing comma */
+        const char *p = s;
+        for (;;) {
+                unsigned a, b;
+                if (!cpu_number(&p, &a))
+                        return 0;
+                if (*p == '-') {
+                        p++;
+                        if (!cpu_number(&p, &b) || b < a)
+                                return 0;
+                }
+                if (!*p)
+                        return 1;
+                if (*p++ != ',')
+                        return 0;
+        }
+}
+
+/* "between 1 and 100", or "at least 4M" where max 0 means no limit */
+static void range_why(char *why, unsigned why_len, const char *lo, const char *hi, uint64_t max,
+                      const char *unit) {
+        if (max)
+                snprintf(why, why_len, "must be between %s%s and %s%s", lo, unit, hi, unit);
+        else
+                snprintf(why, why_len, "must be at least %s%s", lo, unit);
 }
 
 int bench_opt_check(const bench_opt_spec *spec, const char *value, char *why, unsigned why_len) {
@@ -84,9 +104,8 @@ int bench_opt_check(const bench_opt_spec *spec, const char *value, char *why, un
                         return -EINVAL;
                 }
                 if (u < spec->min || (spec->max && u > spec->max)) {
-                        snprintf(why, why_len, "must be between %s and %s",
-                                 bench_format_size(spec->min, lo, sizeof(lo)),
-                                 bench_format_size(spec->max, hi, sizeof(hi)));
+                        range_why(why, why_len, bench_format_size(spec->min, lo, sizeof(lo)),
+                                  bench_format_size(spec->max, hi, sizeof(hi)), spec->max, "");
                         return -ERANGE;
                 }
                 return 0;
@@ -96,8 +115,9 @@ int bench_opt_check(const bench_opt_spec *spec, const char *value, char *why, un
                         return -EINVAL;
                 }
                 if (u < spec->min || (spec->max && u > spec->max)) {
-                        snprintf(why, why_len, "must be between %llu and %llu",
-                                 (unsigned long long)spec->min, (unsigned long long)spec->max);
+                        snprintf(lo, sizeof(lo), "%llu", (unsigned long long)spec->min);
+                        snprintf(hi, sizeof(hi), "%llu", (unsigned long long)spec->max);
+                        range_why(why, why_len, lo, hi, spec->max, "");
                         return -ERANGE;
                 }
                 return 0;
@@ -107,8 +127,9 @@ int bench_opt_check(const bench_opt_spec *spec, const char *value, char *why, un
                         return -EINVAL;
                 }
                 if (ms < (double)spec->min || (spec->max && ms > (double)spec->max)) {
-                        snprintf(why, why_len, "must be between %llums and %llums",
-                                 (unsigned long long)spec->min, (unsigned long long)spec->max);
+                        snprintf(lo, sizeof(lo), "%llu", (unsigned long long)spec->min);
+                        snprintf(hi, sizeof(hi), "%llu", (unsigned long long)spec->max);
+                        range_why(why, why_len, lo, hi, spec->max, "ms");
                         return -ERANGE;
                 }
                 return 0;
@@ -126,7 +147,21 @@ int bench_opt_check(const bench_opt_spec *spec, const char *value, char *why, un
                 return 0;
         case BENCH_OPT_ENUM:
                 if (!enum_has(spec->choices, value)) {
-                        snprintf(why, why_len, "expected one of %s", spec->choices);
+                        /* "a|b|c" -> "a, b or c" */
+                        size_t w = (size_t)snprintf(why, why_len, "expected ");
+                        for (const char *p = spec->choices; p && *p && w < why_len;) {
+                                const char *bar = strchr(p, '|');
+                                int l = bar ? (int)(bar - p) : (int)strlen(p);
+                                int r = snprintf(why + w, why_len - w, "%s%.*s",
+                                                 p == spec->choices ? ""
+                                                 : bar              ? ", "
+                                                                    : " or ",
+                                                 l, p);
+                                if (r < 0)
+                                        break;
+                                w += (size_t)r;
+                                p = bar ? bar + 1 : NULL;
+                        }
                         return -EINVAL;
                 }
                 return 0;

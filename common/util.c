@@ -115,7 +115,9 @@ int bench_parse_uint(const char *s, uint64_t max, uint64_t *ret) {
         char *end = NULL;
         errno = 0;
         unsigned long long v = strtoull(s, &end, 10);
-        if (errno || *end || v > max)
+        if (*end)
+                return -EINVAL; /* "12abc", "0x10": not a plain decimal */
+        if (errno || v > max)
                 return -ERANGE;
         *ret = v;
         return 0;
@@ -138,7 +140,9 @@ size_t bench_edit_distance(const char *a, const char *b) {
                                 best = d[i][j - 1] + 1;
                         if (d[i - 1][j - 1] + cost < best)
                                 best = d[i - 1][j - 1] + cost;
-                        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                        if (i > 1 && j > 1 &&
+                            tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 2]) &&
+                            tolower((unsigned char)a[i - 2]) == tolower((unsigned char)b[j - 1]) &&
                             d[i - 2][j - 2] + 1 < best)
                                 best = d[i - 2][j - 2] + 1;
                         d[i][j] = best;
@@ -146,9 +150,25 @@ size_t bench_edit_distance(const char *a, const char *b) {
         return d[la][lb];
 }
 
+/*
+ * An abbreviation: the shorter string (3+ characters) shares the first
+ * character and appears in order inside the longer ("membw" in
+ * "membandwith"). Plain edit distance misses these.
+ */
+static bool is_abbreviation(const char *a, const char *b) {
+        size_t la = strlen(a), lb = strlen(b);
+        const char *s = la <= lb ? a : b, *l = la <= lb ? b : a;
+        if (strlen(s) < 3 || tolower((unsigned char)*s) != tolower((unsigned char)*l))
+                return false;
+        for (; *l && *s; l++)
+                if (tolower((unsigned char)*l) == tolower((unsigned char)*s))
+                        s++;
+        return *s == '\0';
+}
+
 const char *bench_did_you_mean(const char *word, const char *const *candidates, size_t n) {
-        const char *best = NULL;
-        size_t best_d = SIZE_MAX;
+        const char *best = NULL, *best_abbrev = NULL;
+        size_t best_d = SIZE_MAX, best_abbrev_d = SIZE_MAX;
         size_t limit = strlen(word) <= 4 ? 1 : strlen(word) <= 8 ? 2 : 3;
         for (size_t i = 0; i < n; i++) {
                 if (!candidates[i])
@@ -158,8 +178,13 @@ const char *bench_did_you_mean(const char *word, const char *const *candidates, 
                         best_d = d;
                         best = candidates[i];
                 }
+                if (d < best_abbrev_d && is_abbreviation(word, candidates[i])) {
+                        best_abbrev_d = d;
+                        best_abbrev = candidates[i];
+                }
         }
-        return best_d <= limit ? best : NULL;
+        /* a close typo wins; else the closest abbreviation */
+        return best_d <= limit ? best : best_abbrev;
 }
 
 int bench_read_file(const char *path, char **ret_data, size_t *ret_len, bench_error **err) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#ifndef _GNU_SOURCE
+#ifndef _GNU_SOURCE /* the build passes -D_GNU_SOURCE */
 #define _GNU_SOURCE
 #endif
 #include <sched.h>

@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: MIT */
+/* common/util.c and common/opt.c: sizes, durations, integers, suggestions, option checks. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "../../common/cleanup.h"
+#include "../../common/opt.h"
+#include "../../common/util.h"
+
+static void test_parse_size(void **state) {
+        /* expected bytes by hand: K = 1024, M = 1024^2, G = 1024^3, T = 1024^4 */
+        static const struct {
+                const char *in;
+                uint64_t bytes;
+        } good[] = {
+                {"0", 0},
+                {"4096", 4096},
+                {"64K", 65536},
+                {"64k", 65536},
+                {"64KiB", 65536},
+                {"64kb", 65536},
+                {"512b", 512},
+                {"64M", 67108864},
+                {"1G", 1073741824},
+                {"1.5G", 1610612736},
+                {"1T", 1099511627776ull},
+                {"0.5K", 512},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(good); i++) {
+                uint64_t v = 12345;
+                assert_int_equal(bench_parse_size(good[i].in, &v), 0);
+                assert_true(v == good[i].bytes);
+        }
+        static const char *const bad[] = {
+                "",   "-1",  "12Q", "0x10", "99999999999T", " 1",  "1 K",
+                "+5", "1e3", "1.5", "K",    "64KK",         "nan", "inf",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                uint64_t v = 7;
+                assert_int_equal(bench_parse_size(bad[i], &v), -EINVAL);
+                assert_true(v == 7); /* untouched on failure */
+        }
+        uint64_t v;
+        assert_int_equal(bench_parse_size(NULL, &v), -EINVAL);
+}
+
+static void test_format_size(void **state) {
+        static const struct {
+                uint64_t bytes;
+                const char *out;
+        } cases[] = {
+                {0, "0"},
+                {1023, "1023"},
+                {1024, "1K"},
+                {1536, "1536"},
+                {65536, "64K"},
+                {67108864, "64M"},
+                {1073741824, "1G"},
+                {3221225472ull, "3G"},
+                {1099511627776ull, "1T"},
+                /* 2^50: no unit above T */
+                {1125899906842624ull, "1024T"},
+        };
+        char buf[32];
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++)
+                assert_string_equal(bench_format_size(cases[i].bytes, buf, sizeof(buf)), cases[i].out);
+}
+
+static void test_parse_duration(void **state) {
+        static const struct {
+                const char *in;
+                double ms;
+        } good[] = {
+                {"250ms", 250}, {"2s", 2000},  {"1.5s", 1500},   {"100us", 0.1},
+                {"5", 5},       {"1m", 60000}, {"2min", 120000},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(good); i++) {
+                double ms = -1;
+                assert_int_equal(bench_parse_duration_ms(good[i].in, &ms), 0);
+                assert_float_equal(ms, good[i].ms, 1e-9);
+        }
+        static const char *const bad[] = {"", "2h", "-1s", "s", "1 s", "2S", "0x1s"};
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                double ms;
+                assert_int_equal(bench_parse_duration_ms(bad[i], &ms), -EINVAL);
+        }
+}
+
+static void test_parse_uint(void **state) {
+        uint64_t v = 0;
+        assert_int_equal(bench_parse_uint("0", 10, &v), 0);
+        assert_true(v == 0);
+        assert_int_equal(bench_parse_uint("100", 100, &v), 0);
+        assert_true(v == 100);
+        assert_int_equal(bench_parse_uint("101", 100, &v), -ERANGE);
+        assert_int_equal(bench_parse_uint("18446744073709551615", UINT64_MAX, &v), 0);
+        assert_true(v == UINT64_MAX);
+        /* 2^64: overflows */
+        assert_int_equal(bench_parse_uint("18446744073709551616", UINT64_MAX, &v), -ERANGE);
+        assert_int_equal(bench_parse_uint("-1", UINT64_MAX, &v), -EINVAL);
+        assert_int_equal(bench_parse_uint("12abc", UINT64_MAX, &v), -EINVAL);
+        assert_int_equal(bench_parse_uint("0x10", UINT64_MAX, &v), -EINVAL);
+        assert_int_equal(bench_parse_uint("", UINT64_MAX, &v), -EINVAL);
+        assert_int_equal(bench_parse_uint(" 1", UINT64_MAX, &v), -EINVAL);
+        assert_int_equal(bench_parse_uint(NULL, UINT64_MAX, &v), -EINVAL);
+}
+
+static void test_edit_distance(void **state) {
+        /* by hand: the classic kitten/sitting is 3 (k->s, e->i, +g) */
+        assert_int_equal(bench_edit_distance("kitten", "sitting"), 3);
+        assert_int_equal(bench_edit_distance("", "abc"), 3);
+        assert_int_equal(bench_edit_distance("abc", ""), 3);
+        assert_int_equal(bench_edit_distance("abc", "abc"), 0);
+        assert_int_equal(bench_edit_distance("ABC", "abc"), 0);           /* case-insensitive */
+        assert_int_equal(bench_edit_distance("memroy", "memory"), 1);     /* one transposition */
+        assert_int_equal(bench_edit_distance("Ca", "ac"), 1);             /* transposition ignores case too */
+        assert_int_equal(bench_edit_distance("membandwith", "membw"), 6); /* keep "memb" + "w", drop 6 */
+}
+
+static const char *const workloads[] = {"startup", "memory", "cpu", "membw", "memlat", "fileio", "metadata"};
+
+static void test_did_you_mean(void **state) {
+        size_t n = ELEMENTSOF(workloads);
+        /* too far for edit distance (6), but membw is an abbreviation of it */
+        assert_string_equal(bench_did_you_mean("membandwith", workloads, n), "membw");
+        assert_string_equal(bench_did_you_mean("memroy", workloads, n), "memory");
+        assert_string_equal(bench_did_you_mean("cpux", workloads, n), "cpu");
+        assert_string_equal(bench_did_you_mean("FileIO", workloads, n), "fileio");
+        assert_string_equal(bench_did_you_mean("startpu", workloads, n), "startup");
+        /* a close typo wins over an abbreviation: "memlt" is 1 from memlat */
+        assert_string_equal(bench_did_you_mean("memlt", workloads, n), "memlat");
+        assert_null(bench_did_you_mean("zzzz", workloads, n));
+        assert_null(bench_did_you_mean("network", workloads, n));
+        /* two letters are no abbreviation */
+        assert_null(bench_did_you_mean("mx", workloads, n));
+        /* the first letter must match: "emory" -> memory by edit distance 1, fine; "xmemory" too */
+        assert_string_equal(bench_did_you_mean("xmemory", workloads, n), "memory");
+        static const char *const keys[] = {"name", "repetitions", "warmup", "workloads", NULL};
+        assert_string_equal(bench_did_you_mean("repetitons", keys, 5), "repetitions");
+        assert_string_equal(bench_did_you_mean("workload", keys, 5), "workloads");
+        assert_null(bench_did_you_mean("x", keys, 0));
+}
+
+static void check_opt(const bench_opt_spec *spec, const char *value, int want, const char *why_want) {
+        char why[256] = "";
+        int r = bench_opt_check(spec, value, why, sizeof(why));
+        if (r != want || (why_want && strcmp(why, why_want)))
+                print_message("%s=`%s`: r=%d why=`%s`\n", spec->name, value, r, why);
+        assert_int_equal(r, want);
+        if (why_want)
+                assert_string_equal(why, why_want);
+}
+
+static void test_opt_check(void **state) {
+        const bench_opt_spec size = {"size", BENCH_OPT_SIZE, NULL, NULL, 4096, 1073741824, NULL};
+        check_opt(&size, "64M", 0, NULL);
+        check_opt(&size, "4096", 0, NULL);
+        check_opt(&size, "12Q", -EINVAL, "expected a size such as 4096, 64K, 64M or 1G");
+        check_opt(&size, "1K", -ERANGE, "must be between 4K and 1G");
+        check_opt(&size, "2G", -ERANGE, "must be between 4K and 1G");
+        const bench_opt_spec memory = {"memory", BENCH_OPT_SIZE, NULL, NULL, 4194304, 0, NULL};
+        check_opt(&memory, "1M", -ERANGE, "must be at least 4M"); /* max 0: no upper limit */
+        check_opt(&memory, "1T", 0, NULL);
+
+        const bench_opt_spec uint = {"passes", BENCH_OPT_UINT, NULL, NULL, 1, 10, NULL};
+        check_opt(&uint, "5", 0, NULL);
+        check_opt(&uint, "0", -ERANGE, "must be between 1 and 10");
+        check_opt(&uint, "11", -ERANGE, "must be between 1 and 10");
+        check_opt(&uint, "five", -EINVAL, "expected a non-negative whole number");
+        check_opt(&uint, "5x", -EINVAL, "expected a non-negative whole number");
+        const bench_opt_spec uint_nomax = {"pids", BENCH_OPT_UINT, NULL, NULL, 1, 0, NULL};
+        check_opt(&uint_nomax, "0", -ERANGE, "must be at least 1");
+
+        const bench_opt_spec dur = {"duration", BENCH_OPT_DURATION, NULL, NULL, 10, 3600000, NULL};
+        check_opt(&dur, "250ms", 0, NULL);
+        check_opt(&dur, "2s", 0, NULL);
+        check_opt(&dur, "5", -ERANGE, "must be between 10ms and 3600000ms");
+        check_opt(&dur, "1h", -EINVAL, "expected a duration such as 250ms, 2s or 500 (ms)");
+
+        const bench_opt_spec b = {"direct", BENCH_OPT_BOOL, NULL, NULL, 0, 0, NULL};
+        check_opt(&b, "true", 0, NULL);
+        check_opt(&b, "false", 0, NULL);
+        check_opt(&b, "yes", -EINVAL, "expected true or false");
+        check_opt(&b, "1", -EINVAL, "expected true or false");
+
+        const bench_opt_spec str = {"dir", BENCH_OPT_STRING, NULL, NULL, 0, 0, NULL};
+        check_opt(&str, "/tmp", 0, NULL);
+        check_opt(&str, "", -EINVAL, "must not be empty");
+
+        const bench_opt_spec en = {"accel", BENCH_OPT_ENUM, NULL, "auto|kvm|tcg", 0, 0, NULL};
+        check_opt(&en, "kvm", 0, NULL);
+        check_opt(&en, "tcg", 0, NULL);
+        check_opt(&en, "kv", -EINVAL, "expected auto, kvm or tcg");
+        check_opt(&en, "auto|kvm", -EINVAL, "expected auto, kvm or tcg");
+        const bench_opt_spec en2 = {"network", BENCH_OPT_ENUM, NULL, "none|loopback", 0, 0, NULL};
+        check_opt(&en2, "host", -EINVAL, "expected none or loopback");
+
+        const bench_opt_spec cpus = {"cpus", BENCH_OPT_CPULIST, NULL, NULL, 0, 0, NULL};
+        static const char *const cpus_ok[] = {"0", "1", "0-3", "0-3,6", "0-3,6,8-9", "2-2"};
+        for (size_t i = 0; i < ELEMENTSOF(cpus_ok); i++)
+                check_opt(&cpus, cpus_ok[i], 0, NULL);
+        static const char *const cpus_bad[] = {"",   "3-1", "1,", ",1",  "-1",   " 1",
+                                               "+1", "1-",  "a",  "1;2", "1--2", "99999"};
+        for (size_t i = 0; i < ELEMENTSOF(cpus_bad); i++)
+                check_opt(&cpus, cpus_bad[i], -EINVAL, "expected a cpu list such as 1 or 0-3,6");
+
+        /* lists are JSON arrays: never a valid scalar */
+        const bench_opt_spec sl = {"capabilities", BENCH_OPT_STRLIST, NULL, NULL, 0, 0, NULL};
+        check_opt(&sl, "CAP_CHOWN", -EINVAL, "expected a list of strings");
+        const bench_opt_spec us = {"layers", BENCH_OPT_UINT_OR_STRLIST, NULL, NULL, 1, 500, NULL};
+        check_opt(&us, "3", -EINVAL, "expected a count or list of strings");
+}
+
+static void test_opt_find(void **state) {
+        static const bench_opt_spec table[] = {
+                {"a", BENCH_OPT_UINT, NULL, NULL, 0, 0, NULL},
+                {"b", BENCH_OPT_BOOL, NULL, NULL, 0, 0, NULL},
+                {0},
+        };
+        assert_ptr_equal(bench_opt_find(table, "b"), &table[1]);
+        assert_null(bench_opt_find(table, "c"));
+        assert_null(bench_opt_find(NULL, "a"));
+        assert_string_equal(bench_opt_type_name(BENCH_OPT_CPULIST), "cpu list");
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_parse_size),     cmocka_unit_test(test_format_size),
+                cmocka_unit_test(test_parse_duration), cmocka_unit_test(test_parse_uint),
+                cmocka_unit_test(test_edit_distance),  cmocka_unit_test(test_did_you_mean),
+                cmocka_unit_test(test_opt_check),      cmocka_unit_test(test_opt_find),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
