@@ -241,7 +241,7 @@ static int plan_cpus(hwloc_topology_t t, const cpu_set_t *allowed, const char *c
 
 int pin_plan_make(suite_pin_mode mode, const char *cpus, pin_plan *ret, bench_error **err) {
         pin_plan p = {.mode = mode};
-        hwloc_topology_t t;
+        hwloc_topology_t t = NULL;
         cpu_set_t allowed;
         int r;
 

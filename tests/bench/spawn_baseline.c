@@ -4,9 +4,12 @@
  * ready byte, with nothing else. `scripts/overhead` runs it next to
  * `bench run` to show what the harness adds to ready_ms.
  *
- * usage: spawn-baseline AGENT RUNS  -> prints one ready_ms per line
+ * usage: spawn-baseline AGENT RUNS [CHILD_CPU]  -> one ready_ms per line
+ * With CHILD_CPU the child binds itself there before exec, as bench does
+ * for a pinned workload (run the parent elsewhere with taskset).
  */
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -20,11 +23,15 @@ static double now_ms(void) {
 }
 
 int main(int argc, char **argv) {
-        if (argc != 3) {
-                fprintf(stderr, "usage: spawn-baseline AGENT RUNS\n");
+        if (argc != 3 && argc != 4) {
+                fprintf(stderr, "usage: spawn-baseline AGENT RUNS [CHILD_CPU]\n");
                 return 2;
         }
         int runs = atoi(argv[2]);
+        cpu_set_t child;
+        CPU_ZERO(&child);
+        if (argc == 4)
+                CPU_SET(atoi(argv[3]), &child);
         for (int i = 0; i < runs; i++) {
                 int p[2];
                 if (pipe2(p, O_CLOEXEC) < 0)
@@ -33,6 +40,8 @@ int main(int argc, char **argv) {
                 pid_t pid = fork();
                 if (pid == 0) {
                         dup2(p[1], 1);
+                        if (argc == 4)
+                                sched_setaffinity(0, sizeof(child), &child);
                         execl(argv[1], argv[1], "startup", (char *)NULL);
                         _exit(127);
                 }
