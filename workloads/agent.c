@@ -457,35 +457,6 @@ static size_t catalog_names(const char **out, size_t max) {
         return n;
 }
 
-/* Whether the letters of short appear in order in long, starting with the first. */
-static bool is_abbreviation(const char *shrt, const char *lng) {
-        if (strlen(shrt) < 2 || strlen(shrt) >= strlen(lng) || *shrt != *lng)
-                return false;
-        for (; *shrt && *lng; lng++)
-                if (*shrt == *lng)
-                        shrt++;
-        return !*shrt;
-}
-
-/*
- * bench_did_you_mean(), then abbreviations it misses because the edit
- * distance is large, either way round: `membandwith` -> `membw`,
- * `blk` -> `block`. NULL if nothing fits or it is ambiguous.
- */
-static const char *suggest(const char *word, const char *const *cands, size_t n) {
-        const char *near = bench_did_you_mean(word, cands, n);
-        if (near)
-                return near;
-        for (size_t i = 0; i < n; i++) {
-                if (!is_abbreviation(cands[i], word) && !is_abbreviation(word, cands[i]))
-                        continue;
-                if (near)
-                        return NULL;
-                near = cands[i];
-        }
-        return near;
-}
-
 /* "a, b, c" of the names, for messages. */
 static void join_names(const char *const *names, size_t n, char *buf, size_t len) {
         size_t off = 0;
@@ -530,7 +501,7 @@ static int plan_parse_item(size_t index, const char *text, const char *global_di
         if (!it->spec) {
                 const char *names[64];
                 size_t n = catalog_names(names, ELEMENTSOF(names));
-                const char *near = suggest(name, names, n);
+                const char *near = bench_did_you_mean(name, names, n);
                 char all[512];
                 join_names(names, n, all, sizeof(all));
                 if (near)
@@ -584,7 +555,7 @@ static int plan_parse_item(size_t index, const char *text, const char *global_di
                         size_t n = 0;
                         for (const bench_opt_spec *p = it->spec->params; p && p->name && n < 64; p++)
                                 cands[n++] = p->name;
-                        const char *near = suggest(key, cands, n);
+                        const char *near = bench_did_you_mean(key, cands, n);
                         if (near)
                                 fprintf(stderr,
                                         "bench-agent: plan item %zu `%s`: workload `%s` has no parameter "
