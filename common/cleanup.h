@@ -29,11 +29,11 @@ static inline void fclosep(FILE **f) {
 #define _cleanup_fclose_ _cleanup_(fclosep)
 
 /* Hand ownership on: returns the value and leaves the source empty. */
-#define steal_pointer(pp)                                                      \
-        ({                                                                     \
-                __typeof__(*(pp)) _ptr_ = *(pp);                               \
-                *(pp) = NULL;                                                  \
-                _ptr_;                                                         \
+#define steal_pointer(pp)                                                                                    \
+        ({                                                                                                   \
+                __typeof__(*(pp)) _ptr_ = *(pp);                                                             \
+                *(pp) = NULL;                                                                                \
+                _ptr_;                                                                                       \
         })
 static inline int take_fd(int *fd) {
         int r = *fd;

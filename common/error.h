@@ -16,16 +16,14 @@ typedef struct bench_error {
 } bench_error;
 
 /* Sets *err (if err and *err is empty) and returns -abs(code). */
-int bench_error_set(bench_error **err, int code, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
+int bench_error_set(bench_error **err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int bench_error_setv(bench_error **err, int code, const char *fmt, va_list ap)
         __attribute__((format(printf, 3, 0)));
 /* Like bench_error_set() but appends ": strerror(code)". */
 int bench_error_errno(bench_error **err, int code, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 /* Prepends "context: " to an existing message; returns -(*err)->code. */
-int bench_error_prefix(bench_error **err, const char *fmt, ...)
-        __attribute__((format(printf, 2, 3)));
+int bench_error_prefix(bench_error **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void bench_error_free(bench_error *err);
 static inline void bench_error_freep(bench_error **err) {
         bench_error_free(*err);

@@ -10,14 +10,14 @@
  * docs all read the same table.
  */
 typedef enum bench_opt_type {
-        BENCH_OPT_SIZE,     /* "64M", 65536 (bytes) */
-        BENCH_OPT_UINT,     /* 1000 */
-        BENCH_OPT_DURATION, /* "250ms", "2s"; plain numbers are ms */
-        BENCH_OPT_BOOL,     /* true / false */
-        BENCH_OPT_STRING,   /* any string */
-        BENCH_OPT_ENUM,     /* one of .choices ("a|b|c") */
-        BENCH_OPT_CPULIST,  /* "0-3,6" */
-        BENCH_OPT_STRLIST,  /* array of strings */
+        BENCH_OPT_SIZE,            /* "64M", 65536 (bytes) */
+        BENCH_OPT_UINT,            /* 1000 */
+        BENCH_OPT_DURATION,        /* "250ms", "2s"; plain numbers are ms */
+        BENCH_OPT_BOOL,            /* true / false */
+        BENCH_OPT_STRING,          /* any string */
+        BENCH_OPT_ENUM,            /* one of .choices ("a|b|c") */
+        BENCH_OPT_CPULIST,         /* "0-3,6" */
+        BENCH_OPT_STRLIST,         /* array of strings */
         BENCH_OPT_UINT_OR_STRLIST, /* a count, or an array of strings */
 } bench_opt_type;
 

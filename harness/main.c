@@ -121,7 +121,8 @@ static int cmd_run(int argc, char **argv) {
                         break;
                 case 's':
                         if (bench_parse_uint(optarg, UINT64_MAX, &ov.seed) < 0) {
-                                fprintf(stderr, "bench run: --seed: `%s` is not a non-negative integer\n", optarg);
+                                fprintf(stderr, "bench run: --seed: `%s` is not a non-negative integer\n",
+                                        optarg);
                                 return EXIT_BAD_INPUT;
                         }
                         ov.has_seed = true;
@@ -144,15 +145,16 @@ static int cmd_run(int argc, char **argv) {
                 }
         }
         if (optind + 1 != argc) {
-                fprintf(stderr, "bench run: expected one suite file, e.g. bench run suites/quickstart.json\n");
+                fprintf(stderr,
+                        "bench run: expected one suite file, e.g. bench run suites/quickstart.json\n");
                 return EXIT_BAD_INPUT;
         }
         bench_diags diags = {0};
         suite *s = NULL;
         if (suite_load(argv[optind], &ov, &s, &diags) < 0) {
                 print_diags(&diags);
-                fprintf(stderr, "bench run: %zu problem%s in %s; nothing was run\n", diags.n, diags.n == 1 ? "" : "s",
-                        argv[optind]);
+                fprintf(stderr, "bench run: %zu problem%s in %s; nothing was run\n", diags.n,
+                        diags.n == 1 ? "" : "s", argv[optind]);
                 bench_diags_clear(&diags);
                 return EXIT_BAD_INPUT;
         }
@@ -160,7 +162,8 @@ static int cmd_run(int argc, char **argv) {
 
         _cleanup_free_ char *agent_path = agent ? strdup(agent) : default_agent_path();
         if (!agent_path || access(agent_path, X_OK) < 0) {
-                fprintf(stderr, "bench run: the agent %s is not executable (build it, or give --agent PATH)\n",
+                fprintf(stderr,
+                        "bench run: the agent %s is not executable (build it, or give --agent PATH)\n",
                         agent_path ? agent_path : "bench-agent");
                 suite_free(s);
                 return EXIT_BAD_INPUT;
@@ -178,10 +181,12 @@ static int cmd_run(int argc, char **argv) {
                 .progress = !quiet && isatty(2),
         };
         if (!quiet)
-                fprintf(stderr, "bench: suite %s: %zu configuration%s x %zu workload%s, %u repetition%s (+%u warmup), seed %llu\n",
+                fprintf(stderr,
+                        "bench: suite %s: %zu configuration%s x %zu workload%s, %u repetition%s (+%u "
+                        "warmup), seed %llu\n",
                         s->name, s->n_configs, s->n_configs == 1 ? "" : "s", s->n_workloads,
-                        s->n_workloads == 1 ? "" : "s", s->repetitions, s->repetitions == 1 ? "" : "s", s->warmup,
-                        (unsigned long long)s->seed);
+                        s->n_workloads == 1 ? "" : "s", s->repetitions, s->repetitions == 1 ? "" : "s",
+                        s->warmup, (unsigned long long)s->seed);
         res_file *f = NULL;
         _cleanup_error_ bench_error *err = NULL;
         int r = bench_run(s, &ro, &f, &err);
@@ -199,13 +204,14 @@ static int cmd_run(int argc, char **argv) {
                 for (size_t i = 0; i < f->n_skipped && !quiet; i++)
                         fprintf(stderr, "bench: skipped %s%s%s: %s\n",
                                 f->skipped[i].configuration ? f->skipped[i].configuration : "run",
-                                f->skipped[i].workload ? "/" : "", f->skipped[i].workload ? f->skipped[i].workload : "",
-                                f->skipped[i].reason);
+                                f->skipped[i].workload ? "/" : "",
+                                f->skipped[i].workload ? f->skipped[i].workload : "", f->skipped[i].reason);
                 for (size_t i = 0; i < f->n_errors; i++)
                         fprintf(stderr, "bench: error in %s/%s (repetition %d%s): %s\n",
                                 f->errors[i].configuration ? f->errors[i].configuration : "-",
-                                f->errors[i].workload ? f->errors[i].workload : "-", f->errors[i].repetition + 1,
-                                f->errors[i].warmup ? ", warmup" : "", f->errors[i].reason);
+                                f->errors[i].workload ? f->errors[i].workload : "-",
+                                f->errors[i].repetition + 1, f->errors[i].warmup ? ", warmup" : "",
+                                f->errors[i].reason);
                 if (f->n_errors > 0)
                         rc = EXIT_FAILED;
                 if (measured == 0) {
@@ -234,7 +240,8 @@ static int cmd_validate(int argc, char **argv) {
                         print_diags(&diags);
                         rc = EXIT_BAD_INPUT;
                 } else
-                        printf("%s: ok (%zu configurations, %zu workloads)\n", argv[i], s->n_configs, s->n_workloads);
+                        printf("%s: ok (%zu configurations, %zu workloads)\n", argv[i], s->n_configs,
+                               s->n_workloads);
                 bench_diags_clear(&diags);
                 suite_free(s);
         }
@@ -310,8 +317,8 @@ int main(int argc, char **argv) {
         }
         static const char *const commands[] = {"run", "validate", "info", "list", "version", "help"};
         const char *hint = bench_did_you_mean(cmd, commands, ELEMENTSOF(commands));
-        fprintf(stderr, "bench: unknown command `%s`%s%s%s\n", cmd, hint ? " (did you mean `" : "", hint ? hint : "",
-                hint ? "`?)" : "");
+        fprintf(stderr, "bench: unknown command `%s`%s%s%s\n", cmd, hint ? " (did you mean `" : "",
+                hint ? hint : "", hint ? "`?)" : "");
         usage(stderr);
         return EXIT_BAD_INPUT;
 }

@@ -64,8 +64,8 @@ static void progress(run_ctx *c, const suite_config *cfg, const char *what) {
         if (!c->o->progress)
                 return;
         fprintf(stderr, "\r\033[K%s %u/%u  %-12s %s", c->warmup ? "warmup" : "repetition",
-                c->warmup ? c->rep_index + 1 : (unsigned)c->rep + 1, c->warmup ? c->s->warmup : c->s->repetitions,
-                cfg->name, what);
+                c->warmup ? c->rep_index + 1 : (unsigned)c->rep + 1,
+                c->warmup ? c->s->warmup : c->s->repetitions, cfg->name, what);
         fflush(stderr);
 }
 
@@ -157,8 +157,8 @@ static void record(run_ctx *c, const suite_config *cfg, const suite_workload *w,
                    const char *unit, const char *better, double value) {
         if (c->warmup)
                 return;
-        res_series *se = res_series_get(c->f, w->name, w->spec->name, cfg->name, cfg->kind->name, metric, unit,
-                                        better, w->params_json);
+        res_series *se = res_series_get(c->f, w->name, w->spec->name, cfg->name, cfg->kind->name, metric,
+                                        unit, better, w->params_json);
         if (se)
                 res_series_add(se, value);
 }
@@ -250,21 +250,24 @@ static int run_workloads_in_env(run_ctx *c, const suite_config *cfg, char **args
                 unsigned idx = ss.holds[i].index;
                 if (idx >= n)
                         continue;
-                record(c, cfg, by_index[idx], "footprint_kib", "KiB", "lower", ss.holds[i].usage.footprint_kib);
+                record(c, cfg, by_index[idx], "footprint_kib", "KiB", "lower",
+                       ss.holds[i].usage.footprint_kib);
                 if (ss.holds[i].usage.vmm_overhead_kib >= 0)
                         record(c, cfg, by_index[idx], "vmm_overhead_kib", "KiB", "lower",
                                ss.holds[i].usage.vmm_overhead_kib);
         }
         for (size_t i = 0; i < ss.n_item_errors; i++)
                 if (ss.item_errors[i].index < n) {
-                        record_error(c, cfg, by_index[ss.item_errors[i].index]->name, ss.item_errors[i].message);
+                        record_error(c, cfg, by_index[ss.item_errors[i].index]->name,
+                                     ss.item_errors[i].message);
                         got[ss.item_errors[i].index] = true;
                 }
         /* the environment failed: every workload it did not finish is an error */
         if (r < 0)
                 for (size_t i = 0; i < n; i++)
                         if (!got[i])
-                                record_error(c, cfg, by_index[i]->name, err && err->msg ? err->msg : "failed");
+                                record_error(c, cfg, by_index[i]->name,
+                                             err && err->msg ? err->msg : "failed");
         session_clear(&ss);
         return 0;
 }
@@ -334,7 +337,8 @@ int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_erro
                 goto out;
         }
         if (!mkdtemp(c.state_dir)) {
-                r = bench_error_errno(err, errno, "cannot create a state dir in %s (choose another with --workdir)",
+                r = bench_error_errno(err, errno,
+                                      "cannot create a state dir in %s (choose another with --workdir)",
                                       o->workdir);
                 free(c.state_dir);
                 c.state_dir = NULL;

@@ -87,7 +87,8 @@ static int handle_line(session *s, const rt_driver *drv, rt_env *env, int in_fd,
                        bench_error **err) {
         _cleanup_json_ cJSON *o = cJSON_Parse(line);
         if (!o || !cJSON_IsObject(o))
-                return bench_error_set(err, EPROTO, "agent sent a line that is not a JSON object: %.200s", line);
+                return bench_error_set(err, EPROTO, "agent sent a line that is not a JSON object: %.200s",
+                                       line);
         const char *type = str_field(o, "type");
         unsigned index = 0;
         if (!type)
@@ -106,7 +107,8 @@ static int handle_line(session *s, const rt_driver *drv, rt_env *env, int in_fd,
         if (!strcmp(type, "done") || !strcmp(type, "note"))
                 return 0;
         if (index_field(o, &index) < 0)
-                return bench_error_set(err, EPROTO, "agent %s line without a valid index: %.200s", type, line);
+                return bench_error_set(err, EPROTO, "agent %s line without a valid index: %.200s", type,
+                                       line);
         if (!strcmp(type, "metric")) {
                 const char *metric = str_field(o, "metric"), *unit = str_field(o, "unit"),
                            *better = str_field(o, "better");
@@ -183,7 +185,8 @@ int session_read(session *s, const rt_driver *drv, rt_env *env, rt_launch *launc
                 };
                 uint64_t now = bench_now_ns();
                 if (now >= deadline_ns)
-                        return bench_error_set(err, ETIMEDOUT, "%s", ready ? "timed out" : "timed out before the agent was ready");
+                        return bench_error_set(err, ETIMEDOUT, "%s",
+                                               ready ? "timed out" : "timed out before the agent was ready");
                 int timeout_ms = (int)((deadline_ns - now) / 1000000) + 1;
                 int n = poll(p, 3, timeout_ms);
                 if (n < 0 && errno != EINTR)
@@ -230,9 +233,10 @@ int session_read(session *s, const rt_driver *drv, rt_env *env, rt_launch *launc
                         s->t_ready_ns = bench_now_ns();
                         ready = true;
                         if ((unsigned char)buf[len] != WL_READY_BYTE)
-                                return bench_error_set(err, EPROTO,
-                                                       "agent's first byte is 0x%02x, not the ready byte 0x%02x",
-                                                       (unsigned char)buf[len], WL_READY_BYTE);
+                                return bench_error_set(
+                                        err, EPROTO,
+                                        "agent's first byte is 0x%02x, not the ready byte 0x%02x",
+                                        (unsigned char)buf[len], WL_READY_BYTE);
                         memmove(buf + len, buf + len + 1, (size_t)m - 1);
                         m--;
                 }

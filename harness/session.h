@@ -23,7 +23,7 @@ typedef struct session_item_error {
 
 typedef struct session {
         uint64_t t_start_ns, t_ready_ns, t_eof_ns; /* t_ready 0 = never came */
-        cJSON *agent_info;                          /* the agent's "agent" line */
+        cJSON *agent_info;                         /* the agent's "agent" line */
         session_metric *metrics;
         size_t n_metrics, cap_metrics;
         session_item_error *item_errors;
@@ -34,8 +34,8 @@ typedef struct session {
                 rt_usage usage;
         } holds[16];
         size_t n_holds;
-        bool ended;      /* the agent sent its "end" line */
-        int end_status;  /* from the "end" line */
+        bool ended;     /* the agent sent its "end" line */
+        int end_status; /* from the "end" line */
         char stderr_tail[2048];
 } session;
 

@@ -27,7 +27,7 @@ typedef struct suite_param {
 } suite_param;
 
 typedef struct suite_workload {
-        char *name;         /* unique instance name (defaults to the kind) */
+        char *name; /* unique instance name (defaults to the kind) */
         const wl_spec *spec;
         suite_param *params; /* only the ones the suite set */
         size_t n_params;
@@ -51,9 +51,9 @@ typedef struct suite {
 } suite;
 
 typedef struct suite_overrides {
-        const char *configs;     /* "a,b": keep only these configurations, NULL = all */
-        int repetitions;         /* < 0 = as in the suite */
-        int warmup;              /* < 0 = as in the suite */
+        const char *configs; /* "a,b": keep only these configurations, NULL = all */
+        int repetitions;     /* < 0 = as in the suite */
+        int warmup;          /* < 0 = as in the suite */
         bool has_seed;
         uint64_t seed;
 } suite_overrides;
@@ -66,7 +66,8 @@ typedef struct suite_overrides {
  */
 int suite_load(const char *path, const suite_overrides *ov, suite **ret, bench_diags *diags);
 /* The same from text (path is only used in messages). */
-int suite_parse(const char *text, const char *path, const suite_overrides *ov, suite **ret, bench_diags *diags);
+int suite_parse(const char *text, const char *path, const suite_overrides *ov, suite **ret,
+                bench_diags *diags);
 void suite_free(suite *s);
 
 /*

@@ -18,7 +18,7 @@ typedef struct res_series {
         char *configuration; /* the suite's configuration name */
         char *config_kind;   /* "bare", "container", "vm", "oci" */
         char *metric, *unit, *better;
-        char *accel; /* vm only: "kvm" / "tcg"; else NULL */
+        char *accel;   /* vm only: "kvm" / "tcg"; else NULL */
         cJSON *params; /* owned; the workload's params as run, may be NULL */
         double *samples;
         size_t n_samples, cap;
@@ -36,12 +36,12 @@ typedef struct res_issue {
 } res_issue;
 
 typedef struct res_file {
-        cJSON *host;    /* owned: host capture (harness/host.c) */
-        cJSON *suite;   /* owned: the suite as run */
-        cJSON *pinning; /* owned: what was chosen and what the agent saw */
+        cJSON *host;                    /* owned: host capture (harness/host.c) */
+        cJSON *suite;                   /* owned: the suite as run */
+        cJSON *pinning;                 /* owned: what was chosen and what the agent saw */
         char *started_at, *finished_at; /* RFC 3339 UTC */
-        bool complete;    /* false while running and after an interruption */
-        char *interrupted; /* NULL, or why the run stopped early ("SIGINT") */
+        bool complete;                  /* false while running and after an interruption */
+        char *interrupted;              /* NULL, or why the run stopped early ("SIGINT") */
         unsigned repetitions_done;
         res_series *series;
         size_t n_series, cap_series;

@@ -21,12 +21,12 @@
 typedef struct rt_env rt_env; /* private to each driver */
 
 typedef struct rt_config {
-        const char *name;         /* the suite's configuration name */
-        const cJSON *options;     /* the configuration's kind options (validated) */
-        const char *agent_path;   /* host path of the static bench-agent */
-        const char *state_dir;    /* private dir for this run; the harness removes it */
-        const char *cpus;         /* workload cpu list ("1"), NULL = no pinning */
-        const cpu_set_t *cpuset;  /* the same as a set, NULL = no pinning */
+        const char *name;        /* the suite's configuration name */
+        const cJSON *options;    /* the configuration's kind options (validated) */
+        const char *agent_path;  /* host path of the static bench-agent */
+        const char *state_dir;   /* private dir for this run; the harness removes it */
+        const char *cpus;        /* workload cpu list ("1"), NULL = no pinning */
+        const cpu_set_t *cpuset; /* the same as a set, NULL = no pinning */
         double timeout_s;
 } rt_config;
 
@@ -45,7 +45,7 @@ typedef struct rt_phase {
 #define RT_MAX_PHASES 16
 
 typedef struct rt_usage {
-        double footprint_kib; /* PSS of every host process of the environment */
+        double footprint_kib;    /* PSS of every host process of the environment */
         double vmm_overhead_kib; /* vm only, else < 0 */
 } rt_usage;
 

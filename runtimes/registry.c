@@ -11,7 +11,8 @@
 static const bench_opt_spec bare_options[] = {{0}};
 
 static const bench_opt_spec container_options[] = {
-        {"layers", BENCH_OPT_UINT_OR_STRLIST, "1", NULL, 1, 500, "lower layers: a count to synthesize, or layer dirs"},
+        {"layers", BENCH_OPT_UINT_OR_STRLIST, "1", NULL, 1, 500,
+         "lower layers: a count to synthesize, or layer dirs"},
         {"memory", BENCH_OPT_SIZE, NULL, NULL, 4ull << 20, 0, "memory limit of the container's cgroup"},
         {"cpus", BENCH_OPT_CPULIST, NULL, NULL, 0, 0, "cpuset (default: the pinning choice)"},
         {"pids", BENCH_OPT_UINT, NULL, NULL, 1, 4194304, "pids limit"},
@@ -27,7 +28,8 @@ static const bench_opt_spec vm_options[] = {
         {"kernel", BENCH_OPT_STRING, NULL, NULL, 0, 0, "guest kernel image"},
         {"memory", BENCH_OPT_SIZE, "256M", NULL, 64ull << 20, 0, "guest memory"},
         {"vcpus", BENCH_OPT_UINT, "1", NULL, 1, 256, "guest vCPUs"},
-        {"accel", BENCH_OPT_ENUM, "auto", "auto|kvm|tcg", 0, 0, "accelerator; auto = kvm only where it works"},
+        {"accel", BENCH_OPT_ENUM, "auto", "auto|kvm|tcg", 0, 0,
+         "accelerator; auto = kvm only where it works"},
         {"layers", BENCH_OPT_UINT, "1", NULL, 1, 500, "qcow2 backing chain depth"},
         {0},
 };
@@ -48,7 +50,8 @@ const rt_kind rt_kinds[] = {
 int rt_driver_validate(const rt_driver *d, bench_error **err) {
         if (!d->name || !d->probe || !d->create || !d->start || !d->measure || !d->wait || !d->phases ||
             !d->destroy)
-                return bench_error_set(err, EINVAL, "driver %s: incomplete ops table", d->name ? d->name : "?");
+                return bench_error_set(err, EINVAL, "driver %s: incomplete ops table",
+                                       d->name ? d->name : "?");
         return 0;
 }
 

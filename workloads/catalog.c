@@ -16,7 +16,8 @@ static const bench_opt_spec startup_params[] = {
 static const wl_metric_spec startup_metrics[] = {
         {"ready_ms", "ms", "lower", "start call to the agent's ready byte, timed on the host"},
         {"total_ms", "ms", "lower", "start call to the environment fully torn down"},
-        {"phase.*_ms", "ms", "lower", "driver phases (container: clone, cgroup, mounts, ...; vm: define, qemu, ready)"},
+        {"phase.*_ms", "ms", "lower",
+         "driver phases (container: clone, cgroup, mounts, ...; vm: define, qemu, ready)"},
         {0},
 };
 
@@ -27,7 +28,8 @@ static const bench_opt_spec memory_params[] = {
         {0},
 };
 static const wl_metric_spec memory_metrics[] = {
-        {"footprint_kib", "KiB", "lower", "PSS of every host process of the environment while the agent holds size"},
+        {"footprint_kib", "KiB", "lower",
+         "PSS of every host process of the environment while the agent holds size"},
         {"overhead_kib", "KiB", "lower", "footprint minus the bare footprint (median)"},
         {"rss_kib", "KiB", "lower", "the agent's own RSS as it sees it"},
         {0},
@@ -44,7 +46,8 @@ static const wl_metric_spec cpu_metrics[] = {
 
 static const bench_opt_spec membw_params[] = {
         {"size", BENCH_OPT_SIZE, "32M", NULL, 64 * KiB, 16 * GiB, "size of each of the three STREAM arrays"},
-        {"passes", BENCH_OPT_UINT, "5", NULL, 1, 10000, "passes per kernel; the best pass is reported (as STREAM does)"},
+        {"passes", BENCH_OPT_UINT, "5", NULL, 1, 10000,
+         "passes per kernel; the best pass is reported (as STREAM does)"},
         {0},
 };
 static const wl_metric_spec membw_metrics[] = {
@@ -66,12 +69,14 @@ static const wl_metric_spec memlat_metrics[] = {
 };
 
 static const bench_opt_spec fileio_params[] = {
-        {"dir", BENCH_OPT_STRING, NULL, NULL, 0, 0, "target directory (default: the environment's scratch dir)"},
+        {"dir", BENCH_OPT_STRING, NULL, NULL, 0, 0,
+         "target directory (default: the environment's scratch dir)"},
         {"size", BENCH_OPT_SIZE, "32M", NULL, 64 * KiB, 1024 * GiB, "size of the test file"},
         {"block", BENCH_OPT_SIZE, "4K", NULL, 512, 64 * MiB, "block size of random I/O"},
         {"seq_block", BENCH_OPT_SIZE, "1M", NULL, 4 * KiB, 64 * MiB, "block size of sequential I/O"},
         {"ops", BENCH_OPT_UINT, "2000", NULL, 10, 1000000000ull, "random operations per direction"},
-        {"direct", BENCH_OPT_BOOL, "false", NULL, 0, 0, "O_DIRECT (falls back with a note where unsupported)"},
+        {"direct", BENCH_OPT_BOOL, "false", NULL, 0, 0,
+         "O_DIRECT (falls back with a note where unsupported)"},
         {0},
 };
 static const wl_metric_spec fileio_metrics[] = {
@@ -87,7 +92,8 @@ static const wl_metric_spec fileio_metrics[] = {
 };
 
 static const bench_opt_spec metadata_params[] = {
-        {"dir", BENCH_OPT_STRING, NULL, NULL, 0, 0, "target directory (default: the environment's scratch dir)"},
+        {"dir", BENCH_OPT_STRING, NULL, NULL, 0, 0,
+         "target directory (default: the environment's scratch dir)"},
         {"files", BENCH_OPT_UINT, "2000", NULL, 10, 10000000, "files created, opened, stat'ed and unlinked"},
         {0},
 };
@@ -106,7 +112,8 @@ static const wl_spec memory_spec = {"memory", "the agent holds N MiB touched: me
                                     WL_HOST_MEASURED, memory_params, memory_metrics};
 static const wl_spec cpu_spec = {"cpu", "a fixed compute kernel", 0, cpu_params, cpu_metrics};
 static const wl_spec membw_spec = {"membw", "STREAM memory bandwidth", 0, membw_params, membw_metrics};
-static const wl_spec memlat_spec = {"memlat", "pointer-chase memory latency", 0, memlat_params, memlat_metrics};
+static const wl_spec memlat_spec = {"memlat", "pointer-chase memory latency", 0, memlat_params,
+                                    memlat_metrics};
 static const wl_spec fileio_spec = {"fileio", "sequential and random file I/O", WL_NEEDS_DIR, fileio_params,
                                     fileio_metrics};
 static const wl_spec metadata_spec = {"metadata", "file create/open/stat/unlink rates", WL_NEEDS_DIR,
