@@ -169,6 +169,17 @@ static int cmd_run(int argc, char **argv) {
                 return EXIT_BAD_INPUT;
         }
         _cleanup_free_ char *out = output ? strdup(output) : default_output(s);
+        if (out) {
+                /* fail before measuring, not after the first repetition */
+                _cleanup_free_ char *dir_copy = strdup(out);
+                const char *dir = dir_copy ? dirname(dir_copy) : ".";
+                if (access(dir, W_OK) < 0) {
+                        fprintf(stderr, "bench run: cannot write the result file %s: %s: %s (give -o FILE)\n",
+                                out, dir, strerror(errno));
+                        suite_free(s);
+                        return EXIT_BAD_INPUT;
+                }
+        }
         if (bench_interrupt_install() < 0) {
                 fprintf(stderr, "bench run: cannot install signal handlers\n");
                 suite_free(s);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "run.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -299,6 +300,30 @@ static int run_workloads(run_ctx *c, const suite_config *cfg) {
         return r;
 }
 
+/*
+ * A harness killed outright (SIGKILL, a crash) cannot clean up: its agents
+ * die with it (PDEATHSIG) but its state dir stays. State dirs carry the
+ * owner's pid, so the next run removes those whose owner is gone.
+ */
+static void reap_stale_state_dirs(const char *workdir) {
+        DIR *d = opendir(workdir);
+        if (!d)
+                return;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                int pid = 0, n = 0;
+                if (sscanf(de->d_name, "bench-%d.%*6[A-Za-z0-9]%n", &pid, &n) != 1 || n == 0 ||
+                    de->d_name[n] != '\0' || pid <= 0 || pid == getpid())
+                        continue;
+                if (kill(pid, 0) == 0 || errno != ESRCH)
+                        continue;
+                _cleanup_free_ char *path = NULL;
+                if (asprintf(&path, "%s/%s", workdir, de->d_name) >= 0)
+                        bench_rm_rf(path, NULL);
+        }
+        closedir(d);
+}
+
 static int write_result(run_ctx *c, bench_error **err) {
         _cleanup_error_ bench_error *ferr = NULL;
         cJSON_Delete(c->f->pinning);
@@ -331,7 +356,8 @@ int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_erro
         r = pin_apply_harness(&c.pin, err);
         if (r < 0)
                 goto out;
-        if (asprintf(&c.state_dir, "%s/bench.XXXXXX", o->workdir) < 0) {
+        reap_stale_state_dirs(o->workdir);
+        if (asprintf(&c.state_dir, "%s/bench-%d.XXXXXX", o->workdir, (int)getpid()) < 0) {
                 c.state_dir = NULL;
                 r = bench_error_set(err, ENOMEM, "out of memory");
                 goto out;
