@@ -257,6 +257,10 @@ static int run_workloads_in_env(run_ctx *c, const suite_config *cfg, char **args
                         record(c, cfg, by_index[idx], "vmm_overhead_kib", "KiB", "lower",
                                ss.holds[i].usage.vmm_overhead_kib);
         }
+        for (size_t i = 0; i < ss.n_notes; i++)
+                if (ss.notes[i].index < n && !c->warmup)
+                        res_add_note(c->f, cfg->name, by_index[ss.notes[i].index]->name, c->rep, false, "%s",
+                                     ss.notes[i].message);
         for (size_t i = 0; i < ss.n_item_errors; i++)
                 if (ss.item_errors[i].index < n) {
                         record_error(c, cfg, by_index[ss.item_errors[i].index]->name,

@@ -27,6 +27,9 @@ void session_clear(session *s) {
         for (size_t i = 0; i < s->n_item_errors; i++)
                 free(s->item_errors[i].message);
         free(s->item_errors);
+        for (size_t i = 0; i < s->n_notes; i++)
+                free(s->notes[i].message);
+        free(s->notes);
         *s = (session){0};
 }
 
@@ -68,19 +71,24 @@ static int add_metric(session *s, unsigned index, const char *metric, const char
         return 0;
 }
 
-static int add_item_error(session *s, unsigned index, const char *message) {
-        if (s->n_item_errors == s->cap_item_errors) {
-                size_t cap = s->cap_item_errors ? s->cap_item_errors * 2 : 4;
-                session_item_error *e = realloc(s->item_errors, cap * sizeof(*e));
+static int add_message(session_item_error **array, size_t *n, size_t *cap, unsigned index,
+                       const char *message) {
+        if (*n == *cap) {
+                size_t ncap = *cap ? *cap * 2 : 4;
+                session_item_error *e = realloc(*array, ncap * sizeof(*e));
                 if (!e)
                         return -ENOMEM;
-                s->item_errors = e;
-                s->cap_item_errors = cap;
+                *array = e;
+                *cap = ncap;
         }
-        s->item_errors[s->n_item_errors].index = index;
-        s->item_errors[s->n_item_errors].message = strdup(message ? message : "(no message)");
-        s->n_item_errors++;
+        (*array)[*n].index = index;
+        (*array)[*n].message = strdup(message ? message : "(no message)");
+        (*n)++;
         return 0;
+}
+
+static int add_item_error(session *s, unsigned index, const char *message) {
+        return add_message(&s->item_errors, &s->n_item_errors, &s->cap_item_errors, index, message);
 }
 
 static int handle_line(session *s, const rt_driver *drv, rt_env *env, int in_fd, const char *line,

@@ -28,6 +28,8 @@ typedef struct session {
         size_t n_metrics, cap_metrics;
         session_item_error *item_errors;
         size_t n_item_errors, cap_item_errors;
+        session_item_error *notes; /* the agent's "note" lines: they qualify a result */
+        size_t n_notes, cap_notes;
         /* footprint per hold, by plan index (memory workload) */
         struct {
                 unsigned index;

@@ -63,6 +63,9 @@ void res_file_free(res_file *f) {
         for (size_t i = 0; i < f->n_errors; i++)
                 issue_clear(&f->errors[i]);
         free(f->errors);
+        for (size_t i = 0; i < f->n_notes; i++)
+                issue_clear(&f->notes[i]);
+        free(f->notes);
         free(f);
 }
 
@@ -181,6 +184,17 @@ void res_add_error(res_file *f, const char *configuration, const char *workload,
         va_list ap;
         va_start(ap, fmt);
         add_issue(&f->errors, &f->n_errors, &f->cap_errors, configuration, workload, repetition, warmup, fmt,
+                  ap);
+        va_end(ap);
+}
+
+void res_add_note(res_file *f, const char *configuration, const char *workload, int repetition, bool warmup,
+                  const char *fmt, ...) {
+        if (!f)
+                return;
+        va_list ap;
+        va_start(ap, fmt);
+        add_issue(&f->notes, &f->n_notes, &f->cap_notes, configuration, workload, repetition, warmup, fmt,
                   ap);
         va_end(ap);
 }
@@ -455,7 +469,8 @@ char *res_to_json(const res_file *f) {
                 if (!append(results, series_to_json(&f->series[i])))
                         return NULL;
         if (!issues_to_json(root, "skipped", f->skipped, f->n_skipped) ||
-            !issues_to_json(root, "errors", f->errors, f->n_errors))
+            !issues_to_json(root, "errors", f->errors, f->n_errors) ||
+            !issues_to_json(root, "notes", f->notes, f->n_notes))
                 return NULL;
         char *text = cJSON_Print(root);
         if (!text)
@@ -889,10 +904,10 @@ static void line_col(const char *text, size_t offset, unsigned *ret_line, unsign
 }
 
 static int read_file(reader *rd, const cJSON *root, res_file *f) {
-        static const char *const keys[] = {"schema",      "complete",         "interrupted", "started_at",
-                                           "finished_at", "repetitions_done", "host",        "suite",
-                                           "pinning",     "results",          "skipped",     "errors",
-                                           NULL};
+        static const char *const keys[] = {
+                "schema",           "complete", "interrupted", "started_at", "finished_at",
+                "repetitions_done", "host",     "suite",       "pinning",    "results",
+                "skipped",          "errors",   "notes",       NULL};
         int r;
         if (!cJSON_IsObject(root))
                 return fail(rd, "expected an object, got %s", type_name(root));
@@ -948,9 +963,30 @@ static int read_file(reader *rd, const cJSON *root, res_file *f) {
         jpath_pop(&rd->path, mark);
 
         if ((r = read_issues(rd, root, "skipped", &f->skipped, &f->n_skipped, &f->cap_skipped)) < 0 ||
-            (r = read_issues(rd, root, "errors", &f->errors, &f->n_errors, &f->cap_errors)) < 0)
+            (r = read_issues(rd, root, "errors", &f->errors, &f->n_errors, &f->cap_errors)) < 0 ||
+            (r = read_issues(rd, root, "notes", &f->notes, &f->n_notes, &f->cap_notes)) < 0)
                 return r;
         return 0;
+}
+
+/* Whether text ends inside a string, object or array: cut short, not malformed. */
+static bool json_ends_early(const char *text) {
+        int depth = 0;
+        bool in_string = false;
+        for (const char *p = text; *p; p++) {
+                if (in_string) {
+                        if (*p == '\\' && p[1])
+                                p++;
+                        else if (*p == '"')
+                                in_string = false;
+                } else if (*p == '"')
+                        in_string = true;
+                else if (*p == '{' || *p == '[')
+                        depth++;
+                else if (*p == '}' || *p == ']')
+                        depth--;
+        }
+        return in_string || depth > 0;
 }
 
 int res_from_json(const char *text, const char *path, res_file **ret, bench_error **err) {
@@ -962,8 +998,7 @@ int res_from_json(const char *text, const char *path, res_file **ret, bench_erro
                 unsigned line, col;
                 size_t off = end && end >= text ? (size_t)(end - text) : 0;
                 line_col(text, off, &line, &col);
-                /* cJSON stops at the last character when the text ends inside a value */
-                if (off + 1 >= strlen(text))
+                if (json_ends_early(text))
                         return bench_error_set(err, EINVAL,
                                                "%s:%u:%u: invalid JSON: the text ends early (truncated?)",
                                                path ? path : "result", line, col);

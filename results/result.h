@@ -45,8 +45,8 @@ typedef struct res_file {
         unsigned repetitions_done;
         res_series *series;
         size_t n_series, cap_series;
-        res_issue *skipped, *errors;
-        size_t n_skipped, n_errors, cap_skipped, cap_errors;
+        res_issue *skipped, *errors, *notes;
+        size_t n_skipped, n_errors, n_notes, cap_skipped, cap_errors, cap_notes;
 } res_file;
 
 res_file *res_file_new(void);
@@ -69,6 +69,10 @@ void res_add_skip(res_file *f, const char *configuration, const char *workload, 
                   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 void res_add_error(res_file *f, const char *configuration, const char *workload, int repetition, bool warmup,
                    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* A note qualifies a measurement ("O_DIRECT refused: buffered I/O"). */
+void res_add_note(res_file *f, const char *configuration, const char *workload, int repetition, bool warmup,
+                  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 /*
  * Recomputes stats of every series and derives overhead_kib series

@@ -88,6 +88,8 @@ static res_file *make_model(void) {
         res_add_skip(f, NULL, NULL, -1, false, "whole run: %d", 1);
         res_add_error(f, "ctr", "cpu", 2, false, "agent exited with status %d", 3);
         res_add_error(f, "ctr", NULL, 0, true, "timeout after %.1f s", 1.5);
+        res_add_note(f, "host", "fio", 1, false, "direct=true: %s refuses O_DIRECT; using buffered I/O",
+                     "/x");
         return f;
 }
 
@@ -183,6 +185,9 @@ static void test_round_trip(void **state) {
         assert_string_equal(g->skipped[0].reason, "no KVM here");
         assert_string_equal(g->errors[1].reason, "timeout after 1.5 s");
         assert_true(g->errors[1].warmup);
+        assert_int_equal(g->n_notes, 1);
+        assert_same_issue(&f->notes[0], &g->notes[0]);
+        assert_string_equal(g->notes[0].reason, "direct=true: /x refuses O_DIRECT; using buffered I/O");
 
         /* and the text is a fixed point */
         char *again = res_to_json(g);
