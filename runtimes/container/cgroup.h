@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/*
+ * One container's cgroup, on v1, v2 or hybrid hosts. Front end here
+ * (cgroup.c); backends cgroup_v1.c and cgroup_v2.c. Each controller is used
+ * where the host has it: on a hybrid host the v1 hierarchies hold memory,
+ * cpu, cpuset, pids and freezer while cgroup2 (/sys/fs/cgroup/unified) may
+ * hold only a few. Every container cgroup lives under a `bench` parent.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../../common/error.h"
+
+typedef struct ctr_cgroup ctr_cgroup;
+
+typedef struct ctr_cgroup_limits {
+        uint64_t memory_bytes;  /* 0 = no limit */
+        uint64_t cpu_quota_us;  /* 0 = no limit; with cpu_period_us */
+        uint64_t cpu_period_us; /* 0 = 100000 */
+        uint64_t pids_max;      /* 0 = no limit */
+        const char *cpus;       /* cpuset, NULL = inherit */
+        const char *mems;       /* NULL = inherit (the parent's) */
+} ctr_cgroup_limits;
+
+typedef struct ctr_cgroup_stats {
+        uint64_t memory_current_bytes; /* now */
+        uint64_t memory_peak_bytes;    /* high-water mark since creation */
+        uint64_t oom_kills;            /* processes killed by the OOM killer */
+        uint64_t pids_current;
+} ctr_cgroup_stats;
+
+enum {
+        /* where the host allows, make CLONE_INTO_CGROUP possible (v2 dir fd) */
+        CTR_CGROUP_WANT_CLONE_INTO = 1 << 0,
+};
+
+/*
+ * Checks that the controllers the limits need exist on this host, before
+ * anything is created; the message names the controller and the mount
+ * that is missing. Also fine to call with all limits zero.
+ */
+int ctr_cgroup_check(const ctr_cgroup_limits *lim, bench_error **err);
+
+/*
+ * Creates bench/<name> in every hierarchy needed (at least one, so that the
+ * container's processes can always be listed and killed), applies the
+ * limits (a limit the kernel refuses — an impossible cpuset, a memory limit
+ * below usage — is an error that names the value) and unwinds on failure.
+ */
+int ctr_cgroup_create(const char *name, const ctr_cgroup_limits *lim, unsigned flags, ctr_cgroup **ret,
+                      bench_error **err);
+
+/*
+ * fds (O_CLOEXEC) of the cgroup.procs files a child writes "0" to in order to
+ * join, one per hierarchy; the fds belong to the cgroup object. Returns the
+ * count (<= max). A child that was cloned into the v2 cgroup with
+ * CLONE_INTO_CGROUP need not write the v2 one: see ctr_cgroup_clone_fd.
+ */
+size_t ctr_cgroup_join_fds(ctr_cgroup *cg, int *fds, size_t max);
+/* The v2 cgroup directory fd for clone3(CLONE_INTO_CGROUP), or -1. */
+int ctr_cgroup_clone_fd(ctr_cgroup *cg);
+/* Path of the cgroup in the hierarchy that tracks processes (for messages/tests). */
+const char *ctr_cgroup_path(ctr_cgroup *cg);
+
+/* Pids currently in the cgroup (caller frees *ret). */
+int ctr_cgroup_pids(ctr_cgroup *cg, pid_t **ret, size_t *ret_n, bench_error **err);
+int ctr_cgroup_stats_read(ctr_cgroup *cg, ctr_cgroup_stats *ret, bench_error **err);
+
+/*
+ * Kills every process in the cgroup: cgroup.kill on v2 where it exists,
+ * else freeze, SIGKILL each, thaw (v1 freezer); waits until the cgroup is
+ * empty (bounded), without sleeping in a blind loop where an event exists.
+ */
+int ctr_cgroup_kill(ctr_cgroup *cg, bench_error **err);
+
+/* Kills what is left, removes every directory created; accepts NULL. */
+void ctr_cgroup_destroy(ctr_cgroup *cg);
+
+/* Removes bench/<name> cgroups left by dead runs (name prefix "bench-PID-"). */
+void ctr_cgroup_reap_stale(void);
