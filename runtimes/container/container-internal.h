@@ -11,6 +11,7 @@
  * container's mount namespace, so none can outlive it on the host.
  */
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>

@@ -564,19 +564,23 @@ void ctr_destroy(ctr_container *c) {
         free(c);
 }
 
+static void ctr_destroyp(ctr_container **c) {
+        ctr_destroy(*c);
+}
+
 static const char *const default_env[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                                           "HOME=/root", "TERM=xterm", NULL};
 
 int ctr_start(const ctr_spec *spec, unsigned flags, ctr_container **ret, bench_error **err) {
         uint64_t t0 = bench_now_ns();
-        _cleanup_(ctr_destroy) ctr_container *c = calloc(1, sizeof(*c));
+        _cleanup_(ctr_destroyp) ctr_container *c = calloc(1, sizeof(*c));
         if (!c)
                 return bench_error_set(err, ENOMEM, "out of memory");
         c->pidfd = -1;
         bool userns = spec->userns;
 
         /* the container's own dirs: upper, work and the mount point */
-        if (asprintf(&c->dir, "%s/ctr-XXXXXX", spec->state_dir) < 0) {
+        if (asprintf(&c->dir, "%s/%s.XXXXXX", spec->state_dir, spec->name) < 0) {
                 c->dir = NULL;
                 return bench_error_set(err, ENOMEM, "out of memory");
         }
