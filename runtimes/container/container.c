@@ -169,7 +169,8 @@ static int run_mop(const mop *m) {
         case MOP_RO_BIND:
                 if (mount(m->target, m->target, NULL, MS_BIND | MS_REC, NULL) < 0)
                         return errno == ENOENT ? 0 : -1;
-                return mount(NULL, m->target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV,
+                return mount(NULL, m->target, NULL,
+                             MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
                              NULL);
         }
         errno = EINVAL;

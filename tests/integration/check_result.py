@@ -65,6 +65,29 @@ def check_quickstart_bare(doc):
         need(seen["cpus"] == pin["workload_cpus"], "agent saw cpus %s, harness chose %s" % (seen["cpus"], pin["workload_cpus"]))
 
 
+def check_quickstart_container(doc):
+    ready = series(doc, "container", "startup", "ready_ms")
+    need(ready is not None, "container startup ready_ms present (not skipped)")
+    total = series(doc, "container", "startup", "total_ms")
+    need(0 < ready["stats"]["median"] < total["stats"]["median"], "container: 0 < ready_ms < total_ms")
+    phases = [r["metric"] for r in doc["results"] if r["configuration"] == "container" and r["metric"].startswith("phase.")]
+    for p in ("cgroup", "clone", "mounts", "pivot_root", "caps", "exec"):
+        need("phase.%s_ms" % p in phases, "container phase %s recorded" % p)
+    psum = sum(series(doc, "container", "startup", m)["stats"]["median"] for m in phases)
+    need(psum <= ready["stats"]["median"] * 1.5, "the phases (%.3f ms) fit in ready_ms (%.3f ms)" % (psum, ready["stats"]["median"]))
+    fp = series(doc, "container", "memory", "footprint_kib")
+    need(fp and fp["stats"]["min"] >= 32 * 1024, "container memory footprint >= what the agent holds")
+    ov = series(doc, "container", "memory", "overhead_kib")
+    need(ov is not None, "container overhead_kib derived against bare")
+    for metric in ("seq_read.mib_per_s", "rand_read.iops", "create.ops_per_s"):
+        wl = "fileio" if "." in metric and not metric.startswith("create") else "metadata"
+        s = series(doc, "container", wl, metric)
+        need(s and s["stats"]["min"] > 0, "container %s %s > 0" % (wl, metric))
+    seen = doc["pinning"]["seen"].get("container")
+    need(seen and seen["pid"] == 1, "the agent is PID 1 in the container")
+    need(not [e for e in doc["errors"] if e["configuration"] == "container"], "no container errors")
+
+
 def check_complete(doc):
     need(doc["complete"] is True and doc["interrupted"] is None, "run complete")
     need(doc["repetitions_done"] == doc["suite"]["repetitions"], "all repetitions done")
@@ -90,6 +113,7 @@ def check_skips(doc):
 
 CHECKS = {
     "quickstart-bare": check_quickstart_bare,
+    "quickstart-container": check_quickstart_container,
     "complete": check_complete,
     "interrupted": check_interrupted,
     "skips": check_skips,

@@ -10,3 +10,16 @@ leftovers() {
   { ls -d "${BENCH_WORKDIR:-/var/tmp}"/bench-* 2>/dev/null || true
     pgrep -f "$BENCH_AGENT" 2>/dev/null | while read -r p; do [ "$(awk "{print \$3}" /proc/$p/stat 2>/dev/null)" = Z ] || echo "$p"; done | sed 's/^/pid /' || true; } | sort
 }
+# Everything a container run may leave on the host: overlay mounts, bench
+# cgroups in every hierarchy, bench dirs in the workdir, agent processes.
+host_state() {
+  { grep -c ' overlay ' /proc/self/mountinfo | sed 's/^/overlay mounts /'
+    find /sys/fs/cgroup -maxdepth 3 -type d -name 'bench-*' 2>/dev/null | sed 's/^/cgroup /'
+    ls -d "${BENCH_WORKDIR:-/var/tmp}"/bench-* 2>/dev/null | sed 's/^/dir /'
+    leftovers; } | sort
+}
+need_container() {
+  need_root
+  [ -x /bin/busybox ] || skip "busybox-static is not installed"
+  grep -qw overlay /proc/filesystems || skip "no overlayfs in this kernel"
+}

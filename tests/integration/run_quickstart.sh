@@ -8,7 +8,10 @@ before=$(leftovers)
 "$BENCH" run "$BENCH_SOURCE_DIR/suites/quickstart.json" -o "$tmp/q.json" --repetitions 3 --seed 42 --quiet
 rc=$?
 [ $rc -eq 0 ] || fail "bench run exited $rc"
-check_result "$tmp/q.json" --check complete --check quickstart-bare --check skips || fail "result checks"
+checks="--check complete --check quickstart-bare --check skips"
+# as root with busybox and overlayfs the container rows must be real results
+[ "$(id -u)" -eq 0 ] && [ -x /bin/busybox ] && checks="$checks --check quickstart-container"
+check_result "$tmp/q.json" $checks || fail "result checks"
 after=$(leftovers)
 [ "$before" = "$after" ] || fail "left behind: $(comm -13 <(echo "$before") <(echo "$after"))"
 # the same seed gives the same configuration order: the recorded seed is the one used

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# bench container run, checked from inside: PID 1 with no host PID visible,
+# its own hostname, only lo, no way to the host's root, mount refused
+# without CAP_SYS_ADMIN, exit status passed through, cpuset applied; and
+# nothing left on the host after each run.
+source "$(dirname "$0")/common.bash"
+need_container
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+export BENCH_WORKDIR="$tmp/work"; mkdir -p "$BENCH_WORKDIR"
+run() { "$BENCH" container run "$@"; }
+before=$(host_state)
+
+out=$(run -- /bin/sh -c 'echo pid=$$; ls /proc | grep -E "^[0-9]+$" | tr "\n" " "') || fail "sh in a container: exit $?"
+echo "$out" | grep -q '^pid=1$' || fail "the first process is not PID 1: $out"
+pids=$(echo "$out" | tail -1)
+for p in $pids; do [ "$p" -le 5 ] || fail "a host PID is visible in the container's /proc: $pids"; done
+
+[ "$(run --hostname box1 -- /bin/hostname)" = box1 ] || fail "hostname not set"
+[ "$(hostname)" != box1 ] || fail "the host's hostname changed"
+
+nets=$(run -- /bin/ls /sys/class/net | tr '\n' ' ')
+[ "$nets" = "lo " ] || fail "network devices inside: '$nets', expected only lo"
+run -- /bin/sh -c 'cat /sys/class/net/lo/operstate; ip link show lo 2>/dev/null' | grep -qiE 'unknown|up' || fail "lo is not up"
+[ "$(run --network none -- /bin/cat /sys/class/net/lo/flags)" = 0x8 ] || fail "--network none: lo should be down"
+
+run -- /bin/sh -c 'test -e /etc/debian_version' && fail "the host's root is reachable (/etc/debian_version seen)"
+run -- /bin/sh -c 'test -e /proc/1/root/etc/debian_version' && fail "the host's root is reachable through /proc/1/root"
+run -- /bin/sh -c 'ls /proc/kcore' >/dev/null 2>&1
+[ "$(run -- /bin/sh -c 'wc -c < /proc/kcore')" = 0 ] || fail "/proc/kcore is not masked"
+
+run -- /bin/mount -t tmpfs none /mnt 2>/dev/null && fail "mount succeeded without CAP_SYS_ADMIN"
+caps=$(run -- /bin/sh -c 'grep CapEff /proc/self/status')
+[ "$caps" = "CapEff:	00000000a80425fb" ] || fail "effective capabilities are not Docker's default set: $caps"
+[ "$(run -- /bin/sh -c 'grep NoNewPrivs /proc/self/status')" = "NoNewPrivs:	1" ] || fail "no_new_privs not set"
+[ "$(run --cap '' -- /bin/sh -c 'grep CapBnd /proc/self/status')" = "CapBnd:	0000000000000000" ] || fail "--cap '' keeps capabilities"
+
+run -- /bin/sh -c 'exit 7'; [ $? -eq 7 ] || fail "exit status not passed through"
+run -- /bin/sh -c 'kill -9 $$'; [ $? -eq 137 ] || fail "a signal must give 128+N"
+run -- /nonexistent/cmd 2>"$tmp/err"; rc=$?
+[ $rc -eq 125 ] || fail "an unstartable command: exit $rc, expected 125"
+grep -q "/nonexistent/cmd" "$tmp/err" || fail "the start error does not name the command"
+
+cpu=$(taskset -pc $$ | sed 's/.*: //' | tr ',' '\n' | sed 's/-.*//' | tail -1)
+seen=$(run --cpus "$cpu" -- /bin/sh -c 'grep Cpus_allowed_list /proc/self/status | cut -f2')
+[ "$seen" = "$cpu" ] || fail "--cpus $cpu: the container runs on $seen"
+run --cpus 4095 -- /bin/true 2>"$tmp/err" && fail "an impossible cpuset was accepted"
+grep -qi "cpu" "$tmp/err" || fail "the cpuset error does not say what is wrong: $(cat "$tmp/err")"
+
+after=$(host_state)
+[ "$before" = "$after" ] || fail "left behind: $(diff <(echo "$before") <(echo "$after") | grep '^>')"
+echo "ok"

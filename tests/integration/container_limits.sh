@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# cgroup limits from inside a container: a process past the memory limit is
+# OOM-killed and reported, a fork bomb stops at the pids limit; rootfs
+# writes land in the upper dir and the lower layer stays unchanged; nothing
+# is left behind after any of it (OOM, SIGKILL from outside included).
+source "$(dirname "$0")/common.bash"
+need_container
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+export BENCH_WORKDIR="$tmp/work"; mkdir -p "$BENCH_WORKDIR"
+run() { "$BENCH" container run "$@"; }
+before=$(host_state)
+
+# memory: the agent touches 256M under a 32M limit
+run --memory 32M -- /bench-agent --no-ready memory:size=256M,hold_timeout=1ms </dev/null >/dev/null 2>&1
+rc=$?
+[ $rc -eq 137 ] || fail "past the memory limit: exit $rc, expected 137 (OOM kill)"
+
+# pids: 40 background sleeps under a limit of 10
+out=$(run --pids 10 -- /bin/sh -c 'n=0; for i in $(seq 40); do sleep 2 & n=$((n+1)); done 2>/dev/null; ls /proc | grep -cE "^[0-9]+$"' 2>&1)
+count=$(echo "$out" | tail -1)
+[ "$count" -le 10 ] || fail "pids limit 10, yet $count processes ran"
+echo "$out" | grep -qi "fork\|resource" || fail "the fork bomb did not hit the limit: $out"
+
+# layers: writes go to the upper dir, the lower layer stays as it was
+layer="$tmp/lower"; mkdir -p "$layer/bin" "$layer/data" "$layer/proc" "$layer/dev" "$layer/sys" "$layer/tmp"
+cp /bin/busybox "$layer/bin/"; for a in sh cat sleep echo; do ln -s busybox "$layer/bin/$a"; done
+echo original > "$layer/data/f"
+run --layer "$layer" -- /bin/sh -c 'echo changed > /data/f; echo new > /data/g; sleep 2' &
+pid=$!
+upper=""
+for _ in $(seq 1 50); do
+  upper=$(ls -d "$BENCH_WORKDIR"/bench-*/upper 2>/dev/null | head -1)
+  [ -n "$upper" ] && [ -f "$upper/data/g" ] && break
+  sleep 0.05
+done
+[ -n "$upper" ] || fail "no upper dir appeared"
+[ "$(cat "$upper/data/f" 2>/dev/null)" = changed ] || fail "the write did not land in the upper dir"
+[ "$(cat "$upper/data/g" 2>/dev/null)" = new ] || fail "the new file did not land in the upper dir"
+[ "$(cat "$layer/data/f")" = original ] || fail "the lower layer changed"
+[ ! -e "$layer/data/g" ] || fail "a new file appeared in the lower layer"
+wait $pid || fail "the layered container failed"
+
+# killed from outside: SIGKILL to the container's PID 1
+run -- /bin/sleep 30 &
+bpid=$!
+for _ in $(seq 1 50); do c=$(pgrep -P $bpid | head -1); [ -n "$c" ] && break; sleep 0.05; done
+[ -n "$c" ] || fail "no container process found"
+kill -KILL "$c"
+wait $bpid; rc=$?
+[ $rc -eq 137 ] || fail "a container killed from outside: exit $rc, expected 137"
+
+# bad input: a layer that does not exist, one that is a file
+run --layer /nonexistent -- /bin/true 2>"$tmp/err"; [ $? -eq 2 ] || fail "a missing layer: expected exit 2"
+grep -q "/nonexistent" "$tmp/err" || fail "the message does not name the missing layer"
+run --layer /etc/passwd -- /bin/true 2>"$tmp/err"; [ $? -eq 2 ] || fail "a file as a layer: expected exit 2"
+grep -q "not a directory" "$tmp/err" || fail "the message does not say the layer is not a directory"
+run --memory 12Q -- /bin/true 2>/dev/null; [ $? -eq 2 ] || fail "a bad size: expected exit 2"
+
+after=$(host_state)
+[ "$before" = "$after" ] || fail "left behind: $(diff <(echo "$before") <(echo "$after") | grep '^>')"
+echo "ok"
