@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -316,4 +317,30 @@ int bench_pss_kib(int pid, double *ret_kib, bench_error **err) {
                 }
         }
         return bench_error_set(err, ENODATA, "%s has no Pss line", path);
+}
+
+void bench_reap_stale_dirs(const char *workdir) {
+        DIR *d = opendir(workdir);
+        if (!d)
+                return;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                int pid = 0, n = 0;
+                unsigned k;
+                const char *rest;
+                if (sscanf(de->d_name, "bench-%d%n", &pid, &n) != 1 || pid <= 0 || pid == getpid())
+                        continue;
+                rest = de->d_name + n;
+                if (*rest == '-' && sscanf(rest, "-%u%n", &k, &n) == 1)
+                        rest += n;
+                if (rest[0] != '.' || strlen(rest) != 7)
+                        continue;
+                if (kill(pid, 0) == 0 || errno != ESRCH)
+                        continue;
+                char *path = NULL;
+                if (asprintf(&path, "%s/%s", workdir, de->d_name) >= 0)
+                        bench_rm_rf(path, NULL);
+                free(path);
+        }
+        closedir(d);
 }

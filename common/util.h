@@ -38,3 +38,11 @@ int bench_write_file_atomic(const char *path, const char *data, size_t len, benc
 int bench_rm_rf(const char *path, bench_error **err);
 /* PSS of one process from /proc/PID/smaps_rollup, in KiB. */
 int bench_pss_kib(int pid, double *ret_kib, bench_error **err);
+
+/*
+ * A bench killed outright (SIGKILL, a crash) cannot clean up: its children
+ * die with it (PDEATHSIG, PID namespaces) but its dirs stay. Dirs it makes
+ * in a workdir are named bench-PID.XXXXXX or bench-PID-N.XXXXXX; this
+ * removes those whose PID is gone.
+ */
+void bench_reap_stale_dirs(const char *workdir);

@@ -21,6 +21,7 @@
 #include "../common/cleanup.h"
 #include "../common/json.h"
 #include "../common/util.h"
+#include "commands.h"
 #include "host.h"
 #include "interrupt.h"
 #include "run.h"
@@ -39,6 +40,8 @@ static void usage(FILE *f) {
               "  validate SUITE...   check suites without running them (every problem is listed)\n"
               "  info [--json]       what this host can run: cgroups, namespaces, overlayfs, kvm, tools\n"
               "  list                workloads with their parameters and metrics, configuration kinds\n"
+              "  container run [OPTIONS] -- CMD [ARG...]\n"
+              "                      run CMD in bench's container runtime (see bench container --help)\n"
               "  version             bench version and commit\n"
               "\n"
               "exit status: 0 ok, 1 a measurement failed (see errors[] in the result), 2 bad input,\n"
@@ -318,6 +321,8 @@ int main(int argc, char **argv) {
                 return cmd_info(argc - 1, argv + 1);
         if (!strcmp(cmd, "list"))
                 return cmd_list();
+        if (!strcmp(cmd, "container"))
+                return cmd_container(argc - 1, argv + 1);
         if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
                 printf("bench %s (%s)\n", BENCH_VERSION, BENCH_GIT_COMMIT);
                 return EXIT_OK;
@@ -326,7 +331,7 @@ int main(int argc, char **argv) {
                 usage(stdout);
                 return EXIT_OK;
         }
-        static const char *const commands[] = {"run", "validate", "info", "list", "version", "help"};
+        static const char *const commands[] = {"run", "validate", "info", "list", "container", "version", "help"};
         const char *hint = bench_did_you_mean(cmd, commands, ELEMENTSOF(commands));
         fprintf(stderr, "bench: unknown command `%s`%s%s%s\n", cmd, hint ? " (did you mean `" : "",
                 hint ? hint : "", hint ? "`?)" : "");

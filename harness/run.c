@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "run.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -141,7 +140,7 @@ static int run_environment(run_ctx *c, const suite_config *cfg, char *const *arg
                         bench_error_prefix(err, "%s", note + 1);
         }
         if (n_phases)
-                *n_phases = drv->phases(env, phases, RT_MAX_PHASES);
+                *n_phases = drv->phases(env, ss->t_ready_ns, phases, RT_MAX_PHASES);
         drv->destroy(env);
         *ret_total_ns = bench_now_ns() - ss->t_start_ns;
         return r;
@@ -253,6 +252,9 @@ static int run_workloads_in_env(run_ctx *c, const suite_config *cfg, char **args
                         continue;
                 record(c, cfg, by_index[idx], "footprint_kib", "KiB", "lower",
                        ss.holds[i].usage.footprint_kib);
+                if (ss.holds[i].usage.cgroup_peak_kib >= 0)
+                        record(c, cfg, by_index[idx], "cgroup_peak_kib", "KiB", "lower",
+                               ss.holds[i].usage.cgroup_peak_kib);
                 if (ss.holds[i].usage.vmm_overhead_kib >= 0)
                         record(c, cfg, by_index[idx], "vmm_overhead_kib", "KiB", "lower",
                                ss.holds[i].usage.vmm_overhead_kib);
@@ -304,30 +306,6 @@ static int run_workloads(run_ctx *c, const suite_config *cfg) {
         return r;
 }
 
-/*
- * A harness killed outright (SIGKILL, a crash) cannot clean up: its agents
- * die with it (PDEATHSIG) but its state dir stays. State dirs carry the
- * owner's pid, so the next run removes those whose owner is gone.
- */
-static void reap_stale_state_dirs(const char *workdir) {
-        DIR *d = opendir(workdir);
-        if (!d)
-                return;
-        struct dirent *de;
-        while ((de = readdir(d))) {
-                int pid = 0, n = 0;
-                if (sscanf(de->d_name, "bench-%d.%*6[A-Za-z0-9]%n", &pid, &n) != 1 || n == 0 ||
-                    de->d_name[n] != '\0' || pid <= 0 || pid == getpid())
-                        continue;
-                if (kill(pid, 0) == 0 || errno != ESRCH)
-                        continue;
-                _cleanup_free_ char *path = NULL;
-                if (asprintf(&path, "%s/%s", workdir, de->d_name) >= 0)
-                        bench_rm_rf(path, NULL);
-        }
-        closedir(d);
-}
-
 static int write_result(run_ctx *c, bench_error **err) {
         _cleanup_error_ bench_error *ferr = NULL;
         cJSON_Delete(c->f->pinning);
@@ -360,7 +338,7 @@ int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_erro
         r = pin_apply_harness(&c.pin, err);
         if (r < 0)
                 goto out;
-        reap_stale_state_dirs(o->workdir);
+        bench_reap_stale_dirs(o->workdir);
         if (asprintf(&c.state_dir, "%s/bench-%d.XXXXXX", o->workdir, (int)getpid()) < 0) {
                 c.state_dir = NULL;
                 r = bench_error_set(err, ENOMEM, "out of memory");

@@ -147,7 +147,7 @@ static int bare_measure(rt_env *env, rt_usage *ret_usage, bench_error **err) {
         int r = bench_pss_kib(env->pid, &pss, err);
         if (r < 0)
                 return r;
-        *ret_usage = (rt_usage){.footprint_kib = pss, .vmm_overhead_kib = -1};
+        *ret_usage = (rt_usage){.footprint_kib = pss, .vmm_overhead_kib = -1, .cgroup_peak_kib = -1};
         return 0;
 }
 
@@ -175,7 +175,7 @@ static int bare_wait(rt_env *env, int timeout_ms, int *ret_status, bench_error *
         return 0;
 }
 
-static size_t bare_phases(rt_env *env, rt_phase *out, size_t max) {
+static size_t bare_phases(rt_env *env, uint64_t ready_ns, rt_phase *out, size_t max) {
         return 0;
 }
 

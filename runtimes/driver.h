@@ -47,6 +47,7 @@ typedef struct rt_phase {
 typedef struct rt_usage {
         double footprint_kib;    /* PSS of every host process of the environment */
         double vmm_overhead_kib; /* vm only, else < 0 */
+        double cgroup_peak_kib;  /* container only: the cgroup's memory high-water mark, else < 0 */
 } rt_usage;
 
 typedef struct rt_driver {
@@ -62,8 +63,8 @@ typedef struct rt_driver {
         int (*measure)(rt_env *env, rt_usage *ret_usage, bench_error **err);
         /* waits up to timeout_ms for the agent to end; *ret_status as waitpid */
         int (*wait)(rt_env *env, int timeout_ms, int *ret_status, bench_error **err);
-        /* phases of the last start, at most max; returns the count */
-        size_t (*phases)(rt_env *env, rt_phase *out, size_t max);
+        /* phases of the last start (ready_ns: when its ready byte came), at most max; the count */
+        size_t (*phases)(rt_env *env, uint64_t ready_ns, rt_phase *out, size_t max);
         /* kills what runs, removes what was made; accepts NULL; leaves nothing */
         void (*destroy)(rt_env *env);
 } rt_driver;
@@ -81,3 +82,4 @@ const rt_kind *rt_kind_find(const char *name);
 int rt_driver_validate(const rt_driver *d, bench_error **err);
 
 extern const rt_driver rt_bare_driver;
+extern const rt_driver rt_container_driver;

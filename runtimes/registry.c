@@ -20,6 +20,11 @@ static const bench_opt_spec container_options[] = {
         {"network", BENCH_OPT_ENUM, "loopback", "none|loopback", 0, 0, "network namespace setup"},
         {"capabilities", BENCH_OPT_STRLIST, NULL, NULL, 0, 0, "capability set (default: Docker's)"},
         {"readonly_rootfs", BENCH_OPT_BOOL, "false", NULL, 0, 0, "mount the rootfs read-only"},
+        {"timens", BENCH_OPT_BOOL, "false", NULL, 0, 0, "run in a new time namespace"},
+        {"hostname", BENCH_OPT_STRING, NULL, NULL, 0, 0, "hostname inside (default: the container's name)"},
+        {"upper", BENCH_OPT_ENUM, "disk", "disk|tmpfs", 0, 0,
+         "where the writable layer lives: the workdir's filesystem (like bare) or a tmpfs"},
+        {"cpu_quota", BENCH_OPT_UINT, NULL, NULL, 1000, 0, "CPU quota in microseconds per 100 ms period"},
         {0},
 };
 
@@ -41,7 +46,7 @@ static const bench_opt_spec oci_options[] = {
 
 const rt_kind rt_kinds[] = {
         {"bare", bare_options, &rt_bare_driver},
-        {"container", container_options, NULL},
+        {"container", container_options, &rt_container_driver},
         {"vm", vm_options, NULL},
         {"oci", oci_options, NULL},
         {0},

@@ -56,12 +56,14 @@ int ctr_cgroup_create(const char *name, const ctr_cgroup_limits *lim, unsigned f
                       bench_error **err);
 
 /*
- * fds (O_CLOEXEC) of the cgroup.procs files a child writes "0" to in order to
- * join, one per hierarchy; the fds belong to the cgroup object. Returns the
- * count (<= max). A child that was cloned into the v2 cgroup with
- * CLONE_INTO_CGROUP need not write the v2 one: see ctr_cgroup_clone_fd.
+ * fds (O_CLOEXEC) of the v1 hierarchies' cgroup.procs files a child writes
+ * "0" to in order to join, one per hierarchy; the fds belong to the cgroup
+ * object. Returns the count (<= max). The v2 one is separate, because a
+ * child cloned with CLONE_INTO_CGROUP is in it already.
  */
 size_t ctr_cgroup_join_fds(ctr_cgroup *cg, int *fds, size_t max);
+/* The v2 cgroup's cgroup.procs fd (O_WRONLY|O_CLOEXEC), or -1 if no v2 cgroup. */
+int ctr_cgroup_v2_join_fd(ctr_cgroup *cg);
 /* The v2 cgroup directory fd for clone3(CLONE_INTO_CGROUP), or -1. */
 int ctr_cgroup_clone_fd(ctr_cgroup *cg);
 /* Path of the cgroup in the hierarchy that tracks processes (for messages/tests). */

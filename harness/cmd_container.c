@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench container run: the runtime on its own, process to process, so it
+ * can be compared with crun, runc and bwrap. CMD's exit status passes
+ * through (a signal becomes 128+N); 125 = the container could not start.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../common/cleanup.h"
+#include "../common/util.h"
+#include "../runtimes/container/container-internal.h"
+#include "commands.h"
+#include "interrupt.h"
+#include "pinning.h"
+
+enum { EXIT_START_FAILED = 125 };
+
+static void container_usage(FILE *f) {
+        fputs("usage: bench container run [OPTIONS] -- CMD [ARG...]\n"
+              "\n"
+              "  --layer DIR          a read-only layer, bottom first (repeatable); default: bench's base\n"
+              "                       layer (busybox-static + bench-agent)\n"
+              "  --memory SIZE        memory limit (64M, 1G)\n"
+              "  --cpus LIST          cpuset, e.g. 1 or 0-3\n"
+              "  --pids N             pids limit\n"
+              "  --cpu-quota US       CPU time per 100 ms period, in microseconds\n"
+              "  --userns             new user namespace: root inside is you outside (rootless)\n"
+              "  --timens             new time namespace\n"
+              "  --hostname H         hostname inside (default: the container's name)\n"
+              "  --network none|loopback   (default loopback: lo up, nothing else)\n"
+              "  --cap LIST           capabilities kept, comma-separated (default: Docker's set; \"\" = none)\n"
+              "  --readonly           read-only rootfs\n"
+              "  --upper disk|tmpfs   where the writable layer lives (default disk, under --workdir)\n"
+              "  --workdir DIR        where upper/work dirs go (default /var/tmp or $BENCH_WORKDIR)\n"
+              "  --phases             print the start phases (ms) on stderr\n"
+              "\n"
+              "exit status: CMD's; 128+N if it was killed by signal N; 125 if the container could not start;\n"
+              "2 bad usage; 130 interrupted\n",
+              f);
+}
+
+static char *self_agent_path(void) {
+        const char *env = getenv("BENCH_AGENT");
+        if (env && *env)
+                return strdup(env);
+        char self[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        if (n <= 0)
+                return NULL;
+        self[n] = '\0';
+        char *p = NULL;
+        return asprintf(&p, "%s/bench-agent", dirname(self)) < 0 ? NULL : p;
+}
+
+int cmd_container(int argc, char **argv) {
+        if (argc < 2 || strcmp(argv[1], "run") != 0) {
+                if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+                        container_usage(stdout);
+                        return 0;
+                }
+                fprintf(stderr, "bench container: expected `run`\n");
+                container_usage(stderr);
+                return 2;
+        }
+        argc--;
+        argv++;
+        static const struct option opts[] = {
+                {"layer", required_argument, NULL, 'l'},   {"memory", required_argument, NULL, 'm'},
+                {"cpus", required_argument, NULL, 'c'},    {"pids", required_argument, NULL, 'p'},
+                {"cpu-quota", required_argument, NULL, 'Q'}, {"userns", no_argument, NULL, 'U'},
+                {"timens", no_argument, NULL, 'T'},        {"hostname", required_argument, NULL, 'H'},
+                {"network", required_argument, NULL, 'n'}, {"cap", required_argument, NULL, 'C'},
+                {"readonly", no_argument, NULL, 'r'},      {"upper", required_argument, NULL, 'u'},
+                {"workdir", required_argument, NULL, 'w'}, {"phases", no_argument, NULL, 'P'},
+                {"help", no_argument, NULL, 'h'},          {0},
+        };
+        ctr_spec spec = {.stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .network = CTR_NET_LOOPBACK};
+        const char *layers[CTR_MAX_LAYERS];
+        size_t n_layers = 0;
+        const char *workdir = getenv("BENCH_WORKDIR");
+        bool show_phases = false;
+        int c;
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "+h", opts, NULL)) >= 0) {
+                uint64_t v;
+                switch (c) {
+                case 'l':
+                        if (n_layers == CTR_MAX_LAYERS) {
+                                fprintf(stderr, "bench container run: at most %d layers\n", CTR_MAX_LAYERS);
+                                return 2;
+                        }
+                        layers[n_layers++] = optarg;
+                        break;
+                case 'm':
+                        if (bench_parse_size(optarg, &spec.limits.memory_bytes) < 0) {
+                                fprintf(stderr, "bench container run: --memory `%s`: expected a size such as 64M\n",
+                                        optarg);
+                                return 2;
+                        }
+                        break;
+                case 'c':
+                        spec.limits.cpus = optarg;
+                        break;
+                case 'p':
+                case 'Q':
+                        if (bench_parse_uint(optarg, UINT32_MAX, &v) < 0 || v == 0) {
+                                fprintf(stderr, "bench container run: --%s `%s`: expected a positive integer\n",
+                                        c == 'p' ? "pids" : "cpu-quota", optarg);
+                                return 2;
+                        }
+                        if (c == 'p')
+                                spec.limits.pids_max = v;
+                        else
+                                spec.limits.cpu_quota_us = v;
+                        break;
+                case 'U':
+                        spec.userns = true;
+                        break;
+                case 'T':
+                        spec.timens = true;
+                        break;
+                case 'H':
+                        spec.hostname = optarg;
+                        break;
+                case 'n':
+                        if (!strcmp(optarg, "none"))
+                                spec.network = CTR_NET_NONE;
+                        else if (!strcmp(optarg, "loopback"))
+                                spec.network = CTR_NET_LOOPBACK;
+                        else {
+                                fprintf(stderr, "bench container run: --network `%s`: expected none or loopback\n",
+                                        optarg);
+                                return 2;
+                        }
+                        break;
+                case 'C':
+                        spec.caps = optarg;
+                        break;
+                case 'r':
+                        spec.readonly_rootfs = true;
+                        break;
+                case 'u':
+                        if (strcmp(optarg, "disk") && strcmp(optarg, "tmpfs")) {
+                                fprintf(stderr, "bench container run: --upper `%s`: expected disk or tmpfs\n",
+                                        optarg);
+                                return 2;
+                        }
+                        spec.upper_tmpfs = !strcmp(optarg, "tmpfs");
+                        break;
+                case 'w':
+                        workdir = optarg;
+                        break;
+                case 'P':
+                        show_phases = true;
+                        break;
+                case 'h':
+                        container_usage(stdout);
+                        return 0;
+                default:
+                        container_usage(stderr);
+                        return 2;
+                }
+        }
+        if (optind >= argc) {
+                fprintf(stderr, "bench container run: no command given (bench container run -- CMD [ARG...])\n");
+                return 2;
+        }
+        if (spec.limits.cpus) {
+                cpu_set_t set;
+                _cleanup_error_ bench_error *err = NULL;
+                if (pin_cpulist_parse(spec.limits.cpus, &set, &err) < 0) {
+                        fprintf(stderr, "bench container run: --cpus `%s`: %s\n", spec.limits.cpus,
+                                err ? err->msg : "invalid");
+                        return 2;
+                }
+        }
+        _cleanup_free_ char *base = NULL;
+        if (n_layers == 0) {
+                _cleanup_free_ char *agent = self_agent_path();
+                _cleanup_error_ bench_error *err = NULL;
+                if (!agent || ctr_base_layer(agent, &base, &err) < 0) {
+                        fprintf(stderr, "bench container run: %s\n", err ? err->msg : "cannot find bench-agent");
+                        return EXIT_START_FAILED;
+                }
+                layers[n_layers++] = base;
+        }
+        char name[64];
+        snprintf(name, sizeof(name), "bench-%d-0", (int)getpid());
+        spec.name = name;
+        spec.layers = layers;
+        spec.n_layers = n_layers;
+        spec.state_dir = workdir && *workdir ? workdir : "/var/tmp";
+        spec.argv = argv + optind;
+
+        _cleanup_error_ bench_error *err = NULL;
+        if (ctr_spec_check(&spec, &err) < 0) {
+                fprintf(stderr, "bench container run: %s\n", err->msg);
+                return 2;
+        }
+        bench_reap_stale_dirs(spec.state_dir);
+        ctr_cgroup_reap_stale();
+        bench_interrupt_install();
+        ctr_container *ctr = NULL;
+        if (ctr_start(&spec, 0, &ctr, &err) < 0) {
+                fprintf(stderr, "bench container run: %s\n", err->msg);
+                return EXIT_START_FAILED;
+        }
+        int status = 0;
+        int r = ctr_wait(ctr, -1, bench_interrupt_fd(), &status, &err);
+        if (show_phases) {
+                const double *ph = ctr_phases(ctr);
+                for (int i = 0; i < CTR_PHASE_EXEC; i++)
+                        fprintf(stderr, "%s %.3f\n", ctr_phase_names[i], ph[i]);
+        }
+        ctr_destroy(ctr);
+        if (r == -EINTR)
+                return 130;
+        if (r < 0) {
+                fprintf(stderr, "bench container run: %s\n", err->msg);
+                return EXIT_START_FAILED;
+        }
+        if (WIFEXITED(status))
+                return WEXITSTATUS(status);
+        if (WIFSIGNALED(status))
+                return 128 + WTERMSIG(status);
+        return EXIT_START_FAILED;
+}

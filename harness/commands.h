@@ -1,0 +1,5 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* Subcommands that live in files of their own; main.c dispatches. */
+int cmd_container(int argc, char **argv);

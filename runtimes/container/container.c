@@ -1,0 +1,750 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The container runtime core. Built for measurement, so the start path does
+ * only what isolation needs:
+ *  - the parent prepares everything (cgroup, mount plan, capability set,
+ *    argv) before cloning; the child only makes syscalls;
+ *  - the child shares the parent's memory (CLONE_VM|CLONE_VFORK, like
+ *    posix_spawn) so no page tables are copied: fork() of the harness, which
+ *    maps libvirt and friends, alone costs ~0.7 ms here;
+ *  - clone3 puts it straight into its cgroup (CLONE_INTO_CGROUP) and a new
+ *    time namespace where the host has them, and falls back to clone();
+ *  - every mount is made inside the new mount namespace: none can outlive
+ *    the container on the host, whatever happens to bench;
+ *  - phase timestamps are vDSO clock reads into shared memory.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../../common/cleanup.h"
+#include "../../common/util.h"
+#include "container-internal.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+const char *const ctr_phase_names[CTR_PHASE_N] = {
+        [CTR_PHASE_CGROUP] = "phase.cgroup_ms",         [CTR_PHASE_CLONE] = "phase.clone_ms",
+        [CTR_PHASE_MOUNTS] = "phase.mounts_ms",         [CTR_PHASE_PIVOT_ROOT] = "phase.pivot_root_ms",
+        [CTR_PHASE_NET] = "phase.net_ms",               [CTR_PHASE_CAPS] = "phase.caps_ms",
+        [CTR_PHASE_EXEC] = "phase.exec_ms",
+};
+
+/* One step of the child's mount plan, built by the parent. */
+typedef enum mop_kind {
+        MOP_MOUNT,     /* mount(source, target, fstype, flags, data) */
+        MOP_MKDIR,     /* mkdir(target, mode) */
+        MOP_MKNOD,     /* mknod(target, S_IFCHR|mode, dev) */
+        MOP_BIND_DEV,  /* touch target, bind source over it (user namespaces cannot mknod) */
+        MOP_SYMLINK,   /* symlink(source, target) */
+        MOP_MASK_FILE, /* bind /dev/null over target if it exists */
+        MOP_MASK_DIR,  /* read-only empty tmpfs over target if it exists */
+        MOP_RO_BIND,   /* bind target onto itself read-only if it exists */
+} mop_kind;
+
+typedef struct mop {
+        mop_kind kind;
+        const char *source, *fstype, *data;
+        char *target; /* owned */
+        unsigned long flags;
+        mode_t mode;
+        dev_t dev;
+} mop;
+
+typedef struct child_args {
+        /* in: prepared by the parent */
+        int join_fds[CTR_MAX_MOUNT_FDS]; /* cgroup.procs of v1 hierarchies */
+        size_t n_join;
+        int v2_join_fd;         /* cgroup.procs of the v2 cgroup, -1 if none */
+        bool cloned_into;       /* clone3 placed it in the v2 cgroup already */
+        bool cgroupns_at_clone; /* CLONE_NEWCGROUP was given at clone time */
+        bool userns;
+        char uid_map[64], gid_map[64];
+        mop *ops;
+        size_t n_ops;
+        const char *merged;
+        bool readonly_rootfs;
+        const char *hostname;
+        bool loopback;
+        ctr_caps caps;
+        bool has_affinity;
+        cpu_set_t affinity;
+        int fds[3];
+        sigset_t sigmask; /* the parent's, restored before exec */
+        char *const *argv;
+        char *const *envp;
+        /* out: written by the child before exec (shared memory) */
+        uint64_t t_start, t_cgroup, t_mounts, t_pivot, t_net, t_caps, t_exec;
+        const char *failed_step; /* NULL = reached exec */
+        const char *failed_path;
+        int failed_errno;
+} child_args;
+
+struct ctr_container {
+        pid_t pid;
+        int pidfd;
+        bool reaped;
+        int status;
+        ctr_cgroup *cg;
+        char *dir; /* <state_dir>/ctr-XXXXXX: upper, work, merged */
+        double phases[CTR_PHASE_N];
+        uint64_t exec_ns;
+};
+
+static inline int child_fail(child_args *a, const char *step, const char *path) {
+        a->failed_step = step;
+        a->failed_path = path;
+        a->failed_errno = errno;
+        return 127;
+}
+
+static int write_all_fd(int fd, const char *s) {
+        size_t n = strlen(s);
+        return write(fd, s, n) == (ssize_t)n ? 0 : -1;
+}
+
+static int write_proc_file(const char *path, const char *s) {
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -1;
+        int r = write_all_fd(fd, s);
+        int e = errno;
+        close(fd);
+        errno = e;
+        return r;
+}
+
+static int run_mop(const mop *m) {
+        int fd;
+        switch (m->kind) {
+        case MOP_MOUNT:
+                return mount(m->source, m->target, m->fstype, m->flags, m->data);
+        case MOP_MKDIR:
+                return mkdir(m->target, m->mode) < 0 && errno != EEXIST ? -1 : 0;
+        case MOP_MKNOD:
+                return mknod(m->target, S_IFCHR | m->mode, m->dev);
+        case MOP_BIND_DEV:
+                fd = open(m->target, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+                if (fd < 0)
+                        return -1;
+                close(fd);
+                return mount(m->source, m->target, NULL, MS_BIND, NULL);
+        case MOP_SYMLINK:
+                return symlink(m->source, m->target) < 0 && errno != EEXIST ? -1 : 0;
+        case MOP_MASK_FILE:
+                if (mount("/dev/null", m->target, NULL, MS_BIND, NULL) < 0)
+                        return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+                return 0;
+        case MOP_MASK_DIR:
+                if (mount("tmpfs", m->target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0") <
+                    0)
+                        return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+                return 0;
+        case MOP_RO_BIND:
+                if (mount(m->target, m->target, NULL, MS_BIND | MS_REC, NULL) < 0)
+                        return errno == ENOENT ? 0 : -1;
+                return mount(NULL, m->target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV,
+                             NULL);
+        }
+        errno = EINVAL;
+        return -1;
+}
+
+static int loopback_up(void) {
+        int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (s < 0)
+                return -1;
+        struct ifreq ifr;
+        memset(&ifr, 0, sizeof(ifr));
+        strcpy(ifr.ifr_name, "lo");
+        int r = ioctl(s, SIOCGIFFLAGS, &ifr);
+        if (r == 0) {
+                ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+                r = ioctl(s, SIOCSIFFLAGS, &ifr);
+        }
+        int e = errno;
+        close(s);
+        errno = e;
+        return r;
+}
+
+/* The container's first code: syscalls only, on its own stack, in shared memory. */
+static int child_main(void *arg) {
+        child_args *a = arg;
+        a->t_start = bench_now_ns();
+
+        if (!a->cloned_into && a->v2_join_fd >= 0 && write(a->v2_join_fd, "0", 1) != 1)
+                return child_fail(a, "joining its cgroup", NULL);
+        for (size_t i = 0; i < a->n_join; i++)
+                if (write(a->join_fds[i], "0", 1) != 1)
+                        return child_fail(a, "joining its cgroup", NULL);
+        /* the namespace's root is the cgroup it is in when it is made: after joining */
+        if (!a->cgroupns_at_clone && unshare(CLONE_NEWCGROUP) < 0)
+                return child_fail(a, "creating its cgroup namespace", NULL);
+        a->t_cgroup = bench_now_ns();
+
+        if (a->userns) {
+                /* root inside is the caller outside; setgroups must be denied first */
+                if (write_proc_file("/proc/self/setgroups", "deny") < 0)
+                        return child_fail(a, "denying setgroups", "/proc/self/setgroups");
+                if (write_proc_file("/proc/self/uid_map", a->uid_map) < 0)
+                        return child_fail(a, "writing", "/proc/self/uid_map");
+                if (write_proc_file("/proc/self/gid_map", a->gid_map) < 0)
+                        return child_fail(a, "writing", "/proc/self/gid_map");
+        }
+        /* nothing we mount may propagate back to the host */
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                return child_fail(a, "making the mount tree private", "/");
+        for (size_t i = 0; i < a->n_ops; i++)
+                if (run_mop(&a->ops[i]) < 0)
+                        return child_fail(a, a->ops[i].kind == MOP_MOUNT ? "mounting" : "preparing", a->ops[i].target);
+        a->t_mounts = bench_now_ns();
+
+        /* pivot_root(".", "."): the old root ends up on top and is detached (runc's way, no put_old dir) */
+        if (chdir(a->merged) < 0)
+                return child_fail(a, "entering", a->merged);
+        if (syscall(SYS_pivot_root, ".", ".") < 0)
+                return child_fail(a, "pivot_root into", a->merged);
+        if (umount2(".", MNT_DETACH) < 0)
+                return child_fail(a, "detaching the old root", NULL);
+        if (chdir("/") < 0)
+                return child_fail(a, "entering", "/");
+        if (a->readonly_rootfs && mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+                return child_fail(a, "remounting the rootfs read-only", "/");
+        a->t_pivot = bench_now_ns();
+
+        if (a->hostname && sethostname(a->hostname, strlen(a->hostname)) < 0)
+                return child_fail(a, "setting the hostname", a->hostname);
+        if (a->loopback && loopback_up() < 0)
+                return child_fail(a, "bringing up", "lo");
+        a->t_net = bench_now_ns();
+
+        for (int i = 0; i < 3; i++)
+                if (a->fds[i] >= 0 && dup2(a->fds[i], i) < 0)
+                        return child_fail(a, "setting up stdio", NULL);
+        /* whatever the harness had open stays out of the container */
+        syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC);
+        if (a->has_affinity && sched_setaffinity(0, sizeof(a->affinity), &a->affinity) < 0)
+                return child_fail(a, "binding to its cpus", NULL);
+        struct rlimit nofile = {1048576, 1048576};
+        if (setrlimit(RLIMIT_NOFILE, &nofile) < 0) {
+                nofile.rlim_cur = nofile.rlim_max = 1024;
+                setrlimit(RLIMIT_NOFILE, &nofile);
+        }
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return child_fail(a, "setting no_new_privs", NULL);
+        int r = ctr_caps_apply(&a->caps);
+        if (r < 0) {
+                errno = -r;
+                return child_fail(a, "setting capabilities", NULL);
+        }
+        a->t_caps = bench_now_ns();
+
+        sigprocmask(SIG_SETMASK, &a->sigmask, NULL);
+        a->t_exec = bench_now_ns();
+        execve(a->argv[0], a->argv, a->envp);
+        return child_fail(a, "executing", a->argv[0]);
+}
+
+#if defined(__x86_64__)
+/*
+ * clone3 with a function on its own stack, as glibc does internally (its
+ * clone3 is not exported): in the child, rsp is the new stack, so it must not
+ * return into C. args rdi, size rsi, fn rdx, arg rcx (moved to r8: syscall
+ * clobbers rcx and r11).
+ */
+long ctr_clone3_fn(struct clone_args *args, size_t size, int (*fn)(void *), void *arg);
+__asm__(".text\n"
+        ".globl ctr_clone3_fn\n"
+        ".type ctr_clone3_fn,@function\n"
+        "ctr_clone3_fn:\n"
+        "        mov %rcx, %r8\n"
+        "        mov $435, %eax\n" /* SYS_clone3 */
+        "        syscall\n"
+        "        test %rax, %rax\n"
+        "        jnz 1f\n"
+        "        xor %ebp, %ebp\n"
+        "        mov %r8, %rdi\n"
+        "        call *%rdx\n"
+        "        mov %eax, %edi\n"
+        "        mov $60, %eax\n" /* SYS_exit */
+        "        syscall\n"
+        "        hlt\n"
+        "1:      ret\n"
+        ".size ctr_clone3_fn, .-ctr_clone3_fn\n");
+#define HAVE_CLONE3_FN 1
+#endif
+
+#define CHILD_STACK_SIZE (256 * 1024)
+
+/* One stack, reused: with CLONE_VFORK the parent waits until the child has exec'd. */
+static void *child_stack(void) {
+        static void *stack;
+        if (!stack) {
+                void *s = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
+                               MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+                if (s == MAP_FAILED)
+                        return NULL;
+                stack = s;
+        }
+        return stack;
+}
+
+/*
+ * clone3 straight into the v2 cgroup (and, when no v1 hierarchy is left to
+ * join, into a new cgroup namespace at once); else clone3 or clone() with
+ * the child joining by writing cgroup.procs.
+ */
+static pid_t spawn_child(child_args *a, uint64_t ns_flags, int cgroup_fd, int *ret_pidfd) {
+        void *stack = child_stack();
+        if (!stack) {
+                errno = ENOMEM;
+                return -1;
+        }
+        *ret_pidfd = -1;
+        a->cloned_into = false;
+        a->cgroupns_at_clone = false;
+#ifdef HAVE_CLONE3_FN
+        struct clone_args ca;
+        memset(&ca, 0, sizeof(ca));
+        ca.flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD | ns_flags;
+        ca.pidfd = (uint64_t)(uintptr_t)ret_pidfd;
+        ca.exit_signal = SIGCHLD;
+        ca.stack = (uint64_t)(uintptr_t)stack;
+        ca.stack_size = CHILD_STACK_SIZE;
+        long pid;
+        if (cgroup_fd >= 0) {
+                ca.flags |= CLONE_INTO_CGROUP | (a->n_join == 0 ? CLONE_NEWCGROUP : 0);
+                ca.cgroup = (uint64_t)cgroup_fd;
+                a->cloned_into = true;
+                a->cgroupns_at_clone = a->n_join == 0;
+                pid = ctr_clone3_fn(&ca, sizeof(ca), child_main, a);
+                if (pid > 0)
+                        return (pid_t)pid;
+                if (pid != -E2BIG && pid != -EINVAL && pid != -ENOSYS) {
+                        errno = (int)-pid;
+                        return -1;
+                }
+                /* a kernel without CLONE_INTO_CGROUP: join by writing instead */
+                a->cloned_into = false;
+                a->cgroupns_at_clone = false;
+                ca.flags &= ~(CLONE_INTO_CGROUP | CLONE_NEWCGROUP);
+                ca.cgroup = 0;
+        }
+        pid = ctr_clone3_fn(&ca, sizeof(ca), child_main, a);
+        if (pid > 0)
+                return (pid_t)pid;
+        if (pid != -ENOSYS) {
+                errno = (int)-pid;
+                return -1;
+        }
+#else
+        (void)cgroup_fd;
+#endif
+        if (ns_flags & CLONE_NEWTIME) {
+                /* clone() cannot take CLONE_NEWTIME: its bit is CSIGNAL there */
+                errno = ENOSYS;
+                return -1;
+        }
+        int pidfd = -1;
+        pid_t pid2 = clone(child_main, (char *)stack + CHILD_STACK_SIZE,
+                           (int)(CLONE_VM | CLONE_VFORK | CLONE_PIDFD | ns_flags | SIGCHLD), a, &pidfd);
+        *ret_pidfd = pidfd;
+        return pid2;
+}
+
+static void mops_free(mop *ops, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(ops[i].target);
+        free(ops);
+}
+
+typedef struct plan {
+        mop *ops;
+        size_t n, cap;
+        int failed;
+} plan;
+
+static void plan_add(plan *p, mop_kind kind, const char *source, const char *fstype, unsigned long flags,
+                     const char *data, mode_t mode, dev_t dev, const char *root, const char *rel) {
+        if (p->failed)
+                return;
+        if (p->n == p->cap) {
+                size_t cap = p->cap ? p->cap * 2 : 64;
+                mop *n = realloc(p->ops, cap * sizeof(*n));
+                if (!n) {
+                        p->failed = -ENOMEM;
+                        return;
+                }
+                p->ops = n;
+                p->cap = cap;
+        }
+        mop *m = &p->ops[p->n];
+        *m = (mop){.kind = kind, .source = source, .fstype = fstype, .flags = flags, .data = data, .mode = mode,
+                   .dev = dev};
+        if (asprintf(&m->target, "%s%s", root, rel) < 0) {
+                p->failed = -ENOMEM;
+                return;
+        }
+        p->n++;
+}
+
+/* The mount plan: overlay, then what a container sees below it (Docker's defaults). */
+static int build_plan(const ctr_spec *spec, const char *dir, const char *overlay_data, bool userns, plan *p) {
+        static const char *const masked_files[] = {"/proc/kcore",       "/proc/keys",        "/proc/latency_stats",
+                                                   "/proc/timer_list",  "/proc/timer_stats", "/proc/sched_debug",
+                                                   "/proc/sysrq-trigger"};
+        static const char *const masked_dirs[] = {"/proc/acpi", "/proc/scsi", "/proc/asound", "/sys/firmware",
+                                                  "/sys/devices/virtual/powercap"};
+        static const char *const ro_paths[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys"};
+        static const struct {
+                const char *name;
+                unsigned major, minor;
+        } devices[] = {{"/dev/null", 1, 3}, {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
+                       {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
+        char merged[4096];
+        snprintf(merged, sizeof(merged), "%s/merged", dir);
+        const unsigned long nsd = MS_NOSUID | MS_NODEV, nsde = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+        if (spec->upper_tmpfs) {
+                plan_add(p, MOP_MOUNT, "tmpfs", "tmpfs", nsd, "mode=0755", 0, 0, dir, "/t");
+                plan_add(p, MOP_MKDIR, NULL, NULL, 0, NULL, 0755, 0, dir, "/t/upper");
+                plan_add(p, MOP_MKDIR, NULL, NULL, 0, NULL, 0755, 0, dir, "/t/work");
+        }
+        plan_add(p, MOP_MOUNT, "overlay", "overlay", 0, overlay_data, 0, 0, merged, "");
+        plan_add(p, MOP_MOUNT, "proc", "proc", nsde, NULL, 0, 0, merged, "/proc");
+        plan_add(p, MOP_MOUNT, "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", 0, 0, merged,
+                 "/dev");
+        for (size_t i = 0; i < ELEMENTSOF(devices); i++) {
+                if (userns)
+                        plan_add(p, MOP_BIND_DEV, devices[i].name, NULL, 0, NULL, 0, 0, merged, devices[i].name);
+                else
+                        plan_add(p, MOP_MKNOD, NULL, NULL, 0, NULL, 0666, makedev(devices[i].major, devices[i].minor),
+                                 merged, devices[i].name);
+        }
+        plan_add(p, MOP_MKDIR, NULL, NULL, 0, NULL, 0755, 0, merged, "/dev/pts");
+        plan_add(p, MOP_MOUNT, "devpts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620", 0,
+                 0, merged, "/dev/pts");
+        plan_add(p, MOP_SYMLINK, "pts/ptmx", NULL, 0, NULL, 0, 0, merged, "/dev/ptmx");
+        plan_add(p, MOP_MKDIR, NULL, NULL, 0, NULL, 01777, 0, merged, "/dev/shm");
+        plan_add(p, MOP_MOUNT, "shm", "tmpfs", nsde, "mode=1777,size=65536k", 0, 0, merged, "/dev/shm");
+        plan_add(p, MOP_MKDIR, NULL, NULL, 0, NULL, 0755, 0, merged, "/dev/mqueue");
+        plan_add(p, MOP_MOUNT, "mqueue", "mqueue", nsde, NULL, 0, 0, merged, "/dev/mqueue");
+        plan_add(p, MOP_SYMLINK, "/proc/self/fd", NULL, 0, NULL, 0, 0, merged, "/dev/fd");
+        plan_add(p, MOP_SYMLINK, "/proc/self/fd/0", NULL, 0, NULL, 0, 0, merged, "/dev/stdin");
+        plan_add(p, MOP_SYMLINK, "/proc/self/fd/1", NULL, 0, NULL, 0, 0, merged, "/dev/stdout");
+        plan_add(p, MOP_SYMLINK, "/proc/self/fd/2", NULL, 0, NULL, 0, 0, merged, "/dev/stderr");
+        plan_add(p, MOP_MOUNT, "sysfs", "sysfs", nsde | MS_RDONLY, NULL, 0, 0, merged, "/sys");
+        plan_add(p, MOP_MOUNT, "tmpfs", "tmpfs", nsd, "mode=1777", 0, 0, merged, "/tmp");
+        for (size_t i = 0; i < ELEMENTSOF(masked_files); i++)
+                plan_add(p, MOP_MASK_FILE, NULL, NULL, 0, NULL, 0, 0, merged, masked_files[i]);
+        for (size_t i = 0; i < ELEMENTSOF(masked_dirs); i++)
+                plan_add(p, MOP_MASK_DIR, NULL, NULL, 0, NULL, 0, 0, merged, masked_dirs[i]);
+        for (size_t i = 0; i < ELEMENTSOF(ro_paths); i++)
+                plan_add(p, MOP_RO_BIND, NULL, NULL, 0, NULL, 0, 0, merged, ro_paths[i]);
+        return p->failed;
+}
+
+/* "lowerdir=top:...:bottom,upperdir=...,workdir=...", or -E2BIG past one page. */
+static int overlay_data(const ctr_spec *spec, const char *dir, char **ret) {
+        size_t len = 64 + 2 * strlen(dir);
+        for (size_t i = 0; i < spec->n_layers; i++)
+                len += strlen(spec->layers[i]) + 1;
+        char *s = malloc(len), *p = s;
+        if (!s)
+                return -ENOMEM;
+        p = stpcpy(p, "lowerdir=");
+        for (size_t i = spec->n_layers; i-- > 0;) {
+                p = stpcpy(p, spec->layers[i]);
+                if (i)
+                        p = stpcpy(p, ":");
+        }
+        p += sprintf(p, ",upperdir=%s%s/upper,workdir=%s%s/work", dir, spec->upper_tmpfs ? "/t" : "", dir,
+                     spec->upper_tmpfs ? "/t" : "");
+        /* the classic mount data is one page; deep stacks need lowerdir+ (issue: layers) */
+        if ((size_t)(p - s) >= 4096) {
+                free(s);
+                return -E2BIG;
+        }
+        *ret = s;
+        return 0;
+}
+
+int ctr_spec_check(const ctr_spec *spec, bench_error **err) {
+        if (spec->n_layers == 0)
+                return bench_error_set(err, EINVAL, "a container needs at least one layer");
+        if (spec->n_layers > CTR_MAX_LAYERS)
+                return bench_error_set(err, EINVAL, "%zu layers: overlayfs takes at most %d", spec->n_layers,
+                                       CTR_MAX_LAYERS);
+        for (size_t i = 0; i < spec->n_layers; i++) {
+                struct stat st;
+                if (stat(spec->layers[i], &st) < 0)
+                        return bench_error_errno(err, errno, "layer %zu `%s`", i + 1, spec->layers[i]);
+                if (!S_ISDIR(st.st_mode))
+                        return bench_error_set(err, ENOTDIR, "layer %zu `%s` is not a directory", i + 1,
+                                               spec->layers[i]);
+                if (access(spec->layers[i], R_OK | X_OK) < 0)
+                        return bench_error_errno(err, errno, "layer %zu `%s` is not readable", i + 1,
+                                                 spec->layers[i]);
+                if (strchr(spec->layers[i], ':') || strchr(spec->layers[i], ','))
+                        return bench_error_set(err, EINVAL,
+                                               "layer %zu `%s`: overlayfs cannot take a path with `:` or `,`",
+                                               i + 1, spec->layers[i]);
+        }
+        if (!spec->argv || !spec->argv[0])
+                return bench_error_set(err, EINVAL, "no command to run in the container");
+        ctr_caps caps;
+        int r = ctr_caps_parse(spec->caps, &caps, err);
+        if (r < 0)
+                return r;
+        const ctr_cgroup_limits *l = &spec->limits;
+        if ((l->memory_bytes || l->cpu_quota_us || l->pids_max || l->cpus) && geteuid() != 0 && spec->userns)
+                return bench_error_set(err, EPERM,
+                                       "cgroup limits need root (or a delegated cgroup): drop memory/cpus/pids "
+                                       "for a rootless container");
+        return ctr_cgroup_check(l, err);
+}
+
+static int cleanup_dir(ctr_container *c) {
+        if (!c->dir)
+                return 0;
+        int r = bench_rm_rf(c->dir, NULL);
+        free(c->dir);
+        c->dir = NULL;
+        return r;
+}
+
+static void reap(ctr_container *c) {
+        if (c->pid > 0 && !c->reaped) {
+                while (waitpid(c->pid, &c->status, 0) < 0 && errno == EINTR)
+                        ;
+                c->reaped = true;
+        }
+}
+
+void ctr_destroy(ctr_container *c) {
+        if (!c)
+                return;
+        if (c->pid > 0 && !c->reaped) {
+                /* PID 1 dying takes its whole PID namespace with it */
+                if (c->pidfd < 0 || syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0) < 0)
+                        kill(c->pid, SIGKILL);
+                reap(c);
+        }
+        if (c->pidfd >= 0)
+                close(c->pidfd);
+        ctr_cgroup_destroy(c->cg);
+        cleanup_dir(c);
+        free(c);
+}
+
+static void ctr_destroyp(ctr_container **c) {
+        ctr_destroy(*c);
+}
+
+static const char *const default_env[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                                          "HOME=/root", "TERM=xterm", NULL};
+
+int ctr_start(const ctr_spec *spec, unsigned flags, ctr_container **ret, bench_error **err) {
+        uint64_t t0 = bench_now_ns();
+        _cleanup_(ctr_destroyp) ctr_container *c = calloc(1, sizeof(*c));
+        if (!c)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        c->pidfd = -1;
+        bool userns = spec->userns;
+
+        /* the container's own dirs: upper, work and the mount point */
+        if (asprintf(&c->dir, "%s/%s.XXXXXX", spec->state_dir, spec->name) < 0) {
+                c->dir = NULL;
+                return bench_error_set(err, ENOMEM, "out of memory");
+        }
+        if (!mkdtemp(c->dir)) {
+                int e = errno;
+                free(c->dir);
+                c->dir = NULL;
+                return bench_error_errno(err, e, "cannot create a container dir in %s", spec->state_dir);
+        }
+        char path[4096];
+        static const char *const subdirs[] = {"/merged", "/upper", "/work"};
+        for (size_t i = 0; i < (spec->upper_tmpfs ? 1 : ELEMENTSOF(subdirs)); i++) {
+                snprintf(path, sizeof(path), "%s%s", c->dir, subdirs[i]);
+                if (mkdir(path, 0755) < 0)
+                        return bench_error_errno(err, errno, "cannot create %s", path);
+        }
+        if (spec->upper_tmpfs) {
+                snprintf(path, sizeof(path), "%s/t", c->dir);
+                if (mkdir(path, 0755) < 0)
+                        return bench_error_errno(err, errno, "cannot create %s", path);
+        }
+
+        /* the cgroup: rootless without limits runs without one */
+        const ctr_cgroup_limits *lim = &spec->limits;
+        bool want_cgroup = geteuid() == 0 || lim->memory_bytes || lim->cpu_quota_us || lim->pids_max || lim->cpus;
+        int r;
+        if (want_cgroup) {
+                r = ctr_cgroup_create(spec->name, lim, CTR_CGROUP_WANT_CLONE_INTO, &c->cg, err);
+                if (r < 0)
+                        return r;
+        }
+        uint64_t t_cgroup = bench_now_ns();
+
+        _cleanup_free_ char *ovl = NULL;
+        r = overlay_data(spec, c->dir, &ovl);
+        if (r == -E2BIG)
+                return bench_error_set(err, E2BIG,
+                                       "%zu layers do not fit in one page of overlay mount options: use shorter "
+                                       "layer paths",
+                                       spec->n_layers);
+        if (r < 0)
+                return bench_error_set(err, -r, "out of memory");
+        plan p = {0};
+        r = build_plan(spec, c->dir, ovl, userns, &p);
+        if (r < 0) {
+                mops_free(p.ops, p.n);
+                return bench_error_set(err, -r, "out of memory");
+        }
+
+        child_args a;
+        memset(&a, 0, sizeof(a));
+        a.ops = p.ops;
+        a.n_ops = p.n;
+        snprintf(path, sizeof(path), "%s/merged", c->dir);
+        a.merged = path;
+        a.readonly_rootfs = spec->readonly_rootfs;
+        a.hostname = spec->hostname ? spec->hostname : spec->name;
+        a.loopback = spec->network == CTR_NET_LOOPBACK;
+        a.userns = userns;
+        snprintf(a.uid_map, sizeof(a.uid_map), "0 %u 1", (unsigned)geteuid());
+        snprintf(a.gid_map, sizeof(a.gid_map), "0 %u 1", (unsigned)getegid());
+        a.argv = spec->argv;
+        a.envp = spec->envp ? spec->envp : (char *const *)default_env;
+        a.fds[0] = spec->stdin_fd;
+        a.fds[1] = spec->stdout_fd;
+        a.fds[2] = spec->stderr_fd;
+        if (spec->affinity) {
+                a.has_affinity = true;
+                a.affinity = *spec->affinity;
+        }
+        r = ctr_caps_parse(spec->caps, &a.caps, err);
+        if (r < 0) {
+                mops_free(p.ops, p.n);
+                return r;
+        }
+        int clone_fd = c->cg ? ctr_cgroup_clone_fd(c->cg) : -1;
+        a.v2_join_fd = c->cg ? ctr_cgroup_v2_join_fd(c->cg) : -1;
+        a.n_join = c->cg ? ctr_cgroup_join_fds(c->cg, a.join_fds, CTR_MAX_MOUNT_FDS) : 0;
+        uint64_t ns = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
+                      (userns ? CLONE_NEWUSER : 0) | (spec->timens ? CLONE_NEWTIME : 0);
+
+        /* no signal handler may run on the child's stack before exec */
+        sigset_t all;
+        sigfillset(&all);
+        sigprocmask(SIG_SETMASK, &all, &a.sigmask);
+        uint64_t t_clone = bench_now_ns();
+        pid_t pid = spawn_child(&a, ns, clone_fd, &c->pidfd);
+        int clone_errno = errno;
+        sigprocmask(SIG_SETMASK, &a.sigmask, NULL);
+        mops_free(p.ops, p.n);
+        if (pid < 0)
+                return bench_error_errno(err, clone_errno, "cannot clone the container's first process");
+        c->pid = pid;
+        if (a.failed_step) {
+                reap(c);
+                return bench_error_errno(err, a.failed_errno, "container start failed %s%s%s", a.failed_step,
+                                         a.failed_path ? " " : "", a.failed_path ? a.failed_path : "");
+        }
+        c->exec_ns = a.t_exec;
+        c->phases[CTR_PHASE_CGROUP] = bench_ns_to_ms(t_cgroup - t0) + bench_ns_to_ms(a.t_cgroup - a.t_start);
+        c->phases[CTR_PHASE_CLONE] = bench_ns_to_ms(a.t_start - t_clone);
+        c->phases[CTR_PHASE_MOUNTS] = bench_ns_to_ms(a.t_mounts - a.t_cgroup);
+        c->phases[CTR_PHASE_PIVOT_ROOT] = bench_ns_to_ms(a.t_pivot - a.t_mounts);
+        c->phases[CTR_PHASE_NET] = bench_ns_to_ms(a.t_net - a.t_pivot);
+        c->phases[CTR_PHASE_CAPS] = bench_ns_to_ms(a.t_caps - a.t_net);
+        *ret = steal_pointer(&c);
+        return 0;
+}
+
+uint64_t ctr_exec_started_ns(const ctr_container *c) {
+        return c->exec_ns;
+}
+const double *ctr_phases(const ctr_container *c) {
+        return c->phases;
+}
+pid_t ctr_pid(const ctr_container *c) {
+        return c->pid;
+}
+ctr_cgroup *ctr_get_cgroup(ctr_container *c) {
+        return c->cg;
+}
+
+int ctr_wait(ctr_container *c, int timeout_ms, int interrupt_fd, int *ret_status, bench_error **err) {
+        if (!c->reaped) {
+                struct pollfd p[2] = {{.fd = c->pidfd, .events = POLLIN}, {.fd = interrupt_fd, .events = POLLIN}};
+                if (c->pidfd >= 0) {
+                        int n;
+                        while ((n = poll(p, interrupt_fd >= 0 ? 2 : 1, timeout_ms)) < 0 && errno == EINTR)
+                                if (interrupt_fd >= 0)
+                                        break;
+                        if (n == 0)
+                                return bench_error_set(err, ETIMEDOUT, "the container did not exit within %d ms",
+                                                       timeout_ms);
+                        if (!(p[0].revents & POLLIN) && (n < 0 || (p[1].revents & POLLIN)))
+                                return bench_error_set(err, EINTR, "interrupted");
+                }
+                reap(c);
+        }
+        *ret_status = c->status;
+        return 0;
+}
+
+int ctr_footprint_kib(ctr_container *c, double *ret_kib, bench_error **err) {
+        double total = 0;
+        if (c->cg) {
+                _cleanup_free_ pid_t *pids = NULL;
+                size_t n = 0;
+                int r = ctr_cgroup_pids(c->cg, &pids, &n, err);
+                if (r < 0)
+                        return r;
+                for (size_t i = 0; i < n; i++) {
+                        double kib;
+                        /* a process may exit between listing and reading: it has no footprint then */
+                        if (bench_pss_kib(pids[i], &kib, NULL) == 0)
+                                total += kib;
+                }
+                if (n > 0) {
+                        *ret_kib = total;
+                        return 0;
+                }
+        }
+        int r = bench_pss_kib(c->pid, &total, err);
+        if (r < 0)
+                return r;
+        *ret_kib = total;
+        return 0;
+}

@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * container: the agent in bench's own container runtime. The rootfs is the
+ * base layer (busybox + bench-agent) at the bottom, then either `layers - 1`
+ * filler layers or the suite's layer dirs; a fresh upper dir per container.
+ * The agent's scratch dir is /scratch, on the overlay, so file I/O goes
+ * through the layered filesystem with its upper layer on the same
+ * filesystem bare writes to.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../../common/cleanup.h"
+#include "../../common/util.h"
+#include "../driver.h"
+#include "container-internal.h"
+
+struct rt_env {
+        ctr_spec spec;
+        char **layers; /* owned */
+        size_t n_layers;
+        char *name, *state_dir, *hostname, *caps;
+        char *agent_args[4]; /* "/bench-agent" "--dir" "/scratch" NULL, prefix of argv */
+        ctr_container *ctr;
+        uint64_t oom_before;
+        cpu_set_t affinity;
+};
+
+static unsigned next_id;
+
+static int container_probe(unsigned flags, bench_error **err) {
+        if (access("/bin/busybox", X_OK) < 0)
+                return bench_error_set(err, ENOENT,
+                                       "/bin/busybox is missing: the container base layer needs busybox-static "
+                                       "(scripts/setup installs it)");
+        _cleanup_free_ char *fs = NULL;
+        if (bench_read_file("/proc/filesystems", &fs, NULL, NULL) == 0 && !strstr(fs, "\toverlay\n"))
+                return bench_error_set(err, ENODEV, "this kernel has no overlayfs (modprobe overlay)");
+        if (geteuid() != 0 && access("/proc/self/ns/user", F_OK) < 0)
+                return bench_error_set(err, EPERM, "containers need root or user namespaces");
+        return 0;
+}
+
+static void container_destroy(rt_env *env) {
+        if (!env)
+                return;
+        ctr_destroy(env->ctr);
+        for (size_t i = 0; i < env->n_layers; i++)
+                free(env->layers[i]);
+        free(env->layers);
+        free(env->name);
+        free(env->state_dir);
+        free(env->hostname);
+        free(env->caps);
+        free(env);
+}
+
+static void container_destroyp(rt_env **env) {
+        container_destroy(*env);
+}
+
+static const cJSON *opt(const cJSON *o, const char *key) {
+        return o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+}
+
+static const char *opt_str(const cJSON *o, const char *key) {
+        const cJSON *v = opt(o, key);
+        return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static bool opt_bool(const cJSON *o, const char *key) {
+        return cJSON_IsTrue(opt(o, key));
+}
+
+/* Sizes and counts may be written as numbers or strings (the suite validated them). */
+static int opt_size(const cJSON *o, const char *key, uint64_t *ret) {
+        const cJSON *v = opt(o, key);
+        *ret = 0;
+        if (cJSON_IsNumber(v)) {
+                *ret = (uint64_t)v->valuedouble;
+                return 0;
+        }
+        if (cJSON_IsString(v))
+                return bench_parse_size(v->valuestring, ret);
+        return 0;
+}
+
+static int add_layer(rt_env *env, char *dir) {
+        char **n = realloc(env->layers, (env->n_layers + 1) * sizeof(char *));
+        if (!n) {
+                free(dir);
+                return -ENOMEM;
+        }
+        env->layers = n;
+        env->layers[env->n_layers++] = dir;
+        return 0;
+}
+
+static int container_create(const rt_config *cfg, unsigned flags, rt_env **ret_env, bench_error **err) {
+        _cleanup_(container_destroyp) rt_env *env = calloc(1, sizeof(*env));
+        if (!env)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        const cJSON *o = cfg->options;
+        char *dir = NULL;
+        int r = ctr_base_layer(cfg->agent_path, &dir, err);
+        if (r < 0)
+                return r;
+        if ((r = add_layer(env, dir)) < 0)
+                return bench_error_set(err, -r, "out of memory");
+        const cJSON *layers = opt(o, "layers");
+        if (cJSON_IsArray(layers)) {
+                const cJSON *l;
+                cJSON_ArrayForEach(l, layers) {
+                        char *d = strdup(l->valuestring);
+                        if (!d || add_layer(env, d) < 0)
+                                return bench_error_set(err, ENOMEM, "out of memory");
+                }
+        } else {
+                uint64_t n = 1;
+                if (cJSON_IsNumber(layers))
+                        n = (uint64_t)layers->valuedouble;
+                else if (cJSON_IsString(layers) && bench_parse_uint(layers->valuestring, CTR_MAX_LAYERS, &n) < 0)
+                        return bench_error_set(err, EINVAL, "layers: `%s` is not a count", layers->valuestring);
+                for (unsigned i = 1; i < n; i++) {
+                        if ((r = ctr_filler_layer(i, &dir, err)) < 0)
+                                return r;
+                        if ((r = add_layer(env, dir)) < 0)
+                                return bench_error_set(err, -r, "out of memory");
+                }
+        }
+        if (asprintf(&env->name, "bench-%d-%u", (int)getpid(), next_id++) < 0) {
+                env->name = NULL;
+                return bench_error_set(err, ENOMEM, "out of memory");
+        }
+        env->state_dir = strdup(cfg->state_dir);
+        if (opt_str(o, "hostname"))
+                env->hostname = strdup(opt_str(o, "hostname"));
+        const cJSON *caps = opt(o, "capabilities");
+        if (cJSON_IsArray(caps)) {
+                size_t len = 1;
+                const cJSON *c;
+                cJSON_ArrayForEach(c, caps) len += strlen(c->valuestring) + 1;
+                env->caps = calloc(1, len);
+                if (!env->caps)
+                        return bench_error_set(err, ENOMEM, "out of memory");
+                cJSON_ArrayForEach(c, caps) {
+                        if (*env->caps)
+                                strcat(env->caps, ",");
+                        strcat(env->caps, c->valuestring);
+                }
+        }
+        env->agent_args[0] = (char *)"/bench-agent";
+        env->agent_args[1] = (char *)"--dir";
+        env->agent_args[2] = (char *)"/scratch";
+
+        ctr_spec *s = &env->spec;
+        s->name = env->name;
+        s->layers = (const char *const *)env->layers;
+        s->n_layers = env->n_layers;
+        s->state_dir = env->state_dir;
+        s->hostname = env->hostname;
+        s->caps = env->caps; /* NULL = Docker's default set */
+        s->userns = opt_bool(o, "userns");
+        s->timens = opt_bool(o, "timens");
+        s->readonly_rootfs = opt_bool(o, "readonly_rootfs");
+        const char *upper = opt_str(o, "upper");
+        s->upper_tmpfs = upper && !strcmp(upper, "tmpfs");
+        const char *net = opt_str(o, "network");
+        s->network = net && !strcmp(net, "none") ? CTR_NET_NONE : CTR_NET_LOOPBACK;
+        opt_size(o, "memory", &s->limits.memory_bytes);
+        opt_size(o, "pids", &s->limits.pids_max);
+        opt_size(o, "cpu_quota", &s->limits.cpu_quota_us);
+        const cJSON *cpus = opt(o, "cpus");
+        s->limits.cpus = cJSON_IsString(cpus) ? cpus->valuestring : cfg->cpus;
+        if (cfg->cpuset) {
+                env->affinity = *cfg->cpuset;
+                s->affinity = &env->affinity;
+        }
+        s->stdin_fd = s->stdout_fd = s->stderr_fd = -1;
+        s->argv = env->agent_args; /* checked for argv[0] only */
+        r = ctr_spec_check(s, err);
+        if (r < 0)
+                return r;
+        *ret_env = steal_pointer(&env);
+        return 0;
+}
+
+static int container_start(rt_env *env, char *const *args, rt_launch *ret_launch, bench_error **err) {
+        int out[2] = {-1, -1}, in[2] = {-1, -1}, errp[2] = {-1, -1};
+        size_t nargs = 0;
+        while (args[nargs])
+                nargs++;
+        _cleanup_free_ char **argv = calloc(nargs + 4, sizeof(char *));
+        if (!argv)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        memcpy(argv, env->agent_args, 3 * sizeof(char *));
+        memcpy(argv + 3, args, nargs * sizeof(char *));
+        if (pipe2(out, O_CLOEXEC) < 0 || pipe2(in, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+                int e = errno;
+                for (int i = 0; i < 2; i++) {
+                        closep(&out[i]);
+                        closep(&in[i]);
+                        closep(&errp[i]);
+                }
+                return bench_error_errno(err, e, "cannot create pipes");
+        }
+        ctr_spec spec = env->spec;
+        spec.argv = argv;
+        spec.stdin_fd = in[0];
+        spec.stdout_fd = out[1];
+        spec.stderr_fd = errp[1];
+        int r = ctr_start(&spec, 0, &env->ctr, err);
+        close(out[1]);
+        close(in[0]);
+        close(errp[1]);
+        if (r < 0) {
+                close(out[0]);
+                close(in[1]);
+                close(errp[0]);
+                return r;
+        }
+        *ret_launch = (rt_launch){.out_fd = out[0], .in_fd = in[1], .err_fd = errp[0]};
+        return 0;
+}
+
+static int container_measure(rt_env *env, rt_usage *ret_usage, bench_error **err) {
+        if (!env->ctr)
+                return bench_error_set(err, ESRCH, "the container is not running");
+        rt_usage u = {.footprint_kib = -1, .vmm_overhead_kib = -1, .cgroup_peak_kib = -1};
+        int r = ctr_footprint_kib(env->ctr, &u.footprint_kib, err);
+        if (r < 0)
+                return r;
+        ctr_cgroup_stats st;
+        ctr_cgroup *cg = ctr_get_cgroup(env->ctr);
+        if (cg && ctr_cgroup_stats_read(cg, &st, NULL) == 0 && st.memory_peak_bytes > 0)
+                u.cgroup_peak_kib = (double)st.memory_peak_bytes / 1024.0;
+        *ret_usage = u;
+        return 0;
+}
+
+static int container_wait(rt_env *env, int timeout_ms, int *ret_status, bench_error **err) {
+        if (!env->ctr)
+                return bench_error_set(err, ESRCH, "the container was not started");
+        int r = ctr_wait(env->ctr, timeout_ms, -1, ret_status, err);
+        if (r < 0)
+                return r;
+        /* SIGKILL from the OOM killer deserves its name in the result */
+        ctr_cgroup_stats st;
+        ctr_cgroup *cg = ctr_get_cgroup(env->ctr);
+        if (WIFSIGNALED(*ret_status) && WTERMSIG(*ret_status) == SIGKILL && cg &&
+            ctr_cgroup_stats_read(cg, &st, NULL) == 0 && st.oom_kills > 0) {
+                char lim[32];
+                return bench_error_set(err, ENOMEM,
+                                       "the agent was killed by the OOM killer (%llu OOM kill%s; memory limit %s)",
+                                       (unsigned long long)st.oom_kills, st.oom_kills == 1 ? "" : "s",
+                                       env->spec.limits.memory_bytes
+                                               ? bench_format_size(env->spec.limits.memory_bytes, lim, sizeof(lim))
+                                               : "none");
+        }
+        return 0;
+}
+
+static size_t container_phases(rt_env *env, uint64_t ready_ns, rt_phase *out, size_t max) {
+        if (!env->ctr)
+                return 0;
+        const double *ph = ctr_phases(env->ctr);
+        size_t n = 0;
+        for (int i = 0; i < CTR_PHASE_N && n < max; i++) {
+                double ms = ph[i];
+                if (i == CTR_PHASE_EXEC) {
+                        uint64_t t = ctr_exec_started_ns(env->ctr);
+                        if (!ready_ns || ready_ns < t)
+                                continue;
+                        ms = bench_ns_to_ms(ready_ns - t);
+                }
+                snprintf(out[n].name, sizeof(out[n].name), "%s", ctr_phase_names[i]);
+                out[n].ms = ms;
+                n++;
+        }
+        return n;
+}
+
+const rt_driver rt_container_driver = {
+        .name = "container",
+        .probe = container_probe,
+        .create = container_create,
+        .start = container_start,
+        .measure = container_measure,
+        .wait = container_wait,
+        .phases = container_phases,
+        .destroy = container_destroy,
+};
