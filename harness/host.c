@@ -23,13 +23,13 @@
 #include <linux/magic.h>
 
 #include <hwloc.h>
-#include <libvirt/libvirt.h>
 
 #include "../common/cleanup.h"
 #include "../common/util.h"
 #include "../runtimes/driver.h"
 #include "hwloc-internal.h"
 #include "version.h"
+#include "../vm/virt.h"
 
 extern char **environ;
 
@@ -273,7 +273,8 @@ static char *topology_summary(hwloc_topology_t t) {
 static char *libvirt_version(void) {
         unsigned long v = 0;
         char *s = NULL;
-        if (virGetVersion(&v, NULL, NULL) < 0)
+        const vm_virt_api *virt = vm_virt(NULL);
+        if (!virt || virt->GetVersion(&v, NULL, NULL) < 0)
                 return NULL;
         if (asprintf(&s, "%lu.%lu.%lu", v / 1000000, v / 1000 % 1000, v % 1000) < 0)
                 return NULL;

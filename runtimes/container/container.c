@@ -434,9 +434,15 @@ static int build_plan(const ctr_spec *spec, const char *dir, const char *overlay
         const unsigned long nsd = MS_NOSUID | MS_NODEV, nsde = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 
         if (spec->upper_tmpfs) {
-                plan_add(p, MOP_MOUNT, "tmpfs", "tmpfs", nsd, "mode=0755", 0, 0, dir, "/t");
-                plan_add(p, MOP_MKDIR, NULL, NULL, 0, NULL, 0755, 0, dir, "/t/upper");
-                plan_add(p, MOP_MKDIR, NULL, NULL, 0, NULL, 0755, 0, dir, "/t/work");
+                /*
+                 * a tmpfs over the state dir, in the container's own mount
+                 * namespace only: upper, work and the mount point live there and
+                 * vanish with it, so the host's filesystem is not touched at all
+                 */
+                plan_add(p, MOP_MOUNT, "tmpfs", "tmpfs", nsd, "mode=0755", 0, 0, dir, "");
+                plan_add(p, MOP_MKDIR, NULL, NULL, 0, NULL, 0755, 0, dir, "/merged");
+                plan_add(p, MOP_MKDIR, NULL, NULL, 0, NULL, 0755, 0, dir, "/upper");
+                plan_add(p, MOP_MKDIR, NULL, NULL, 0, NULL, 0755, 0, dir, "/work");
         }
         plan_add(p, MOP_MOUNT, "overlay", "overlay", 0, overlay_data, 0, 0, merged, "");
         plan_add(p, MOP_MOUNT, "proc", "proc", nsde, NULL, 0, 0, merged, "/proc");
@@ -486,8 +492,7 @@ static int overlay_data(const ctr_spec *spec, const char *dir, char **ret) {
                 if (i)
                         p = stpcpy(p, ":");
         }
-        p += sprintf(p, ",upperdir=%s%s/upper,workdir=%s%s/work", dir, spec->upper_tmpfs ? "/t" : "", dir,
-                     spec->upper_tmpfs ? "/t" : "");
+        p += sprintf(p, ",upperdir=%s/upper,workdir=%s/work", dir, dir);
         /* the classic mount data is one page; deep stacks need lowerdir+ (issue: layers) */
         if ((size_t)(p - s) >= 4096) {
                 free(s);
@@ -517,6 +522,16 @@ int ctr_spec_check(const ctr_spec *spec, bench_error **err) {
                         return bench_error_set(err, EINVAL,
                                                "layer %zu `%s`: overlayfs cannot take a path with `:` or `,`",
                                                i + 1, spec->layers[i]);
+        }
+        if (spec->upper_tmpfs) {
+                size_t sl = strlen(spec->state_dir);
+                for (size_t i = 0; i < spec->n_layers; i++)
+                        if (!strncmp(spec->layers[i], spec->state_dir, sl) &&
+                            (spec->layers[i][sl] == '/' || !spec->layers[i][sl]))
+                                return bench_error_set(err, EINVAL,
+                                                       "layer `%s` is inside the workdir %s, which a tmpfs upper "
+                                                       "covers: move the layer or use another workdir",
+                                                       spec->layers[i], spec->state_dir);
         }
         if (!spec->argv || !spec->argv[0])
                 return bench_error_set(err, EINVAL, "no command to run in the container");
@@ -580,29 +595,29 @@ int ctr_start(const ctr_spec *spec, unsigned flags, ctr_container **ret, bench_e
         c->pidfd = -1;
         bool userns = spec->userns;
 
-        /* the container's own dirs: upper, work and the mount point */
-        if (asprintf(&c->dir, "%s/%s.XXXXXX", spec->state_dir, spec->name) < 0) {
-                c->dir = NULL;
-                return bench_error_set(err, ENOMEM, "out of memory");
-        }
-        if (!mkdtemp(c->dir)) {
-                int e = errno;
-                free(c->dir);
-                c->dir = NULL;
-                return bench_error_errno(err, e, "cannot create a container dir in %s", spec->state_dir);
+        /* the container's own dirs on the host: upper, work and the mount point (disk upper only) */
+        const char *dir = spec->state_dir;
+        if (!spec->upper_tmpfs) {
+                if (asprintf(&c->dir, "%s/%s.XXXXXX", spec->state_dir, spec->name) < 0) {
+                        c->dir = NULL;
+                        return bench_error_set(err, ENOMEM, "out of memory");
+                }
+                if (!mkdtemp(c->dir)) {
+                        int e = errno;
+                        free(c->dir);
+                        c->dir = NULL;
+                        return bench_error_errno(err, e, "cannot create a container dir in %s", spec->state_dir);
+                }
+                static const char *const subdirs[] = {"/merged", "/upper", "/work"};
+                for (size_t i = 0; i < ELEMENTSOF(subdirs); i++) {
+                        char sub[4096];
+                        snprintf(sub, sizeof(sub), "%s%s", c->dir, subdirs[i]);
+                        if (mkdir(sub, 0755) < 0)
+                                return bench_error_errno(err, errno, "cannot create %s", sub);
+                }
+                dir = c->dir;
         }
         char path[4096];
-        static const char *const subdirs[] = {"/merged", "/upper", "/work"};
-        for (size_t i = 0; i < (spec->upper_tmpfs ? 1 : ELEMENTSOF(subdirs)); i++) {
-                snprintf(path, sizeof(path), "%s%s", c->dir, subdirs[i]);
-                if (mkdir(path, 0755) < 0)
-                        return bench_error_errno(err, errno, "cannot create %s", path);
-        }
-        if (spec->upper_tmpfs) {
-                snprintf(path, sizeof(path), "%s/t", c->dir);
-                if (mkdir(path, 0755) < 0)
-                        return bench_error_errno(err, errno, "cannot create %s", path);
-        }
 
         /* the cgroup: rootless without limits runs without one */
         const ctr_cgroup_limits *lim = &spec->limits;
@@ -616,7 +631,7 @@ int ctr_start(const ctr_spec *spec, unsigned flags, ctr_container **ret, bench_e
         uint64_t t_cgroup = bench_now_ns();
 
         _cleanup_free_ char *ovl = NULL;
-        r = overlay_data(spec, c->dir, &ovl);
+        r = overlay_data(spec, dir, &ovl);
         if (r == -E2BIG)
                 return bench_error_set(err, E2BIG,
                                        "%zu layers do not fit in one page of overlay mount options: use shorter "
@@ -625,7 +640,7 @@ int ctr_start(const ctr_spec *spec, unsigned flags, ctr_container **ret, bench_e
         if (r < 0)
                 return bench_error_set(err, -r, "out of memory");
         plan p = {0};
-        r = build_plan(spec, c->dir, ovl, userns, &p);
+        r = build_plan(spec, dir, ovl, userns, &p);
         if (r < 0) {
                 mops_free(p.ops, p.n);
                 return bench_error_set(err, -r, "out of memory");
@@ -635,7 +650,7 @@ int ctr_start(const ctr_spec *spec, unsigned flags, ctr_container **ret, bench_e
         memset(&a, 0, sizeof(a));
         a.ops = p.ops;
         a.n_ops = p.n;
-        snprintf(path, sizeof(path), "%s/merged", c->dir);
+        snprintf(path, sizeof(path), "%s/merged", dir);
         a.merged = path;
         a.readonly_rootfs = spec->readonly_rootfs;
         a.hostname = spec->hostname ? spec->hostname : spec->name;
