@@ -57,6 +57,11 @@ void cg_host_set_v2_controllers(cg_host *h, const char *controllers);
 void cg_host_clear(cg_host *h);
 /* The limits' controllers exist on h (see ctr_cgroup_check). */
 int cg_host_check(const cg_host *h, const ctr_cgroup_limits *lim, bench_error **err);
+/*
+ * For tests: put containers in the v1 freezer even where v2's cgroup.kill
+ * makes it redundant (hybrid hosts), to exercise the freezer's kill.
+ */
+extern bool cg_use_v1_freezer;
 /* This host, detected once per process. */
 int cg_host_get(const cg_host **ret, bench_error **err);
 

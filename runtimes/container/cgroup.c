@@ -458,6 +458,9 @@ static pthread_mutex_t parent_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Per hierarchy of the host: the controllers its bench parent is ready for, and PARENT_DONE. */
 #define PARENT_DONE (1u << CG_CTRL_MAX)
 static unsigned parent_ready[CG_HIER_MAX];
+/* The kernel has cgroup.kill (5.14+); seen in the v2 bench parent. */
+static bool v2_has_kill;
+bool cg_use_v1_freezer;
 
 static const cg_backend *backend_of(const cg_hier *h) {
         return h->version == 2 ? &cg_backend_v2 : &cg_backend_v1;
@@ -479,6 +482,11 @@ static int parent_prepare(const cg_host *h, size_t i, unsigned ctrls, bool again
                         r = bench_error_errno(err, errno, "cgroup: creating %s", parent);
                 if (r >= 0)
                         r = backend_of(hi)->prepare_parent(hi, parent, want, err);
+                if (r >= 0 && hi->version == 2) {
+                        char kill_file[PATH_MAX + 16];
+                        snprintf(kill_file, sizeof(kill_file), "%s/cgroup.kill", parent);
+                        v2_has_kill = access(kill_file, F_OK) == 0;
+                }
                 if (r >= 0)
                         parent_ready[i] |= want | PARENT_DONE;
         }
@@ -574,8 +582,16 @@ int ctr_cgroup_create(const char *name, const ctr_cgroup_limits *lim, unsigned f
                 return r;
         cg_host_get(&h, err);
 
-        /* memory and pids always (stats, listing), the v1 freezer for kill, v2 to track */
-        unsigned need = limit_ctrls(lim) | CG_BIT(CG_MEMORY) | CG_BIT(CG_PIDS) | CG_BIT(CG_FREEZER);
+        /*
+         * memory and pids always (stats), v2 where it exists (it tracks every
+         * descendant, and cgroup.kill kills them atomically), the v1 freezer
+         * for kill only where v2 cannot: one hierarchy less costs ~35 us.
+         */
+        unsigned need = limit_ctrls(lim) | CG_BIT(CG_MEMORY) | CG_BIT(CG_PIDS);
+        if (h->v2 >= 0 && (r = parent_prepare(h, (size_t)h->v2, need, false, err)) < 0)
+                return r;
+        if (!v2_has_kill || cg_use_v1_freezer)
+                need |= CG_BIT(CG_FREEZER);
         unsigned per_hier[CG_HIER_MAX] = {0};
         bool used[CG_HIER_MAX] = {false};
         for (int c = 0; c < CG_CTRL_MAX; c++)
