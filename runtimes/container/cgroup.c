@@ -126,7 +126,7 @@ int cg_host_parse_mountinfo(const char *mountinfo, cg_host *ret, bench_error **e
                                 sep = p + 2;
                                 break;
                         }
-                size_t dev_len, mnt_len, type_len, opts_len;
+                size_t dev_len = 0, mnt_len = 0, type_len = 0, opts_len = 0;
                 const char *dev = field(line, end, 2, &dev_len), *mnt = field(line, end, 4, &mnt_len);
                 const char *type = sep ? field(sep, end, 0, &type_len) : NULL;
                 const char *opts = sep ? field(sep, end, 2, &opts_len) : NULL;
@@ -485,7 +485,7 @@ static int parent_prepare(const cg_host *h, size_t i, unsigned ctrls, bool again
                 if (r >= 0 && hi->version == 2) {
                         char kill_file[PATH_MAX + 16];
                         snprintf(kill_file, sizeof(kill_file), "%s/cgroup.kill", parent);
-                        v2_has_kill = access(kill_file, F_OK) == 0;
+                        __atomic_store_n(&v2_has_kill, access(kill_file, F_OK) == 0, __ATOMIC_RELAXED);
                 }
                 if (r >= 0)
                         parent_ready[i] |= want | PARENT_DONE;
@@ -590,7 +590,7 @@ int ctr_cgroup_create(const char *name, const ctr_cgroup_limits *lim, unsigned f
         unsigned need = limit_ctrls(lim) | CG_BIT(CG_MEMORY) | CG_BIT(CG_PIDS);
         if (h->v2 >= 0 && (r = parent_prepare(h, (size_t)h->v2, need, false, err)) < 0)
                 return r;
-        if (!v2_has_kill || cg_use_v1_freezer)
+        if (!__atomic_load_n(&v2_has_kill, __ATOMIC_RELAXED) || cg_use_v1_freezer)
                 need |= CG_BIT(CG_FREEZER);
         unsigned per_hier[CG_HIER_MAX] = {0};
         bool used[CG_HIER_MAX] = {false};

@@ -621,7 +621,7 @@ static void test_bad_memory(void **state) {
 }
 
 static int read_populated(const char *dir) {
-        char path[PATH_MAX], buf[128];
+        char path[PATH_MAX + 32], buf[128];
         snprintf(path, sizeof(path), "%s/cgroup.events", dir);
         FILE *f = fopen(path, "re");
         assert_non_null(f);
