@@ -269,6 +269,9 @@ static int rm_rf_at(int parent, const char *name, dev_t dev, int depth) {
         if (st.st_dev != dev)
                 return -EXDEV; /* a mount point: never delete through it */
         int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        /* overlayfs leaves work/work at mode 000; what we own we may open up */
+        if (fd < 0 && errno == EACCES && fchmodat(parent, name, 0700, 0) == 0)
+                fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         DIR *d = fdopendir(fd);

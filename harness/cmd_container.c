@@ -37,13 +37,15 @@ static void container_usage(FILE *f) {
               "  --timens             new time namespace\n"
               "  --hostname H         hostname inside (default: the container's name)\n"
               "  --network none|loopback   (default loopback: lo up, nothing else)\n"
-              "  --cap LIST           capabilities kept, comma-separated (default: Docker's set; \"\" = none)\n"
+              "  --cap LIST           capabilities kept, comma-separated (default: Docker's set; \"\" = "
+              "none)\n"
               "  --readonly           read-only rootfs\n"
               "  --upper disk|tmpfs   where the writable layer lives (default disk, under --workdir)\n"
               "  --workdir DIR        where upper/work dirs go (default /var/tmp or $BENCH_WORKDIR)\n"
               "  --phases             print the start phases (ms) on stderr\n"
               "\n"
-              "exit status: CMD's; 128+N if it was killed by signal N; 125 if the container could not start;\n"
+              "exit status: CMD's; 128+N if it was killed by signal N; 125 if the container could not "
+              "start;\n"
               "2 bad usage; 130 interrupted\n",
               f);
 }
@@ -74,14 +76,22 @@ int cmd_container(int argc, char **argv) {
         argc--;
         argv++;
         static const struct option opts[] = {
-                {"layer", required_argument, NULL, 'l'},   {"memory", required_argument, NULL, 'm'},
-                {"cpus", required_argument, NULL, 'c'},    {"pids", required_argument, NULL, 'p'},
-                {"cpu-quota", required_argument, NULL, 'Q'}, {"userns", no_argument, NULL, 'U'},
-                {"timens", no_argument, NULL, 'T'},        {"hostname", required_argument, NULL, 'H'},
-                {"network", required_argument, NULL, 'n'}, {"cap", required_argument, NULL, 'C'},
-                {"readonly", no_argument, NULL, 'r'},      {"upper", required_argument, NULL, 'u'},
-                {"workdir", required_argument, NULL, 'w'}, {"phases", no_argument, NULL, 'P'},
-                {"help", no_argument, NULL, 'h'},          {0},
+                {"layer", required_argument, NULL, 'l'},
+                {"memory", required_argument, NULL, 'm'},
+                {"cpus", required_argument, NULL, 'c'},
+                {"pids", required_argument, NULL, 'p'},
+                {"cpu-quota", required_argument, NULL, 'Q'},
+                {"userns", no_argument, NULL, 'U'},
+                {"timens", no_argument, NULL, 'T'},
+                {"hostname", required_argument, NULL, 'H'},
+                {"network", required_argument, NULL, 'n'},
+                {"cap", required_argument, NULL, 'C'},
+                {"readonly", no_argument, NULL, 'r'},
+                {"upper", required_argument, NULL, 'u'},
+                {"workdir", required_argument, NULL, 'w'},
+                {"phases", no_argument, NULL, 'P'},
+                {"help", no_argument, NULL, 'h'},
+                {0},
         };
         ctr_spec spec = {.stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .network = CTR_NET_LOOPBACK};
         const char *layers[CTR_MAX_LAYERS];
@@ -102,7 +112,8 @@ int cmd_container(int argc, char **argv) {
                         break;
                 case 'm':
                         if (bench_parse_size(optarg, &spec.limits.memory_bytes) < 0) {
-                                fprintf(stderr, "bench container run: --memory `%s`: expected a size such as 64M\n",
+                                fprintf(stderr,
+                                        "bench container run: --memory `%s`: expected a size such as 64M\n",
                                         optarg);
                                 return 2;
                         }
@@ -113,7 +124,8 @@ int cmd_container(int argc, char **argv) {
                 case 'p':
                 case 'Q':
                         if (bench_parse_uint(optarg, UINT32_MAX, &v) < 0 || v == 0) {
-                                fprintf(stderr, "bench container run: --%s `%s`: expected a positive integer\n",
+                                fprintf(stderr,
+                                        "bench container run: --%s `%s`: expected a positive integer\n",
                                         c == 'p' ? "pids" : "cpu-quota", optarg);
                                 return 2;
                         }
@@ -137,7 +149,8 @@ int cmd_container(int argc, char **argv) {
                         else if (!strcmp(optarg, "loopback"))
                                 spec.network = CTR_NET_LOOPBACK;
                         else {
-                                fprintf(stderr, "bench container run: --network `%s`: expected none or loopback\n",
+                                fprintf(stderr,
+                                        "bench container run: --network `%s`: expected none or loopback\n",
                                         optarg);
                                 return 2;
                         }
@@ -171,7 +184,8 @@ int cmd_container(int argc, char **argv) {
                 }
         }
         if (optind >= argc) {
-                fprintf(stderr, "bench container run: no command given (bench container run -- CMD [ARG...])\n");
+                fprintf(stderr,
+                        "bench container run: no command given (bench container run -- CMD [ARG...])\n");
                 return 2;
         }
         if (spec.limits.cpus) {
@@ -188,7 +202,8 @@ int cmd_container(int argc, char **argv) {
                 _cleanup_free_ char *agent = self_agent_path();
                 _cleanup_error_ bench_error *err = NULL;
                 if (!agent || ctr_base_layer(agent, &base, &err) < 0) {
-                        fprintf(stderr, "bench container run: %s\n", err ? err->msg : "cannot find bench-agent");
+                        fprintf(stderr, "bench container run: %s\n",
+                                err ? err->msg : "cannot find bench-agent");
                         return EXIT_START_FAILED;
                 }
                 layers[n_layers++] = base;

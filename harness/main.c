@@ -331,7 +331,8 @@ int main(int argc, char **argv) {
                 usage(stdout);
                 return EXIT_OK;
         }
-        static const char *const commands[] = {"run", "validate", "info", "list", "container", "version", "help"};
+        static const char *const commands[] = {"run",       "validate", "info", "list",
+                                               "container", "version",  "help"};
         const char *hint = bench_did_you_mean(cmd, commands, ELEMENTSOF(commands));
         fprintf(stderr, "bench: unknown command `%s`%s%s%s\n", cmd, hint ? " (did you mean `" : "",
                 hint ? hint : "", hint ? "`?)" : "");

@@ -10,13 +10,13 @@ static vm_virt_api api;
 static int loaded; /* 0 not tried, 1 ok, -1 failed */
 static char why[256];
 
-#define LOAD(handle, field, name)                                                                                  \
-        do {                                                                                                       \
-                *(void **)&api.field = dlsym(handle, name);                                                        \
-                if (!api.field) {                                                                                  \
-                        snprintf(why, sizeof(why), "libvirt has no %s: %s", name, dlerror());                      \
-                        return -1;                                                                                 \
-                }                                                                                                  \
+#define LOAD(handle, field, name)                                                                            \
+        do {                                                                                                 \
+                *(void **)&api.field = dlsym(handle, name);                                                  \
+                if (!api.field) {                                                                            \
+                        snprintf(why, sizeof(why), "libvirt has no %s: %s", name, dlerror());                \
+                        return -1;                                                                           \
+                }                                                                                            \
         } while (0)
 
 static int load(void) {

@@ -53,9 +53,9 @@ typedef struct ctr_spec {
         bool readonly_rootfs; /* the overlay mounted read-only (/tmp, /dev stay writable) */
         const char *caps;     /* comma-separated names, NULL = Docker's default set, "" = none */
         ctr_cgroup_limits limits;
-        const cpu_set_t *affinity; /* also sched_setaffinity, NULL = inherit */
-        char *const *argv;         /* argv[0] is a path inside the rootfs */
-        char *const *envp;         /* NULL = a minimal PATH/HOME/TERM environment */
+        const cpu_set_t *affinity;          /* also sched_setaffinity, NULL = inherit */
+        char *const *argv;                  /* argv[0] is a path inside the rootfs */
+        char *const *envp;                  /* NULL = a minimal PATH/HOME/TERM environment */
         int stdin_fd, stdout_fd, stderr_fd; /* -1 = inherit */
 } ctr_spec;
 
@@ -77,7 +77,7 @@ int ctr_start(const ctr_spec *spec, unsigned flags, ctr_container **ret, bench_e
 /* CLOCK_MONOTONIC ns just before execve, for the exec phase. */
 uint64_t ctr_exec_started_ns(const ctr_container *c);
 const double *ctr_phases(const ctr_container *c);
-pid_t ctr_pid(const ctr_container *c);       /* the container's PID 1, as the host sees it */
+pid_t ctr_pid(const ctr_container *c);        /* the container's PID 1, as the host sees it */
 ctr_cgroup *ctr_get_cgroup(ctr_container *c); /* NULL if none (rootless without delegation) */
 
 /* Waits up to timeout_ms (-1 = forever) for PID 1; -ETIMEDOUT; -EINTR if interrupt_fd fires. */

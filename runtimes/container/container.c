@@ -50,9 +50,9 @@
 #endif
 
 const char *const ctr_phase_names[CTR_PHASE_N] = {
-        [CTR_PHASE_CGROUP] = "phase.cgroup_ms",         [CTR_PHASE_CLONE] = "phase.clone_ms",
-        [CTR_PHASE_MOUNTS] = "phase.mounts_ms",         [CTR_PHASE_PIVOT_ROOT] = "phase.pivot_root_ms",
-        [CTR_PHASE_NET] = "phase.net_ms",               [CTR_PHASE_CAPS] = "phase.caps_ms",
+        [CTR_PHASE_CGROUP] = "phase.cgroup_ms", [CTR_PHASE_CLONE] = "phase.clone_ms",
+        [CTR_PHASE_MOUNTS] = "phase.mounts_ms", [CTR_PHASE_PIVOT_ROOT] = "phase.pivot_root_ms",
+        [CTR_PHASE_NET] = "phase.net_ms",       [CTR_PHASE_CAPS] = "phase.caps_ms",
         [CTR_PHASE_EXEC] = "phase.exec_ms",
 };
 
@@ -162,16 +162,15 @@ static int run_mop(const mop *m) {
                         return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
                 return 0;
         case MOP_MASK_DIR:
-                if (mount("tmpfs", m->target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0") <
-                    0)
+                if (mount("tmpfs", m->target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                          "size=0") < 0)
                         return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
                 return 0;
         case MOP_RO_BIND:
                 if (mount(m->target, m->target, NULL, MS_BIND | MS_REC, NULL) < 0)
                         return errno == ENOENT ? 0 : -1;
                 return mount(NULL, m->target, NULL,
-                             MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                             NULL);
+                             MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
         }
         errno = EINVAL;
         return -1;
@@ -199,6 +198,14 @@ static int loopback_up(void) {
 static int child_main(void *arg) {
         child_args *a = arg;
         a->t_start = bench_now_ns();
+        /*
+         * if bench dies (even by SIGKILL), so does PID 1, and with it the whole
+         * namespace. (getppid() cannot check for a death before this line: the
+         * parent is outside the new PID namespace, so it reads 0; bench is
+         * suspended by CLONE_VFORK until exec, which keeps that window tiny.)
+         */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+                return child_fail(a, "tying its life to bench's", NULL);
 
         if (!a->cloned_into && a->v2_join_fd >= 0 && write(a->v2_join_fd, "0", 1) != 1)
                 return child_fail(a, "joining its cgroup", NULL);
@@ -224,7 +231,8 @@ static int child_main(void *arg) {
                 return child_fail(a, "making the mount tree private", "/");
         for (size_t i = 0; i < a->n_ops; i++)
                 if (run_mop(&a->ops[i]) < 0)
-                        return child_fail(a, a->ops[i].kind == MOP_MOUNT ? "mounting" : "preparing", a->ops[i].target);
+                        return child_fail(a, a->ops[i].kind == MOP_MOUNT ? "mounting" : "preparing",
+                                          a->ops[i].target);
         a->t_mounts = bench_now_ns();
 
         /* pivot_root(".", "."): the old root ends up on top and is detached (runc's way, no put_old dir) */
@@ -407,7 +415,12 @@ static void plan_add(plan *p, mop_kind kind, const char *source, const char *fst
                 p->cap = cap;
         }
         mop *m = &p->ops[p->n];
-        *m = (mop){.kind = kind, .source = source, .fstype = fstype, .flags = flags, .data = data, .mode = mode,
+        *m = (mop){.kind = kind,
+                   .source = source,
+                   .fstype = fstype,
+                   .flags = flags,
+                   .data = data,
+                   .mode = mode,
                    .dev = dev};
         if (asprintf(&m->target, "%s%s", root, rel) < 0) {
                 p->failed = -ENOMEM;
@@ -418,16 +431,16 @@ static void plan_add(plan *p, mop_kind kind, const char *source, const char *fst
 
 /* The mount plan: overlay, then what a container sees below it (Docker's defaults). */
 static int build_plan(const ctr_spec *spec, const char *dir, const char *overlay_data, bool userns, plan *p) {
-        static const char *const masked_files[] = {"/proc/kcore",       "/proc/keys",        "/proc/latency_stats",
-                                                   "/proc/timer_list",  "/proc/timer_stats", "/proc/sched_debug",
-                                                   "/proc/sysrq-trigger"};
+        static const char *const masked_files[] = {
+                "/proc/kcore",       "/proc/keys",        "/proc/latency_stats", "/proc/timer_list",
+                "/proc/timer_stats", "/proc/sched_debug", "/proc/sysrq-trigger"};
         static const char *const masked_dirs[] = {"/proc/acpi", "/proc/scsi", "/proc/asound", "/sys/firmware",
                                                   "/sys/devices/virtual/powercap"};
         static const char *const ro_paths[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys"};
         static const struct {
                 const char *name;
                 unsigned major, minor;
-        } devices[] = {{"/dev/null", 1, 3}, {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
+        } devices[] = {{"/dev/null", 1, 3},   {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
                        {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
         char merged[4096];
         snprintf(merged, sizeof(merged), "%s/merged", dir);
@@ -446,18 +459,19 @@ static int build_plan(const ctr_spec *spec, const char *dir, const char *overlay
         }
         plan_add(p, MOP_MOUNT, "overlay", "overlay", 0, overlay_data, 0, 0, merged, "");
         plan_add(p, MOP_MOUNT, "proc", "proc", nsde, NULL, 0, 0, merged, "/proc");
-        plan_add(p, MOP_MOUNT, "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", 0, 0, merged,
-                 "/dev");
+        plan_add(p, MOP_MOUNT, "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", 0, 0,
+                 merged, "/dev");
         for (size_t i = 0; i < ELEMENTSOF(devices); i++) {
                 if (userns)
-                        plan_add(p, MOP_BIND_DEV, devices[i].name, NULL, 0, NULL, 0, 0, merged, devices[i].name);
+                        plan_add(p, MOP_BIND_DEV, devices[i].name, NULL, 0, NULL, 0, 0, merged,
+                                 devices[i].name);
                 else
-                        plan_add(p, MOP_MKNOD, NULL, NULL, 0, NULL, 0666, makedev(devices[i].major, devices[i].minor),
-                                 merged, devices[i].name);
+                        plan_add(p, MOP_MKNOD, NULL, NULL, 0, NULL, 0666,
+                                 makedev(devices[i].major, devices[i].minor), merged, devices[i].name);
         }
         plan_add(p, MOP_MKDIR, NULL, NULL, 0, NULL, 0755, 0, merged, "/dev/pts");
-        plan_add(p, MOP_MOUNT, "devpts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620", 0,
-                 0, merged, "/dev/pts");
+        plan_add(p, MOP_MOUNT, "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
+                 "newinstance,ptmxmode=0666,mode=0620", 0, 0, merged, "/dev/pts");
         plan_add(p, MOP_SYMLINK, "pts/ptmx", NULL, 0, NULL, 0, 0, merged, "/dev/ptmx");
         plan_add(p, MOP_MKDIR, NULL, NULL, 0, NULL, 01777, 0, merged, "/dev/shm");
         plan_add(p, MOP_MOUNT, "shm", "tmpfs", nsde, "mode=1777,size=65536k", 0, 0, merged, "/dev/shm");
@@ -528,10 +542,11 @@ int ctr_spec_check(const ctr_spec *spec, bench_error **err) {
                 for (size_t i = 0; i < spec->n_layers; i++)
                         if (!strncmp(spec->layers[i], spec->state_dir, sl) &&
                             (spec->layers[i][sl] == '/' || !spec->layers[i][sl]))
-                                return bench_error_set(err, EINVAL,
-                                                       "layer `%s` is inside the workdir %s, which a tmpfs upper "
-                                                       "covers: move the layer or use another workdir",
-                                                       spec->layers[i], spec->state_dir);
+                                return bench_error_set(
+                                        err, EINVAL,
+                                        "layer `%s` is inside the workdir %s, which a tmpfs upper "
+                                        "covers: move the layer or use another workdir",
+                                        spec->layers[i], spec->state_dir);
         }
         if (!spec->argv || !spec->argv[0])
                 return bench_error_set(err, EINVAL, "no command to run in the container");
@@ -541,9 +556,10 @@ int ctr_spec_check(const ctr_spec *spec, bench_error **err) {
                 return r;
         const ctr_cgroup_limits *l = &spec->limits;
         if ((l->memory_bytes || l->cpu_quota_us || l->pids_max || l->cpus) && geteuid() != 0 && spec->userns)
-                return bench_error_set(err, EPERM,
-                                       "cgroup limits need root (or a delegated cgroup): drop memory/cpus/pids "
-                                       "for a rootless container");
+                return bench_error_set(
+                        err, EPERM,
+                        "cgroup limits need root (or a delegated cgroup): drop memory/cpus/pids "
+                        "for a rootless container");
         return ctr_cgroup_check(l, err);
 }
 
@@ -606,7 +622,8 @@ int ctr_start(const ctr_spec *spec, unsigned flags, ctr_container **ret, bench_e
                         int e = errno;
                         free(c->dir);
                         c->dir = NULL;
-                        return bench_error_errno(err, e, "cannot create a container dir in %s", spec->state_dir);
+                        return bench_error_errno(err, e, "cannot create a container dir in %s",
+                                                 spec->state_dir);
                 }
                 static const char *const subdirs[] = {"/merged", "/upper", "/work"};
                 for (size_t i = 0; i < ELEMENTSOF(subdirs); i++) {
@@ -621,7 +638,8 @@ int ctr_start(const ctr_spec *spec, unsigned flags, ctr_container **ret, bench_e
 
         /* the cgroup: rootless without limits runs without one */
         const ctr_cgroup_limits *lim = &spec->limits;
-        bool want_cgroup = geteuid() == 0 || lim->memory_bytes || lim->cpu_quota_us || lim->pids_max || lim->cpus;
+        bool want_cgroup =
+                geteuid() == 0 || lim->memory_bytes || lim->cpu_quota_us || lim->pids_max || lim->cpus;
         int r;
         if (want_cgroup) {
                 r = ctr_cgroup_create(spec->name, lim, CTR_CGROUP_WANT_CLONE_INTO, &c->cg, err);
@@ -633,10 +651,11 @@ int ctr_start(const ctr_spec *spec, unsigned flags, ctr_container **ret, bench_e
         _cleanup_free_ char *ovl = NULL;
         r = overlay_data(spec, dir, &ovl);
         if (r == -E2BIG)
-                return bench_error_set(err, E2BIG,
-                                       "%zu layers do not fit in one page of overlay mount options: use shorter "
-                                       "layer paths",
-                                       spec->n_layers);
+                return bench_error_set(
+                        err, E2BIG,
+                        "%zu layers do not fit in one page of overlay mount options: use shorter "
+                        "layer paths",
+                        spec->n_layers);
         if (r < 0)
                 return bench_error_set(err, -r, "out of memory");
         plan p = {0};
@@ -721,15 +740,16 @@ ctr_cgroup *ctr_get_cgroup(ctr_container *c) {
 
 int ctr_wait(ctr_container *c, int timeout_ms, int interrupt_fd, int *ret_status, bench_error **err) {
         if (!c->reaped) {
-                struct pollfd p[2] = {{.fd = c->pidfd, .events = POLLIN}, {.fd = interrupt_fd, .events = POLLIN}};
+                struct pollfd p[2] = {{.fd = c->pidfd, .events = POLLIN},
+                                      {.fd = interrupt_fd, .events = POLLIN}};
                 if (c->pidfd >= 0) {
                         int n;
                         while ((n = poll(p, interrupt_fd >= 0 ? 2 : 1, timeout_ms)) < 0 && errno == EINTR)
                                 if (interrupt_fd >= 0)
                                         break;
                         if (n == 0)
-                                return bench_error_set(err, ETIMEDOUT, "the container did not exit within %d ms",
-                                                       timeout_ms);
+                                return bench_error_set(err, ETIMEDOUT,
+                                                       "the container did not exit within %d ms", timeout_ms);
                         if (!(p[0].revents & POLLIN) && (n < 0 || (p[1].revents & POLLIN)))
                                 return bench_error_set(err, EINTR, "interrupted");
                 }

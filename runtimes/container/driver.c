@@ -37,9 +37,10 @@ static unsigned next_id;
 
 static int container_probe(unsigned flags, bench_error **err) {
         if (access("/bin/busybox", X_OK) < 0)
-                return bench_error_set(err, ENOENT,
-                                       "/bin/busybox is missing: the container base layer needs busybox-static "
-                                       "(scripts/setup installs it)");
+                return bench_error_set(
+                        err, ENOENT,
+                        "/bin/busybox is missing: the container base layer needs busybox-static "
+                        "(scripts/setup installs it)");
         _cleanup_free_ char *fs = NULL;
         if (bench_read_file("/proc/filesystems", &fs, NULL, NULL) == 0 && !strstr(fs, "\toverlay\n"))
                 return bench_error_set(err, ENODEV, "this kernel has no overlayfs (modprobe overlay)");
@@ -126,8 +127,10 @@ static int container_create(const rt_config *cfg, unsigned flags, rt_env **ret_e
                 uint64_t n = 1;
                 if (cJSON_IsNumber(layers))
                         n = (uint64_t)layers->valuedouble;
-                else if (cJSON_IsString(layers) && bench_parse_uint(layers->valuestring, CTR_MAX_LAYERS, &n) < 0)
-                        return bench_error_set(err, EINVAL, "layers: `%s` is not a count", layers->valuestring);
+                else if (cJSON_IsString(layers) &&
+                         bench_parse_uint(layers->valuestring, CTR_MAX_LAYERS, &n) < 0)
+                        return bench_error_set(err, EINVAL, "layers: `%s` is not a count",
+                                               layers->valuestring);
                 for (unsigned i = 1; i < n; i++) {
                         if ((r = ctr_filler_layer(i, &dir, err)) < 0)
                                 return r;
@@ -257,12 +260,13 @@ static int container_wait(rt_env *env, int timeout_ms, int *ret_status, bench_er
         if (WIFSIGNALED(*ret_status) && WTERMSIG(*ret_status) == SIGKILL && cg &&
             ctr_cgroup_stats_read(cg, &st, NULL) == 0 && st.oom_kills > 0) {
                 char lim[32];
-                return bench_error_set(err, ENOMEM,
-                                       "the agent was killed by the OOM killer (%llu OOM kill%s; memory limit %s)",
-                                       (unsigned long long)st.oom_kills, st.oom_kills == 1 ? "" : "s",
-                                       env->spec.limits.memory_bytes
-                                               ? bench_format_size(env->spec.limits.memory_bytes, lim, sizeof(lim))
-                                               : "none");
+                return bench_error_set(
+                        err, ENOMEM,
+                        "the agent was killed by the OOM killer (%llu OOM kill%s; memory limit %s)",
+                        (unsigned long long)st.oom_kills, st.oom_kills == 1 ? "" : "s",
+                        env->spec.limits.memory_bytes
+                                ? bench_format_size(env->spec.limits.memory_bytes, lim, sizeof(lim))
+                                : "none");
         }
         return 0;
 }

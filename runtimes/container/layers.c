@@ -155,7 +155,8 @@ static int busybox_applets(char **ret_list, bench_error **err) {
 }
 
 static int build_base(const char *dir, const char *agent_path, bench_error **err) {
-        static const char *const dirs[] = {"bin", "dev", "proc", "sys", "tmp", "etc", "root", "scratch", "run"};
+        static const char *const dirs[] = {"bin", "dev",  "proc",    "sys", "tmp",
+                                           "etc", "root", "scratch", "run"};
         char path[4096];
         int r;
         for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
@@ -201,7 +202,8 @@ static int cached_layer(const char *name, int (*fn)(const char *dir, const void 
         int r = ctr_cache_dir(&cache, err);
         if (r < 0)
                 return r;
-        if (asprintf(&dir, "%s/layers/%s", cache, name) < 0 || asprintf(&tmp, "%s/layers/.tmp-XXXXXX", cache) < 0)
+        if (asprintf(&dir, "%s/layers/%s", cache, name) < 0 ||
+            asprintf(&tmp, "%s/layers/.tmp-XXXXXX", cache) < 0)
                 return bench_error_set(err, ENOMEM, "out of memory");
         struct stat st;
         if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -236,8 +238,9 @@ int ctr_base_layer(const char *agent_path, char **ret_dir, bench_error **err) {
         if (stat(agent_path, &a) < 0)
                 return bench_error_errno(err, errno, "cannot use the agent %s", agent_path);
         if (stat(BUSYBOX, &b) < 0)
-                return bench_error_errno(err, errno, "%s is needed for the container base layer (apt-get install "
-                                                     "busybox-static)",
+                return bench_error_errno(err, errno,
+                                         "%s is needed for the container base layer (apt-get install "
+                                         "busybox-static)",
                                          BUSYBOX);
         /* keyed by identity and change time of what goes in: cheap, and a rebuild changes it */
         char name[160];
@@ -245,7 +248,8 @@ int ctr_base_layer(const char *agent_path, char **ret_dir, bench_error **err) {
                  (unsigned long long)a.st_ino ^ ((unsigned long long)a.st_size << 20),
                  (unsigned long long)a.st_mtim.tv_sec * 1000000000ull + (unsigned long long)a.st_mtim.tv_nsec,
                  (unsigned long long)b.st_ino ^ ((unsigned long long)b.st_size << 20),
-                 (unsigned long long)b.st_mtim.tv_sec * 1000000000ull + (unsigned long long)b.st_mtim.tv_nsec);
+                 (unsigned long long)b.st_mtim.tv_sec * 1000000000ull +
+                         (unsigned long long)b.st_mtim.tv_nsec);
         return cached_layer(name, build_base_cb, agent_path, ret_dir, err);
 }
 

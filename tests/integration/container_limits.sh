@@ -15,11 +15,23 @@ run --memory 32M -- /bench-agent --no-ready memory:size=256M,hold_timeout=1ms </
 rc=$?
 [ $rc -eq 137 ] || fail "past the memory limit: exit $rc, expected 137 (OOM kill)"
 
-# pids: 40 background sleeps under a limit of 10
-out=$(run --pids 10 -- /bin/sh -c 'n=0; for i in $(seq 40); do sleep 2 & n=$((n+1)); done 2>/dev/null; ls /proc | grep -cE "^[0-9]+$"' 2>&1)
-count=$(echo "$out" | tail -1)
-[ "$count" -le 10 ] || fail "pids limit 10, yet $count processes ran"
-echo "$out" | grep -qi "fork\|resource" || fail "the fork bomb did not hit the limit: $out"
+# pids: an inner shell forks sleeps until the limit of 10 stops it; PID 1 (the
+# outer shell) stays, and the host reads the cgroup's pids counters meanwhile
+run --pids 10 -- /bin/sh -c 'sh -c "for i in \$(seq 40); do sleep 3 & done" 2>/tmp/err; cat /tmp/err; sleep 2' >"$tmp/pids.out" 2>&1 &
+bpid=$!
+cg=""
+for _ in $(seq 1 60); do
+  cg=$(ls -d /sys/fs/cgroup/pids/bench/bench-*-0 /sys/fs/cgroup/bench/bench-*-0 2>/dev/null | head -1)
+  [ -n "$cg" ] && grep -qE '^max [1-9]' "$cg/pids.events" 2>/dev/null && break
+  sleep 0.05
+done
+[ -n "$cg" ] || fail "no pids cgroup found for the container"
+current=$(cat "$cg/pids.current"); limit=$(cat "$cg/pids.max")
+[ "$limit" = 10 ] || fail "pids.max is $limit, expected 10"
+[ "$current" -le 10 ] || fail "pids limit 10, yet $current processes"
+grep -qE '^max [1-9]' "$cg/pids.events" || fail "no fork was refused at the limit: $(cat "$cg/pids.events")"
+wait $bpid
+grep -qi "can't fork\|resource" "$tmp/pids.out" || fail "the fork bomb did not see the limit: $(cat "$tmp/pids.out")"
 
 # layers: writes go to the upper dir, the lower layer stays as it was
 layer="$tmp/lower"; mkdir -p "$layer/bin" "$layer/data" "$layer/proc" "$layer/dev" "$layer/sys" "$layer/tmp"
@@ -41,13 +53,25 @@ done
 wait $pid || fail "the layered container failed"
 
 # killed from outside: SIGKILL to the container's PID 1
-run -- /bin/sleep 30 &
+"$BENCH" container run -- /bin/sleep 30 &
 bpid=$!
 for _ in $(seq 1 50); do c=$(pgrep -P $bpid | head -1); [ -n "$c" ] && break; sleep 0.05; done
 [ -n "$c" ] || fail "no container process found"
 kill -KILL "$c"
 wait $bpid; rc=$?
 [ $rc -eq 137 ] || fail "a container killed from outside: exit $rc, expected 137"
+
+# bench itself SIGKILLed: the container dies with it, and the next run reaps its dirs
+"$BENCH" container run -- /bin/sleep 30 &
+bpid=$!
+for _ in $(seq 1 50); do c=$(pgrep -P $bpid | head -1); [ -n "$c" ] && break; sleep 0.05; done
+[ -n "$c" ] || fail "no container process found"
+kill -KILL $bpid; wait $bpid 2>/dev/null
+for _ in $(seq 1 40); do
+  state=$(awk '{print $3}' /proc/$c/stat 2>/dev/null); [ -z "$state" ] || [ "$state" = Z ] && break; sleep 0.05
+done
+[ -z "$state" ] || [ "$state" = Z ] || fail "the container (pid $c) outlived bench (state $state)"
+run -- /bin/true || fail "the run after a killed bench failed"
 
 # bad input: a layer that does not exist, one that is a file
 run --layer /nonexistent -- /bin/true 2>"$tmp/err"; [ $? -eq 2 ] || fail "a missing layer: expected exit 2"
