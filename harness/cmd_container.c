@@ -40,9 +40,10 @@ static void container_usage(FILE *f) {
               "  --cap LIST           capabilities kept, comma-separated (default: Docker's set; \"\" = "
               "none)\n"
               "  --readonly           read-only rootfs\n"
-              "  --upper disk|tmpfs   where the writable layer lives (default disk, under --workdir)\n"
+              "  --upper tmpfs|disk   where the writable layer lives: a tmpfs private to the container\n"
+              "                       (default) or under --workdir\n"
               "  --workdir DIR        where upper/work dirs go (default /var/tmp or $BENCH_WORKDIR)\n"
-              "  --phases             print the start phases (ms) on stderr\n"
+              "  --phases             print the start phases and bench's own stages (ms) on stderr\n"
               "\n"
               "exit status: CMD's; 128+N if it was killed by signal N; 125 if the container could not "
               "start;\n"
@@ -93,7 +94,15 @@ int cmd_container(int argc, char **argv) {
                 {"help", no_argument, NULL, 'h'},
                 {0},
         };
-        ctr_spec spec = {.stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .network = CTR_NET_LOOPBACK};
+        /*
+         * a throwaway container's writable layer lives in memory, inside its own
+         * mount namespace (--upper disk puts it under --workdir, as suites do)
+         */
+        ctr_spec spec = {.stdin_fd = -1,
+                         .stdout_fd = -1,
+                         .stderr_fd = -1,
+                         .network = CTR_NET_LOOPBACK,
+                         .upper_tmpfs = true};
         const char *layers[CTR_MAX_LAYERS];
         size_t n_layers = 0;
         const char *workdir = getenv("BENCH_WORKDIR");
@@ -197,6 +206,7 @@ int cmd_container(int argc, char **argv) {
                         return 2;
                 }
         }
+        uint64_t t_begin = bench_now_ns();
         _cleanup_free_ char *base = NULL;
         if (n_layers == 0) {
                 _cleanup_free_ char *agent = self_agent_path();
@@ -221,8 +231,10 @@ int cmd_container(int argc, char **argv) {
                 fprintf(stderr, "bench container run: %s\n", err->msg);
                 return 2;
         }
+        uint64_t t_checked = bench_now_ns();
         bench_reap_stale_dirs(spec.state_dir);
         ctr_cgroup_reap_stale();
+        uint64_t t_reaped = bench_now_ns();
         bench_interrupt_install();
         ctr_container *ctr = NULL;
         if (ctr_start(&spec, 0, &ctr, &err) < 0) {
@@ -230,13 +242,24 @@ int cmd_container(int argc, char **argv) {
                 return EXIT_START_FAILED;
         }
         int status = 0;
+        uint64_t t_started = bench_now_ns();
         int r = ctr_wait(ctr, -1, bench_interrupt_fd(), &status, &err);
-        if (show_phases) {
-                const double *ph = ctr_phases(ctr);
-                for (int i = 0; i < CTR_PHASE_EXEC; i++)
-                        fprintf(stderr, "%s %.3f\n", ctr_phase_names[i], ph[i]);
-        }
+        uint64_t t_exited = bench_now_ns();
+        double ph[CTR_PHASE_N];
+        memcpy(ph, ctr_phases(ctr), sizeof(ph));
         ctr_destroy(ctr);
+        if (show_phases) {
+                uint64_t t_end = bench_now_ns();
+                for (int i = 0; i < CTR_PHASE_EXEC; i++)
+                        fprintf(stderr, "%-24s %8.3f ms\n", ctr_phase_names[i], ph[i]);
+                fprintf(stderr,
+                        "%-24s %8.3f ms\n%-24s %8.3f ms\n%-24s %8.3f ms\n%-24s %8.3f ms\n%-24s %8.3f ms\n",
+                        "run.checks_ms", bench_ns_to_ms(t_checked - t_begin), "run.reap_stale_ms",
+                        bench_ns_to_ms(t_reaped - t_checked), "run.start_ms",
+                        bench_ns_to_ms(t_started - t_reaped), "run.wait_ms",
+                        bench_ns_to_ms(t_exited - t_started), "run.teardown_ms",
+                        bench_ns_to_ms(t_end - t_exited));
+        }
         if (r == -EINTR)
                 return 130;
         if (r < 0) {

@@ -7,6 +7,7 @@
  * since the CVE-2022-24769 fix), permitted = effective = the set.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
@@ -19,9 +20,16 @@ static const char docker_default[] = "chown,dac_override,fsetid,fowner,mknod,net
                                      "setpcap,net_bind_service,sys_chroot,kill,audit_write";
 
 int ctr_caps_parse(const char *names, ctr_caps *ret, bench_error **err) {
+        /* the same set is parsed at check and at every start: remember the last one */
+        static char *last_names;
+        static ctr_caps last;
         ctr_caps c = {0};
         if (!names)
                 names = docker_default;
+        if (last_names && !strcmp(last_names, names)) {
+                *ret = last;
+                return 0;
+        }
         _cleanup_free_ char *copy = strdup(names);
         if (!copy)
                 return bench_error_set(err, ENOMEM, "out of memory");
@@ -44,6 +52,12 @@ int ctr_caps_parse(const char *names, ctr_caps *ret, bench_error **err) {
                                                "CAP_NET_ADMIN or net_admin)",
                                                tok);
                 c.keep |= 1ull << v;
+        }
+        char *keep = strdup(names);
+        if (keep) {
+                free(last_names);
+                last_names = keep;
+                last = c;
         }
         *ret = c;
         return 0;

@@ -443,17 +443,18 @@ static int build_plan(const ctr_spec *spec, const char *dir, const char *overlay
         } devices[] = {{"/dev/null", 1, 3},   {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
                        {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
         char merged[4096];
-        snprintf(merged, sizeof(merged), "%s/merged", dir);
+        /* the overlay goes over dir itself (see ctr_start) */
+        snprintf(merged, sizeof(merged), "%s", dir);
         const unsigned long nsd = MS_NOSUID | MS_NODEV, nsde = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 
         if (spec->upper_tmpfs) {
                 /*
                  * a tmpfs over the state dir, in the container's own mount
-                 * namespace only: upper, work and the mount point live there and
-                 * vanish with it, so the host's filesystem is not touched at all
+                 * namespace only: upper and work live there, the overlay goes on
+                 * top, and all of it vanishes with the namespace, so the host's
+                 * filesystem is not touched at all
                  */
                 plan_add(p, MOP_MOUNT, "tmpfs", "tmpfs", nsd, "mode=0755", 0, 0, dir, "");
-                plan_add(p, MOP_MKDIR, NULL, NULL, 0, NULL, 0755, 0, dir, "/merged");
                 plan_add(p, MOP_MKDIR, NULL, NULL, 0, NULL, 0755, 0, dir, "/upper");
                 plan_add(p, MOP_MKDIR, NULL, NULL, 0, NULL, 0755, 0, dir, "/work");
         }
@@ -625,7 +626,12 @@ int ctr_start(const ctr_spec *spec, unsigned flags, ctr_container **ret, bench_e
                         return bench_error_errno(err, e, "cannot create a container dir in %s",
                                                  spec->state_dir);
                 }
-                static const char *const subdirs[] = {"/merged", "/upper", "/work"};
+                /*
+                 * no mount point dir of its own: the overlay goes over the container
+                 * dir itself, whose upper and work it has resolved by then (one
+                 * mkdir and one rmdir less on the host's filesystem)
+                 */
+                static const char *const subdirs[] = {"/upper", "/work"};
                 for (size_t i = 0; i < ELEMENTSOF(subdirs); i++) {
                         char sub[4096];
                         snprintf(sub, sizeof(sub), "%s%s", c->dir, subdirs[i]);
@@ -669,7 +675,7 @@ int ctr_start(const ctr_spec *spec, unsigned flags, ctr_container **ret, bench_e
         memset(&a, 0, sizeof(a));
         a.ops = p.ops;
         a.n_ops = p.n;
-        snprintf(path, sizeof(path), "%s/merged", dir);
+        snprintf(path, sizeof(path), "%s", dir);
         a.merged = path;
         a.readonly_rootfs = spec->readonly_rootfs;
         a.hostname = spec->hostname ? spec->hostname : spec->name;

@@ -42,6 +42,11 @@ int ctr_cache_dir(char **ret, bench_error **err) {
         }
         if (!dir)
                 return bench_error_set(err, ENOMEM, "out of memory");
+        struct stat st;
+        if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+                *ret = dir;
+                return 0;
+        }
         /* mkdir -p, one level at a time */
         for (char *p = dir + 1; *p; p++) {
                 if (*p != '/')

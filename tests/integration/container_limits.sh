@@ -37,7 +37,7 @@ grep -qi "can't fork\|resource" "$tmp/pids.out" || fail "the fork bomb did not s
 layer="$tmp/lower"; mkdir -p "$layer/bin" "$layer/data" "$layer/proc" "$layer/dev" "$layer/sys" "$layer/tmp"
 cp /bin/busybox "$layer/bin/"; for a in sh cat sleep echo; do ln -s busybox "$layer/bin/$a"; done
 echo original > "$layer/data/f"
-run --layer "$layer" -- /bin/sh -c 'echo changed > /data/f; echo new > /data/g; sleep 2' &
+run --upper disk --layer "$layer" -- /bin/sh -c 'echo changed > /data/f; echo new > /data/g; sleep 2' &
 pid=$!
 upper=""
 for _ in $(seq 1 50); do
@@ -51,6 +51,10 @@ done
 [ "$(cat "$layer/data/f")" = original ] || fail "the lower layer changed"
 [ ! -e "$layer/data/g" ] || fail "a new file appeared in the lower layer"
 wait $pid || fail "the layered container failed"
+# the default tmpfs upper: the same overlay semantics, nothing on the host's disk
+out=$(run --layer "$layer" -- /bin/sh -c 'cat /data/f; echo changed > /data/f; cat /data/f')
+[ "$out" = "$(printf 'original\nchanged')" ] || fail "copy-up through a tmpfs upper: $out"
+[ "$(cat "$layer/data/f")" = original ] || fail "the lower layer changed (tmpfs upper)"
 
 # killed from outside: SIGKILL to the container's PID 1
 "$BENCH" container run -- /bin/sleep 30 &
