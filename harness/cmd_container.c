@@ -200,7 +200,8 @@ int cmd_container(int argc, char **argv) {
         if (spec.limits.cpus) {
                 cpu_set_t set;
                 _cleanup_error_ bench_error *err = NULL;
-                if (pin_cpulist_parse(spec.limits.cpus, &set, &err) < 0) {
+                if (bench_cpulist_parse(spec.limits.cpus, &set, &err) < 0 ||
+                    bench_cpulist_check_allowed(spec.limits.cpus, &err) < 0) {
                         fprintf(stderr, "bench container run: --cpus `%s`: %s\n", spec.limits.cpus,
                                 err ? err->msg : "invalid");
                         return 2;
@@ -227,7 +228,7 @@ int cmd_container(int argc, char **argv) {
         spec.argv = argv + optind;
 
         _cleanup_error_ bench_error *err = NULL;
-        if (ctr_spec_check(&spec, &err) < 0) {
+        if (ctr_spec_check(&spec, 0, &err) < 0) {
                 fprintf(stderr, "bench container run: %s\n", err->msg);
                 return 2;
         }

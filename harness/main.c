@@ -95,7 +95,7 @@ static int cmd_run(int argc, char **argv) {
                 {"help", no_argument, NULL, 'h'},
                 {0},
         };
-        suite_overrides ov = {.repetitions = -1, .warmup = -1};
+        suite_overrides ov = {.repetitions = -1, .warmup = -1, .check_host = true};
         const char *output = NULL, *workdir = getenv("BENCH_WORKDIR"), *agent = NULL;
         bool quiet = false;
         int c;
@@ -250,7 +250,8 @@ static int cmd_validate(int argc, char **argv) {
         for (int i = 1; i < argc; i++) {
                 bench_diags diags = {0};
                 suite *s = NULL;
-                if (suite_load(argv[i], NULL, &s, &diags) < 0) {
+                suite_overrides ov = {.repetitions = -1, .warmup = -1, .check_host = true};
+                if (suite_load(argv[i], &ov, &s, &diags) < 0) {
                         print_diags(&diags);
                         rc = EXIT_BAD_INPUT;
                 } else

@@ -37,72 +37,6 @@ int bench_hwloc_topology(hwloc_topology_t *ret, bench_error **err) {
         return 0;
 }
 
-int pin_cpulist_format(const cpu_set_t *set, char *buf, size_t len) {
-        size_t used = 0;
-        if (!len)
-                return -ENOBUFS;
-        buf[0] = 0;
-        for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
-                if (!CPU_ISSET(cpu, set))
-                        continue;
-                int last = cpu;
-                while (last + 1 < CPU_SETSIZE && CPU_ISSET(last + 1, set))
-                        last++;
-                int n = last == cpu ? snprintf(buf + used, len - used, "%s%d", used ? "," : "", cpu)
-                                    : snprintf(buf + used, len - used, "%s%d-%d", used ? "," : "", cpu, last);
-                if (n < 0 || (size_t)n >= len - used)
-                        return -ENOBUFS;
-                used += (size_t)n;
-                cpu = last;
-        }
-        return 0;
-}
-
-static int parse_cpu(const char **p, unsigned long *ret) {
-        char *end;
-        if (**p < '0' || **p > '9')
-                return -EINVAL;
-        errno = 0;
-        unsigned long v = strtoul(*p, &end, 10);
-        if (errno)
-                return -ERANGE;
-        *p = end;
-        *ret = v;
-        return 0;
-}
-
-int pin_cpulist_parse(const char *s, cpu_set_t *ret, bench_error **err) {
-        cpu_set_t set;
-        const char *p = s;
-        CPU_ZERO(&set);
-        if (!s || !*s)
-                return bench_error_set(err, EINVAL, "empty cpu list (expected e.g. 1 or 0-3,6)");
-        while (*p) {
-                unsigned long a, b;
-                if (parse_cpu(&p, &a) < 0)
-                        goto bad;
-                b = a;
-                if (*p == '-') {
-                        p++;
-                        if (parse_cpu(&p, &b) < 0 || b < a)
-                                goto bad;
-                }
-                if (b >= CPU_SETSIZE)
-                        return bench_error_set(err, ERANGE, "cpu list `%s`: cpu %lu is out of range (max %d)",
-                                               s, b, CPU_SETSIZE - 1);
-                for (unsigned long c = a; c <= b; c++)
-                        CPU_SET(c, &set);
-                if (*p == ',' && p[1])
-                        p++;
-                else if (*p)
-                        goto bad;
-        }
-        *ret = set;
-        return 0;
-bad:
-        return bench_error_set(err, EINVAL, "cpu list `%s`: expected a list such as 1 or 0-3,6", s);
-}
-
 static void bitmap_to_set(hwloc_const_bitmap_t b, cpu_set_t *out) {
         CPU_ZERO(out);
         for (int i = hwloc_bitmap_first(b); i >= 0; i = hwloc_bitmap_next(b, i))
@@ -191,7 +125,7 @@ static int plan_auto(hwloc_topology_t t, const cpu_set_t *allowed, pin_plan *p) 
                         CPU_OR(&elsewhere, &elsewhere, &s);
         }
         char harness_list[64]; /* one core */
-        pin_cpulist_format(&p->harness_set, harness_list, sizeof(harness_list));
+        bench_cpulist_format(&p->harness_set, harness_list, sizeof(harness_list));
         if (CPU_COUNT(&p->workload_set) == 0 && CPU_COUNT(&elsewhere) > 0) {
                 /* Better another node than sharing the harness core. */
                 p->workload_set = elsewhere;
@@ -213,10 +147,10 @@ static int plan_cpus(hwloc_topology_t t, const cpu_set_t *allowed, const char *c
         cpu_set_t want, s, whole, x;
         int r;
 
-        r = pin_cpulist_parse(cpus, &want, err);
+        r = bench_cpulist_parse(cpus, &want, err);
         if (r < 0)
                 return bench_error_prefix(err, "pinning");
-        pin_cpulist_format(allowed, allowed_list, sizeof(allowed_list));
+        bench_cpulist_format(allowed, allowed_list, sizeof(allowed_list));
         for (int c = 0; c < CPU_SETSIZE; c++)
                 if (CPU_ISSET(c, &want) && !CPU_ISSET(c, allowed))
                         return bench_error_set(err, EINVAL,
@@ -273,8 +207,8 @@ int pin_plan_make(suite_pin_mode mode, const char *cpus, pin_plan *ret, bench_er
                 if (r < 0)
                         return r;
         }
-        if (pin_cpulist_format(&p.harness_set, p.harness_cpus, sizeof(p.harness_cpus)) < 0 ||
-            pin_cpulist_format(&p.workload_set, p.workload_cpus, sizeof(p.workload_cpus)) < 0)
+        if (bench_cpulist_format(&p.harness_set, p.harness_cpus, sizeof(p.harness_cpus)) < 0 ||
+            bench_cpulist_format(&p.workload_set, p.workload_cpus, sizeof(p.workload_cpus)) < 0)
                 return bench_error_set(err, ENOBUFS, "pinning: cpu list too long");
         *ret = p;
         return 0;

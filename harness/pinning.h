@@ -9,6 +9,7 @@
 
 #include <cJSON.h>
 
+#include "../common/cpulist.h"
 #include "../common/error.h"
 #include "suite.h"
 
@@ -30,8 +31,3 @@ int pin_plan_make(suite_pin_mode mode, const char *cpus, pin_plan *ret, bench_er
 int pin_apply_harness(const pin_plan *p, bench_error **err);
 /* {"mode":..., "harness_cpus":..., "workload_cpus":..., "note":...} */
 cJSON *pin_plan_to_json(const pin_plan *p);
-
-/* Compact cpu list of a set: "0-3,6,8-9" ("" if empty); -ENOBUFS if len is too short. */
-int pin_cpulist_format(const cpu_set_t *set, char *buf, size_t len);
-/* Parses "0-3,6" into a set; -EINVAL (bad syntax) or -ERANGE (cpu >= CPU_SETSIZE). */
-int pin_cpulist_parse(const char *s, cpu_set_t *ret, bench_error **err);

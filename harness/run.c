@@ -252,6 +252,9 @@ static int run_workloads_in_env(run_ctx *c, const suite_config *cfg, char **args
                         continue;
                 record(c, cfg, by_index[idx], "footprint_kib", "KiB", "lower",
                        ss.holds[i].usage.footprint_kib);
+                if (ss.holds[i].usage.cgroup_usage_kib >= 0)
+                        record(c, cfg, by_index[idx], "cgroup_usage_kib", "KiB", "lower",
+                               ss.holds[i].usage.cgroup_usage_kib);
                 if (ss.holds[i].usage.cgroup_peak_kib >= 0)
                         record(c, cfg, by_index[idx], "cgroup_peak_kib", "KiB", "lower",
                                ss.holds[i].usage.cgroup_peak_kib);

@@ -134,7 +134,10 @@ static int handle_line(session *s, const rt_driver *drv, rt_env *env, int in_fd,
                                : 0;
         if (!strcmp(type, "hold")) {
                 /* the agent holds its memory: measure the environment, then release it */
-                rt_usage usage = {.footprint_kib = -1, .vmm_overhead_kib = -1, .cgroup_peak_kib = -1};
+                rt_usage usage = {.footprint_kib = -1,
+                                  .vmm_overhead_kib = -1,
+                                  .cgroup_peak_kib = -1,
+                                  .cgroup_usage_kib = -1};
                 _cleanup_error_ bench_error *merr = NULL;
                 if (drv->measure(env, &usage, &merr) < 0)
                         add_item_error(s, index, merr && merr->msg ? merr->msg : "measure failed");

@@ -1414,6 +1414,38 @@ static void sort_by_position(bench_diags *d, size_t file_len) {
         }
 }
 
+/*
+ * The host's word on each configuration (layer dirs, capability names,
+ * cpusets, cgroup controllers): bad input is caught before anything is made.
+ */
+static void check_on_host(vctx *c, const cJSON *root, const suite *s) {
+        const cJSON *cfgs = cJSON_GetObjectItemCaseSensitive(root, "configurations"), *e;
+        int k = 0;
+        cJSON_ArrayForEach(e, cfgs) {
+                const cJSON *nv = cJSON_GetObjectItemCaseSensitive(e, "name");
+                const suite_config *sc = NULL;
+                for (size_t i = 0; cJSON_IsString(nv) && i < s->n_configs; i++)
+                        if (!strcmp(s->configs[i].name, nv->valuestring))
+                                sc = &s->configs[i];
+                if (sc && sc->kind->driver && sc->kind->driver->check) {
+                        _cleanup_error_ bench_error *err = NULL;
+                        if (sc->kind->driver->check(sc->options, &err) < 0) {
+                                char where[64];
+                                unsigned line, col;
+                                snprintf(where, sizeof(where), "configurations[%d]", k);
+                                if (json_locate(c->text, where, &line, &col) == 0)
+                                        bench_diags_add(c->d, "%s:%u:%u: %s (`%s`): %s", c->file, line, col,
+                                                        where, sc->name,
+                                                        err && err->msg ? err->msg : "refused");
+                                else
+                                        bench_diags_add(c->d, "%s: %s (`%s`): %s", c->file, where, sc->name,
+                                                        err && err->msg ? err->msg : "refused");
+                        }
+                }
+                k++;
+        }
+}
+
 int suite_parse(const char *text, const char *path, const suite_overrides *ov, suite **ret,
                 bench_diags *diags) {
         const char *file = path ? path : "<suite>";
@@ -1476,6 +1508,8 @@ int suite_parse(const char *text, const char *path, const suite_overrides *ov, s
         jpath top = {0};
         check_duplicates(&c, root, &top);
         check_top(&c, root, ov, s);
+        if (mine.n == 0 && !c.oom && ov && ov->check_host)
+                check_on_host(&c, root, s);
         cJSON_Delete(root);
         sort_by_position(&mine, strlen(file));
         for (size_t i = 0; i < mine.n; i++)

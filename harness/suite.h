@@ -56,6 +56,8 @@ typedef struct suite_overrides {
         int warmup;          /* < 0 = as in the suite */
         bool has_seed;
         uint64_t seed;
+        /* also ask each kind's driver to check its options on this host (layer dirs, cpusets) */
+        bool check_host;
 } suite_overrides;
 
 /*

@@ -147,7 +147,8 @@ static int bare_measure(rt_env *env, rt_usage *ret_usage, bench_error **err) {
         int r = bench_pss_kib(env->pid, &pss, err);
         if (r < 0)
                 return r;
-        *ret_usage = (rt_usage){.footprint_kib = pss, .vmm_overhead_kib = -1, .cgroup_peak_kib = -1};
+        *ret_usage = (rt_usage){
+                .footprint_kib = pss, .vmm_overhead_kib = -1, .cgroup_peak_kib = -1, .cgroup_usage_kib = -1};
         return 0;
 }
 

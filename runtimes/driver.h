@@ -48,6 +48,7 @@ typedef struct rt_usage {
         double footprint_kib;    /* PSS of every host process of the environment */
         double vmm_overhead_kib; /* vm only, else < 0 */
         double cgroup_peak_kib;  /* container only: the cgroup's memory high-water mark, else < 0 */
+        double cgroup_usage_kib; /* container only: the cgroup's memory usage now, else < 0 */
 } rt_usage;
 
 typedef struct rt_driver {
@@ -55,6 +56,8 @@ typedef struct rt_driver {
         const char *name;
         /* 0 if this host can run it; else <0 and *err says why (a skip) */
         int (*probe)(unsigned flags, bench_error **err);
+        /* optional: the host's check of a configuration's options (bad input, exit 2) */
+        int (*check)(const cJSON *options, bench_error **err);
         /* prepares an environment (not timed: rootfs, images, domain XML) */
         int (*create)(const rt_config *cfg, unsigned flags, rt_env **ret_env, bench_error **err);
         /* starts the agent with args (argv without argv[0]); the clock runs */

@@ -32,6 +32,8 @@ static const wl_metric_spec memory_metrics[] = {
          "PSS of every host process of the environment while the agent holds size"},
         {"overhead_kib", "KiB", "lower", "footprint minus the bare footprint (median)"},
         {"rss_kib", "KiB", "lower", "the agent's own RSS as it sees it"},
+        {"cgroup_usage_kib", "KiB", "lower",
+         "container: the cgroup's memory usage while the agent holds size"},
         {"cgroup_peak_kib", "KiB", "lower",
          "container: the cgroup's memory high-water mark (page cache included)"},
         {0},

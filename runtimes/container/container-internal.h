@@ -66,7 +66,11 @@ typedef struct ctr_container ctr_container;
  * directories, the capability names are known, the cgroup controllers the
  * limits need exist. The message names the value and the fix.
  */
-int ctr_spec_check(const ctr_spec *spec, bench_error **err);
+enum {
+        /* the spec holds only the user's layers: bench's base layer comes later */
+        CTR_CHECK_NO_BASE = 1 << 0,
+};
+int ctr_spec_check(const ctr_spec *spec, unsigned flags, bench_error **err);
 
 /*
  * Creates and starts a container; returns once argv is executing (or the

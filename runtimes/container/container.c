@@ -517,10 +517,10 @@ static int overlay_data(const ctr_spec *spec, const char *dir, char **ret) {
         return 0;
 }
 
-int ctr_spec_check(const ctr_spec *spec, bench_error **err) {
-        if (spec->n_layers == 0)
+int ctr_spec_check(const ctr_spec *spec, unsigned flags, bench_error **err) {
+        if (spec->n_layers == 0 && !(flags & CTR_CHECK_NO_BASE))
                 return bench_error_set(err, EINVAL, "a container needs at least one layer");
-        if (spec->n_layers > CTR_MAX_LAYERS)
+        if (spec->n_layers + !!(flags & CTR_CHECK_NO_BASE) > CTR_MAX_LAYERS)
                 return bench_error_set(err, EINVAL, "%zu layers: overlayfs takes at most %d", spec->n_layers,
                                        CTR_MAX_LAYERS);
         for (size_t i = 0; i < spec->n_layers; i++) {

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "../../common/cleanup.h"
+#include "../../common/cpulist.h"
 #include "../../common/util.h"
 #include "../driver.h"
 #include "container-internal.h"
@@ -104,6 +105,76 @@ static int add_layer(rt_env *env, char *dir) {
         return 0;
 }
 
+/* Everything the options say, except the layers bench makes itself. */
+static int env_from_options(rt_env *env, const cJSON *o, bench_error **err) {
+        const cJSON *layers = opt(o, "layers");
+        if (cJSON_IsArray(layers)) {
+                const cJSON *l;
+                cJSON_ArrayForEach(l, layers) {
+                        char *d = strdup(l->valuestring);
+                        if (!d || add_layer(env, d) < 0)
+                                return bench_error_set(err, ENOMEM, "out of memory");
+                }
+        }
+        if (opt_str(o, "hostname") && !(env->hostname = strdup(opt_str(o, "hostname"))))
+                return bench_error_set(err, ENOMEM, "out of memory");
+        const cJSON *caps = opt(o, "capabilities");
+        if (cJSON_IsArray(caps)) {
+                size_t len = 1;
+                const cJSON *c;
+                cJSON_ArrayForEach(c, caps) len += strlen(c->valuestring) + 1;
+                env->caps = calloc(1, len);
+                if (!env->caps)
+                        return bench_error_set(err, ENOMEM, "out of memory");
+                cJSON_ArrayForEach(c, caps) {
+                        if (*env->caps)
+                                strcat(env->caps, ",");
+                        strcat(env->caps, c->valuestring);
+                }
+        }
+        ctr_spec *s = &env->spec;
+        s->hostname = env->hostname;
+        s->caps = env->caps; /* NULL = Docker's default set */
+        s->userns = opt_bool(o, "userns");
+        s->timens = opt_bool(o, "timens");
+        s->readonly_rootfs = opt_bool(o, "readonly_rootfs");
+        const char *upper = opt_str(o, "upper");
+        s->upper_tmpfs = upper && !strcmp(upper, "tmpfs");
+        const char *net = opt_str(o, "network");
+        s->network = net && !strcmp(net, "none") ? CTR_NET_NONE : CTR_NET_LOOPBACK;
+        opt_size(o, "memory", &s->limits.memory_bytes);
+        opt_size(o, "pids", &s->limits.pids_max);
+        opt_size(o, "cpu_quota", &s->limits.cpu_quota_us);
+        const cJSON *cpus = opt(o, "cpus");
+        if (cJSON_IsString(cpus)) {
+                s->limits.cpus = cpus->valuestring;
+                int r = bench_cpulist_check_allowed(cpus->valuestring, err);
+                if (r < 0)
+                        return r;
+        }
+        /* with a read-only rootfs the agent's scratch is the /tmp tmpfs */
+        env->agent_args[0] = (char *)"/bench-agent";
+        env->agent_args[1] = (char *)"--dir";
+        env->agent_args[2] = (char *)(s->readonly_rootfs ? "/tmp" : "/scratch");
+        s->stdin_fd = s->stdout_fd = s->stderr_fd = -1;
+        s->argv = env->agent_args; /* checked for argv[0] only */
+        return 0;
+}
+
+/* Before anything is made: layer dirs, capability names, cpuset, cgroup controllers. */
+static int container_check(const cJSON *options, bench_error **err) {
+        _cleanup_(container_destroyp) rt_env *env = calloc(1, sizeof(*env));
+        if (!env)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        int r = env_from_options(env, options, err);
+        if (r < 0)
+                return r;
+        env->spec.layers = (const char *const *)env->layers;
+        env->spec.n_layers = env->n_layers;
+        env->spec.state_dir = "/";
+        return ctr_spec_check(&env->spec, CTR_CHECK_NO_BASE, err);
+}
+
 static int container_create(const rt_config *cfg, unsigned flags, rt_env **ret_env, bench_error **err) {
         _cleanup_(container_destroyp) rt_env *env = calloc(1, sizeof(*env));
         if (!env)
@@ -115,15 +186,10 @@ static int container_create(const rt_config *cfg, unsigned flags, rt_env **ret_e
                 return r;
         if ((r = add_layer(env, dir)) < 0)
                 return bench_error_set(err, -r, "out of memory");
+        if ((r = env_from_options(env, o, err)) < 0)
+                return r;
         const cJSON *layers = opt(o, "layers");
-        if (cJSON_IsArray(layers)) {
-                const cJSON *l;
-                cJSON_ArrayForEach(l, layers) {
-                        char *d = strdup(l->valuestring);
-                        if (!d || add_layer(env, d) < 0)
-                                return bench_error_set(err, ENOMEM, "out of memory");
-                }
-        } else {
+        if (!cJSON_IsArray(layers)) {
                 uint64_t n = 1;
                 if (cJSON_IsNumber(layers))
                         n = (uint64_t)layers->valuedouble;
@@ -142,53 +208,20 @@ static int container_create(const rt_config *cfg, unsigned flags, rt_env **ret_e
                 env->name = NULL;
                 return bench_error_set(err, ENOMEM, "out of memory");
         }
-        env->state_dir = strdup(cfg->state_dir);
-        if (opt_str(o, "hostname"))
-                env->hostname = strdup(opt_str(o, "hostname"));
-        const cJSON *caps = opt(o, "capabilities");
-        if (cJSON_IsArray(caps)) {
-                size_t len = 1;
-                const cJSON *c;
-                cJSON_ArrayForEach(c, caps) len += strlen(c->valuestring) + 1;
-                env->caps = calloc(1, len);
-                if (!env->caps)
-                        return bench_error_set(err, ENOMEM, "out of memory");
-                cJSON_ArrayForEach(c, caps) {
-                        if (*env->caps)
-                                strcat(env->caps, ",");
-                        strcat(env->caps, c->valuestring);
-                }
-        }
-        env->agent_args[0] = (char *)"/bench-agent";
-        env->agent_args[1] = (char *)"--dir";
-        env->agent_args[2] = (char *)"/scratch";
-
+        if (!(env->state_dir = strdup(cfg->state_dir)))
+                return bench_error_set(err, ENOMEM, "out of memory");
         ctr_spec *s = &env->spec;
         s->name = env->name;
         s->layers = (const char *const *)env->layers;
         s->n_layers = env->n_layers;
         s->state_dir = env->state_dir;
-        s->hostname = env->hostname;
-        s->caps = env->caps; /* NULL = Docker's default set */
-        s->userns = opt_bool(o, "userns");
-        s->timens = opt_bool(o, "timens");
-        s->readonly_rootfs = opt_bool(o, "readonly_rootfs");
-        const char *upper = opt_str(o, "upper");
-        s->upper_tmpfs = upper && !strcmp(upper, "tmpfs");
-        const char *net = opt_str(o, "network");
-        s->network = net && !strcmp(net, "none") ? CTR_NET_NONE : CTR_NET_LOOPBACK;
-        opt_size(o, "memory", &s->limits.memory_bytes);
-        opt_size(o, "pids", &s->limits.pids_max);
-        opt_size(o, "cpu_quota", &s->limits.cpu_quota_us);
-        const cJSON *cpus = opt(o, "cpus");
-        s->limits.cpus = cJSON_IsString(cpus) ? cpus->valuestring : cfg->cpus;
+        if (!s->limits.cpus)
+                s->limits.cpus = cfg->cpus;
         if (cfg->cpuset) {
                 env->affinity = *cfg->cpuset;
                 s->affinity = &env->affinity;
         }
-        s->stdin_fd = s->stdout_fd = s->stderr_fd = -1;
-        s->argv = env->agent_args; /* checked for argv[0] only */
-        r = ctr_spec_check(s, err);
+        r = ctr_spec_check(s, 0, err);
         if (r < 0)
                 return r;
         *ret_env = steal_pointer(&env);
@@ -236,14 +269,19 @@ static int container_start(rt_env *env, char *const *args, rt_launch *ret_launch
 static int container_measure(rt_env *env, rt_usage *ret_usage, bench_error **err) {
         if (!env->ctr)
                 return bench_error_set(err, ESRCH, "the container is not running");
-        rt_usage u = {.footprint_kib = -1, .vmm_overhead_kib = -1, .cgroup_peak_kib = -1};
+        rt_usage u = {
+                .footprint_kib = -1, .vmm_overhead_kib = -1, .cgroup_peak_kib = -1, .cgroup_usage_kib = -1};
         int r = ctr_footprint_kib(env->ctr, &u.footprint_kib, err);
         if (r < 0)
                 return r;
         ctr_cgroup_stats st;
         ctr_cgroup *cg = ctr_get_cgroup(env->ctr);
-        if (cg && ctr_cgroup_stats_read(cg, &st, NULL) == 0 && st.memory_peak_bytes > 0)
-                u.cgroup_peak_kib = (double)st.memory_peak_bytes / 1024.0;
+        if (cg && ctr_cgroup_stats_read(cg, &st, NULL) == 0) {
+                if (st.memory_peak_bytes > 0)
+                        u.cgroup_peak_kib = (double)st.memory_peak_bytes / 1024.0;
+                if (st.memory_current_bytes > 0)
+                        u.cgroup_usage_kib = (double)st.memory_current_bytes / 1024.0;
+        }
         *ret_usage = u;
         return 0;
 }
@@ -294,6 +332,7 @@ static size_t container_phases(rt_env *env, uint64_t ready_ns, rt_phase *out, si
 const rt_driver rt_container_driver = {
         .name = "container",
         .probe = container_probe,
+        .check = container_check,
         .create = container_create,
         .start = container_start,
         .measure = container_measure,

@@ -252,19 +252,19 @@ static void test_format(void **state) {
         cpu_set_t s;
         char buf[64];
         CPU_ZERO(&s);
-        assert_int_equal(pin_cpulist_format(&s, buf, sizeof(buf)), 0);
+        assert_int_equal(bench_cpulist_format(&s, buf, sizeof(buf)), 0);
         assert_string_equal(buf, "");
         int cpus[] = {0, 1, 2, 3, 6, 8, 9};
         for (size_t i = 0; i < sizeof(cpus) / sizeof(cpus[0]); i++)
                 CPU_SET(cpus[i], &s);
-        assert_int_equal(pin_cpulist_format(&s, buf, sizeof(buf)), 0);
+        assert_int_equal(bench_cpulist_format(&s, buf, sizeof(buf)), 0);
         assert_string_equal(buf, "0-3,6,8-9");
-        assert_int_equal(pin_cpulist_format(&s, buf, 5), -ENOBUFS);
+        assert_int_equal(bench_cpulist_format(&s, buf, 5), -ENOBUFS);
 
         CPU_ZERO(&s);
         CPU_SET(5, &s);
         CPU_SET(CPU_SETSIZE - 1, &s);
-        assert_int_equal(pin_cpulist_format(&s, buf, sizeof(buf)), 0);
+        assert_int_equal(bench_cpulist_format(&s, buf, sizeof(buf)), 0);
         assert_string_equal(buf, "5,1023");
 }
 
@@ -272,18 +272,18 @@ static void test_parse(void **state) {
         (void)state;
         cpu_set_t s;
         bench_error *err = NULL;
-        assert_int_equal(pin_cpulist_parse("0-3,6,8-9", &s, &err), 0);
+        assert_int_equal(bench_cpulist_parse("0-3,6,8-9", &s, &err), 0);
         assert_int_equal(CPU_COUNT(&s), 7);
         assert_true(CPU_ISSET(6, &s) && CPU_ISSET(9, &s) && !CPU_ISSET(4, &s) && !CPU_ISSET(7, &s));
         const char *bad[] = {"", "a", "3-1", "1,", "1--2", "-1", "1,,2", " 1"};
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 err = NULL;
-                assert_int_equal(pin_cpulist_parse(bad[i], &s, &err), -EINVAL);
+                assert_int_equal(bench_cpulist_parse(bad[i], &s, &err), -EINVAL);
                 assert_non_null(err);
                 bench_error_free(err);
         }
         err = NULL;
-        assert_int_equal(pin_cpulist_parse("0-5000", &s, &err), -ERANGE);
+        assert_int_equal(bench_cpulist_parse("0-5000", &s, &err), -ERANGE);
         bench_error_free(err);
 }
 
