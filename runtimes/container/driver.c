@@ -215,7 +215,8 @@ static int container_create(const rt_config *cfg, unsigned flags, rt_env **ret_e
         s->layers = (const char *const *)env->layers;
         s->n_layers = env->n_layers;
         s->state_dir = env->state_dir;
-        if (!s->limits.cpus)
+        /* the pinning choice becomes a cpuset where bench may make cgroups; else affinity only */
+        if (!s->limits.cpus && geteuid() == 0)
                 s->limits.cpus = cfg->cpus;
         if (cfg->cpuset) {
                 env->affinity = *cfg->cpuset;
