@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/*
+ * The VM configuration: a guest booted through libvirt (embedded QEMU driver
+ * by default) from a kernel plus an initramfs bench builds itself, whose
+ * /init is the very bench-agent binary the other configurations run.
+ * Results come back over the guest's second serial port (ttyS1), wired to a
+ * UNIX socket that bench listens on before the domain starts; the kernel
+ * log goes to the first (ttyS0) as a file, for error messages.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/error.h"
+
+/* ---- kernel.c: which kernel, and its modules ---- */
+
+typedef struct vm_kernel {
+        char *image;       /* vmlinuz path */
+        char *modules_dir; /* .../lib/modules/<release>, NULL if none (all built in) */
+        char *release;     /* "6.1.0-56-cloud-amd64" (from the modules dir or the image), may be NULL */
+        char *source;      /* "suite", "host /boot", "bench cache": where it was found */
+} vm_kernel;
+
+/*
+ * The kernel to boot: `path` if given (its modules from `modules_dir` if
+ * given, else next to it), else /boot/vmlinuz-$(uname -r) with
+ * /lib/modules/$(uname -r), else the newest one scripts/setup extracted into
+ * <cache>/kernel/. None found: an error that says where it looked and how to
+ * get one.
+ */
+int vm_kernel_find(const char *path, const char *modules_dir, vm_kernel *ret, bench_error **err);
+void vm_kernel_clear(vm_kernel *k);
+
+/* ---- modules.c: .ko dependencies from the module files themselves ---- */
+
+/*
+ * The module files needed to load `names` (e.g. virtio_pci, virtio_blk,
+ * virtio_console, ext4), with their dependencies, in load order
+ * (dependencies first, no duplicates). Debian ships no modules.dep in the
+ * package, so dependencies come from each .ko's .modinfo section
+ * ("depends=a,b"). A name the kernel has built in (listed in
+ * modules.builtin, or not found and flagged optional) is skipped. `-` and
+ * `_` are the same in module names. Compressed modules (.ko.xz/.zst) are an
+ * error that says so.
+ */
+int vm_modules_resolve(const char *modules_dir, const char *const *names, size_t n_names, char ***ret_paths,
+                       size_t *ret_n, bench_error **err);
+void vm_modules_free(char **paths, size_t n);
+
+/* ---- cpio.c: newc archives ---- */
+
+typedef struct vm_cpio vm_cpio;
+int vm_cpio_open(int fd, vm_cpio **ret, bench_error **err); /* writes to fd (not closed) */
+int vm_cpio_dir(vm_cpio *c, const char *path, unsigned mode, bench_error **err);
+int vm_cpio_file(vm_cpio *c, const char *path, unsigned mode, const void *data, size_t len, bench_error **err);
+int vm_cpio_file_from(vm_cpio *c, const char *path, unsigned mode, const char *host_path, bench_error **err);
+int vm_cpio_symlink(vm_cpio *c, const char *path, const char *target, bench_error **err);
+int vm_cpio_chardev(vm_cpio *c, const char *path, unsigned mode, unsigned major, unsigned minor,
+                    bench_error **err);
+/* Writes the TRAILER!!! entry, pads to 512 bytes, frees c. */
+int vm_cpio_close(vm_cpio *c, bench_error **err);
+void vm_cpio_abort(vm_cpio *c);
+
+/* ---- image.c: the initramfs ---- */
+
+/*
+ * <cache>/vm/initramfs-<hash>.cpio: /init (bench-agent), /dev/{console,
+ * null,ttyS0,ttyS1} nodes, /proc /sys /tmp /scratch, and /modules/NN-name.ko
+ * in load order for virtio_pci, virtio_blk, virtio_console and ext4 (what
+ * the kernel lacks built in). Cached by a hash of what goes in; built in a
+ * temp file and renamed, so a crash leaves no half image.
+ */
+int vm_image_build(const vm_kernel *k, const char *agent_path, char **ret_path, bench_error **err);
+
+/* ---- domain.c: the libvirt domain XML ---- */
+
+typedef struct vm_disk {
+        const char *path;
+        const char *format; /* "raw" or "qcow2" */
+        bool readonly;
+} vm_disk;
+
+typedef struct vm_domain_spec {
+        const char *name;
+        const char *type;    /* "kvm" or "qemu" (TCG) */
+        const char *machine; /* "q35" */
+        uint64_t memory_kib;
+        unsigned vcpus;
+        const int *vcpu_pins;   /* vcpu i -> host cpu vcpu_pins[i]; NULL = none */
+        const char *emulator_cpus; /* cpu list for <emulatorpin>, NULL = none */
+        const char *kernel, *initrd, *cmdline;
+        const char *console_log;   /* ttyS0 -> this file */
+        const char *channel_socket; /* ttyS1 -> qemu connects to this UNIX socket */
+        const vm_disk *disks;
+        size_t n_disks;
+} vm_domain_spec;
+
+/* The XML (caller frees): ACPI on, no network, no graphics/usb/balloon, serials as above. */
+int vm_domain_xml(const vm_domain_spec *spec, char **ret_xml, bench_error **err);
+
+/* ---- connect.c: libvirt, embedded by default ---- */
+
+typedef struct vm_conn vm_conn;
+/*
+ * uri NULL: the embedded QEMU driver qemu:///embed?root=<root_dir> with
+ * <root_dir>/etc/qemu.conf saying stdio_handler = "file" (no daemon at all),
+ * and a libvirt event loop running in a thread. Else that URI
+ * (qemu:///system, qemu+ssh://host/system ...).
+ */
+int vm_conn_open(const char *uri, const char *root_dir, vm_conn **ret, bench_error **err);
+void vm_conn_close(vm_conn *c); /* accepts NULL; stops the event thread */
+const char *vm_conn_uri(const vm_conn *c);
+/* The libvirt connection (virConnectPtr), for the driver. */
+void *vm_conn_ptr(vm_conn *c);
+
+/* ---- accel.c ---- */
+
+/*
+ * "auto": kvm only where /dev/kvm opens and the CPU has vmx or svm (a nested
+ * PVM host has /dev/kvm but a stock guest hangs under it); "kvm"/"tcg"
+ * forced. ret_type: "kvm" or "qemu" (libvirt's name for TCG); ret_accel:
+ * "kvm" or "tcg"; ret_why: a short reason for the result.
+ */
+int vm_accel_choose(const char *want, const char **ret_type, const char **ret_accel, char *why, size_t why_len,
+                    bench_error **err);
