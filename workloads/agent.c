@@ -746,9 +746,9 @@ static int scan_ready_fd(int argc, char **argv) {
         return fd;
 }
 
-enum { OPT_DIR = 256, OPT_READY_FD, OPT_NO_READY, OPT_SEED, OPT_POWEROFF, OPT_LIST, OPT_VERSION };
+enum { OPT_DIR = 256, OPT_READY_FD, OPT_NO_READY, OPT_SEED, OPT_POWEROFF, OPT_INIT, OPT_LIST, OPT_VERSION };
 
-int main(int argc, char **argv) {
+static int agent_main(int argc, char **argv, bool init, int init_channel) {
         /* 1. the ready byte, before anything else: startup latency ends here */
         int ready_fd = scan_ready_fd(argc, argv);
         int ready_errno = 0;
@@ -768,6 +768,7 @@ int main(int argc, char **argv) {
                 {"no-ready", no_argument, NULL, OPT_NO_READY},
                 {"seed", required_argument, NULL, OPT_SEED},
                 {"poweroff", no_argument, NULL, OPT_POWEROFF},
+                {"init", no_argument, NULL, OPT_INIT},
                 {"list", no_argument, NULL, OPT_LIST},
                 {"help", no_argument, NULL, 'h'},
                 {"version", no_argument, NULL, OPT_VERSION},
@@ -809,6 +810,12 @@ int main(int argc, char **argv) {
                 case OPT_POWEROFF:
                         poweroff = true;
                         break;
+                case OPT_INIT:
+                        if (!init) {
+                                fprintf(stderr, "bench-agent: --init is for a VM's /init (PID 1, first argument)\n");
+                                return 2;
+                        }
+                        break; /* main() powers off, after unmounting the scratch disk */
                 case OPT_LIST:
                         print_list();
                         return 0;
@@ -827,6 +834,20 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "bench-agent: cannot write the ready byte to fd %d: %s\n", ready_fd,
                         strerror(ready_errno));
                 return 2;
+        }
+        if (init) {
+                const char *init_dir = NULL;
+                bench_error *ierr = NULL;
+                if (init_channel < 0)
+                        fprintf(stderr, "bench-agent: --init: cannot open the channel /dev/ttyS1: %s\n",
+                                strerror(-init_channel));
+                if (wl_init_setup(&init_dir, &ierr) < 0) {
+                        fprintf(stderr, "bench-agent: %s\n", ierr && ierr->msg ? ierr->msg : "init failed");
+                        bench_error_free(ierr);
+                        return 1;
+                }
+                if (!dir)
+                        dir = init_dir;
         }
 
         /*
@@ -905,6 +926,19 @@ int main(int argc, char **argv) {
                 } else {
                         fprintf(stderr, "bench-agent: --poweroff ignored: not PID 1\n");
                 }
+        }
+        return status;
+}
+
+int main(int argc, char **argv) {
+        /* as a VM's /init, the channel to the host is a serial port: open it first */
+        bool init = wl_init_wanted(argc, argv);
+        int init_channel = init ? wl_init_channel() : 0;
+        int status = agent_main(argc, argv, init, init_channel);
+        /* PID 1 must never return (the kernel panics): whatever happened, power off */
+        if (init) {
+                fflush(NULL);
+                wl_init_poweroff();
         }
         return status;
 }

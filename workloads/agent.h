@@ -72,6 +72,12 @@ double wl_percentile_sorted(const double *sorted, size_t n, double p);
 double wl_elapsed_s(uint64_t start_ns, uint64_t end_ns);
 
 /* The run functions, one per file; agent.c maps catalog names to them. */
+/* init.c: the agent as a VM's /init */
+bool wl_init_wanted(int argc, char **argv);
+int wl_init_channel(void); /* /dev/ttyS1, raw, as stdin and stdout */
+int wl_init_setup(const char **ret_dir, bench_error **err);
+void wl_init_poweroff(void);
+
 int wl_startup_run(wl_ctx *ctx, bench_error **err);
 int wl_memory_run(wl_ctx *ctx, bench_error **err);
 int wl_cpu_run(wl_ctx *ctx, bench_error **err);

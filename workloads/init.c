@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench-agent as a VM's /init (--init): the guest has nothing but the
+ * kernel and this binary, so the agent sets up what it needs itself. The
+ * channel comes first — the ready byte must reach the host the moment init
+ * runs — then /proc, /sys, devtmpfs, the kernel modules the initramfs
+ * carries (virtio_pci, virtio_blk, ... in load order), and the scratch disk.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "agent.h"
+
+#define INIT_CHANNEL "/dev/ttyS1"
+
+bool wl_init_wanted(int argc, char **argv) {
+        /* the kernel passes what follows `--` on its command line: --init comes first */
+        return getpid() == 1 && argc > 1 && !strcmp(argv[1], "--init");
+}
+
+int wl_init_channel(void) {
+        int fd = open(INIT_CHANNEL, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        /* raw: no echo, no \n -> \r\n, no line editing: the protocol is bytes */
+        struct termios t;
+        if (tcgetattr(fd, &t) == 0) {
+                cfmakeraw(&t);
+                t.c_cc[VMIN] = 1;
+                t.c_cc[VTIME] = 0;
+                tcsetattr(fd, TCSANOW, &t);
+        }
+        if (dup2(fd, 0) < 0 || dup2(fd, 1) < 0) {
+                int e = errno;
+                close(fd);
+                return -e;
+        }
+        close(fd);
+        return 0;
+}
+
+static int mount_if(const char *src, const char *target, const char *type, unsigned long flags, const char *data,
+                    bench_error **err) {
+        mkdir(target, 0755);
+        if (mount(src, target, type, flags, data) < 0 && errno != EBUSY)
+                return bench_error_errno(err, errno, "init: mounting %s on %s", type, target);
+        return 0;
+}
+
+static int load_modules(bench_error **err) {
+        struct dirent **names = NULL;
+        int n = scandir("/modules", &names, NULL, alphasort);
+        if (n < 0)
+                return errno == ENOENT ? 0 : bench_error_errno(err, errno, "init: reading /modules");
+        int r = 0;
+        for (int i = 0; i < n; i++) {
+                const char *name = names[i]->d_name;
+                size_t len = strlen(name);
+                if (r == 0 && len > 3 && !strcmp(name + len - 3, ".ko")) {
+                        char path[512];
+                        snprintf(path, sizeof(path), "/modules/%s", name);
+                        int fd = open(path, O_RDONLY | O_CLOEXEC);
+                        if (fd < 0)
+                                r = bench_error_errno(err, errno, "init: opening %s", path);
+                        else {
+                                if (syscall(SYS_finit_module, fd, "", 0) < 0 && errno != EEXIST)
+                                        r = bench_error_errno(err, errno, "init: loading %s", path);
+                                close(fd);
+                        }
+                }
+                free(names[i]);
+        }
+        free(names);
+        return r;
+}
+
+/* The first virtio disk, once its driver has probed it (asynchronously). */
+static bool wait_for(const char *path, int ms) {
+        for (int i = 0; i < ms; i++) {
+                if (access(path, F_OK) == 0)
+                        return true;
+                usleep(1000);
+        }
+        return false;
+}
+
+int wl_init_setup(const char **ret_dir, bench_error **err) {
+        int r;
+        if ((r = mount_if("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err)) < 0 ||
+            (r = mount_if("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err)) < 0 ||
+            (r = mount_if("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755", err)) < 0 ||
+            (r = mount_if("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", err)) < 0)
+                return r;
+        if ((r = load_modules(err)) < 0)
+                return r;
+        /* the I/O workloads' disk, if the VM has one: an ext4 image on virtio-blk */
+        *ret_dir = "/tmp";
+        if (access("/sys/bus/virtio/drivers/virtio_blk", F_OK) == 0 && wait_for("/dev/vda", 2000)) {
+                if ((r = mount_if("/dev/vda", "/scratch", "ext4", MS_NOATIME, NULL, err)) < 0)
+                        return r;
+                *ret_dir = "/scratch";
+        }
+        return 0;
+}
+
+void wl_init_poweroff(void) {
+        sync();
+        umount2("/scratch", 0);
+        /* with ACPI in the domain this ends it; without, the guest only halts */
+        syscall(SYS_reboot, 0xfee1dead, 672274793, 0x4321fedc, NULL);
+}
