@@ -31,6 +31,7 @@ typedef struct run_ctx {
         unsigned rep_total, rep_index;
         bool warmup;
         int rep; /* measured repetition index, -1 during warmup */
+        char accel[16]; /* of the last environment, "" if its driver has none */
 } run_ctx;
 
 /* splitmix64: small, seedable, and good enough to shuffle a handful of items */
@@ -111,6 +112,7 @@ static int run_environment(run_ctx *c, const suite_config *cfg, char *const *arg
                 .timeout_s = c->s->timeout_s,
         };
         rt_env *env = NULL;
+        c->accel[0] = '\0';
         int r = drv->create(&rc, 0, &env, err);
         if (r < 0)
                 return bench_error_prefix(err, "cannot prepare the %s environment", cfg->kind->name);
@@ -139,8 +141,16 @@ static int run_environment(run_ctx *c, const suite_config *cfg, char *const *arg
                 if (stderr_note(ss, note, sizeof(note))[0])
                         bench_error_prefix(err, "%s", note + 1);
         }
+        if (r < 0 && r != -EINTR && drv->diagnose) {
+                char diag[1024] = "";
+                drv->diagnose(env, diag, sizeof(diag));
+                if (diag[0])
+                        bench_error_prefix(err, "%s", diag);
+        }
         if (n_phases)
                 *n_phases = drv->phases(env, ss->t_ready_ns, phases, RT_MAX_PHASES);
+        if (drv->accel && drv->accel(env))
+                snprintf(c->accel, sizeof(c->accel), "%s", drv->accel(env));
         drv->destroy(env);
         *ret_total_ns = bench_now_ns() - ss->t_start_ns;
         return r;
@@ -195,6 +205,10 @@ static uint64_t startup_runs(const suite_workload *w) {
 
 static int run_startup(run_ctx *c, const suite_config *cfg, const suite_workload *w) {
         uint64_t runs = startup_runs(w);
+        /* a configuration may ask for fewer starts: a VM boot under TCG takes seconds */
+        const cJSON *cap = cfg->options ? cJSON_GetObjectItemCaseSensitive(cfg->options, "startup_runs") : NULL;
+        if (cJSON_IsNumber(cap) && cap->valuedouble >= 1 && (uint64_t)cap->valuedouble < runs)
+                runs = (uint64_t)cap->valuedouble;
         char *args[] = {(char *)"startup", NULL};
         for (uint64_t i = 0; i < runs && !bench_interrupted(); i++) {
                 session ss = {0};

@@ -70,6 +70,10 @@ typedef struct rt_driver {
         size_t (*phases)(rt_env *env, uint64_t ready_ns, rt_phase *out, size_t max);
         /* kills what runs, removes what was made; accepts NULL; leaves nothing */
         void (*destroy)(rt_env *env);
+        /* optional: the accelerator results must be labelled with ("kvm", "tcg"), else NULL */
+        const char *(*accel)(rt_env *env);
+        /* optional: context for a failure (a guest's kernel log tail) into buf, "" if none */
+        void (*diagnose)(rt_env *env, char *buf, size_t len);
 } rt_driver;
 
 /* The kinds a suite may name, with or without a driver on this build. */
