@@ -90,3 +90,4 @@ int rt_driver_validate(const rt_driver *d, bench_error **err);
 
 extern const rt_driver rt_bare_driver;
 extern const rt_driver rt_container_driver;
+extern const rt_driver rt_vm_driver;

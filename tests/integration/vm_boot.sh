@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# A real guest through libvirt's embedded QEMU driver (TCG here): every
+# workload's results arrive with the bare run's structure and an accel
+# label, the boot phases and the QEMU footprint are recorded, and nothing
+# is left afterwards: no domain, QEMU process, embedded root, socket or
+# image. Then Ctrl-C during a boot: exit 130, and still nothing left.
+source "$(dirname "$0")/common.bash"
+need_root
+command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86 is not installed"
+why=$("$BENCH" info --json | $PY -c 'import json,sys; d=json.load(sys.stdin); k=[x for x in d["kinds"] if x["kind"]=="vm"][0]; print("" if k["runnable"] else k["reason"])')
+[ -z "$why" ] || skip "vm cannot run here: $why"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+export BENCH_WORKDIR="$tmp/work"; mkdir -p "$BENCH_WORKDIR"
+vm_state() { { pgrep -f 'qemu-system.*guest=bench-' | sed 's/^/qemu /'; ls -d /tmp/bench-vm-* 2>/dev/null; ls "$BENCH_WORKDIR"; } | sort; }
+before=$(vm_state)
+
+cat > "$tmp/s.json" <<'JSON'
+{ "name": "vm", "repetitions": 1, "warmup": 0, "timeout_s": 120,
+  "configurations": [ { "name": "bare", "kind": "bare" },
+                      { "name": "vm", "kind": "vm", "memory": "256M", "vcpus": 1, "startup_runs": 1 } ],
+  "workloads": [ { "kind": "startup", "params": { "runs": 2 } },
+                 { "kind": "memory", "params": { "size": "32M" } },
+                 { "kind": "cpu", "params": { "duration": "100ms" } },
+                 { "kind": "membw", "params": { "size": "1M", "passes": 1 } },
+                 { "kind": "memlat", "params": { "size": "1M", "accesses": 100000 } },
+                 { "kind": "fileio", "params": { "size": "1M", "ops": 50 } },
+                 { "kind": "metadata", "params": { "files": 50 } } ] }
+JSON
+"$BENCH" run "$tmp/s.json" -o "$tmp/r.json" --quiet 2>"$tmp/err" || fail "the vm run failed: $(cat "$tmp/err")"
+check_result "$tmp/r.json" || fail "schema"
+$PY - "$tmp/r.json" <<'PY' || fail "vm results"
+import json, sys
+d = json.load(open(sys.argv[1]))
+rows = lambda c: {(r["workload"], r["metric"]): r for r in d["results"] if r["configuration"] == c}
+bare, vm = rows("bare"), rows("vm")
+assert vm, "no vm results (skipped? %s)" % d["skipped"]
+agent = {k for k in bare if k[1] not in ("ready_ms", "total_ms", "footprint_kib")}
+missing = agent - set(vm)
+assert not missing, "the vm lacks the bare run's metrics: %s" % sorted(missing)
+for k, r in vm.items():
+    assert r.get("accel") in ("tcg", "kvm"), "%s has no accel label" % (k,)
+s = vm[("startup", "ready_ms")]
+assert len(s["samples"]) == 1, "startup_runs caps the boots per repetition"
+assert 0 < s["stats"]["median"] < vm[("startup", "total_ms")]["stats"]["median"]
+for p in ("define", "qemu", "boot"):
+    assert ("startup", "phase.%s_ms" % p) in vm, "phase %s missing" % p
+fp = vm[("memory", "footprint_kib")]["stats"]["median"]
+ov = vm[("memory", "vmm_overhead_kib")]["stats"]["median"]
+assert fp > 32 * 1024, "the QEMU footprint holds the guest's 32 MiB: %s" % fp
+assert 0 < ov < fp, "VMM overhead between 0 and the footprint: %s of %s" % (ov, fp)
+seen = d["pinning"]["seen"]["vm"]
+assert seen["pid"] == 1 and seen["kernel"] != d["host"]["kernel"], seen
+assert not d["errors"], d["errors"]
+print("vm ok: ready %.0f ms (%s), footprint %.0f KiB, vmm overhead %.0f KiB" % (s["stats"]["median"], s["accel"], fp, ov))
+PY
+
+# Ctrl-C mid-boot
+cat > "$tmp/long.json" <<'JSON'
+{ "name": "long", "repetitions": 3, "warmup": 0, "timeout_s": 120,
+  "configurations": [ { "name": "vm", "kind": "vm" } ],
+  "workloads": [ { "kind": "cpu", "params": { "duration": "60s" } } ] }
+JSON
+"$BENCH" run "$tmp/long.json" -o "$tmp/long.result.json" --quiet &
+pid=$!
+for _ in $(seq 1 100); do pgrep -f 'qemu-system.*guest=bench-' >/dev/null && break; sleep 0.1; done
+pgrep -f 'qemu-system.*guest=bench-' >/dev/null || fail "no QEMU process appeared"
+sleep 1
+kill -INT $pid; wait $pid; rc=$?
+[ $rc -eq 130 ] || fail "interrupted vm run: exit $rc, expected 130"
+check_result "$tmp/long.result.json" || fail "the interrupted run's file is not valid"
+sleep 0.5
+after=$(vm_state)
+[ "$before" = "$after" ] || fail "left behind: $(diff <(echo "$before") <(echo "$after") | grep '^>')"
+echo "ok"
