@@ -35,7 +35,7 @@ static void usage(FILE *f) {
               "\n"
               "commands:\n"
               "  run SUITE [-o FILE] [--configs LIST] [--repetitions N] [--warmup N] [--seed S]\n"
-              "            [--workdir DIR] [--agent PATH] [--quiet]\n"
+              "            [--workdir DIR] [--agent PATH] [--vm-uri URI] [--quiet]\n"
               "                      run a suite; results are written after every repetition\n"
               "  validate SUITE...   check suites without running them (every problem is listed)\n"
               "  info [--json]       what this host can run: cgroups, namespaces, overlayfs, kvm, tools\n"
@@ -92,9 +92,11 @@ static int cmd_run(int argc, char **argv) {
                 {"workdir", required_argument, NULL, 'd'},
                 {"agent", required_argument, NULL, 'a'},
                 {"quiet", no_argument, NULL, 'q'},
+                {"vm-uri", required_argument, NULL, 'V'},
                 {"help", no_argument, NULL, 'h'},
                 {0},
         };
+        const char *vm_uri = NULL;
         suite_overrides ov = {.repetitions = -1, .warmup = -1, .check_host = true};
         const char *output = NULL, *workdir = getenv("BENCH_WORKDIR"), *agent = NULL;
         bool quiet = false;
@@ -139,6 +141,9 @@ static int cmd_run(int argc, char **argv) {
                 case 'q':
                         quiet = true;
                         break;
+                case 'V':
+                        vm_uri = optarg;
+                        break;
                 case 'h':
                         usage(stdout);
                         return EXIT_OK;
@@ -162,6 +167,8 @@ static int cmd_run(int argc, char **argv) {
                 return EXIT_BAD_INPUT;
         }
         bench_diags_clear(&diags);
+        if (vm_uri)
+                suite_set_vm_uri(s, vm_uri);
 
         _cleanup_free_ char *agent_path = agent ? strdup(agent) : default_agent_path();
         if (!agent_path || access(agent_path, X_OK) < 0) {

@@ -1554,6 +1554,29 @@ int suite_load(const char *path, const suite_overrides *ov, suite **ret, bench_d
         return suite_parse(text, path, ov, ret, diags);
 }
 
+static void set_string(cJSON *o, const char *key, const char *value) {
+        cJSON *v = cJSON_CreateString(value);
+        if (!v)
+                return;
+        if (cJSON_HasObjectItem(o, key))
+                cJSON_ReplaceItemInObjectCaseSensitive(o, key, v);
+        else
+                cJSON_AddItemToObject(o, key, v);
+}
+
+void suite_set_vm_uri(suite *s, const char *uri) {
+        for (size_t i = 0; i < s->n_configs; i++)
+                if (!strcmp(s->configs[i].kind->name, "vm") && s->configs[i].options)
+                        set_string(s->configs[i].options, "uri", uri);
+        const cJSON *cfgs = cJSON_GetObjectItemCaseSensitive(s->json, "configurations");
+        cJSON *c;
+        cJSON_ArrayForEach(c, cfgs) {
+                const cJSON *k = cJSON_GetObjectItemCaseSensitive(c, "kind");
+                if (cJSON_IsString(k) && !strcmp(k->valuestring, "vm"))
+                        set_string(c, "uri", uri);
+        }
+}
+
 void suite_free(suite *s) {
         if (!s)
                 return;

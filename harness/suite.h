@@ -71,6 +71,8 @@ int suite_load(const char *path, const suite_overrides *ov, suite **ret, bench_d
 int suite_parse(const char *text, const char *path, const suite_overrides *ov, suite **ret,
                 bench_diags *diags);
 void suite_free(suite *s);
+/* Sets "uri" of every vm configuration (bench run --vm-uri), in the suite as run too. */
+void suite_set_vm_uri(suite *s, const char *uri);
 
 /*
  * Locates a field by path ("workloads[2].kind", "" = root) in JSON text, as

@@ -76,6 +76,16 @@ void vm_cpio_abort(vm_cpio *c);
  */
 int vm_image_build(const vm_kernel *k, const char *agent_path, char **ret_path, bench_error **err);
 
+/* ---- disk.c: the scratch disk ---- */
+
+/*
+ * <dir>/scratch.img (raw, an empty ext4) for one layer, or for N layers a
+ * writable <dir>/scratch.qcow2 on top of a cached qcow2 backing chain of N
+ * levels holding the layers' files (see disk.c). ret_format: "raw"/"qcow2".
+ */
+int vm_scratch_disk(const char *dir, uint64_t bytes, unsigned layers, char **ret_path, const char **ret_format,
+                    bench_error **err);
+
 /* ---- domain.c: the libvirt domain XML ---- */
 
 typedef struct vm_disk {

@@ -661,6 +661,8 @@ static void emit_agent_line(void) {
         jl_i64(&l, "mem_total_kib", (long long)mem_kib);
         jl_str(&l, "cgroup", cg ? cg : "");
         jl_bool(&l, "in_pid1", getpid() == 1);
+        if (wl_init_scratch_layers >= 0)
+                jl_i64(&l, "scratch_layers", wl_init_scratch_layers);
         jl_end(&l);
 }
 

@@ -77,6 +77,7 @@ bool wl_init_wanted(int argc, char **argv);
 int wl_init_channel(void); /* /dev/ttyS1, raw, as stdin and stdout */
 int wl_init_setup(const char **ret_dir, bench_error **err);
 void wl_init_poweroff(void);
+extern int wl_init_scratch_layers; /* marker files of the disk's layers, -1 = not a VM */
 
 int wl_startup_run(wl_ctx *ctx, bench_error **err);
 int wl_memory_run(wl_ctx *ctx, bench_error **err);

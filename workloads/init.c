@@ -22,6 +22,8 @@
 
 #define INIT_CHANNEL "/dev/ttyS1"
 
+int wl_init_scratch_layers = -1;
+
 bool wl_init_wanted(int argc, char **argv) {
         /* the kernel passes what follows `--` on its command line: --init comes first */
         return getpid() == 1 && argc > 1 && !strcmp(argv[1], "--init");
@@ -108,6 +110,16 @@ int wl_init_setup(const char **ret_dir, bench_error **err) {
                 if ((r = mount_if("/dev/vda", "/scratch", "ext4", MS_NOATIME, NULL, err)) < 0)
                         return r;
                 *ret_dir = "/scratch";
+                /* the layers' marker files seen through the disk's backing chain */
+                struct dirent **ents = NULL;
+                int n = scandir("/scratch", &ents, NULL, NULL);
+                wl_init_scratch_layers = 0;
+                for (int i = 0; i < n; i++) {
+                        if (!strncmp(ents[i]->d_name, ".bench-layer-", 13))
+                                wl_init_scratch_layers++;
+                        free(ents[i]);
+                }
+                free(ents);
         }
         return 0;
 }
