@@ -17,7 +17,8 @@ before=$(vm_state)
 cat > "$tmp/s.json" <<'JSON'
 { "name": "vm", "repetitions": 1, "warmup": 0, "timeout_s": 120,
   "configurations": [ { "name": "bare", "kind": "bare" },
-                      { "name": "vm", "kind": "vm", "memory": "256M", "vcpus": 1, "startup_runs": 1 } ],
+                      { "name": "vm", "kind": "vm", "memory": "256M", "vcpus": 1, "startup_runs": 1 },
+                      { "name": "vm3", "kind": "vm", "layers": 3, "startup_runs": 1 } ],
   "workloads": [ { "kind": "startup", "params": { "runs": 2 } },
                  { "kind": "memory", "params": { "size": "32M" } },
                  { "kind": "cpu", "params": { "duration": "100ms" } },
@@ -51,6 +52,10 @@ assert 0 < ov < fp, "VMM overhead between 0 and the footprint: %s of %s" % (ov, 
 seen = d["pinning"]["seen"]["vm"]
 assert seen["pid"] == 1 and seen["kernel"] != d["host"]["kernel"], seen
 assert not d["errors"], d["errors"]
+# the 3-level qcow2 chain is read through: the guest sees every level's file
+chain = d["pinning"]["seen"]["vm3"]
+assert chain.get("scratch_layers") == 3, "the guest sees %s of 3 layers" % chain.get("scratch_layers")
+assert seen.get("scratch_layers") == 0, "a one-layer disk is empty: %s" % seen.get("scratch_layers")
 print("vm ok: ready %.0f ms (%s), footprint %.0f KiB, vmm overhead %.0f KiB" % (s["stats"]["median"], s["accel"], fp, ov))
 PY
 
