@@ -3,3 +3,4 @@
 
 /* Subcommands that live in files of their own; main.c dispatches. */
 int cmd_container(int argc, char **argv);
+int cmd_vm(int argc, char **argv);

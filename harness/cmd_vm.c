@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench vm image: builds (or finds in the cache) the initramfs a VM
+ * configuration boots, and says which kernel and modules went into it.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../common/cleanup.h"
+#include "../common/util.h"
+#include "../vm/vm-internal.h"
+#include "commands.h"
+
+static void vm_usage(FILE *f) {
+        fputs("usage: bench vm image [--kernel PATH] [--modules-dir DIR] [--agent PATH]\n"
+              "\n"
+              "  builds the guest initramfs (bench-agent as /init, device nodes, the virtio and ext4\n"
+              "  modules the kernel lacks), or finds it in the cache, and prints what went in\n"
+              "\n"
+              "  --kernel PATH        the guest kernel (default: /boot/vmlinuz-$(uname -r), else the one\n"
+              "                       scripts/setup extracted into the bench cache)\n"
+              "  --modules-dir DIR    its modules (.../lib/modules/RELEASE; default: next to the kernel)\n"
+              "  --agent PATH         the bench-agent binary (default: next to bench, or $BENCH_AGENT)\n"
+              "\n"
+              "exit status: 0 ok, 1 failed, 2 bad usage\n",
+              f);
+}
+
+static char *self_agent_path(void) {
+        const char *env = getenv("BENCH_AGENT");
+        if (env && *env)
+                return strdup(env);
+        char self[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        if (n <= 0)
+                return NULL;
+        self[n] = '\0';
+        char *p = NULL;
+        return asprintf(&p, "%s/bench-agent", dirname(self)) < 0 ? NULL : p;
+}
+
+static int vm_image(int argc, char **argv) {
+        static const struct option opts[] = {
+                {"kernel", required_argument, NULL, 'k'},
+                {"modules-dir", required_argument, NULL, 'm'},
+                {"agent", required_argument, NULL, 'a'},
+                {"help", no_argument, NULL, 'h'},
+                {0},
+        };
+        const char *kernel = NULL, *modules_dir = NULL, *agent_opt = NULL;
+        int c;
+        argv[0] = (char *)"bench vm image"; /* getopt's messages start with it */
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
+                switch (c) {
+                case 'k':
+                        kernel = optarg;
+                        break;
+                case 'm':
+                        modules_dir = optarg;
+                        break;
+                case 'a':
+                        agent_opt = optarg;
+                        break;
+                case 'h':
+                        vm_usage(stdout);
+                        return 0;
+                default:
+                        vm_usage(stderr);
+                        return 2;
+                }
+        }
+        if (optind < argc) {
+                fprintf(stderr, "bench vm image: unexpected argument `%s`\n", argv[optind]);
+                vm_usage(stderr);
+                return 2;
+        }
+        if (modules_dir && !kernel) {
+                fprintf(stderr, "bench vm image: --modules-dir needs --kernel\n");
+                return 2;
+        }
+        _cleanup_free_ char *agent = agent_opt ? strdup(agent_opt) : self_agent_path();
+        if (!agent) {
+                fprintf(stderr, "bench vm image: cannot find bench-agent (use --agent)\n");
+                return 1;
+        }
+        _cleanup_error_ bench_error *err = NULL;
+        vm_kernel k = {0};
+        if (vm_kernel_find(kernel, modules_dir, &k, &err) < 0) {
+                fprintf(stderr, "bench vm image: %s\n", err->msg);
+                return 1;
+        }
+        printf("kernel     %s (%s%s%s)\n", k.image, k.source, k.release ? ", release " : "",
+               k.release ? k.release : "");
+        int ret = 1;
+        if (!k.modules_dir)
+                printf("modules    none (no modules dir: the kernel is assumed to have what it needs built "
+                       "in)\n");
+        else {
+                static const char *const wanted[] = {"virtio_pci", "virtio_blk", "virtio_console", "ext4"};
+                char **paths = NULL;
+                size_t n = 0;
+                if (vm_modules_resolve(k.modules_dir, wanted, ELEMENTSOF(wanted), &paths, &n, &err) < 0) {
+                        fprintf(stderr, "bench vm image: %s\n", err->msg);
+                        goto out;
+                }
+                printf("modules    %s, %zu in load order%s\n", k.modules_dir, n, n ? ":" : " (all built in)");
+                for (size_t i = 0; i < n; i++)
+                        printf("  %02zu %s\n", i, paths[i]);
+                vm_modules_free(paths, n);
+        }
+        _cleanup_free_ char *image = NULL;
+        uint64_t t0 = bench_now_ns();
+        if (vm_image_build(&k, agent, &image, &err) < 0) {
+                fprintf(stderr, "bench vm image: %s\n", err->msg);
+                goto out;
+        }
+        double ms = bench_ns_to_ms(bench_now_ns() - t0);
+        struct stat st;
+        if (stat(image, &st) < 0) {
+                fprintf(stderr, "bench vm image: %s: %s\n", image, strerror(errno));
+                goto out;
+        }
+        printf("initramfs  %s (%.2f MiB, %lld bytes; %.1f ms)\n", image,
+               (double)st.st_size / (1024.0 * 1024.0), (long long)st.st_size, ms);
+        ret = 0;
+out:
+        vm_kernel_clear(&k);
+        return ret;
+}
+
+int cmd_vm(int argc, char **argv) {
+        if (argc >= 2 && !strcmp(argv[1], "image"))
+                return vm_image(argc - 1, argv + 1);
+        if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+                vm_usage(stdout);
+                return 0;
+        }
+        if (argc >= 2)
+                fprintf(stderr, "bench vm: unknown subcommand `%s`\n", argv[1]);
+        else
+                fprintf(stderr, "bench vm: expected `image`\n");
+        vm_usage(stderr);
+        return 2;
+}
