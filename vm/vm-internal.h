@@ -119,13 +119,25 @@ typedef struct vm_conn vm_conn;
  * uri NULL: the embedded QEMU driver qemu:///embed?root=<root_dir> with
  * <root_dir>/etc/qemu.conf saying stdio_handler = "file" (no daemon at all),
  * and a libvirt event loop running in a thread. Else that URI
- * (qemu:///system, qemu+ssh://host/system ...).
+ * (qemu:///system, qemu+ssh://host/system ...). root_dir: absolute, at most
+ * 40 bytes of [A-Za-z0-9/._-]. libvirt allows one embedded root per process
+ * for the process's life (another after close fails), and caches QEMU's
+ * capabilities under it: the first domain of a fresh root pays ~4 s for
+ * probing QEMU here, so keep the root across runs.
  */
 int vm_conn_open(const char *uri, const char *root_dir, vm_conn **ret, bench_error **err);
 void vm_conn_close(vm_conn *c); /* accepts NULL; stops the event thread */
 const char *vm_conn_uri(const vm_conn *c);
 /* The libvirt connection (virConnectPtr), for the driver. */
 void *vm_conn_ptr(vm_conn *c);
+/*
+ * Destroys every running domain of c whose name starts with name_prefix
+ * (bench names them bench-<pid>-<n>: for teardown and for reaping the
+ * domains of dead bench runs) and undefines such persistent ones. Returns
+ * how many it destroyed, or -EIO if libvirt failed on any (it still tries
+ * the others).
+ */
+int vm_conn_destroy_all(vm_conn *c, const char *name_prefix);
 
 /* ---- accel.c ---- */
 
