@@ -86,8 +86,9 @@ int bench_cpulist_check_allowed(const char *s, bench_error **err) {
                         snprintf(bad, sizeof(bad), "...");
                 if (bench_cpulist_format(&allowed, ok, sizeof(ok)) < 0)
                         snprintf(ok, sizeof(ok), "...");
-                return bench_error_set(err, ERANGE, "cpus `%s`: cpu %s not available on this host (allowed: %s)", s,
-                                       bad, ok);
+                return bench_error_set(err, ERANGE,
+                                       "cpus `%s`: cpu %s not available on this host (allowed: %s)", s, bad,
+                                       ok);
         }
         return 0;
 }

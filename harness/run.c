@@ -30,7 +30,7 @@ typedef struct run_ctx {
         uint64_t rng;
         unsigned rep_total, rep_index;
         bool warmup;
-        int rep; /* measured repetition index, -1 during warmup */
+        int rep;        /* measured repetition index, -1 during warmup */
         char accel[16]; /* of the last environment, "" if its driver has none */
 } run_ctx;
 
@@ -169,8 +169,12 @@ static void record(run_ctx *c, const suite_config *cfg, const suite_workload *w,
                 return;
         res_series *se = res_series_get(c->f, w->name, w->spec->name, cfg->name, cfg->kind->name, metric,
                                         unit, better, w->params_json);
-        if (se)
-                res_series_add(se, value);
+        if (!se)
+                return;
+        res_series_add(se, value);
+        /* a VM figure says whether it was emulated */
+        if (c->accel[0] && !se->accel)
+                se->accel = strdup(c->accel);
 }
 
 static void record_error(run_ctx *c, const suite_config *cfg, const char *workload, const char *msg) {
@@ -206,7 +210,8 @@ static uint64_t startup_runs(const suite_workload *w) {
 static int run_startup(run_ctx *c, const suite_config *cfg, const suite_workload *w) {
         uint64_t runs = startup_runs(w);
         /* a configuration may ask for fewer starts: a VM boot under TCG takes seconds */
-        const cJSON *cap = cfg->options ? cJSON_GetObjectItemCaseSensitive(cfg->options, "startup_runs") : NULL;
+        const cJSON *cap =
+                cfg->options ? cJSON_GetObjectItemCaseSensitive(cfg->options, "startup_runs") : NULL;
         if (cJSON_IsNumber(cap) && cap->valuedouble >= 1 && (uint64_t)cap->valuedouble < runs)
                 runs = (uint64_t)cap->valuedouble;
         char *args[] = {(char *)"startup", NULL};

@@ -36,7 +36,8 @@ static const bench_opt_spec vm_options[] = {
         {"accel", BENCH_OPT_ENUM, "auto", "auto|kvm|tcg", 0, 0,
          "accelerator; auto = kvm only where it works"},
         {"layers", BENCH_OPT_UINT, "1", NULL, 1, 500, "qcow2 backing chain depth"},
-        {"disk_size", BENCH_OPT_SIZE, "256M", NULL, 16ull << 20, 0, "the scratch disk (ext4 on virtio-blk) of the I/O workloads"},
+        {"disk_size", BENCH_OPT_SIZE, "256M", NULL, 16ull << 20, 0,
+         "the scratch disk (ext4 on virtio-blk) of the I/O workloads"},
         {"startup_runs", BENCH_OPT_UINT, NULL, NULL, 1, 100000,
          "at most this many boots per repetition for the startup workload (a TCG boot takes seconds)"},
         {"modules_dir", BENCH_OPT_STRING, NULL, NULL, 0, 0, "the kernel's modules (default: next to kernel)"},
@@ -51,7 +52,7 @@ static const bench_opt_spec oci_options[] = {
 const rt_kind rt_kinds[] = {
         {"bare", bare_options, &rt_bare_driver},
         {"container", container_options, &rt_container_driver},
-        {"vm", vm_options, NULL},
+        {"vm", vm_options, &rt_vm_driver},
         {"oci", oci_options, NULL},
         {0},
 };

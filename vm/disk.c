@@ -39,11 +39,12 @@ static int run_tool(char *const argv[], bench_error **err) {
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                 ;
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                return bench_error_set(err, EIO, "%s %s failed (exit %d%s)", argv[0], argv[1],
-                                       WIFEXITED(status) ? WEXITSTATUS(status) : -1,
-                                       WIFEXITED(status) && WEXITSTATUS(status) == 127
-                                               ? "; not installed? scripts/setup installs e2fsprogs, qemu-utils"
-                                               : "");
+                return bench_error_set(
+                        err, EIO, "%s %s failed (exit %d%s)", argv[0], argv[1],
+                        WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                        WIFEXITED(status) && WEXITSTATUS(status) == 127
+                                ? "; not installed? scripts/setup installs e2fsprogs, qemu-utils"
+                                : "");
         return 0;
 }
 
@@ -55,8 +56,17 @@ static int mkfs_ext4(const char *path, uint64_t bytes, const char *tree, bench_e
         close(fd);
         if (r < 0)
                 return bench_error_errno(err, -r, "cannot size %s", path);
-        char *argv[] = {"mkfs.ext4", "-q", "-F", "-E", "lazy_itable_init=1,nodiscard", "-L", "scratch",
-                        tree ? "-d" : NULL, (char *)tree, (char *)path, NULL};
+        char *argv[] = {"mkfs.ext4",
+                        "-q",
+                        "-F",
+                        "-E",
+                        "lazy_itable_init=1,nodiscard",
+                        "-L",
+                        "scratch",
+                        tree ? "-d" : NULL,
+                        (char *)tree,
+                        (char *)path,
+                        NULL};
         if (!tree) {
                 argv[7] = (char *)path;
                 argv[8] = NULL;
@@ -115,7 +125,8 @@ static int chain(uint64_t bytes, unsigned n, char **ret_top, bench_error **err) 
                 if ((r = mkfs_ext4(raw, bytes, tree, err)) < 0)
                         goto out;
                 char *conv[] = {"qemu-img", "convert", "-q", "-O", "qcow2", raw, tmp, NULL};
-                char *conv_b[] = {"qemu-img", "convert", "-q", "-O", "qcow2", "-B", prev, "-F", "qcow2", raw, tmp, NULL};
+                char *conv_b[] = {"qemu-img", "convert", "-q",    "-O", "qcow2", "-B",
+                                  prev,       "-F",      "qcow2", raw,  tmp,     NULL};
                 r = run_tool(prev[0] ? conv_b : conv, err);
                 unlink(raw);
                 if (r < 0 || (r = rename(tmp, level) < 0 ? -errno : 0) < 0) {
@@ -134,8 +145,8 @@ out:
         return r;
 }
 
-int vm_scratch_disk(const char *dir, uint64_t bytes, unsigned layers, char **ret_path, const char **ret_format,
-                    bench_error **err) {
+int vm_scratch_disk(const char *dir, uint64_t bytes, unsigned layers, char **ret_path,
+                    const char **ret_format, bench_error **err) {
         _cleanup_free_ char *path = NULL;
         int r;
         if (layers <= 1) {
@@ -150,7 +161,8 @@ int vm_scratch_disk(const char *dir, uint64_t bytes, unsigned layers, char **ret
                         return bench_error_prefix(err, "building a %u-level qcow2 chain", layers);
                 if (asprintf(&path, "%s/scratch.qcow2", dir) < 0)
                         return bench_error_set(err, ENOMEM, "out of memory");
-                char *create[] = {"qemu-img", "create", "-q", "-f", "qcow2", "-b", top, "-F", "qcow2", path, NULL};
+                char *create[] = {"qemu-img", "create", "-q",    "-f", "qcow2", "-b",
+                                  top,        "-F",     "qcow2", path, NULL};
                 if ((r = run_tool(create, err)) < 0)
                         return r;
                 *ret_format = "qcow2";

@@ -56,7 +56,8 @@ void vm_modules_free(char **paths, size_t n);
 typedef struct vm_cpio vm_cpio;
 int vm_cpio_open(int fd, vm_cpio **ret, bench_error **err); /* writes to fd (not closed) */
 int vm_cpio_dir(vm_cpio *c, const char *path, unsigned mode, bench_error **err);
-int vm_cpio_file(vm_cpio *c, const char *path, unsigned mode, const void *data, size_t len, bench_error **err);
+int vm_cpio_file(vm_cpio *c, const char *path, unsigned mode, const void *data, size_t len,
+                 bench_error **err);
 int vm_cpio_file_from(vm_cpio *c, const char *path, unsigned mode, const char *host_path, bench_error **err);
 int vm_cpio_symlink(vm_cpio *c, const char *path, const char *target, bench_error **err);
 int vm_cpio_chardev(vm_cpio *c, const char *path, unsigned mode, unsigned major, unsigned minor,
@@ -83,8 +84,8 @@ int vm_image_build(const vm_kernel *k, const char *agent_path, char **ret_path, 
  * writable <dir>/scratch.qcow2 on top of a cached qcow2 backing chain of N
  * levels holding the layers' files (see disk.c). ret_format: "raw"/"qcow2".
  */
-int vm_scratch_disk(const char *dir, uint64_t bytes, unsigned layers, char **ret_path, const char **ret_format,
-                    bench_error **err);
+int vm_scratch_disk(const char *dir, uint64_t bytes, unsigned layers, char **ret_path,
+                    const char **ret_format, bench_error **err);
 
 /* ---- domain.c: the libvirt domain XML ---- */
 
@@ -100,10 +101,10 @@ typedef struct vm_domain_spec {
         const char *machine; /* "q35" */
         uint64_t memory_kib;
         unsigned vcpus;
-        const int *vcpu_pins;   /* vcpu i -> host cpu vcpu_pins[i]; NULL = none */
+        const int *vcpu_pins;      /* vcpu i -> host cpu vcpu_pins[i]; NULL = none */
         const char *emulator_cpus; /* cpu list for <emulatorpin>, NULL = none */
         const char *kernel, *initrd, *cmdline;
-        const char *console_log;   /* ttyS0 -> this file */
+        const char *console_log;    /* ttyS0 -> this file */
         const char *channel_socket; /* ttyS1 -> qemu connects to this UNIX socket */
         const vm_disk *disks;
         size_t n_disks;
@@ -147,5 +148,5 @@ int vm_conn_destroy_all(vm_conn *c, const char *name_prefix);
  * forced. ret_type: "kvm" or "qemu" (libvirt's name for TCG); ret_accel:
  * "kvm" or "tcg"; ret_why: a short reason for the result.
  */
-int vm_accel_choose(const char *want, const char **ret_type, const char **ret_accel, char *why, size_t why_len,
-                    bench_error **err);
+int vm_accel_choose(const char *want, const char **ret_type, const char **ret_accel, char *why,
+                    size_t why_len, bench_error **err);

@@ -814,7 +814,8 @@ static int agent_main(int argc, char **argv, bool init, int init_channel) {
                         break;
                 case OPT_INIT:
                         if (!init) {
-                                fprintf(stderr, "bench-agent: --init is for a VM's /init (PID 1, first argument)\n");
+                                fprintf(stderr,
+                                        "bench-agent: --init is for a VM's /init (PID 1, first argument)\n");
                                 return 2;
                         }
                         break; /* main() powers off, after unmounting the scratch disk */

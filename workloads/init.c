@@ -50,8 +50,8 @@ int wl_init_channel(void) {
         return 0;
 }
 
-static int mount_if(const char *src, const char *target, const char *type, unsigned long flags, const char *data,
-                    bench_error **err) {
+static int mount_if(const char *src, const char *target, const char *type, unsigned long flags,
+                    const char *data, bench_error **err) {
         mkdir(target, 0755);
         if (mount(src, target, type, flags, data) < 0 && errno != EBUSY)
                 return bench_error_errno(err, errno, "init: mounting %s on %s", type, target);

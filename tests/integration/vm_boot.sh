@@ -11,7 +11,7 @@ why=$("$BENCH" info --json | $PY -c 'import json,sys; d=json.load(sys.stdin); k=
 [ -z "$why" ] || skip "vm cannot run here: $why"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 export BENCH_WORKDIR="$tmp/work"; mkdir -p "$BENCH_WORKDIR"
-vm_state() { { pgrep -f 'qemu-system.*guest=bench-' | sed 's/^/qemu /'; ls -d /tmp/bench-vm-* 2>/dev/null; ls "$BENCH_WORKDIR"; } | sort; }
+vm_state() { { pgrep -f 'qemu-system.*guest=bench-' | sed 's/^/qemu /'; ls "$BENCH_WORKDIR"; } | sort; }
 before=$(vm_state)
 
 cat > "$tmp/s.json" <<'JSON'

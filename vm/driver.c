@@ -1,0 +1,455 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vm: the agent as the /init of a libvirt guest (the embedded QEMU driver by
+ * default: no daemon). One boot per environment: the kernel bench found, the
+ * initramfs it built (cached), the plan on the kernel command line after
+ * `--`, a fresh ext4 scratch disk on virtio-blk for the I/O workloads. The
+ * agent's channel is the guest's ttyS1, which QEMU connects to a UNIX socket
+ * bench listens on before the domain starts, so nothing it says is lost and
+ * the ready byte is timed on the host. Every result is labelled with the
+ * accelerator (kvm, or tcg: emulated).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../common/cleanup.h"
+#include "../common/cpulist.h"
+#include "../common/util.h"
+#include "../runtimes/container/container-internal.h"
+#include "../runtimes/driver.h"
+#include "virt.h"
+#include "vm-internal.h"
+
+enum { PH_DEFINE, PH_QEMU, PH_BOOT, PH_N };
+static const char *const phase_names[PH_N] = {"phase.define_ms", "phase.qemu_ms", "phase.boot_ms"};
+
+struct rt_env {
+        char *name, *dir, *sock_path, *log_path, *disk_path, *initrd;
+        const char *disk_format;
+        vm_kernel kernel;
+        const char *type, *accel; /* libvirt domain type, and its label */
+        uint64_t memory_kib;
+        unsigned vcpus;
+        char *cpus; /* workload cpus (pinning), NULL = none */
+        int listen_fd, chan_fd;
+        virDomainPtr dom;
+        int qemu_pid;
+        uint64_t t_start, t_define, t_created;
+};
+
+/* One embedded connection per process, closed (domains destroyed) at exit. */
+static vm_conn *conn;
+static char *conn_root;
+static unsigned next_id;
+
+static const vm_virt_api *virt_or(bench_error **err) {
+        return vm_virt(err);
+}
+
+static void shutdown_conn(void) {
+        if (!conn)
+                return;
+        vm_conn_destroy_all(conn, "bench-");
+        vm_conn_close(conn);
+        conn = NULL;
+        free(conn_root);
+        conn_root = NULL;
+}
+
+/*
+ * The embedded root: one per process for its lifetime (a libvirt rule), and
+ * kept across runs because QEMU's capability probe cached there costs ~4 s
+ * on a fresh root. A bench killed outright leaves its QEMU processes
+ * running (they are not its children); they are in this same root, so the
+ * next bench that opens it finds and destroys them.
+ */
+static int get_conn(const char *uri, bench_error **err) {
+        if (conn)
+                return 0;
+        if (!uri) {
+                _cleanup_free_ char *cache = NULL;
+                int r = ctr_cache_dir(&cache, err);
+                if (r < 0)
+                        return r;
+                /* short: UNIX socket paths under it must fit in 108 bytes */
+                if (asprintf(&conn_root, "%s/libvirt", cache) < 0)
+                        conn_root = NULL;
+                else if (strlen(conn_root) > 40) {
+                        free(conn_root);
+                        if (asprintf(&conn_root, "/tmp/bench-libvirt-%u", (unsigned)geteuid()) < 0)
+                                conn_root = NULL;
+                }
+                if (!conn_root)
+                        return bench_error_set(err, ENOMEM, "out of memory");
+        }
+        int r = vm_conn_open(uri, conn_root, &conn, err);
+        if (r < 0) {
+                free(conn_root);
+                conn_root = NULL;
+                return r;
+        }
+        if (!uri)
+                vm_conn_destroy_all(conn, "bench-"); /* left by a bench that was killed */
+        atexit(shutdown_conn);
+        return 0;
+}
+
+static int vm_probe(unsigned flags, bench_error **err) {
+        if (!virt_or(err))
+                return -ENOENT;
+        if (access("/usr/bin/qemu-system-x86_64", X_OK) < 0)
+                return bench_error_set(err, ENOENT,
+                                       "qemu-system-x86_64 is not installed (scripts/setup installs it)");
+        vm_kernel k = {0};
+        int r = vm_kernel_find(NULL, NULL, &k, err);
+        vm_kernel_clear(&k);
+        return r;
+}
+
+static const cJSON *opt(const cJSON *o, const char *key) {
+        return o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+}
+static const char *opt_str(const cJSON *o, const char *key) {
+        const cJSON *v = opt(o, key);
+        return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+static uint64_t opt_size(const cJSON *o, const char *key, uint64_t def) {
+        const cJSON *v = opt(o, key);
+        uint64_t x = def;
+        if (cJSON_IsNumber(v))
+                x = (uint64_t)v->valuedouble;
+        else if (cJSON_IsString(v))
+                bench_parse_size(v->valuestring, &x);
+        return x;
+}
+
+static int vm_check(const cJSON *o, bench_error **err) {
+        const char *type, *accel;
+        char why[256];
+        const char *want = opt_str(o, "accel");
+        int r = vm_accel_choose(want ? want : "auto", &type, &accel, why, sizeof(why), err);
+        if (r < 0)
+                return r;
+        const char *kernel = opt_str(o, "kernel");
+        if (kernel) {
+                vm_kernel k = {0};
+                r = vm_kernel_find(kernel, opt_str(o, "modules_dir"), &k, err);
+                vm_kernel_clear(&k);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static void vm_destroy(rt_env *env) {
+        if (!env)
+                return;
+        const vm_virt_api *v = vm_virt(NULL);
+        if (env->dom && v) {
+                if (v->DomainIsActive(env->dom) == 1)
+                        v->DomainDestroy(env->dom);
+                v->DomainFree(env->dom);
+        }
+        if (env->chan_fd >= 0)
+                close(env->chan_fd);
+        if (env->listen_fd >= 0)
+                close(env->listen_fd);
+        if (env->dir)
+                bench_rm_rf(env->dir, NULL);
+        vm_kernel_clear(&env->kernel);
+        free(env->name);
+        free(env->dir);
+        free(env->sock_path);
+        free(env->log_path);
+        free(env->disk_path);
+        free(env->initrd);
+        free(env->cpus);
+        free(env);
+}
+
+static void vm_destroyp(rt_env **env) {
+        vm_destroy(*env);
+}
+
+static int vm_create(const rt_config *cfg, unsigned flags, rt_env **ret_env, bench_error **err) {
+        _cleanup_(vm_destroyp) rt_env *env = calloc(1, sizeof(*env));
+        if (!env)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        env->listen_fd = env->chan_fd = -1;
+        const cJSON *o = cfg->options;
+        int r = get_conn(opt_str(o, "uri"), err);
+        if (r < 0)
+                return r;
+        char why[256];
+        const char *want = opt_str(o, "accel");
+        if ((r = vm_accel_choose(want ? want : "auto", &env->type, &env->accel, why, sizeof(why), err)) < 0)
+                return r;
+        if ((r = vm_kernel_find(opt_str(o, "kernel"), opt_str(o, "modules_dir"), &env->kernel, err)) < 0)
+                return r;
+        if ((r = vm_image_build(&env->kernel, cfg->agent_path, &env->initrd, err)) < 0)
+                return bench_error_prefix(err, "building the guest image");
+        env->memory_kib = opt_size(o, "memory", 256ull << 20) / 1024;
+        env->vcpus = (unsigned)opt_size(o, "vcpus", 1);
+        if (cfg->cpus && !(env->cpus = strdup(cfg->cpus)))
+                return bench_error_set(err, ENOMEM, "out of memory");
+        if (asprintf(&env->name, "bench-%d-%u", (int)getpid(), next_id++) < 0 ||
+            asprintf(&env->dir, "%s/%s", cfg->state_dir, env->name) < 0) {
+                env->name = env->dir = NULL;
+                return bench_error_set(err, ENOMEM, "out of memory");
+        }
+        if (mkdir(env->dir, 0755) < 0)
+                return bench_error_errno(err, errno, "cannot create %s", env->dir);
+        if (asprintf(&env->sock_path, "%s/ch.sock", env->dir) < 0 ||
+            asprintf(&env->log_path, "%s/console.log", env->dir) < 0)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        if (strlen(env->sock_path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+                return bench_error_set(err, ENAMETOOLONG,
+                                       "%s: too long for a UNIX socket (use a shorter --workdir)",
+                                       env->sock_path);
+        if ((r = vm_scratch_disk(env->dir, opt_size(o, "disk_size", 256ull << 20),
+                                 (unsigned)opt_size(o, "layers", 1), &env->disk_path, &env->disk_format,
+                                 err)) < 0)
+                return r;
+        *ret_env = steal_pointer(&env);
+        return 0;
+}
+
+/* The kernel command line: quiet boot, then the agent's own arguments after `--`. */
+static char *cmdline(char *const *args) {
+        size_t len = 128;
+        for (size_t i = 0; args[i]; i++)
+                len += strlen(args[i]) + 1;
+        char *s = malloc(len), *p = s;
+        if (!s)
+                return NULL;
+        p = stpcpy(p, "console=ttyS0 quiet panic=-1 -- --init");
+        for (size_t i = 0; args[i]; i++) {
+                *p++ = ' ';
+                p = stpcpy(p, args[i]);
+        }
+        return s;
+}
+
+static int vm_start(rt_env *env, char *const *args, rt_launch *ret_launch, bench_error **err) {
+        const vm_virt_api *v = virt_or(err);
+        if (!v)
+                return -ENOENT;
+        env->t_start = bench_now_ns();
+        /* listen first: QEMU connects ttyS1 here as it starts */
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", env->sock_path);
+        unlink(env->sock_path);
+        env->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (env->listen_fd < 0 || bind(env->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+            listen(env->listen_fd, 1) < 0)
+                return bench_error_errno(err, errno, "cannot listen on %s", env->sock_path);
+
+        _cleanup_free_ char *cmd = cmdline(args);
+        int pins[64];
+        cpu_set_t set;
+        size_t npins = 0;
+        if (env->cpus && bench_cpulist_parse(env->cpus, &set, NULL) == 0) {
+                /* vCPU i on the i-th workload cpu, round robin */
+                int cpus[CPU_SETSIZE], nc = 0;
+                for (int c = 0; c < CPU_SETSIZE; c++)
+                        if (CPU_ISSET(c, &set))
+                                cpus[nc++] = c;
+                for (unsigned i = 0; nc && i < env->vcpus && i < 64; i++)
+                        pins[npins++] = cpus[i % (unsigned)nc];
+        }
+        vm_disk disk = {.path = env->disk_path, .format = env->disk_format};
+        vm_domain_spec spec = {
+                .name = env->name,
+                .type = env->type,
+                .machine = "q35",
+                .memory_kib = env->memory_kib,
+                .vcpus = env->vcpus,
+                .vcpu_pins = npins ? pins : NULL,
+                .emulator_cpus = env->cpus,
+                .kernel = env->kernel.image,
+                .initrd = env->initrd,
+                .cmdline = cmd,
+                .console_log = env->log_path,
+                .channel_socket = env->sock_path,
+                .disks = &disk,
+                .n_disks = 1,
+        };
+        _cleanup_free_ char *xml = NULL;
+        int r = vm_domain_xml(&spec, &xml, err);
+        if (r < 0)
+                return r;
+        env->t_define = bench_now_ns();
+        /*
+         * transient; through a daemon also destroyed with the connection should
+         * bench lose it (the embedded driver has no autodestroy: there the next
+         * bench destroys what a dead one left, see get_conn)
+         */
+        env->dom = v->DomainCreateXML(vm_conn_ptr(conn), xml, conn_root ? 0 : VIR_DOMAIN_START_AUTODESTROY);
+        env->t_created = bench_now_ns();
+        if (!env->dom)
+                return bench_error_set(err, EIO, "libvirt cannot start the domain: %s",
+                                       v->GetLastErrorMessage());
+        struct pollfd p = {.fd = env->listen_fd, .events = POLLIN};
+        int n;
+        while ((n = poll(&p, 1, 10000)) < 0 && errno == EINTR)
+                ;
+        if (n <= 0)
+                return bench_error_set(err, ETIMEDOUT, "QEMU did not connect the guest's serial port to %s",
+                                       env->sock_path);
+        env->chan_fd = accept4(env->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        if (env->chan_fd < 0)
+                return bench_error_errno(err, errno, "accepting QEMU's connection");
+        int in = fcntl(env->chan_fd, F_DUPFD_CLOEXEC, 3);
+        if (in < 0)
+                return bench_error_errno(err, errno, "dup");
+        *ret_launch = (rt_launch){.out_fd = env->chan_fd, .in_fd = in, .err_fd = -1};
+        env->chan_fd = -1; /* the session owns it now */
+        return 0;
+}
+
+/* QEMU's pid: its command line names the guest ("-name guest=NAME,..."). */
+static int find_qemu(rt_env *env) {
+        if (env->qemu_pid > 0 && kill(env->qemu_pid, 0) == 0)
+                return env->qemu_pid;
+        DIR *d = opendir("/proc");
+        if (!d)
+                return -1;
+        char want[160];
+        snprintf(want, sizeof(want), "guest=%s,", env->name);
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                int pid = atoi(de->d_name);
+                if (pid <= 0)
+                        continue;
+                char path[64], buf[4096];
+                snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+                int fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0)
+                        continue;
+                ssize_t len = read(fd, buf, sizeof(buf) - 1);
+                close(fd);
+                if (len <= 0)
+                        continue;
+                for (ssize_t i = 0; i < len; i++)
+                        if (!buf[i])
+                                buf[i] = ' ';
+                buf[len] = '\0';
+                if (strstr(buf, "qemu-system") && strstr(buf, want)) {
+                        env->qemu_pid = pid;
+                        break;
+                }
+        }
+        closedir(d);
+        return env->qemu_pid > 0 ? env->qemu_pid : -1;
+}
+
+/*
+ * Footprint: PSS of the QEMU process. VMM overhead: the same without the
+ * guest's RAM mapping (Firecracker's method): every mapping but the one
+ * as large as the guest's memory.
+ */
+static int vm_measure(rt_env *env, rt_usage *ret, bench_error **err) {
+        int pid = find_qemu(env);
+        if (pid < 0)
+                return bench_error_set(err, ESRCH, "cannot find the QEMU process of %s", env->name);
+        char path[64], line[512];
+        snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        if (!f)
+                return bench_error_errno(err, errno, "cannot read %s", path);
+        double total = 0, guest = 0;
+        unsigned long long size = 0, pss;
+        while (fgets(line, sizeof(line), f)) {
+                if (sscanf(line, "Size: %llu kB", &size) == 1)
+                        continue;
+                if (sscanf(line, "Pss: %llu kB", &pss) == 1) {
+                        total += (double)pss;
+                        if (size == env->memory_kib)
+                                guest += (double)pss;
+                }
+        }
+        *ret = (rt_usage){.footprint_kib = total,
+                          .vmm_overhead_kib = total - guest,
+                          .cgroup_peak_kib = -1,
+                          .cgroup_usage_kib = -1};
+        return 0;
+}
+
+/* The guest powered off (ACPI): the transient domain is gone. */
+static int vm_wait(rt_env *env, int timeout_ms, int *ret_status, bench_error **err) {
+        const vm_virt_api *v = virt_or(err);
+        if (!v || !env->dom)
+                return bench_error_set(err, ESRCH, "the domain was not started");
+        uint64_t deadline = bench_now_ns() + (uint64_t)timeout_ms * 1000000ull;
+        useconds_t nap = 1000;
+        /* libvirt's lifecycle events would do too; the wait is short once the channel has closed */
+        while (v->DomainIsActive(env->dom) == 1) {
+                if (bench_now_ns() > deadline)
+                        return bench_error_set(err, ETIMEDOUT, "the guest did not power off within %d ms",
+                                               timeout_ms);
+                usleep(nap);
+                if (nap < 50000)
+                        nap *= 2;
+        }
+        *ret_status = 0; /* the agent's own status came in its "end" line */
+        return 0;
+}
+
+static size_t vm_phases(rt_env *env, uint64_t ready_ns, rt_phase *out, size_t max) {
+        double ms[PH_N] = {bench_ns_to_ms(env->t_define - env->t_start),
+                           bench_ns_to_ms(env->t_created - env->t_define),
+                           ready_ns > env->t_created ? bench_ns_to_ms(ready_ns - env->t_created) : -1};
+        size_t n = 0;
+        for (int i = 0; i < PH_N && n < max; i++) {
+                if (ms[i] < 0)
+                        continue;
+                snprintf(out[n].name, sizeof(out[n].name), "%s", phase_names[i]);
+                out[n].ms = ms[i];
+                n++;
+        }
+        return n;
+}
+
+static const char *vm_accel(rt_env *env) {
+        return env->accel;
+}
+
+/* The guest's kernel log tail: why a boot failed is usually there. */
+static void vm_diagnose(rt_env *env, char *buf, size_t len) {
+        buf[0] = '\0';
+        _cleanup_free_ char *log = NULL;
+        size_t n = 0;
+        if (!env->log_path || bench_read_file(env->log_path, &log, &n, NULL) < 0 || n == 0)
+                return;
+        size_t keep = len > 64 ? len - 64 : len / 2;
+        const char *tail = n > keep ? log + n - keep : log;
+        snprintf(buf, len, "guest console (%s accel): ...%s", env->accel, tail);
+        for (char *p = buf; *p; p++)
+                if (*p == '\n' || *p == '\r')
+                        *p = ' ';
+}
+
+const rt_driver rt_vm_driver = {
+        .name = "vm",
+        .probe = vm_probe,
+        .check = vm_check,
+        .create = vm_create,
+        .start = vm_start,
+        .measure = vm_measure,
+        .wait = vm_wait,
+        .phases = vm_phases,
+        .destroy = vm_destroy,
+        .accel = vm_accel,
+        .diagnose = vm_diagnose,
+};
