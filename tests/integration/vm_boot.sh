@@ -59,6 +59,25 @@ assert seen.get("scratch_layers") == 0, "a one-layer disk is empty: %s" % seen.g
 print("vm ok: ready %.0f ms (%s), footprint %.0f KiB, vmm overhead %.0f KiB" % (s["stats"]["median"], s["accel"], fp, ov))
 PY
 
+# a guest that never becomes ready (its "kernel" is a text file): an error
+# with the reason, the domain gone, the run goes on
+cat > "$tmp/bad.json" <<'JSON'
+{ "name": "badkernel", "repetitions": 1, "warmup": 0, "timeout_s": 15,
+  "configurations": [ { "name": "bare", "kind": "bare" },
+                      { "name": "broken", "kind": "vm", "kernel": "/etc/hostname" } ],
+  "workloads": [ { "kind": "cpu", "params": { "duration": "10ms" } } ] }
+JSON
+"$BENCH" run "$tmp/bad.json" -o "$tmp/bad.result.json" --quiet 2>/dev/null; rc=$?
+[ $rc -eq 1 ] || fail "a guest that cannot boot: exit $rc, expected 1"
+$PY - "$tmp/bad.result.json" <<'PY' || fail "broken guest result"
+import json, sys
+d = json.load(open(sys.argv[1]))
+errs = [e for e in d["errors"] if e["configuration"] == "broken"]
+assert errs and errs[0]["reason"], errs
+assert any(r["configuration"] == "bare" for r in d["results"]), "the run went on"
+PY
+pgrep -f 'qemu-system.*guest=bench-' >/dev/null && fail "a QEMU process outlived the failed boot"
+
 # Ctrl-C mid-boot
 cat > "$tmp/long.json" <<'JSON'
 { "name": "long", "repetitions": 3, "warmup": 0, "timeout_s": 120,
