@@ -51,19 +51,6 @@ static void container_usage(FILE *f) {
               f);
 }
 
-static char *self_agent_path(void) {
-        const char *env = getenv("BENCH_AGENT");
-        if (env && *env)
-                return strdup(env);
-        char self[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-        if (n <= 0)
-                return NULL;
-        self[n] = '\0';
-        char *p = NULL;
-        return asprintf(&p, "%s/bench-agent", dirname(self)) < 0 ? NULL : p;
-}
-
 int cmd_container(int argc, char **argv) {
         if (argc < 2 || strcmp(argv[1], "run") != 0) {
                 if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -210,7 +197,7 @@ int cmd_container(int argc, char **argv) {
         uint64_t t_begin = bench_now_ns();
         _cleanup_free_ char *base = NULL;
         if (n_layers == 0) {
-                _cleanup_free_ char *agent = self_agent_path();
+                _cleanup_free_ char *agent = bench_agent_path();
                 _cleanup_error_ bench_error *err = NULL;
                 if (!agent || ctr_base_layer(agent, &base, &err) < 0) {
                         fprintf(stderr, "bench container run: %s\n",

@@ -33,19 +33,6 @@ static void vm_usage(FILE *f) {
               f);
 }
 
-static char *self_agent_path(void) {
-        const char *env = getenv("BENCH_AGENT");
-        if (env && *env)
-                return strdup(env);
-        char self[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-        if (n <= 0)
-                return NULL;
-        self[n] = '\0';
-        char *p = NULL;
-        return asprintf(&p, "%s/bench-agent", dirname(self)) < 0 ? NULL : p;
-}
-
 static int vm_image(int argc, char **argv) {
         static const struct option opts[] = {
                 {"kernel", required_argument, NULL, 'k'},
@@ -86,7 +73,7 @@ static int vm_image(int argc, char **argv) {
                 fprintf(stderr, "bench vm image: --modules-dir needs --kernel\n");
                 return 2;
         }
-        _cleanup_free_ char *agent = agent_opt ? strdup(agent_opt) : self_agent_path();
+        _cleanup_free_ char *agent = agent_opt ? strdup(agent_opt) : bench_agent_path();
         if (!agent) {
                 fprintf(stderr, "bench vm image: cannot find bench-agent (use --agent)\n");
                 return 1;

@@ -51,21 +51,6 @@ static void usage(FILE *f) {
               f);
 }
 
-static char *default_agent_path(void) {
-        const char *env = getenv("BENCH_AGENT");
-        if (env && *env)
-                return strdup(env);
-        char self[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-        if (n <= 0)
-                return strdup("bench-agent");
-        self[n] = '\0';
-        char *p = NULL;
-        if (asprintf(&p, "%s/bench-agent", dirname(self)) < 0)
-                return NULL;
-        return p;
-}
-
 static char *default_output(const suite *s) {
         char stamp[32];
         time_t t = time(NULL);
@@ -172,7 +157,7 @@ static int cmd_run(int argc, char **argv) {
         if (vm_uri)
                 suite_set_vm_uri(s, vm_uri);
 
-        _cleanup_free_ char *agent_path = agent ? strdup(agent) : default_agent_path();
+        _cleanup_free_ char *agent_path = agent ? strdup(agent) : bench_agent_path();
         if (!agent_path || access(agent_path, X_OK) < 0) {
                 fprintf(stderr,
                         "bench run: the agent %s is not executable (build it, or give --agent PATH)\n",
