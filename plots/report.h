@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include "../common/error.h"
+#include "../results/compare.h"
+#include "../results/result.h"
+
+/*
+ * A report for a paper's appendix or a CI job summary, Markdown or HTML by
+ * the output's extension: host and configuration tables, the overhead table
+ * (each configuration against bare, with intervals), the plots (made next to
+ * the report, linked), the comparison with a base when given, skipped items
+ * and errors.
+ */
+int report_write(const res_file *f, const res_file *base, const char *out_path, bench_error **err);
+
+/* `bench trend`: each metric over a history of result files, regressions marked; plots into dir. */
+int trend_write(const char *const *files, size_t n, const char *dir, bench_error **err);
