@@ -41,6 +41,8 @@ static const wl_metric_spec memory_metrics[] = {
 
 static const bench_opt_spec cpu_params[] = {
         {"duration", BENCH_OPT_DURATION, "500ms", NULL, 10, 3600000, "how long the kernel runs"},
+        {"slowdown", BENCH_OPT_UINT, "0", NULL, 0, 1000,
+         "extra work per op in percent: a deliberate regression, to test a CI gate"},
         {0},
 };
 static const wl_metric_spec cpu_metrics[] = {

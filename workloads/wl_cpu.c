@@ -17,10 +17,10 @@
 /* The result goes here so that the compiler must compute it. */
 static volatile uint64_t cpu_sink;
 
-static inline void kernel_batch(uint64_t *hp, double *fp) {
+static inline void kernel_batch(uint64_t *hp, double *fp, unsigned n) {
         uint64_t h = *hp;
         double f = *fp;
-        for (int i = 0; i < BATCH; i++) {
+        for (unsigned i = 0; i < n; i++) {
                 /* murmur3 finaliser: multiply, shift, xor dependency chain */
                 h += 0x9e3779b97f4a7c15ull;
                 h ^= h >> 33;
@@ -39,8 +39,10 @@ int wl_cpu_run(wl_ctx *ctx, bench_error **err) {
         double f = 0.0;
         uint64_t start = bench_now_ns(), end = start;
         uint64_t budget = (uint64_t)(duration_ms * 1e6);
+        /* slowdown=P: each counted op does (100+P)% of the work, a real regression to detect */
+        unsigned n = (unsigned)(BATCH * (100 + wl_param_uint(ctx, "slowdown")) / 100);
         do {
-                kernel_batch(&h, &f);
+                kernel_batch(&h, &f, n);
                 /* the batch must be done before the clock is read, not sunk past the loop */
                 __asm__ volatile("" : "+r"(h), "+m"(f));
                 iterations += BATCH;
