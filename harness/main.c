@@ -44,6 +44,10 @@ static void usage(FILE *f) {
               "                      run CMD in bench's container runtime (see bench container --help)\n"
               "  vm image [--kernel PATH] [--modules-dir DIR] [--agent PATH]\n"
               "                      build the VM guest's initramfs and show what went in\n"
+              "  compare BASE.json NEW.json [--threshold PCT] [--alpha A] [--format text|markdown|junit|json]\n"
+              "          [--strict-env] [-o FILE]\n"
+              "  compare --overhead RESULT.json [--baseline NAME] [...]\n"
+              "                      compare two runs (exit 1 on a regression), or configurations against bare\n"
               "  version             bench version and commit\n"
               "\n"
               "exit status: 0 ok, 1 a measurement failed (see errors[] in the result), 2 bad input,\n"
@@ -320,6 +324,8 @@ int main(int argc, char **argv) {
                 return cmd_container(argc - 1, argv + 1);
         if (!strcmp(cmd, "vm"))
                 return cmd_vm(argc - 1, argv + 1);
+        if (!strcmp(cmd, "compare"))
+                return cmd_compare(argc - 1, argv + 1);
         if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
                 printf("bench %s (%s)\n", BENCH_VERSION, BENCH_GIT_COMMIT);
                 return EXIT_OK;
@@ -329,7 +335,8 @@ int main(int argc, char **argv) {
                 return EXIT_OK;
         }
         static const char *const commands[] = {"run",       "validate", "info",    "list",
-                                               "container", "vm",       "version", "help"};
+                                               "container", "vm",       "version", "help",
+                                               "compare"};
         const char *hint = bench_did_you_mean(cmd, commands, ELEMENTSOF(commands));
         fprintf(stderr, "bench: unknown command `%s`%s%s%s\n", cmd, hint ? " (did you mean `" : "",
                 hint ? hint : "", hint ? "`?)" : "");

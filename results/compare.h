@@ -23,10 +23,11 @@ typedef enum cmp_verdict {
         CMP_UNCHANGED,
         CMP_IMPROVED,
         CMP_REGRESSED,
-        CMP_NOISY,     /* neither significant and beyond, nor surely within */
-        CMP_TOO_FEW,   /* fewer than 3 samples on a side */
+        CMP_NOISY,   /* neither significant and beyond, nor surely within */
+        CMP_TOO_FEW, /* fewer than 3 samples on a side */
 } cmp_verdict;
-const char *cmp_verdict_name(cmp_verdict v); /* "unchanged", "improved", "regressed", "too noisy", "too few samples" */
+/* "unchanged", "improved", "regressed", "too noisy", "too few samples" */
+const char *cmp_verdict_name(cmp_verdict v);
 
 typedef struct cmp_row {
         const res_series *base, *cur; /* not owned */
@@ -56,16 +57,24 @@ typedef struct cmp_report {
         size_t n_env_diffs;
         char **only_in_base, **only_in_cur; /* "workload/configuration/metric" */
         size_t n_only_base, n_only_cur;
+        cmp_opts opts;  /* as used (defaults filled in); the formats print them */
+        char *baseline; /* cmp_overhead: the baseline configuration; else NULL */
 } cmp_report;
 
-/* Two result files. -EINVAL with a message when there is no common metric. */
-int cmp_files(const res_file *base, const res_file *cur, const cmp_opts *o, cmp_report *ret, bench_error **err);
+/*
+ * Two result files. -EINVAL with a message when there is no common metric.
+ * o may be NULL (defaults); bootstrap 0 means the default. In cmp_overhead
+ * the series without a baseline counterpart go to only_in_cur.
+ */
+int cmp_files(const res_file *base, const res_file *cur, const cmp_opts *o, cmp_report *ret,
+              bench_error **err);
 /*
  * Within one file: every non-bare configuration against `bare` (or the
  * configuration named baseline), metric by metric, same statistics: the
  * overhead table ("the container costs x %").
  */
-int cmp_overhead(const res_file *f, const char *baseline, const cmp_opts *o, cmp_report *ret, bench_error **err);
+int cmp_overhead(const res_file *f, const char *baseline, const cmp_opts *o, cmp_report *ret,
+                 bench_error **err);
 void cmp_report_clear(cmp_report *r);
 
 /* Formats: "text", "markdown", "junit", "json"; caller frees. */

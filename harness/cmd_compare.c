@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench compare: two result files (a CI gate), or the configurations of one
+ * file against its baseline (the overhead table). Exit 0 = no regression,
+ * 1 = a regression, 2 = unusable input or options.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/cleanup.h"
+#include "../common/util.h"
+#include "../results/compare.h"
+#include "../results/result.h"
+#include "commands.h"
+
+enum { EXIT_NO_REGRESSION = 0, EXIT_REGRESSION = 1, EXIT_UNUSABLE = 2 };
+
+static void compare_usage(FILE *f) {
+        fputs("usage: bench compare BASE.json NEW.json [OPTIONS]\n"
+              "       bench compare --overhead RESULT.json [--baseline NAME] [OPTIONS]\n"
+              "\n"
+              "  per (workload, configuration, metric): medians, their ratio NEW/BASE with a bootstrap\n"
+              "  95% interval, a Mann-Whitney U p-value and a verdict; a regression is significant\n"
+              "  (p < alpha) and beyond the threshold in the metric's worse direction\n"
+              "\n"
+              "  --threshold PCT      smallest change that counts, in percent (default 5)\n"
+              "  --alpha A            significance level (default 0.05)\n"
+              "  --format FMT         text, markdown, junit or json (default text)\n"
+              "  --strict-env         refuse (exit 2) when kernel, CPU model, cgroup mode, bench version\n"
+              "                       or a VM's accel differ; without it they are reported loudly\n"
+              "  -o FILE              write the report to FILE instead of stdout\n"
+              "  --overhead           one file: every configuration against the baseline one\n"
+              "  --baseline NAME      the baseline configuration for --overhead (default bare)\n"
+              "\n"
+              "exit status: 0 no regression, 1 a regression, 2 unusable input or options\n"
+              "             (--overhead reports, it does not gate: 0 unless the input is unusable)\n",
+              f);
+}
+
+static void res_file_freep(res_file **f) {
+        res_file_free(*f);
+}
+
+static int load(const char *path, res_file **ret) {
+        _cleanup_error_ bench_error *err = NULL;
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+        if (bench_read_file(path, &text, &len, &err) < 0 || res_from_json(text, path, ret, &err) < 0) {
+                const char *msg = err && err->msg ? err->msg : "cannot read it";
+                /* every message names the file, also those that would not on their own */
+                if (strstr(msg, path))
+                        fprintf(stderr, "bench compare: %s\n", msg);
+                else
+                        fprintf(stderr, "bench compare: %s: %s\n", path, msg);
+                return -EINVAL;
+        }
+        const res_file *f = *ret;
+        if (!f->complete)
+                fprintf(stderr,
+                        "bench compare: warning: %s is incomplete (%s); comparing what was measured\n", path,
+                        f->interrupted ? f->interrupted : "the run did not finish");
+        return 0;
+}
+
+static int parse_number(const char *opt, const char *s, double min, double max, bool open_min, double *ret) {
+        char *end = NULL;
+        errno = 0;
+        double v = strtod(s, &end);
+        if (errno || end == s || *end || !isfinite(v) || v < min || v > max || (open_min && v == min)) {
+                fprintf(stderr, "bench compare: %s: `%s` is not a number %s %g and at most %g\n", opt, s,
+                        open_min ? "above" : "from", min, max);
+                return -EINVAL;
+        }
+        *ret = v;
+        return 0;
+}
+
+static void print_env_diffs(const cmp_report *r, const char *base, const char *cur) {
+        fprintf(stderr,
+                "bench compare: WARNING: THE ENVIRONMENTS DIFFER (%s vs %s); differences may come "
+                "from them (--strict-env refuses):\n",
+                base, cur);
+        for (size_t i = 0; i < r->n_env_diffs; i++)
+                fprintf(stderr, "bench compare: WARNING:   %s: base `%s`, new `%s`\n", r->env_diffs[i].field,
+                        r->env_diffs[i].base, r->env_diffs[i].cur);
+}
+
+int cmd_compare(int argc, char **argv) {
+        static const struct option opts[] = {
+                {"threshold", required_argument, NULL, 't'},
+                {"alpha", required_argument, NULL, 'a'},
+                {"format", required_argument, NULL, 'f'},
+                {"strict-env", no_argument, NULL, 's'},
+                {"output", required_argument, NULL, 'o'},
+                {"overhead", no_argument, NULL, 'O'},
+                {"baseline", required_argument, NULL, 'b'},
+                {"help", no_argument, NULL, 'h'},
+                {0},
+        };
+        static const char *const formats[] = {"text", "markdown", "junit", "json"};
+        cmp_opts o = {.threshold_pct = 5, .alpha = 0.05};
+        const char *format = "text", *output = NULL, *baseline = NULL;
+        bool strict_env = false, overhead = false;
+        int c;
+        argv[0] = (char *)"bench compare"; /* getopt's messages start with it */
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) >= 0) {
+                switch (c) {
+                case 't':
+                        if (parse_number("--threshold", optarg, 0, 1000, false, &o.threshold_pct) < 0)
+                                return EXIT_UNUSABLE;
+                        break;
+                case 'a':
+                        if (parse_number("--alpha", optarg, 0, 0.5, true, &o.alpha) < 0)
+                                return EXIT_UNUSABLE;
+                        break;
+                case 'f': {
+                        bool known = false;
+                        for (size_t i = 0; i < ELEMENTSOF(formats); i++)
+                                known |= !strcmp(optarg, formats[i]);
+                        if (!known) {
+                                const char *hint = bench_did_you_mean(optarg, formats, ELEMENTSOF(formats));
+                                fprintf(stderr,
+                                        "bench compare: --format: unknown format `%s`%s%s%s (text, markdown, "
+                                        "junit or json)\n",
+                                        optarg, hint ? " (did you mean `" : "", hint ? hint : "",
+                                        hint ? "`?)" : "");
+                                return EXIT_UNUSABLE;
+                        }
+                        format = optarg;
+                        break;
+                }
+                case 's':
+                        strict_env = true;
+                        break;
+                case 'o':
+                        output = optarg;
+                        break;
+                case 'O':
+                        overhead = true;
+                        break;
+                case 'b':
+                        baseline = optarg;
+                        break;
+                case 'h':
+                        compare_usage(stdout);
+                        return EXIT_NO_REGRESSION;
+                default:
+                        compare_usage(stderr);
+                        return EXIT_UNUSABLE;
+                }
+        }
+        int want = overhead ? 1 : 2;
+        if (argc - optind != want) {
+                fprintf(stderr, "bench compare: expected %s, got %d file%s\n",
+                        overhead ? "one result file with --overhead" : "two result files, BASE.json NEW.json",
+                        argc - optind, argc - optind == 1 ? "" : "s");
+                compare_usage(stderr);
+                return EXIT_UNUSABLE;
+        }
+        if (baseline && !overhead) {
+                fprintf(stderr, "bench compare: --baseline is for --overhead\n");
+                return EXIT_UNUSABLE;
+        }
+
+        const char *base_path = argv[optind], *cur_path = overhead ? NULL : argv[optind + 1];
+        _cleanup_(res_file_freep) res_file *base = NULL;
+        _cleanup_(res_file_freep) res_file *cur = NULL;
+        if (load(base_path, &base) < 0 || (cur_path && load(cur_path, &cur) < 0))
+                return EXIT_UNUSABLE;
+
+        _cleanup_error_ bench_error *err = NULL;
+        _cleanup_(cmp_report_clear) cmp_report rep = {0};
+        int r = overhead ? cmp_overhead(base, baseline, &o, &rep, &err)
+                         : cmp_files(base, cur, &o, &rep, &err);
+        if (r < 0) {
+                const char *msg = err && err->msg ? err->msg : strerror(-r);
+                if (overhead)
+                        fprintf(stderr, "bench compare: %s: %s\n", base_path, msg);
+                else
+                        fprintf(stderr, "bench compare: %s vs %s: %s\n", base_path, cur_path, msg);
+                return EXIT_UNUSABLE;
+        }
+        if (rep.n_env_diffs > 0 && strict_env) {
+                print_env_diffs(&rep, base_path, cur_path);
+                fprintf(stderr, "bench compare: refusing to compare results from different environments "
+                                "(--strict-env)\n");
+                return EXIT_UNUSABLE;
+        }
+
+        /* text: the environment warning goes to stderr, where it is seen even when stdout is a file */
+        cmp_report shown = rep;
+        bool text = !strcmp(format, "text");
+        if (text && rep.n_env_diffs > 0) {
+                print_env_diffs(&rep, base_path, cur_path);
+                shown.n_env_diffs = 0;
+        }
+        _cleanup_free_ char *out = NULL;
+        if (cmp_format(&shown, format, overhead, &out, &err) < 0) {
+                fprintf(stderr, "bench compare: %s\n", err && err->msg ? err->msg : "cannot format");
+                return EXIT_UNUSABLE;
+        }
+        if (output) {
+                if (bench_write_file_atomic(output, out, strlen(out), &err) < 0) {
+                        fprintf(stderr, "bench compare: %s\n", err && err->msg ? err->msg : output);
+                        return EXIT_UNUSABLE;
+                }
+        } else {
+                fputs(out, stdout);
+                if (fflush(stdout) != 0) {
+                        fprintf(stderr, "bench compare: cannot write the report: %s\n", strerror(errno));
+                        return EXIT_UNUSABLE;
+                }
+        }
+        if (!overhead && rep.n_regressed > 0) {
+                if (output || !text)
+                        fprintf(stderr, "bench compare: %zu regression%s\n", rep.n_regressed,
+                                rep.n_regressed == 1 ? "" : "s");
+                return EXIT_REGRESSION;
+        }
+        return EXIT_NO_REGRESSION;
+}

@@ -1,0 +1,975 @@
+/* SPDX-License-Identifier: MIT */
+#include "compare.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/cleanup.h"
+#include "../common/json.h"
+#include "stats.h"
+
+#define DEFAULT_THRESHOLD_PCT 5.0
+#define DEFAULT_ALPHA 0.05
+#define DEFAULT_BOOTSTRAP 2000u
+#define DEFAULT_SEED 0
+#define MIN_SAMPLES 3
+/* the exact distribution of U is used up to this many samples per side */
+#define EXACT_MAX_N 20
+
+const char *cmp_verdict_name(cmp_verdict v) {
+        switch (v) {
+        case CMP_UNCHANGED:
+                return "unchanged";
+        case CMP_IMPROVED:
+                return "improved";
+        case CMP_REGRESSED:
+                return "regressed";
+        case CMP_NOISY:
+                return "too noisy";
+        case CMP_TOO_FEW:
+                return "too few samples";
+        }
+        return "?";
+}
+
+static int cmp_double(const void *a, const void *b) {
+        double x = *(const double *)a, y = *(const double *)b;
+        return (x > y) - (x < y);
+}
+
+/* ---- Mann-Whitney U ---- */
+
+typedef struct labeled {
+        double v;
+        int side; /* 0 = a, 1 = b */
+} labeled;
+
+static int cmp_labeled(const void *p, const void *q) {
+        const labeled *x = p, *y = q;
+        return (x->v > y->v) - (x->v < y->v);
+}
+
+/*
+ * P(U <= u) and P(U >= u) under H0 for sample sizes m, n without ties: the
+ * number of arrangements with each U by the recurrence
+ * f(m, n, u) = f(m-1, n, u-n) + f(m, n-1, u) (Mann & Whitney 1947), rolled
+ * over m. The counts reach C(40, 20) ~ 1.4e11, exact in a double.
+ */
+static int exact_tails(size_t m, size_t n, size_t u, double *ret_le, double *ret_ge) {
+        size_t umax = m * n, w = umax + 1;
+        _cleanup_free_ double *prev = calloc((n + 1) * w, sizeof(double));
+        _cleanup_free_ double *cur = calloc((n + 1) * w, sizeof(double));
+        if (!prev || !cur)
+                return -ENOMEM;
+        /* m = 0: U is 0 for every n */
+        for (size_t j = 0; j <= n; j++)
+                prev[j * w] = 1;
+        for (size_t i = 1; i <= m; i++) {
+                memset(cur, 0, (n + 1) * w * sizeof(double));
+                cur[0] = 1; /* n = 0 */
+                for (size_t j = 1; j <= n; j++)
+                        for (size_t k = 0; k <= i * j; k++)
+                                cur[j * w + k] = (k >= j ? prev[j * w + k - j] : 0) + cur[(j - 1) * w + k];
+                double *t = prev;
+                prev = cur;
+                cur = t;
+        }
+        const double *f = prev + n * w;
+        double total = 0, le = 0, ge = 0;
+        for (size_t k = 0; k <= umax; k++) {
+                total += f[k];
+                if (k <= u)
+                        le += f[k];
+                if (k >= u)
+                        ge += f[k];
+        }
+        *ret_le = le / total;
+        *ret_ge = ge / total;
+        return 0;
+}
+
+/*
+ * Two-sided p-value of the Mann-Whitney U test.
+ * - Both samples of at most 20 and no tied values anywhere: the exact null
+ *   distribution, p = min(1, 2 min(P(U <= U_a), P(U >= U_a))) (as R's
+ *   wilcox.test(exact=TRUE) and SciPy's method="exact").
+ * - Otherwise the normal approximation with the tie correction of the
+ *   variance, sigma^2 = m n / 12 ((N + 1) - sum(t^3 - t) / (N (N - 1))),
+ *   and a continuity correction of 0.5 towards the mean:
+ *   z = max(|U_a - m n / 2| - 0.5, 0) / sigma, p = 2 (1 - Phi(z)).
+ * NAN if a side is empty; 1 when every value is tied (sigma = 0).
+ */
+double cmp_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb) {
+        if (!a || !b || na == 0 || nb == 0)
+                return NAN;
+        size_t n = na + nb;
+        _cleanup_free_ labeled *all = calloc(n, sizeof(labeled));
+        if (!all)
+                return NAN;
+        for (size_t i = 0; i < na; i++)
+                all[i] = (labeled){a[i], 0};
+        for (size_t i = 0; i < nb; i++)
+                all[na + i] = (labeled){b[i], 1};
+        qsort(all, n, sizeof(labeled), cmp_labeled);
+
+        /* average ranks (1-based) and the tie term sum(t^3 - t) */
+        double rank_sum_a = 0, tie_term = 0;
+        bool ties = false;
+        for (size_t i = 0; i < n;) {
+                size_t j = i;
+                while (j + 1 < n && all[j + 1].v == all[i].v)
+                        j++;
+                double t = (double)(j - i + 1), rank = (double)(i + j + 2) / 2.0;
+                if (j > i) {
+                        ties = true;
+                        tie_term += t * t * t - t;
+                }
+                for (size_t k = i; k <= j; k++)
+                        if (all[k].side == 0)
+                                rank_sum_a += rank;
+                i = j + 1;
+        }
+        double m = (double)na, nn = (double)nb;
+        double u_a = rank_sum_a - m * (m + 1) / 2.0;
+
+        if (!ties && na <= EXACT_MAX_N && nb <= EXACT_MAX_N) {
+                double le, ge;
+                if (exact_tails(na, nb, (size_t)llround(u_a), &le, &ge) < 0)
+                        return NAN;
+                double p = 2.0 * (le < ge ? le : ge);
+                return p > 1.0 ? 1.0 : p;
+        }
+        double big_n = (double)n;
+        double var = m * nn / 12.0 * ((big_n + 1) - tie_term / (big_n * (big_n - 1)));
+        if (!(var > 0))
+                return 1.0;
+        double d = fabs(u_a - m * nn / 2.0) - 0.5;
+        double z = (d > 0 ? d : 0) / sqrt(var);
+        double p = erfc(z / M_SQRT2);
+        return p > 1.0 ? 1.0 : p;
+}
+
+/* ---- bootstrap ---- */
+
+typedef struct rng {
+        uint64_t s[4];
+} rng;
+
+static uint64_t splitmix64(uint64_t *x) {
+        uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
+        z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+        z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+        return z ^ (z >> 31);
+}
+
+static void rng_seed(rng *r, uint64_t seed) {
+        for (size_t i = 0; i < 4; i++)
+                r->s[i] = splitmix64(&seed);
+}
+
+static inline uint64_t rotl(uint64_t x, int k) {
+        return (x << k) | (x >> (64 - k));
+}
+
+/* xoshiro256** (Blackman & Vigna) */
+static uint64_t rng_next(rng *r) {
+        uint64_t *s = r->s;
+        uint64_t result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+        s[2] ^= s[0];
+        s[3] ^= s[1];
+        s[1] ^= s[2];
+        s[0] ^= s[3];
+        s[2] ^= t;
+        s[3] = rotl(s[3], 45);
+        return result;
+}
+
+/* uniform in [0, n) by Lemire's multiply-shift; the bias (n / 2^64) is negligible here */
+static size_t rng_below(rng *r, size_t n) {
+        return (size_t)(((unsigned __int128)rng_next(r) * n) >> 64);
+}
+
+static double resample_median(rng *r, const double *x, size_t n, double *scratch) {
+        for (size_t i = 0; i < n; i++)
+                scratch[i] = x[rng_below(r, n)];
+        qsort(scratch, n, sizeof(double), cmp_double);
+        return res_percentile_sorted(scratch, n, 50);
+}
+
+/*
+ * Percentile bootstrap of median(cur) / median(base): each side resampled
+ * with replacement on its own, the 2.5th and 97.5th percentiles (type 7) of
+ * the ratios. -EDOM when a resampled base median is not positive (no ratio).
+ */
+int cmp_bootstrap_ratio(const double *base, size_t nb, const double *cur, size_t nc, unsigned resamples,
+                        uint64_t seed, double *ret_low, double *ret_high) {
+        if (!base || !cur || nb == 0 || nc == 0 || resamples == 0)
+                return -EINVAL;
+        _cleanup_free_ double *ratios = calloc(resamples, sizeof(double));
+        _cleanup_free_ double *scratch = calloc(nb > nc ? nb : nc, sizeof(double));
+        if (!ratios || !scratch)
+                return -ENOMEM;
+        rng r;
+        rng_seed(&r, seed);
+        for (unsigned i = 0; i < resamples; i++) {
+                double mb = resample_median(&r, base, nb, scratch);
+                double mc = resample_median(&r, cur, nc, scratch);
+                if (!(mb > 0))
+                        return -EDOM;
+                ratios[i] = mc / mb;
+        }
+        qsort(ratios, resamples, sizeof(double), cmp_double);
+        *ret_low = res_percentile_sorted(ratios, resamples, 2.5);
+        *ret_high = res_percentile_sorted(ratios, resamples, 97.5);
+        return 0;
+}
+
+/* ---- rows and verdicts ---- */
+
+static double median_of(const double *x, size_t n) {
+        if (n == 0)
+                return NAN;
+        _cleanup_free_ double *s = malloc(n * sizeof(double));
+        if (!s)
+                return NAN;
+        memcpy(s, x, n * sizeof(double));
+        qsort(s, n, sizeof(double), cmp_double);
+        return res_percentile_sorted(s, n, 50);
+}
+
+static cmp_verdict verdict_of(const cmp_row *row, const cmp_opts *o) {
+        if (row->base->n_samples < MIN_SAMPLES || row->cur->n_samples < MIN_SAMPLES)
+                return CMP_TOO_FEW;
+        /* no ratio (a median of 0 or below): nothing can be said about a change */
+        if (!isfinite(row->ratio))
+                return CMP_NOISY;
+        double t = o->threshold_pct / 100.0;
+        bool lower_is_better = strcmp(row->base->better, "higher") != 0;
+        bool up = row->ratio > 1 + t, down = row->ratio < 1 - t;
+        bool worse = lower_is_better ? up : down, better = lower_is_better ? down : up;
+        bool significant = row->p_value < o->alpha;
+        if (significant && worse)
+                return CMP_REGRESSED;
+        if (significant && better)
+                return CMP_IMPROVED;
+        if (row->ratio_low >= 1 - t && row->ratio_high <= 1 + t)
+                return CMP_UNCHANGED;
+        return CMP_NOISY;
+}
+
+static int make_row(const res_series *base, const res_series *cur, const cmp_opts *o, cmp_row *ret) {
+        cmp_row row = {
+                .base = base,
+                .cur = cur,
+                .base_median = median_of(base->samples, base->n_samples),
+                .cur_median = median_of(cur->samples, cur->n_samples),
+                .ratio = NAN,
+                .ratio_low = NAN,
+                .ratio_high = NAN,
+                .change_pct = NAN,
+                .p_value = cmp_mann_whitney_p(base->samples, base->n_samples, cur->samples, cur->n_samples),
+        };
+        if (row.base_median > 0 && row.cur_median >= 0) {
+                row.ratio = row.cur_median / row.base_median;
+                row.change_pct = (row.ratio - 1) * 100;
+                int r = cmp_bootstrap_ratio(base->samples, base->n_samples, cur->samples, cur->n_samples,
+                                            o->bootstrap, o->seed, &row.ratio_low, &row.ratio_high);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        row.ratio = row.ratio_low = row.ratio_high = row.change_pct = NAN;
+        }
+        row.verdict = verdict_of(&row, o);
+        *ret = row;
+        return 0;
+}
+
+static int add_row(cmp_report *r, const cmp_row *row, size_t *cap) {
+        if (r->n_rows == *cap) {
+                size_t ncap = *cap ? *cap * 2 : 16;
+                cmp_row *p = reallocarray(r->rows, ncap, sizeof(cmp_row));
+                if (!p)
+                        return -ENOMEM;
+                r->rows = p;
+                *cap = ncap;
+        }
+        r->rows[r->n_rows++] = *row;
+        switch (row->verdict) {
+        case CMP_UNCHANGED:
+                r->n_unchanged++;
+                break;
+        case CMP_IMPROVED:
+                r->n_improved++;
+                break;
+        case CMP_REGRESSED:
+                r->n_regressed++;
+                break;
+        case CMP_NOISY:
+                r->n_noisy++;
+                break;
+        case CMP_TOO_FEW:
+                r->n_too_few++;
+                break;
+        }
+        return 0;
+}
+
+static int add_key(char ***list, size_t *n, const res_series *s) {
+        char **p = reallocarray(*list, *n + 1, sizeof(char *));
+        if (!p)
+                return -ENOMEM;
+        *list = p;
+        if (asprintf(&p[*n], "%s/%s/%s", s->workload, s->configuration, s->metric) < 0)
+                return -ENOMEM;
+        (*n)++;
+        return 0;
+}
+
+static int add_env_diff(cmp_report *r, const char *field, const char *base, const char *cur) {
+        cmp_env_diff *p = reallocarray(r->env_diffs, r->n_env_diffs + 1, sizeof(cmp_env_diff));
+        if (!p)
+                return -ENOMEM;
+        r->env_diffs = p;
+        cmp_env_diff d = {strdup(field), strdup(base ? base : "(none)"), strdup(cur ? cur : "(none)")};
+        if (!d.field || !d.base || !d.cur) {
+                free(d.field);
+                free(d.base);
+                free(d.cur);
+                return -ENOMEM;
+        }
+        r->env_diffs[r->n_env_diffs++] = d;
+        return 0;
+}
+
+static const char *host_string(const cJSON *host, const char *key) {
+        const cJSON *j = host ? cJSON_GetObjectItemCaseSensitive(host, key) : NULL;
+        return cJSON_IsString(j) ? j->valuestring : NULL;
+}
+
+static bool same(const char *a, const char *b) {
+        return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* The accel of a configuration's series (vm only), and whether the file has that configuration. */
+static const char *config_accel(const res_file *f, const char *configuration, bool *ret_found) {
+        *ret_found = false;
+        for (size_t i = 0; i < f->n_series; i++) {
+                const res_series *s = &f->series[i];
+                if (strcmp(s->configuration, configuration) != 0)
+                        continue;
+                *ret_found = true;
+                if (s->accel)
+                        return s->accel;
+        }
+        return NULL;
+}
+
+static int env_diffs(const res_file *base, const res_file *cur, cmp_report *r) {
+        static const char *const fields[] = {"kernel", "cpu_model", "cgroup_mode", "bench_version"};
+        for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
+                const char *b = host_string(base->host, fields[i]), *c = host_string(cur->host, fields[i]);
+                if (!same(b, c) && add_env_diff(r, fields[i], b, c) < 0)
+                        return -ENOMEM;
+        }
+        /* per configuration, in base order, once each */
+        for (size_t i = 0; i < base->n_series; i++) {
+                const char *conf = base->series[i].configuration;
+                bool seen = false;
+                for (size_t k = 0; k < i && !seen; k++)
+                        seen = !strcmp(base->series[k].configuration, conf);
+                if (seen)
+                        continue;
+                bool in_base, in_cur;
+                const char *b = config_accel(base, conf, &in_base), *c = config_accel(cur, conf, &in_cur);
+                if (!in_cur || same(b, c))
+                        continue;
+                _cleanup_free_ char *field = NULL;
+                if (asprintf(&field, "accel (%s)", conf) < 0 || add_env_diff(r, field, b, c) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+static cmp_opts resolve_opts(const cmp_opts *o) {
+        cmp_opts d = {
+                .threshold_pct = DEFAULT_THRESHOLD_PCT,
+                .alpha = DEFAULT_ALPHA,
+                .bootstrap = DEFAULT_BOOTSTRAP,
+                .seed = DEFAULT_SEED,
+        };
+        if (o) {
+                d = *o;
+                if (d.bootstrap == 0)
+                        d.bootstrap = DEFAULT_BOOTSTRAP;
+        }
+        return d;
+}
+
+static int check_opts(const cmp_opts *o, bench_error **err) {
+        if (!(o->threshold_pct >= 0) || !isfinite(o->threshold_pct))
+                return bench_error_set(err, EINVAL, "threshold %g%% is not a percentage of 0 or more",
+                                       o->threshold_pct);
+        if (!(o->alpha > 0 && o->alpha < 1))
+                return bench_error_set(err, EINVAL, "alpha %g is not between 0 and 1", o->alpha);
+        return 0;
+}
+
+int cmp_files(const res_file *base, const res_file *cur, const cmp_opts *o, cmp_report *ret,
+              bench_error **err) {
+        if (!base || !cur || !ret)
+                return bench_error_set(err, EINVAL, "nothing to compare");
+        cmp_opts opts = resolve_opts(o);
+        int r = check_opts(&opts, err);
+        if (r < 0)
+                return r;
+        _cleanup_(cmp_report_clear) cmp_report rep = {.opts = opts};
+        size_t cap = 0;
+        for (size_t i = 0; i < base->n_series; i++) {
+                const res_series *b = &base->series[i];
+                const res_series *c = res_find(cur, b->workload, b->configuration, b->metric);
+                if (!c) {
+                        if (add_key(&rep.only_in_base, &rep.n_only_base, b) < 0)
+                                return bench_error_set(err, ENOMEM, "out of memory");
+                        continue;
+                }
+                cmp_row row;
+                if (make_row(b, c, &opts, &row) < 0 || add_row(&rep, &row, &cap) < 0)
+                        return bench_error_set(err, ENOMEM, "out of memory");
+        }
+        for (size_t i = 0; i < cur->n_series; i++) {
+                const res_series *c = &cur->series[i];
+                if (!res_find(base, c->workload, c->configuration, c->metric) &&
+                    add_key(&rep.only_in_cur, &rep.n_only_cur, c) < 0)
+                        return bench_error_set(err, ENOMEM, "out of memory");
+        }
+        if (rep.n_rows == 0)
+                return bench_error_set(err, EINVAL,
+                                       "no (workload, configuration, metric) in common: %zu series only in "
+                                       "the base, %zu only in the new file",
+                                       rep.n_only_base, rep.n_only_cur);
+        if (env_diffs(base, cur, &rep) < 0)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        *ret = rep;
+        rep = (cmp_report){0};
+        return 0;
+}
+
+int cmp_overhead(const res_file *f, const char *baseline, const cmp_opts *o, cmp_report *ret,
+                 bench_error **err) {
+        if (!f || !ret)
+                return bench_error_set(err, EINVAL, "nothing to compare");
+        if (!baseline)
+                baseline = "bare";
+        cmp_opts opts = resolve_opts(o);
+        int r = check_opts(&opts, err);
+        if (r < 0)
+                return r;
+        bool found;
+        config_accel(f, baseline, &found);
+        if (!found) {
+                /* name the configurations there are, so that the user can pick one */
+                _cleanup_free_ char *names = NULL;
+                size_t len = 0;
+                FILE *m = open_memstream(&names, &len);
+                if (!m)
+                        return bench_error_set(err, ENOMEM, "out of memory");
+                for (size_t i = 0; i < f->n_series; i++) {
+                        bool seen = false;
+                        for (size_t k = 0; k < i && !seen; k++)
+                                seen = !strcmp(f->series[k].configuration, f->series[i].configuration);
+                        if (!seen)
+                                fprintf(m, "%s`%s`", ftell(m) ? ", " : "", f->series[i].configuration);
+                }
+                fclose(m);
+                return bench_error_set(
+                        err, EINVAL, "no baseline configuration `%s` in the results (there %s: %s)", baseline,
+                        f->n_series ? "are" : "is", names && *names ? names : "none");
+        }
+        _cleanup_(cmp_report_clear) cmp_report rep = {.opts = opts, .baseline = strdup(baseline)};
+        if (!rep.baseline)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        size_t cap = 0;
+        for (size_t i = 0; i < f->n_series; i++) {
+                const res_series *c = &f->series[i];
+                if (!strcmp(c->configuration, baseline))
+                        continue;
+                const res_series *b = res_find(f, c->workload, baseline, c->metric);
+                if (!b) {
+                        /* a metric the baseline has not (phases, overhead_kib): listed, not compared */
+                        if (add_key(&rep.only_in_cur, &rep.n_only_cur, c) < 0)
+                                return bench_error_set(err, ENOMEM, "out of memory");
+                        continue;
+                }
+                cmp_row row;
+                if (make_row(b, c, &opts, &row) < 0 || add_row(&rep, &row, &cap) < 0)
+                        return bench_error_set(err, ENOMEM, "out of memory");
+        }
+        if (rep.n_rows == 0)
+                return bench_error_set(err, EINVAL,
+                                       "no configuration besides `%s` shares a metric with it: nothing to "
+                                       "compare",
+                                       baseline);
+        *ret = rep;
+        rep = (cmp_report){0};
+        return 0;
+}
+
+void cmp_report_clear(cmp_report *r) {
+        if (!r)
+                return;
+        free(r->rows);
+        for (size_t i = 0; i < r->n_env_diffs; i++) {
+                free(r->env_diffs[i].field);
+                free(r->env_diffs[i].base);
+                free(r->env_diffs[i].cur);
+        }
+        free(r->env_diffs);
+        for (size_t i = 0; i < r->n_only_base; i++)
+                free(r->only_in_base[i]);
+        free(r->only_in_base);
+        for (size_t i = 0; i < r->n_only_cur; i++)
+                free(r->only_in_cur[i]);
+        free(r->only_in_cur);
+        free(r->baseline);
+        *r = (cmp_report){0};
+}
+
+/* ---- formats ---- */
+
+typedef struct cells {
+        char metric[256], configuration[128], base[32], cur[32], change[32], ci[48], p[24];
+        const char *verdict;
+} cells;
+
+static void fmt_num(char *buf, size_t len, double v) {
+        if (isfinite(v))
+                snprintf(buf, len, "%.6g", v);
+        else
+                snprintf(buf, len, "-");
+}
+
+static void fill_cells(const cmp_row *row, cells *c) {
+        snprintf(c->metric, sizeof(c->metric), "%s/%s", row->cur->workload, row->cur->metric);
+        snprintf(c->configuration, sizeof(c->configuration), "%s", row->cur->configuration);
+        fmt_num(c->base, sizeof(c->base), row->base_median);
+        fmt_num(c->cur, sizeof(c->cur), row->cur_median);
+        if (isfinite(row->change_pct))
+                snprintf(c->change, sizeof(c->change), "%+.2f%%", row->change_pct);
+        else
+                snprintf(c->change, sizeof(c->change), "-");
+        if (isfinite(row->ratio_low) && isfinite(row->ratio_high))
+                snprintf(c->ci, sizeof(c->ci), "[%.3f, %.3f]", row->ratio_low, row->ratio_high);
+        else
+                snprintf(c->ci, sizeof(c->ci), "-");
+        if (!isfinite(row->p_value))
+                snprintf(c->p, sizeof(c->p), "-");
+        else if (row->p_value < 0.001)
+                snprintf(c->p, sizeof(c->p), "<0.001");
+        else
+                snprintf(c->p, sizeof(c->p), "%.3f", row->p_value);
+        c->verdict = cmp_verdict_name(row->verdict);
+}
+
+typedef struct headings {
+        const char *title, *base, *cur, *change, *only_base, *only_cur;
+} headings;
+
+static void headings_of(const cmp_report *r, bool overhead, headings *h, char *base_buf, size_t len) {
+        if (overhead) {
+                snprintf(base_buf, len, "%s median", r->baseline ? r->baseline : "bare");
+                *h = (headings){
+                        .title = "overhead vs ",
+                        .base = base_buf,
+                        .cur = "median",
+                        .change = "overhead %",
+                        .only_base = NULL,
+                        .only_cur = "no baseline counterpart",
+                };
+        } else {
+                *h = (headings){
+                        .title = "bench compare",
+                        .base = "base median",
+                        .cur = "new median",
+                        .change = "change %",
+                        .only_base = "only in base",
+                        .only_cur = "only in new",
+                };
+        }
+}
+
+static void summary_line(FILE *m, const cmp_report *r) {
+        fprintf(m,
+                "%zu row%s: %zu regressed, %zu improved, %zu unchanged, %zu too noisy, %zu too few samples",
+                r->n_rows, r->n_rows == 1 ? "" : "s", r->n_regressed, r->n_improved, r->n_unchanged,
+                r->n_noisy, r->n_too_few);
+}
+
+static void title_line(FILE *m, const cmp_report *r, bool overhead, const headings *h) {
+        if (overhead)
+                fprintf(m, "%s%s", h->title, r->baseline ? r->baseline : "bare");
+        else
+                fputs(h->title, m);
+        fprintf(m, " (threshold %g%%, alpha %g, %u bootstrap resamples)", r->opts.threshold_pct,
+                r->opts.alpha, r->opts.bootstrap);
+}
+
+static void format_text(FILE *m, const cmp_report *r, bool overhead) {
+        headings h;
+        char base_buf[160];
+        headings_of(r, overhead, &h, base_buf, sizeof(base_buf));
+        if (r->n_env_diffs > 0) {
+                fprintf(m, "WARNING: THE ENVIRONMENTS DIFFER; differences may come from them:\n");
+                for (size_t i = 0; i < r->n_env_diffs; i++)
+                        fprintf(m, "WARNING:   %s: base `%s`, new `%s`\n", r->env_diffs[i].field,
+                                r->env_diffs[i].base, r->env_diffs[i].cur);
+                fputc('\n', m);
+        }
+        title_line(m, r, overhead, &h);
+        fputs("\n\n", m);
+
+        const char *head[8] = {"metric", "configuration",   h.base, h.cur,
+                               h.change, "95% CI of ratio", "p",    "verdict"};
+        size_t w[8];
+        for (size_t k = 0; k < 8; k++)
+                w[k] = strlen(head[k]);
+        for (size_t i = 0; i < r->n_rows; i++) {
+                cells c;
+                fill_cells(&r->rows[i], &c);
+                const char *v[8] = {c.metric, c.configuration, c.base, c.cur, c.change, c.ci, c.p, c.verdict};
+                for (size_t k = 0; k < 8; k++)
+                        if (strlen(v[k]) > w[k])
+                                w[k] = strlen(v[k]);
+        }
+        /* text columns left, numbers right */
+        static const bool right[8] = {false, false, true, true, true, false, true, false};
+        for (size_t k = 0; k < 7; k++)
+                fprintf(m, "%s%*s", k ? "  " : "", right[k] ? (int)w[k] : -(int)w[k], head[k]);
+        fprintf(m, "  %s\n", head[7]);
+        for (size_t i = 0; i < r->n_rows; i++) {
+                cells c;
+                fill_cells(&r->rows[i], &c);
+                const char *v[8] = {c.metric, c.configuration, c.base, c.cur, c.change, c.ci, c.p, c.verdict};
+                for (size_t k = 0; k < 7; k++)
+                        fprintf(m, "%s%*s", k ? "  " : "", right[k] ? (int)w[k] : -(int)w[k], v[k]);
+                /* no trailing padding after the last column */
+                fprintf(m, "  %s\n", v[7]);
+        }
+        fputc('\n', m);
+        if (h.only_base)
+                for (size_t i = 0; i < r->n_only_base; i++)
+                        fprintf(m, "%s: %s\n", h.only_base, r->only_in_base[i]);
+        for (size_t i = 0; i < r->n_only_cur; i++)
+                fprintf(m, "%s: %s\n", h.only_cur, r->only_in_cur[i]);
+        summary_line(m, r);
+        if (!overhead)
+                fprintf(m, "; %zu only in base, %zu only in new", r->n_only_base, r->n_only_cur);
+        fputc('\n', m);
+}
+
+/* A table cell: pipes escaped, line breaks flattened. */
+static void md_cell(FILE *m, const char *s) {
+        for (; *s; s++) {
+                if (*s == '|')
+                        fputs("\\|", m);
+                else if (*s == '\n' || *s == '\r')
+                        fputc(' ', m);
+                else
+                        fputc(*s, m);
+        }
+}
+
+static void format_markdown(FILE *m, const cmp_report *r, bool overhead) {
+        headings h;
+        char base_buf[160];
+        headings_of(r, overhead, &h, base_buf, sizeof(base_buf));
+        fputs("### ", m);
+        title_line(m, r, overhead, &h);
+        fputs("\n\n", m);
+        if (r->n_env_diffs > 0) {
+                fputs("> [!WARNING]\n> **The environments differ**; differences may come from them:\n", m);
+                for (size_t i = 0; i < r->n_env_diffs; i++) {
+                        fputs("> - ", m);
+                        md_cell(m, r->env_diffs[i].field);
+                        fputs(": base `", m);
+                        md_cell(m, r->env_diffs[i].base);
+                        fputs("`, new `", m);
+                        md_cell(m, r->env_diffs[i].cur);
+                        fputs("`\n", m);
+                }
+                fputc('\n', m);
+        }
+        fprintf(m, "| metric | configuration | %s | %s | %s | 95%% CI of ratio | p | verdict |\n", h.base,
+                h.cur, h.change);
+        fputs("|---|---|---:|---:|---:|---|---:|---|\n", m);
+        for (size_t i = 0; i < r->n_rows; i++) {
+                cells c;
+                fill_cells(&r->rows[i], &c);
+                fputs("| ", m);
+                md_cell(m, c.metric);
+                fputs(" | ", m);
+                md_cell(m, c.configuration);
+                fprintf(m, " | %s | %s | %s | %s | %s | ", c.base, c.cur, c.change, c.ci, c.p);
+                bool loud = r->rows[i].verdict == CMP_REGRESSED || r->rows[i].verdict == CMP_IMPROVED;
+                fprintf(m, "%s%s%s |\n", loud ? "**" : "", c.verdict, loud ? "**" : "");
+        }
+        fputc('\n', m);
+        if (h.only_base)
+                for (size_t i = 0; i < r->n_only_base; i++) {
+                        fprintf(m, "- %s: `", h.only_base);
+                        md_cell(m, r->only_in_base[i]);
+                        fputs("`\n", m);
+                }
+        for (size_t i = 0; i < r->n_only_cur; i++) {
+                fprintf(m, "- %s: `", h.only_cur);
+                md_cell(m, r->only_in_cur[i]);
+                fputs("`\n", m);
+        }
+        if (r->n_only_cur || (h.only_base && r->n_only_base))
+                fputc('\n', m);
+        summary_line(m, r);
+        fputc('\n', m);
+}
+
+/* XML text or attribute: the five specials escaped; characters XML 1.0 forbids dropped. */
+static void xml_text(FILE *m, const char *s) {
+        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+                switch (*p) {
+                case '&':
+                        fputs("&amp;", m);
+                        break;
+                case '<':
+                        fputs("&lt;", m);
+                        break;
+                case '>':
+                        fputs("&gt;", m);
+                        break;
+                case '"':
+                        fputs("&quot;", m);
+                        break;
+                case '\'':
+                        fputs("&apos;", m);
+                        break;
+                case '\t':
+                case '\n':
+                case '\r':
+                        fprintf(m, "&#%d;", *p);
+                        break;
+                default:
+                        if (*p >= 0x20)
+                                fputc(*p, m);
+                        break;
+                }
+        }
+}
+
+static void format_junit(FILE *m, const cmp_report *r, bool overhead) {
+        headings h;
+        char base_buf[160];
+        headings_of(r, overhead, &h, base_buf, sizeof(base_buf));
+        fprintf(m, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
+        fprintf(m,
+                "  <testsuite name=\"bench compare\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
+                "skipped=\"%zu\">\n",
+                r->n_rows, r->n_regressed, r->n_too_few);
+        fprintf(m, "    <properties>\n");
+        fprintf(m, "      <property name=\"mode\" value=\"%s\"/>\n", overhead ? "overhead" : "compare");
+        if (overhead) {
+                fputs("      <property name=\"baseline\" value=\"", m);
+                xml_text(m, r->baseline ? r->baseline : "bare");
+                fputs("\"/>\n", m);
+        }
+        fprintf(m, "      <property name=\"threshold_pct\" value=\"%g\"/>\n", r->opts.threshold_pct);
+        fprintf(m, "      <property name=\"alpha\" value=\"%g\"/>\n", r->opts.alpha);
+        for (size_t i = 0; i < r->n_env_diffs; i++) {
+                fputs("      <property name=\"env_differs.", m);
+                xml_text(m, r->env_diffs[i].field);
+                fputs("\" value=\"base: ", m);
+                xml_text(m, r->env_diffs[i].base);
+                fputs("; new: ", m);
+                xml_text(m, r->env_diffs[i].cur);
+                fputs("\"/>\n", m);
+        }
+        fprintf(m, "    </properties>\n");
+        for (size_t i = 0; i < r->n_rows; i++) {
+                const cmp_row *row = &r->rows[i];
+                cells c;
+                fill_cells(row, &c);
+                _cleanup_free_ char *detail = NULL;
+                if (asprintf(&detail, "%s %s, %s %s, %s %s, 95%% CI of ratio %s, p %s: %s (threshold %g%%)",
+                             h.base, c.base, h.cur, c.cur, h.change, c.change, c.ci, c.p, c.verdict,
+                             r->opts.threshold_pct) < 0)
+                        detail = NULL;
+                fputs("    <testcase classname=\"bench compare\" name=\"", m);
+                xml_text(m, row->cur->workload);
+                fputc('/', m);
+                xml_text(m, row->cur->configuration);
+                fputc('/', m);
+                xml_text(m, row->cur->metric);
+                fputs("\">\n", m);
+                if (row->verdict == CMP_REGRESSED) {
+                        fputs("      <failure message=\"", m);
+                        xml_text(m, detail ? detail : c.verdict);
+                        fputs("\"/>\n", m);
+                } else if (row->verdict == CMP_TOO_FEW) {
+                        fputs("      <skipped message=\"too few samples\"/>\n", m);
+                }
+                fputs("      <system-out>", m);
+                xml_text(m, detail ? detail : c.verdict);
+                fputs("</system-out>\n    </testcase>\n", m);
+        }
+        if (r->n_env_diffs > 0) {
+                fputs("    <system-err>WARNING: the environments differ:", m);
+                for (size_t i = 0; i < r->n_env_diffs; i++) {
+                        fputs(" ", m);
+                        xml_text(m, r->env_diffs[i].field);
+                        fputs(": base `", m);
+                        xml_text(m, r->env_diffs[i].base);
+                        fputs("`, new `", m);
+                        xml_text(m, r->env_diffs[i].cur);
+                        fputs("`;", m);
+                }
+                fputs("</system-err>\n", m);
+        }
+        fputs("  </testsuite>\n</testsuites>\n", m);
+}
+
+static cJSON *num_or_null(double v) {
+        return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+}
+
+/* Attaches v (NULL when out of memory) to an object, or to an array when key is NULL. */
+static bool put(cJSON *o, const char *key, cJSON *v) {
+        if (!o || !v) {
+                cJSON_Delete(v);
+                return false;
+        }
+        if (key)
+                cJSON_AddItemToObject(o, key, v);
+        else
+                cJSON_AddItemToArray(o, v);
+        return true;
+}
+
+static cJSON *string_list(char *const *list, size_t n) {
+        cJSON *a = cJSON_CreateArray();
+        for (size_t i = 0; a && i < n; i++)
+                if (!put(a, NULL, cJSON_CreateString(list[i]))) {
+                        cJSON_Delete(a);
+                        return NULL;
+                }
+        return a;
+}
+
+static cJSON *row_json(const cmp_row *row) {
+        _cleanup_json_ cJSON *o = cJSON_CreateObject();
+        cJSON *ci;
+        if (!put(o, "workload", cJSON_CreateString(row->cur->workload)) ||
+            !put(o, "configuration", cJSON_CreateString(row->cur->configuration)) ||
+            !put(o, "metric", cJSON_CreateString(row->cur->metric)) ||
+            !put(o, "unit", cJSON_CreateString(row->cur->unit)) ||
+            !put(o, "better", cJSON_CreateString(row->cur->better)) ||
+            !put(o, "base_configuration", cJSON_CreateString(row->base->configuration)) ||
+            !put(o, "base_n", cJSON_CreateNumber((double)row->base->n_samples)) ||
+            !put(o, "new_n", cJSON_CreateNumber((double)row->cur->n_samples)) ||
+            !put(o, "base_median", num_or_null(row->base_median)) ||
+            !put(o, "new_median", num_or_null(row->cur_median)) ||
+            !put(o, "ratio", num_or_null(row->ratio)) || !(ci = cJSON_AddArrayToObject(o, "ratio_ci95")) ||
+            !put(ci, NULL, num_or_null(row->ratio_low)) || !put(ci, NULL, num_or_null(row->ratio_high)) ||
+            !put(o, "change_pct", num_or_null(row->change_pct)) ||
+            !put(o, "p_value", num_or_null(row->p_value)) ||
+            !put(o, "verdict", cJSON_CreateString(cmp_verdict_name(row->verdict))) ||
+            (row->cur->accel && !put(o, "accel", cJSON_CreateString(row->cur->accel))))
+                return NULL;
+        return steal_pointer(&o);
+}
+
+static char *format_json(const cmp_report *r, bool overhead) {
+        _cleanup_json_ cJSON *root = cJSON_CreateObject();
+        cJSON *opts, *env, *rows, *counts;
+        if (!put(root, "mode", cJSON_CreateString(overhead ? "overhead" : "compare")) ||
+            (overhead && !put(root, "baseline", cJSON_CreateString(r->baseline ? r->baseline : "bare"))) ||
+            !(opts = cJSON_AddObjectToObject(root, "options")) ||
+            !(env = cJSON_AddArrayToObject(root, "env_differences")) ||
+            !(rows = cJSON_AddArrayToObject(root, "rows")))
+                return NULL;
+        if (!put(opts, "threshold_pct", cJSON_CreateNumber(r->opts.threshold_pct)) ||
+            !put(opts, "alpha", cJSON_CreateNumber(r->opts.alpha)) ||
+            !put(opts, "bootstrap", cJSON_CreateNumber(r->opts.bootstrap)) ||
+            !put(opts, "seed", cJSON_CreateNumber((double)r->opts.seed)))
+                return NULL;
+        for (size_t i = 0; i < r->n_env_diffs; i++) {
+                cJSON *d = cJSON_CreateObject();
+                if (!put(env, NULL, d) || !put(d, "field", cJSON_CreateString(r->env_diffs[i].field)) ||
+                    !put(d, "base", cJSON_CreateString(r->env_diffs[i].base)) ||
+                    !put(d, "new", cJSON_CreateString(r->env_diffs[i].cur)))
+                        return NULL;
+        }
+        for (size_t i = 0; i < r->n_rows; i++)
+                if (!put(rows, NULL, row_json(&r->rows[i])))
+                        return NULL;
+        if (overhead) {
+                if (!put(root, "no_baseline_counterpart", string_list(r->only_in_cur, r->n_only_cur)))
+                        return NULL;
+        } else if (!put(root, "only_in_base", string_list(r->only_in_base, r->n_only_base)) ||
+                   !put(root, "only_in_new", string_list(r->only_in_cur, r->n_only_cur)))
+                return NULL;
+        if (!(counts = cJSON_AddObjectToObject(root, "counts")) ||
+            !put(counts, "rows", cJSON_CreateNumber((double)r->n_rows)) ||
+            !put(counts, "regressed", cJSON_CreateNumber((double)r->n_regressed)) ||
+            !put(counts, "improved", cJSON_CreateNumber((double)r->n_improved)) ||
+            !put(counts, "unchanged", cJSON_CreateNumber((double)r->n_unchanged)) ||
+            !put(counts, "too_noisy", cJSON_CreateNumber((double)r->n_noisy)) ||
+            !put(counts, "too_few_samples", cJSON_CreateNumber((double)r->n_too_few)))
+                return NULL;
+        char *text = cJSON_Print(root);
+        if (!text)
+                return NULL;
+        char *out = NULL;
+        if (asprintf(&out, "%s\n", text) < 0)
+                out = NULL;
+        cJSON_free(text);
+        return out;
+}
+
+int cmp_format(const cmp_report *r, const char *format, bool overhead, char **ret_text, bench_error **err) {
+        static const char *const formats[] = {"text", "markdown", "junit", "json"};
+        if (!r || !ret_text)
+                return bench_error_set(err, EINVAL, "nothing to format");
+        if (!format)
+                format = "text";
+        size_t which = ELEMENTSOF(formats);
+        for (size_t i = 0; i < ELEMENTSOF(formats); i++)
+                if (!strcmp(format, formats[i]))
+                        which = i;
+        if (which == ELEMENTSOF(formats))
+                return bench_error_set(err, EINVAL, "unknown format `%s` (text, markdown, junit or json)",
+                                       format);
+        if (which == 3) {
+                char *text = format_json(r, overhead);
+                if (!text)
+                        return bench_error_set(err, ENOMEM, "out of memory");
+                *ret_text = text;
+                return 0;
+        }
+        char *text = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&text, &len);
+        if (!m)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        if (which == 0)
+                format_text(m, r, overhead);
+        else if (which == 1)
+                format_markdown(m, r, overhead);
+        else
+                format_junit(m, r, overhead);
+        if (ferror(m) | fclose(m)) {
+                free(text);
+                return bench_error_set(err, ENOMEM, "out of memory");
+        }
+        *ret_text = text;
+        return 0;
+}

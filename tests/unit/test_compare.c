@@ -1,0 +1,477 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../../common/cleanup.h"
+#include "../../results/compare.h"
+
+/*
+ * Mann-Whitney reference p-values, computed independently with this script
+ * (/usr/bin/python3, standard library only):
+ *
+ *   import itertools, math
+ *   from fractions import Fraction as F
+ *   def u_stat(a, b):   # pairs with x > y, ties 1/2
+ *       return sum((x > y) + 0.5 * (x == y) for x in a for y in b)
+ *   def exact_enum(a, b):   # all C(m+n, m) splits of the pooled values
+ *       m, n = len(a), len(b); u = u_stat(a, b); pooled = sorted(a + b)
+ *       le = ge = tot = 0
+ *       for idx in itertools.combinations(range(m + n), m):
+ *           aa = [pooled[i] for i in idx]
+ *           bb = [pooled[i] for i in range(m + n) if i not in idx]
+ *           v = u_stat(aa, bb); tot += 1; le += v <= u; ge += v >= u
+ *       return min(1.0, float(2 * min(F(le, tot), F(ge, tot))))
+ *   def qbinom(m, n):   # Gaussian binomial prod (1-q^(n+i))/(1-q^i): counts by U
+ *       p = [1]
+ *       for i in range(1, m + 1):
+ *           r = p + [0] * (n + i)
+ *           for j, c in enumerate(p): r[j + n + i] -= c
+ *           p = r
+ *       for i in range(1, m + 1):
+ *           for j in range(i, len(p)): p[j] += p[j - i]
+ *       while p[-1] == 0: p.pop()
+ *       return p
+ *   def exact_q(a, b):   # same distribution by another route, for larger n
+ *       u = int(u_stat(a, b)); c = qbinom(len(a), len(b)); tot = sum(c)
+ *       return min(1.0, float(2 * min(F(sum(c[:u + 1]), tot), F(sum(c[u:]), tot))))
+ *   def normal_r(a, b):   # R's wilcox.test(exact=FALSE, correct=TRUE)
+ *       m, n = len(a), len(b); N = m + n; cnt = {}
+ *       for v in a + b: cnt[v] = cnt.get(v, 0) + 1
+ *       ties = sum(t**3 - t for t in cnt.values())
+ *       z = u_stat(a, b) - m * n / 2
+ *       sigma = math.sqrt(m * n / 12 * ((N + 1) - ties / (N * (N - 1))))
+ *       z = (z - (math.copysign(0.5, z) if z else 0)) / sigma
+ *       Phi = lambda x: 0.5 * math.erfc(-x / math.sqrt(2))
+ *       return 2 * min(Phi(z), 1 - Phi(z))
+ *
+ * Each case below quotes which function gave its number.
+ */
+
+static void assert_close(double got, double want, double rel, const char *what) {
+        if (!(fabs(got - want) <= rel * fabs(want)))
+                fail_msg("%s: got %.17g, want %.17g", what, got, want);
+}
+
+static void test_mw_exact_small(void **state) {
+        (void)state;
+        /* exact_enum and exact_q agree: 0.015873015873015872 (= 2/126, U = 0) */
+        const double a1[] = {1.1, 2.3, 3.5, 4.0}, b1[] = {5.2, 6.1, 7.3, 8.8, 9.0};
+        assert_close(cmp_mann_whitney_p(a1, 4, b1, 5), 0.015873015873015872, 1e-12, "case 1");
+        /* symmetric in the sides */
+        assert_close(cmp_mann_whitney_p(b1, 5, a1, 4), 0.015873015873015872, 1e-12, "case 1 swapped");
+        /* exact_enum: 0.44522144522144524 */
+        const double a2[] = {1, 3, 5, 7, 9, 11}, b2[] = {2, 4, 6, 8, 10, 12, 14};
+        assert_close(cmp_mann_whitney_p(a2, 6, b2, 7), 0.44522144522144524, 1e-12, "case 2");
+        /* exact_enum: 0.008158508158508158 */
+        const double a3[] = {10.5, 11.2, 9.8, 12.1, 10.9, 11.7},
+                     b3[] = {12.4, 11.9, 13.0, 12.8, 11.5, 13.3, 12.2};
+        assert_close(cmp_mann_whitney_p(a3, 6, b3, 7), 0.008158508158508158, 1e-12, "case 3");
+}
+
+static void test_mw_exact_larger(void **state) {
+        (void)state;
+        /* a = 0..11, b = 3.5..17.5 (15 values): exact_q: 0.007404224378245108 (U = 36) */
+        double a[25], b[25];
+        for (int i = 0; i < 12; i++)
+                a[i] = i;
+        for (int i = 0; i < 15; i++)
+                b[i] = i + 3.5;
+        assert_close(cmp_mann_whitney_p(a, 12, b, 15), 0.007404224378245108, 1e-10, "12 vs 15");
+        /* the largest exact case, 20 vs 20: a = 0..19, b = 5.5..24.5: exact_q: 0.009483607191205005 */
+        for (int i = 0; i < 20; i++) {
+                a[i] = i;
+                b[i] = i + 5 + 0.5;
+        }
+        assert_close(cmp_mann_whitney_p(a, 20, b, 20), 0.009483607191205005, 1e-10, "20 vs 20");
+}
+
+static void test_mw_normal(void **state) {
+        (void)state;
+        /* ties: normal_r: 0.11304997885632297 */
+        const double a4[] = {1, 2, 2, 3, 4}, b4[] = {2, 3, 3, 5, 6, 6};
+        assert_close(cmp_mann_whitney_p(a4, 5, b4, 6), 0.11304997885632297, 1e-9, "ties");
+        /* 25 vs 30 without ties (100 + 3i, 104 + 3i): normal_r: 0.09592195709677959 */
+        double a[30], b[30];
+        for (int i = 0; i < 25; i++)
+                a[i] = 100 + 3 * i;
+        for (int i = 0; i < 30; i++)
+                b[i] = 104 + 3 * i;
+        assert_close(cmp_mann_whitney_p(a, 25, b, 30), 0.09592195709677959, 1e-9, "25 vs 30");
+        /* 25 vs 30 with ties (100 + 3i, 110 + 2.9i): normal_r: 0.025664740547209828 */
+        for (int i = 0; i < 30; i++)
+                b[i] = 110 + 2.9 * i;
+        assert_close(cmp_mann_whitney_p(a, 25, b, 30), 0.025664740547209828, 1e-9, "25 vs 30, ties");
+        /* 21 vs 15, no ties: one side above 20 → normal: normal_r: 0.23513545964234694 */
+        for (int i = 0; i < 21; i++)
+                a[i] = i;
+        for (int i = 0; i < 15; i++)
+                b[i] = i + 5 + 0.5;
+        assert_close(cmp_mann_whitney_p(a, 21, b, 15), 0.23513545964234694, 1e-9, "21 vs 15");
+        /* every value tied: no evidence at all */
+        const double same[] = {7, 7, 7, 7};
+        assert_close(cmp_mann_whitney_p(same, 4, same, 4), 1.0, 0, "all tied");
+        assert_true(isnan(cmp_mann_whitney_p(same, 0, same, 4)));
+}
+
+static void test_bootstrap(void **state) {
+        (void)state;
+        double lo, hi, lo2, hi2;
+        const double flat[] = {5, 5, 5, 5, 5, 5};
+        assert_int_equal(cmp_bootstrap_ratio(flat, 6, flat, 6, 1000, 1, &lo, &hi), 0);
+        assert_true(lo == 1.0 && hi == 1.0);
+
+        double base[15], cur[15];
+        for (int i = 0; i < 15; i++)
+                base[i] = 100 + i;
+        /* identical samples: the interval holds 1 and is narrow (medians of 100..114 move by a few %) */
+        assert_int_equal(cmp_bootstrap_ratio(base, 15, base, 15, 2000, 42, &lo, &hi), 0);
+        assert_true(lo <= 1.0 && hi >= 1.0);
+        assert_true(lo > 0.93 && hi < 1.07);
+        assert_true(hi - lo < 0.12);
+
+        /* a clear 20% shift: 1 is outside, 1.2 inside */
+        for (int i = 0; i < 15; i++)
+                cur[i] = base[i] * 1.2;
+        assert_int_equal(cmp_bootstrap_ratio(base, 15, cur, 15, 2000, 42, &lo, &hi), 0);
+        assert_true(lo > 1.0);
+        assert_true(lo <= 1.2 && hi >= 1.2);
+
+        /* same seed, same interval */
+        assert_int_equal(cmp_bootstrap_ratio(base, 15, cur, 15, 2000, 42, &lo2, &hi2), 0);
+        assert_true(lo == lo2 && hi == hi2);
+
+        /* a zero base median has no ratio */
+        const double zeros[] = {0, 0, 0, 0};
+        assert_int_equal(cmp_bootstrap_ratio(zeros, 4, flat, 6, 100, 1, &lo, &hi), -EDOM);
+        assert_int_equal(cmp_bootstrap_ratio(flat, 0, flat, 6, 100, 1, &lo, &hi), -EINVAL);
+}
+
+/* ---- result files built in memory ---- */
+
+static cJSON *host(const char *kernel, const char *cpu) {
+        cJSON *h = cJSON_CreateObject();
+        cJSON_AddStringToObject(h, "hostname", "h");
+        cJSON_AddStringToObject(h, "kernel", kernel);
+        cJSON_AddStringToObject(h, "cpu_model", cpu);
+        cJSON_AddStringToObject(h, "cgroup_mode", "hybrid");
+        cJSON_AddStringToObject(h, "bench_version", "0.1.0");
+        cJSON_AddNumberToObject(h, "cores", 2);
+        cJSON_AddNumberToObject(h, "memory_kib", 1024);
+        return h;
+}
+
+static res_series *add(res_file *f, const char *workload, const char *conf, const char *metric,
+                       const char *better, const double *x, size_t n, double scale) {
+        const char *ckind = !strcmp(conf, "vm") ? "vm" : !strcmp(conf, "bare") ? "bare" : "container";
+        res_series *s = res_series_get(f, workload, "cpu", conf, ckind, metric, "x", better, NULL);
+        assert_non_null(s);
+        for (size_t i = 0; i < n; i++)
+                assert_int_equal(res_series_add(s, x[i] * scale), 0);
+        return s;
+}
+
+static double tight[10], wide[10], tight_up1[10];
+
+static void fill_samples(void) {
+        /* tight: 1000.0 .. 1000.9, shuffled order does not matter to the statistics */
+        static const double spread[10] = {50, 180, 95, 140, 60, 200, 75, 120, 170, 110};
+        for (int i = 0; i < 10; i++) {
+                tight[i] = 1000 + 0.1 * i;
+                tight_up1[i] = 1010 + 0.1 * i; /* +1%: significant, inside 5% */
+                wide[i] = spread[i];
+        }
+}
+
+static const cmp_row *row_of(const cmp_report *r, const char *workload, const char *conf,
+                             const char *metric) {
+        for (size_t i = 0; i < r->n_rows; i++)
+                if (!strcmp(r->rows[i].cur->workload, workload) &&
+                    !strcmp(r->rows[i].cur->configuration, conf) && !strcmp(r->rows[i].cur->metric, metric))
+                        return &r->rows[i];
+        fail_msg("no row %s/%s/%s", workload, conf, metric);
+        return NULL;
+}
+
+static void test_verdicts(void **state) {
+        (void)state;
+        fill_samples();
+        res_file *b = res_file_new(), *c = res_file_new();
+        b->host = host("6.1", "AMD EPYC");
+        c->host = host("6.1", "AMD EPYC");
+        /* lower is better: +20% regressed, -20% improved */
+        add(b, "w", "bare", "lat_up", "lower", tight, 10, 1);
+        add(c, "w", "bare", "lat_up", "lower", tight, 10, 1.2);
+        add(b, "w", "bare", "lat_down", "lower", tight, 10, 1);
+        add(c, "w", "bare", "lat_down", "lower", tight, 10, 0.8);
+        /* higher is better: the same changes read the other way */
+        add(b, "w", "bare", "ops_up", "higher", tight, 10, 1);
+        add(c, "w", "bare", "ops_up", "higher", tight, 10, 1.2);
+        add(b, "w", "bare", "ops_down", "higher", tight, 10, 1);
+        add(c, "w", "bare", "ops_down", "higher", tight, 10, 0.8);
+        /* the same: unchanged */
+        add(b, "w", "bare", "same", "lower", tight, 10, 1);
+        add(c, "w", "bare", "same", "lower", tight, 10, 1);
+        /* +1%: significant but within the threshold, the interval inside it: unchanged, not regressed */
+        add(b, "w", "bare", "small", "lower", tight, 10, 1);
+        add(c, "w", "bare", "small", "lower", tight_up1, 10, 1);
+        /* wide spread, +10%: not significant, the interval far wider than +-5%: too noisy */
+        add(b, "w", "bare", "noisy", "lower", wide, 10, 1);
+        add(c, "w", "bare", "noisy", "lower", wide, 10, 1.1);
+        /* +20% but only 2 samples on one side: too few, never guessed */
+        add(b, "w", "bare", "few", "lower", tight, 2, 1);
+        add(c, "w", "bare", "few", "lower", tight, 10, 1.2);
+
+        cmp_report r = {0};
+        bench_error *err = NULL;
+        assert_int_equal(cmp_files(b, c, NULL, &r, &err), 0);
+        assert_int_equal(r.n_rows, 8);
+        assert_int_equal(row_of(&r, "w", "bare", "lat_up")->verdict, CMP_REGRESSED);
+        assert_int_equal(row_of(&r, "w", "bare", "lat_down")->verdict, CMP_IMPROVED);
+        assert_int_equal(row_of(&r, "w", "bare", "ops_up")->verdict, CMP_IMPROVED);
+        assert_int_equal(row_of(&r, "w", "bare", "ops_down")->verdict, CMP_REGRESSED);
+        assert_int_equal(row_of(&r, "w", "bare", "same")->verdict, CMP_UNCHANGED);
+        const cmp_row *small = row_of(&r, "w", "bare", "small");
+        assert_true(small->p_value < 0.05);
+        assert_int_equal(small->verdict, CMP_UNCHANGED);
+        const cmp_row *noisy = row_of(&r, "w", "bare", "noisy");
+        assert_true(noisy->p_value > 0.05);
+        assert_int_equal(noisy->verdict, CMP_NOISY);
+        assert_int_equal(row_of(&r, "w", "bare", "few")->verdict, CMP_TOO_FEW);
+        assert_int_equal(r.n_regressed, 2);
+        assert_int_equal(r.n_improved, 2);
+        assert_int_equal(r.n_unchanged, 2);
+        assert_int_equal(r.n_noisy, 1);
+        assert_int_equal(r.n_too_few, 1);
+        assert_int_equal(r.n_env_diffs, 0);
+
+        /* the numbers of one row: medians 1000.45 and 1200.54, +20% */
+        const cmp_row *up = row_of(&r, "w", "bare", "lat_up");
+        assert_close(up->base_median, 1000.45, 1e-12, "base median");
+        assert_close(up->cur_median, 1000.45 * 1.2, 1e-12, "new median");
+        assert_close(up->ratio, 1.2, 1e-12, "ratio");
+        assert_close(up->change_pct, 20, 1e-9, "change");
+        assert_true(up->ratio_low <= 1.2 && up->ratio_high >= 1.2);
+        /* exact_enum: complete separation, 10 vs 10: 2 / C(20, 10) = 1.082508822446903e-05 */
+        assert_close(up->p_value, 1.082508822446903e-05, 1e-9, "p separated");
+        cmp_report_clear(&r);
+
+        /* a threshold of 25% turns the 20% changes into "not beyond": no longer regressed */
+        cmp_opts o = {.threshold_pct = 25, .alpha = 0.05};
+        assert_int_equal(cmp_files(b, c, &o, &r, &err), 0);
+        assert_int_equal(row_of(&r, "w", "bare", "lat_up")->verdict, CMP_UNCHANGED);
+        assert_int_equal(r.n_regressed, 0);
+        cmp_report_clear(&r);
+        res_file_free(b);
+        res_file_free(c);
+}
+
+static bool has_diff(const cmp_report *r, const char *field, const char *base, const char *cur) {
+        for (size_t i = 0; i < r->n_env_diffs; i++)
+                if (!strcmp(r->env_diffs[i].field, field) && !strcmp(r->env_diffs[i].base, base) &&
+                    !strcmp(r->env_diffs[i].cur, cur))
+                        return true;
+        return false;
+}
+
+static void test_env_and_sides(void **state) {
+        (void)state;
+        fill_samples();
+        res_file *b = res_file_new(), *c = res_file_new();
+        b->host = host("6.1.0-18", "AMD EPYC");
+        c->host = host("6.18.44", "Intel Xeon");
+        add(b, "cpu", "bare", "ops_per_s", "higher", tight, 10, 1);
+        add(c, "cpu", "bare", "ops_per_s", "higher", tight, 10, 1);
+        res_series *s = add(b, "cpu", "vm", "ops_per_s", "higher", tight, 10, 1);
+        s->accel = strdup("kvm");
+        s = add(c, "cpu", "vm", "ops_per_s", "higher", tight, 10, 1);
+        s->accel = strdup("tcg");
+        add(b, "memlat", "bare", "ns_per_access", "lower", tight, 10, 1);
+        add(c, "fileio", "bare", "iops", "higher", tight, 10, 1);
+
+        cmp_report r = {0};
+        bench_error *err = NULL;
+        assert_int_equal(cmp_files(b, c, NULL, &r, &err), 0);
+        assert_int_equal(r.n_rows, 2);
+        assert_int_equal(r.n_env_diffs, 3);
+        assert_true(has_diff(&r, "kernel", "6.1.0-18", "6.18.44"));
+        assert_true(has_diff(&r, "cpu_model", "AMD EPYC", "Intel Xeon"));
+        assert_true(has_diff(&r, "accel (vm)", "kvm", "tcg"));
+        assert_int_equal(r.n_only_base, 1);
+        assert_string_equal(r.only_in_base[0], "memlat/bare/ns_per_access");
+        assert_int_equal(r.n_only_cur, 1);
+        assert_string_equal(r.only_in_cur[0], "fileio/bare/iops");
+
+        /* the text format says so first, loudly */
+        _cleanup_free_ char *text = NULL;
+        assert_int_equal(cmp_format(&r, "text", false, &text, &err), 0);
+        assert_true(!strncmp(text, "WARNING: THE ENVIRONMENTS DIFFER", 32));
+        assert_non_null(strstr(text, "kernel: base `6.1.0-18`, new `6.18.44`"));
+        assert_non_null(strstr(text, "only in base: memlat/bare/ns_per_access"));
+        assert_non_null(strstr(text, "only in new: fileio/bare/iops"));
+        cmp_report_clear(&r);
+
+        /* nothing in common: an error that says so */
+        res_file *d = res_file_new();
+        add(d, "other", "bare", "x", "lower", tight, 10, 1);
+        assert_int_equal(cmp_files(b, d, NULL, &r, &err), -EINVAL);
+        assert_non_null(err);
+        assert_non_null(strstr(err->msg, "in common"));
+        bench_error_free(err);
+        err = NULL;
+        res_file_free(b);
+        res_file_free(c);
+        res_file_free(d);
+}
+
+static void test_overhead(void **state) {
+        (void)state;
+        fill_samples();
+        res_file *f = res_file_new();
+        add(f, "startup", "bare", "ready_ms", "lower", tight, 10, 1);
+        add(f, "startup", "ctr", "ready_ms", "lower", tight, 10, 1.5);
+        add(f, "startup", "ctr", "phase.clone_ms", "lower", tight, 10, 0.1);
+        add(f, "cpu", "bare", "ops_per_s", "higher", tight, 10, 1);
+        add(f, "cpu", "ctr", "ops_per_s", "higher", tight, 10, 1);
+
+        cmp_report r = {0};
+        bench_error *err = NULL;
+        assert_int_equal(cmp_overhead(f, NULL, NULL, &r, &err), 0);
+        assert_int_equal(r.n_rows, 2);
+        const cmp_row *ready = row_of(&r, "startup", "ctr", "ready_ms");
+        assert_string_equal(ready->base->configuration, "bare");
+        assert_close(ready->change_pct, 50, 1e-9, "overhead");
+        assert_int_equal(ready->verdict, CMP_REGRESSED);
+        assert_int_equal(row_of(&r, "cpu", "ctr", "ops_per_s")->verdict, CMP_UNCHANGED);
+        assert_int_equal(r.n_only_cur, 1);
+        assert_string_equal(r.only_in_cur[0], "startup/ctr/phase.clone_ms");
+        _cleanup_free_ char *text = NULL;
+        assert_int_equal(cmp_format(&r, "text", true, &text, &err), 0);
+        assert_non_null(strstr(text, "overhead vs bare"));
+        assert_non_null(strstr(text, "bare median"));
+        assert_non_null(strstr(text, "+50.00%"));
+        cmp_report_clear(&r);
+
+        /* another baseline */
+        assert_int_equal(cmp_overhead(f, "ctr", NULL, &r, &err), 0);
+        assert_close(row_of(&r, "startup", "bare", "ready_ms")->ratio, 1 / 1.5, 1e-12, "vs ctr");
+        cmp_report_clear(&r);
+
+        assert_int_equal(cmp_overhead(f, "vm", NULL, &r, &err), -EINVAL);
+        assert_non_null(strstr(err->msg, "`vm`"));
+        bench_error_free(err);
+        res_file_free(f);
+}
+
+/* Runs /usr/bin/python3 on a script with the text in a temp file; its exit status. */
+static int python_check(const char *text, const char *script) {
+        char path[] = "/tmp/test_compare.XXXXXX";
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+        close(fd);
+        _cleanup_free_ char *cmd = NULL;
+        assert_true(asprintf(&cmd, "/usr/bin/python3 -c '%s' %s", script, path) > 0);
+        int st = system(cmd);
+        unlink(path);
+        return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_formats(void **state) {
+        (void)state;
+        fill_samples();
+        res_file *b = res_file_new(), *c = res_file_new();
+        b->host = host("6.1", "AMD <EPYC>");
+        c->host = host("6.2", "AMD <EPYC>");
+        /* XML and markdown specials in names */
+        add(b, "w<&\"'>|x", "bare", "lat", "lower", tight, 10, 1);
+        add(c, "w<&\"'>|x", "bare", "lat", "lower", tight, 10, 1.2);
+        add(b, "w", "bare", "same", "lower", tight, 10, 1);
+        add(c, "w", "bare", "same", "lower", tight, 10, 1);
+        add(b, "w", "bare", "few", "lower", tight, 2, 1);
+        add(c, "w", "bare", "few", "lower", tight, 2, 1);
+        cmp_report r = {0};
+        bench_error *err = NULL;
+        assert_int_equal(cmp_files(b, c, NULL, &r, &err), 0);
+        assert_int_equal(r.n_regressed, 1);
+
+        _cleanup_free_ char *junit = NULL, *json = NULL, *md = NULL;
+        assert_int_equal(cmp_format(&r, "junit", false, &junit, &err), 0);
+        assert_int_equal(python_check(junit,
+                                      "import sys, xml.etree.ElementTree as E\n"
+                                      "t = E.parse(sys.argv[1]).getroot()\n"
+                                      "s = t.findall(\"testsuite\")\n"
+                                      "assert len(s) == 1 and s[0].get(\"name\") == \"bench compare\"\n"
+                                      "c = s[0].findall(\"testcase\")\n"
+                                      "assert len(c) == 3, len(c)\n"
+                                      "n = {x.get(\"name\"): x for x in c}\n"
+                                      "f = n[\"w<&\\\"\\x27>|x/bare/lat\"].find(\"failure\")\n"
+                                      "assert f is not None and \"regressed\" in f.get(\"message\")\n"
+                                      "k = n[\"w/bare/few\"].find(\"skipped\")\n"
+                                      "assert k.get(\"message\") == \"too few samples\"\n"
+                                      "assert n[\"w/bare/same\"].find(\"failure\") is None\n"
+                                      "assert s[0].get(\"failures\") == \"1\"\n"
+                                      "assert \"6.2\" in s[0].find(\"system-err\").text\n"),
+                         0);
+
+        assert_int_equal(cmp_format(&r, "json", false, &json, &err), 0);
+        assert_int_equal(python_check(json, "import sys, json\n"
+                                            "d = json.load(open(sys.argv[1]))\n"
+                                            "assert d[\"options\"][\"threshold_pct\"] == 5\n"
+                                            "assert d[\"options\"][\"alpha\"] == 0.05\n"
+                                            "assert d[\"counts\"][\"regressed\"] == 1\n"
+                                            "assert d[\"env_differences\"] == [{\"field\": \"kernel\", "
+                                            "\"base\": \"6.1\", \"new\": \"6.2\"}]\n"
+                                            "r = {x[\"metric\"]: x for x in d[\"rows\"]}\n"
+                                            "assert abs(r[\"lat\"][\"ratio\"] - 1.2) < 1e-12\n"
+                                            "assert len(r[\"lat\"][\"ratio_ci95\"]) == 2\n"
+                                            "assert r[\"lat\"][\"verdict\"] == \"regressed\"\n"
+                                            "assert r[\"few\"][\"verdict\"] == \"too few samples\"\n"),
+                         0);
+
+        assert_int_equal(cmp_format(&r, "markdown", false, &md, &err), 0);
+        assert_non_null(strstr(md,
+                               "| metric | configuration | base median | new median | change % | 95% CI of "
+                               "ratio | p | verdict |\n|---|"));
+        assert_non_null(strstr(md, "| **regressed** |"));
+        assert_non_null(strstr(md, "w<&\"'>\\|x/lat"));
+        assert_non_null(strstr(md, "kernel: base `6.1`, new `6.2`"));
+
+        char *none = NULL;
+        assert_int_equal(cmp_format(&r, "yaml", false, &none, &err), -EINVAL);
+        assert_null(none);
+        bench_error_free(err);
+        cmp_report_clear(&r);
+        res_file_free(b);
+        res_file_free(c);
+}
+
+static void test_names(void **state) {
+        (void)state;
+        assert_string_equal(cmp_verdict_name(CMP_UNCHANGED), "unchanged");
+        assert_string_equal(cmp_verdict_name(CMP_IMPROVED), "improved");
+        assert_string_equal(cmp_verdict_name(CMP_REGRESSED), "regressed");
+        assert_string_equal(cmp_verdict_name(CMP_NOISY), "too noisy");
+        assert_string_equal(cmp_verdict_name(CMP_TOO_FEW), "too few samples");
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_mw_exact_small), cmocka_unit_test(test_mw_exact_larger),
+                cmocka_unit_test(test_mw_normal),      cmocka_unit_test(test_bootstrap),
+                cmocka_unit_test(test_verdicts),       cmocka_unit_test(test_env_and_sides),
+                cmocka_unit_test(test_overhead),       cmocka_unit_test(test_formats),
+                cmocka_unit_test(test_names),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
