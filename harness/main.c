@@ -48,6 +48,8 @@ static void usage(FILE *f) {
               "          [--strict-env] [-o FILE]\n"
               "  compare --overhead RESULT.json [--baseline NAME] [...]\n"
               "                      compare two runs (exit 1 on a regression), or configurations against bare\n"
+              "  plot RESULT [--compare BASE] [-o DIR]\n"
+              "                      figures of a result (PNG + SVG, with their gnuplot scripts and data)\n"
               "  version             bench version and commit\n"
               "\n"
               "exit status: 0 ok, 1 a measurement failed (see errors[] in the result), 2 bad input,\n"
@@ -326,6 +328,8 @@ int main(int argc, char **argv) {
                 return cmd_vm(argc - 1, argv + 1);
         if (!strcmp(cmd, "compare"))
                 return cmd_compare(argc - 1, argv + 1);
+        if (!strcmp(cmd, "plot"))
+                return cmd_plot(argc - 1, argv + 1);
         if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
                 printf("bench %s (%s)\n", BENCH_VERSION, BENCH_GIT_COMMIT);
                 return EXIT_OK;
@@ -334,9 +338,9 @@ int main(int argc, char **argv) {
                 usage(stdout);
                 return EXIT_OK;
         }
-        static const char *const commands[] = {"run",       "validate", "info",    "list",
-                                               "container", "vm",       "version", "help",
-                                               "compare"};
+        static const char *const commands[] = {"run",     "validate", "info",    "list",    "container",
+                                               "vm",      "compare",  "plot",    "report",  "trend",
+                                               "layers",  "version",  "help"};
         const char *hint = bench_did_you_mean(cmd, commands, ELEMENTSOF(commands));
         fprintf(stderr, "bench: unknown command `%s`%s%s%s\n", cmd, hint ? " (did you mean `" : "",
                 hint ? hint : "", hint ? "`?)" : "");

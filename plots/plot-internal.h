@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* Shared by plot.c (the front), figures.c (what to draw) and gnuplot.c (files and the program). */
+
+#include <stdio.h>
+
+#include "plot.h"
+
+#define PLOT_WIDTH 1200
+#define PLOT_HEIGHT 700
+#define PLOT_FONT "DejaVu Sans,13"
+#define PLOT_GNUPLOT_TIMEOUT_MS 60000
+
+/*
+ * A figure being written: figures.c fills the settings (`set ...`), the
+ * body (`plot ...`, run once per terminal) and the data; plot_emit() turns
+ * it into NAME.gp + NAME.dat and renders NAME.png + NAME.svg.
+ */
+typedef struct plot_fig {
+        char *name;  /* sanitized, unique within the set */
+        char *title; /* human title */
+        FILE *set, *body, *dat;
+        char *set_buf, *body_buf, *dat_buf;
+        size_t set_len, body_len, dat_len;
+} plot_fig;
+
+/* The output directory, the gnuplot found, and the figures made so far. */
+typedef struct plot_ctx {
+        const char *dir;
+        int dirfd;
+        char *gnuplot; /* absolute path */
+        plot_set *set;
+} plot_ctx;
+
+/* figures.c: every figure of f (and cmp when not NULL). */
+int plot_figures(plot_ctx *ctx, const res_file *f, const cmp_report *cmp, bench_error **err);
+
+/* plot.c */
+int plot_fig_open(plot_fig *fig, plot_ctx *ctx, const char *name, const char *title, bench_error **err);
+void plot_fig_close(plot_fig *fig);
+/* Writes NAME.dat and NAME.gp, runs gnuplot, adds the figure to ctx->set. */
+int plot_emit(plot_ctx *ctx, plot_fig *fig, bench_error **err);
+
+/* gnuplot.c */
+/* gnuplot on PATH (absolute path, caller frees), else -ENOENT naming the package. */
+int plot_find_gnuplot(char **ret_path, bench_error **err);
+/* Runs `gnuplot SCRIPT` with cwd = dirfd; its stderr becomes the message on failure. */
+int plot_run_gnuplot(const char *gnuplot, int dirfd, const char *script, unsigned timeout_ms,
+                     bench_error **err);
+/* Replaces dirfd/name without following a symlink at name. */
+int plot_write_at(int dirfd, const char *dir, const char *name, const char *data, size_t len,
+                  bench_error **err);
+/* [A-Za-z0-9_.-] kept, anything else becomes '_'; never empty, never starts with '.'. */
+char *plot_sanitize_name(const char *s);
+/* A gnuplot string literal: "..." with \ and " escaped, newlines as \n, other control characters as spaces.
+ */
+void plot_gp_string(FILE *f, const char *s);
+/* A quoted data-file column: gnuplot cannot escape " inside one, so it becomes '. */
+void plot_dat_string(FILE *f, const char *s);
+/* A number for a data file ("NaN" when not finite), read back bit for bit. */
+void plot_dat_number(FILE *f, double v);

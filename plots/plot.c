@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: MIT */
+/* plot_all(): the output directory, each figure's NAME.gp + NAME.dat, and the set of rendered files. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../common/cleanup.h"
+#include "plot-internal.h"
+#include "version.h"
+
+void plot_set_clear(plot_set *s) {
+        if (!s)
+                return;
+        for (size_t i = 0; i < s->n; i++) {
+                free(s->files[i].name);
+                free(s->files[i].title);
+                free(s->files[i].png);
+                free(s->files[i].svg);
+        }
+        free(s->files);
+        s->files = NULL;
+        s->n = 0;
+}
+
+static bool name_taken(const plot_set *s, const char *name) {
+        for (size_t i = 0; i < s->n; i++)
+                if (!strcmp(s->files[i].name, name))
+                        return true;
+        return false;
+}
+
+int plot_fig_open(plot_fig *fig, plot_ctx *ctx, const char *name, const char *title, bench_error **err) {
+        *fig = (plot_fig){0};
+        _cleanup_free_ char *base = plot_sanitize_name(name);
+        if (!base)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        /* two names may sanitize alike ("a b", "a_b"): number the later ones */
+        char *unique = strdup(base);
+        for (unsigned k = 2; unique && name_taken(ctx->set, unique); k++) {
+                free(unique);
+                if (asprintf(&unique, "%s-%u", base, k) < 0)
+                        unique = NULL;
+        }
+        fig->name = unique;
+        fig->title = strdup(title);
+        fig->set = open_memstream(&fig->set_buf, &fig->set_len);
+        fig->body = open_memstream(&fig->body_buf, &fig->body_len);
+        fig->dat = open_memstream(&fig->dat_buf, &fig->dat_len);
+        if (!fig->name || !fig->title || !fig->set || !fig->body || !fig->dat) {
+                plot_fig_close(fig);
+                return bench_error_set(err, ENOMEM, "out of memory");
+        }
+        return 0;
+}
+
+void plot_fig_close(plot_fig *fig) {
+        if (fig->set)
+                fclose(fig->set);
+        if (fig->body)
+                fclose(fig->body);
+        if (fig->dat)
+                fclose(fig->dat);
+        free(fig->set_buf);
+        free(fig->body_buf);
+        free(fig->dat_buf);
+        free(fig->name);
+        free(fig->title);
+        *fig = (plot_fig){0};
+}
+
+/* Flushes a memstream; false when it ran out of memory. */
+static bool finish(FILE **f) {
+        bool ok = !ferror(*f);
+        if (fclose(*f) != 0)
+                ok = false;
+        *f = NULL;
+        return ok;
+}
+
+static char *compose_script(const plot_fig *fig) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *g = open_memstream(&buf, &len);
+        if (!g)
+                return NULL;
+        fprintf(g, "# %s.gp: ", fig->name);
+        for (const char *p = fig->title; *p; p++) /* one comment line, whatever the title holds */
+                fputc(*p == '\n' ? ' ' : *p, g);
+        fprintf(g,
+                "\n# made by bench %s; data: %s.dat (its first lines say what each column is)\n"
+                "# rerun with: gnuplot %s.gp   (writes %s.png and %s.svg)\n"
+                "set encoding utf8\n",
+                BENCH_VERSION, fig->name, fig->name, fig->name, fig->name);
+        fwrite(fig->set_buf, 1, fig->set_len, g);
+        fputs("\n# the same figure twice: a PNG for reports, an SVG that scales\n"
+              "do for [fmt in \"png svg\"] {\n"
+              "    if (fmt eq \"png\") {\n",
+              g);
+        fprintf(g,
+                "        set terminal pngcairo size %d,%d noenhanced font \"%s\" linewidth 1.2\n"
+                "    } else {\n"
+                "        set terminal svg size %d,%d noenhanced font \"%s\" linewidth 1.2 background "
+                "\"white\"\n"
+                "    }\n",
+                PLOT_WIDTH, PLOT_HEIGHT, PLOT_FONT, PLOT_WIDTH, PLOT_HEIGHT, PLOT_FONT);
+        fputs("    set output ", g);
+        plot_gp_string(g, fig->name);
+        fputs(" . \".\" . fmt\n", g);
+        /* indent the body to show that it runs once per terminal */
+        bool bol = true;
+        for (size_t i = 0; i < fig->body_len; i++) {
+                if (bol)
+                        fputs("    ", g);
+                fputc(fig->body_buf[i], g);
+                bol = fig->body_buf[i] == '\n';
+        }
+        if (!bol)
+                fputc('\n', g);
+        fputs("    unset output\n}\n", g);
+        if (!finish(&g)) {
+                free(buf);
+                return NULL;
+        }
+        return buf;
+}
+
+static int rendered(plot_ctx *ctx, const char *file, bench_error **err) {
+        struct stat st;
+        if (fstatat(ctx->dirfd, file, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return bench_error_errno(err, errno, "gnuplot did not write %s/%s", ctx->dir, file);
+        if (!S_ISREG(st.st_mode) || st.st_size == 0)
+                return bench_error_set(err, EIO, "gnuplot wrote an empty %s/%s", ctx->dir, file);
+        return 0;
+}
+
+int plot_emit(plot_ctx *ctx, plot_fig *fig, bench_error **err) {
+        if (!finish(&fig->set) || !finish(&fig->body) || !finish(&fig->dat))
+                return bench_error_set(err, ENOMEM, "out of memory");
+        _cleanup_free_ char *script = compose_script(fig);
+        _cleanup_free_ char *gp = NULL, *dat = NULL, *png = NULL, *svg = NULL, *png_path = NULL,
+                            *svg_path = NULL;
+        if (!script || asprintf(&gp, "%s.gp", fig->name) < 0 || asprintf(&dat, "%s.dat", fig->name) < 0 ||
+            asprintf(&png, "%s.png", fig->name) < 0 || asprintf(&svg, "%s.svg", fig->name) < 0 ||
+            asprintf(&png_path, "%s/%s", ctx->dir, png) < 0 ||
+            asprintf(&svg_path, "%s/%s", ctx->dir, svg) < 0)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        int r;
+        if ((r = plot_write_at(ctx->dirfd, ctx->dir, dat, fig->dat_buf, fig->dat_len, err)) < 0 ||
+            (r = plot_write_at(ctx->dirfd, ctx->dir, gp, script, strlen(script), err)) < 0)
+                return r;
+        /* a stale PNG from an earlier run must not pass for this one */
+        (void)unlinkat(ctx->dirfd, png, 0);
+        (void)unlinkat(ctx->dirfd, svg, 0);
+        if ((r = plot_run_gnuplot(ctx->gnuplot, ctx->dirfd, gp, PLOT_GNUPLOT_TIMEOUT_MS, err)) < 0 ||
+            (r = rendered(ctx, png, err)) < 0 || (r = rendered(ctx, svg, err)) < 0)
+                return bench_error_prefix(err, "figure %s", fig->name);
+
+        plot_file *nf = realloc(ctx->set->files, (ctx->set->n + 1) * sizeof(*nf));
+        if (!nf)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        ctx->set->files = nf;
+        nf[ctx->set->n++] = (plot_file){
+                .name = steal_pointer(&fig->name),
+                .title = steal_pointer(&fig->title),
+                .png = steal_pointer(&png_path),
+                .svg = steal_pointer(&svg_path),
+        };
+        return 0;
+}
+
+static int mkdir_p(const char *dir, bench_error **err) {
+        _cleanup_free_ char *p = strdup(dir);
+        if (!p)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        for (char *s = p + 1; *s; s++) {
+                if (*s != '/')
+                        continue;
+                *s = '\0';
+                if (mkdir(p, 0755) < 0 && errno != EEXIST)
+                        return bench_error_errno(err, errno, "cannot create %s", p);
+                *s = '/';
+        }
+        if (mkdir(p, 0755) < 0 && errno != EEXIST)
+                return bench_error_errno(err, errno, "cannot create %s", p);
+        return 0;
+}
+
+int plot_all(const res_file *f, const cmp_report *cmp, const char *dir, plot_set *ret, bench_error **err) {
+        if (!f || !dir || !*dir || !ret)
+                return bench_error_set(err, EINVAL, "plot_all: missing result, directory or output");
+        _cleanup_free_ char *gnuplot = NULL;
+        int r = plot_find_gnuplot(&gnuplot, err);
+        if (r < 0)
+                return r;
+        if ((r = mkdir_p(dir, err)) < 0)
+                return r;
+        _cleanup_close_ int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dirfd < 0)
+                return bench_error_errno(err, errno, "cannot open %s", dir);
+
+        plot_set set = {0};
+        plot_ctx ctx = {.dir = dir, .dirfd = dirfd, .gnuplot = gnuplot, .set = &set};
+        if ((r = plot_figures(&ctx, f, cmp, err)) < 0) {
+                plot_set_clear(&set);
+                return r;
+        }
+        if (set.n == 0)
+                return bench_error_set(err, ENODATA, "nothing to plot: no metric has samples");
+        *ret = set;
+        return 0;
+}
