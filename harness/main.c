@@ -44,6 +44,10 @@ static void usage(FILE *f) {
               "                      run CMD in bench's container runtime (see bench container --help)\n"
               "  vm image [--kernel PATH] [--modules-dir DIR] [--agent PATH]\n"
               "                      build the VM guest's initramfs and show what went in\n"
+              "  report RESULT [--compare BASE] -o REPORT.md|REPORT.html\n"
+              "                      a Markdown or HTML report with tables and plots\n"
+              "  trend FILES...|DIR -o DIR\n"
+              "                      every metric over a history of result files, regressions marked\n"
               "  version             bench version and commit\n"
               "\n"
               "exit status: 0 ok, 1 a measurement failed (see errors[] in the result), 2 bad input,\n"
@@ -320,6 +324,10 @@ int main(int argc, char **argv) {
                 return cmd_container(argc - 1, argv + 1);
         if (!strcmp(cmd, "vm"))
                 return cmd_vm(argc - 1, argv + 1);
+        if (!strcmp(cmd, "report"))
+                return cmd_report(argc - 1, argv + 1);
+        if (!strcmp(cmd, "trend"))
+                return cmd_trend(argc - 1, argv + 1);
         if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
                 printf("bench %s (%s)\n", BENCH_VERSION, BENCH_GIT_COMMIT);
                 return EXIT_OK;
@@ -328,8 +336,8 @@ int main(int argc, char **argv) {
                 usage(stdout);
                 return EXIT_OK;
         }
-        static const char *const commands[] = {"run",       "validate", "info",    "list",
-                                               "container", "vm",       "version", "help"};
+        static const char *const commands[] = {"run", "validate", "info",  "list",    "container",
+                                               "vm",  "report",   "trend", "version", "help"};
         const char *hint = bench_did_you_mean(cmd, commands, ELEMENTSOF(commands));
         fprintf(stderr, "bench: unknown command `%s`%s%s%s\n", cmd, hint ? " (did you mean `" : "",
                 hint ? hint : "", hint ? "`?)" : "");
