@@ -44,12 +44,18 @@ static void usage(FILE *f) {
               "                      run CMD in bench's container runtime (see bench container --help)\n"
               "  vm image [--kernel PATH] [--modules-dir DIR] [--agent PATH]\n"
               "                      build the VM guest's initramfs and show what went in\n"
-              "  compare BASE.json NEW.json [--threshold PCT] [--alpha A] [--format text|markdown|junit|json]\n"
+              "  compare BASE.json NEW.json [--threshold PCT] [--alpha A] [--format "
+              "text|markdown|junit|json]\n"
               "          [--strict-env] [-o FILE]\n"
               "  compare --overhead RESULT.json [--baseline NAME] [...]\n"
-              "                      compare two runs (exit 1 on a regression), or configurations against bare\n"
+              "                      compare two runs (exit 1 on a regression), or configurations against "
+              "bare\n"
               "  plot RESULT [--compare BASE] [-o DIR]\n"
               "                      figures of a result (PNG + SVG, with their gnuplot scripts and data)\n"
+              "  report RESULT [--compare BASE] -o REPORT.md|REPORT.html\n"
+              "                      a Markdown or HTML report with tables and plots\n"
+              "  trend FILES...|DIR -o DIR\n"
+              "                      every metric over a history of result files, regressions marked\n"
               "  version             bench version and commit\n"
               "\n"
               "exit status: 0 ok, 1 a measurement failed (see errors[] in the result), 2 bad input,\n"
@@ -330,6 +336,10 @@ int main(int argc, char **argv) {
                 return cmd_compare(argc - 1, argv + 1);
         if (!strcmp(cmd, "plot"))
                 return cmd_plot(argc - 1, argv + 1);
+        if (!strcmp(cmd, "report"))
+                return cmd_report(argc - 1, argv + 1);
+        if (!strcmp(cmd, "trend"))
+                return cmd_trend(argc - 1, argv + 1);
         if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
                 printf("bench %s (%s)\n", BENCH_VERSION, BENCH_GIT_COMMIT);
                 return EXIT_OK;
@@ -338,9 +348,9 @@ int main(int argc, char **argv) {
                 usage(stdout);
                 return EXIT_OK;
         }
-        static const char *const commands[] = {"run",     "validate", "info",    "list",    "container",
-                                               "vm",      "compare",  "plot",    "report",  "trend",
-                                               "layers",  "version",  "help"};
+        static const char *const commands[] = {"run",    "validate", "info", "list",   "container",
+                                               "vm",     "compare",  "plot", "report", "trend",
+                                               "layers", "version",  "help"};
         const char *hint = bench_did_you_mean(cmd, commands, ELEMENTSOF(commands));
         fprintf(stderr, "bench: unknown command `%s`%s%s%s\n", cmd, hint ? " (did you mean `" : "",
                 hint ? hint : "", hint ? "`?)" : "");

@@ -15,8 +15,8 @@
 #include "../results/result.h"
 
 typedef struct plot_file {
-        char *name;  /* "startup-ready_ms" */
-        char *title; /* human title */
+        char *name;      /* "startup-ready_ms" */
+        char *title;     /* human title */
         char *png, *svg; /* paths */
 } plot_file;
 

@@ -58,14 +58,14 @@ const char *const ctr_phase_names[CTR_PHASE_N] = {
 
 /* One step of the child's mount plan, built by the parent. */
 typedef enum mop_kind {
-        MOP_MOUNT,     /* mount(source, target, fstype, flags, data) */
-        MOP_MKDIR,     /* mkdir(target, mode) */
-        MOP_MKNOD,     /* mknod(target, S_IFCHR|mode, dev) */
-        MOP_BIND_DEV,  /* touch target, bind source over it (user namespaces cannot mknod) */
-        MOP_SYMLINK,   /* symlink(source, target) */
-        MOP_MASK_FILE, /* bind /dev/null over target if it exists */
-        MOP_MASK_DIR,  /* read-only empty tmpfs over target if it exists */
-        MOP_RO_BIND,   /* bind target onto itself read-only if it exists */
+        MOP_MOUNT,            /* mount(source, target, fstype, flags, data) */
+        MOP_MKDIR,            /* mkdir(target, mode) */
+        MOP_MKNOD,            /* mknod(target, S_IFCHR|mode, dev) */
+        MOP_BIND_DEV,         /* touch target, bind source over it (user namespaces cannot mknod) */
+        MOP_SYMLINK,          /* symlink(source, target) */
+        MOP_MASK_FILE,        /* bind /dev/null over target if it exists */
+        MOP_MASK_DIR,         /* read-only empty tmpfs over target if it exists */
+        MOP_RO_BIND,          /* bind target onto itself read-only if it exists */
         MOP_OVERLAY_FSCONFIG, /* overlay through the new mount API: one lowerdir+ per layer */
 } mop_kind;
 

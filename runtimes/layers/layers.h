@@ -44,11 +44,11 @@ typedef struct lay_synth {
 } lay_synth;
 
 typedef struct lay_stack {
-        char *id;     /* 16 hex digits */
-        char *dir;    /* <cache>/store/<id> */
+        char *id;      /* 16 hex digits */
+        char *dir;     /* <cache>/store/<id> */
         char **layers; /* layer dirs, bottom first */
         size_t n_layers;
-        cJSON *meta;  /* owned */
+        cJSON *meta; /* owned */
 } lay_stack;
 
 /* Builds (or finds cached) a synthesized stack; defaults for zero fields. */

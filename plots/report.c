@@ -1,0 +1,795 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench report: one Markdown or HTML document from a result file. Built in
+ * a memory stream, written atomically; every value from the file is escaped
+ * (reasons and notes carry arbitrary text, e.g. a tool's stderr).
+ */
+#include "report.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/cleanup.h"
+#include "../common/util.h"
+#include "plot.h"
+#include "report-internal.h"
+
+typedef enum { FMT_MD, FMT_HTML } out_format;
+
+typedef struct doc {
+        FILE *m;
+        out_format fmt;
+        bool oom;
+} doc;
+
+/* Markdown: backslash escapes (CommonMark) so that | cannot split a cell and < cannot open HTML. */
+void report_put_md(FILE *m, const char *s) {
+        for (; s && *s; s++) {
+                if (*s == '\n' || *s == '\r' || *s == '\t')
+                        fputc(' ', m);
+                else {
+                        if (strchr("\\|<>`*", *s))
+                                fputc('\\', m);
+                        fputc(*s, m);
+                }
+        }
+}
+
+void report_put_html(FILE *m, const char *s) {
+        for (; s && *s; s++) {
+                switch (*s) {
+                case '&':
+                        fputs("&amp;", m);
+                        break;
+                case '<':
+                        fputs("&lt;", m);
+                        break;
+                case '>':
+                        fputs("&gt;", m);
+                        break;
+                case '"':
+                        fputs("&quot;", m);
+                        break;
+                case '\'':
+                        fputs("&#39;", m);
+                        break;
+                default:
+                        fputc(*s, m);
+                }
+        }
+}
+
+/* A relative link: percent-encode all but unreserved characters and '/'. */
+void report_put_url(FILE *m, const char *s) {
+        for (; s && *s; s++) {
+                unsigned char c = (unsigned char)*s;
+                if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    strchr("-._~/", c))
+                        fputc(c, m);
+                else
+                        fprintf(m, "%%%02X", c);
+        }
+}
+
+static void put(doc *d, const char *s) {
+        if (d->fmt == FMT_HTML)
+                report_put_html(d->m, s);
+        else
+                report_put_md(d->m, s);
+}
+
+__attribute__((format(printf, 2, 3))) static void putf(doc *d, const char *fmt, ...) {
+        _cleanup_free_ char *s = NULL;
+        va_list ap;
+        va_start(ap, fmt);
+        int r = vasprintf(&s, fmt, ap);
+        va_end(ap);
+        if (r < 0) {
+                d->oom = true;
+                return;
+        }
+        put(d, s);
+}
+
+const char *report_num(double x, char *buf, size_t len) {
+        if (!isfinite(x))
+                snprintf(buf, len, "-");
+        else if (fabs(x) >= 1e4 && fabs(x) < 1e12)
+                snprintf(buf, len, "%.0f", x);
+        else
+                snprintf(buf, len, "%.4g", x);
+        return buf;
+}
+
+static void heading(doc *d, int level, const char *text) {
+        if (d->fmt == FMT_HTML) {
+                fprintf(d->m, "<h%d>", level);
+                put(d, text);
+                fprintf(d->m, "</h%d>\n", level);
+        } else {
+                fprintf(d->m, "\n%.*s ", level, "######");
+                put(d, text);
+                fputs("\n\n", d->m);
+        }
+}
+
+static void para(doc *d, const char *text) {
+        if (d->fmt == FMT_HTML) {
+                fputs("<p>", d->m);
+                put(d, text);
+                fputs("</p>\n", d->m);
+        } else {
+                put(d, text);
+                fputs("\n\n", d->m);
+        }
+}
+
+/* Tables: header cells, then rows of already formatted (unescaped) cells. */
+static void table_start(doc *d, const char *const *cols, size_t n) {
+        if (d->fmt == FMT_HTML) {
+                fputs("<table>\n<thead><tr>", d->m);
+                for (size_t i = 0; i < n; i++) {
+                        fputs("<th>", d->m);
+                        put(d, cols[i]);
+                        fputs("</th>", d->m);
+                }
+                fputs("</tr></thead>\n<tbody>\n", d->m);
+        } else {
+                fputc('|', d->m);
+                for (size_t i = 0; i < n; i++) {
+                        fputc(' ', d->m);
+                        put(d, cols[i]);
+                        fputs(" |", d->m);
+                }
+                fputs("\n|", d->m);
+                for (size_t i = 0; i < n; i++)
+                        fputs("---|", d->m);
+                fputc('\n', d->m);
+        }
+}
+
+static void row(doc *d, const char *const *cells, size_t n) {
+        if (d->fmt == FMT_HTML) {
+                fputs("<tr>", d->m);
+                for (size_t i = 0; i < n; i++) {
+                        fputs("<td>", d->m);
+                        put(d, cells[i] ? cells[i] : "-");
+                        fputs("</td>", d->m);
+                }
+                fputs("</tr>\n", d->m);
+        } else {
+                fputc('|', d->m);
+                for (size_t i = 0; i < n; i++) {
+                        fputc(' ', d->m);
+                        put(d, cells[i] && *cells[i] ? cells[i] : "-");
+                        fputs(" |", d->m);
+                }
+                fputc('\n', d->m);
+        }
+}
+
+static void table_end(doc *d) {
+        fputs(d->fmt == FMT_HTML ? "</tbody>\n</table>\n" : "\n", d->m);
+}
+
+/* A JSON scalar (or an array of scalars) as text; caller frees. */
+static char *json_text(const cJSON *j) {
+        char *s = NULL;
+        if (cJSON_IsString(j))
+                return strdup(j->valuestring);
+        if (cJSON_IsBool(j))
+                return strdup(cJSON_IsTrue(j) ? "true" : "false");
+        if (cJSON_IsNull(j))
+                return strdup("-");
+        if (cJSON_IsNumber(j)) {
+                double v = j->valuedouble;
+                if (v == floor(v) && fabs(v) < 1e15)
+                        return asprintf(&s, "%.0f", v) < 0 ? NULL : s;
+                return asprintf(&s, "%g", v) < 0 ? NULL : s;
+        }
+        if (cJSON_IsArray(j)) {
+                char *acc = strdup("");
+                for (const cJSON *c = j->child; acc && c; c = c->next) {
+                        _cleanup_free_ char *t = json_text(c);
+                        char *n = NULL;
+                        if (!t || asprintf(&n, "%s%s%s", acc, *acc ? ", " : "", t) < 0)
+                                n = NULL;
+                        free(acc);
+                        acc = n;
+                }
+                return acc;
+        }
+        return cJSON_PrintUnformatted(j);
+}
+
+/* Host fields, nested objects flattened to "libraries.cjson". */
+static void host_rows(doc *d, const cJSON *o, const char *prefix) {
+        for (const cJSON *c = o ? o->child : NULL; c; c = c->next) {
+                _cleanup_free_ char *key = NULL;
+                if (asprintf(&key, "%s%s%s", prefix, *prefix ? "." : "", c->string ? c->string : "?") < 0)
+                        continue;
+                if (cJSON_IsObject(c)) {
+                        host_rows(d, c, key);
+                        continue;
+                }
+                _cleanup_free_ char *v = json_text(c);
+                const char *cells[] = {key, v ? v : "?"};
+                row(d, cells, 2);
+        }
+}
+
+/* The accels seen in a configuration's results ("tcg (emulated)" flagged); caller frees, NULL = none. */
+static char *config_accel(const res_file *f, const char *configuration) {
+        bool kvm = false, tcg = false, other = false;
+        for (size_t i = 0; i < f->n_series; i++) {
+                const res_series *s = &f->series[i];
+                if (!s->accel || strcmp(s->configuration, configuration))
+                        continue;
+                if (!strcmp(s->accel, "tcg"))
+                        tcg = true;
+                else if (!strcmp(s->accel, "kvm"))
+                        kvm = true;
+                else
+                        other = true;
+        }
+        if (!kvm && !tcg && !other)
+                return NULL;
+        char *s = NULL;
+        if (asprintf(&s, "%s%s%s%s", kvm ? "kvm" : "", kvm && (tcg || other) ? ", " : "",
+                     tcg ? "tcg (emulated)" : "", other ? (kvm || tcg ? ", other" : "other") : "") < 0)
+                return NULL;
+        return s;
+}
+
+/* "vm (tcg, emulated)" for a configuration whose results ran under TCG. */
+static char *config_label(const res_file *f, const char *configuration) {
+        char *s = NULL;
+        bool tcg = false;
+        for (size_t i = 0; i < f->n_series && !tcg; i++)
+                tcg = f->series[i].accel && !strcmp(f->series[i].accel, "tcg") &&
+                      !strcmp(f->series[i].configuration, configuration);
+        if (asprintf(&s, "%s%s", configuration, tcg ? " (tcg, emulated)" : "") < 0)
+                return NULL;
+        return s;
+}
+
+static char *config_options(const cJSON *c) {
+        char *acc = strdup("");
+        for (const cJSON *o = c->child; acc && o; o = o->next) {
+                if (!o->string || !strcmp(o->string, "name") || !strcmp(o->string, "kind"))
+                        continue;
+                _cleanup_free_ char *v = json_text(o);
+                char *n = NULL;
+                if (!v || asprintf(&n, "%s%s%s=%s", acc, *acc ? " " : "", o->string, v) < 0)
+                        n = NULL;
+                free(acc);
+                acc = n;
+        }
+        return acc;
+}
+
+static bool in_suite(const cJSON *cfgs, const char *name) {
+        for (const cJSON *c = cfgs ? cfgs->child : NULL; c; c = c->next) {
+                const cJSON *n = cJSON_GetObjectItemCaseSensitive(c, "name");
+                if (cJSON_IsString(n) && !strcmp(n->valuestring, name))
+                        return true;
+        }
+        return false;
+}
+
+static void section_configurations(doc *d, const res_file *f) {
+        heading(d, 2, "Configurations");
+        static const char *const cols[] = {"Name", "Kind", "Options", "Accel"};
+        table_start(d, cols, 4);
+        const cJSON *cfgs = f->suite ? cJSON_GetObjectItemCaseSensitive(f->suite, "configurations") : NULL;
+        for (const cJSON *c = cJSON_IsArray(cfgs) ? cfgs->child : NULL; c; c = c->next) {
+                const cJSON *n = cJSON_GetObjectItemCaseSensitive(c, "name");
+                const cJSON *k = cJSON_GetObjectItemCaseSensitive(c, "kind");
+                const char *name = cJSON_IsString(n) ? n->valuestring : "?";
+                _cleanup_free_ char *opts = config_options(c);
+                _cleanup_free_ char *accel = config_accel(f, name);
+                const char *cells[] = {name, cJSON_IsString(k) ? k->valuestring : "?", opts, accel};
+                row(d, cells, 4);
+        }
+        /* configurations with results but missing from the suite copy (older or hand-made files) */
+        for (size_t i = 0; i < f->n_series; i++) {
+                const res_series *s = &f->series[i];
+                bool seen = in_suite(cJSON_IsArray(cfgs) ? cfgs : NULL, s->configuration);
+                for (size_t j = 0; j < i && !seen; j++)
+                        seen = !strcmp(f->series[j].configuration, s->configuration);
+                if (seen)
+                        continue;
+                _cleanup_free_ char *accel = config_accel(f, s->configuration);
+                const char *cells[] = {s->configuration, s->config_kind, "", accel};
+                row(d, cells, 4);
+        }
+        table_end(d);
+}
+
+/* The configuration the overhead is measured against: the first of kind bare. */
+static const char *bare_name(const res_file *f) {
+        for (size_t i = 0; i < f->n_series; i++)
+                if (!strcmp(f->series[i].config_kind, "bare"))
+                        return f->series[i].configuration;
+        const cJSON *cfgs = f->suite ? cJSON_GetObjectItemCaseSensitive(f->suite, "configurations") : NULL;
+        for (const cJSON *c = cJSON_IsArray(cfgs) ? cfgs->child : NULL; c; c = c->next) {
+                const cJSON *n = cJSON_GetObjectItemCaseSensitive(c, "name");
+                const cJSON *k = cJSON_GetObjectItemCaseSensitive(c, "kind");
+                if (cJSON_IsString(n) && cJSON_IsString(k) && !strcmp(k->valuestring, "bare"))
+                        return n->valuestring;
+        }
+        return NULL;
+}
+
+static const cmp_opts default_opts = {.threshold_pct = 5, .alpha = 0.05, .bootstrap = 2000, .seed = 1};
+
+/* "+12.3% [+10.1, +14.0]" */
+static void fmt_change(const cmp_row *r, char *buf, size_t len) {
+        if (!isfinite(r->change_pct))
+                snprintf(buf, len, "-");
+        else if (isfinite(r->ratio_low) && isfinite(r->ratio_high))
+                snprintf(buf, len, "%+.1f%% [%+.1f, %+.1f]", r->change_pct, (r->ratio_low - 1) * 100,
+                         (r->ratio_high - 1) * 100);
+        else
+                snprintf(buf, len, "%+.1f%%", r->change_pct);
+}
+
+static void section_overhead(doc *d, const res_file *f) {
+        heading(d, 2, "Overhead vs bare");
+        const char *bare = bare_name(f);
+        if (!bare) {
+                para(d, "No bare configuration in this run: there is nothing to measure the overhead "
+                        "against.");
+                return;
+        }
+        cmp_report rep = {0};
+        _cleanup_error_ bench_error *e = NULL;
+        if (cmp_overhead(f, bare, &default_opts, &rep, &e) < 0) {
+                putf(d, "No overhead table: %s", e && e->msg ? e->msg : "comparison failed");
+                fputs(d->fmt == FMT_HTML ? "\n" : "\n\n", d->m);
+                return;
+        }
+        _cleanup_free_ char *intro = NULL;
+        if (asprintf(&intro,
+                     "Each configuration against %s, metric by metric: medians, change of the median "
+                     "with its 95%% bootstrap interval, verdict at a 5%% threshold.",
+                     bare) >= 0)
+                para(d, intro);
+        static const char *const cols[] = {"Workload", "Configuration",       "Metric", "Unit", "Bare median",
+                                           "Median",   "Overhead % (95% CI)", "Verdict"};
+        table_start(d, cols, ELEMENTSOF(cols));
+        for (size_t i = 0; i < rep.n_rows; i++) {
+                const cmp_row *r = &rep.rows[i];
+                char b[64], c[64], ch[128];
+                fmt_change(r, ch, sizeof(ch));
+                _cleanup_free_ char *label = config_label(f, r->cur->configuration);
+                const char *cells[] = {r->cur->workload,
+                                       label ? label : r->cur->configuration,
+                                       r->cur->metric,
+                                       r->cur->unit,
+                                       report_num(r->base_median, b, sizeof(b)),
+                                       report_num(r->cur_median, c, sizeof(c)),
+                                       ch,
+                                       cmp_verdict_name(r->verdict)};
+                row(d, cells, ELEMENTSOF(cells));
+        }
+        table_end(d);
+        cmp_report_clear(&rep);
+}
+
+static void section_results(doc *d, const res_file *f) {
+        heading(d, 2, "Results");
+        if (f->n_series == 0) {
+                para(d, "No results.");
+                return;
+        }
+        static const char *const cols[] = {"Workload", "Configuration", "Metric", "Unit",    "n",
+                                           "Median",   "95% CI",        "CV",     "Outliers"};
+        table_start(d, cols, ELEMENTSOF(cols));
+        for (size_t i = 0; i < f->n_series; i++) {
+                const res_series *s = &f->series[i];
+                char n[32], med[64], lo[64], hi[64], ci[160], cv[64], out[32];
+                snprintf(n, sizeof(n), "%zu", s->n_samples);
+                if (s->has_stats) {
+                        report_num(s->stats.median, med, sizeof(med));
+                        snprintf(ci, sizeof(ci), "[%s, %s]", report_num(s->stats.ci95_low, lo, sizeof(lo)),
+                                 report_num(s->stats.ci95_high, hi, sizeof(hi)));
+                        if (s->stats.ci_level > 0 && s->stats.ci_level < 0.95 - 1e-9) {
+                                size_t l = strlen(ci);
+                                snprintf(ci + l, sizeof(ci) - l, " (%.0f%%)", s->stats.ci_level * 100);
+                        }
+                        if (isfinite(s->stats.cv))
+                                snprintf(cv, sizeof(cv), "%.1f%%", s->stats.cv * 100);
+                        else
+                                snprintf(cv, sizeof(cv), "-");
+                        snprintf(out, sizeof(out), "%zu", s->stats.n_outliers);
+                } else {
+                        snprintf(med, sizeof(med), "-");
+                        snprintf(ci, sizeof(ci), "-");
+                        snprintf(cv, sizeof(cv), "-");
+                        snprintf(out, sizeof(out), "-");
+                }
+                _cleanup_free_ char *label = config_label(f, s->configuration);
+                const char *cells[] = {
+                        s->workload, label ? label : s->configuration, s->metric, s->unit, n, med, ci, cv,
+                        out};
+                row(d, cells, ELEMENTSOF(cells));
+        }
+        table_end(d);
+}
+
+static void env_diffs(doc *d, const cmp_report *c) {
+        if (c->n_env_diffs == 0)
+                return;
+        para(d, "Warning: the environments differ, so differences may not come from the change under test:");
+        fputs(d->fmt == FMT_HTML ? "<ul>\n" : "", d->m);
+        for (size_t i = 0; i < c->n_env_diffs; i++) {
+                fputs(d->fmt == FMT_HTML ? "<li>" : "- ", d->m);
+                putf(d, "%s: %s -> %s", c->env_diffs[i].field,
+                     c->env_diffs[i].base ? c->env_diffs[i].base : "-",
+                     c->env_diffs[i].cur ? c->env_diffs[i].cur : "-");
+                fputs(d->fmt == FMT_HTML ? "</li>\n" : "\n", d->m);
+        }
+        fputs(d->fmt == FMT_HTML ? "</ul>\n" : "\n", d->m);
+}
+
+static void only_in(doc *d, const char *what, char *const *keys, size_t n) {
+        if (n == 0)
+                return;
+        _cleanup_free_ char *acc = strdup("");
+        for (size_t i = 0; acc && i < n; i++) {
+                char *m = NULL;
+                if (asprintf(&m, "%s%s%s", acc, i ? ", " : "", keys[i]) < 0)
+                        m = NULL;
+                free(acc);
+                acc = m;
+        }
+        _cleanup_free_ char *t = NULL;
+        if (acc && asprintf(&t, "Only in the %s: %s.", what, acc) >= 0)
+                para(d, t);
+}
+
+static int section_compare(doc *d, const res_file *f, const res_file *base, const cmp_report *c,
+                           const char *cmp_error, bench_error **err) {
+        heading(d, 2, "Comparison with the base");
+        if (!c) {
+                _cleanup_free_ char *t = NULL;
+                if (asprintf(&t, "No comparison: %s", cmp_error ? cmp_error : "comparison failed") >= 0)
+                        para(d, t);
+                return 0;
+        }
+        _cleanup_free_ char *intro = NULL;
+        if (asprintf(&intro,
+                     "Base run started %s; %zu regressed, %zu improved, %zu unchanged, %zu too noisy, %zu "
+                     "with too few samples.",
+                     base->started_at ? base->started_at : "?", c->n_regressed, c->n_improved, c->n_unchanged,
+                     c->n_noisy, c->n_too_few) >= 0)
+                para(d, intro);
+        env_diffs(d, c);
+        if (d->fmt == FMT_MD) {
+                _cleanup_free_ char *text = NULL;
+                int r = cmp_format(c, "markdown", false, &text, err);
+                if (r < 0)
+                        return r;
+                fputs(text, d->m);
+                if (*text && text[strlen(text) - 1] != '\n')
+                        fputc('\n', d->m);
+                fputc('\n', d->m);
+        } else {
+                static const char *const cols[] = {"Workload", "Configuration",     "Metric", "Base median",
+                                                   "Median",   "Change % (95% CI)", "p",      "Verdict"};
+                table_start(d, cols, ELEMENTSOF(cols));
+                for (size_t i = 0; i < c->n_rows; i++) {
+                        const cmp_row *r = &c->rows[i];
+                        char b[64], m[64], ch[128], p[32];
+                        fmt_change(r, ch, sizeof(ch));
+                        snprintf(p, sizeof(p), isfinite(r->p_value) ? "%.3g" : "-", r->p_value);
+                        _cleanup_free_ char *label = config_label(f, r->cur->configuration);
+                        const char *cells[] = {r->cur->workload,
+                                               label ? label : r->cur->configuration,
+                                               r->cur->metric,
+                                               report_num(r->base_median, b, sizeof(b)),
+                                               report_num(r->cur_median, m, sizeof(m)),
+                                               ch,
+                                               p,
+                                               cmp_verdict_name(r->verdict)};
+                        /* a regression stands out */
+                        if (r->verdict == CMP_REGRESSED)
+                                fputs("<tr class=\"regressed\">", d->m);
+                        else
+                                fputs("<tr>", d->m);
+                        for (size_t k = 0; k < ELEMENTSOF(cells); k++) {
+                                fputs("<td>", d->m);
+                                put(d, cells[k]);
+                                fputs("</td>", d->m);
+                        }
+                        fputs("</tr>\n", d->m);
+                }
+                table_end(d);
+        }
+        only_in(d, "base", c->only_in_base, c->n_only_base);
+        only_in(d, "new run", c->only_in_cur, c->n_only_cur);
+        return 0;
+}
+
+/* The link to a plot, relative to the report: "<name>-plots/x.png". */
+static const char *plot_rel(const char *path, const char *plot_dir, const char *rel_dir, char *buf,
+                            size_t len) {
+        size_t n = strlen(plot_dir);
+        if (!strncmp(path, plot_dir, n) && path[n] == '/') {
+                snprintf(buf, len, "%s%s", rel_dir, path + n);
+                return buf;
+        }
+        return path;
+}
+
+static void section_plots(doc *d, const plot_set *plots, const char *plot_error, const char *plot_dir,
+                          const char *rel_dir) {
+        heading(d, 2, "Plots");
+        if (plot_error) {
+                _cleanup_free_ char *t = NULL;
+                if (asprintf(&t, "No plots: %s", plot_error) >= 0)
+                        para(d, t);
+                return;
+        }
+        if (plots->n == 0) {
+                para(d, "No plots.");
+                return;
+        }
+        for (size_t i = 0; i < plots->n; i++) {
+                const plot_file *p = &plots->files[i];
+                char png[4096], svg[4096];
+                const char *title = p->title ? p->title : p->name;
+                heading(d, 3, title);
+                const char *png_rel = p->png ? plot_rel(p->png, plot_dir, rel_dir, png, sizeof(png)) : NULL;
+                const char *svg_rel = p->svg ? plot_rel(p->svg, plot_dir, rel_dir, svg, sizeof(svg)) : NULL;
+                if (d->fmt == FMT_HTML) {
+                        fputs("<figure>", d->m);
+                        if (png_rel) {
+                                fputs("<img src=\"", d->m);
+                                report_put_url(d->m, png_rel);
+                                fputs("\" alt=\"", d->m);
+                                put(d, title);
+                                fputs("\">", d->m);
+                        }
+                        fputs("<figcaption>", d->m);
+                        put(d, title);
+                        if (svg_rel) {
+                                fputs(" (<a href=\"", d->m);
+                                report_put_url(d->m, svg_rel);
+                                fputs("\">SVG</a>)", d->m);
+                        }
+                        fputs("</figcaption></figure>\n", d->m);
+                } else {
+                        if (png_rel) {
+                                fputs("![", d->m);
+                                put(d, title);
+                                fputs("](", d->m);
+                                report_put_url(d->m, png_rel);
+                                fputs(")\n", d->m);
+                        }
+                        if (svg_rel) {
+                                fputs("\n[SVG](", d->m);
+                                report_put_url(d->m, svg_rel);
+                                fputs(")\n", d->m);
+                        }
+                }
+        }
+}
+
+static void issue_where(const res_issue *is, char *buf, size_t len) {
+        if (is->repetition < 0)
+                snprintf(buf, len, "-");
+        else
+                snprintf(buf, len, "%d%s", is->repetition + 1, is->warmup ? " (warmup)" : "");
+}
+
+static void section_notes(doc *d, const res_file *f) {
+        heading(d, 2, "Notes");
+        if (f->n_notes == 0) {
+                para(d, "None.");
+                return;
+        }
+        fputs(d->fmt == FMT_HTML ? "<ul>\n" : "", d->m);
+        for (size_t i = 0; i < f->n_notes; i++) {
+                const res_issue *is = &f->notes[i];
+                char rep[48];
+                issue_where(is, rep, sizeof(rep));
+                fputs(d->fmt == FMT_HTML ? "<li>" : "- ", d->m);
+                putf(d, "%s/%s (repetition %s): %s", is->configuration ? is->configuration : "run",
+                     is->workload ? is->workload : "all", rep, is->reason ? is->reason : "");
+                fputs(d->fmt == FMT_HTML ? "</li>\n" : "\n", d->m);
+        }
+        fputs(d->fmt == FMT_HTML ? "</ul>\n" : "\n", d->m);
+}
+
+static void section_skipped(doc *d, const res_file *f) {
+        heading(d, 2, "Skipped");
+        if (f->n_skipped == 0) {
+                para(d, "None.");
+                return;
+        }
+        static const char *const cols[] = {"Configuration", "Workload", "Reason"};
+        table_start(d, cols, 3);
+        for (size_t i = 0; i < f->n_skipped; i++) {
+                const res_issue *is = &f->skipped[i];
+                const char *cells[] = {is->configuration ? is->configuration : "(all)",
+                                       is->workload ? is->workload : "(all)", is->reason};
+                row(d, cells, 3);
+        }
+        table_end(d);
+}
+
+static void section_errors(doc *d, const res_file *f) {
+        heading(d, 2, "Errors");
+        if (f->n_errors == 0) {
+                para(d, "None.");
+                return;
+        }
+        static const char *const cols[] = {"Configuration", "Workload", "Repetition", "Reason"};
+        table_start(d, cols, 4);
+        for (size_t i = 0; i < f->n_errors; i++) {
+                const res_issue *is = &f->errors[i];
+                char rep[48];
+                issue_where(is, rep, sizeof(rep));
+                const char *cells[] = {is->configuration ? is->configuration : "(all)",
+                                       is->workload ? is->workload : "(all)", rep, is->reason};
+                row(d, cells, 4);
+        }
+        table_end(d);
+}
+
+static void section_title(doc *d, const res_file *f) {
+        const cJSON *n = f->suite ? cJSON_GetObjectItemCaseSensitive(f->suite, "name") : NULL;
+        const char *name = cJSON_IsString(n) ? n->valuestring : "(unnamed suite)";
+        _cleanup_free_ char *title = NULL;
+        if (asprintf(&title, "bench report: %s", name) < 0)
+                title = NULL;
+        heading(d, 1, title ? title : "bench report");
+        _cleanup_free_ char *status = NULL;
+        int r;
+        if (f->complete)
+                r = asprintf(&status, "complete, %u repetition%s", f->repetitions_done,
+                             f->repetitions_done == 1 ? "" : "s");
+        else
+                r = asprintf(&status, "interrupted (%s) after %u repetition%s",
+                             f->interrupted ? f->interrupted : "incomplete", f->repetitions_done,
+                             f->repetitions_done == 1 ? "" : "s");
+        if (r < 0)
+                status = NULL;
+        const char *cells[][2] = {
+                {"Started", f->started_at ? f->started_at : "-"},
+                {"Finished", f->finished_at ? f->finished_at : "-"},
+                {"Status", status ? status : "?"},
+        };
+        if (d->fmt == FMT_HTML) {
+                fputs("<ul class=\"meta\">\n", d->m);
+                for (size_t i = 0; i < ELEMENTSOF(cells); i++) {
+                        fputs("<li><b>", d->m);
+                        put(d, cells[i][0]);
+                        fputs(":</b> ", d->m);
+                        put(d, cells[i][1]);
+                        fputs("</li>\n", d->m);
+                }
+                fputs("</ul>\n", d->m);
+        } else {
+                for (size_t i = 0; i < ELEMENTSOF(cells); i++) {
+                        fprintf(d->m, "- **%s:** ", cells[i][0]);
+                        put(d, cells[i][1]);
+                        fputc('\n', d->m);
+                }
+        }
+        const cJSON *desc = f->suite ? cJSON_GetObjectItemCaseSensitive(f->suite, "description") : NULL;
+        if (cJSON_IsString(desc)) {
+                if (d->fmt == FMT_MD)
+                        fputc('\n', d->m);
+                para(d, desc->valuestring);
+        }
+}
+
+static const char html_head[] =
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>";
+static const char html_style[] =
+        "</title>\n<style>\n"
+        "body{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#222}\n"
+        "table{border-collapse:collapse;margin:1rem 0;font-size:0.9rem}\n"
+        "th,td{border:1px solid #ccc;padding:0.25rem 0.5rem;text-align:left}\n"
+        "th{background:#f2f2f2}tr.regressed td{background:#fde2e2}\n"
+        "figure{margin:1rem 0}img{max-width:100%;height:auto}\n"
+        "</style>\n</head>\n<body>\n";
+
+static int format_from_path(const char *path) {
+        const char *dot = strrchr(path, '.');
+        const char *slash = strrchr(path, '/');
+        if (!dot || (slash && dot < slash))
+                return -EINVAL;
+        if (!strcmp(dot, ".md"))
+                return FMT_MD;
+        if (!strcmp(dot, ".html"))
+                return FMT_HTML;
+        return -EINVAL;
+}
+
+int report_write(const res_file *f, const res_file *base, const char *out_path, bench_error **err) {
+        int kind = format_from_path(out_path);
+        if (kind < 0)
+                return bench_error_set(err, EINVAL, "%s: a report is .md (Markdown) or .html (HTML)",
+                                       out_path);
+
+        /* plots go to <dir>/<basename without extension>-plots, linked relative to the report */
+        _cleanup_free_ char *dir_copy = strdup(out_path), *base_copy = strdup(out_path);
+        if (!dir_copy || !base_copy)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        const char *out_dir = dirname(dir_copy);
+        char *stem = basename(base_copy);
+        *strrchr(stem, '.') = '\0';
+        _cleanup_free_ char *plot_dir = NULL, *rel_dir = NULL;
+        if (asprintf(&plot_dir, "%s/%s-plots", out_dir, stem) < 0 || asprintf(&rel_dir, "%s-plots", stem) < 0)
+                return bench_error_set(err, ENOMEM, "out of memory");
+
+        cmp_report cmp = {0};
+        bool have_cmp = false;
+        _cleanup_error_ bench_error *cmp_err = NULL;
+        if (base) {
+                if (cmp_files(base, f, &default_opts, &cmp, &cmp_err) == 0)
+                        have_cmp = true;
+        }
+
+        /* a report without figures is still worth having: say why in the Plots section */
+        plot_set plots = {0};
+        _cleanup_error_ bench_error *plot_err = NULL;
+        if (plot_all(f, have_cmp ? &cmp : NULL, plot_dir, &plots, &plot_err) < 0)
+                plot_set_clear(&plots);
+
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&buf, &len);
+        if (!m) {
+                cmp_report_clear(&cmp);
+                plot_set_clear(&plots);
+                return bench_error_set(err, ENOMEM, "out of memory");
+        }
+        doc d = {.m = m, .fmt = (out_format)kind};
+        if (d.fmt == FMT_HTML) {
+                const cJSON *n = f->suite ? cJSON_GetObjectItemCaseSensitive(f->suite, "name") : NULL;
+                fputs(html_head, m);
+                fputs("bench report: ", m);
+                put(&d, cJSON_IsString(n) ? n->valuestring : "(unnamed suite)");
+                fputs(html_style, m);
+        }
+        section_title(&d, f);
+        heading(&d, 2, "Host");
+        static const char *const host_cols[] = {"Field", "Value"};
+        table_start(&d, host_cols, 2);
+        host_rows(&d, f->host, "");
+        table_end(&d);
+        section_configurations(&d, f);
+        section_overhead(&d, f);
+        section_results(&d, f);
+        int r = 0;
+        if (base)
+                r = section_compare(&d, f, base, have_cmp ? &cmp : NULL, cmp_err ? cmp_err->msg : NULL, err);
+        if (r == 0) {
+                section_plots(&d, &plots,
+                              plot_err ? (plot_err->msg ? plot_err->msg : "plotting failed") : NULL, plot_dir,
+                              rel_dir);
+                section_notes(&d, f);
+                section_skipped(&d, f);
+                section_errors(&d, f);
+                if (d.fmt == FMT_HTML)
+                        fputs("</body>\n</html>\n", m);
+        }
+        bool bad = ferror(m) || d.oom;
+        fclose(m);
+        cmp_report_clear(&cmp);
+        plot_set_clear(&plots);
+        if (r < 0)
+                return r;
+        if (bad)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        return bench_write_file_atomic(out_path, buf, len, err);
+}

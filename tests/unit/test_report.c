@@ -1,0 +1,471 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../../common/cleanup.h"
+#include "../../common/util.h"
+#include "../../plots/report.h"
+
+/* Untrusted text in a reason: must neither open a tag nor split a Markdown cell. */
+#define EVIL_REASON "agent said <script>alert('x')</script> | & died"
+
+static bool have_gnuplot(void) {
+        return system("command -v gnuplot >/dev/null 2>&1") == 0;
+}
+
+static char *tmpdir(void) {
+        char *d = strdup("/tmp/test_report.XXXXXX");
+        assert_non_null(d);
+        assert_non_null(mkdtemp(d));
+        return d;
+}
+
+static void rm_tree(const char *d) {
+        bench_error *err = NULL;
+        assert_int_equal(bench_rm_rf(d, &err), 0);
+}
+
+static char *slurp(const char *path) {
+        char *text = NULL;
+        bench_error *err = NULL;
+        int r = bench_read_file(path, &text, NULL, &err);
+        if (r < 0)
+                fail_msg("%s", err->msg);
+        return text;
+}
+
+static bool exists(const char *path) {
+        struct stat st;
+        return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+}
+
+static cJSON *make_host(const char *commit) {
+        cJSON *h = cJSON_CreateObject();
+        cJSON_AddStringToObject(h, "hostname", "testhost");
+        cJSON_AddStringToObject(h, "kernel", "6.1.0-test");
+        cJSON_AddStringToObject(h, "cpu_model", "Test CPU @ 2.0GHz");
+        cJSON_AddNumberToObject(h, "cores", 2);
+        cJSON_AddNumberToObject(h, "memory_kib", 4028520);
+        cJSON_AddStringToObject(h, "cgroup_mode", "hybrid");
+        cJSON_AddStringToObject(h, "bench_version", "0.1.0");
+        cJSON_AddStringToObject(h, "git_commit", commit);
+        cJSON *lib = cJSON_AddObjectToObject(h, "libraries");
+        cJSON_AddStringToObject(lib, "cjson", "1.7.15");
+        cJSON_AddStringToObject(lib, "libvirt", "9.0.0");
+        return h;
+}
+
+static void add_series(res_file *f, const char *workload, const char *kind, const char *configuration,
+                       const char *config_kind, const char *metric, const char *unit, const char *better,
+                       const char *accel, const double *v, size_t n) {
+        res_series *s =
+                res_series_get(f, workload, kind, configuration, config_kind, metric, unit, better, NULL);
+        assert_non_null(s);
+        if (accel)
+                s->accel = strdup(accel);
+        for (size_t i = 0; i < n; i++)
+                assert_int_equal(res_series_add(s, v[i]), 0);
+}
+
+static res_file *new_file(const char *started, const char *commit) {
+        res_file *f = res_file_new();
+        assert_non_null(f);
+        f->host = make_host(commit);
+        f->pinning = cJSON_Parse("{\"mode\":\"auto\",\"harness_cpus\":\"0\",\"workload_cpus\":\"1\"}");
+        f->started_at = strdup(started);
+        f->finished_at = strdup(started);
+        f->complete = true;
+        f->repetitions_done = 5;
+        return f;
+}
+
+/* bare + container + vm (tcg), two metrics each, a skip, an error with hostile text, a note. */
+static res_file *make_run(void) {
+        res_file *f = new_file("2024-05-01T10:00:00Z", "0123456789ab");
+        f->suite = cJSON_Parse(
+                "{\"name\":\"demo\",\"repetitions\":5,\"configurations\":["
+                "{\"name\":\"bare\",\"kind\":\"bare\"},"
+                "{\"name\":\"container\",\"kind\":\"container\",\"layers\":3,\"memory\":\"512M\"},"
+                "{\"name\":\"vm\",\"kind\":\"vm\",\"memory\":\"256M\",\"accel\":\"auto\"}]}");
+        assert_non_null(f->suite);
+        const double bare_ms[] = {0.50, 0.52, 0.49, 0.51, 0.50};
+        const double ctr_ms[] = {8.1, 8.3, 8.2, 8.0, 8.4};
+        const double vm_ms[] = {4100, 4300, 4200, 4000, 4400};
+        const double bare_ops[] = {1000, 1010, 990, 1005, 995};
+        const double ctr_ops[] = {990, 1000, 985, 995, 1002};
+        const double vm_ops[] = {95, 97, 96, 94, 98};
+        add_series(f, "startup", "startup", "bare", "bare", "ready_ms", "ms", "lower", NULL, bare_ms, 5);
+        add_series(f, "startup", "startup", "container", "container", "ready_ms", "ms", "lower", NULL, ctr_ms,
+                   5);
+        add_series(f, "startup", "startup", "vm", "vm", "ready_ms", "ms", "lower", "tcg", vm_ms, 5);
+        add_series(f, "cpu", "cpu", "bare", "bare", "ops_per_s", "ops/s", "higher", NULL, bare_ops, 5);
+        add_series(f, "cpu", "cpu", "container", "container", "ops_per_s", "ops/s", "higher", NULL, ctr_ops,
+                   5);
+        add_series(f, "cpu", "cpu", "vm", "vm", "ops_per_s", "ops/s", "higher", "tcg", vm_ops, 5);
+        res_add_skip(f, "vm", "fileio", -1, false, "no virtio-blk disk on this host");
+        res_add_error(f, "container", "cpu", 2, false, "%s", EVIL_REASON);
+        res_add_note(f, "container", "startup", -1, false, "O_DIRECT refused: buffered I/O");
+        bench_error *err = NULL;
+        assert_int_equal(res_finalize(f, &err), 0);
+        return f;
+}
+
+/* The text between a heading line and the next heading of the same level (a copy). */
+static char *section(const char *doc, const char *heading) {
+        const char *s = strstr(doc, heading);
+        if (!s)
+                fail_msg("no section `%s`", heading);
+        s += strlen(heading);
+        const char *e = strstr(s, "\n## ");
+        return strndup(s, e ? (size_t)(e - s) : strlen(s));
+}
+
+/* Table rows of a Markdown section: lines starting with "| " after the |---| line. */
+static size_t md_rows(const char *sec, char ***ret) {
+        char **rows = NULL;
+        size_t n = 0;
+        const char *sep = strstr(sec, "|---");
+        if (!sep)
+                fail_msg("no table in section");
+        const char *p = strchr(sep, '\n');
+        while (p && p[1] == '|') {
+                const char *e = strchr(p + 1, '\n');
+                rows = realloc(rows, (n + 1) * sizeof(*rows));
+                rows[n++] = strndup(p + 1, e ? (size_t)(e - p - 1) : strlen(p + 1));
+                p = e;
+        }
+        *ret = rows;
+        return n;
+}
+
+static void free_rows(char **rows, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(rows[i]);
+        free(rows);
+}
+
+/* Every Markdown link target ending in .png or .svg exists, relative to dir; returns their count. */
+static size_t check_md_links(const char *doc, const char *dir) {
+        size_t n = 0;
+        for (const char *p = strstr(doc, "]("); p; p = strstr(p + 2, "](")) {
+                const char *e = strchr(p + 2, ')');
+                assert_non_null(e);
+                _cleanup_free_ char *target = strndup(p + 2, (size_t)(e - p - 2));
+                size_t l = strlen(target);
+                if (l < 4 || (strcmp(target + l - 4, ".png") && strcmp(target + l - 4, ".svg")))
+                        continue;
+                assert_null(strchr(target, '%')); /* names here need no encoding */
+                _cleanup_free_ char *path = NULL;
+                assert_true(asprintf(&path, "%s/%s", dir, target) > 0);
+                if (!exists(path))
+                        fail_msg("linked image %s does not exist", path);
+                n++;
+        }
+        return n;
+}
+
+static void test_report_markdown(void **state) {
+        res_file *f = make_run();
+        _cleanup_free_ char *dir = tmpdir(), *out = NULL;
+        assert_true(asprintf(&out, "%s/report.md", dir) > 0);
+        bench_error *err = NULL;
+        int r = report_write(f, NULL, out, &err);
+        if (r < 0)
+                fail_msg("%s", err->msg);
+        _cleanup_free_ char *doc = slurp(out);
+
+        assert_non_null(strstr(doc, "# bench report: demo\n"));
+        assert_non_null(strstr(doc, "complete"));
+        assert_non_null(strstr(doc, "2024-05-01T10:00:00Z"));
+        static const char *const headings[] = {
+                "\n## Host\n",  "\n## Configurations\n", "\n## Overhead vs bare\n", "\n## Results\n",
+                "\n## Plots\n", "\n## Notes\n",          "\n## Skipped\n",          "\n## Errors\n"};
+        for (size_t i = 0; i < ELEMENTSOF(headings); i++)
+                if (!strstr(doc, headings[i]))
+                        fail_msg("missing heading %s", headings[i] + 1);
+        /* no base: no comparison section */
+        assert_null(strstr(doc, "## Comparison with the base"));
+
+        /* host: two columns, nested libraries flattened */
+        _cleanup_free_ char *host = section(doc, "\n## Host\n");
+        assert_non_null(strstr(host, "| kernel | 6.1.0-test |"));
+        assert_non_null(strstr(host, "| libraries.libvirt | 9.0.0 |"));
+
+        /* configurations: options as key=value, the vm's accel flagged */
+        _cleanup_free_ char *cfg = section(doc, "\n## Configurations\n");
+        assert_non_null(strstr(cfg, "| container | container | layers=3 memory=512M |"));
+        assert_non_null(strstr(cfg, "| vm | vm | memory=256M accel=auto | tcg (emulated) |"));
+
+        /* overhead: one row per non-bare (configuration, metric), none for bare */
+        _cleanup_free_ char *ovh = section(doc, "\n## Overhead vs bare\n");
+        assert_non_null(strstr(ovh, "| Workload | Configuration | Metric | Unit | Bare median | Median | "
+                                    "Overhead % (95% CI) | Verdict |"));
+        char **rows = NULL;
+        size_t n = md_rows(ovh, &rows);
+        assert_int_equal(n, 4);
+        static const char *const expect[][2] = {{"| container |", "| ready_ms |"},
+                                                {"| container |", "| ops_per_s |"},
+                                                {"| vm (tcg, emulated) |", "| ready_ms |"},
+                                                {"| vm (tcg, emulated) |", "| ops_per_s |"}};
+        for (size_t k = 0; k < ELEMENTSOF(expect); k++) {
+                size_t hits = 0;
+                for (size_t i = 0; i < n; i++)
+                        hits += strstr(rows[i], expect[k][0]) && strstr(rows[i], expect[k][1]);
+                if (hits != 1)
+                        fail_msg("overhead rows for %s %s: %zu", expect[k][0], expect[k][1], hits);
+        }
+        for (size_t i = 0; i < n; i++)
+                assert_null(strstr(rows[i], "| bare |"));
+        free_rows(rows, n);
+
+        /* results: every series, with n = 5 */
+        _cleanup_free_ char *res = section(doc, "\n## Results\n");
+        n = md_rows(res, &rows);
+        assert_int_equal(n, 6);
+        for (size_t i = 0; i < n; i++)
+                assert_non_null(strstr(rows[i], "| 5 |"));
+        free_rows(rows, n);
+
+        /* issues: the reasons, the error's text escaped for Markdown */
+        _cleanup_free_ char *skipped = section(doc, "\n## Skipped\n");
+        assert_non_null(strstr(skipped, "| vm | fileio | no virtio-blk disk on this host |"));
+        _cleanup_free_ char *errors = section(doc, "\n## Errors\n");
+        /* repetition 2 (0-based) is shown as 3 */
+        assert_non_null(strstr(errors,
+                               "| container | cpu | 3 | agent said \\<script\\>alert('x')\\</script\\> \\| & "
+                               "died |"));
+        assert_null(strstr(doc, "<script>"));
+        _cleanup_free_ char *notes = section(doc, "\n## Notes\n");
+        assert_non_null(strstr(notes, "O_DIRECT refused: buffered I/O"));
+
+        size_t images = check_md_links(doc, dir);
+        if (have_gnuplot())
+                assert_true(images > 0);
+        res_file_free(f);
+        rm_tree(dir);
+}
+
+/* html.parser: tags balance (void elements aside), no script element, every <img src> exists. */
+static const char html_check_py[] =
+        "import sys, os, urllib.parse\n"
+        "from html.parser import HTMLParser\n"
+        "VOID = {'area','base','br','col','embed','hr','img','input','link','meta','source','track','wbr'}\n"
+        "class P(HTMLParser):\n"
+        "    def __init__(s):\n"
+        "        super().__init__(convert_charrefs=True); s.stack=[]; s.errors=[]; s.imgs=[]; s.h2=[]; "
+        "s.text=''\n"
+        "    def handle_starttag(s, tag, attrs):\n"
+        "        if tag == 'script': s.errors.append('script element')\n"
+        "        if tag == 'img': s.imgs.append(dict(attrs).get('src'))\n"
+        "        if tag not in VOID: s.stack.append(tag)\n"
+        "        if tag == 'h2': s.text=''\n"
+        "    def handle_endtag(s, tag):\n"
+        "        if tag in VOID: return\n"
+        "        if not s.stack or s.stack[-1] != tag: s.errors.append('unbalanced </%s> at %s' % (tag, "
+        "s.getpos())); return\n"
+        "        s.stack.pop()\n"
+        "        if tag == 'h2': s.h2.append(s.text)\n"
+        "    def handle_data(s, d): s.text += d\n"
+        "path = sys.argv[1]; p = P(); p.feed(open(path, encoding='utf-8').read()); p.close()\n"
+        "if p.stack: p.errors.append('unclosed %s' % p.stack)\n"
+        "for src in p.imgs:\n"
+        "    f = os.path.join(os.path.dirname(path), urllib.parse.unquote(src or ''))\n"
+        "    if not src or not os.path.isfile(f): p.errors.append('missing image %s' % src)\n"
+        "want = ['Host','Configurations','Overhead vs bare','Results','Plots','Notes','Skipped','Errors']\n"
+        "for h in want:\n"
+        "    if h not in p.h2: p.errors.append('missing h2 %s' % h)\n"
+        "print('\\n'.join(p.errors)); print('images', len(p.imgs))\n"
+        "sys.exit(1 if p.errors else 0)\n";
+
+static void test_report_html(void **state) {
+        res_file *f = make_run();
+        _cleanup_free_ char *dir = tmpdir(), *out = NULL, *py = NULL, *cmd = NULL;
+        assert_true(asprintf(&out, "%s/report.html", dir) > 0);
+        bench_error *err = NULL;
+        int r = report_write(f, NULL, out, &err);
+        if (r < 0)
+                fail_msg("%s", err->msg);
+        _cleanup_free_ char *doc = slurp(out);
+        assert_true(!strncmp(doc, "<!DOCTYPE html>", 15));
+        assert_non_null(strstr(doc, "<style>"));
+        assert_non_null(strstr(doc, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; | &amp; died"));
+        assert_null(strstr(doc, "<script"));
+        assert_non_null(strstr(doc, "tcg (emulated)"));
+        if (have_gnuplot()) {
+                assert_non_null(strstr(doc, "<img src=\"report-plots/"));
+                assert_non_null(strstr(doc, ".svg\">SVG</a>"));
+        }
+
+        assert_true(asprintf(&py, "%s/check.py", dir) > 0);
+        bench_error *e2 = NULL;
+        assert_int_equal(bench_write_file_atomic(py, html_check_py, strlen(html_check_py), &e2), 0);
+        assert_true(asprintf(&cmd, "/usr/bin/python3 %s %s", py, out) > 0);
+        int st = system(cmd);
+        assert_true(WIFEXITED(st));
+        assert_int_equal(WEXITSTATUS(st), 0);
+        res_file_free(f);
+        rm_tree(dir);
+}
+
+static void test_report_compare_and_bad_extension(void **state) {
+        res_file *f = make_run(), *base = make_run();
+        _cleanup_free_ char *dir = tmpdir(), *out = NULL, *bad = NULL;
+        assert_true(asprintf(&out, "%s/with-base.md", dir) > 0);
+        bench_error *err = NULL;
+        int r = report_write(f, base, out, &err);
+        if (r < 0)
+                fail_msg("%s", err->msg);
+        _cleanup_free_ char *doc = slurp(out);
+        assert_non_null(strstr(doc, "\n## Comparison with the base\n"));
+        /* the section sits between Results and Plots */
+        assert_true(strstr(doc, "\n## Results\n") < strstr(doc, "\n## Comparison with the base\n"));
+        assert_true(strstr(doc, "\n## Comparison with the base\n") < strstr(doc, "\n## Plots\n"));
+        check_md_links(doc, dir);
+
+        assert_true(asprintf(&bad, "%s/report.txt", dir) > 0);
+        r = report_write(f, NULL, bad, &err);
+        assert_int_equal(r, -EINVAL);
+        assert_non_null(strstr(err->msg, ".md"));
+        assert_non_null(strstr(err->msg, ".html"));
+        bench_error_free(err);
+        assert_false(exists(bad));
+        res_file_free(f);
+        res_file_free(base);
+        rm_tree(dir);
+}
+
+static void write_run(const char *dir, const char *name, const char *started, const char *commit,
+                      const double *ms, const double *ops, size_t n) {
+        res_file *f = new_file(started, commit);
+        f->suite = cJSON_Parse("{\"name\":\"hist\"}");
+        add_series(f, "startup", "startup", "bare", "bare", "ready_ms", "ms", "lower", NULL, ms, n);
+        add_series(f, "cpu", "cpu", "bare", "bare", "ops_per_s", "ops/s", "higher", NULL, ops, n);
+        bench_error *err = NULL;
+        assert_int_equal(res_finalize(f, &err), 0);
+        _cleanup_free_ char *path = NULL;
+        assert_true(asprintf(&path, "%s/%s", dir, name) > 0);
+        assert_int_equal(res_write(f, path, &err), 0);
+        res_file_free(f);
+}
+
+static void test_trend(void **state) {
+        if (!have_gnuplot())
+                skip();
+        _cleanup_free_ char *dir = tmpdir(), *in = NULL, *out = NULL;
+        assert_true(asprintf(&in, "%s/in", dir) > 0);
+        assert_true(asprintf(&out, "%s/out", dir) > 0);
+        assert_int_equal(mkdir(in, 0755), 0);
+        /* run 2 is run 1 reordered (no change); run 3 doubles every startup sample: median ratio exactly 2 */
+        const double ms1[] = {10.0, 10.2, 9.9, 10.1, 10.3, 9.8, 10.0, 10.1};
+        const double ms2[] = {10.1, 10.0, 9.8, 10.3, 10.1, 9.9, 10.2, 10.0};
+        const double ms3[] = {20.2, 20.0, 19.6, 20.6, 20.2, 19.8, 20.4, 20.0};
+        const double ops[] = {1000, 1001, 999, 1000, 1002, 998, 1000, 1001};
+        /* file names sort against time: the order must come from started_at */
+        write_run(in, "a.json", "2024-05-03T10:00:00Z", "cccccccccccc", ms3, ops, 8);
+        write_run(in, "b.json", "2024-05-01T10:00:00Z", "aaaaaaaaaaaa", ms1, ops, 8);
+        write_run(in, "c.json", "2024-05-02T10:00:00Z", "bbbbbbbbbbbb", ms2, ops, 8);
+        /* not a result file: ignored by the directory scan */
+        _cleanup_free_ char *txt = NULL;
+        assert_true(asprintf(&txt, "%s/README.txt", in) > 0);
+        bench_error *err = NULL;
+        assert_int_equal(bench_write_file_atomic(txt, "x", 1, &err), 0);
+
+        const char *files[] = {in};
+        int r = trend_write(files, 1, out, &err);
+        if (r < 0)
+                fail_msg("%s", err->msg);
+
+        _cleanup_free_ char *md_path = NULL, *png = NULL, *svg = NULL, *gp = NULL, *dat_path = NULL;
+        assert_true(asprintf(&md_path, "%s/trend.md", out) > 0);
+        _cleanup_free_ char *md = slurp(md_path);
+        /* runs in time order, labelled by date and short commit */
+        const char *r1 = strstr(md, "| 1 | 2024-05-01T10:00:00Z | 2024-05-01 10:00 aaaaaaa |");
+        const char *r3 = strstr(md, "| 3 | 2024-05-03T10:00:00Z | 2024-05-03 10:00 ccccccc |");
+        assert_non_null(r1);
+        assert_non_null(r3);
+        /* the one regression: c.json (run 2) -> a.json (run 3), +100% */
+        _cleanup_free_ char *row = NULL;
+        assert_true(asprintf(&row, "| %s/c.json | %s/a.json | startup | bare | ready_ms | +100.0%% |", in,
+                             in) > 0);
+        const char *hit = strstr(md, row);
+        if (!hit)
+                fail_msg("no regression row `%s` in:\n%s", row, md);
+        assert_null(strstr(hit + 1, row));
+        assert_null(strstr(md, "| ops_per_s | "));
+        const char *regs = strstr(md, "## Regressions");
+        assert_non_null(regs);
+        size_t reg_rows = 0;
+        for (const char *p = strstr(regs, "|---"); p && (p = strchr(p, '\n')) && p[1] == '|'; p++)
+                reg_rows++;
+        assert_int_equal(reg_rows, 1);
+
+        assert_true(asprintf(&png, "%s/trend-startup-bare-ready_ms.png", out) > 0);
+        assert_true(asprintf(&svg, "%s/trend-startup-bare-ready_ms.svg", out) > 0);
+        assert_true(asprintf(&gp, "%s/trend-startup-bare-ready_ms.gp", out) > 0);
+        assert_true(asprintf(&dat_path, "%s/trend-startup-bare-ready_ms.dat", out) > 0);
+        assert_true(exists(png));
+        assert_true(exists(svg));
+        assert_true(exists(gp));
+        _cleanup_free_ char *png_data = slurp(png);
+        assert_memory_equal(png_data, "\x89PNG", 4);
+        assert_non_null(strstr(md, "](trend-startup-bare-ready_ms.png)"));
+        /* the data: run 3 flagged, medians 10.05 -> 10.05 -> 20.1 (hand: middle pair of the sorted samples)
+         */
+        _cleanup_free_ char *dat = slurp(dat_path);
+        assert_non_null(strstr(dat, "\n1 10.05"));
+        assert_non_null(strstr(dat, " 0 \"2024-05-01 10:00 aaaaaaa\"\n"));
+        assert_non_null(strstr(dat, " 0 \"2024-05-02 10:00 bbbbbbb\"\n"));
+        assert_non_null(strstr(dat, "\n3 20.1"));
+        assert_non_null(strstr(dat, " 1 \"2024-05-03 10:00 ccccccc\"\n"));
+        /* cpu is a figure too, without regressions */
+        _cleanup_free_ char *cpu_png = NULL;
+        assert_true(asprintf(&cpu_png, "%s/trend-cpu-bare-ops_per_s.png", out) > 0);
+        assert_true(exists(cpu_png));
+        rm_tree(dir);
+}
+
+static void test_trend_bad_input(void **state) {
+        if (!have_gnuplot())
+                skip();
+        _cleanup_free_ char *dir = tmpdir(), *bad = NULL, *good = NULL, *out = NULL;
+        assert_true(asprintf(&bad, "%s/bad.json", dir) > 0);
+        assert_true(asprintf(&good, "%s/good.json", dir) > 0);
+        assert_true(asprintf(&out, "%s/out", dir) > 0);
+        bench_error *err = NULL;
+        assert_int_equal(bench_write_file_atomic(bad, "{\"schema\":", 10, &err), 0);
+        const double v[] = {1, 2, 3};
+        write_run(dir, "good.json", "2024-05-01T10:00:00Z", "abc", v, v, 3);
+
+        const char *two[] = {good, bad};
+        assert_true(trend_write(two, 2, out, &err) < 0);
+        assert_non_null(strstr(err->msg, "bad.json"));
+        bench_error_free(err);
+        err = NULL;
+        const char *one[] = {good};
+        assert_int_equal(trend_write(one, 1, out, &err), -EINVAL);
+        assert_non_null(strstr(err->msg, "at least two"));
+        bench_error_free(err);
+        rm_tree(dir);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_report_markdown),
+                cmocka_unit_test(test_report_html),
+                cmocka_unit_test(test_report_compare_and_bad_extension),
+                cmocka_unit_test(test_trend),
+                cmocka_unit_test(test_trend_bad_input),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
