@@ -16,7 +16,8 @@ JSON
 suite 0 > "$tmp/base.json"; suite 20 > "$tmp/slow.json"
 "$BENCH" run "$tmp/base.json" -o "$tmp/base.result.json" --quiet || fail "base run"
 "$BENCH" run "$tmp/slow.json" -o "$tmp/slow.result.json" --quiet || fail "slowed run"
-"$BENCH" compare "$tmp/base.result.json" "$tmp/slow.result.json" --format json -o "$tmp/cmp.json" 2>"$tmp/cmp.err"
+# 10%: the deliberate regression is -17%; sequential runs on this shared host drift by up to ~9% (memlat)
+"$BENCH" compare "$tmp/base.result.json" "$tmp/slow.result.json" --threshold 10 --format json -o "$tmp/cmp.json" 2>"$tmp/cmp.err"
 rc=$?
 [ $rc -eq 1 ] || fail "a 20% slower cpu workload: bench compare exit $rc, expected 1 ($(cat "$tmp/cmp.err"))"
 $PY - "$tmp/cmp.json" <<'PY' || fail "compare verdicts"

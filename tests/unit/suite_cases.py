@@ -16,7 +16,7 @@ cases = [
   ["{0}: workloads[2].kind: unknown workload `membandwith` (did you mean `membw`?)"]),
  ("unknown param", '{\n  "name": "t",\n' + CFG + '  "workloads": [\n    {"kind": "memory", "params": {§"sise": "64M"}},\n    {"kind": "cpu", "params": {§"zzz": 1}}\n  ]\n}\n', None,
   ["{0}: workloads[0].params: unknown param `sise` for workload memory (did you mean `size`?)",
-   "{1}: workloads[1].params: unknown param `zzz` for workload cpu (its params: duration)"]),
+   "{1}: workloads[1].params: unknown param `zzz` for workload cpu (its params: duration and slowdown)"]),
  ("bad size", '{\n  "name": "t",\n' + CFG + '  "workloads": [{"kind": "membw", "params": {"size": §"12Q"}}]\n}\n', None,
   ["{0}: workloads[0].params.size: `12Q`: expected a size such as 4096, 64K, 64M or 1G"]),
  ("size out of range", '{\n  "name": "t",\n' + CFG + '  "workloads": [{"kind": "membw", "params": {"size": §1024, "passes": §"0"}}]\n}\n', None,

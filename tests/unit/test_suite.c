@@ -308,7 +308,7 @@ static const struct bad_case bad_cases[] = {
                         "suite.json:5:35: workloads[0].params: unknown param `sise` for workload memory (did "
                         "you mean `size`?)",
                         "suite.json:6:32: workloads[1].params: unknown param `zzz` for workload cpu (its "
-                        "params: duration)",
+                        "params: duration and slowdown)",
                 },
         },
         {
