@@ -25,6 +25,7 @@
 #include "host.h"
 #include "interrupt.h"
 #include "run.h"
+#include "../plots/plot.h"
 #include "suite.h"
 #include "version.h"
 
@@ -35,7 +36,7 @@ static void usage(FILE *f) {
               "\n"
               "commands:\n"
               "  run SUITE [-o FILE] [--configs LIST] [--repetitions N] [--warmup N] [--seed S]\n"
-              "            [--workdir DIR] [--agent PATH] [--vm-uri URI] [--quiet]\n"
+              "            [--workdir DIR] [--agent PATH] [--vm-uri URI] [--plots DIR] [--quiet]\n"
               "                      run a suite; results are written after every repetition\n"
               "  validate SUITE...   check suites without running them (every problem is listed)\n"
               "  info [--json]       what this host can run: cgroups, namespaces, overlayfs, kvm, tools\n"
@@ -92,10 +93,11 @@ static int cmd_run(int argc, char **argv) {
                 {"agent", required_argument, NULL, 'a'},
                 {"quiet", no_argument, NULL, 'q'},
                 {"vm-uri", required_argument, NULL, 'V'},
+                {"plots", required_argument, NULL, 'P'},
                 {"help", no_argument, NULL, 'h'},
                 {0},
         };
-        const char *vm_uri = NULL;
+        const char *vm_uri = NULL, *plots_dir = NULL;
         suite_overrides ov = {.repetitions = -1, .warmup = -1, .check_host = true};
         const char *output = NULL, *workdir = getenv("BENCH_WORKDIR"), *agent = NULL;
         bool quiet = false;
@@ -142,6 +144,9 @@ static int cmd_run(int argc, char **argv) {
                         break;
                 case 'V':
                         vm_uri = optarg;
+                        break;
+                case 'P':
+                        plots_dir = optarg;
                         break;
                 case 'h':
                         usage(stdout);
@@ -241,6 +246,18 @@ static int cmd_run(int argc, char **argv) {
                 if (!quiet)
                         fprintf(stderr, "bench: %zu series, %zu samples, %zu skipped, %zu errors -> %s\n",
                                 f->n_series, measured, f->n_skipped, f->n_errors, out);
+        }
+        /* plots of what was measured, also after an interruption */
+        if (plots_dir && f && f->n_series > 0) {
+                plot_set ps = {0};
+                _cleanup_error_ bench_error *perr = NULL;
+                if (plot_all(f, NULL, plots_dir, &ps, &perr) < 0) {
+                        fprintf(stderr, "bench: plots: %s\n", perr && perr->msg ? perr->msg : "failed");
+                        if (rc == EXIT_OK)
+                                rc = EXIT_FAILED;
+                } else if (!quiet)
+                        fprintf(stderr, "bench: %zu plots in %s\n", ps.n, plots_dir);
+                plot_set_clear(&ps);
         }
         res_file_free(f);
         suite_free(s);

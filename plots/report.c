@@ -374,7 +374,7 @@ static void section_overhead(doc *d, const res_file *f) {
                                        report_num(r->base_median, b, sizeof(b)),
                                        report_num(r->cur_median, c, sizeof(c)),
                                        ch,
-                                       cmp_verdict_name(r->verdict)};
+                                       cmp_verdict_word(r->verdict, true)};
                 row(d, cells, ELEMENTSOF(cells));
         }
         table_end(d);

@@ -36,6 +36,24 @@ const char *cmp_verdict_name(cmp_verdict v) {
         return "?";
 }
 
+const char *cmp_verdict_word(cmp_verdict v, bool overhead) {
+        if (!overhead)
+                return cmp_verdict_name(v);
+        /* against a baseline, not over time: a slower container is worse, not a regression */
+        switch (v) {
+        case CMP_UNCHANGED:
+                return "no difference";
+        case CMP_IMPROVED:
+                return "better";
+        case CMP_REGRESSED:
+                return "worse";
+        case CMP_NOISY:
+        case CMP_TOO_FEW:
+                return cmp_verdict_name(v);
+        }
+        return "?";
+}
+
 static int cmp_double(const void *a, const void *b) {
         double x = *(const double *)a, y = *(const double *)b;
         return (x > y) - (x < y);
@@ -552,7 +570,7 @@ static void fmt_num(char *buf, size_t len, double v) {
                 snprintf(buf, len, "-");
 }
 
-static void fill_cells(const cmp_row *row, cells *c) {
+static void fill_cells(const cmp_row *row, bool overhead, cells *c) {
         snprintf(c->metric, sizeof(c->metric), "%s/%s", row->cur->workload, row->cur->metric);
         snprintf(c->configuration, sizeof(c->configuration), "%s", row->cur->configuration);
         fmt_num(c->base, sizeof(c->base), row->base_median);
@@ -571,7 +589,7 @@ static void fill_cells(const cmp_row *row, cells *c) {
                 snprintf(c->p, sizeof(c->p), "<0.001");
         else
                 snprintf(c->p, sizeof(c->p), "%.3f", row->p_value);
-        c->verdict = cmp_verdict_name(row->verdict);
+        c->verdict = cmp_verdict_word(row->verdict, overhead);
 }
 
 typedef struct headings {
@@ -638,7 +656,7 @@ static void format_text(FILE *m, const cmp_report *r, bool overhead) {
                 w[k] = strlen(head[k]);
         for (size_t i = 0; i < r->n_rows; i++) {
                 cells c;
-                fill_cells(&r->rows[i], &c);
+                fill_cells(&r->rows[i], overhead, &c);
                 const char *v[8] = {c.metric, c.configuration, c.base, c.cur, c.change, c.ci, c.p, c.verdict};
                 for (size_t k = 0; k < 8; k++)
                         if (strlen(v[k]) > w[k])
@@ -651,7 +669,7 @@ static void format_text(FILE *m, const cmp_report *r, bool overhead) {
         fprintf(m, "  %s\n", head[7]);
         for (size_t i = 0; i < r->n_rows; i++) {
                 cells c;
-                fill_cells(&r->rows[i], &c);
+                fill_cells(&r->rows[i], overhead, &c);
                 const char *v[8] = {c.metric, c.configuration, c.base, c.cur, c.change, c.ci, c.p, c.verdict};
                 for (size_t k = 0; k < 7; k++)
                         fprintf(m, "%s%*s", k ? "  " : "", right[k] ? (int)w[k] : -(int)w[k], v[k]);
@@ -707,7 +725,7 @@ static void format_markdown(FILE *m, const cmp_report *r, bool overhead) {
         fputs("|---|---|---:|---:|---:|---|---:|---|\n", m);
         for (size_t i = 0; i < r->n_rows; i++) {
                 cells c;
-                fill_cells(&r->rows[i], &c);
+                fill_cells(&r->rows[i], overhead, &c);
                 fputs("| ", m);
                 md_cell(m, c.metric);
                 fputs(" | ", m);
@@ -797,7 +815,7 @@ static void format_junit(FILE *m, const cmp_report *r, bool overhead) {
         for (size_t i = 0; i < r->n_rows; i++) {
                 const cmp_row *row = &r->rows[i];
                 cells c;
-                fill_cells(row, &c);
+                fill_cells(row, overhead, &c);
                 _cleanup_free_ char *detail = NULL;
                 if (asprintf(&detail, "%s %s, %s %s, %s %s, 95%% CI of ratio %s, p %s: %s (threshold %g%%)",
                              h.base, c.base, h.cur, c.cur, h.change, c.change, c.ci, c.p, c.verdict,

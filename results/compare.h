@@ -28,6 +28,8 @@ typedef enum cmp_verdict {
 } cmp_verdict;
 /* "unchanged", "improved", "regressed", "too noisy", "too few samples" */
 const char *cmp_verdict_name(cmp_verdict v);
+/* The same, or for an overhead table: "no difference", "better", "worse", ... */
+const char *cmp_verdict_word(cmp_verdict v, bool overhead);
 
 typedef struct cmp_row {
         const res_series *base, *cur; /* not owned */
