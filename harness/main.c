@@ -44,6 +44,8 @@ static void usage(FILE *f) {
               "                      run CMD in bench's container runtime (see bench container --help)\n"
               "  vm image [--kernel PATH] [--modules-dir DIR] [--agent PATH]\n"
               "                      build the VM guest's initramfs and show what went in\n"
+              "  layers synth|import|list|rm|flatten ...\n"
+              "                      the layer store: synthesized and imported stacks (see bench layers --help)\n"
               "  version             bench version and commit\n"
               "\n"
               "exit status: 0 ok, 1 a measurement failed (see errors[] in the result), 2 bad input,\n"
@@ -320,6 +322,8 @@ int main(int argc, char **argv) {
                 return cmd_container(argc - 1, argv + 1);
         if (!strcmp(cmd, "vm"))
                 return cmd_vm(argc - 1, argv + 1);
+        if (!strcmp(cmd, "layers"))
+                return cmd_layers(argc - 1, argv + 1);
         if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
                 printf("bench %s (%s)\n", BENCH_VERSION, BENCH_GIT_COMMIT);
                 return EXIT_OK;
@@ -328,8 +332,8 @@ int main(int argc, char **argv) {
                 usage(stdout);
                 return EXIT_OK;
         }
-        static const char *const commands[] = {"run",       "validate", "info",    "list",
-                                               "container", "vm",       "version", "help"};
+        static const char *const commands[] = {"run", "validate", "info",    "list", "container",
+                                               "vm",  "layers",   "version", "help"};
         const char *hint = bench_did_you_mean(cmd, commands, ELEMENTSOF(commands));
         fprintf(stderr, "bench: unknown command `%s`%s%s%s\n", cmd, hint ? " (did you mean `" : "",
                 hint ? hint : "", hint ? "`?)" : "");
