@@ -45,7 +45,7 @@ static void usage(FILE *f) {
               "  vm image [--kernel PATH] [--modules-dir DIR] [--agent PATH]\n"
               "                      build the VM guest's initramfs and show what went in\n"
               "  layers synth|import|list|rm|flatten ...\n"
-              "                      the layer store: synthesized and imported stacks (see bench layers --help)\n"
+              "                      synthesized and imported layer stacks (see bench layers --help)\n"
               "  version             bench version and commit\n"
               "\n"
               "exit status: 0 ok, 1 a measurement failed (see errors[] in the result), 2 bad input,\n"

@@ -734,12 +734,17 @@ static int read_member(struct archive *a, size_t max, char **ret, bench_error **
         return 0;
 }
 
-static int open_tarball(const char *path, struct archive **ret, bench_error **err) {
+/* probing: the file has yet to show that it is an image */
+static int open_tarball(const char *path, bool probing, struct archive **ret, bench_error **err) {
         struct archive *a = new_reader();
         if (!a)
                 return bench_error_set(err, ENOMEM, "out of memory");
         if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK) {
-                int r = bench_error_set(err, EINVAL, "%s: %s", path, archive_error_string(a));
+                int r = probing ? bench_error_set(err, EINVAL,
+                                                  "%s: " NOT_AN_IMAGE ": no oci-layout/index.json or "
+                                                  "manifest.json (%s)",
+                                                  path, archive_error_string(a))
+                                : bench_error_set(err, EINVAL, "%s: %s", path, archive_error_string(a));
                 archive_read_free(a);
                 return r;
         }
@@ -750,9 +755,9 @@ static int open_tarball(const char *path, struct archive **ret, bench_error **er
 /* Pass 1: manifest.json (docker writes it last) and the link entries. */
 static int scan_tarball(docker_src *s, bench_error **err) {
         _cleanup_archive_ struct archive *a = NULL;
-        int r = open_tarball(s->path, &a, err);
+        int r = open_tarball(s->path, true, &a, err);
         if (r < 0)
-                return bench_error_prefix(err, NOT_AN_IMAGE);
+                return r;
         _cleanup_free_ char *manifest = NULL;
         bool oci_layout = false;
         for (size_t count = 0;; count++) {
@@ -890,7 +895,7 @@ static int docker_fill_layers(const char *tmp, void *arg, uint64_t *bytes, bench
         /* one pass per copy of a layer listed more than once */
         while (left > 0 && r == 0) {
                 _cleanup_archive_ struct archive *a = NULL;
-                if ((r = open_tarball(s->path, &a, err)) < 0)
+                if ((r = open_tarball(s->path, false, &a, err)) < 0)
                         break;
                 size_t before = left;
                 for (;;) {
