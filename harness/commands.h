@@ -8,6 +8,7 @@ int cmd_compare(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_trend(int argc, char **argv);
+int cmd_layers(int argc, char **argv);
 
 /* bench-agent: $BENCH_AGENT, else next to the bench binary (caller frees; NULL on failure). */
 char *bench_agent_path(void);

@@ -57,6 +57,8 @@ static void usage(FILE *f) {
               "                      a Markdown or HTML report with tables and plots\n"
               "  trend FILES...|DIR -o DIR\n"
               "                      every metric over a history of result files, regressions marked\n"
+              "  layers synth|import|list|rm|flatten ...\n"
+              "                      synthesized and imported layer stacks (see bench layers --help)\n"
               "  version             bench version and commit\n"
               "\n"
               "exit status: 0 ok, 1 a measurement failed (see errors[] in the result), 2 bad input,\n"
@@ -357,6 +359,8 @@ int main(int argc, char **argv) {
                 return cmd_report(argc - 1, argv + 1);
         if (!strcmp(cmd, "trend"))
                 return cmd_trend(argc - 1, argv + 1);
+        if (!strcmp(cmd, "layers"))
+                return cmd_layers(argc - 1, argv + 1);
         if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
                 printf("bench %s (%s)\n", BENCH_VERSION, BENCH_GIT_COMMIT);
                 return EXIT_OK;

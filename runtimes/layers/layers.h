@@ -16,12 +16,14 @@
  * N layers, layer k holds its files under bench/depth-D with D = N - k + 1
  * (depth 1 = the top layer, depth N = the bottom one: a lookup of a depth-D
  * file passes D-1 layers above it):
- *   bench/depth-D/files/dJ/fI   `files` small files of `size` bytes in `dirs` dirs
+ *   bench/depth-D/files/dJ/fI   `files` small files of `size` bytes in `dirs` dirs (J = I % dirs)
  *   bench/depth-D/big/SIZE      one file per `big` size ("4K", "1M", ...) for fileio
  *   bench/depth-D/copy/SIZE/cI  `copy_files` files per `big` size for copy-up
- *   bench/shadow/sI             in every layer: the upper ones shadow the lower
+ *   bench/shadow/sI             in every layer (I = 0..7): the upper ones shadow the lower
  *   bench/depth-D/gone          created in layer k and whited out in layer k+1
- *   bench/opaque/oK             in every layer; the top layer's bench/opaque is opaque
+ *   bench/opaque/oK             in layer K; the top layer's bench/opaque is opaque
+ * Every file starts with "bench-synth seed=S layer=K PATH\n", then
+ * pseudo-random bytes: the same parameters give the same bytes.
  */
 
 #include <stdbool.h>
@@ -37,9 +39,9 @@ typedef struct lay_synth {
         unsigned files;      /* small files per layer, default 100 */
         unsigned dirs;       /* directories they spread over, default 10 */
         uint64_t size;       /* small file size, default 4K */
-        const uint64_t *big; /* big file sizes, default {64K, 1M} */
+        const uint64_t *big; /* big file sizes, default {64K} (500 layers stay ~400 MB) */
         size_t n_big;
-        unsigned copy_files; /* copy-up files per big size, default 8 */
+        unsigned copy_files; /* copy-up files per big size, default 4 */
         uint64_t seed;       /* file contents, default fixed */
 } lay_synth;
 

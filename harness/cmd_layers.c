@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench layers: the layer store by hand (synthesize, import, list, remove,
+ * flatten). Exit 0 ok, 1 failure, 2 bad input.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/cleanup.h"
+#include "../common/json.h"
+#include "../common/util.h"
+#include "../runtimes/layers/layers.h"
+#include "commands.h"
+
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_BAD_INPUT = 2 };
+
+static void layers_usage(FILE *f) {
+        fputs("usage: bench layers COMMAND\n"
+              "\n"
+              "  synth --layers N [--files F] [--dirs D] [--size S] [--big LIST] [--copy-files C] [--seed "
+              "X]\n"
+              "                   synthesize a stack of N layers (cached by its parameters); prints\n"
+              "                   the id and the dir holding the layers 1..N (1 = bottom)\n"
+              "  import PATH      import an OCI image layout dir or a `docker save` tarball\n"
+              "  list [--json]    the stored stacks\n"
+              "  rm ID            remove a stack (an id prefix is enough)\n"
+              "  flatten ID [--upto N]\n"
+              "                   the merged tree of the stack (of layers 1..N); prints its dir\n"
+              "\n"
+              "The store is <cache>/store (cache: $BENCH_CACHE_DIR, else /var/cache/bench as root).\n"
+              "exit status: 0 ok, 1 failure, 2 bad input\n",
+              f);
+}
+
+/* -EINVAL and -ENOENT mean the user's input was wrong. */
+static int fail(const char *what, int r, bench_error *err) {
+        fprintf(stderr, "bench layers %s: %s\n", what, err && err->msg ? err->msg : strerror(-r));
+        return r == -EINVAL || r == -ENOENT ? EXIT_BAD_INPUT : EXIT_FAILED;
+}
+
+static void print_stack(const lay_stack *s) {
+        printf("%s %s/l\n", s->id, s->dir);
+}
+
+static int parse_uint_opt(const char *opt, const char *v, uint64_t max, uint64_t *ret) {
+        if (bench_parse_uint(v, max, ret) < 0) {
+                fprintf(stderr, "bench layers: --%s: `%s` is not a whole number up to %llu\n", opt, v,
+                        (unsigned long long)max);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+static int cmd_synth(int argc, char **argv) {
+        static const struct option opts[] = {
+                {"layers", required_argument, NULL, 'n'},
+                {"files", required_argument, NULL, 'f'},
+                {"dirs", required_argument, NULL, 'd'},
+                {"size", required_argument, NULL, 's'},
+                {"big", required_argument, NULL, 'b'},
+                {"copy-files", required_argument, NULL, 'c'},
+                {"seed", required_argument, NULL, 'S'},
+                {"help", no_argument, NULL, 'h'},
+                {0},
+        };
+        lay_synth p = {0};
+        uint64_t big[16], v;
+        int c;
+        while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
+                switch (c) {
+                case 'n':
+                        if (parse_uint_opt("layers", optarg, 500, &v) < 0 || v == 0) {
+                                fprintf(stderr, "bench layers synth: --layers: expected 1 to 500\n");
+                                return EXIT_BAD_INPUT;
+                        }
+                        p.layers = (unsigned)v;
+                        break;
+                case 'f':
+                case 'd':
+                case 'c':
+                        if (parse_uint_opt(c == 'f'   ? "files"
+                                           : c == 'd' ? "dirs"
+                                                      : "copy-files",
+                                           optarg, 1000000, &v) < 0)
+                                return EXIT_BAD_INPUT;
+                        if (c == 'f')
+                                p.files = (unsigned)v;
+                        else if (c == 'd')
+                                p.dirs = (unsigned)v;
+                        else
+                                p.copy_files = (unsigned)v;
+                        break;
+                case 's':
+                        if (bench_parse_size(optarg, &p.size) < 0) {
+                                fprintf(stderr, "bench layers synth: --size: `%s` is not a size such as 4K\n",
+                                        optarg);
+                                return EXIT_BAD_INPUT;
+                        }
+                        break;
+                case 'b': {
+                        _cleanup_free_ char *list = strdup(optarg);
+                        p.n_big = 0;
+                        for (char *save = NULL, *t = strtok_r(list, ",", &save); t;
+                             t = strtok_r(NULL, ",", &save)) {
+                                if (p.n_big == ELEMENTSOF(big) || bench_parse_size(t, &big[p.n_big]) < 0) {
+                                        fprintf(stderr,
+                                                "bench layers synth: --big: `%s` is not a list of up to 16 "
+                                                "sizes "
+                                                "such as 64K,1M\n",
+                                                optarg);
+                                        return EXIT_BAD_INPUT;
+                                }
+                                p.n_big++;
+                        }
+                        p.big = big;
+                        break;
+                }
+                case 'S':
+                        if (parse_uint_opt("seed", optarg, UINT64_MAX, &p.seed) < 0)
+                                return EXIT_BAD_INPUT;
+                        break;
+                case 'h':
+                        layers_usage(stdout);
+                        return EXIT_OK;
+                default:
+                        layers_usage(stderr);
+                        return EXIT_BAD_INPUT;
+                }
+        }
+        if (!p.layers || optind != argc) {
+                fprintf(stderr, "bench layers synth: expected --layers N and no other arguments\n");
+                return EXIT_BAD_INPUT;
+        }
+        lay_stack s = {0};
+        _cleanup_error_ bench_error *err = NULL;
+        int r = lay_synthesize(&p, &s, &err);
+        if (r < 0)
+                return fail("synth", r, err);
+        print_stack(&s);
+        lay_stack_clear(&s);
+        return EXIT_OK;
+}
+
+static int cmd_list(int argc, char **argv) {
+        bool json = argc == 2 && !strcmp(argv[1], "--json");
+        if (argc > 2 || (argc == 2 && !json)) {
+                fprintf(stderr, "usage: bench layers list [--json]\n");
+                return EXIT_BAD_INPUT;
+        }
+        _cleanup_json_ cJSON *list = NULL;
+        _cleanup_error_ bench_error *err = NULL;
+        int r = lay_list(&list, &err);
+        if (r < 0)
+                return fail("list", r, err);
+        if (json) {
+                _cleanup_free_ char *text = cJSON_Print(list);
+                if (!text)
+                        return EXIT_FAILED;
+                puts(text);
+                return EXIT_OK;
+        }
+        const cJSON *st, *stacks = cJSON_GetObjectItemCaseSensitive(list, "stacks");
+        printf("%-16s %6s %-12s %10s\n", "ID", "LAYERS", "SOURCE", "MIB");
+        cJSON_ArrayForEach(st, stacks) {
+                printf("%-16s %6d %-12s %10.1f\n", cJSON_GetObjectItemCaseSensitive(st, "id")->valuestring,
+                       cJSON_GetObjectItemCaseSensitive(st, "layers")->valueint,
+                       cJSON_GetObjectItemCaseSensitive(st, "source")->valuestring,
+                       cJSON_GetObjectItemCaseSensitive(st, "bytes")->valuedouble / (1 << 20));
+        }
+        return EXIT_OK;
+}
+
+static int cmd_flatten(int argc, char **argv) {
+        static const struct option opts[] = {
+                {"upto", required_argument, NULL, 'u'},
+                {"help", no_argument, NULL, 'h'},
+                {0},
+        };
+        uint64_t upto = 0;
+        int c;
+        while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
+                switch (c) {
+                case 'u':
+                        if (parse_uint_opt("upto", optarg, 500, &upto) < 0)
+                                return EXIT_BAD_INPUT;
+                        break;
+                case 'h':
+                        layers_usage(stdout);
+                        return EXIT_OK;
+                default:
+                        layers_usage(stderr);
+                        return EXIT_BAD_INPUT;
+                }
+        }
+        if (optind + 1 != argc) {
+                fprintf(stderr, "usage: bench layers flatten ID [--upto N]\n");
+                return EXIT_BAD_INPUT;
+        }
+        lay_stack s = {0};
+        _cleanup_error_ bench_error *err = NULL;
+        _cleanup_free_ char *dir = NULL;
+        int r = lay_open(argv[optind], &s, &err);
+        if (r == 0)
+                r = lay_flatten(&s, (size_t)upto, &dir, &err);
+        lay_stack_clear(&s);
+        if (r < 0)
+                return fail("flatten", r, err);
+        puts(dir);
+        return EXIT_OK;
+}
+
+int cmd_layers(int argc, char **argv) {
+        if (argc < 2) {
+                layers_usage(stderr);
+                return EXIT_BAD_INPUT;
+        }
+        const char *sub = argv[1];
+        argc--;
+        argv++;
+        if (!strcmp(sub, "synth"))
+                return cmd_synth(argc, argv);
+        if (!strcmp(sub, "list"))
+                return cmd_list(argc, argv);
+        if (!strcmp(sub, "flatten"))
+                return cmd_flatten(argc, argv);
+        if (!strcmp(sub, "import") || !strcmp(sub, "rm")) {
+                if (argc != 2) {
+                        fprintf(stderr, "usage: bench layers %s %s\n", sub,
+                                !strcmp(sub, "rm") ? "ID" : "PATH");
+                        return EXIT_BAD_INPUT;
+                }
+                _cleanup_error_ bench_error *err = NULL;
+                if (!strcmp(sub, "rm")) {
+                        int r = lay_remove(argv[1], &err);
+                        return r < 0 ? fail("rm", r, err) : EXIT_OK;
+                }
+                lay_stack s = {0};
+                int r = lay_import(argv[1], &s, &err);
+                if (r < 0)
+                        return fail("import", r, err);
+                print_stack(&s);
+                lay_stack_clear(&s);
+                return EXIT_OK;
+        }
+        if (!strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) {
+                layers_usage(stdout);
+                return EXIT_OK;
+        }
+        static const char *const subs[] = {"synth", "import", "list", "rm", "flatten"};
+        const char *hint = bench_did_you_mean(sub, subs, ELEMENTSOF(subs));
+        fprintf(stderr, "bench layers: unknown command `%s`%s%s%s\n", sub, hint ? " (did you mean `" : "",
+                hint ? hint : "", hint ? "`?)" : "");
+        layers_usage(stderr);
+        return EXIT_BAD_INPUT;
+}
