@@ -20,9 +20,11 @@
 #include "../common/cleanup.h"
 #include "../common/util.h"
 #include "driver.h"
+#include "layers/layers.h"
 
 struct rt_env {
         char *agent_path;
+        char *data; /* --data: the flattened tree of the configuration's stack, or NULL */
         char *scratch; /* the agent's --dir */
         cpu_set_t cpuset;
         int pinned;
@@ -34,6 +36,11 @@ struct rt_env {
 
 static int bare_probe(unsigned flags, bench_error **err) {
         return 0;
+}
+
+static int bare_check(const cJSON *options, bench_error **err) {
+        const cJSON *stack = options ? cJSON_GetObjectItemCaseSensitive(options, "stack") : NULL;
+        return cJSON_IsString(stack) ? lay_stack_check(stack->valuestring, err) : 0;
 }
 
 static void bare_destroy(rt_env *env) {
@@ -49,6 +56,7 @@ static void bare_destroy(rt_env *env) {
         if (env->scratch)
                 bench_rm_rf(env->scratch, NULL);
         free(env->scratch);
+        free(env->data);
         free(env->agent_path);
         free(env);
 }
@@ -75,6 +83,18 @@ static int bare_create(const rt_config *cfg, unsigned flags, rt_env **ret_env, b
                 env->cpuset = *cfg->cpuset;
                 env->pinned = 1;
         }
+        const cJSON *stack = cfg->options ? cJSON_GetObjectItemCaseSensitive(cfg->options, "stack") : NULL;
+        if (cJSON_IsString(stack)) {
+                lay_stack st = {0};
+                int r = lay_stack_resolve(stack->valuestring, &st, err);
+                if (r == 0)
+                        r = lay_flatten(&st, 0, &env->data, err);
+                lay_stack_clear(&st);
+                if (r < 0) {
+                        bare_destroy(env);
+                        return bench_error_prefix(err, "stack");
+                }
+        }
         *ret_env = env;
         return 0;
 }
@@ -85,13 +105,18 @@ static int bare_start(rt_env *env, char *const *args, rt_launch *ret_launch, ben
         while (args[nargs])
                 nargs++;
         /* everything the child needs is built before fork: it only does syscalls */
-        _cleanup_free_ char **argv = calloc(nargs + 4, sizeof(char *));
+        _cleanup_free_ char **argv = calloc(nargs + 6, sizeof(char *));
         if (!argv)
                 return bench_error_set(err, ENOMEM, "out of memory");
-        argv[0] = env->agent_path;
-        argv[1] = (char *)"--dir";
-        argv[2] = env->scratch;
-        memcpy(argv + 3, args, nargs * sizeof(char *));
+        size_t a = 0;
+        argv[a++] = env->agent_path;
+        argv[a++] = (char *)"--dir";
+        argv[a++] = env->scratch;
+        if (env->data) {
+                argv[a++] = (char *)"--data";
+                argv[a++] = env->data;
+        }
+        memcpy(argv + a, args, nargs * sizeof(char *));
         if (pipe2(out, O_CLOEXEC) < 0 || pipe2(in, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
                 int e = errno;
                 for (int i = 0; i < 2; i++) {
@@ -183,6 +208,7 @@ static size_t bare_phases(rt_env *env, uint64_t ready_ns, rt_phase *out, size_t 
 const rt_driver rt_bare_driver = {
         .name = "bare",
         .probe = bare_probe,
+        .check = bare_check,
         .create = bare_create,
         .start = bare_start,
         .measure = bare_measure,

@@ -8,11 +8,17 @@
  * Options of kinds whose driver lands later are declared now so that suites
  * written today validate today and keep working.
  */
-static const bench_opt_spec bare_options[] = {{0}};
+/* the same data for every kind: bare reads the flattened tree, a container the overlay */
+#define STACK_OPTION                                                                                               \
+        {"stack", BENCH_OPT_STRING, NULL, NULL, 0, 0,                                                              \
+         "layer stack with the data the depth workloads read: synth:layers=N,..., oci:PATH, or a store id"}
+
+static const bench_opt_spec bare_options[] = {STACK_OPTION, {0}};
 
 static const bench_opt_spec container_options[] = {
         {"layers", BENCH_OPT_UINT_OR_STRLIST, "1", NULL, 1, 500,
          "lower layers: a count to synthesize, or layer dirs"},
+        STACK_OPTION,
         {"memory", BENCH_OPT_SIZE, NULL, NULL, 4ull << 20, 0, "memory limit of the container's cgroup"},
         {"cpus", BENCH_OPT_CPULIST, NULL, NULL, 0, 0, "cpuset (default: the pinning choice)"},
         {"pids", BENCH_OPT_UINT, NULL, NULL, 1, 4194304, "pids limit"},
@@ -30,6 +36,7 @@ static const bench_opt_spec container_options[] = {
 
 static const bench_opt_spec vm_options[] = {
         {"uri", BENCH_OPT_STRING, NULL, NULL, 0, 0, "libvirt URI (default: embedded qemu driver)"},
+        STACK_OPTION,
         {"kernel", BENCH_OPT_STRING, NULL, NULL, 0, 0, "guest kernel image"},
         {"memory", BENCH_OPT_SIZE, "256M", NULL, 64ull << 20, 0, "guest memory"},
         {"vcpus", BENCH_OPT_UINT, "1", NULL, 1, 256, "guest vCPUs"},

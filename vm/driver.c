@@ -135,6 +135,10 @@ static uint64_t opt_size(const cJSON *o, const char *key, uint64_t def) {
 }
 
 static int vm_check(const cJSON *o, bench_error **err) {
+        if (opt_str(o, "stack"))
+                return bench_error_set(err, ENOTSUP,
+                                       "stack: not yet for vm configurations (their qcow2 levels hold marker "
+                                       "files, not a stack's tree); use layers: N");
         const char *type, *accel;
         char why[256];
         const char *want = opt_str(o, "accel");

@@ -44,7 +44,7 @@ static const struct wl_entry {
 } wl_registry[] = {
         {"startup", wl_startup_run},   {"memory", wl_memory_run}, {"cpu", wl_cpu_run},
         {"membw", wl_membw_run},       {"memlat", wl_memlat_run}, {"fileio", wl_fileio_run},
-        {"metadata", wl_metadata_run},
+        {"metadata", wl_metadata_run}, {"copyup", wl_copyup_run},
 };
 
 static wl_run_fn registry_find(const char *name) {
@@ -748,7 +748,7 @@ static int scan_ready_fd(int argc, char **argv) {
         return fd;
 }
 
-enum { OPT_DIR = 256, OPT_READY_FD, OPT_NO_READY, OPT_SEED, OPT_POWEROFF, OPT_INIT, OPT_LIST, OPT_VERSION };
+enum { OPT_DIR = 256, OPT_READY_FD, OPT_NO_READY, OPT_SEED, OPT_POWEROFF, OPT_INIT, OPT_DATA, OPT_LIST, OPT_VERSION };
 
 static int agent_main(int argc, char **argv, bool init, int init_channel) {
         /* 1. the ready byte, before anything else: startup latency ends here */
@@ -771,6 +771,7 @@ static int agent_main(int argc, char **argv, bool init, int init_channel) {
                 {"seed", required_argument, NULL, OPT_SEED},
                 {"poweroff", no_argument, NULL, OPT_POWEROFF},
                 {"init", no_argument, NULL, OPT_INIT},
+                {"data", required_argument, NULL, OPT_DATA},
                 {"list", no_argument, NULL, OPT_LIST},
                 {"help", no_argument, NULL, 'h'},
                 {"version", no_argument, NULL, OPT_VERSION},
@@ -811,6 +812,9 @@ static int agent_main(int argc, char **argv, bool init, int init_channel) {
                         break;
                 case OPT_POWEROFF:
                         poweroff = true;
+                        break;
+                case OPT_DATA:
+                        wl_data_root = optarg;
                         break;
                 case OPT_INIT:
                         if (!init) {

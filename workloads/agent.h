@@ -79,6 +79,11 @@ int wl_init_setup(const char **ret_dir, bench_error **err);
 void wl_init_poweroff(void);
 extern int wl_init_scratch_layers; /* marker files of the disk's layers, -1 = not a VM */
 
+/* wl_layers.c: workloads by layer depth, on the stack's tree under --data */
+extern const char *wl_data_root;
+int wl_metadata_depth_run(wl_ctx *ctx, unsigned depth, bench_error **err);
+int wl_copyup_run(wl_ctx *ctx, bench_error **err);
+
 int wl_startup_run(wl_ctx *ctx, bench_error **err);
 int wl_memory_run(wl_ctx *ctx, bench_error **err);
 int wl_cpu_run(wl_ctx *ctx, bench_error **err);

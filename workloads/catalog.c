@@ -101,6 +101,8 @@ static const bench_opt_spec metadata_params[] = {
         {"dir", BENCH_OPT_STRING, NULL, NULL, 0, 0,
          "target directory (default: the environment's scratch dir)"},
         {"files", BENCH_OPT_UINT, "2000", NULL, 10, 10000000, "files created, opened, stat'ed and unlinked"},
+        {"depth", BENCH_OPT_UINT, "0", NULL, 0, 500,
+         "0: a fresh scratch dir; D: the stack's files at depth D (1 = top layer; needs a `stack`)"},
         {0},
 };
 static const wl_metric_spec metadata_metrics[] = {
@@ -108,6 +110,8 @@ static const wl_metric_spec metadata_metrics[] = {
         {"open.ops_per_s", "ops/s", "higher", "open+close of existing files"},
         {"stat.ops_per_s", "ops/s", "higher", "stat of existing files"},
         {"unlink.ops_per_s", "ops/s", "higher", "unlink of the files"},
+        {"miss.ops_per_s", "ops/s", "higher", "depth D: lookups of missing names (every layer is searched)"},
+        {"readdir.entries_per_s", "entries/s", "higher", "depth D: readdir of a directory every layer has"},
         {0},
 };
 
@@ -122,11 +126,27 @@ static const wl_spec memlat_spec = {"memlat", "pointer-chase memory latency", 0,
                                     memlat_metrics};
 static const wl_spec fileio_spec = {"fileio", "sequential and random file I/O", WL_NEEDS_DIR, fileio_params,
                                     fileio_metrics};
+static const bench_opt_spec copyup_params[] = {
+        {"depth", BENCH_OPT_UINT, "1", NULL, 1, 500, "depth of the files (1 = top layer; needs a `stack`)"},
+        {"size", BENCH_OPT_SIZE, "64K", NULL, 1, 64ull * GiB, "file size (one of the stack's `big` sizes)"},
+        {"files", BENCH_OPT_UINT, "4", NULL, 2, 100000, "files touched: half written, half chmod'ed"},
+        {0},
+};
+static const wl_metric_spec copyup_metrics[] = {
+        {"first_write_ms", "ms", "lower", "first write to a lower file: an overlay copies it up"},
+        {"second_write_ms", "ms", "lower", "the next write to it: the copy is in the upper layer"},
+        {"first_chmod_ms", "ms", "lower", "first chmod of a lower file"},
+        {0},
+};
+
 static const wl_spec metadata_spec = {"metadata", "file create/open/stat/unlink rates", WL_NEEDS_DIR,
                                       metadata_params, metadata_metrics};
 
+static const wl_spec copyup_spec = {"copyup", "first write and chmod of lower-layer files, by depth and size", 0,
+                                    copyup_params, copyup_metrics};
+
 const wl_spec *const wl_catalog[] = {
-        &startup_spec, &memory_spec, &cpu_spec, &membw_spec, &memlat_spec, &fileio_spec, &metadata_spec, NULL,
+        &startup_spec, &memory_spec, &cpu_spec, &membw_spec, &memlat_spec, &fileio_spec, &metadata_spec, &copyup_spec, NULL,
 };
 
 const wl_spec *wl_catalog_find(const char *name) {

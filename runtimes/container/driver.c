@@ -22,13 +22,15 @@
 #include "../../common/util.h"
 #include "../driver.h"
 #include "container-internal.h"
+#include "../layers/layers.h"
 
 struct rt_env {
         ctr_spec spec;
         char **layers; /* owned */
         size_t n_layers;
         char *name, *state_dir, *hostname, *caps;
-        char *agent_args[4]; /* "/bench-agent" "--dir" "/scratch" NULL, prefix of argv */
+        char *agent_args[6]; /* "/bench-agent" "--dir" "/scratch" ["--data" "/"] NULL, prefix of argv */
+        size_t n_agent_args;
         ctr_container *ctr;
         uint64_t oom_before;
         cpu_set_t affinity;
@@ -156,6 +158,11 @@ static int env_from_options(rt_env *env, const cJSON *o, bench_error **err) {
         env->agent_args[0] = (char *)"/bench-agent";
         env->agent_args[1] = (char *)"--dir";
         env->agent_args[2] = (char *)(s->readonly_rootfs ? "/tmp" : "/scratch");
+        env->n_agent_args = 3;
+        if (cJSON_IsString(opt(o, "stack"))) {
+                env->agent_args[env->n_agent_args++] = (char *)"--data";
+                env->agent_args[env->n_agent_args++] = (char *)"/";
+        }
         s->stdin_fd = s->stdout_fd = s->stderr_fd = -1;
         s->argv = env->agent_args; /* checked for argv[0] only */
         return 0;
@@ -168,6 +175,9 @@ static int container_check(const cJSON *options, bench_error **err) {
                 return bench_error_set(err, ENOMEM, "out of memory");
         int r = env_from_options(env, options, err);
         if (r < 0)
+                return r;
+        const cJSON *stack = opt(options, "stack");
+        if (cJSON_IsString(stack) && (r = lay_stack_check(stack->valuestring, err)) < 0)
                 return r;
         env->spec.layers = (const char *const *)env->layers;
         env->spec.n_layers = env->n_layers;
@@ -188,8 +198,20 @@ static int container_create(const rt_config *cfg, unsigned flags, rt_env **ret_e
                 return bench_error_set(err, -r, "out of memory");
         if ((r = env_from_options(env, o, err)) < 0)
                 return r;
-        const cJSON *layers = opt(o, "layers");
-        if (!cJSON_IsArray(layers)) {
+        const cJSON *layers = opt(o, "layers"), *stack = opt(o, "stack");
+        if (cJSON_IsString(stack)) {
+                /* the stack's layers above the base layer: its depth-1 files are on top */
+                lay_stack st = {0};
+                if ((r = lay_stack_resolve(stack->valuestring, &st, err)) < 0)
+                        return bench_error_prefix(err, "stack");
+                for (size_t i = 0; i < st.n_layers && r == 0; i++) {
+                        char *d = strdup(st.layers[i]);
+                        r = d ? add_layer(env, d) : -ENOMEM;
+                }
+                lay_stack_clear(&st);
+                if (r < 0)
+                        return bench_error_set(err, -r, "out of memory");
+        } else if (!cJSON_IsArray(layers)) {
                 uint64_t n = 1;
                 if (cJSON_IsNumber(layers))
                         n = (uint64_t)layers->valuedouble;
@@ -234,11 +256,11 @@ static int container_start(rt_env *env, char *const *args, rt_launch *ret_launch
         size_t nargs = 0;
         while (args[nargs])
                 nargs++;
-        _cleanup_free_ char **argv = calloc(nargs + 4, sizeof(char *));
+        _cleanup_free_ char **argv = calloc(nargs + 6, sizeof(char *));
         if (!argv)
                 return bench_error_set(err, ENOMEM, "out of memory");
-        memcpy(argv, env->agent_args, 3 * sizeof(char *));
-        memcpy(argv + 3, args, nargs * sizeof(char *));
+        memcpy(argv, env->agent_args, env->n_agent_args * sizeof(char *));
+        memcpy(argv + env->n_agent_args, args, nargs * sizeof(char *));
         if (pipe2(out, O_CLOEXEC) < 0 || pipe2(in, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
                 int e = errno;
                 for (int i = 0; i < 2; i++) {

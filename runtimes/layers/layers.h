@@ -72,3 +72,12 @@ int lay_flatten(const lay_stack *s, size_t upto, char **ret_dir, bench_error **e
 int lay_list(cJSON **ret, bench_error **err);
 int lay_remove(const char *id, bench_error **err);
 void lay_stack_clear(lay_stack *s);
+
+/*
+ * A stack as a suite or CLI names it: "synth:layers=32,files=100,dirs=10,
+ * size=4K,big=64K+1M,copy_files=4,seed=1" (any subset), "oci:PATH" or a
+ * path (imported), or a store id. Built or imported on first use, cached.
+ */
+int lay_stack_resolve(const char *spec, lay_stack *ret, bench_error **err);
+/* Checks the form of a spec without building anything (suite validation). */
+int lay_stack_check(const char *spec, bench_error **err);

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Workloads by layer depth, on the tree a synthesized stack lays out
+ * (runtimes/layers/layers.h): ROOT/bench/depth-D/... where depth 1 is the
+ * top layer and depth N the bottom one. ROOT (--data) is "/" in a
+ * container (the overlay), the flattened tree for bare, and the disk in a
+ * VM — the same files everywhere. Nothing here changes what a file holds:
+ * writes put back the byte that was there and chmod sets the mode it had,
+ * so bare's cached tree stays as built while an overlay still copies up.
+ */
+#pragma GCC optimize("O2")
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../common/cleanup.h"
+#include "../common/util.h"
+#include "agent.h"
+
+const char *wl_data_root = NULL;
+
+static int need_root_dir(const wl_ctx *ctx, unsigned depth, char *buf, size_t len, bench_error **err) {
+        if (!wl_data_root)
+                return bench_error_set(err, EINVAL,
+                                       "depth=%u needs the stack's data (--data ROOT; configurations give it with "
+                                       "their `stack`)",
+                                       depth);
+        snprintf(buf, len, "%s/bench/depth-%u", wl_data_root, depth);
+        struct stat st;
+        if (stat(buf, &st) < 0)
+                return bench_error_errno(err, errno,
+                                         "no depth-%u in the stack at %s (the stack has fewer layers?)", depth,
+                                         wl_data_root);
+        return 0;
+}
+
+static double rate(uint64_t n, uint64_t t0, uint64_t t1) {
+        return (double)n / wl_elapsed_s(t0, t1);
+}
+
+/* metadata with depth=D: open, stat and missing lookups of depth-D files, create+unlink there, readdir. */
+int wl_metadata_depth_run(wl_ctx *ctx, unsigned depth, bench_error **err) {
+        char base[4096];
+        int r = need_root_dir(ctx, depth, base, sizeof(base), err);
+        if (r < 0)
+                return r;
+        uint64_t want = wl_param_uint(ctx, "files");
+        /* the files the stack put at this depth: files/dJ/fI */
+        size_t cap = 256, n = 0;
+        _cleanup_free_ char **paths = calloc(cap, sizeof(char *));
+        char files_dir[4200];
+        snprintf(files_dir, sizeof(files_dir), "%s/files", base);
+        DIR *d = opendir(files_dir);
+        if (!d || !paths) {
+                if (d)
+                        closedir(d);
+                return bench_error_errno(err, errno ? errno : ENOMEM, "cannot read %s", files_dir);
+        }
+        struct dirent *de;
+        while ((de = readdir(d)) && n < want) {
+                if (de->d_name[0] == '.')
+                        continue;
+                char sub[4608];
+                snprintf(sub, sizeof(sub), "%s/%s", files_dir, de->d_name);
+                DIR *s = opendir(sub);
+                if (!s)
+                        continue;
+                struct dirent *fe;
+                while ((fe = readdir(s)) && n < want) {
+                        if (fe->d_name[0] == '.')
+                                continue;
+                        if (n == cap) {
+                                char **np = realloc(paths, (cap *= 2) * sizeof(char *));
+                                if (!np)
+                                        break;
+                                paths = np;
+                        }
+                        if (asprintf(&paths[n], "%s/%s", sub, fe->d_name) >= 0)
+                                n++;
+                }
+                closedir(s);
+        }
+        closedir(d);
+        if (n == 0) {
+                free(paths[0]);
+                return bench_error_set(err, ENOENT, "no files at %s", files_dir);
+        }
+        struct stat st;
+        uint64_t t0 = bench_now_ns();
+        for (size_t i = 0; i < n; i++)
+                if (stat(paths[i], &st) < 0) {
+                        r = bench_error_errno(err, errno, "stat %s", paths[i]);
+                        goto out;
+                }
+        uint64_t t1 = bench_now_ns();
+        for (size_t i = 0; i < n; i++) {
+                int fd = open(paths[i], O_RDONLY | O_CLOEXEC);
+                if (fd < 0) {
+                        r = bench_error_errno(err, errno, "open %s", paths[i]);
+                        goto out;
+                }
+                close(fd);
+        }
+        uint64_t t2 = bench_now_ns();
+        /* a missing name is looked up in every layer of the stack */
+        for (size_t i = 0; i < n; i++) {
+                char miss[4608];
+                snprintf(miss, sizeof(miss), "%s.missing", paths[i]);
+                if (stat(miss, &st) == 0 || errno != ENOENT) {
+                        r = bench_error_errno(err, errno ? errno : EEXIST, "lookup %s", miss);
+                        goto out;
+                }
+        }
+        uint64_t t3 = bench_now_ns();
+        /* new names next to the depth-D files: an overlay copies the directory chain up first */
+        for (size_t i = 0; i < n; i++) {
+                char nw[4608];
+                snprintf(nw, sizeof(nw), "%s.new%d", paths[i], (int)getpid());
+                int fd = open(nw, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+                if (fd < 0) {
+                        r = bench_error_errno(err, errno, "create %s", nw);
+                        goto out;
+                }
+                close(fd);
+        }
+        uint64_t t4 = bench_now_ns();
+        for (size_t i = 0; i < n; i++) {
+                char nw[4608];
+                snprintf(nw, sizeof(nw), "%s.new%d", paths[i], (int)getpid());
+                if (unlink(nw) < 0) {
+                        r = bench_error_errno(err, errno, "unlink %s", nw);
+                        goto out;
+                }
+        }
+        uint64_t t5 = bench_now_ns();
+        /* readdir of a directory every layer has: the merge is the cost */
+        char shadow[4200];
+        snprintf(shadow, sizeof(shadow), "%s/bench/shadow", wl_data_root);
+        uint64_t entries = 0, t6 = bench_now_ns();
+        for (int k = 0; k < 20; k++) {
+                DIR *sd = opendir(shadow);
+                if (!sd) {
+                        r = bench_error_errno(err, errno, "opendir %s", shadow);
+                        goto out;
+                }
+                while (readdir(sd))
+                        entries++;
+                closedir(sd);
+        }
+        uint64_t t7 = bench_now_ns();
+        if ((r = wl_emit(ctx, "stat.ops_per_s", rate(n, t0, t1), err)) < 0 ||
+            (r = wl_emit(ctx, "open.ops_per_s", rate(n, t1, t2), err)) < 0 ||
+            (r = wl_emit(ctx, "miss.ops_per_s", rate(n, t2, t3), err)) < 0 ||
+            (r = wl_emit(ctx, "create.ops_per_s", rate(n, t3, t4), err)) < 0 ||
+            (r = wl_emit(ctx, "unlink.ops_per_s", rate(n, t4, t5), err)) < 0 ||
+            (r = wl_emit(ctx, "readdir.entries_per_s", rate(entries, t6, t7), err)) < 0)
+                goto out;
+out:
+        for (size_t i = 0; i < n; i++)
+                free(paths[i]);
+        return r;
+}
+
+/* copyup: the first write and the first chmod of a lower file, by size and depth. */
+int wl_copyup_run(wl_ctx *ctx, bench_error **err) {
+        unsigned depth = (unsigned)wl_param_uint(ctx, "depth");
+        char base[4096], sz[32];
+        int r = need_root_dir(ctx, depth, base, sizeof(base), err);
+        if (r < 0)
+                return r;
+        bench_format_size(wl_param_size(ctx, "size"), sz, sizeof(sz));
+        char dir[4200];
+        snprintf(dir, sizeof(dir), "%s/copy/%s", base, sz);
+        unsigned files = (unsigned)wl_param_uint(ctx, "files");
+        double first = 0, second = 0, chmods = 0;
+        unsigned nw = 0, nc = 0;
+        for (unsigned i = 0; i < files; i++) {
+                char path[4300];
+                snprintf(path, sizeof(path), "%s/c%u", dir, i);
+                struct stat st;
+                if (stat(path, &st) < 0)
+                        return bench_error_errno(err, errno,
+                                                 "%s: the stack has no %s copy-up files at depth %u (stack `big` "
+                                                 "sizes, `copy_files`)",
+                                                 path, sz, depth);
+                if (i % 2 == 0) {
+                        /* write the first byte back as it was: an overlay copies the whole file up */
+                        for (int pass = 0; pass < 2; pass++) {
+                                uint64_t t0 = bench_now_ns();
+                                int fd = open(path, O_RDWR | O_CLOEXEC);
+                                char b;
+                                if (fd < 0 || pread(fd, &b, 1, 0) != 1 || pwrite(fd, &b, 1, 0) != 1) {
+                                        int e = errno;
+                                        if (fd >= 0)
+                                                close(fd);
+                                        return bench_error_errno(err, e, "writing %s", path);
+                                }
+                                close(fd);
+                                double ms = bench_ns_to_ms(bench_now_ns() - t0);
+                                if (pass == 0)
+                                        first += ms;
+                                else
+                                        second += ms;
+                        }
+                        nw++;
+                } else {
+                        uint64_t t0 = bench_now_ns();
+                        if (chmod(path, st.st_mode & 07777) < 0)
+                                return bench_error_errno(err, errno, "chmod %s", path);
+                        chmods += bench_ns_to_ms(bench_now_ns() - t0);
+                        nc++;
+                }
+        }
+        if (nw && (r = wl_emit(ctx, "first_write_ms", first / nw, err)) < 0)
+                return r;
+        if (nw && (r = wl_emit(ctx, "second_write_ms", second / nw, err)) < 0)
+                return r;
+        if (nc && (r = wl_emit(ctx, "first_chmod_ms", chmods / nc, err)) < 0)
+                return r;
+        return 0;
+}
