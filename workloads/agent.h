@@ -83,6 +83,7 @@ extern int wl_init_scratch_layers; /* marker files of the disk's layers, -1 = no
 extern const char *wl_data_root;
 int wl_metadata_depth_run(wl_ctx *ctx, unsigned depth, bench_error **err);
 int wl_copyup_run(wl_ctx *ctx, bench_error **err);
+unsigned wl_layers_depth(const wl_ctx *ctx);
 
 int wl_startup_run(wl_ctx *ctx, bench_error **err);
 int wl_memory_run(wl_ctx *ctx, bench_error **err);

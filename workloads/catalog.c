@@ -103,6 +103,7 @@ static const bench_opt_spec metadata_params[] = {
         {"files", BENCH_OPT_UINT, "2000", NULL, 10, 10000000, "files created, opened, stat'ed and unlinked"},
         {"depth", BENCH_OPT_UINT, "0", NULL, 0, 500,
          "0: a fresh scratch dir; D: the stack's files at depth D (1 = top layer; needs a `stack`)"},
+        {"bottom", BENCH_OPT_BOOL, "false", NULL, 0, 0, "the deepest layer of the stack, whatever its height"},
         {0},
 };
 static const wl_metric_spec metadata_metrics[] = {
@@ -128,6 +129,7 @@ static const wl_spec fileio_spec = {"fileio", "sequential and random file I/O", 
                                     fileio_metrics};
 static const bench_opt_spec copyup_params[] = {
         {"depth", BENCH_OPT_UINT, "1", NULL, 1, 500, "depth of the files (1 = top layer; needs a `stack`)"},
+        {"bottom", BENCH_OPT_BOOL, "false", NULL, 0, 0, "the deepest layer of the stack, whatever its height"},
         {"size", BENCH_OPT_SIZE, "64K", NULL, 1, 64ull * GiB, "file size (one of the stack's `big` sizes)"},
         {"files", BENCH_OPT_UINT, "4", NULL, 2, 100000, "files touched: half written, half chmod'ed"},
         {0},

@@ -40,6 +40,25 @@ static int need_root_dir(const wl_ctx *ctx, unsigned depth, char *buf, size_t le
         return 0;
 }
 
+/* depth=D, or with bottom=true the deepest depth-D the stack has (so one suite sweeps stacks of any height) */
+unsigned wl_layers_depth(const wl_ctx *ctx) {
+        unsigned depth = (unsigned)wl_param_uint(ctx, "depth");
+        if (!wl_param_bool(ctx, "bottom") || !wl_data_root)
+                return depth;
+        char dir[4096];
+        snprintf(dir, sizeof(dir), "%s/bench", wl_data_root);
+        DIR *d = opendir(dir);
+        if (!d)
+                return depth;
+        struct dirent *de;
+        unsigned max = 0, v;
+        while ((de = readdir(d)))
+                if (sscanf(de->d_name, "depth-%u", &v) == 1 && v > max)
+                        max = v;
+        closedir(d);
+        return max ? max : depth;
+}
+
 static double rate(uint64_t n, uint64_t t0, uint64_t t1) {
         return (double)n / wl_elapsed_s(t0, t1);
 }
@@ -169,7 +188,7 @@ out:
 
 /* copyup: the first write and the first chmod of a lower file, by size and depth. */
 int wl_copyup_run(wl_ctx *ctx, bench_error **err) {
-        unsigned depth = (unsigned)wl_param_uint(ctx, "depth");
+        unsigned depth = wl_layers_depth(ctx);
         char base[4096], sz[32];
         int r = need_root_dir(ctx, depth, base, sizeof(base), err);
         if (r < 0)

@@ -78,8 +78,8 @@ static int one_op(metadata *m, int phase, const char *name) {
 
 int wl_metadata_run(wl_ctx *ctx, bench_error **err) {
         /* at a depth of a layer stack instead of in a fresh scratch dir */
-        if (wl_param_uint(ctx, "depth") > 0)
-                return wl_metadata_depth_run(ctx, (unsigned)wl_param_uint(ctx, "depth"), err);
+        if (wl_param_uint(ctx, "depth") > 0 || wl_param_bool(ctx, "bottom"))
+                return wl_metadata_depth_run(ctx, wl_layers_depth(ctx), err);
         uint64_t files = wl_param_uint(ctx, "files");
         _cleanup_(metadata_cleanup) metadata m = {.dfd = -1};
 

@@ -449,7 +449,7 @@ static const struct bad_case bad_cases[] = {
                         "suite.json:2:22: configurations[0]: missing `kind` (one of bare, container, vm or "
                         "oci)",
                         "suite.json:3:17: workloads[0]: missing `kind` (one of startup, memory, cpu, membw, "
-                        "memlat, fileio or metadata)",
+                        "memlat, fileio, metadata or copyup)",
                         "suite.json: name: missing (add e.g. \"name\": \"startup-overhead\")",
                 },
         },
@@ -466,8 +466,8 @@ static const struct bad_case bad_cases[] = {
                 "}\n",
                 NULL,
                 {
-                        "suite.json:4:38: configurations[0]: unknown key `memory` for kind bare (kind bare "
-                        "takes no options)",
+                        "suite.json:4:38: configurations[0]: unknown key `memory` for kind bare (its options: "
+                        "stack)",
                         "suite.json:6:6: configurations[1]: unknown key `memroy` for kind container (did you "
                         "mean `memory`?)",
                 },
