@@ -90,8 +90,14 @@ static const cJSON *suite_array(const res_file *f, const char *name) {
         return cJSON_IsArray(a) ? a : NULL;
 }
 
-/* `layers` as a count, or a list of layer sources (its length). */
+/* `layers` as a count, or a list of layer sources (its length), or a stack "synth:...layers=N...". */
 static long layers_of(const cJSON *c) {
+        const cJSON *st = cJSON_GetObjectItemCaseSensitive(c, "stack");
+        if (cJSON_IsString(st) && starts_with(st->valuestring, "synth:")) {
+                const char *p = strstr(st->valuestring, "layers=");
+                if (p && (p == st->valuestring + 6 || p[-1] == ','))
+                        return strtol(p + 7, NULL, 10);
+        }
         const cJSON *l = cJSON_GetObjectItemCaseSensitive(c, "layers");
         if (cJSON_IsNumber(l) && l->valuedouble >= 0 && l->valuedouble < 1e9)
                 return (long)l->valuedouble;

@@ -24,7 +24,7 @@
 
 struct rt_env {
         char *agent_path;
-        char *data; /* --data: the flattened tree of the configuration's stack, or NULL */
+        char *data;    /* --data: the flattened tree of the configuration's stack, or NULL */
         char *scratch; /* the agent's --dir */
         cpu_set_t cpuset;
         int pinned;

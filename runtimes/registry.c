@@ -9,9 +9,12 @@
  * written today validate today and keep working.
  */
 /* the same data for every kind: bare reads the flattened tree, a container the overlay */
-#define STACK_OPTION                                                                                               \
-        {"stack", BENCH_OPT_STRING, NULL, NULL, 0, 0,                                                              \
-         "layer stack with the data the depth workloads read: synth:layers=N,..., oci:PATH, or a store id"}
+#define STACK_OPTION                                                                                         \
+        {                                                                                                    \
+                "stack", BENCH_OPT_STRING, NULL, NULL, 0, 0,                                                 \
+                        "layer stack with the data the depth workloads read: synth:layers=N,..., oci:PATH, " \
+                        "or a store id"                                                                      \
+        }
 
 static const bench_opt_spec bare_options[] = {STACK_OPTION, {0}};
 

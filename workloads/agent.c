@@ -748,7 +748,17 @@ static int scan_ready_fd(int argc, char **argv) {
         return fd;
 }
 
-enum { OPT_DIR = 256, OPT_READY_FD, OPT_NO_READY, OPT_SEED, OPT_POWEROFF, OPT_INIT, OPT_DATA, OPT_LIST, OPT_VERSION };
+enum {
+        OPT_DIR = 256,
+        OPT_READY_FD,
+        OPT_NO_READY,
+        OPT_SEED,
+        OPT_POWEROFF,
+        OPT_INIT,
+        OPT_DATA,
+        OPT_LIST,
+        OPT_VERSION
+};
 
 static int agent_main(int argc, char **argv, bool init, int init_channel) {
         /* 1. the ready byte, before anything else: startup latency ends here */

@@ -103,7 +103,8 @@ static const bench_opt_spec metadata_params[] = {
         {"files", BENCH_OPT_UINT, "2000", NULL, 10, 10000000, "files created, opened, stat'ed and unlinked"},
         {"depth", BENCH_OPT_UINT, "0", NULL, 0, 500,
          "0: a fresh scratch dir; D: the stack's files at depth D (1 = top layer; needs a `stack`)"},
-        {"bottom", BENCH_OPT_BOOL, "false", NULL, 0, 0, "the deepest layer of the stack, whatever its height"},
+        {"bottom", BENCH_OPT_BOOL, "false", NULL, 0, 0,
+         "the deepest layer of the stack, whatever its height"},
         {0},
 };
 static const wl_metric_spec metadata_metrics[] = {
@@ -129,7 +130,8 @@ static const wl_spec fileio_spec = {"fileio", "sequential and random file I/O", 
                                     fileio_metrics};
 static const bench_opt_spec copyup_params[] = {
         {"depth", BENCH_OPT_UINT, "1", NULL, 1, 500, "depth of the files (1 = top layer; needs a `stack`)"},
-        {"bottom", BENCH_OPT_BOOL, "false", NULL, 0, 0, "the deepest layer of the stack, whatever its height"},
+        {"bottom", BENCH_OPT_BOOL, "false", NULL, 0, 0,
+         "the deepest layer of the stack, whatever its height"},
         {"size", BENCH_OPT_SIZE, "64K", NULL, 1, 64ull * GiB, "file size (one of the stack's `big` sizes)"},
         {"files", BENCH_OPT_UINT, "4", NULL, 2, 100000, "files touched: half written, half chmod'ed"},
         {0},
@@ -144,11 +146,12 @@ static const wl_metric_spec copyup_metrics[] = {
 static const wl_spec metadata_spec = {"metadata", "file create/open/stat/unlink rates", WL_NEEDS_DIR,
                                       metadata_params, metadata_metrics};
 
-static const wl_spec copyup_spec = {"copyup", "first write and chmod of lower-layer files, by depth and size", 0,
-                                    copyup_params, copyup_metrics};
+static const wl_spec copyup_spec = {"copyup", "first write and chmod of lower-layer files, by depth and size",
+                                    0, copyup_params, copyup_metrics};
 
 const wl_spec *const wl_catalog[] = {
-        &startup_spec, &memory_spec, &cpu_spec, &membw_spec, &memlat_spec, &fileio_spec, &metadata_spec, &copyup_spec, NULL,
+        &startup_spec, &memory_spec,   &cpu_spec,    &membw_spec, &memlat_spec,
+        &fileio_spec,  &metadata_spec, &copyup_spec, NULL,
 };
 
 const wl_spec *wl_catalog_find(const char *name) {

@@ -27,20 +27,22 @@ const char *wl_data_root = NULL;
 
 static int need_root_dir(const wl_ctx *ctx, unsigned depth, char *buf, size_t len, bench_error **err) {
         if (!wl_data_root)
-                return bench_error_set(err, EINVAL,
-                                       "depth=%u needs the stack's data (--data ROOT; configurations give it with "
-                                       "their `stack`)",
-                                       depth);
+                return bench_error_set(
+                        err, EINVAL,
+                        "depth=%u needs the stack's data (--data ROOT; configurations give it with "
+                        "their `stack`)",
+                        depth);
         snprintf(buf, len, "%s/bench/depth-%u", wl_data_root, depth);
         struct stat st;
         if (stat(buf, &st) < 0)
                 return bench_error_errno(err, errno,
-                                         "no depth-%u in the stack at %s (the stack has fewer layers?)", depth,
-                                         wl_data_root);
+                                         "no depth-%u in the stack at %s (the stack has fewer layers?)",
+                                         depth, wl_data_root);
         return 0;
 }
 
-/* depth=D, or with bottom=true the deepest depth-D the stack has (so one suite sweeps stacks of any height) */
+/* depth=D, or with bottom=true the deepest depth-D the stack has (so one suite sweeps stacks of any height)
+ */
 unsigned wl_layers_depth(const wl_ctx *ctx) {
         unsigned depth = (unsigned)wl_param_uint(ctx, "depth");
         if (!wl_param_bool(ctx, "bottom") || !wl_data_root)
@@ -204,10 +206,11 @@ int wl_copyup_run(wl_ctx *ctx, bench_error **err) {
                 snprintf(path, sizeof(path), "%s/c%u", dir, i);
                 struct stat st;
                 if (stat(path, &st) < 0)
-                        return bench_error_errno(err, errno,
-                                                 "%s: the stack has no %s copy-up files at depth %u (stack `big` "
-                                                 "sizes, `copy_files`)",
-                                                 path, sz, depth);
+                        return bench_error_errno(
+                                err, errno,
+                                "%s: the stack has no %s copy-up files at depth %u (stack `big` "
+                                "sizes, `copy_files`)",
+                                path, sz, depth);
                 if (i % 2 == 0) {
                         /* write the first byte back as it was: an overlay copies the whole file up */
                         for (int pass = 0; pass < 2; pass++) {

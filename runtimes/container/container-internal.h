@@ -54,6 +54,7 @@ typedef struct ctr_spec {
         const char *caps;     /* comma-separated names, NULL = Docker's default set, "" = none */
         ctr_cgroup_limits limits;
         const cpu_set_t *affinity;          /* also sched_setaffinity, NULL = inherit */
+        const char *bind_agent;             /* host path bound read-only at /bench-agent, NULL = none */
         char *const *argv;                  /* argv[0] is a path inside the rootfs */
         char *const *envp;                  /* NULL = a minimal PATH/HOME/TERM environment */
         int stdin_fd, stdout_fd, stderr_fd; /* -1 = inherit */

@@ -208,7 +208,7 @@ static int run_mop(const mop *m) {
                 if (mount(m->target, m->target, NULL, MS_BIND | MS_REC, NULL) < 0)
                         return errno == ENOENT ? 0 : -1;
                 return mount(NULL, m->target, NULL,
-                             MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+                             MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | m->flags, NULL);
         }
         errno = EINVAL;
         return -1;
@@ -512,6 +512,15 @@ static int build_plan(const ctr_spec *spec, const char *dir, const char *overlay
                                 p->failed = -ENOMEM;
                 }
         }
+        /* an image need not have them: made in the upper layer where missing */
+        static const char *const mountpoints[] = {"/proc", "/dev", "/sys", "/tmp", "/scratch"};
+        for (size_t i = 0; i < ELEMENTSOF(mountpoints); i++)
+                plan_add(p, MOP_MKDIR, NULL, NULL, 0, NULL, 0755, 0, merged, mountpoints[i]);
+        if (spec->bind_agent) {
+                /* the very agent binary of the other configurations, without a layer of its own */
+                plan_add(p, MOP_BIND_DEV, spec->bind_agent, NULL, 0, NULL, 0, 0, merged, "/bench-agent");
+                plan_add(p, MOP_RO_BIND, NULL, NULL, 0, NULL, 0, 0, merged, "/bench-agent");
+        }
         plan_add(p, MOP_MOUNT, "proc", "proc", nsde, NULL, 0, 0, merged, "/proc");
         plan_add(p, MOP_MOUNT, "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", 0, 0,
                  merged, "/dev");
@@ -542,7 +551,7 @@ static int build_plan(const ctr_spec *spec, const char *dir, const char *overlay
         for (size_t i = 0; i < ELEMENTSOF(masked_dirs); i++)
                 plan_add(p, MOP_MASK_DIR, NULL, NULL, 0, NULL, 0, 0, merged, masked_dirs[i]);
         for (size_t i = 0; i < ELEMENTSOF(ro_paths); i++)
-                plan_add(p, MOP_RO_BIND, NULL, NULL, 0, NULL, 0, 0, merged, ro_paths[i]);
+                plan_add(p, MOP_RO_BIND, NULL, NULL, MS_NOEXEC, NULL, 0, 0, merged, ro_paths[i]);
         return p->failed;
 }
 

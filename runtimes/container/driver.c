@@ -31,6 +31,7 @@ struct rt_env {
         char *name, *state_dir, *hostname, *caps;
         char *agent_args[6]; /* "/bench-agent" "--dir" "/scratch" ["--data" "/"] NULL, prefix of argv */
         size_t n_agent_args;
+        char *agent_bind; /* with a stack: the host's agent, bound at /bench-agent */
         ctr_container *ctr;
         uint64_t oom_before;
         cpu_set_t affinity;
@@ -63,6 +64,7 @@ static void container_destroy(rt_env *env) {
         free(env->state_dir);
         free(env->hostname);
         free(env->caps);
+        free(env->agent_bind);
         free(env);
 }
 
@@ -191,16 +193,22 @@ static int container_create(const rt_config *cfg, unsigned flags, rt_env **ret_e
                 return bench_error_set(err, ENOMEM, "out of memory");
         const cJSON *o = cfg->options;
         char *dir = NULL;
-        int r = ctr_base_layer(cfg->agent_path, &dir, err);
-        if (r < 0)
-                return r;
-        if ((r = add_layer(env, dir)) < 0)
-                return bench_error_set(err, -r, "out of memory");
+        int r;
+        const cJSON *layers = opt(o, "layers"), *stack = opt(o, "stack");
+        if (!cJSON_IsString(stack)) {
+                if ((r = ctr_base_layer(cfg->agent_path, &dir, err)) < 0)
+                        return r;
+                if ((r = add_layer(env, dir)) < 0)
+                        return bench_error_set(err, -r, "out of memory");
+        } else if (!(env->agent_bind = strdup(cfg->agent_path)))
+                return bench_error_set(err, ENOMEM, "out of memory");
         if ((r = env_from_options(env, o, err)) < 0)
                 return r;
-        const cJSON *layers = opt(o, "layers"), *stack = opt(o, "stack");
         if (cJSON_IsString(stack)) {
-                /* the stack's layers above the base layer: its depth-1 files are on top */
+                /*
+                 * the stack's layers alone, all 500 of them if need be: the agent is
+                 * bound in instead of taking a layer of its own
+                 */
                 lay_stack st = {0};
                 if ((r = lay_stack_resolve(stack->valuestring, &st, err)) < 0)
                         return bench_error_prefix(err, "stack");
@@ -237,6 +245,7 @@ static int container_create(const rt_config *cfg, unsigned flags, rt_env **ret_e
         s->layers = (const char *const *)env->layers;
         s->n_layers = env->n_layers;
         s->state_dir = env->state_dir;
+        s->bind_agent = env->agent_bind;
         /* the pinning choice becomes a cpuset where bench may make cgroups; else affinity only */
         if (!s->limits.cpus && geteuid() == 0)
                 s->limits.cpus = cfg->cpus;

@@ -17,7 +17,8 @@ static int parse_synth(const char *args, lay_synth *p, uint64_t *big, size_t max
         for (char *kv = strtok_r(copy, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
                 char *eq = strchr(kv, '=');
                 if (!eq)
-                        return bench_error_set(err, EINVAL, "stack `synth:%s`: `%s` is not key=value", args, kv);
+                        return bench_error_set(err, EINVAL, "stack `synth:%s`: `%s` is not key=value", args,
+                                               kv);
                 *eq = '\0';
                 const char *k = kv, *v = eq + 1;
                 uint64_t u = 0;
@@ -44,17 +45,20 @@ static int parse_synth(const char *args, lay_synth *p, uint64_t *big, size_t max
                         p->n_big = 0;
                         for (char *b = strtok_r(list, "+", &s2); b && r == 0; b = strtok_r(NULL, "+", &s2)) {
                                 if (p->n_big == max_big)
-                                        return bench_error_set(err, E2BIG, "stack: at most %zu big sizes", max_big);
+                                        return bench_error_set(err, E2BIG, "stack: at most %zu big sizes",
+                                                               max_big);
                                 r = bench_parse_size(b, &big[p->n_big++]);
                         }
                         p->big = big;
                 } else
-                        return bench_error_set(err, EINVAL,
-                                               "stack `synth:%s`: unknown key `%s` (layers, files, dirs, size, big, "
-                                               "copy_files, seed)",
-                                               args, k);
+                        return bench_error_set(
+                                err, EINVAL,
+                                "stack `synth:%s`: unknown key `%s` (layers, files, dirs, size, big, "
+                                "copy_files, seed)",
+                                args, k);
                 if (r < 0)
-                        return bench_error_set(err, EINVAL, "stack `synth:%s`: bad value `%s` for %s", args, v, k);
+                        return bench_error_set(err, EINVAL, "stack `synth:%s`: bad value `%s` for %s", args,
+                                               v, k);
         }
         if (p->layers == 0)
                 return bench_error_set(err, EINVAL, "stack `synth:%s`: layers=N (1..500) is required", args);

@@ -18,7 +18,7 @@ cp /bin/busybox "$tmp/001/bin/"; for a in sh cat ls wc; do ln -s busybox "$tmp/0
 echo bottom > "$tmp/001/bottom"; echo top > "$tmp/500/top"; echo shadowed > "$tmp/001/f500"
 [ "$(printf '%s ' "${args[@]}" | wc -c)" -gt 4096 ] || fail "test premise: the layer paths should exceed a page"
 out=$("$BENCH" container run "${args[@]}" -- /bin/sh -c 'cat /bottom /top /f500; ls / | wc -l') || fail "a 500-layer container failed: $out"
-[ "$out" = "$(printf 'bottom\ntop\nlayer 500\n507')" ] || fail "the 500-layer view is wrong: $out"
+[ "$out" = "$(printf 'bottom\ntop\nlayer 500\n508')" ] || fail "the 500-layer view is wrong: $out"
 "$BENCH" container run "${args[@]}" --layer "$tmp/001" -- /bin/true 2>/dev/null && fail "501 layers were accepted"
 after=$(host_state)
 [ "$before" = "$after" ] || fail "left behind: $(diff <(echo "$before") <(echo "$after") | grep '^>')"

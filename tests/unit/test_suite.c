@@ -466,7 +466,8 @@ static const struct bad_case bad_cases[] = {
                 "}\n",
                 NULL,
                 {
-                        "suite.json:4:38: configurations[0]: unknown key `memory` for kind bare (its options: "
+                        "suite.json:4:38: configurations[0]: unknown key `memory` for kind bare (its "
+                        "options: "
                         "stack)",
                         "suite.json:6:6: configurations[1]: unknown key `memroy` for kind container (did you "
                         "mean `memory`?)",
