@@ -347,3 +347,20 @@ void bench_reap_stale_dirs(const char *workdir) {
         }
         closedir(d);
 }
+
+int bench_mkdir_p(const char *path, bench_error **err) {
+        _cleanup_free_ char *p = strdup(path);
+        if (!p)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        for (char *s = p + 1; *s; s++) {
+                if (*s != '/')
+                        continue;
+                *s = '\0';
+                if (mkdir(p, 0755) < 0 && errno != EEXIST)
+                        return bench_error_errno(err, errno, "cannot create %s", p);
+                *s = '/';
+        }
+        if (mkdir(p, 0755) < 0 && errno != EEXIST)
+                return bench_error_errno(err, errno, "cannot create %s", p);
+        return 0;
+}

@@ -46,3 +46,6 @@ int bench_pss_kib(int pid, double *ret_kib, bench_error **err);
  * removes those whose PID is gone.
  */
 void bench_reap_stale_dirs(const char *workdir);
+
+/* mkdir -p: every missing directory of path, mode 0755; existing ones are fine. */
+int bench_mkdir_p(const char *path, bench_error **err);

@@ -803,23 +803,6 @@ static int fig_layers(plot_ctx *ctx, const model *m, const key *k, bench_error *
         return emit(ctx, &fig, err);
 }
 
-/* compare.c has cmp_verdict_name(); the figure only needs a word for the data file */
-static const char *verdict_name(cmp_verdict v) {
-        switch (v) {
-        case CMP_UNCHANGED:
-                return "unchanged";
-        case CMP_IMPROVED:
-                return "improved";
-        case CMP_REGRESSED:
-                return "regressed";
-        case CMP_NOISY:
-                return "too noisy";
-        case CMP_TOO_FEW:
-                return "too few samples";
-        }
-        return "?";
-}
-
 static const char *row_label(const cmp_row *row, char *buf, size_t len) {
         const res_series *s = row->cur ? row->cur : row->base;
         if (s)
@@ -872,7 +855,7 @@ static int fig_compare(plot_ctx *ctx, const cmp_report *cmp, const size_t *rows,
                 fputc(' ', fig.dat);
                 plot_dat_number(fig.dat, h);
                 fprintf(fig.dat, " %u ", color);
-                plot_dat_string(fig.dat, verdict_name(row->verdict));
+                plot_dat_string(fig.dat, cmp_verdict_name(row->verdict));
                 fputc(' ', fig.dat);
                 plot_dat_string(fig.dat, row_label(row, label, sizeof(label)));
                 fputc('\n', fig.dat);

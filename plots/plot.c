@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../common/cleanup.h"
+#include "../common/util.h"
 #include "plot-internal.h"
 #include "version.h"
 
@@ -171,23 +172,6 @@ int plot_emit(plot_ctx *ctx, plot_fig *fig, bench_error **err) {
         return 0;
 }
 
-static int mkdir_p(const char *dir, bench_error **err) {
-        _cleanup_free_ char *p = strdup(dir);
-        if (!p)
-                return bench_error_set(err, ENOMEM, "out of memory");
-        for (char *s = p + 1; *s; s++) {
-                if (*s != '/')
-                        continue;
-                *s = '\0';
-                if (mkdir(p, 0755) < 0 && errno != EEXIST)
-                        return bench_error_errno(err, errno, "cannot create %s", p);
-                *s = '/';
-        }
-        if (mkdir(p, 0755) < 0 && errno != EEXIST)
-                return bench_error_errno(err, errno, "cannot create %s", p);
-        return 0;
-}
-
 int plot_all(const res_file *f, const cmp_report *cmp, const char *dir, plot_set *ret, bench_error **err) {
         if (!f || !dir || !*dir || !ret)
                 return bench_error_set(err, EINVAL, "plot_all: missing result, directory or output");
@@ -195,7 +179,7 @@ int plot_all(const res_file *f, const cmp_report *cmp, const char *dir, plot_set
         int r = plot_find_gnuplot(&gnuplot, err);
         if (r < 0)
                 return r;
-        if ((r = mkdir_p(dir, err)) < 0)
+        if ((r = bench_mkdir_p(dir, err)) < 0)
                 return r;
         _cleanup_close_ int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dirfd < 0)

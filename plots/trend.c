@@ -394,23 +394,6 @@ static int figure(const trend *t, const res_series *key, const char *dir, const 
         return 0;
 }
 
-static int mkdir_p(const char *dir, bench_error **err) {
-        _cleanup_free_ char *p = strdup(dir);
-        if (!p)
-                return bench_error_set(err, ENOMEM, "out of memory");
-        for (char *s = p + 1; *s; s++) {
-                if (*s != '/')
-                        continue;
-                *s = '\0';
-                if (mkdir(p, 0755) < 0 && errno != EEXIST)
-                        return bench_error_errno(err, errno, "cannot create %s", p);
-                *s = '/';
-        }
-        if (mkdir(p, 0755) < 0 && errno != EEXIST)
-                return bench_error_errno(err, errno, "cannot create %s", p);
-        return 0;
-}
-
 /* How many runs hold this key with statistics. */
 static size_t key_runs(const trend *t, const res_series *key) {
         size_t n = 0;
@@ -506,7 +489,7 @@ int trend_write(const char *const *files, size_t n, const char *dir, bench_error
         if (r == 0)
                 r = find_regressions(&t, err);
         if (r == 0)
-                r = mkdir_p(dir, err);
+                r = bench_mkdir_p(dir, err);
         _cleanup_free_ char *buf = NULL;
         size_t len = 0;
         FILE *m = NULL;
