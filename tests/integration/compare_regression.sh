@@ -2,7 +2,9 @@
 # The CI gate on a real regression: the same suite run twice, the second
 # time with the cpu workload doing 20% more work per op (slowdown=20).
 # bench compare must flag cpu ops_per_s as regressed and exit 1, and the
-# unchanged metric beside it must not be called a regression.
+# same kernel beside it, not slowed, must not be called a regression. (The
+# reference is a second cpu workload: memlat at 1 MiB drifts by ~12%
+# between sequential runs on these shared hosts, too much for a reference.)
 source "$(dirname "$0")/common.bash"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 suite() {
@@ -10,7 +12,7 @@ suite() {
 { "name": "gate", "repetitions": 10, "warmup": 1, "seed": 7,
   "configurations": [ { "name": "bare", "kind": "bare" } ],
   "workloads": [ { "kind": "cpu", "params": { "duration": "100ms", "slowdown": $1 } },
-                 { "kind": "memlat", "params": { "size": "1M", "accesses": 200000 } } ] }
+                 { "name": "cpu-ref", "kind": "cpu", "params": { "duration": "100ms" } } ] }
 JSON
 }
 suite 0 > "$tmp/base.json"; suite 20 > "$tmp/slow.json"
@@ -28,8 +30,8 @@ cpu = rows[("cpu", "bare", "ops_per_s")]
 assert cpu["verdict"] == "regressed", cpu
 assert -25 < cpu["change_pct"] < -8, "expected about -17%%, got %.1f%%" % cpu["change_pct"]
 assert cpu["ratio_ci95"][1] < 1, "the interval excludes no change"
-lat = rows[("memlat", "bare", "ns_per_access")]
-assert lat["verdict"] != "regressed", "an untouched workload must not be flagged: %s" % lat
+ref = rows[("cpu-ref", "bare", "ops_per_s")]
+assert ref["verdict"] != "regressed", "the unslowed reference must not be flagged: %s" % ref
 print("cpu ops_per_s %.1f%% (p=%.2g) -> %s" % (cpu["change_pct"], cpu["p_value"], cpu["verdict"]))
 PY
 echo "ok"
