@@ -100,7 +100,6 @@ static int bare_create(const rt_config *cfg, unsigned flags, rt_env **ret_env, b
 }
 
 static int bare_start(rt_env *env, char *const *args, rt_launch *ret_launch, bench_error **err) {
-        int out[2] = {-1, -1}, in[2] = {-1, -1}, errp[2] = {-1, -1};
         size_t nargs = 0;
         while (args[nargs])
                 nargs++;
@@ -117,15 +116,11 @@ static int bare_start(rt_env *env, char *const *args, rt_launch *ret_launch, ben
                 argv[a++] = env->data;
         }
         memcpy(argv + a, args, nargs * sizeof(char *));
-        if (pipe2(out, O_CLOEXEC) < 0 || pipe2(in, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
-                int e = errno;
-                for (int i = 0; i < 2; i++) {
-                        closep(&out[i]);
-                        closep(&in[i]);
-                        closep(&errp[i]);
-                }
-                return bench_error_errno(err, e, "cannot create pipes");
-        }
+        rt_child_fds child;
+        rt_launch launch;
+        int r = rt_pipes_open(&child, &launch, err);
+        if (r < 0)
+                return r;
         int parent = getpid();
         /*
          * vfork: the harness maps libvirt, hwloc and their libraries; copying
@@ -135,11 +130,8 @@ static int bare_start(rt_env *env, char *const *args, rt_launch *ret_launch, ben
         int pid = vfork();
         if (pid < 0) {
                 int e = errno;
-                for (int i = 0; i < 2; i++) {
-                        close(out[i]);
-                        close(in[i]);
-                        close(errp[i]);
-                }
+                rt_child_fds_close(&child);
+                rt_launch_close(&launch);
                 return bench_error_errno(err, e, "cannot vfork");
         }
         if (pid == 0) {
@@ -148,20 +140,18 @@ static int bare_start(rt_env *env, char *const *args, rt_launch *ret_launch, ben
                 prctl(PR_SET_PDEATHSIG, SIGKILL);
                 if (getppid() != parent)
                         _exit(127);
-                if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0 || dup2(errp[1], 2) < 0)
+                if (dup2(child.in, 0) < 0 || dup2(child.out, 1) < 0 || dup2(child.err, 2) < 0)
                         _exit(127);
                 if (env->pinned && sched_setaffinity(0, sizeof(env->cpuset), &env->cpuset) < 0)
                         _exit(126);
                 execv(argv[0], argv);
                 _exit(127);
         }
-        close(out[1]);
-        close(in[0]);
-        close(errp[1]);
+        rt_child_fds_close(&child);
         env->pid = pid;
         env->reaped = 0;
         env->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-        *ret_launch = (rt_launch){.out_fd = out[0], .in_fd = in[1], .err_fd = errp[0]};
+        *ret_launch = launch;
         return 0;
 }
 

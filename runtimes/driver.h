@@ -37,6 +37,17 @@ typedef struct rt_launch {
         int err_fd; /* agent stderr (diagnostics), -1 if merged or none */
 } rt_launch;
 
+/* The agent's ends of its three pipes: stdin to read, stdout and stderr to write. */
+typedef struct rt_child_fds {
+        int in, out, err;
+} rt_child_fds;
+
+/* The three pipes of an agent process; closes what it made on failure. */
+int rt_pipes_open(rt_child_fds *ret_child, rt_launch *ret_launch, bench_error **err);
+/* After the agent has them (exec'd), or on a failed start. */
+void rt_child_fds_close(rt_child_fds *c);
+void rt_launch_close(rt_launch *l);
+
 typedef struct rt_phase {
         char name[32]; /* metric name: "phase.clone_ms" */
         double ms;

@@ -261,7 +261,6 @@ static int container_create(const rt_config *cfg, unsigned flags, rt_env **ret_e
 }
 
 static int container_start(rt_env *env, char *const *args, rt_launch *ret_launch, bench_error **err) {
-        int out[2] = {-1, -1}, in[2] = {-1, -1}, errp[2] = {-1, -1};
         size_t nargs = 0;
         while (args[nargs])
                 nargs++;
@@ -270,31 +269,23 @@ static int container_start(rt_env *env, char *const *args, rt_launch *ret_launch
                 return bench_error_set(err, ENOMEM, "out of memory");
         memcpy(argv, env->agent_args, env->n_agent_args * sizeof(char *));
         memcpy(argv + env->n_agent_args, args, nargs * sizeof(char *));
-        if (pipe2(out, O_CLOEXEC) < 0 || pipe2(in, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
-                int e = errno;
-                for (int i = 0; i < 2; i++) {
-                        closep(&out[i]);
-                        closep(&in[i]);
-                        closep(&errp[i]);
-                }
-                return bench_error_errno(err, e, "cannot create pipes");
-        }
+        rt_child_fds child;
+        rt_launch launch;
+        int r = rt_pipes_open(&child, &launch, err);
+        if (r < 0)
+                return r;
         ctr_spec spec = env->spec;
         spec.argv = argv;
-        spec.stdin_fd = in[0];
-        spec.stdout_fd = out[1];
-        spec.stderr_fd = errp[1];
-        int r = ctr_start(&spec, 0, &env->ctr, err);
-        close(out[1]);
-        close(in[0]);
-        close(errp[1]);
+        spec.stdin_fd = child.in;
+        spec.stdout_fd = child.out;
+        spec.stderr_fd = child.err;
+        r = ctr_start(&spec, 0, &env->ctr, err);
+        rt_child_fds_close(&child);
         if (r < 0) {
-                close(out[0]);
-                close(in[1]);
-                close(errp[0]);
+                rt_launch_close(&launch);
                 return r;
         }
-        *ret_launch = (rt_launch){.out_fd = out[0], .in_fd = in[1], .err_fd = errp[0]};
+        *ret_launch = launch;
         return 0;
 }
 
