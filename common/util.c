@@ -259,7 +259,7 @@ int bench_write_file_atomic(const char *path, const char *data, size_t len, benc
 }
 
 static int rm_rf_at(int parent, const char *name, dev_t dev, int depth) {
-        if (depth > 256)
+        if (depth > 512)
                 return -ELOOP;
         struct stat st;
         if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -285,7 +285,12 @@ static int rm_rf_at(int parent, const char *name, dev_t dev, int depth) {
         while ((de = readdir(d))) {
                 if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
                         continue;
-                int q = rm_rf_at(dirfd(d), de->d_name, dev, depth + 1);
+                int q;
+                /* what readdir says is not a directory goes without a stat (big trees) */
+                if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+                        q = unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT ? -errno : 0;
+                else
+                        q = rm_rf_at(dirfd(d), de->d_name, dev, depth + 1);
                 if (q < 0 && r == 0)
                         r = q;
         }
@@ -293,6 +298,16 @@ static int rm_rf_at(int parent, const char *name, dev_t dev, int depth) {
         if (unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT && r == 0)
                 r = -errno;
         return r;
+}
+
+int bench_rm_rf_at(int dirfd, const char *name, bench_error **err) {
+        struct stat st;
+        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return errno == ENOENT ? 0 : bench_error_errno(err, errno, "cannot remove %s", name);
+        int r = rm_rf_at(dirfd, name, st.st_dev, 0);
+        if (r < 0)
+                return bench_error_errno(err, r, "cannot remove %s", name);
+        return 0;
 }
 
 int bench_rm_rf(const char *path, bench_error **err) {
@@ -348,7 +363,7 @@ void bench_reap_stale_dirs(const char *workdir) {
         closedir(d);
 }
 
-int bench_mkdir_p(const char *path, bench_error **err) {
+int bench_mkdir_p(const char *path, unsigned mode, bench_error **err) {
         _cleanup_free_ char *p = strdup(path);
         if (!p)
                 return bench_error_set(err, ENOMEM, "out of memory");
@@ -356,11 +371,11 @@ int bench_mkdir_p(const char *path, bench_error **err) {
                 if (*s != '/')
                         continue;
                 *s = '\0';
-                if (mkdir(p, 0755) < 0 && errno != EEXIST)
+                if (mkdir(p, (mode_t)mode) < 0 && errno != EEXIST)
                         return bench_error_errno(err, errno, "cannot create %s", p);
                 *s = '/';
         }
-        if (mkdir(p, 0755) < 0 && errno != EEXIST)
+        if (mkdir(p, (mode_t)mode) < 0 && errno != EEXIST)
                 return bench_error_errno(err, errno, "cannot create %s", p);
         return 0;
 }

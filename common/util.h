@@ -36,6 +36,8 @@ int bench_write_file_atomic(const char *path, const char *data, size_t len, benc
 
 /* Removes a tree without crossing into other filesystems; ENOENT is fine. */
 int bench_rm_rf(const char *path, bench_error **err);
+/* The same for name relative to dirfd. */
+int bench_rm_rf_at(int dirfd, const char *name, bench_error **err);
 /* PSS of one process from /proc/PID/smaps_rollup, in KiB. */
 int bench_pss_kib(int pid, double *ret_kib, bench_error **err);
 
@@ -47,5 +49,5 @@ int bench_pss_kib(int pid, double *ret_kib, bench_error **err);
  */
 void bench_reap_stale_dirs(const char *workdir);
 
-/* mkdir -p: every missing directory of path, mode 0755; existing ones are fine. */
-int bench_mkdir_p(const char *path, bench_error **err);
+/* mkdir -p: every missing directory of path with mode; existing ones are fine. */
+int bench_mkdir_p(const char *path, unsigned mode, bench_error **err);

@@ -179,7 +179,7 @@ int plot_all(const res_file *f, const cmp_report *cmp, const char *dir, plot_set
         int r = plot_find_gnuplot(&gnuplot, err);
         if (r < 0)
                 return r;
-        if ((r = bench_mkdir_p(dir, err)) < 0)
+        if ((r = bench_mkdir_p(dir, 0755, err)) < 0)
                 return r;
         _cleanup_close_ int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dirfd < 0)

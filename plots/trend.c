@@ -489,7 +489,7 @@ int trend_write(const char *const *files, size_t n, const char *dir, bench_error
         if (r == 0)
                 r = find_regressions(&t, err);
         if (r == 0)
-                r = bench_mkdir_p(dir, err);
+                r = bench_mkdir_p(dir, 0755, err);
         _cleanup_free_ char *buf = NULL;
         size_t len = 0;
         FILE *m = NULL;

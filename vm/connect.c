@@ -106,23 +106,6 @@ static void loop_unref(void) {
 
 /* ---- the embedded driver's root ---- */
 
-static int mkdir_p(const char *path, bench_error **err) {
-        _cleanup_free_ char *p = strdup(path);
-        if (!p)
-                return bench_error_set(err, ENOMEM, "out of memory");
-        for (char *s = p + 1;; s++) {
-                if (*s != '/' && *s)
-                        continue;
-                char c = *s;
-                *s = 0;
-                if (mkdir(p, 0700) < 0 && errno != EEXIST)
-                        return bench_error_errno(err, errno, "mkdir %s", p);
-                *s = c;
-                if (!c)
-                        return 0;
-        }
-}
-
 static int embed_root_prepare(const char *root, bench_error **err) {
         if (!root || !*root)
                 return bench_error_set(err, EINVAL, "libvirt embedded driver: no root dir given");
@@ -147,7 +130,7 @@ static int embed_root_prepare(const char *root, bench_error **err) {
         _cleanup_free_ char *etc = NULL;
         if (asprintf(&etc, "%s/etc", root) < 0)
                 return bench_error_set(err, ENOMEM, "out of memory");
-        int r = mkdir_p(etc, err);
+        int r = bench_mkdir_p(etc, 0700, err);
         if (r < 0)
                 return bench_error_prefix(err, "libvirt embedded driver root");
         _cleanup_free_ char *conf = NULL;

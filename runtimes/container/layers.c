@@ -47,25 +47,11 @@ int ctr_cache_dir(char **ret, bench_error **err) {
                 *ret = dir;
                 return 0;
         }
-        /* mkdir -p, one level at a time */
-        for (char *p = dir + 1; *p; p++) {
-                if (*p != '/')
-                        continue;
-                *p = '\0';
-                if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-                        int e = errno;
-                        *p = '/';
-                        bench_error_errno(err, e, "cannot create the cache dir %s", dir);
-                        free(dir);
-                        return -e;
-                }
-                *p = '/';
-        }
-        if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-                int e = errno;
-                bench_error_errno(err, e, "cannot create the cache dir %s (set BENCH_CACHE_DIR)", dir);
+        int r = bench_mkdir_p(dir, 0755, err);
+        if (r < 0) {
+                bench_error_prefix(err, "the cache dir (set BENCH_CACHE_DIR)");
                 free(dir);
-                return -e;
+                return r;
         }
         *ret = dir;
         return 0;

@@ -64,44 +64,12 @@ int lay_store_dir(char **ret, bench_error **err) {
         return 0;
 }
 
-static int rm_tree_at(int parent, const char *name, int depth) {
-        if (depth > 512)
-                return -ELOOP;
-        int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return errno == ENOENT ? 0 : -errno;
-        DIR *d = fdopendir(fd);
-        if (!d) {
-                int e = errno;
-                close(fd);
-                return -e;
-        }
-        int r = 0;
-        struct dirent *de;
-        while ((de = readdir(d))) {
-                if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-                        continue;
-                int q = 0;
-                if (de->d_type == DT_DIR)
-                        q = rm_tree_at(dirfd(d), de->d_name, depth + 1);
-                else if (unlinkat(dirfd(d), de->d_name, 0) < 0)
-                        q = errno == EISDIR ? rm_tree_at(dirfd(d), de->d_name, depth + 1)
-                                            : (errno == ENOENT ? 0 : -errno);
-                if (q < 0 && r == 0)
-                        r = q;
-        }
-        closedir(d);
-        if (unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT && r == 0)
-                r = -errno;
-        return r;
-}
-
 int lay_remove_at(int dirfd, const char *name) {
         if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
                 return 0;
         if (errno != EISDIR)
                 return -errno;
-        return rm_tree_at(dirfd, name, 0);
+        return bench_rm_rf_at(dirfd, name, NULL);
 }
 
 /* Leftovers of builds whose builder died (its flock went with it). */
