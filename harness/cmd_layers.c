@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * bench layers: the layer store by hand (synthesize, import, list, remove,
- * flatten). Exit 0 ok, 1 failure, 2 bad input.
+ * flatten, the VM's qcow2 chain). Exit 0 ok, 1 failure, 2 bad input.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,9 @@
 #include "../common/cleanup.h"
 #include "../common/json.h"
 #include "../common/util.h"
+#include "../runtimes/container/container-internal.h"
 #include "../runtimes/layers/layers.h"
+#include "../vm/vm-internal.h"
 #include "commands.h"
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_BAD_INPUT = 2 };
@@ -26,9 +29,13 @@ static void layers_usage(FILE *f) {
               "                   the id and the dir holding the layers 1..N (1 = bottom)\n"
               "  import PATH      import an OCI image layout dir or a `docker save` tarball\n"
               "  list [--json]    the stored stacks\n"
-              "  rm ID            remove a stack (an id prefix is enough)\n"
+              "  rm ID            remove a stack and its VM chains (an id prefix is enough)\n"
               "  flatten ID [--upto N]\n"
               "                   the merged tree of the stack (of layers 1..N); prints its dir\n"
+              "  qcow2 ID [--free SIZE]\n"
+              "                   the stack as a VM sees it: a qcow2 backing chain, one level per\n"
+              "                   layer holding what the layer changed; prints the top level\n"
+              "                   (SIZE: free room on the disk, default 256M, as a vm's disk_size)\n"
               "\n"
               "The store is <cache>/store (cache: $BENCH_CACHE_DIR, else /var/cache/bench as root).\n"
               "exit status: 0 ok, 1 failure, 2 bad input\n",
@@ -212,6 +219,63 @@ static int cmd_flatten(int argc, char **argv) {
         return EXIT_OK;
 }
 
+static int cmd_qcow2(int argc, char **argv) {
+        static const struct option opts[] = {
+                {"free", required_argument, NULL, 'f'},
+                {"help", no_argument, NULL, 'h'},
+                {0},
+        };
+        uint64_t free_bytes = 256ull << 20;
+        int c;
+        while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
+                switch (c) {
+                case 'f':
+                        if (bench_parse_size(optarg, &free_bytes) < 0 || free_bytes < (16ull << 20)) {
+                                fprintf(stderr,
+                                        "bench layers qcow2: --free: `%s` is not a size of 16M or more\n",
+                                        optarg);
+                                return EXIT_BAD_INPUT;
+                        }
+                        break;
+                case 'h':
+                        layers_usage(stdout);
+                        return EXIT_OK;
+                default:
+                        layers_usage(stderr);
+                        return EXIT_BAD_INPUT;
+                }
+        }
+        if (optind + 1 != argc) {
+                fprintf(stderr, "usage: bench layers qcow2 ID [--free SIZE]\n");
+                return EXIT_BAD_INPUT;
+        }
+        lay_stack s = {0};
+        _cleanup_error_ bench_error *err = NULL;
+        _cleanup_free_ char *top = NULL;
+        uint64_t bytes;
+        int r = lay_open(argv[optind], &s, &err);
+        if (r == 0)
+                r = vm_chain(&s, 0, free_bytes, &top, &bytes, &err);
+        lay_stack_clear(&s);
+        if (r < 0)
+                return fail("qcow2", r, err);
+        puts(top);
+        return EXIT_OK;
+}
+
+/* The VM's qcow2 chains made from stack `id` go with it. */
+static void remove_chains(const char *id) {
+        _cleanup_free_ char *cache = NULL, *pattern = NULL;
+        if (ctr_cache_dir(&cache, NULL) < 0 || asprintf(&pattern, "%s/vm/chain-%s-*", cache, id) < 0)
+                return;
+        glob_t g;
+        if (glob(pattern, GLOB_NOSORT, NULL, &g) != 0)
+                return;
+        for (size_t i = 0; i < g.gl_pathc; i++)
+                bench_rm_rf(g.gl_pathv[i], NULL);
+        globfree(&g);
+}
+
 int cmd_layers(int argc, char **argv) {
         if (argc < 2) {
                 layers_usage(stderr);
@@ -226,6 +290,8 @@ int cmd_layers(int argc, char **argv) {
                 return cmd_list(argc, argv);
         if (!strcmp(sub, "flatten"))
                 return cmd_flatten(argc, argv);
+        if (!strcmp(sub, "qcow2"))
+                return cmd_qcow2(argc, argv);
         if (!strcmp(sub, "import") || !strcmp(sub, "rm")) {
                 if (argc != 2) {
                         fprintf(stderr, "usage: bench layers %s %s\n", sub,
@@ -234,7 +300,13 @@ int cmd_layers(int argc, char **argv) {
                 }
                 _cleanup_error_ bench_error *err = NULL;
                 if (!strcmp(sub, "rm")) {
-                        int r = lay_remove(argv[1], &err);
+                        lay_stack s = {0};
+                        int r = lay_open(argv[1], &s, &err);
+                        if (r == 0)
+                                r = lay_remove(s.id, &err);
+                        if (r == 0)
+                                remove_chains(s.id);
+                        lay_stack_clear(&s);
                         return r < 0 ? fail("rm", r, err) : EXIT_OK;
                 }
                 lay_stack s = {0};
@@ -249,7 +321,7 @@ int cmd_layers(int argc, char **argv) {
                 layers_usage(stdout);
                 return EXIT_OK;
         }
-        static const char *const subs[] = {"synth", "import", "list", "rm", "flatten"};
+        static const char *const subs[] = {"synth", "import", "list", "rm", "flatten", "qcow2"};
         const char *hint = bench_did_you_mean(sub, subs, ELEMENTSOF(subs));
         fprintf(stderr, "bench layers: unknown command `%s`%s%s%s\n", sub, hint ? " (did you mean `" : "",
                 hint ? hint : "", hint ? "`?)" : "");

@@ -28,6 +28,7 @@
 #include "../common/util.h"
 #include "../runtimes/container/container-internal.h"
 #include "../runtimes/driver.h"
+#include "../runtimes/layers/layers.h"
 #include "virt.h"
 #include "vm-internal.h"
 
@@ -43,6 +44,7 @@ struct rt_env {
         unsigned vcpus;
         char *cpus; /* workload cpus (pinning), NULL = none */
         int listen_fd, chan_fd;
+        bool stack; /* the disk holds a stack's tree: the agent gets --data /scratch */
         virDomainPtr dom;
         int qemu_pid;
         uint64_t t_start, t_define, t_created;
@@ -134,11 +136,23 @@ static uint64_t opt_size(const cJSON *o, const char *key, uint64_t def) {
         return x;
 }
 
+static int too_deep(size_t n, bench_error **err) {
+        return bench_error_set(err, EINVAL,
+                               "stack: %zu layers, but libvirt follows a disk's backing chain at most 200 "
+                               "images deep (%d layers plus the writable top); use a stack of at most %d "
+                               "layers for vm",
+                               n, VM_MAX_STACK_LAYERS, VM_MAX_STACK_LAYERS);
+}
+
 static int vm_check(const cJSON *o, bench_error **err) {
-        if (opt_str(o, "stack"))
-                return bench_error_set(err, ENOTSUP,
-                                       "stack: not yet for vm configurations (their qcow2 levels hold marker "
-                                       "files, not a stack's tree); use layers: N");
+        const char *stack = opt_str(o, "stack");
+        if (stack) {
+                int q = lay_stack_check(stack, err);
+                if (q < 0)
+                        return q;
+                if (lay_stack_height(stack) > VM_MAX_STACK_LAYERS)
+                        return too_deep(lay_stack_height(stack), err);
+        }
         const char *type, *accel;
         char why[256];
         const char *want = opt_str(o, "accel");
@@ -221,23 +235,37 @@ static int vm_create(const rt_config *cfg, unsigned flags, rt_env **ret_env, ben
                 return bench_error_set(err, ENAMETOOLONG,
                                        "%s: too long for a UNIX socket (use a shorter --workdir)",
                                        env->sock_path);
-        if ((r = vm_scratch_disk(env->dir, opt_size(o, "disk_size", 256ull << 20),
-                                 (unsigned)opt_size(o, "layers", 1), &env->disk_path, &env->disk_format,
-                                 err)) < 0)
+        lay_stack st = {0};
+        const char *stack = opt_str(o, "stack");
+        if (stack && (r = lay_stack_resolve(stack, &st, err)) < 0)
+                return bench_error_prefix(err, "stack");
+        env->stack = stack != NULL;
+        if (stack && st.n_layers > VM_MAX_STACK_LAYERS) {
+                r = too_deep(st.n_layers, err);
+                lay_stack_clear(&st);
+                return r;
+        }
+        r = vm_scratch_disk(env->dir, opt_size(o, "disk_size", 256ull << 20),
+                            (unsigned)opt_size(o, "layers", 1), stack ? &st : NULL, &env->disk_path,
+                            &env->disk_format, err);
+        lay_stack_clear(&st);
+        if (r < 0)
                 return r;
         *ret_env = steal_pointer(&env);
         return 0;
 }
 
 /* The kernel command line: quiet boot, then the agent's own arguments after `--`. */
-static char *cmdline(char *const *args) {
-        size_t len = 128;
+static char *cmdline(char *const *args, bool data) {
+        size_t len = 160;
         for (size_t i = 0; args[i]; i++)
                 len += strlen(args[i]) + 1;
         char *s = malloc(len), *p = s;
         if (!s)
                 return NULL;
         p = stpcpy(p, "console=ttyS0 quiet panic=-1 -- --init");
+        if (data) /* where init mounts the disk */
+                p = stpcpy(p, " --data /scratch");
         for (size_t i = 0; args[i]; i++) {
                 *p++ = ' ';
                 p = stpcpy(p, args[i]);
@@ -259,7 +287,7 @@ static int vm_start(rt_env *env, char *const *args, rt_launch *ret_launch, bench
             listen(env->listen_fd, 1) < 0)
                 return bench_error_errno(err, errno, "cannot listen on %s", env->sock_path);
 
-        _cleanup_free_ char *cmd = cmdline(args);
+        _cleanup_free_ char *cmd = cmdline(args, env->stack);
         int pins[64];
         cpu_set_t set;
         size_t npins = 0;

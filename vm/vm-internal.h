@@ -79,13 +79,45 @@ int vm_image_build(const vm_kernel *k, const char *agent_path, char **ret_path, 
 
 /* ---- disk.c: the scratch disk ---- */
 
+typedef struct lay_stack lay_stack;
 /*
- * <dir>/scratch.img (raw, an empty ext4) for one layer, or for N layers a
- * writable <dir>/scratch.qcow2 on top of a cached qcow2 backing chain of N
- * levels holding the layers' files (see disk.c). ret_format: "raw"/"qcow2".
+ * libvirt follows a disk's backing chain at most 200 images deep (its
+ * metadata probe stops there: "too deeply nested"); with the writable top,
+ * a stack can have 199 layers.
  */
-int vm_scratch_disk(const char *dir, uint64_t bytes, unsigned layers, char **ret_path,
+#define VM_MAX_STACK_LAYERS 199
+/*
+ * The cached qcow2 backing chain of a stack (one level per layer, holding
+ * what that layer changed) or, with stack NULL, of `levels` levels holding
+ * marker files only. free_bytes: room left free on the disk; the virtual
+ * size (ret_bytes) adds what the stack holds. ret_top: the top level.
+ */
+int vm_chain(const lay_stack *stack, unsigned levels, uint64_t free_bytes, char **ret_top,
+             uint64_t *ret_bytes, bench_error **err);
+/*
+ * <dir>/scratch.img (raw, an empty ext4) for one layer and no stack, else
+ * a writable <dir>/scratch.qcow2 on top of vm_chain's chain.
+ * ret_format: "raw"/"qcow2".
+ */
+int vm_scratch_disk(const char *dir, uint64_t bytes, unsigned layers, const lay_stack *stack, char **ret_path,
                     const char **ret_format, bench_error **err);
+
+/* ---- qcow2.c: delta images ---- */
+
+/*
+ * Writes a qcow2 image of virtual_size at path holding the 64 KiB clusters
+ * `clusters` (sorted, each once) read from src_fd at the same offsets, and
+ * nothing else: the rest reads from `backing` (a qcow2 file, absolute path),
+ * or as zeros if backing is NULL. n = 0 makes an empty overlay.
+ */
+int vm_qcow2_write(const char *path, uint64_t virtual_size, const char *backing, int src_fd,
+                   const uint64_t *clusters, size_t n, bench_error **err);
+/*
+ * The 64 KiB clusters where the raw image new_fd differs from old_fd (both
+ * `size` bytes; only new_fd's data extents are compared, holes in old_fd
+ * read as zeros), sorted; old_fd is updated to match new_fd as it goes.
+ */
+int vm_diff_clusters(int new_fd, int old_fd, uint64_t size, uint64_t **ret, size_t *ret_n, bench_error **err);
 
 /* ---- domain.c: the libvirt domain XML ---- */
 
