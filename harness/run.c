@@ -163,18 +163,20 @@ static void remember_seen(run_ctx *c, const suite_config *cfg, const session *ss
         cJSON_AddItemToObject(c->seen, cfg->name, cJSON_Duplicate(ss->agent_info, 1));
 }
 
-static void record(run_ctx *c, const suite_config *cfg, const suite_workload *w, const char *metric,
-                   const char *unit, const char *better, double value) {
+/* The series the value went to; NULL during warmup or out of memory. */
+static res_series *record(run_ctx *c, const suite_config *cfg, const suite_workload *w, const char *metric,
+                          const char *unit, const char *better, double value) {
         if (c->warmup)
-                return;
+                return NULL;
         res_series *se = res_series_get(c->f, w->name, w->spec->name, cfg->name, cfg->kind->name, metric,
                                         unit, better, w->params_json);
         if (!se)
-                return;
+                return NULL;
         res_series_add(se, value);
         /* a VM figure says whether it was emulated */
         if (c->accel[0] && !se->accel)
                 se->accel = strdup(c->accel);
+        return se;
 }
 
 static void record_error(run_ctx *c, const suite_config *cfg, const char *workload, const char *msg) {
@@ -262,7 +264,10 @@ static int run_workloads_in_env(run_ctx *c, const suite_config *cfg, char **args
                 const session_metric *m = &ss.metrics[i];
                 if (m->index >= n)
                         continue;
-                record(c, cfg, by_index[m->index], m->metric, m->unit, m->better, m->value);
+                res_series *se = record(c, cfg, by_index[m->index], m->metric, m->unit, m->better, m->value);
+                /* bottom=true: the depth the agent resolved, the stack's height */
+                if (se && m->depth)
+                        se->depth = m->depth;
                 got[m->index] = true;
         }
         for (size_t i = 0; i < ss.n_holds; i++) {

@@ -47,7 +47,7 @@ static int index_field(const cJSON *o, unsigned *ret) {
 }
 
 static int add_metric(session *s, unsigned index, const char *metric, const char *unit, const char *better,
-                      double value) {
+                      double value, unsigned depth) {
         if (s->n_metrics == s->cap_metrics) {
                 size_t cap = s->cap_metrics ? s->cap_metrics * 2 : 16;
                 session_metric *m = realloc(s->metrics, cap * sizeof(*m));
@@ -57,7 +57,7 @@ static int add_metric(session *s, unsigned index, const char *metric, const char
                 s->cap_metrics = cap;
         }
         session_metric *m = &s->metrics[s->n_metrics];
-        *m = (session_metric){.index = index, .value = value};
+        *m = (session_metric){.index = index, .value = value, .depth = depth};
         m->metric = strdup(metric);
         m->unit = strdup(unit);
         m->better = strdup(better);
@@ -121,10 +121,14 @@ static int handle_line(session *s, const rt_driver *drv, rt_env *env, int in_fd,
                 const char *metric = str_field(o, "metric"), *unit = str_field(o, "unit"),
                            *better = str_field(o, "better");
                 const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "value");
-                if (!metric || !unit || !better || !cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+                /* optional: an older agent sends none */
+                const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "depth");
+                if (!metric || !unit || !better || !cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
+                    (d && (!cJSON_IsNumber(d) || d->valuedouble < 1 || d->valuedouble > 1e6)))
                         return bench_error_set(err, EPROTO, "malformed metric line from the agent: %.200s",
                                                line);
-                if (add_metric(s, index, metric, unit, better, v->valuedouble) < 0)
+                if (add_metric(s, index, metric, unit, better, v->valuedouble,
+                               d ? (unsigned)d->valuedouble : 0) < 0)
                         return bench_error_set(err, ENOMEM, "out of memory");
                 return 0;
         }

@@ -14,6 +14,7 @@ typedef struct session_metric {
         unsigned index; /* plan item */
         char *metric, *unit, *better;
         double value;
+        unsigned depth; /* the line's "depth": the layer depth it was measured at, 0 = none */
 } session_metric;
 
 typedef struct session_item_error {

@@ -398,6 +398,8 @@ static cJSON *series_to_json(const res_series *s) {
                 return NULL;
         if (s->accel && !put(o, "accel", cJSON_CreateString(s->accel)))
                 return NULL;
+        if (s->depth && !put(o, "depth", integer(s->depth)))
+                return NULL;
         if (s->params && !put(o, "params", cJSON_Duplicate(s->params, true)))
                 return NULL;
         cJSON *samples = cJSON_AddArrayToObject(o, "samples");
@@ -805,9 +807,9 @@ static const char *const config_kinds[] = {"bare", "container", "vm", "oci", NUL
 static const char *const directions[] = {"lower", "higher", NULL};
 
 static int read_series(reader *rd, const cJSON *o, res_series *s) {
-        static const char *const keys[] = {"workload", "kind",    "configuration", "config_kind",
-                                           "metric",   "unit",    "better",        "accel",
-                                           "params",   "samples", "stats",         NULL};
+        static const char *const keys[] = {
+                "workload", "kind",  "configuration", "config_kind", "metric", "unit", "better",
+                "accel",    "depth", "params",        "samples",     "stats",  NULL};
         int r = check_keys(rd, o, keys);
         if (r < 0 || (r = get_string(rd, o, "workload", 0, &s->workload)) < 0 ||
             (r = get_string(rd, o, "kind", 0, &s->kind)) < 0 ||
@@ -822,6 +824,17 @@ static int read_series(reader *rd, const cJSON *o, res_series *s) {
 
         const cJSON *a;
         size_t mark;
+        /* optional: files from before depth tagging have none */
+        if ((r = field(rd, o, "depth", OPT_OPTIONAL, is_number, "an integer", &a, &mark)) < 0)
+                return r;
+        if (a) {
+                long long depth;
+                if ((r = check_integer(rd, a, 1, 500, &depth)) < 0)
+                        return r;
+                s->depth = (unsigned)depth;
+        }
+        jpath_pop(&rd->path, mark);
+
         if ((r = field(rd, o, "samples", 0, is_array, "an array", &a, &mark)) < 0)
                 return r;
         size_t count = (size_t)cJSON_GetArraySize(a);

@@ -18,8 +18,9 @@ typedef struct res_series {
         char *configuration; /* the suite's configuration name */
         char *config_kind;   /* "bare", "container", "vm", "oci" */
         char *metric, *unit, *better;
-        char *accel;   /* vm only: "kvm" / "tcg"; else NULL */
-        cJSON *params; /* owned; the workload's params as run, may be NULL */
+        char *accel;    /* vm only: "kvm" / "tcg"; else NULL */
+        unsigned depth; /* layer depth the workload ran at (depth=D, bottom resolved), 0 = none */
+        cJSON *params;  /* owned; the workload's params as run, may be NULL */
         double *samples;
         size_t n_samples, cap;
         res_stats stats;

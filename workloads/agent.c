@@ -314,6 +314,9 @@ int wl_emit(wl_ctx *ctx, const char *metric, double value, bench_error **err) {
         jl_str(&l, "unit", m->unit);
         jl_str(&l, "better", m->better);
         jl_double(&l, "value", value);
+        /* the resolved depth: with bottom=true only the agent knows it */
+        if (ctx->depth)
+                jl_i64(&l, "depth", ctx->depth);
         int r = jl_end(&l);
         if (r < 0)
                 return bench_error_errno(err, r, "cannot write metric `%s` to stdout", metric);

@@ -27,6 +27,7 @@ typedef struct wl_ctx {
         size_t n_params;
         const char *dir; /* the `dir` param, else --dir, else NULL */
         uint64_t seed;   /* --seed; every random choice derives from it */
+        unsigned depth;  /* layer depth the item runs at (set by wl_layers.c), 0 = none: tags its metrics */
 } wl_ctx;
 
 typedef int (*wl_run_fn)(wl_ctx *ctx, bench_error **err);
@@ -84,6 +85,7 @@ extern const char *wl_data_root;
 int wl_metadata_depth_run(wl_ctx *ctx, unsigned depth, bench_error **err);
 int wl_copyup_run(wl_ctx *ctx, bench_error **err);
 unsigned wl_layers_depth(const wl_ctx *ctx);
+int wl_layers_big_file(wl_ctx *ctx, unsigned depth, uint64_t size, char **ret_path, bench_error **err);
 
 int wl_startup_run(wl_ctx *ctx, bench_error **err);
 int wl_memory_run(wl_ctx *ctx, bench_error **err);

@@ -83,6 +83,11 @@ static const bench_opt_spec fileio_params[] = {
         {"ops", BENCH_OPT_UINT, "2000", NULL, 10, 1000000000ull, "random operations per direction"},
         {"direct", BENCH_OPT_BOOL, "false", NULL, 0, 0,
          "O_DIRECT (falls back with a note where unsupported)"},
+        {"depth", BENCH_OPT_UINT, "0", NULL, 0, 500,
+         "0: a fresh scratch file; D: reads of the stack's big file of `size` at depth D, writes to a new "
+         "file in the stack's tree (1 = top layer; needs a `stack`)"},
+        {"bottom", BENCH_OPT_BOOL, "false", NULL, 0, 0,
+         "the deepest layer of the stack, whatever its height"},
         {0},
 };
 static const wl_metric_spec fileio_metrics[] = {

@@ -3,6 +3,11 @@
  * fileio: sequential write (fsync timed) and read of a file of size bytes,
  * then random block reads and writes with per-operation latencies, in a
  * fresh subdirectory of the target dir that is removed again in any case.
+ *
+ * With depth=D (or bottom=true) the reads use the stack's lower-layer file
+ * bench/depth-D/big/SIZE under --data instead, opened read-only (bare's
+ * cached tree must stay as built), and the written file is made in a fresh
+ * subdirectory of ROOT/bench: in a container, the overlay's upper layer.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +27,8 @@
 typedef struct fileio {
         wl_ctx *ctx;
         char *subdir; /* created by us: removed at the end */
-        char *path;   /* the data file, once created */
+        char *path;   /* the data file, once created: written, then removed */
+        char *lower;  /* depth D: the stack's file the reads use, never written */
         bool direct;  /* O_DIRECT in effect (may drop to false on the first open) */
         wl_rng rng;
 } fileio;
@@ -36,45 +42,47 @@ static void fileio_cleanup(fileio *f) {
                 rmdir(f->subdir);
                 free(f->subdir);
         }
+        free(f->lower);
 }
 
-/* Opens the data file; where O_DIRECT is refused (tmpfs, some overlays) go buffered once, with a note. */
-static int fileio_open(fileio *f, int flags, bench_error **err) {
+/* Opens path; where O_DIRECT is refused (tmpfs, some overlays) go buffered once, with a note. */
+static int fileio_open(fileio *f, const char *path, int flags, bench_error **err) {
         if (f->direct) {
-                int fd = open(f->path, flags | O_DIRECT | O_CLOEXEC, 0644);
+                int fd = open(path, flags | O_DIRECT | O_CLOEXEC, 0644);
                 if (fd >= 0 || errno != EINVAL)
-                        return fd >= 0 ? fd : bench_error_errno(err, errno, "cannot open %s", f->path);
+                        return fd >= 0 ? fd : bench_error_errno(err, errno, "cannot open %s", path);
                 f->direct = false;
                 wl_note(f->ctx, "direct=true: the filesystem of %s refuses O_DIRECT; using buffered I/O",
-                        f->ctx->dir);
+                        path);
         }
-        int fd = open(f->path, flags | O_CLOEXEC, 0644);
+        int fd = open(path, flags | O_CLOEXEC, 0644);
         if (fd < 0)
-                return bench_error_errno(err, errno, "cannot open %s", f->path);
+                return bench_error_errno(err, errno, "cannot open %s", path);
         return fd;
 }
 
 /* Writes back and evicts the file's pages so that the next reads reach the device. */
-static int drop_cache(fileio *f, int fd, bench_error **err) {
+static int drop_cache(int fd, const char *path, bench_error **err) {
         if (fsync(fd) < 0)
-                return bench_error_errno(err, errno, "fsync %s", f->path);
+                return bench_error_errno(err, errno, "fsync %s", path);
         int r = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
         if (r)
-                return bench_error_errno(err, r, "posix_fadvise(DONTNEED) %s", f->path);
+                return bench_error_errno(err, r, "posix_fadvise(DONTNEED) %s", path);
         return 0;
 }
 
-static int pwrite_full(fileio *f, int fd, const char *buf, size_t len, uint64_t off, bench_error **err) {
+static int pwrite_full(int fd, const char *path, const char *buf, size_t len, uint64_t off,
+                       bench_error **err) {
         while (len > 0) {
                 ssize_t n = pwrite(fd, buf, len, (off_t)off);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
-                        return bench_error_errno(err, errno, "write %s at %llu", f->path,
+                        return bench_error_errno(err, errno, "write %s at %llu", path,
                                                  (unsigned long long)off);
                 }
                 if (n == 0)
-                        return bench_error_set(err, EIO, "write %s at %llu: no progress", f->path,
+                        return bench_error_set(err, EIO, "write %s at %llu: no progress", path,
                                                (unsigned long long)off);
                 buf += n;
                 len -= (size_t)n;
@@ -83,17 +91,17 @@ static int pwrite_full(fileio *f, int fd, const char *buf, size_t len, uint64_t 
         return 0;
 }
 
-static int pread_full(fileio *f, int fd, char *buf, size_t len, uint64_t off, bench_error **err) {
+static int pread_full(int fd, const char *path, char *buf, size_t len, uint64_t off, bench_error **err) {
         while (len > 0) {
                 ssize_t n = pread(fd, buf, len, (off_t)off);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
-                        return bench_error_errno(err, errno, "read %s at %llu", f->path,
+                        return bench_error_errno(err, errno, "read %s at %llu", path,
                                                  (unsigned long long)off);
                 }
                 if (n == 0)
-                        return bench_error_set(err, EIO, "read %s at %llu: unexpected end of file", f->path,
+                        return bench_error_set(err, EIO, "read %s at %llu: unexpected end of file", path,
                                                (unsigned long long)off);
                 buf += n;
                 len -= (size_t)n;
@@ -132,37 +140,38 @@ static int emit_latencies(wl_ctx *ctx, const char *prefix, double *lat_us, size_
 
 static int seq_write(fileio *f, uint64_t size, uint64_t seq_block, char *buf, bench_error **err) {
         /* O_EXCL: the file is ours, so removing it later is right */
-        _cleanup_close_ int fd = fileio_open(f, O_WRONLY | O_CREAT | O_EXCL, err);
+        _cleanup_close_ int fd = fileio_open(f, f->path, O_WRONLY | O_CREAT | O_EXCL, err);
         if (fd < 0)
                 return fd;
         fill_random(&f->rng, buf, seq_block);
         uint64_t start = bench_now_ns();
         for (uint64_t off = 0; off < size; off += seq_block) {
-                int r = pwrite_full(f, fd, buf, (size_t)(size - off < seq_block ? size - off : seq_block),
-                                    off, err);
+                int r = pwrite_full(fd, f->path, buf,
+                                    (size_t)(size - off < seq_block ? size - off : seq_block), off, err);
                 if (r < 0)
                         return r;
         }
         if (fsync(fd) < 0)
                 return bench_error_errno(err, errno, "fsync %s", f->path);
         uint64_t end = bench_now_ns();
-        int r = drop_cache(f, fd, err);
+        int r = drop_cache(fd, f->path, err);
         if (r < 0)
                 return r;
         return wl_emit(f->ctx, "seq_write.mib_per_s", (double)size / 1048576.0 / wl_elapsed_s(start, end),
                        err);
 }
 
-static int seq_read(fileio *f, uint64_t size, uint64_t seq_block, char *buf, bench_error **err) {
-        _cleanup_close_ int fd = fileio_open(f, O_RDONLY, err);
+static int seq_read(fileio *f, const char *path, uint64_t size, uint64_t seq_block, char *buf,
+                    bench_error **err) {
+        _cleanup_close_ int fd = fileio_open(f, path, O_RDONLY, err);
         if (fd < 0)
                 return fd;
-        int r = drop_cache(f, fd, err);
+        int r = drop_cache(fd, path, err);
         if (r < 0)
                 return r;
         uint64_t start = bench_now_ns();
         for (uint64_t off = 0; off < size; off += seq_block)
-                if ((r = pread_full(f, fd, buf, (size_t)(size - off < seq_block ? size - off : seq_block),
+                if ((r = pread_full(fd, path, buf, (size_t)(size - off < seq_block ? size - off : seq_block),
                                     off, err)) < 0)
                         return r;
         uint64_t end = bench_now_ns();
@@ -170,12 +179,12 @@ static int seq_read(fileio *f, uint64_t size, uint64_t seq_block, char *buf, ben
                        err);
 }
 
-static int rand_io(fileio *f, bool write, uint64_t size, uint64_t block, uint64_t ops, char *buf,
-                   double *lat_us, bench_error **err) {
-        _cleanup_close_ int fd = fileio_open(f, write ? O_WRONLY : O_RDONLY, err);
+static int rand_io(fileio *f, const char *path, bool write, uint64_t size, uint64_t block, uint64_t ops,
+                   char *buf, double *lat_us, bench_error **err) {
+        _cleanup_close_ int fd = fileio_open(f, path, write ? O_WRONLY : O_RDONLY, err);
         if (fd < 0)
                 return fd;
-        int r = drop_cache(f, fd, err);
+        int r = drop_cache(fd, path, err);
         if (r < 0)
                 return r;
         if (write)
@@ -185,15 +194,15 @@ static int rand_io(fileio *f, bool write, uint64_t size, uint64_t block, uint64_
         for (uint64_t i = 0; i < ops; i++) {
                 uint64_t off = wl_rng_below(&f->rng, nblocks) * block;
                 uint64_t t0 = bench_now_ns();
-                r = write ? pwrite_full(f, fd, buf, (size_t)block, off, err)
-                          : pread_full(f, fd, buf, (size_t)block, off, err);
+                r = write ? pwrite_full(fd, path, buf, (size_t)block, off, err)
+                          : pread_full(fd, path, buf, (size_t)block, off, err);
                 if (r < 0)
                         return r;
                 lat_us[i] = (double)(bench_now_ns() - t0) / 1e3;
         }
         /* the writes count once they are durable */
         if (write && fdatasync(fd) < 0)
-                return bench_error_errno(err, errno, "fdatasync %s", f->path);
+                return bench_error_errno(err, errno, "fdatasync %s", path);
         uint64_t end = bench_now_ns();
         return emit_latencies(f->ctx, write ? "rand_write" : "rand_read", lat_us, (size_t)ops,
                               wl_elapsed_s(start, end), err);
@@ -216,11 +225,24 @@ int wl_fileio_run(wl_ctx *ctx, bench_error **err) {
 
         _cleanup_(fileio_cleanup) fileio f = {.ctx = ctx, .direct = direct};
         wl_rng_seed(&f.rng, ctx->seed);
+        const char *wdir = ctx->dir;
+        _cleanup_free_ char *upper = NULL;
+        if (wl_param_uint(ctx, "depth") > 0 || wl_param_bool(ctx, "bottom")) {
+                int r = wl_layers_big_file(ctx, wl_layers_depth(ctx), size, &f.lower, err);
+                if (r < 0)
+                        return r;
+                /* a new file in the stack's tree: in a container it lands in the upper layer */
+                if (asprintf(&upper, "%s/bench", wl_data_root) < 0) {
+                        upper = NULL;
+                        return bench_error_set(err, ENOMEM, "out of memory");
+                }
+                wdir = upper;
+        }
         _cleanup_free_ char *tmpl = NULL;
-        if (asprintf(&tmpl, "%s/bench-fileio.XXXXXX", ctx->dir) < 0)
+        if (asprintf(&tmpl, "%s/bench-fileio.XXXXXX", wdir) < 0)
                 return bench_error_set(err, ENOMEM, "out of memory");
         if (!mkdtemp(tmpl))
-                return bench_error_errno(err, errno, "cannot create a directory in %s", ctx->dir);
+                return bench_error_errno(err, errno, "cannot create a directory in %s", wdir);
         f.subdir = steal_pointer(&tmpl);
         if (asprintf(&f.path, "%s/data", f.subdir) < 0) {
                 f.path = NULL;
@@ -237,11 +259,13 @@ int wl_fileio_run(wl_ctx *ctx, bench_error **err) {
                 return bench_error_set(err, ENOMEM, "cannot allocate %llu latency slots",
                                        (unsigned long long)ops);
 
+        /* the reads use the lower file if there is one, the writes always our own */
+        const char *rpath = f.lower ? f.lower : f.path;
         int r;
         if ((r = seq_write(&f, size, seq_block, buf, err)) < 0 ||
-            (r = seq_read(&f, size, seq_block, buf, err)) < 0 ||
-            (r = rand_io(&f, false, size, block, ops, buf, lat_us, err)) < 0 ||
-            (r = rand_io(&f, true, size, block, ops, buf, lat_us, err)) < 0)
+            (r = seq_read(&f, rpath, size, seq_block, buf, err)) < 0 ||
+            (r = rand_io(&f, rpath, false, size, block, ops, buf, lat_us, err)) < 0 ||
+            (r = rand_io(&f, f.path, true, size, block, ops, buf, lat_us, err)) < 0)
                 return r;
         return 0;
 }

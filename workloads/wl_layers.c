@@ -25,7 +25,8 @@
 
 const char *wl_data_root = NULL;
 
-static int need_root_dir(const wl_ctx *ctx, unsigned depth, char *buf, size_t len, bench_error **err) {
+/* ROOT/bench/depth-D into buf; from here on the item's metrics are tagged with depth D. */
+static int need_root_dir(wl_ctx *ctx, unsigned depth, char *buf, size_t len, bench_error **err) {
         if (!wl_data_root)
                 return bench_error_set(
                         err, EINVAL,
@@ -38,6 +39,7 @@ static int need_root_dir(const wl_ctx *ctx, unsigned depth, char *buf, size_t le
                 return bench_error_errno(err, errno,
                                          "no depth-%u in the stack at %s (the stack has fewer layers?)",
                                          depth, wl_data_root);
+        ctx->depth = depth;
         return 0;
 }
 
@@ -59,6 +61,63 @@ unsigned wl_layers_depth(const wl_ctx *ctx) {
                         max = v;
         closedir(d);
         return max ? max : depth;
+}
+
+static int cmp_size_name(const void *a, const void *b) {
+        uint64_t x = 0, y = 0;
+        bench_parse_size(*(char *const *)a, &x);
+        bench_parse_size(*(char *const *)b, &y);
+        return (x > y) - (x < y);
+}
+
+/* "64K, 1M": the big sizes the stack has at dir, smallest first ("none" if none). */
+static void list_big_sizes(const char *dir, char *buf, size_t len) {
+        char *names[16];
+        size_t n = 0, off = 0;
+        DIR *d = opendir(dir);
+        struct dirent *de;
+        while (d && (de = readdir(d)) && n < ELEMENTSOF(names))
+                if (de->d_name[0] != '.' && (names[n] = strdup(de->d_name)))
+                        n++;
+        if (d)
+                closedir(d);
+        qsort(names, n, sizeof(char *), cmp_size_name);
+        snprintf(buf, len, "none");
+        for (size_t i = 0; i < n; i++) {
+                int w = snprintf(buf + off, len - off, "%s%s", i ? ", " : "", names[i]);
+                if (w > 0 && (size_t)w < len - off)
+                        off += (size_t)w;
+                free(names[i]);
+        }
+}
+
+/* fileio at depth D: the stack's file of size bytes there (bench/depth-D/big/SIZE), read only. */
+int wl_layers_big_file(wl_ctx *ctx, unsigned depth, uint64_t size, char **ret_path, bench_error **err) {
+        char base[4096], sz[32];
+        int r = need_root_dir(ctx, depth, base, sizeof(base), err);
+        if (r < 0)
+                return r;
+        /* named as synth.c names it */
+        bench_format_size(size, sz, sizeof(sz));
+        _cleanup_free_ char *path = NULL;
+        if (asprintf(&path, "%s/big/%s", base, sz) < 0) {
+                path = NULL;
+                return bench_error_set(err, ENOMEM, "out of memory");
+        }
+        struct stat st;
+        if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != size) {
+                char dir[4200], have[256];
+                snprintf(dir, sizeof(dir), "%s/big", base);
+                list_big_sizes(dir, have, sizeof(have));
+                return bench_error_set(
+                        err, ENOENT,
+                        "fileio size=%s: the stack has no big file of that size at depth %u (%s has: "
+                        "%s); use one of those sizes, or add %s to the stack's `big=` sizes "
+                        "(synth:...,big=A+B)",
+                        sz, depth, dir, have, sz);
+        }
+        *ret_path = steal_pointer(&path);
+        return 0;
 }
 
 static double rate(uint64_t n, uint64_t t0, uint64_t t1) {

@@ -83,6 +83,11 @@ static res_file *make_model(void) {
         add(f, "mem", "host", "footprint_kib", mb, 3);
         const double mc[] = {3000, 3100};
         add(f, "mem", "ctr", "footprint_kib", mc, 2);
+        /* a depth workload (bottom=true of an 8-layer stack) */
+        s = get(f, "fio-bottom", "fileio", "ctr-8", "container", "rand_read.iops", "IOPS", "higher");
+        s->depth = 8;
+        const double fd[] = {2000, 2100};
+        add(f, "fio-bottom", "ctr-8", "rand_read.iops", fd, 2);
 
         res_add_skip(f, "vm1", "mem", -1, false, "no %s here", "KVM");
         res_add_skip(f, NULL, NULL, -1, false, "whole run: %d", 1);
@@ -153,6 +158,7 @@ static void test_round_trip(void **state) {
                         assert_string_equal(a->accel, b->accel);
                 else
                         assert_null(b->accel);
+                assert_int_equal(a->depth, b->depth);
                 assert_true(a->params ? cJSON_Compare(a->params, b->params, true) : b->params == NULL);
                 assert_int_equal(a->n_samples, b->n_samples);
                 /* bit for bit */
@@ -175,6 +181,8 @@ static void test_round_trip(void **state) {
         assert_true(cpu->samples[1] == 1e-300);
         assert_true(cpu->samples[2] == 123456.789);
         assert_string_equal(res_find(g, "cpu", "vm1", "ops_per_s")->accel, "tcg");
+        assert_int_equal(res_find(g, "fio-bottom", "ctr-8", "rand_read.iops")->depth, 8);
+        assert_int_equal(cpu->depth, 0);
 
         assert_int_equal(g->n_skipped, 2);
         assert_int_equal(g->n_errors, 2);
@@ -321,6 +329,21 @@ static void test_from_json_rejects(void **state) {
                 expect_error(bad, "results[3]: unknown field `colour`");
                 free(bad);
         }
+
+        /* results[5] is the depth series; a file from before depth tagging has none */
+        char *old = mutate(text, 5, "depth", -1, NULL);
+        res_file *g = parse_ok(old);
+        assert_int_equal(g->series[5].depth, 0);
+        res_file_free(g);
+        free(old);
+
+        bad = mutate(text, 5, "depth", -1, cJSON_CreateNumber(0));
+        expect_error(bad, "results[5].depth: expected an integer from 1 to 500, got 0");
+        free(bad);
+
+        bad = mutate(text, 5, "depth", -1, cJSON_CreateString("8"));
+        expect_error(bad, "results[5].depth: expected an integer, got a string");
+        free(bad);
 
         bad = mutate(text, -1, "complete", -1, cJSON_CreateString("yes"));
         expect_error(bad, "complete: expected a boolean, got a string");
