@@ -112,11 +112,15 @@ static int handle_line(session *s, const rt_driver *drv, rt_env *env, int in_fd,
                 s->end_status = cJSON_IsNumber(st) ? (int)st->valuedouble : -1;
                 return 0;
         }
-        if (!strcmp(type, "done") || !strcmp(type, "note"))
+        if (!strcmp(type, "done"))
                 return 0;
         if (index_field(o, &index) < 0)
                 return bench_error_set(err, EPROTO, "agent %s line without a valid index: %.200s", type,
                                        line);
+        if (!strcmp(type, "note"))
+                return add_message(&s->notes, &s->n_notes, &s->cap_notes, index, str_field(o, "message")) < 0
+                               ? bench_error_set(err, ENOMEM, "out of memory")
+                               : 0;
         if (!strcmp(type, "metric")) {
                 const char *metric = str_field(o, "metric"), *unit = str_field(o, "unit"),
                            *better = str_field(o, "better");

@@ -52,6 +52,9 @@ static int fileio_open(fileio *f, const char *path, int flags, bench_error **err
                 if (fd >= 0 || errno != EINVAL)
                         return fd >= 0 ? fd : bench_error_errno(err, errno, "cannot open %s", path);
                 f->direct = false;
+                /* the kernel creates the file before it refuses O_DIRECT: the retry must not see it */
+                if (flags & O_EXCL)
+                        unlink(path);
                 wl_note(f->ctx, "direct=true: the filesystem of %s refuses O_DIRECT; using buffered I/O",
                         path);
         }

@@ -58,6 +58,21 @@ grep -q "bad.json:" "$tmp/bad.err" || fail "messages do not name the file"
 grep -q "/nonexistent/dir" "$tmp/out.err" || fail "unwritable output: message does not name the path"
 "$BENCH" frobnicate 2>/dev/null; [ $? -eq 2 ] || fail "unknown command: expected exit 2"
 
+# an agent's note reaches the result's notes[]: O_DIRECT refused by ramfs
+# (tmpfs has taken O_DIRECT since Linux 6.6)
+if [ "$(id -u)" -eq 0 ] && mkdir "$tmp/ramfs" && mount -t ramfs ramfs "$tmp/ramfs" 2>/dev/null; then
+        trap 'umount "$tmp/ramfs" 2>/dev/null; rm -rf "$tmp"' EXIT
+        cat > "$tmp/note.json" <<JSON
+{ "name": "note", "repetitions": 1, "warmup": 0,
+  "configurations": [ { "name": "bare", "kind": "bare" } ],
+  "workloads": [ { "kind": "fileio", "params": { "size": "1M", "ops": 20, "direct": true, "dir": "$tmp/ramfs" } } ] }
+JSON
+        "$BENCH" run "$tmp/note.json" -o "$tmp/note.result.json" --quiet 2>/dev/null; rc=$?
+        umount "$tmp/ramfs"
+        [ $rc -eq 0 ] || fail "the O_DIRECT run failed: exit $rc"
+        $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); n=[x["reason"] for x in d["notes"] if x.get("workload")=="fileio"]; assert any("O_DIRECT" in m for m in n), d["notes"]' "$tmp/note.result.json" || fail "the agent's O_DIRECT note is not in notes[]"
+fi
+
 after=$(leftovers)
 [ "$before" = "$after" ] || fail "left behind: $(comm -13 <(echo "$before") <(echo "$after"))"
 echo "ok"

@@ -27,7 +27,7 @@ cat > "$tmp/s.json" <<'JSON'
                  { "kind": "fileio", "params": { "size": "1M", "ops": 50 } },
                  { "kind": "metadata", "params": { "files": 50 } } ] }
 JSON
-"$BENCH" run "$tmp/s.json" -o "$tmp/r.json" --quiet 2>"$tmp/err" || fail "the vm run failed: $(cat "$tmp/err")"
+bench_vm_run "$tmp/err" run "$tmp/s.json" -o "$tmp/r.json" --quiet || fail "the vm run failed: $(cat "$tmp/err")"
 check_result "$tmp/r.json" || fail "schema"
 $PY - "$tmp/r.json" <<'PY' || fail "vm results"
 import json, sys

@@ -69,7 +69,7 @@ JSON
 sed 's/"vm-4", "kind": "vm", "stack": "synth:layers=4,/"vm-4", "kind": "vm", "stack": "synth:layers=200,/' "$tmp/s.json" > "$tmp/deep.json"
 "$BENCH" validate "$tmp/deep.json" 2>"$tmp/err"; rc=$?
 [ $rc -eq 2 ] && grep -q "vm-4.*200 layers.*at most 199" "$tmp/err" || fail "a 200-layer vm stack: exit $rc, $(cat "$tmp/err")"
-"$BENCH" run "$tmp/s.json" -o "$tmp/r.json" --quiet 2>"$tmp/err" || fail "the vm stack run failed: $(cat "$tmp/err")"
+bench_vm_run "$tmp/err" run "$tmp/s.json" -o "$tmp/r.json" --quiet || fail "the vm stack run failed: $(cat "$tmp/err")"
 check_result "$tmp/r.json" || fail "schema"
 $PY - "$tmp/r.json" <<'PY' || fail "vm stack results"
 import json, sys
