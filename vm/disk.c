@@ -474,7 +474,7 @@ int vm_chain(const lay_stack *stack, unsigned levels, uint64_t free_bytes, char 
 }
 
 int vm_scratch_disk(const char *dir, uint64_t bytes, unsigned layers, const lay_stack *stack, char **ret_path,
-                    const char **ret_format, bench_error **err) {
+                    const char **ret_format, unsigned *ret_levels, bench_error **err) {
         _cleanup_free_ char *path = NULL;
         int r;
         if (layers <= 1 && !stack) {
@@ -483,6 +483,7 @@ int vm_scratch_disk(const char *dir, uint64_t bytes, unsigned layers, const lay_
                 if ((r = mkfs_ext4(path, bytes, 0, err)) < 0)
                         return r;
                 *ret_format = "raw";
+                *ret_levels = 0;
         } else {
                 _cleanup_free_ char *top = NULL;
                 uint64_t size;
@@ -494,6 +495,7 @@ int vm_scratch_disk(const char *dir, uint64_t bytes, unsigned layers, const lay_
                 if ((r = vm_qcow2_write(path, size, top, -1, NULL, 0, err)) < 0)
                         return r;
                 *ret_format = "qcow2";
+                *ret_levels = stack ? (unsigned)stack->n_layers : layers;
         }
         *ret_path = steal_pointer(&path);
         return 0;

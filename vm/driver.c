@@ -37,6 +37,7 @@ static const char *const phase_names[PH_N] = {"phase.define_ms", "phase.qemu_ms"
 
 struct rt_env {
         char *name, *dir, *sock_path, *log_path, *disk_path, *initrd;
+        unsigned chain_levels;
         const char *disk_format;
         vm_kernel kernel;
         const char *type, *accel; /* libvirt domain type, and its label */
@@ -136,22 +137,12 @@ static uint64_t opt_size(const cJSON *o, const char *key, uint64_t def) {
         return x;
 }
 
-static int too_deep(size_t n, bench_error **err) {
-        return bench_error_set(err, EINVAL,
-                               "stack: %zu layers, but libvirt follows a disk's backing chain at most 200 "
-                               "images deep (%d layers plus the writable top); use a stack of at most %d "
-                               "layers for vm",
-                               n, VM_MAX_STACK_LAYERS, VM_MAX_STACK_LAYERS);
-}
-
 static int vm_check(const cJSON *o, bench_error **err) {
         const char *stack = opt_str(o, "stack");
         if (stack) {
                 int q = lay_stack_check(stack, err);
                 if (q < 0)
                         return q;
-                if (lay_stack_height(stack) > VM_MAX_STACK_LAYERS)
-                        return too_deep(lay_stack_height(stack), err);
         }
         const char *type, *accel;
         char why[256];
@@ -240,14 +231,9 @@ static int vm_create(const rt_config *cfg, unsigned flags, rt_env **ret_env, ben
         if (stack && (r = lay_stack_resolve(stack, &st, err)) < 0)
                 return bench_error_prefix(err, "stack");
         env->stack = stack != NULL;
-        if (stack && st.n_layers > VM_MAX_STACK_LAYERS) {
-                r = too_deep(st.n_layers, err);
-                lay_stack_clear(&st);
-                return r;
-        }
         r = vm_scratch_disk(env->dir, opt_size(o, "disk_size", 256ull << 20),
                             (unsigned)opt_size(o, "layers", 1), stack ? &st : NULL, &env->disk_path,
-                            &env->disk_format, err);
+                            &env->disk_format, &env->chain_levels, err);
         lay_stack_clear(&st);
         if (r < 0)
                 return r;
@@ -300,7 +286,7 @@ static int vm_start(rt_env *env, char *const *args, rt_launch *ret_launch, bench
                 for (unsigned i = 0; nc && i < env->vcpus && i < 64; i++)
                         pins[npins++] = cpus[i % (unsigned)nc];
         }
-        vm_disk disk = {.path = env->disk_path, .format = env->disk_format};
+        vm_disk disk = {.path = env->disk_path, .format = env->disk_format, .chain_depth = env->chain_levels};
         vm_domain_spec spec = {
                 .name = env->name,
                 .type = env->type,

@@ -81,12 +81,6 @@ int vm_image_build(const vm_kernel *k, const char *agent_path, char **ret_path, 
 
 typedef struct lay_stack lay_stack;
 /*
- * libvirt follows a disk's backing chain at most 200 images deep (its
- * metadata probe stops there: "too deeply nested"); with the writable top,
- * a stack can have 199 layers.
- */
-#define VM_MAX_STACK_LAYERS 199
-/*
  * The cached qcow2 backing chain of a stack (one level per layer, holding
  * what that layer changed) or, with stack NULL, of `levels` levels holding
  * marker files only. free_bytes: room left free on the disk; the virtual
@@ -96,11 +90,12 @@ int vm_chain(const lay_stack *stack, unsigned levels, uint64_t free_bytes, char 
              uint64_t *ret_bytes, bench_error **err);
 /*
  * <dir>/scratch.img (raw, an empty ext4) for one layer and no stack, else
- * a writable <dir>/scratch.qcow2 on top of vm_chain's chain.
+ * a writable <dir>/scratch.qcow2 on top of vm_chain's chain (ret_levels
+ * images deep; 0 for the raw disk).
  * ret_format: "raw"/"qcow2".
  */
 int vm_scratch_disk(const char *dir, uint64_t bytes, unsigned layers, const lay_stack *stack, char **ret_path,
-                    const char **ret_format, bench_error **err);
+                    const char **ret_format, unsigned *ret_levels, bench_error **err);
 
 /* ---- qcow2.c: delta images ---- */
 
@@ -125,7 +120,19 @@ typedef struct vm_disk {
         const char *path;
         const char *format; /* "raw" or "qcow2" */
         bool readonly;
+        /*
+         * images in path's backing chain below it. libvirt follows a chain at
+         * most 200 images deep (its probe stops: "too deeply nested"), and
+         * its XML parser takes at most 256 nested elements, so a deeper
+         * chain cannot be a libvirt <disk>: such a disk is given to QEMU
+         * itself (<qemu:commandline> -blockdev/-device), which opens the
+         * chain from the image headers.
+         */
+        unsigned chain_depth;
 } vm_disk;
+
+/* The deepest backing chain a libvirt <disk> may have (see vm_disk). */
+#define VM_LIBVIRT_CHAIN_MAX 199
 
 typedef struct vm_domain_spec {
         const char *name;

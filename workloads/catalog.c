@@ -117,7 +117,8 @@ static const wl_metric_spec metadata_metrics[] = {
         {"open.ops_per_s", "ops/s", "higher", "open+close of existing files"},
         {"stat.ops_per_s", "ops/s", "higher", "stat of existing files"},
         {"unlink.ops_per_s", "ops/s", "higher", "unlink of the files"},
-        {"miss.ops_per_s", "ops/s", "higher", "depth D: lookups of missing names (every layer is searched)"},
+        {"miss.ops_per_s", "ops/s", "higher",
+         "depth D: lookups of missing names in a directory every layer has (all are searched)"},
         {"readdir.entries_per_s", "entries/s", "higher", "depth D: readdir of a directory every layer has"},
         {0},
 };

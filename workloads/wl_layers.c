@@ -188,10 +188,15 @@ int wl_metadata_depth_run(wl_ctx *ctx, unsigned depth, bench_error **err) {
                 close(fd);
         }
         uint64_t t2 = bench_now_ns();
-        /* a missing name is looked up in every layer of the stack */
+        /*
+         * missing names in bench/shadow, a directory every layer has: an
+         * overlay searches each layer's copy of it (a name missing next to
+         * the depth-D files would only search the one layer that has their dir)
+         */
         for (size_t i = 0; i < n; i++) {
                 char miss[4608];
-                snprintf(miss, sizeof(miss), "%s.missing", paths[i]);
+                snprintf(miss, sizeof(miss), "%s/bench/shadow/m%zu.%d.missing", wl_data_root, i,
+                         (int)getpid());
                 if (stat(miss, &st) == 0 || errno != ENOENT) {
                         r = bench_error_errno(err, errno ? errno : EEXIST, "lookup %s", miss);
                         goto out;

@@ -81,5 +81,3 @@ void lay_stack_clear(lay_stack *s);
 int lay_stack_resolve(const char *spec, lay_stack *ret, bench_error **err);
 /* Checks the form of a spec without building anything (suite validation). */
 int lay_stack_check(const char *spec, bench_error **err);
-/* The number of layers a synth: spec asks for; 0 for other specs (known only once imported). */
-unsigned lay_stack_height(const char *spec);

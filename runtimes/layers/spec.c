@@ -78,14 +78,6 @@ int lay_stack_check(const char *spec, bench_error **err) {
         return 0;
 }
 
-unsigned lay_stack_height(const char *spec) {
-        lay_synth p;
-        uint64_t big[16];
-        if (strncmp(spec, "synth:", 6) || parse_synth(spec + 6, &p, big, 16, NULL) < 0)
-                return 0;
-        return p.layers;
-}
-
 int lay_stack_resolve(const char *spec, lay_stack *ret, bench_error **err) {
         if (!strncmp(spec, "synth:", 6)) {
                 lay_synth p;

@@ -221,6 +221,41 @@ static void expect_bad(const vm_domain_spec *s, int code, const char *needle) {
         bench_error_free(err);
 }
 
+/* A chain deeper than libvirt follows goes to QEMU as -blockdev/-device; one at the limit stays a <disk>. */
+static void test_deep_chain(void **state) {
+        static const vm_disk d[] = {{.path = "/c/top.qcow2", .format = "qcow2", .chain_depth = 199},
+                                    {.path = "/c/deep.qcow2", .format = "qcow2", .chain_depth = 200}};
+        vm_domain_spec s = full_spec();
+        s.disks = d;
+        s.n_disks = 2;
+        _cleanup_free_ char *xml = NULL;
+        bench_error *err = NULL;
+        assert_int_equal(vm_domain_xml(&s, &xml, &err), 0);
+        _cleanup_free_ char *flat = flatten(xml);
+        assert_non_null(flat);
+        assert_non_null(strstr(flat, "\ndomain/devices/disk/source file=/c/top.qcow2\n"));
+        assert_null(strstr(flat, "source file=/c/deep.qcow2"));
+#define Q                                                                                                    \
+        "domain/{http://libvirt.org/schemas/domain/qemu/1.0}commandline/{http://libvirt.org/schemas/domain/" \
+        "qemu/1.0}arg"
+        assert_non_null(
+                strstr(flat, "\n" Q " value=-blockdev\n" Q
+                             " value={\"driver\":\"qcow2\",\"node-name\":\"bench-disk1\",\"read-only\":false,"
+                             "\"cache\":{\"direct\":true},\"file\":{\"driver\":\"file\",\"aio\":\"native\","
+                             "\"cache\":{\"direct\":true},\"filename\":\"/c/deep.qcow2\"}}\n" Q
+                             " value=-device\n" Q " value=virtio-blk-pci,drive=bench-disk1,id=bench-vdb\n"));
+#undef Q
+        /* the JSON cannot carry a quote */
+        static const vm_disk q[] = {{.path = "/c/a\"b.qcow2", .format = "qcow2", .chain_depth = 300}};
+        s.disks = q;
+        s.n_disks = 1;
+        _cleanup_free_ char *xml2 = NULL;
+        assert_int_equal(vm_domain_xml(&s, &xml2, &err), -EINVAL);
+        assert_non_null(err);
+        assert_non_null(strstr(err->msg, "a quote or backslash"));
+        bench_error_free(err);
+}
+
 static void test_bad_specs(void **state) {
         vm_domain_spec s;
         int bad_pins[] = {0, -1};
@@ -292,10 +327,9 @@ static void test_bad_specs(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_full_tcg),
-                cmocka_unit_test(test_minimal_kvm),
-                cmocka_unit_test(test_escaping),
-                cmocka_unit_test(test_bad_specs),
+                cmocka_unit_test(test_full_tcg),   cmocka_unit_test(test_minimal_kvm),
+                cmocka_unit_test(test_escaping),   cmocka_unit_test(test_bad_specs),
+                cmocka_unit_test(test_deep_chain),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
