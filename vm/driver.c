@@ -60,14 +60,102 @@ static const vm_virt_api *virt_or(bench_error **err) {
         return vm_virt(err);
 }
 
+static bool conn_private; /* conn_root is this process's own: removed at exit */
+
 static void shutdown_conn(void) {
         if (!conn)
                 return;
         vm_conn_destroy_all(conn, "bench-");
         vm_conn_close(conn);
         conn = NULL;
+        if (conn_private)
+                bench_rm_rf(conn_root, NULL);
         free(conn_root);
         conn_root = NULL;
+}
+
+/* Another live bench has the shared root open: libvirt holds a lock on run/qemu/driver.pid. */
+static bool root_busy(const char *root) {
+        char path[256];
+        snprintf(path, sizeof(path), "%s/run/qemu/driver.pid", root);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+        return fd >= 0 && fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+}
+
+/*
+ * A root of this process's own, for when another bench has the shared one:
+ * /tmp/bench-PID.XXXXXX (reaped like a workdir's state dirs if this bench
+ * dies), seeded with the shared root's cached QEMU capabilities so that its
+ * first domain does not pay the ~4 s probe.
+ */
+static int private_root(const char *shared, char **ret, bench_error **err) {
+        char *dir = NULL;
+        if (asprintf(&dir, "/tmp/bench-%d.XXXXXX", (int)getpid()) < 0)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        if (!mkdtemp(dir)) {
+                int e = errno;
+                free(dir);
+                return bench_error_errno(err, e, "cannot create a libvirt root in /tmp");
+        }
+        char from[256], to[256];
+        snprintf(from, sizeof(from), "%s/cache/qemu/capabilities", shared);
+        snprintf(to, sizeof(to), "%s/cache/qemu/capabilities", dir);
+        DIR *d = opendir(from);
+        if (d && bench_mkdir_p(to, 0755, NULL) == 0) {
+                struct dirent *de;
+                while ((de = readdir(d))) {
+                        if (de->d_name[0] == '.')
+                                continue;
+                        char a[512], b[512];
+                        _cleanup_free_ char *data = NULL;
+                        size_t n = 0;
+                        snprintf(a, sizeof(a), "%s/%s", from, de->d_name);
+                        snprintf(b, sizeof(b), "%s/%s", to, de->d_name);
+                        if (bench_read_file(a, &data, &n, NULL) == 0)
+                                bench_write_file_atomic(b, data, n, NULL);
+                }
+        }
+        if (d)
+                closedir(d);
+        *ret = dir;
+        return 0;
+}
+
+/*
+ * QEMU processes of bench runs that died: libvirt daemonizes QEMU, so they
+ * outlive a bench killed outright. The shared root finds them on its own
+ * (see get_conn); a private root dies with its bench, so they are found by
+ * the domain name, bench-PID-N, whose PID is gone.
+ */
+static void kill_orphans(void) {
+        DIR *d = opendir("/proc");
+        if (!d)
+                return;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                int pid = atoi(de->d_name);
+                if (pid <= 0)
+                        continue;
+                char path[64], buf[4096];
+                snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+                _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+                ssize_t len = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+                if (len <= 0)
+                        continue;
+                buf[len] = '\0';
+                if (!strstr(buf, "qemu-system"))
+                        continue;
+                for (ssize_t i = 0; i < len; i++)
+                        if (!buf[i])
+                                buf[i] = ' ';
+                const char *g = strstr(buf, "guest=bench-");
+                int owner;
+                if (g && sscanf(g, "guest=bench-%d-", &owner) == 1 && owner > 0 && kill(owner, 0) < 0 &&
+                    errno == ESRCH)
+                        kill(pid, SIGKILL);
+        }
+        closedir(d);
 }
 
 /*
@@ -75,7 +163,8 @@ static void shutdown_conn(void) {
  * kept across runs because QEMU's capability probe cached there costs ~4 s
  * on a fresh root. A bench killed outright leaves its QEMU processes
  * running (they are not its children); they are in this same root, so the
- * next bench that opens it finds and destroys them.
+ * next bench that opens it finds and destroys them. While another bench
+ * runs VMs, the shared root is locked: this one takes a private root.
  */
 static int get_conn(const char *uri, bench_error **err) {
         if (conn)
@@ -95,9 +184,24 @@ static int get_conn(const char *uri, bench_error **err) {
                 }
                 if (!conn_root)
                         return bench_error_set(err, ENOMEM, "out of memory");
+                kill_orphans();
+                bench_reap_stale_dirs("/tmp");
+                if (root_busy(conn_root)) {
+                        char *priv = NULL;
+                        if ((r = private_root(conn_root, &priv, err)) < 0) {
+                                free(conn_root);
+                                conn_root = NULL;
+                                return r;
+                        }
+                        free(conn_root);
+                        conn_root = priv;
+                        conn_private = true;
+                }
         }
         int r = vm_conn_open(uri, conn_root, &conn, err);
         if (r < 0) {
+                if (conn_private)
+                        bench_rm_rf(conn_root, NULL);
                 free(conn_root);
                 conn_root = NULL;
                 return r;

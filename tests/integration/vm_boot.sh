@@ -78,6 +78,23 @@ assert any(r["configuration"] == "bare" for r in d["results"]), "the run went on
 PY
 pgrep -f 'qemu-system.*guest=bench-' >/dev/null && fail "a QEMU process outlived the failed boot"
 
+# two bench runs with VMs at once: the second cannot have the shared
+# libvirt root (libvirt locks it) and takes a private one, removed at exit
+cat > "$tmp/conc.json" <<'JSON'
+{ "name": "conc", "repetitions": 1, "warmup": 0, "timeout_s": 120,
+  "configurations": [ { "name": "vm", "kind": "vm", "startup_runs": 1 } ],
+  "workloads": [ { "kind": "cpu", "params": { "duration": "100ms" } } ] }
+JSON
+privs_before=$(ls -d /tmp/bench-[0-9]*.* 2>/dev/null)
+bench_vm_run "$tmp/c1.err" run "$tmp/conc.json" -o "$tmp/c1.json" --quiet & c1=$!
+sleep 0.5
+bench_vm_run "$tmp/c2.err" run "$tmp/conc.json" -o "$tmp/c2.json" --quiet || fail "the second concurrent vm run failed: $(cat "$tmp/c2.err")"
+wait $c1 || fail "the first concurrent vm run failed: $(cat "$tmp/c1.err")"
+for f in c1 c2; do
+        $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [r for r in d["results"] if r["configuration"]=="vm"] and not d["errors"], d["errors"]' "$tmp/$f.json" || fail "concurrent run $f has no vm results"
+done
+[ "$(ls -d /tmp/bench-[0-9]*.* 2>/dev/null)" = "$privs_before" ] || fail "a private libvirt root was left in /tmp"
+
 # Ctrl-C mid-boot
 cat > "$tmp/long.json" <<'JSON'
 { "name": "long", "repetitions": 3, "warmup": 0, "timeout_s": 120,
