@@ -171,6 +171,12 @@ int wl_metadata_depth_run(wl_ctx *ctx, unsigned depth, bench_error **err) {
                 free(paths[0]);
                 return bench_error_set(err, ENOENT, "no files at %s", files_dir);
         }
+        /*
+         * missing names no earlier workload in this environment looked up:
+         * an agent in a container is always PID 1, and an overlay keeps what
+         * it found missing
+         */
+        unsigned long long nonce = (unsigned long long)bench_now_ns();
         struct stat st;
         uint64_t t0 = bench_now_ns();
         for (size_t i = 0; i < n; i++)
@@ -195,8 +201,7 @@ int wl_metadata_depth_run(wl_ctx *ctx, unsigned depth, bench_error **err) {
          */
         for (size_t i = 0; i < n; i++) {
                 char miss[4608];
-                snprintf(miss, sizeof(miss), "%s/bench/shadow/m%zu.%d.missing", wl_data_root, i,
-                         (int)getpid());
+                snprintf(miss, sizeof(miss), "%s/bench/shadow/m%zu.%llx.missing", wl_data_root, i, nonce);
                 if (stat(miss, &st) == 0 || errno != ENOENT) {
                         r = bench_error_errno(err, errno ? errno : EEXIST, "lookup %s", miss);
                         goto out;
