@@ -123,12 +123,11 @@ static int private_root(const char *shared, char **ret, bench_error **err) {
 }
 
 /*
- * QEMU processes of bench runs that died: libvirt daemonizes QEMU, so they
- * outlive a bench killed outright. The shared root finds them on its own
- * (see get_conn); a private root dies with its bench, so they are found by
- * the domain name, bench-PID-N, whose PID is gone.
+ * Calls fn(pid, guest name, data) for every QEMU process on the host whose
+ * command line names a guest ("-name guest=NAME,..."), until fn returns
+ * true.
  */
-static void kill_orphans(void) {
+static void for_each_qemu(bool (*fn)(int pid, const char *guest, void *data), void *data) {
         DIR *d = opendir("/proc");
         if (!d)
                 return;
@@ -143,19 +142,38 @@ static void kill_orphans(void) {
                 ssize_t len = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
                 if (len <= 0)
                         continue;
-                buf[len] = '\0';
-                if (!strstr(buf, "qemu-system"))
-                        continue;
                 for (ssize_t i = 0; i < len; i++)
                         if (!buf[i])
                                 buf[i] = ' ';
-                const char *g = strstr(buf, "guest=bench-");
-                int owner;
-                if (g && sscanf(g, "guest=bench-%d-", &owner) == 1 && owner > 0 && kill(owner, 0) < 0 &&
-                    errno == ESRCH)
-                        kill(pid, SIGKILL);
+                buf[len] = '\0';
+                const char *g = strstr(buf, "guest=");
+                if (!strstr(buf, "qemu-system") || !g)
+                        continue;
+                char guest[128];
+                size_t n = strcspn(g + 6, ", ");
+                snprintf(guest, sizeof(guest), "%.*s", (int)(n < sizeof(guest) ? n : sizeof(guest) - 1),
+                         g + 6);
+                if (fn(pid, guest, data))
+                        break;
         }
         closedir(d);
+}
+
+static bool kill_orphan(int pid, const char *guest, void *data) {
+        int owner;
+        if (sscanf(guest, "bench-%d-", &owner) == 1 && owner > 0 && kill(owner, 0) < 0 && errno == ESRCH)
+                kill(pid, SIGKILL);
+        return false;
+}
+
+/*
+ * QEMU processes of bench runs that died: libvirt daemonizes QEMU, so they
+ * outlive a bench killed outright. The shared root finds them on its own
+ * (see get_conn); a private root dies with its bench, so they are found by
+ * the domain name, bench-PID-N, whose PID is gone.
+ */
+static void kill_orphans(void) {
+        for_each_qemu(kill_orphan, NULL);
 }
 
 /*
@@ -440,39 +458,20 @@ static int vm_start(rt_env *env, char *const *args, rt_launch *ret_launch, bench
         return 0;
 }
 
-/* QEMU's pid: its command line names the guest ("-name guest=NAME,..."). */
+static bool match_guest(int pid, const char *guest, void *data) {
+        rt_env *env = data;
+        if (strcmp(guest, env->name))
+                return false;
+        env->qemu_pid = pid;
+        return true;
+}
+
+/* QEMU's pid, found by the guest's name on its command line. */
 static int find_qemu(rt_env *env) {
         if (env->qemu_pid > 0 && kill(env->qemu_pid, 0) == 0)
                 return env->qemu_pid;
-        DIR *d = opendir("/proc");
-        if (!d)
-                return -1;
-        char want[160];
-        snprintf(want, sizeof(want), "guest=%s,", env->name);
-        struct dirent *de;
-        while ((de = readdir(d))) {
-                int pid = atoi(de->d_name);
-                if (pid <= 0)
-                        continue;
-                char path[64], buf[4096];
-                snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
-                int fd = open(path, O_RDONLY | O_CLOEXEC);
-                if (fd < 0)
-                        continue;
-                ssize_t len = read(fd, buf, sizeof(buf) - 1);
-                close(fd);
-                if (len <= 0)
-                        continue;
-                for (ssize_t i = 0; i < len; i++)
-                        if (!buf[i])
-                                buf[i] = ' ';
-                buf[len] = '\0';
-                if (strstr(buf, "qemu-system") && strstr(buf, want)) {
-                        env->qemu_pid = pid;
-                        break;
-                }
-        }
-        closedir(d);
+        env->qemu_pid = 0;
+        for_each_qemu(match_guest, env);
         return env->qemu_pid > 0 ? env->qemu_pid : -1;
 }
 

@@ -95,6 +95,25 @@ for f in c1 c2; do
 done
 [ "$(ls -d /tmp/bench-[0-9]*.* 2>/dev/null)" = "$privs_before" ] || fail "a private libvirt root was left in /tmp"
 
+# two benches killed outright mid-boot (one on the shared root, one on a
+# private one): their QEMU processes outlive them (libvirt daemonizes
+# QEMU), and the next bench run ends them and removes the private root
+cat > "$tmp/long1.json" <<'JSON'
+{ "name": "long", "repetitions": 1, "warmup": 0, "timeout_s": 120,
+  "configurations": [ { "name": "vm", "kind": "vm" } ],
+  "workloads": [ { "kind": "cpu", "params": { "duration": "60s" } } ] }
+JSON
+"$BENCH" run "$tmp/long1.json" -o "$tmp/k1.json" --quiet 2>/dev/null & k1=$!
+sleep 1
+"$BENCH" run "$tmp/long1.json" -o "$tmp/k2.json" --quiet 2>/dev/null & k2=$!
+for _ in $(seq 1 100); do [ "$(pgrep -fc "qemu-system.*guest=bench-($k1|$k2)-")" -ge 2 ] && break; sleep 0.1; done
+[ "$(pgrep -fc "qemu-system.*guest=bench-($k1|$k2)-")" -ge 2 ] || fail "two QEMU processes expected"
+kill -9 $k1 $k2; wait $k1 $k2 2>/dev/null
+bench_vm_run "$tmp/c3.err" run "$tmp/conc.json" -o "$tmp/c3.json" --quiet || fail "the run after the killed ones failed: $(cat "$tmp/c3.err")"
+sleep 0.5
+pgrep -f "qemu-system.*guest=bench-($k1|$k2)-" >/dev/null && fail "a killed bench's QEMU is still running"
+[ "$(ls -d /tmp/bench-[0-9]*.* 2>/dev/null)" = "$privs_before" ] || fail "a killed bench's private libvirt root was left in /tmp"
+
 # Ctrl-C mid-boot
 cat > "$tmp/long.json" <<'JSON'
 { "name": "long", "repetitions": 3, "warmup": 0, "timeout_s": 120,
