@@ -131,6 +131,19 @@ static int gen_cd(gen *g, const char *dir) {
         return 0;
 }
 
+/*
+ * rm or rmdir of g->rel, from its parent dir: debugfs resolves a path like
+ * "/x" for rm against its current dir, not the root.
+ */
+static void gen_rm(gen *g, const char *cmd) {
+        char parent[4096];
+        snprintf(parent, sizeof(parent), "%s", g->rel);
+        char *slash = strrchr(parent, '/');
+        *slash = '\0';
+        gen_cd(g, parent);
+        fprintf(g->out, "%s \"%s\"\n", cmd, slash + 1);
+}
+
 /* Removes what the mirror has at name (g->rel) from the image and the mirror, dirs depth first. */
 static int gen_remove(gen *g, int mdir, const char *name) {
         struct stat st;
@@ -155,13 +168,13 @@ static int gen_remove(gen *g, int mdir, const char *name) {
                 if (r < 0)
                         return r;
                 if (g->out)
-                        fprintf(g->out, "rmdir \"%s\"\n", g->rel);
+                        gen_rm(g, "rmdir");
                 if (unlinkat(mdir, name, AT_REMOVEDIR) < 0)
                         return bench_error_errno(g->err, errno, "mirror of %s", g->rel);
                 return 0;
         }
         if (g->out)
-                fprintf(g->out, "rm \"%s\"\n", g->rel);
+                gen_rm(g, "rm");
         if (unlinkat(mdir, name, 0) < 0)
                 return bench_error_errno(g->err, errno, "mirror of %s", g->rel);
         return 0;

@@ -47,6 +47,73 @@ rm "$dir"/level-{4,5,6}.qcow2; mkdir "$dir/bench-999999.dead00"
 [ -e "$dir/bench-999999.dead00" ] && fail "a dead builder's temp dir was left"
 check_tree "$top"
 "$BENCH" layers qcow2 nosuchstack >/dev/null 2>&1; [ $? -eq 2 ] || fail "an unknown stack must exit 2"
+
+# an imported image (docker save) with what synthesized stacks lack: a
+# whited-out directory, a directory replaced by a file, a symlink replaced
+# by a file, an opaque sticky dir, owners and modes
+$PY - "$tmp/img.tar" <<'PY' || fail "making the image"
+import io, json, sys, tarfile
+def layer(entries):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as t:
+        for kind, name, *rest in entries:
+            ti = tarfile.TarInfo(name)
+            if kind == "d":
+                ti.type, ti.mode = tarfile.DIRTYPE, rest[0]
+                t.addfile(ti)
+            elif kind == "f":
+                data = rest[0].encode()
+                ti.size, ti.mode = len(data), rest[1]
+                ti.uid = ti.gid = rest[2] if len(rest) > 2 else 0
+                t.addfile(ti, io.BytesIO(data))
+            else:
+                ti.type, ti.linkname = tarfile.SYMTYPE, rest[0]
+                t.addfile(ti)
+    return buf.getvalue()
+layers = [
+    [("d", "a", 0o755), ("d", "a/b", 0o700), ("f", "a/b/f1", "one", 0o600, 1000), ("f", "a/keep", "k", 0o640, 1000),
+     ("d", "x", 0o755), ("f", "x/inner", "i", 0o644), ("d", "c", 0o1777), ("f", "c/old1", "o1", 0o644),
+     ("l", "abs", "/a/keep"), ("l", "rel", "a/keep"), ("f", "gone-later", "g", 0o644)],
+    [("f", "a/.wh.b", "", 0o644), ("f", "x", "x is a file now", 0o640), ("f", ".wh.gone-later", "", 0o644),
+     ("f", "a/new", "n", 0o644, 33)],
+    [("d", "c", 0o1777), ("f", "c/.wh..wh..opq", "", 0o644), ("f", "c/n", "fresh", 0o644),
+     ("f", "abs", "not a link", 0o644), ("d", "a/b", 0o750), ("f", "a/b/again", "again", 0o644)],
+]
+out = tarfile.open(sys.argv[1], "w")
+names = []
+for i, l in enumerate(layers):
+    data = layer(l)
+    ti = tarfile.TarInfo("l%d/layer.tar" % i)
+    ti.size = len(data)
+    out.addfile(ti, io.BytesIO(data))
+    names.append(ti.name)
+for name, obj in (("config.json", {"rootfs": {"type": "layers"}}),
+                  ("manifest.json", [{"Config": "config.json", "RepoTags": ["t:1"], "Layers": names}])):
+    data = json.dumps(obj).encode()
+    ti = tarfile.TarInfo(name)
+    ti.size = len(data)
+    out.addfile(ti, io.BytesIO(data))
+out.close()
+PY
+img=$("$BENCH" layers import "$tmp/img.tar" | cut -d' ' -f1) || fail "import"
+itop=$("$BENCH" layers qcow2 "$img") || fail "bench layers qcow2 of the imported image"
+rm -rf "$tmp/raw" "$tmp/dump"; mkdir -p "$tmp/dump"
+qemu-img convert -O raw "$itop" "$tmp/raw" || fail "convert"
+e2fsck -fn "$tmp/raw" >/dev/null 2>&1 || fail "the imported chain's ext4 is not clean"
+debugfs -R "rdump / $tmp/dump" "$tmp/raw" 2>/dev/null
+iflat=$("$BENCH" layers flatten "$img") || fail "flatten"
+diff -r --no-dereference -x '.bench-layer-*' -x lost+found "$iflat" "$tmp/dump" >/dev/null || fail "the imported chain differs from the flattened image: $(diff -r --no-dereference -x '.bench-layer-*' -x lost+found "$iflat" "$tmp/dump" | head -5)"
+# modes and owners as the image's ext4 holds them (rdump does not restore sticky bits)
+( cd "$iflat" && find . -mindepth 1 ! -type l -printf '%P %m %U %G\n' | sort ) > "$tmp/want"
+( cd "$iflat" && find . -mindepth 1 ! -type l -printf '%P\n' | sort | while read -r p; do
+        debugfs -R "stat \"/$p\"" "$tmp/raw" 2>/dev/null |
+                awk -v p="$p" '/Mode:/ { for (i = 1; i <= NF; i++) if ($i == "Mode:") m = $(i + 1) }
+                               /^User:/ { u = $2; g = $4 } END { sub(/^0+/, "", m); print p, m, u, g }'
+done ) > "$tmp/got"
+diff "$tmp/want" "$tmp/got" >/dev/null || fail "modes or owners differ (path mode uid gid): $(diff "$tmp/want" "$tmp/got" | head -6)"
+grep -q '^c 1777 0 0$' "$tmp/got" && grep -q '^a/keep 640 1000 1000$' "$tmp/got" || fail "sticky dir or owner lost: $(cat "$tmp/got")"
+"$BENCH" layers rm "$img" >/dev/null || fail "bench layers rm of the image"
+
 "$BENCH" layers rm "$id" || fail "bench layers rm"
 [ ! -e "$dir" ] || fail "bench layers rm left the stack's chain: $(ls "$dir")"
 ) || exit 1
