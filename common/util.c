@@ -379,3 +379,34 @@ int bench_mkdir_p(const char *path, unsigned mode, bench_error **err) {
                 return bench_error_errno(err, errno, "cannot create %s", p);
         return 0;
 }
+
+void bench_put_xml(FILE *f, const char *s) {
+        for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+                switch (*p) {
+                case '&':
+                        fputs("&amp;", f);
+                        break;
+                case '<':
+                        fputs("&lt;", f);
+                        break;
+                case '>':
+                        fputs("&gt;", f);
+                        break;
+                case '"':
+                        fputs("&quot;", f);
+                        break;
+                case '\'':
+                        fputs("&#39;", f);
+                        break;
+                case '\t':
+                case '\n':
+                case '\r':
+                        fprintf(f, "&#%d;", *p);
+                        break;
+                default:
+                        if (*p >= 0x20)
+                                fputc(*p, f);
+                        break;
+                }
+        }
+}

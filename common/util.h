@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "error.h"
 
@@ -48,6 +49,13 @@ int bench_pss_kib(int pid, double *ret_kib, bench_error **err);
  * removes those whose PID is gone.
  */
 void bench_reap_stale_dirs(const char *workdir);
+
+/*
+ * s as XML or HTML text or attribute value: & < > " ' escaped, tab and
+ * line breaks as character references, other control characters (which
+ * XML 1.0 cannot carry at all) dropped. NULL writes nothing.
+ */
+void bench_put_xml(FILE *f, const char *s);
 
 /* mkdir -p: every missing directory of path with mode; existing ones are fine. */
 int bench_mkdir_p(const char *path, unsigned mode, bench_error **err);

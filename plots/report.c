@@ -40,27 +40,7 @@ void report_put_md(FILE *m, const char *s) {
 }
 
 void report_put_html(FILE *m, const char *s) {
-        for (; s && *s; s++) {
-                switch (*s) {
-                case '&':
-                        fputs("&amp;", m);
-                        break;
-                case '<':
-                        fputs("&lt;", m);
-                        break;
-                case '>':
-                        fputs("&gt;", m);
-                        break;
-                case '"':
-                        fputs("&quot;", m);
-                        break;
-                case '\'':
-                        fputs("&#39;", m);
-                        break;
-                default:
-                        fputc(*s, m);
-                }
-        }
+        bench_put_xml(m, s);
 }
 
 /* A relative link: percent-encode all but unreserved characters and '/'. */

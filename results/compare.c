@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../common/cleanup.h"
+#include "../common/util.h"
 #include "../common/json.h"
 #include "stats.h"
 
@@ -752,38 +753,6 @@ static void format_markdown(FILE *m, const cmp_report *r, bool overhead) {
         fputc('\n', m);
 }
 
-/* XML text or attribute: the five specials escaped; characters XML 1.0 forbids dropped. */
-static void xml_text(FILE *m, const char *s) {
-        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-                switch (*p) {
-                case '&':
-                        fputs("&amp;", m);
-                        break;
-                case '<':
-                        fputs("&lt;", m);
-                        break;
-                case '>':
-                        fputs("&gt;", m);
-                        break;
-                case '"':
-                        fputs("&quot;", m);
-                        break;
-                case '\'':
-                        fputs("&apos;", m);
-                        break;
-                case '\t':
-                case '\n':
-                case '\r':
-                        fprintf(m, "&#%d;", *p);
-                        break;
-                default:
-                        if (*p >= 0x20)
-                                fputc(*p, m);
-                        break;
-                }
-        }
-}
-
 static void format_junit(FILE *m, const cmp_report *r, bool overhead) {
         headings h;
         char base_buf[160];
@@ -797,18 +766,18 @@ static void format_junit(FILE *m, const cmp_report *r, bool overhead) {
         fprintf(m, "      <property name=\"mode\" value=\"%s\"/>\n", overhead ? "overhead" : "compare");
         if (overhead) {
                 fputs("      <property name=\"baseline\" value=\"", m);
-                xml_text(m, r->baseline ? r->baseline : "bare");
+                bench_put_xml(m, r->baseline ? r->baseline : "bare");
                 fputs("\"/>\n", m);
         }
         fprintf(m, "      <property name=\"threshold_pct\" value=\"%g\"/>\n", r->opts.threshold_pct);
         fprintf(m, "      <property name=\"alpha\" value=\"%g\"/>\n", r->opts.alpha);
         for (size_t i = 0; i < r->n_env_diffs; i++) {
                 fputs("      <property name=\"env_differs.", m);
-                xml_text(m, r->env_diffs[i].field);
+                bench_put_xml(m, r->env_diffs[i].field);
                 fputs("\" value=\"base: ", m);
-                xml_text(m, r->env_diffs[i].base);
+                bench_put_xml(m, r->env_diffs[i].base);
                 fputs("; new: ", m);
-                xml_text(m, r->env_diffs[i].cur);
+                bench_put_xml(m, r->env_diffs[i].cur);
                 fputs("\"/>\n", m);
         }
         fprintf(m, "    </properties>\n");
@@ -822,32 +791,32 @@ static void format_junit(FILE *m, const cmp_report *r, bool overhead) {
                              r->opts.threshold_pct) < 0)
                         detail = NULL;
                 fputs("    <testcase classname=\"bench compare\" name=\"", m);
-                xml_text(m, row->cur->workload);
+                bench_put_xml(m, row->cur->workload);
                 fputc('/', m);
-                xml_text(m, row->cur->configuration);
+                bench_put_xml(m, row->cur->configuration);
                 fputc('/', m);
-                xml_text(m, row->cur->metric);
+                bench_put_xml(m, row->cur->metric);
                 fputs("\">\n", m);
                 if (row->verdict == CMP_REGRESSED) {
                         fputs("      <failure message=\"", m);
-                        xml_text(m, detail ? detail : c.verdict);
+                        bench_put_xml(m, detail ? detail : c.verdict);
                         fputs("\"/>\n", m);
                 } else if (row->verdict == CMP_TOO_FEW) {
                         fputs("      <skipped message=\"too few samples\"/>\n", m);
                 }
                 fputs("      <system-out>", m);
-                xml_text(m, detail ? detail : c.verdict);
+                bench_put_xml(m, detail ? detail : c.verdict);
                 fputs("</system-out>\n    </testcase>\n", m);
         }
         if (r->n_env_diffs > 0) {
                 fputs("    <system-err>WARNING: the environments differ:", m);
                 for (size_t i = 0; i < r->n_env_diffs; i++) {
                         fputs(" ", m);
-                        xml_text(m, r->env_diffs[i].field);
+                        bench_put_xml(m, r->env_diffs[i].field);
                         fputs(": base `", m);
-                        xml_text(m, r->env_diffs[i].base);
+                        bench_put_xml(m, r->env_diffs[i].base);
                         fputs("`, new `", m);
-                        xml_text(m, r->env_diffs[i].cur);
+                        bench_put_xml(m, r->env_diffs[i].cur);
                         fputs("`;", m);
                 }
                 fputs("</system-err>\n", m);

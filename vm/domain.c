@@ -13,6 +13,7 @@
 #include <sys/un.h>
 
 #include "../common/cleanup.h"
+#include "../common/util.h"
 #include "../common/cpulist.h"
 #include "vm-internal.h"
 
@@ -21,30 +22,6 @@
 /* QEMU's own limit for q35 is higher; this is a sanity bound for typos */
 #define MAX_VCPUS 255
 #define MAX_NAME 64
-
-static void put_escaped(FILE *f, const char *s) {
-        for (; *s; s++) {
-                switch (*s) {
-                case '<':
-                        fputs("&lt;", f);
-                        break;
-                case '>':
-                        fputs("&gt;", f);
-                        break;
-                case '&':
-                        fputs("&amp;", f);
-                        break;
-                case '\'':
-                        fputs("&apos;", f);
-                        break;
-                case '"':
-                        fputs("&quot;", f);
-                        break;
-                default:
-                        fputc(*s, f);
-                }
-        }
-}
 
 /* XML 1.0 cannot carry most control characters, not even escaped. */
 static int check_text(const char *what, const char *s, bench_error **err) {
@@ -176,7 +153,7 @@ static void put_disk(FILE *f, const vm_disk *d, size_t index) {
         fputs("    <disk type='file' device='disk'>\n", f);
         fprintf(f, "      <driver name='qemu' type='%s' cache='none' io='native'/>\n", d->format);
         fputs("      <source file='", f);
-        put_escaped(f, d->path);
+        bench_put_xml(f, d->path);
         fputs("'/>\n", f);
         fprintf(f, "      <target dev='vd%c' bus='virtio'/>\n", (char)('a' + index));
         if (d->readonly)
@@ -207,7 +184,7 @@ static void put_deep_disks(FILE *f, const vm_domain_spec *s) {
                         "quot;,"
                         "&quot;cache&quot;:{&quot;direct&quot;:true},&quot;filename&quot;:&quot;",
                         d->format, i, d->readonly ? "true" : "false");
-                put_escaped(f, d->path); /* checked: no quote or backslash */
+                bench_put_xml(f, d->path); /* checked: no quote or backslash */
                 fprintf(f,
                         "&quot;}}'/>\n"
                         "    <qemu:arg value='-device'/>\n"
@@ -235,18 +212,18 @@ static void put_xml(FILE *f, const vm_domain_spec *s) {
                 fputs("  </cputune>\n", f);
         }
         fputs("  <os>\n    <type arch='x86_64' machine='", f);
-        put_escaped(f, s->machine ? s->machine : "q35");
+        bench_put_xml(f, s->machine ? s->machine : "q35");
         fputs("'>hvm</type>\n    <kernel>", f);
-        put_escaped(f, s->kernel);
+        bench_put_xml(f, s->kernel);
         fputs("</kernel>\n", f);
         if (s->initrd) {
                 fputs("    <initrd>", f);
-                put_escaped(f, s->initrd);
+                bench_put_xml(f, s->initrd);
                 fputs("</initrd>\n", f);
         }
         if (s->cmdline) {
                 fputs("    <cmdline>", f);
-                put_escaped(f, s->cmdline);
+                bench_put_xml(f, s->cmdline);
                 fputs("</cmdline>\n", f);
         }
         fputs("  </os>\n", f);
@@ -265,7 +242,7 @@ static void put_xml(FILE *f, const vm_domain_spec *s) {
         fputs("  <devices>\n", f);
         if (s->console_log) {
                 fputs("    <serial type='file'>\n      <source path='", f);
-                put_escaped(f, s->console_log);
+                bench_put_xml(f, s->console_log);
                 fputs("'/>\n      <target port='0'/>\n    </serial>\n", f);
         } else {
                 /* keeps the channel on ttyS1 */
@@ -273,7 +250,7 @@ static void put_xml(FILE *f, const vm_domain_spec *s) {
         }
         if (s->channel_socket) {
                 fputs("    <serial type='unix'>\n      <source mode='connect' path='", f);
-                put_escaped(f, s->channel_socket);
+                bench_put_xml(f, s->channel_socket);
                 fputs("'/>\n      <target port='1'/>\n    </serial>\n", f);
         }
         for (size_t i = 0; i < s->n_disks; i++)

@@ -217,6 +217,19 @@ static void test_opt_check(void **state) {
         check_opt(&us, "3", -EINVAL, "expected a count or list of strings");
 }
 
+/* Expected output written by hand. */
+static void test_put_xml(void **state) {
+        char *out = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&out, &len);
+        assert_non_null(m);
+        bench_put_xml(m, "a&<>\"'\t\n\r\x01\x1fz\xc3\xa9");
+        bench_put_xml(m, NULL);
+        assert_int_equal(fclose(m), 0);
+        assert_string_equal(out, "a&amp;&lt;&gt;&quot;&#39;&#9;&#10;&#13;z\xc3\xa9");
+        free(out);
+}
+
 static void test_opt_find(void **state) {
         static const bench_opt_spec table[] = {
                 {"a", BENCH_OPT_UINT, NULL, NULL, 0, 0, NULL},
@@ -235,6 +248,7 @@ int main(void) {
                 cmocka_unit_test(test_parse_duration), cmocka_unit_test(test_parse_uint),
                 cmocka_unit_test(test_edit_distance),  cmocka_unit_test(test_did_you_mean),
                 cmocka_unit_test(test_opt_check),      cmocka_unit_test(test_opt_find),
+                cmocka_unit_test(test_put_xml),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
