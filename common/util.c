@@ -410,3 +410,47 @@ void bench_put_xml(FILE *f, const char *s) {
                 }
         }
 }
+
+/* off < 0: write(2) at the file offset */
+static int write_loop(int fd, const char *p, size_t len, int64_t off) {
+        while (len > 0) {
+                ssize_t n = off < 0 ? write(fd, p, len) : pwrite(fd, p, len, (off_t)off);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (n == 0)
+                        return -EIO;
+                p += n;
+                len -= (size_t)n;
+                if (off >= 0)
+                        off += n;
+        }
+        return 0;
+}
+
+int bench_write_all(int fd, const void *buf, size_t len) {
+        return write_loop(fd, buf, len, -1);
+}
+
+int bench_pwrite_all(int fd, const void *buf, size_t len, uint64_t off) {
+        return write_loop(fd, buf, len, (int64_t)off);
+}
+
+ssize_t bench_pread_all(int fd, void *buf, size_t len, uint64_t off) {
+        char *p = buf;
+        size_t done = 0;
+        while (done < len) {
+                ssize_t n = pread(fd, p + done, len - done, (off_t)(off + done));
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (n == 0)
+                        break;
+                done += (size_t)n;
+        }
+        return (ssize_t)done;
+}

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "error.h"
 
@@ -49,6 +50,16 @@ int bench_pss_kib(int pid, double *ret_kib, bench_error **err);
  * removes those whose PID is gone.
  */
 void bench_reap_stale_dirs(const char *workdir);
+
+/*
+ * All len bytes written, retrying short writes and EINTR: 0, or -errno
+ * (-EIO when the kernel makes no progress). pwrite form at off.
+ */
+int bench_write_all(int fd, const void *buf, size_t len);
+int bench_pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
+/* Up to len bytes read at off, retrying short reads and EINTR: bytes read (fewer only at the end of the file)
+ * or -errno. */
+ssize_t bench_pread_all(int fd, void *buf, size_t len, uint64_t off);
 
 /*
  * s as XML or HTML text or attribute value: & < > " ' escaped, tab and

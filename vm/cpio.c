@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../common/cleanup.h"
+#include "../common/util.h"
 #include "vm-internal.h"
 
 #define CPIO_HEADER_LEN 110
@@ -49,23 +50,12 @@ int vm_cpio_open(int fd, vm_cpio **ret, bench_error **err) {
 }
 
 static int write_all(vm_cpio *c, const void *buf, size_t len) {
-        const char *p = buf;
-        while (len > 0) {
-                ssize_t n = write(c->fd, p, len);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        c->failed = 1;
-                        return -errno;
-                }
-                if (n == 0) {
-                        c->failed = 1;
-                        return -EIO;
-                }
-                p += n;
-                len -= (size_t)n;
-                c->offset += (uint64_t)n;
+        int r = bench_write_all(c->fd, buf, len);
+        if (r < 0) {
+                c->failed = 1;
+                return r;
         }
+        c->offset += len;
         return 0;
 }
 

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "../common/cleanup.h"
+#include "../common/util.h"
 #include "vm-internal.h"
 
 #define CLUSTER_BITS 16
@@ -44,39 +45,12 @@ static void put64(uint8_t *p, uint64_t v) {
         memcpy(p, &v, 8);
 }
 
-static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off) {
-        const uint8_t *p = buf;
-        while (len > 0) {
-                ssize_t w = pwrite(fd, p, len, (off_t)off);
-                if (w < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                p += w;
-                len -= (size_t)w;
-                off += (uint64_t)w;
-        }
-        return 0;
-}
-
-static int pread_full(int fd, void *buf, size_t len, uint64_t off) {
-        uint8_t *p = buf;
-        while (len > 0) {
-                ssize_t n = pread(fd, p, len, (off_t)off);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (n == 0) { /* past the end of the source: zeros */
-                        memset(p, 0, len);
-                        return 0;
-                }
-                p += n;
-                len -= (size_t)n;
-                off += (uint64_t)n;
-        }
+/* a cluster of the source; past its end, zeros */
+static int read_cluster(int fd, void *buf, uint64_t off) {
+        ssize_t n = bench_pread_all(fd, buf, CLUSTER, off);
+        if (n < 0)
+                return (int)n;
+        memset((char *)buf + n, 0, CLUSTER - (size_t)n);
         return 0;
 }
 
@@ -136,7 +110,7 @@ int vm_qcow2_write(const char *path, uint64_t virtual_size, const char *backing,
                 /* h + 120: the end-of-extensions marker, all zero */
                 memcpy(h + 128, backing, blen);
         }
-        if ((r = pwrite_all(fd, buf, CLUSTER, 0)) < 0)
+        if ((r = bench_pwrite_all(fd, buf, CLUSTER, 0)) < 0)
                 goto fail;
 
         /* refcount table and blocks: clusters 0..total-1 have refcount 1 */
@@ -144,7 +118,7 @@ int vm_qcow2_write(const char *path, uint64_t virtual_size, const char *backing,
                 memset(buf, 0, CLUSTER);
                 for (uint64_t i = t * L2_ENTRIES; i < rb && i < (t + 1) * L2_ENTRIES; i++)
                         put64(buf + 8 * (i % L2_ENTRIES), rb_off + i * CLUSTER);
-                if ((r = pwrite_all(fd, buf, CLUSTER, rt_off + t * CLUSTER)) < 0)
+                if ((r = bench_pwrite_all(fd, buf, CLUSTER, rt_off + t * CLUSTER)) < 0)
                         goto fail;
         }
         for (uint64_t b = 0; b < rb; b++) {
@@ -153,7 +127,7 @@ int vm_qcow2_write(const char *path, uint64_t virtual_size, const char *backing,
                         uint16_t one = htobe16(1);
                         memcpy(buf + 2 * (c % REFS_PER_BLOCK), &one, 2);
                 }
-                if ((r = pwrite_all(fd, buf, CLUSTER, rb_off + b * CLUSTER)) < 0)
+                if ((r = bench_pwrite_all(fd, buf, CLUSTER, rb_off + b * CLUSTER)) < 0)
                         goto fail;
         }
 
@@ -164,7 +138,7 @@ int vm_qcow2_write(const char *path, uint64_t virtual_size, const char *backing,
                 if (i == 0 || t != clusters[i - 1] / L2_ENTRIES)
                         put64(l1 + 8 * t, (l2_off + l2_i++ * CLUSTER) | OFLAG_COPIED);
         }
-        if ((r = pwrite_all(fd, l1, l1_clusters * CLUSTER, l1_off)) < 0)
+        if ((r = bench_pwrite_all(fd, l1, l1_clusters * CLUSTER, l1_off)) < 0)
                 goto fail;
 
         /* L2 tables, then the data in the same order */
@@ -174,13 +148,13 @@ int vm_qcow2_write(const char *path, uint64_t virtual_size, const char *backing,
                 memset(buf, 0, CLUSTER);
                 for (; i < n && clusters[i] / L2_ENTRIES == t; i++)
                         put64(buf + 8 * (clusters[i] % L2_ENTRIES), (data_off + i * CLUSTER) | OFLAG_COPIED);
-                if ((r = pwrite_all(fd, buf, CLUSTER, l2_off + l2_i++ * CLUSTER)) < 0)
+                if ((r = bench_pwrite_all(fd, buf, CLUSTER, l2_off + l2_i++ * CLUSTER)) < 0)
                         goto fail;
         }
         for (size_t i = 0; i < n; i++) {
-                if ((r = pread_full(src_fd, buf, CLUSTER, clusters[i] * CLUSTER)) < 0)
+                if ((r = read_cluster(src_fd, buf, clusters[i] * CLUSTER)) < 0)
                         return bench_error_errno(err, -r, "qcow2: cannot read the source image");
-                if ((r = pwrite_all(fd, buf, CLUSTER, data_off + i * CLUSTER)) < 0)
+                if ((r = bench_pwrite_all(fd, buf, CLUSTER, data_off + i * CLUSTER)) < 0)
                         goto fail;
         }
         if (ftruncate(fd, (off_t)(data_off + n * CLUSTER)) < 0) {
@@ -213,9 +187,9 @@ int vm_diff_clusters(int new_fd, int old_fd, uint64_t size, uint64_t **ret, size
                         return bench_error_errno(err, errno, "cannot scan the work image");
                 for (uint64_t c = (uint64_t)data / CLUSTER;
                      c * CLUSTER < (uint64_t)hole && c * CLUSTER < size; c++) {
-                        int r = pread_full(new_fd, a, CLUSTER, c * CLUSTER);
+                        int r = read_cluster(new_fd, a, c * CLUSTER);
                         if (r == 0)
-                                r = pread_full(old_fd, b, CLUSTER, c * CLUSTER);
+                                r = read_cluster(old_fd, b, c * CLUSTER);
                         if (r < 0)
                                 return bench_error_errno(err, -r, "cannot read the work images");
                         if (!memcmp(a, b, CLUSTER))
@@ -229,7 +203,7 @@ int vm_diff_clusters(int new_fd, int old_fd, uint64_t size, uint64_t **ret, size
                         }
                         list[n++] = c;
                         /* the old image follows: it is the chain's content so far */
-                        if ((r = pwrite_all(old_fd, a, CLUSTER, c * CLUSTER)) < 0)
+                        if ((r = bench_pwrite_all(old_fd, a, CLUSTER, c * CLUSTER)) < 0)
                                 return bench_error_errno(err, -r, "cannot update the work image");
                 }
                 off = hole;

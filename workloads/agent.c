@@ -203,27 +203,13 @@ static void jl_double(jline *l, const char *key, double value) {
         jl_printf(l, "%.17g", value);
 }
 
-static int write_all(int fd, const char *buf, size_t len) {
-        while (len > 0) {
-                ssize_t n = write(fd, buf, len);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                buf += n;
-                len -= (size_t)n;
-        }
-        return 0;
-}
-
 /* Set once stdout fails (the reader went away): nothing more is run. */
 static int out_broken;
 
 /* Ends the line and writes it at once: the reader sees whole lines only. */
 static int jl_end(jline *l) {
         jl_puts(l, "}\n");
-        int r = out_broken ? out_broken : write_all(STDOUT_FILENO, l->buf, l->len);
+        int r = out_broken ? out_broken : bench_write_all(STDOUT_FILENO, l->buf, l->len);
         if (r < 0)
                 out_broken = r;
         l->len = 0;

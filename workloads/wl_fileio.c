@@ -76,40 +76,17 @@ static int drop_cache(int fd, const char *path, bench_error **err) {
 
 static int pwrite_full(int fd, const char *path, const char *buf, size_t len, uint64_t off,
                        bench_error **err) {
-        while (len > 0) {
-                ssize_t n = pwrite(fd, buf, len, (off_t)off);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return bench_error_errno(err, errno, "write %s at %llu", path,
-                                                 (unsigned long long)off);
-                }
-                if (n == 0)
-                        return bench_error_set(err, EIO, "write %s at %llu: no progress", path,
-                                               (unsigned long long)off);
-                buf += n;
-                len -= (size_t)n;
-                off += (uint64_t)n;
-        }
-        return 0;
+        int r = bench_pwrite_all(fd, buf, len, off);
+        return r < 0 ? bench_error_errno(err, -r, "write %s at %llu", path, (unsigned long long)off) : 0;
 }
 
 static int pread_full(int fd, const char *path, char *buf, size_t len, uint64_t off, bench_error **err) {
-        while (len > 0) {
-                ssize_t n = pread(fd, buf, len, (off_t)off);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return bench_error_errno(err, errno, "read %s at %llu", path,
-                                                 (unsigned long long)off);
-                }
-                if (n == 0)
-                        return bench_error_set(err, EIO, "read %s at %llu: unexpected end of file", path,
-                                               (unsigned long long)off);
-                buf += n;
-                len -= (size_t)n;
-                off += (uint64_t)n;
-        }
+        ssize_t n = bench_pread_all(fd, buf, len, off);
+        if (n < 0)
+                return bench_error_errno(err, (int)-n, "read %s at %llu", path, (unsigned long long)off);
+        if ((size_t)n < len)
+                return bench_error_set(err, EIO, "read %s at %llu: unexpected end of file", path,
+                                       (unsigned long long)off);
         return 0;
 }
 

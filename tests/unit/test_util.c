@@ -7,7 +7,10 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../common/cleanup.h"
 #include "../../common/opt.h"
@@ -217,6 +220,23 @@ static void test_opt_check(void **state) {
         check_opt(&us, "3", -EINVAL, "expected a count or list of strings");
 }
 
+static void test_io_all(void **state) {
+        char path[] = "/tmp/bench-test-io.XXXXXX";
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        unlink(path);
+        assert_int_equal(bench_write_all(fd, "head", 4), 0);
+        assert_int_equal(bench_pwrite_all(fd, "tail", 4, 10), 0); /* a hole at 4..9 */
+        char buf[32];
+        memset(buf, 'x', sizeof(buf));
+        assert_int_equal(bench_pread_all(fd, buf, sizeof(buf), 0), 14); /* short only at the end */
+        assert_memory_equal(buf, "head\0\0\0\0\0\0tail", 14);
+        assert_int_equal(bench_pread_all(fd, buf, 4, 100), 0);
+        close(fd);
+        assert_int_equal(bench_write_all(fd, "x", 1), -EBADF);
+        assert_int_equal(bench_pread_all(fd, buf, 1, 0), -EBADF);
+}
+
 /* Expected output written by hand. */
 static void test_put_xml(void **state) {
         char *out = NULL;
@@ -248,7 +268,7 @@ int main(void) {
                 cmocka_unit_test(test_parse_duration), cmocka_unit_test(test_parse_uint),
                 cmocka_unit_test(test_edit_distance),  cmocka_unit_test(test_did_you_mean),
                 cmocka_unit_test(test_opt_check),      cmocka_unit_test(test_opt_find),
-                cmocka_unit_test(test_put_xml),
+                cmocka_unit_test(test_put_xml),        cmocka_unit_test(test_io_all),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
