@@ -180,55 +180,29 @@ static int cmd_list(int argc, char **argv) {
         return EXIT_OK;
 }
 
-static int cmd_flatten(int argc, char **argv) {
+/* flatten ID [--upto N] | qcow2 ID [--free SIZE]: a stored stack as a merged tree or as a VM's chain; prints
+ * its path */
+static int cmd_stack_path(const char *sub, int argc, char **argv) {
         static const struct option opts[] = {
                 {"upto", required_argument, NULL, 'u'},
+                {"free", required_argument, NULL, 'f'},
                 {"help", no_argument, NULL, 'h'},
                 {0},
         };
-        uint64_t upto = 0;
+        bool qcow2 = !strcmp(sub, "qcow2");
+        uint64_t upto = 0, free_bytes = 256ull << 20;
         int c;
         while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
+                if ((c == 'u' && qcow2) || (c == 'f' && !qcow2)) {
+                        fprintf(stderr, "bench layers %s: --%s is an option of `bench layers %s`\n", sub,
+                                c == 'u' ? "upto" : "free", qcow2 ? "flatten" : "qcow2");
+                        return EXIT_BAD_INPUT;
+                }
                 switch (c) {
                 case 'u':
                         if (parse_uint_opt("upto", optarg, 500, &upto) < 0)
                                 return EXIT_BAD_INPUT;
                         break;
-                case 'h':
-                        layers_usage(stdout);
-                        return EXIT_OK;
-                default:
-                        layers_usage(stderr);
-                        return EXIT_BAD_INPUT;
-                }
-        }
-        if (optind + 1 != argc) {
-                fprintf(stderr, "usage: bench layers flatten ID [--upto N]\n");
-                return EXIT_BAD_INPUT;
-        }
-        lay_stack s = {0};
-        _cleanup_error_ bench_error *err = NULL;
-        _cleanup_free_ char *dir = NULL;
-        int r = lay_open(argv[optind], &s, &err);
-        if (r == 0)
-                r = lay_flatten(&s, (size_t)upto, &dir, &err);
-        lay_stack_clear(&s);
-        if (r < 0)
-                return fail("flatten", r, err);
-        puts(dir);
-        return EXIT_OK;
-}
-
-static int cmd_qcow2(int argc, char **argv) {
-        static const struct option opts[] = {
-                {"free", required_argument, NULL, 'f'},
-                {"help", no_argument, NULL, 'h'},
-                {0},
-        };
-        uint64_t free_bytes = 256ull << 20;
-        int c;
-        while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
-                switch (c) {
                 case 'f':
                         if (bench_parse_size(optarg, &free_bytes) < 0 || free_bytes < (16ull << 20)) {
                                 fprintf(stderr,
@@ -246,20 +220,22 @@ static int cmd_qcow2(int argc, char **argv) {
                 }
         }
         if (optind + 1 != argc) {
-                fprintf(stderr, "usage: bench layers qcow2 ID [--free SIZE]\n");
+                fprintf(stderr, "usage: bench layers %s\n",
+                        qcow2 ? "qcow2 ID [--free SIZE]" : "flatten ID [--upto N]");
                 return EXIT_BAD_INPUT;
         }
         lay_stack s = {0};
         _cleanup_error_ bench_error *err = NULL;
-        _cleanup_free_ char *top = NULL;
+        _cleanup_free_ char *path = NULL;
         uint64_t bytes;
         int r = lay_open(argv[optind], &s, &err);
         if (r == 0)
-                r = vm_chain(&s, 0, free_bytes, &top, &bytes, &err);
+                r = qcow2 ? vm_chain(&s, 0, free_bytes, &path, &bytes, &err)
+                          : lay_flatten(&s, (size_t)upto, &path, &err);
         lay_stack_clear(&s);
         if (r < 0)
-                return fail("qcow2", r, err);
-        puts(top);
+                return fail(sub, r, err);
+        puts(path);
         return EXIT_OK;
 }
 
@@ -288,10 +264,8 @@ int cmd_layers(int argc, char **argv) {
                 return cmd_synth(argc, argv);
         if (!strcmp(sub, "list"))
                 return cmd_list(argc, argv);
-        if (!strcmp(sub, "flatten"))
-                return cmd_flatten(argc, argv);
-        if (!strcmp(sub, "qcow2"))
-                return cmd_qcow2(argc, argv);
+        if (!strcmp(sub, "flatten") || !strcmp(sub, "qcow2"))
+                return cmd_stack_path(sub, argc, argv);
         if (!strcmp(sub, "import") || !strcmp(sub, "rm")) {
                 if (argc != 2) {
                         fprintf(stderr, "usage: bench layers %s %s\n", sub,
