@@ -17,7 +17,7 @@
  * (`layers: N`) the levels hold only their markers.
  *
  * No loop mounts and no root: mkfs.ext4, debugfs and qemu-img. Levels are
- * cached under <cache>/vm/chain-<stack id or "markers">-<bytes>/ and
+ * cached under <cache>/vm/chain-<stack id or "markers">-<disk_size>/ and
  * renamed in whole, so a crash leaves only whole levels (the next build
  * resumes after the last one) and its temp dir, which the next build
  * removes.
@@ -451,13 +451,11 @@ int vm_chain(const lay_stack *stack, unsigned levels, uint64_t free_bytes, char 
         chain_build c = {
                 .stack = stack, .levels = stack ? (unsigned)stack->n_layers : levels, .bytes = free_bytes};
         int r;
-        if (stack && (r = stack_disk(stack, free_bytes, &c.bytes, &c.inodes, err)) < 0)
-                return r;
         _cleanup_free_ char *cache = NULL;
         if ((r = ctr_cache_dir(&cache, err)) < 0)
                 return r;
         if (asprintf(&c.dir, "%s/vm/chain-%s-%llu", cache, stack ? stack->id : "markers",
-                     (unsigned long long)c.bytes) < 0)
+                     (unsigned long long)free_bytes) < 0)
                 return bench_error_set(err, ENOMEM, "out of memory");
         _cleanup_free_ char *dir = c.dir;
         if ((r = bench_mkdir_p(c.dir, 0755, err)) < 0)
@@ -466,6 +464,13 @@ int vm_chain(const lay_stack *stack, unsigned levels, uint64_t free_bytes, char 
         unsigned j = 0;
         while (j < c.levels && level_path(&c, j + 1, level, sizeof(level)) == 0 && access(level, R_OK) == 0)
                 j++;
+        /* the disk's size: the levels built say it; only a new chain walks the stack for it */
+        if (j > 0) {
+                level_path(&c, 1, level, sizeof(level));
+                if ((r = vm_qcow2_size(level, &c.bytes, err)) < 0)
+                        return r;
+        } else if (stack && (r = stack_disk(stack, free_bytes, &c.bytes, &c.inodes, err)) < 0)
+                return r;
         if (j < c.levels) {
                 bench_reap_stale_dirs(c.dir); /* the temp dirs of builders that died */
                 if (strlen(c.dir) > 3000)

@@ -166,6 +166,24 @@ fail:
         return bench_error_errno(err, -r, "cannot write %s", path);
 }
 
+int vm_qcow2_size(const char *path, uint64_t *ret, bench_error **err) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return bench_error_errno(err, errno, "cannot open %s", path);
+        uint8_t h[32];
+        ssize_t n = bench_pread_all(fd, h, sizeof(h), 0);
+        if (n != (ssize_t)sizeof(h))
+                return bench_error_errno(err, n < 0 ? (int)-n : EIO, "cannot read the header of %s", path);
+        uint32_t magic;
+        uint64_t size;
+        memcpy(&magic, h, 4);
+        memcpy(&size, h + 24, 8);
+        if (be32toh(magic) != 0x514649fbu)
+                return bench_error_set(err, EINVAL, "%s is not a qcow2 image", path);
+        *ret = be64toh(size);
+        return 0;
+}
+
 int vm_diff_clusters(int new_fd, int old_fd, uint64_t size, uint64_t **ret, size_t *ret_n,
                      bench_error **err) {
         _cleanup_free_ uint8_t *a = malloc(CLUSTER), *b = malloc(CLUSTER);

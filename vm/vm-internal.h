@@ -84,7 +84,9 @@ typedef struct lay_stack lay_stack;
  * The cached qcow2 backing chain of a stack (one level per layer, holding
  * what that layer changed) or, with stack NULL, of `levels` levels holding
  * marker files only. free_bytes: room left free on the disk; the virtual
- * size (ret_bytes) adds what the stack holds. ret_top: the top level.
+ * size (ret_bytes) adds what the stack holds, measured when the chain is
+ * first built and read back from its header afterwards. ret_top: the top
+ * level.
  */
 int vm_chain(const lay_stack *stack, unsigned levels, uint64_t free_bytes, char **ret_top,
              uint64_t *ret_bytes, bench_error **err);
@@ -107,6 +109,8 @@ int vm_scratch_disk(const char *dir, uint64_t bytes, unsigned layers, const lay_
  */
 int vm_qcow2_write(const char *path, uint64_t virtual_size, const char *backing, int src_fd,
                    const uint64_t *clusters, size_t n, bench_error **err);
+/* The virtual size of a qcow2 image, from its header. */
+int vm_qcow2_size(const char *path, uint64_t *ret, bench_error **err);
 /*
  * The 64 KiB clusters where the raw image new_fd differs from old_fd (both
  * `size` bytes; only new_fd's data extents are compared, holes in old_fd
