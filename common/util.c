@@ -258,63 +258,206 @@ int bench_write_file_atomic(const char *path, const char *data, size_t len, benc
         return 0;
 }
 
-static int rm_rf_at(int parent, const char *name, dev_t dev, int depth) {
-        if (depth > 512)
-                return -ELOOP;
+/*
+ * rm -rf at any depth with a bounded number of fds: the top RM_OPEN_LEVELS
+ * levels keep their directory stream, deeper ones are closed on the way
+ * down and reread on the way back (what is gone is gone, what failed is
+ * skipped). Climbing back goes through ".." and must arrive at the dir it
+ * left (dev, ino): a tree moved meanwhile stops the removal instead of
+ * sending it elsewhere. Never follows a symlink, never crosses a mount.
+ */
+#define RM_OPEN_LEVELS 64
+
+typedef struct rm_level {
+        DIR *d; /* NULL while a deeper level is at work and this one is beyond RM_OPEN_LEVELS */
+        char *name;
+        dev_t dev;
+        ino_t ino;
+        char **failed; /* children that could not go: skipped when reread */
+        size_t n_failed;
+} rm_level;
+
+static void rm_level_clear(rm_level *l) {
+        if (l->d)
+                closedir(l->d);
+        free(l->name);
+        for (size_t i = 0; i < l->n_failed; i++)
+                free(l->failed[i]);
+        free(l->failed);
+        *l = (rm_level){0};
+}
+
+static bool rm_failed(const rm_level *l, const char *name) {
+        for (size_t i = 0; i < l->n_failed; i++)
+                if (!strcmp(l->failed[i], name))
+                        return true;
+        return false;
+}
+
+/* Notes a child that stays; returns the error to keep. */
+static int rm_fail(rm_level *l, const char *name, int e) {
+        char **nf = realloc(l->failed, (l->n_failed + 1) * sizeof(*nf));
+        if (!nf)
+                return -ENOMEM;
+        l->failed = nf;
+        if (!(nf[l->n_failed] = strdup(name)))
+                return -ENOMEM;
+        l->n_failed++;
+        return e;
+}
+
+static int rm_open_dir(int parent, const char *name) {
+        int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        /* overlayfs leaves work/work at mode 000; what we own we may open up */
+        if (fd < 0 && errno == EACCES && fchmodat(parent, name, 0700, 0) == 0)
+                fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        return fd < 0 ? -errno : fd;
+}
+
+static int rm_push(rm_level **st, size_t *n, size_t *cap, int fd, const char *name) {
+        struct stat s;
+        if (fstat(fd, &s) < 0) {
+                int e = -errno;
+                close(fd);
+                return e;
+        }
+        if (*n == *cap) {
+                size_t nc = *cap ? *cap * 2 : 16;
+                rm_level *ns = realloc(*st, nc * sizeof(*ns));
+                if (!ns) {
+                        close(fd);
+                        return -ENOMEM;
+                }
+                *st = ns;
+                *cap = nc;
+        }
+        rm_level *l = &(*st)[*n];
+        *l = (rm_level){.dev = s.st_dev, .ino = s.st_ino, .name = strdup(name), .d = fdopendir(fd)};
+        if (!l->d || !l->name) {
+                if (!l->d)
+                        close(fd);
+                rm_level_clear(l);
+                return -ENOMEM;
+        }
+        (*n)++;
+        return 0;
+}
+
+/* parent/name is a directory on dev. */
+static int rm_tree(int parent, const char *name, dev_t dev) {
+        rm_level *st = NULL;
+        size_t n = 0, cap = 0;
+        int fd = rm_open_dir(parent, name);
+        int r = fd < 0 ? fd : rm_push(&st, &n, &cap, fd, name);
+        if (r < 0)
+                return r;
+        while (n > 0) {
+                rm_level *top = &st[n - 1];
+                struct dirent *de;
+                errno = 0;
+                while ((de = readdir(top->d))) {
+                        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+                            rm_failed(top, de->d_name))
+                                continue;
+                        int dfd = dirfd(top->d);
+                        bool dir = de->d_type == DT_DIR;
+                        /* what readdir says is not a directory goes without a stat (big trees) */
+                        if (de->d_type == DT_UNKNOWN) {
+                                struct stat s;
+                                dir = fstatat(dfd, de->d_name, &s, AT_SYMLINK_NOFOLLOW) == 0 &&
+                                      S_ISDIR(s.st_mode);
+                        }
+                        if (!dir) {
+                                if (unlinkat(dfd, de->d_name, 0) == 0 || errno == ENOENT)
+                                        continue;
+                                if (errno != EISDIR) {
+                                        int q = rm_fail(top, de->d_name, -errno);
+                                        r = r ? r : q;
+                                        continue;
+                                }
+                        }
+                        int cfd = rm_open_dir(dfd, de->d_name);
+                        struct stat s;
+                        if (cfd >= 0 && fstat(cfd, &s) == 0 && s.st_dev != dev) {
+                                close(cfd);
+                                cfd = -EXDEV; /* a mount point: never delete through it */
+                        }
+                        if (cfd < 0) {
+                                if (cfd == -ENOENT)
+                                        continue;
+                                int q = rm_fail(top, de->d_name, cfd);
+                                r = r ? r : q;
+                                continue;
+                        }
+                        if (n >= RM_OPEN_LEVELS) {
+                                closedir(top->d);
+                                top->d = NULL;
+                        }
+                        int q = rm_push(&st, &n, &cap, cfd, de->d_name);
+                        if (q < 0) {
+                                r = q;
+                                goto out;
+                        }
+                        break;
+                }
+                if (de)
+                        continue; /* went down */
+                /* top is empty (but for what failed): remove it from its parent */
+                if (n == 1) {
+                        if (unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT && r == 0)
+                                r = -errno;
+                        break;
+                }
+                rm_level *up = &st[n - 2];
+                if (!up->d) {
+                        int pfd =
+                                openat(dirfd(top->d), "..", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        struct stat s;
+                        if (pfd < 0 || fstat(pfd, &s) < 0 || s.st_dev != up->dev || s.st_ino != up->ino) {
+                                r = pfd < 0 ? -errno : -ESTALE; /* moved under us */
+                                if (pfd >= 0)
+                                        close(pfd);
+                                goto out;
+                        }
+                        if (!(up->d = fdopendir(pfd))) {
+                                close(pfd);
+                                r = -ENOMEM;
+                                goto out;
+                        }
+                }
+                rm_level gone = st[--n];
+                closedir(steal_pointer(&gone.d));
+                if (unlinkat(dirfd(up->d), gone.name, AT_REMOVEDIR) < 0 && errno != ENOENT) {
+                        int q = rm_fail(up, gone.name, -errno);
+                        r = r ? r : q;
+                }
+                rm_level_clear(&gone);
+        }
+out:
+        while (n > 0)
+                rm_level_clear(&st[--n]);
+        free(st);
+        return r;
+}
+
+static int rm_rf_at(int parent, const char *name) {
         struct stat st;
         if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return errno == ENOENT ? 0 : -errno;
         if (!S_ISDIR(st.st_mode))
                 return unlinkat(parent, name, 0) < 0 && errno != ENOENT ? -errno : 0;
-        if (st.st_dev != dev)
-                return -EXDEV; /* a mount point: never delete through it */
-        int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        /* overlayfs leaves work/work at mode 000; what we own we may open up */
-        if (fd < 0 && errno == EACCES && fchmodat(parent, name, 0700, 0) == 0)
-                fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        DIR *d = fdopendir(fd);
-        if (!d) {
-                int e = errno;
-                close(fd);
-                return -e;
-        }
-        int r = 0;
-        struct dirent *de;
-        while ((de = readdir(d))) {
-                if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-                        continue;
-                int q;
-                /* what readdir says is not a directory goes without a stat (big trees) */
-                if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
-                        q = unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT ? -errno : 0;
-                else
-                        q = rm_rf_at(dirfd(d), de->d_name, dev, depth + 1);
-                if (q < 0 && r == 0)
-                        r = q;
-        }
-        closedir(d);
-        if (unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT && r == 0)
-                r = -errno;
-        return r;
+        return rm_tree(parent, name, st.st_dev);
 }
 
 int bench_rm_rf_at(int dirfd, const char *name, bench_error **err) {
-        struct stat st;
-        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return errno == ENOENT ? 0 : bench_error_errno(err, errno, "cannot remove %s", name);
-        int r = rm_rf_at(dirfd, name, st.st_dev, 0);
+        int r = rm_rf_at(dirfd, name);
         if (r < 0)
                 return bench_error_errno(err, r, "cannot remove %s", name);
         return 0;
 }
 
 int bench_rm_rf(const char *path, bench_error **err) {
-        struct stat st;
-        if (lstat(path, &st) < 0)
-                return errno == ENOENT ? 0 : bench_error_errno(err, errno, "cannot remove %s", path);
-        int r = rm_rf_at(AT_FDCWD, path, st.st_dev, 0);
+        int r = rm_rf_at(AT_FDCWD, path);
         if (r < 0)
                 return bench_error_errno(err, r, "cannot remove %s", path);
         return 0;

@@ -6,10 +6,13 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../../common/cleanup.h"
@@ -262,6 +265,65 @@ static void test_opt_find(void **state) {
         assert_string_equal(bench_opt_type_name(BENCH_OPT_CPULIST), "cpu list");
 }
 
+static size_t open_fds(void) {
+        DIR *d = opendir("/proc/self/fd");
+        assert_non_null(d);
+        size_t n = 0;
+        while (readdir(d))
+                n++;
+        closedir(d);
+        return n;
+}
+
+/*
+ * A tree far deeper than fds or PATH_MAX allow one path or one fd per level
+ * (2000 levels), with siblings below the levels that keep their stream, a
+ * mode-000 dir and symlinks out of it: all of it goes, nothing the symlinks
+ * point to does, and no fd is left open.
+ */
+static void test_rm_rf_deep(void **state) {
+        char top[] = "/tmp/bench-rmrf-XXXXXX";
+        assert_non_null(mkdtemp(top));
+        char keep[64];
+        snprintf(keep, sizeof(keep), "%s-keep", top);
+        assert_int_equal(mkdir(keep, 0755), 0);
+        char kf[80];
+        snprintf(kf, sizeof(kf), "%s/f", keep);
+        close(open(kf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+        int fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        for (int i = 0; i < 2000; i++) {
+                assert_int_equal(mkdirat(fd, "d", 0755), 0);
+                if (i % 100 == 0) {
+                        close(openat(fd, "f", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+                        assert_int_equal(symlinkat(keep, fd, "s"), 0);
+                }
+                if (i == 150)
+                        for (int k = 0; k < 20; k++) {
+                                char n[16];
+                                snprintf(n, sizeof(n), "w%d", k);
+                                assert_int_equal(mkdirat(fd, n, 0755), 0);
+                                snprintf(n, sizeof(n), "w%d/x", k);
+                                close(openat(fd, n, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+                        }
+                int nfd = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                assert_true(nfd >= 0);
+                if (i == 1000)
+                        assert_int_equal(mkdirat(nfd, "locked", 0), 0);
+                close(fd);
+                fd = nfd;
+        }
+        close(fd);
+        size_t fds = open_fds();
+        _cleanup_error_ bench_error *err = NULL;
+        if (bench_rm_rf(top, &err) < 0)
+                fail_msg("%s", err->msg);
+        assert_int_equal(access(top, F_OK), -1);
+        assert_int_equal(access(kf, F_OK), 0);
+        assert_int_equal(open_fds(), fds);
+        assert_int_equal(bench_rm_rf(keep, NULL), 0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_size),     cmocka_unit_test(test_format_size),
@@ -269,6 +331,7 @@ int main(void) {
                 cmocka_unit_test(test_edit_distance),  cmocka_unit_test(test_did_you_mean),
                 cmocka_unit_test(test_opt_check),      cmocka_unit_test(test_opt_find),
                 cmocka_unit_test(test_put_xml),        cmocka_unit_test(test_io_all),
+                cmocka_unit_test(test_rm_rf_deep),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
