@@ -27,6 +27,7 @@
 
 #include "../../common/cleanup.h"
 #include "../../common/json.h"
+#include "../../common/sha256.h"
 #include "../../common/util.h"
 #include "layers-internal.h"
 
@@ -45,7 +46,8 @@ typedef struct extract {
         int root;         /* the layer dir */
         const char *what; /* "layer 2", for messages */
         bool privileged;
-        uint64_t bytes;
+        lay_space *space;      /* of the store: every entry is counted before it is written */
+        uint64_t bytes;        /* data written */
         char parent[PATH_MAX]; /* the last parent dir opened, and its fd: tars list siblings together */
         int parent_fd;
 } extract;
@@ -172,11 +174,11 @@ static int write_data(extract *x, struct archive *a, struct archive_entry *e, in
                                 return bench_error_errno(err, errno, "%s: cannot write `%s`", x->what, entry);
                         done += (size_t)w;
                 }
+                x->bytes += size;
         }
-        /* a sparse file's hole at the end */
+        /* holes are never written (blocks come with their offsets): a sparse file stays sparse */
         if (archive_entry_size_is_set(e) && ftruncate(fd, archive_entry_size(e)) < 0)
                 return bench_error_errno(err, errno, "%s: cannot size `%s`", x->what, entry);
-        x->bytes += (uint64_t)archive_entry_size(e);
         return 0;
 }
 
@@ -323,9 +325,25 @@ static int extract_entry(extract *x, struct archive *a, struct archive_entry *e,
         }
 }
 
+/* What an entry will take on disk: its data (not a sparse file's holes) and some for the inode. */
+static uint64_t entry_need(struct archive_entry *e) {
+        uint64_t data = 0;
+        if (archive_entry_filetype(e) == AE_IFREG && !archive_entry_hardlink(e)) {
+                if (archive_entry_sparse_reset(e) > 0) {
+                        la_int64_t off, len;
+                        while (archive_entry_sparse_next(e, &off, &len) == ARCHIVE_OK)
+                                data += len > 0 ? (uint64_t)len + 4095 : 0;
+                } else
+                        data = archive_entry_size(e) > 0 ? (uint64_t)archive_entry_size(e) : 0;
+        }
+        return ((data + 4095) & ~4095ull) + 1024;
+}
+
 /* Extracts the tar that a reads into root (the empty layer dir). */
-static int extract_layer(struct archive *a, int root, const char *what, uint64_t *bytes, bench_error **err) {
-        extract x = {.root = root, .what = what, .privileged = geteuid() == 0, .parent_fd = -1};
+static int extract_layer(struct archive *a, int root, const char *what, lay_space *space, uint64_t *bytes,
+                         bench_error **err) {
+        extract x = {
+                .root = root, .what = what, .privileged = geteuid() == 0, .space = space, .parent_fd = -1};
         int r = 0;
         for (;;) {
                 struct archive_entry *e;
@@ -336,7 +354,11 @@ static int extract_layer(struct archive *a, int root, const char *what, uint64_t
                         r = bench_error_set(err, EINVAL, "%s: %s", what, archive_error_string(a));
                         break;
                 }
-                if ((r = extract_entry(&x, a, e, err)) < 0)
+                char msg[PATH_MAX + 128];
+                snprintf(msg, sizeof(msg), "%s: entry `%s`", what,
+                         archive_entry_pathname(e) ? archive_entry_pathname(e) : "");
+                if ((r = lay_space_take(space, entry_need(e), msg, err)) < 0 ||
+                    (r = extract_entry(&x, a, e, err)) < 0)
                         break;
         }
         extract_forget_parent(&x);
@@ -354,27 +376,178 @@ static struct archive *new_reader(void) {
         return a;
 }
 
-/* Creates <tmp>/l/<index> and extracts into it. */
-static int extract_into(const char *tmp, size_t index, struct archive *a, const char *what, uint64_t *bytes,
+/*
+ * What a layer must turn out to be (NULL / -1 where the image does not
+ * say): the digest and size of its bytes as stored, and the digest of its
+ * tar stream (the diff_id, whatever the compression).
+ */
+typedef struct layer_want {
+        const char *blob;
+        int64_t blob_size;
+        const char *diff_id;
+} layer_want;
+
+/* The side of every import that fill() sees: where, how much room, what the layers turned out to be. */
+typedef struct import_ctx {
+        const char *tmp;
+        const char *image; /* for messages */
+        lay_space space;
+        uint64_t bytes;
+        char (*got)[72]; /* per layer: the diff_id found */
+} import_ctx;
+
+/*
+ * A layer's bytes, hashed on their way in (blob) and again once
+ * decompressed (diff): the source feeds a raw reader that decompresses,
+ * which feeds the tar reader. Nothing is read twice.
+ */
+typedef struct layer_in {
+        int fd;                /* the blob file, or -1 */
+        struct archive *outer; /* else the member of this tarball at hand */
+        bench_sha256 blob, diff;
+        uint64_t blob_size;
+        struct archive *dec;
+        char buf[1 << 16];
+} layer_in;
+
+static la_ssize_t in_read(struct archive *self, void *arg, const void **buf) {
+        layer_in *in = arg;
+        la_ssize_t n;
+        if (in->outer) {
+                const void *b;
+                size_t size;
+                la_int64_t off;
+                int r = archive_read_data_block(in->outer, &b, &size, &off);
+                if (r == ARCHIVE_EOF)
+                        return 0;
+                if (r < ARCHIVE_WARN) {
+                        archive_set_error(self, EIO, "%s", archive_error_string(in->outer));
+                        return -1;
+                }
+                *buf = b;
+                n = (la_ssize_t)size;
+        } else {
+                do
+                        n = read(in->fd, in->buf, sizeof(in->buf));
+                while (n < 0 && errno == EINTR);
+                if (n < 0) {
+                        archive_set_error(self, errno, "read: %s", strerror(errno));
+                        return -1;
+                }
+                *buf = in->buf;
+        }
+        bench_sha256_update(&in->blob, *buf, (size_t)n);
+        in->blob_size += (uint64_t)n;
+        return n;
+}
+
+static la_ssize_t tar_read(struct archive *self, void *arg, const void **buf) {
+        layer_in *in = arg;
+        const void *b;
+        size_t size;
+        la_int64_t off;
+        int r = archive_read_data_block(in->dec, &b, &size, &off);
+        if (r == ARCHIVE_EOF)
+                return 0;
+        if (r < ARCHIVE_WARN) {
+                if (self)
+                        archive_set_error(self, EIO, "%s", archive_error_string(in->dec));
+                return -1;
+        }
+        bench_sha256_update(&in->diff, b, size);
+        *buf = b;
+        return (la_ssize_t)size;
+}
+
+/* The sha256 of a whole file: after a failed extraction, tells a tampered blob from a broken one. */
+static void hash_file(int fd, char out[72]) {
+        bench_sha256 h;
+        bench_sha256_init(&h);
+        char buf[1 << 16];
+        ssize_t n;
+        for (uint64_t off = 0; (n = bench_pread_all(fd, buf, sizeof(buf), off)) > 0; off += (uint64_t)n)
+                bench_sha256_update(&h, buf, (size_t)n);
+        bench_sha256_digest(&h, out);
+}
+
+/* Creates <tmp>/l/<index> and extracts the layer in into it, checking it against want. */
+static int extract_into(import_ctx *c, size_t index, layer_in *in, const layer_want *want, const char *what,
                         bench_error **err) {
         char dir[PATH_MAX];
-        snprintf(dir, sizeof(dir), "%s/l/%zu", tmp, index);
+        snprintf(dir, sizeof(dir), "%s/l/%zu", c->tmp, index);
         if (mkdir(dir, 0755) < 0)
                 return bench_error_errno(err, errno, "cannot create %s", dir);
         _cleanup_close_ int root = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (root < 0)
                 return bench_error_errno(err, errno, "cannot open %s", dir);
-        return extract_layer(a, root, what, bytes, err);
+        bench_sha256_init(&in->blob);
+        bench_sha256_init(&in->diff);
+        _cleanup_archive_ struct archive *dec = archive_read_new(), *tar = archive_read_new();
+        if (!dec || !tar)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        archive_read_support_filter_all(dec);
+        archive_read_support_format_raw(dec);
+        archive_read_support_format_tar(tar);
+        in->dec = dec;
+        struct archive_entry *e;
+        int r;
+        if (archive_read_open(dec, in, NULL, in_read, NULL) != ARCHIVE_OK ||
+            archive_read_next_header(dec, &e) != ARCHIVE_OK)
+                r = bench_error_set(err, EINVAL, "%s: %s", what, archive_error_string(dec));
+        else if (archive_read_open(tar, in, NULL, tar_read, NULL) != ARCHIVE_OK)
+                r = bench_error_set(err, EINVAL, "%s: %s", what, archive_error_string(tar));
+        else
+                r = extract_layer(tar, root, what, &c->space, &c->bytes, err);
+        /* what follows the tar's end counts too */
+        const void *b;
+        while (r == 0 && (r = (int)tar_read(NULL, in, &b)) > 0)
+                ;
+        while (r == 0 && (r = (int)in_read(dec, in, &b)) > 0)
+                ;
+        if (r < 0 && !(err && *err))
+                r = bench_error_set(err, EIO, "%s: %s", what, archive_error_string(dec));
+        char blob[72], diff[72];
+        bench_sha256_digest(&in->blob, blob);
+        bench_sha256_digest(&in->diff, diff);
+        if (r < 0 && in->fd >= 0 && want->blob)
+                hash_file(in->fd, blob);
+        else if (r < 0)
+                return r;
+        if (want->blob && strcmp(blob, want->blob) != 0) {
+                if (err)
+                        bench_error_freep(err);
+                return bench_error_set(err, EINVAL,
+                                       "%s: the blob's sha256 is %s, not %s as the image says: corrupt or "
+                                       "tampered with, refused (nothing of the image is stored)",
+                                       what, blob, want->blob);
+        }
+        if (r < 0)
+                return r;
+        if (want->blob_size >= 0 && in->blob_size != (uint64_t)want->blob_size)
+                return bench_error_set(err, EINVAL,
+                                       "%s: the blob has %llu bytes, not %lld as the image says: refused",
+                                       what, (unsigned long long)in->blob_size, (long long)want->blob_size);
+        if (want->diff_id && strcmp(diff, want->diff_id) != 0)
+                return bench_error_set(err, EINVAL,
+                                       "%s: its tar's sha256 is %s, not %s as the image's config (diff_ids) "
+                                       "says: corrupt or tampered with, refused",
+                                       what, diff, want->diff_id);
+        memcpy(c->got[index - 1], diff, sizeof(diff));
+        return 0;
 }
 
-static int extract_file(const char *tmp, size_t index, const char *file, const char *what, uint64_t *bytes,
-                        bench_error **err) {
-        _cleanup_archive_ struct archive *a = new_reader();
-        if (!a)
+static int extract_file(import_ctx *c, size_t index, const char *file, const layer_want *want,
+                        const char *what, bench_error **err) {
+        layer_in *in = calloc(1, sizeof(*in));
+        if (!in)
                 return bench_error_set(err, ENOMEM, "out of memory");
-        if (archive_read_open_filename(a, file, 1 << 16) != ARCHIVE_OK)
-                return bench_error_set(err, EINVAL, "%s: %s: %s", what, file, archive_error_string(a));
-        return extract_into(tmp, index, a, what, bytes, err);
+        in->fd = open(file, O_RDONLY | O_CLOEXEC);
+        int r = in->fd < 0 ? bench_error_errno(err, errno, "%s: cannot open %s", what, file)
+                           : extract_into(c, index, in, want, what, err);
+        if (in->fd >= 0)
+                close(in->fd);
+        free(in);
+        return r;
 }
 
 /* common */
@@ -396,7 +569,7 @@ static int read_json(const char *path, size_t max, cJSON **ret, bench_error **er
         return 0;
 }
 
-static uint64_t hash_digests(const char *kind, char *const *digests, size_t n) {
+static uint64_t hash_digests(const char *kind, const char *const *digests, size_t n) {
         uint64_t h = lay_fnv1a(LAY_FNV_OFFSET, kind, strlen(kind));
         for (size_t i = 0; i < n; i++) {
                 h = lay_fnv1a(h, "\n", 1);
@@ -411,7 +584,7 @@ static void free_strv(char **v, size_t n) {
         free(v);
 }
 
-static cJSON *import_meta(const char *source, const char *path, char *const *digests, size_t n,
+static cJSON *import_meta(const char *source, const char *path, const char *const *digests, size_t n,
                           uint64_t bytes) {
         cJSON *m = cJSON_CreateObject(), *d = cJSON_CreateArray();
         char real[PATH_MAX];
@@ -434,34 +607,55 @@ static cJSON *import_meta(const char *source, const char *path, char *const *dig
 }
 
 /*
- * The store's side of every import: a cache hit by id, else a build where
- * fill() extracts the layers into <tmp>/l/1..n.
+ * The store's side of every import. The id hashes the layers' diff_ids
+ * (sha256 of each tar stream) as extraction finds them: content, never
+ * names. Where the image states all of them, they name a cache hit before
+ * any extraction (a stored stack holds verified content for exactly those
+ * digests); else fill() extracts the layers into <tmp>/l/1..n, checking
+ * each against want, and only a stack that passed is stored.
  */
-typedef int (*fill_fn)(const char *tmp, void *arg, uint64_t *bytes, bench_error **err);
-static int import_build(const char *source, const char *path, char *const *digests, size_t n, fill_fn fill,
+typedef int (*fill_fn)(import_ctx *c, void *arg, bench_error **err);
+static int import_build(const char *source, const char *path, const layer_want *want, size_t n, fill_fn fill,
                         void *arg, lay_stack *ret, bench_error **err) {
-        char id[17];
-        lay_format_id(hash_digests(source, digests, n), id);
         _cleanup_free_ char *store = NULL;
+        _cleanup_free_ const char **digests = calloc(n, sizeof(char *));
+        if (!digests)
+                return bench_error_set(err, ENOMEM, "out of memory");
         int r = lay_store_dir(&store, err);
         if (r < 0)
                 return r;
-        r = lay_stack_load(store, id, ret, err);
-        if (r != -ENOENT)
-                return r;
+        char id[17];
+        bool stated = true;
+        for (size_t i = 0; i < n; i++)
+                stated = stated && (digests[i] = want[i].diff_id);
+        if (stated) {
+                lay_format_id(hash_digests(source, digests, n), id);
+                r = lay_stack_load(store, id, ret, err);
+                if (r != -ENOENT)
+                        return r;
+        }
         lay_build b;
         if ((r = lay_build_begin(&b, err)) < 0)
                 return r;
+        import_ctx c = {.tmp = b.tmp, .image = path, .got = calloc(n, sizeof(*c.got))};
         char l[PATH_MAX];
         snprintf(l, sizeof(l), "%s/l", b.tmp);
-        uint64_t bytes = 0;
-        if (mkdir(l, 0755) < 0)
+        if (!c.got)
+                r = bench_error_set(err, ENOMEM, "out of memory");
+        else if ((r = lay_space_init(&c.space, b.store, err)) < 0)
+                ;
+        else if (mkdir(l, 0755) < 0)
                 r = bench_error_errno(err, errno, "cannot create %s", l);
         else
-                r = fill(b.tmp, arg, &bytes, err);
-        _cleanup_json_ cJSON *meta = r == 0 ? import_meta(source, path, digests, n, bytes) : NULL;
+                r = fill(&c, arg, err);
+        for (size_t i = 0; r == 0 && i < n; i++)
+                digests[i] = c.got[i];
+        _cleanup_json_ cJSON *meta = r == 0 ? import_meta(source, path, digests, n, c.bytes) : NULL;
         if (r == 0 && !meta)
                 r = bench_error_set(err, ENOMEM, "out of memory");
+        if (r == 0)
+                lay_format_id(hash_digests(source, digests, n), id);
+        free(c.got);
         if (r < 0) {
                 lay_build_abort(&b);
                 return r;
@@ -485,14 +679,63 @@ static bool valid_digest(const char *d) {
         return true;
 }
 
+/* "sha256:" and 64 lowercase hex digits: the one digest bench can verify */
+static bool is_sha256(const char *d) {
+        return d && strlen(d) == 71 && !strncmp(d, "sha256:", 7) && valid_digest(d);
+}
+
 static int blob_path(const char *dir, const cJSON *desc, const char *what, char **ret, bench_error **err) {
         const cJSON *d = cJSON_GetObjectItemCaseSensitive(desc, "digest");
         if (!cJSON_IsString(d) || !valid_digest(d->valuestring))
                 return bench_error_set(err, EINVAL, "%s/%s: no valid \"digest\" (algorithm:hex)", dir, what);
+        if (!is_sha256(d->valuestring))
+                return bench_error_set(err, EINVAL,
+                                       "%s/%s: digest `%.80s`: only sha256 digests can be verified: refused",
+                                       dir, what, d->valuestring);
         const char *colon = strchr(d->valuestring, ':');
         if (asprintf(ret, "%s/blobs/%.*s/%s", dir, (int)(colon - d->valuestring), d->valuestring, colon + 1) <
             0)
                 return bench_error_set(err, ENOMEM, "out of memory");
+        return 0;
+}
+
+/* The sha256 digest of text */
+static void digest_of(const char *text, size_t len, char out[72]) {
+        bench_sha256 h;
+        bench_sha256_init(&h);
+        bench_sha256_update(&h, text, len);
+        bench_sha256_digest(&h, out);
+}
+
+/* The JSON blob that desc names (in what), read only if its digest and size are what desc says. */
+static int read_blob_json(const char *dir, const cJSON *desc, const char *what, cJSON **ret,
+                          bench_error **err) {
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        int r = blob_path(dir, desc, what, &path, err);
+        if (r < 0)
+                return r;
+        struct stat st;
+        if (stat(path, &st) < 0)
+                return bench_error_errno(err, errno, "cannot read %s", path);
+        if ((uint64_t)st.st_size > MAX_JSON)
+                return bench_error_set(err, EFBIG, "%s: larger than %u bytes", path, MAX_JSON);
+        size_t len = 0;
+        if ((r = bench_read_file(path, &text, &len, err)) < 0)
+                return r;
+        char got[72];
+        digest_of(text, len, got);
+        const char *want = cJSON_GetObjectItemCaseSensitive(desc, "digest")->valuestring;
+        if (strcmp(got, want) != 0)
+                return bench_error_set(err, EINVAL,
+                                       "%s: its sha256 is %s, not %s as %s says: corrupt or tampered with, "
+                                       "refused",
+                                       path, got, want, what);
+        const cJSON *size = cJSON_GetObjectItemCaseSensitive(desc, "size");
+        if (cJSON_IsNumber(size) && size->valuedouble != (double)len)
+                return bench_error_set(err, EINVAL, "%s: %zu bytes, not %.0f as %s says: refused", path, len,
+                                       size->valuedouble, what);
+        if (!(*ret = cJSON_Parse(text)))
+                return bench_error_set(err, EINVAL, "%s: not valid JSON", path);
         return 0;
 }
 
@@ -531,15 +774,16 @@ static const cJSON *pick_manifest(const cJSON *index) {
 typedef struct oci_fill {
         const char *dir;
         char **blobs;
+        layer_want *want;
         size_t n;
 } oci_fill;
 
-static int oci_fill_layers(const char *tmp, void *arg, uint64_t *bytes, bench_error **err) {
+static int oci_fill_layers(import_ctx *c, void *arg, bench_error **err) {
         oci_fill *f = arg;
         for (size_t i = 0; i < f->n; i++) {
-                char what[64];
-                snprintf(what, sizeof(what), "layer %zu", i + 1);
-                int r = extract_file(tmp, i + 1, f->blobs[i], what, bytes, err);
+                char what[128];
+                snprintf(what, sizeof(what), "layer %zu (%.80s)", i + 1, f->want[i].blob);
+                int r = extract_file(c, i + 1, f->blobs[i], &f->want[i], what, err);
                 if (r < 0)
                         return bench_error_prefix(err, "%s", f->dir);
         }
@@ -559,7 +803,7 @@ static int import_oci(const char *dir, lay_stack *ret, bench_error **err) {
         snprintf(p, sizeof(p), "%s/index.json", dir);
         if ((r = read_json(p, MAX_JSON, &index, err)) < 0)
                 return r;
-        /* nested indexes (multi-platform images) lead to one manifest */
+        /* nested indexes (multi-platform images) lead to one manifest; each blob read is verified */
         const cJSON *desc = pick_manifest(index);
         cJSON *cur = NULL;
         for (int depth = 0;; depth++) {
@@ -567,9 +811,8 @@ static int import_oci(const char *dir, lay_stack *ret, bench_error **err) {
                         cJSON_Delete(cur);
                         return bench_error_set(err, EINVAL, "%s: no image manifest in index.json", dir);
                 }
-                _cleanup_free_ char *bp = NULL;
-                if ((r = blob_path(dir, desc, "index.json", &bp, err)) < 0 ||
-                    (r = read_json(bp, MAX_JSON, &manifest, err)) < 0) {
+                if ((r = read_blob_json(dir, desc, depth ? "the image index" : "index.json", &manifest,
+                                        err)) < 0) {
                         cJSON_Delete(cur);
                         return r;
                 }
@@ -588,11 +831,10 @@ static int import_oci(const char *dir, lay_stack *ret, bench_error **err) {
         if (!cJSON_IsArray(layers) || n == 0 || n > LAY_MAX_LAYERS)
                 return bench_error_set(err, EINVAL, "%s: the manifest has %zu layers (1 to %d supported)",
                                        dir, n, LAY_MAX_LAYERS);
-        oci_fill f = {.dir = dir, .blobs = calloc(n, sizeof(char *))};
-        char **digests = calloc(n, sizeof(char *));
-        if (!f.blobs || !digests) {
+        oci_fill f = {.dir = dir, .blobs = calloc(n, sizeof(char *)), .want = calloc(n, sizeof(layer_want))};
+        if (!f.blobs || !f.want) {
                 free(f.blobs);
-                free(digests);
+                free(f.want);
                 return bench_error_set(err, ENOMEM, "out of memory");
         }
         r = 0;
@@ -605,37 +847,35 @@ static int import_oci(const char *dir, lay_stack *ret, bench_error **err) {
                 }
                 if ((r = blob_path(dir, l, "manifest", &f.blobs[f.n], err)) < 0)
                         break;
-                digests[f.n] = strdup(cJSON_GetObjectItemCaseSensitive(l, "digest")->valuestring);
-                if (!digests[f.n++]) {
-                        r = bench_error_set(err, ENOMEM, "out of memory");
+                const cJSON *size = cJSON_GetObjectItemCaseSensitive(l, "size");
+                f.want[f.n++] = (layer_want){
+                        .blob = cJSON_GetObjectItemCaseSensitive(l, "digest")->valuestring,
+                        .blob_size = cJSON_IsNumber(size) ? (int64_t)size->valuedouble : -1,
+                };
+        }
+        /* the config (verified) states the diff_ids: the uncompressed content, whatever the compression */
+        const cJSON *cdesc = cJSON_GetObjectItemCaseSensitive(manifest, "config");
+        if (r == 0 && cdesc)
+                r = read_blob_json(dir, cdesc, "the manifest's config", &config, err);
+        const cJSON *ids = cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(config, "rootfs"), "diff_ids");
+        if (r == 0 && ids && (size_t)cJSON_GetArraySize(ids) != n)
+                r = bench_error_set(err, EINVAL, "%s: the config lists %d diff_ids for %zu layers: refused",
+                                    dir, cJSON_GetArraySize(ids), n);
+        size_t i = 0;
+        const cJSON *d;
+        const cJSON *check = r == 0 ? ids : NULL;
+        cJSON_ArrayForEach(d, check) {
+                if (!cJSON_IsString(d) || !is_sha256(d->valuestring)) {
+                        r = bench_error_set(err, EINVAL, "%s: config: diff_id %zu is not a sha256 digest",
+                                            dir, i + 1);
                         break;
                 }
-        }
-        /* the uncompressed digests name the content whatever the compression */
-        _cleanup_free_ char *cp = NULL;
-        const cJSON *cdesc = cJSON_GetObjectItemCaseSensitive(manifest, "config");
-        if (r == 0 && cdesc && blob_path(dir, cdesc, "manifest", &cp, NULL) == 0 &&
-            read_json(cp, MAX_JSON, &config, NULL) == 0) {
-                const cJSON *ids = cJSON_GetObjectItemCaseSensitive(
-                        cJSON_GetObjectItemCaseSensitive(config, "rootfs"), "diff_ids");
-                if ((size_t)cJSON_GetArraySize(ids) == n) {
-                        size_t i = 0;
-                        const cJSON *d;
-                        cJSON_ArrayForEach(d, ids) {
-                                if (!cJSON_IsString(d) || !valid_digest(d->valuestring))
-                                        break;
-                                char *s = strdup(d->valuestring);
-                                if (s) {
-                                        free(digests[i]);
-                                        digests[i] = s;
-                                }
-                                i++;
-                        }
-                }
+                f.want[i++].diff_id = d->valuestring;
         }
         if (r == 0)
-                r = import_build("oci", dir, digests, n, oci_fill_layers, &f, ret, err);
-        free_strv(digests, n);
+                r = import_build("oci", dir, f.want, n, oci_fill_layers, &f, ret, err);
+        free(f.want);
         free_strv(f.blobs, n);
         return r;
 }
@@ -653,10 +893,18 @@ typedef struct docker_src {
         size_t n;
         alias *aliases; /* link entries of the tarball: some docker versions share layers that way */
         size_t n_aliases;
+        char *config;       /* its member name, from manifest.json ("" if none) */
+        cJSON *config_json; /* its rootfs.diff_ids say what the layers hold */
+        layer_want *want;
+        char (*blob)[72]; /* layers named blobs/sha256/<hex> (docker 25+): that digest */
 } docker_src;
 
 static void docker_src_clear(docker_src *s) {
         free_strv(s->layers, s->n);
+        free(s->config);
+        cJSON_Delete(s->config_json);
+        free(s->want);
+        free(s->blob);
         for (size_t i = 0; i < s->n_aliases; i++) {
                 free(s->aliases[i].name);
                 free(s->aliases[i].target);
@@ -691,7 +939,12 @@ static int parse_docker_manifest(docker_src *s, const char *text, bench_error **
                                        "%s: manifest.json: expected [{\"Layers\": [1 to %d paths]}]", s->path,
                                        LAY_MAX_LAYERS);
         s->layers = calloc(n, sizeof(char *));
-        if (!s->layers)
+        s->want = calloc(n, sizeof(*s->want));
+        s->blob = calloc(n, sizeof(*s->blob));
+        const cJSON *config = cJSON_GetObjectItemCaseSensitive(img, "Config");
+        char key[PATH_MAX];
+        member_key(cJSON_IsString(config) ? config->valuestring : "", key, sizeof(key));
+        if (!s->layers || !s->want || !s->blob || !(s->config = strdup(key)))
                 return bench_error_set(err, ENOMEM, "out of memory");
         cJSON_ArrayForEach(l, layers) {
                 if (!cJSON_IsString(l) || !*l->valuestring || l->valuestring[0] == '/' ||
@@ -699,8 +952,14 @@ static int parse_docker_manifest(docker_src *s, const char *text, bench_error **
                         return bench_error_set(err, EINVAL,
                                                "%s: manifest.json: layer %zu: not a relative path", s->path,
                                                s->n + 1);
-                char key[PATH_MAX];
                 member_key(l->valuestring, key, sizeof(key));
+                s->want[s->n].blob_size = -1;
+                if (!strncmp(key, "blobs/sha256/", 13)) {
+                        snprintf(s->blob[s->n], sizeof(s->blob[s->n]), "sha256:%.64s", key + 13);
+                        /* exactly 64 digits, nothing after them */
+                        if (is_sha256(s->blob[s->n]) && strlen(key + 13) == 64)
+                                s->want[s->n].blob = s->blob[s->n];
+                }
                 if (!(s->layers[s->n++] = strdup(key)))
                         return bench_error_set(err, ENOMEM, "out of memory");
         }
@@ -815,6 +1074,68 @@ static int scan_tarball(docker_src *s, bench_error **err) {
         return parse_docker_manifest(s, manifest, err);
 }
 
+/*
+ * The config's rootfs.diff_ids, checked against the layers as they are
+ * extracted. A config named by its digest (<hex>.json, blobs/sha256/<hex>)
+ * must match it.
+ */
+static int docker_config(docker_src *s, const char *text, size_t len, bench_error **err) {
+        char hex[72] = "sha256:", got[72];
+        const char *base = strncmp(s->config, "blobs/sha256/", 13) ? s->config : s->config + 13;
+        snprintf(hex + 7, sizeof(hex) - 7, "%.64s", base);
+        if (is_sha256(hex) && (base[64] == '\0' || !strcmp(base + 64, ".json"))) {
+                digest_of(text, len, got);
+                if (strcmp(got, hex) != 0)
+                        return bench_error_set(err, EINVAL,
+                                               "%s: config %s: its sha256 is %s: corrupt or tampered with, "
+                                               "refused",
+                                               s->path, s->config, got);
+        }
+        s->config_json = cJSON_Parse(text);
+        const cJSON *ids = cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(s->config_json, "rootfs"), "diff_ids");
+        if (!ids)
+                return 0; /* none stated: the id comes from what extraction finds */
+        if ((size_t)cJSON_GetArraySize(ids) != s->n)
+                return bench_error_set(err, EINVAL, "%s: config %s lists %d diff_ids for %zu layers: refused",
+                                       s->path, s->config, cJSON_GetArraySize(ids), s->n);
+        size_t i = 0;
+        const cJSON *d;
+        cJSON_ArrayForEach(d, ids) {
+                if (!cJSON_IsString(d) || !is_sha256(d->valuestring))
+                        return bench_error_set(err, EINVAL,
+                                               "%s: config %s: diff_id %zu is not a sha256 digest", s->path,
+                                               s->config, i + 1);
+                s->want[i++].diff_id = d->valuestring;
+        }
+        return 0;
+}
+
+/* The member key of the tarball, read whole (up to max). */
+static int read_tar_member(const char *path, const char *key, size_t max, char **ret, size_t *ret_len,
+                           bench_error **err) {
+        _cleanup_archive_ struct archive *a = NULL;
+        int r = open_tarball(path, false, &a, err);
+        if (r < 0)
+                return r;
+        for (;;) {
+                struct archive_entry *e;
+                int ar = archive_read_next_header(a, &e);
+                if (ar == ARCHIVE_EOF)
+                        return bench_error_set(err, ENOENT, "%s: no member %s", path, key);
+                if (ar < ARCHIVE_WARN)
+                        return bench_error_set(err, EINVAL, "%s: %s", path, archive_error_string(a));
+                char k[PATH_MAX];
+                member_key(archive_entry_pathname(e) ? archive_entry_pathname(e) : "", k, sizeof(k));
+                if (strcmp(k, key) != 0 || archive_entry_filetype(e) != AE_IFREG)
+                        continue;
+                if ((r = read_member(a, max, ret, err)) < 0)
+                        return bench_error_prefix(err, "%s: %s", path, key);
+                *ret_len = strlen(*ret);
+                return 0;
+        }
+}
+
 /* ../ inside member names of links: resolve textually */
 static void squash_dotdot(char *p) {
         char out[PATH_MAX];
@@ -850,32 +1171,16 @@ static const char *resolve_alias(const docker_src *s, const char *name, char *bu
         return buf;
 }
 
-/* A layer read straight out of the outer tarball, without a temp copy. */
-static la_ssize_t nested_read(struct archive *self, void *outer, const void **buf) {
-        const void *b;
-        size_t size;
-        la_int64_t off;
-        int r = archive_read_data_block(outer, &b, &size, &off);
-        if (r == ARCHIVE_EOF)
-                return 0;
-        if (r < ARCHIVE_WARN) {
-                archive_set_error(self, EIO, "%s", archive_error_string(outer));
-                return -1;
-        }
-        *buf = b;
-        return (la_ssize_t)size;
-}
-
-static int docker_fill_layers(const char *tmp, void *arg, uint64_t *bytes, bench_error **err) {
+static int docker_fill_layers(import_ctx *c, void *arg, bench_error **err) {
         docker_src *s = arg;
-        char what[64];
+        char what[PATH_MAX + 64];
         int r;
         if (s->is_dir) {
                 for (size_t i = 0; i < s->n; i++) {
-                        char file[PATH_MAX];
+                        char file[PATH_MAX * 2];
                         snprintf(what, sizeof(what), "layer %zu (%s)", i + 1, s->layers[i]);
                         snprintf(file, sizeof(file), "%s/%s", s->path, s->layers[i]);
-                        if ((r = extract_file(tmp, i + 1, file, what, bytes, err)) < 0)
+                        if ((r = extract_file(c, i + 1, file, &s->want[i], what, err)) < 0)
                                 return bench_error_prefix(err, "%s", s->path);
                 }
                 return 0;
@@ -883,9 +1188,11 @@ static int docker_fill_layers(const char *tmp, void *arg, uint64_t *bytes, bench
         /* the tarball member each layer is in */
         char(*want)[PATH_MAX] = calloc(s->n, PATH_MAX);
         bool *done = calloc(s->n, sizeof(bool));
-        if (!want || !done) {
+        layer_in *in = calloc(1, sizeof(*in));
+        if (!want || !done || !in) {
                 free(want);
                 free(done);
+                free(in);
                 return bench_error_set(err, ENOMEM, "out of memory");
         }
         for (size_t i = 0; i < s->n; i++)
@@ -916,17 +1223,10 @@ static int docker_fill_layers(const char *tmp, void *arg, uint64_t *bytes, bench
                                 i++;
                         if (i == s->n)
                                 continue;
-                        _cleanup_archive_ struct archive *inner = new_reader();
-                        if (!inner) {
-                                r = bench_error_set(err, ENOMEM, "out of memory");
-                                break;
-                        }
                         snprintf(what, sizeof(what), "layer %zu (%s)", i + 1, s->layers[i]);
-                        if (archive_read_open(inner, a, NULL, nested_read, NULL) != ARCHIVE_OK) {
-                                r = bench_error_set(err, EINVAL, "%s: %s", what, archive_error_string(inner));
-                                break;
-                        }
-                        if ((r = extract_into(tmp, i + 1, inner, what, bytes, err)) < 0)
+                        /* read straight out of the outer tarball, without a temp copy */
+                        *in = (layer_in){.fd = -1, .outer = a};
+                        if ((r = extract_into(c, i + 1, in, &s->want[i], what, err)) < 0)
                                 break;
                         done[i] = true;
                         left--;
@@ -943,6 +1243,7 @@ static int docker_fill_layers(const char *tmp, void *arg, uint64_t *bytes, bench
         }
         free(want);
         free(done);
+        free(in);
         if (r < 0)
                 return bench_error_prefix(err, "%s", s->path);
         return 0;
@@ -951,17 +1252,32 @@ static int docker_fill_layers(const char *tmp, void *arg, uint64_t *bytes, bench
 static int import_docker(const char *path, bool is_dir, lay_stack *ret, bench_error **err) {
         docker_src s = {.path = path, .is_dir = is_dir};
         int r;
+        _cleanup_free_ char *config = NULL;
+        size_t config_len = 0;
         if (is_dir) {
-                char p[PATH_MAX];
+                char p[PATH_MAX * 2];
                 _cleanup_free_ char *text = NULL;
                 snprintf(p, sizeof(p), "%s/manifest.json", path);
                 r = bench_read_file(p, &text, NULL, err);
                 if (r == 0)
                         r = parse_docker_manifest(&s, text, err);
-        } else
+                snprintf(p, sizeof(p), "%s/%s", path, s.config ? s.config : "");
+                struct stat st;
+                if (r == 0 && *s.config && stat(p, &st) == 0 && (uint64_t)st.st_size > MAX_JSON)
+                        r = bench_error_set(err, EFBIG, "%s: larger than %u bytes", p, MAX_JSON);
+                if (r == 0 && *s.config)
+                        r = bench_read_file(p, &config, &config_len, err);
+        } else {
                 r = scan_tarball(&s, err);
+                char key[PATH_MAX];
+                if (r == 0 && *s.config)
+                        r = read_tar_member(path, resolve_alias(&s, s.config, key, sizeof(key)), MAX_JSON,
+                                            &config, &config_len, err);
+        }
+        if (r == 0 && config)
+                r = docker_config(&s, config, config_len, err);
         if (r == 0)
-                r = import_build("docker-save", path, s.layers, s.n, docker_fill_layers, &s, ret, err);
+                r = import_build("docker-save", path, s.want, s.n, docker_fill_layers, &s, ret, err);
         docker_src_clear(&s);
         return r;
 }

@@ -38,5 +38,18 @@ void lay_build_abort(lay_build *b);
 /* <store>/<id> if it exists (-ENOENT, no message, if not). */
 int lay_stack_load(const char *store, const char *id, lay_stack *ret, bench_error **err);
 
+/*
+ * The free space an import or flatten may use on the store's filesystem:
+ * all but a reserve (1/50 of it, 16M to 1G). take() counts bytes before
+ * they are written and refuses (-ENOSPC, saying what is needed and what is
+ * free) what would eat into the reserve, so a bomb stops early.
+ */
+typedef struct lay_space {
+        const char *dir; /* borrowed */
+        uint64_t reserve, avail, room, used, next_check;
+} lay_space;
+int lay_space_init(lay_space *s, const char *dir, bench_error **err);
+int lay_space_take(lay_space *s, uint64_t bytes, const char *what, bench_error **err);
+
 /* Removes name under dirfd whatever it is (trees too); ENOENT is fine. */
 int lay_remove_at(int dirfd, const char *name);

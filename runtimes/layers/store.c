@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <time.h>
@@ -47,20 +48,79 @@ static bool is_id_prefix(const char *s) {
         return true;
 }
 
+/*
+ * The store holds what images carry, set-id binaries and device nodes
+ * included: 0700, so no host user reaches anything below it (containers
+ * see it through their own mounts, nodev and no_new_privs).
+ */
 int lay_store_dir(char **ret, bench_error **err) {
-        _cleanup_free_ char *cache = NULL;
+        _cleanup_free_ char *cache = NULL, *store = NULL;
         int r = ctr_cache_dir(&cache, err);
         if (r < 0)
                 return r;
-        char *store = NULL;
         if (asprintf(&store, "%s/store", cache) < 0)
                 return bench_error_set(err, ENOMEM, "out of memory");
-        if (mkdir(store, 0755) < 0 && errno != EEXIST) {
-                r = bench_error_errno(err, errno, "cannot create the layer store %s", store);
-                free(store);
+        if (mkdir(store, 0700) < 0 && errno != EEXIST)
+                return bench_error_errno(err, errno, "cannot create the layer store %s", store);
+        _cleanup_close_ int fd = open(store, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return bench_error_errno(err, errno, "cannot open the layer store %s (a symlink is refused)",
+                                         store);
+        if (st.st_uid != geteuid())
+                return bench_error_set(
+                        err, EPERM,
+                        "the layer store %s belongs to uid %u, not to uid %u: remove it or set "
+                        "BENCH_CACHE_DIR to a dir of your own",
+                        store, (unsigned)st.st_uid, (unsigned)geteuid());
+        /* stores made before this rule were 0755 */
+        if ((st.st_mode & 07777) != 0700 && fchmod(fd, 0700) < 0)
+                return bench_error_errno(err, errno, "cannot make the layer store %s private (chmod 700)",
+                                         store);
+        *ret = steal_pointer(&store);
+        return 0;
+}
+
+/* 1/50 of the filesystem, at least 16M and at most 1G, stays free */
+static uint64_t space_reserve(const struct statvfs *v) {
+        uint64_t total = (uint64_t)v->f_blocks * v->f_frsize, r = total / 50;
+        return r < (16ull << 20) ? 16ull << 20 : r > (1ull << 30) ? 1ull << 30 : r;
+}
+
+static int space_refresh(lay_space *s, bench_error **err) {
+        struct statvfs v;
+        if (statvfs(s->dir, &v) < 0)
+                return bench_error_errno(err, errno, "cannot tell the free space of %s", s->dir);
+        s->reserve = space_reserve(&v);
+        s->avail = (uint64_t)v.f_bavail * v.f_frsize;
+        s->room = s->avail > s->reserve ? s->avail - s->reserve : 0;
+        s->next_check = s->used + (64ull << 20);
+        return 0;
+}
+
+int lay_space_init(lay_space *s, const char *dir, bench_error **err) {
+        *s = (lay_space){.dir = dir};
+        return space_refresh(s, err);
+}
+
+int lay_space_take(lay_space *s, uint64_t bytes, const char *what, bench_error **err) {
+        int r;
+        /* others write there too: look again now and then, and before refusing */
+        if ((s->used + bytes >= s->next_check || bytes > s->room) && (r = space_refresh(s, err)) < 0)
                 return r;
+        if (bytes > s->room) {
+                char need[32], avail[32], res[32], done[32];
+                return bench_error_set(err, ENOSPC,
+                                       "%s needs %s, but %s has %s free and %s of it stays in reserve (%s "
+                                       "written so far, now removed): refused; free some space or set "
+                                       "BENCH_CACHE_DIR to a larger filesystem",
+                                       what, bench_format_size(bytes, need, sizeof(need)), s->dir,
+                                       bench_format_size(s->avail, avail, sizeof(avail)),
+                                       bench_format_size(s->reserve, res, sizeof(res)),
+                                       bench_format_size(s->used, done, sizeof(done)));
         }
-        *ret = store;
+        s->room -= bytes;
+        s->used += bytes;
         return 0;
 }
 
@@ -351,37 +411,47 @@ int lay_list(cJSON **ret, bench_error **err) {
 
 /* flatten */
 
-static int copy_data(int in, int out) {
-        for (;;) {
-                ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
-                if (n == 0)
-                        return 0;
-                if (n > 0)
-                        continue;
-                if (errno == EINTR)
-                        continue;
-                if (errno != EXDEV && errno != EINVAL && errno != EOPNOTSUPP && errno != ENOSYS)
-                        return -errno;
-                break;
-        }
+/* Copies the data of in to out, holes kept as holes (SEEK_DATA/SEEK_HOLE). */
+static int copy_data(int in, int out, off_t size) {
         char buf[1 << 16];
-        for (;;) {
-                ssize_t n = read(in, buf, sizeof(buf));
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                if (n == 0)
-                        return 0;
-                for (ssize_t off = 0; off < n;) {
-                        ssize_t w = write(out, buf + off, (size_t)(n - off));
-                        if (w < 0 && errno == EINTR)
+        for (off_t pos = 0; pos < size;) {
+                off_t data = lseek(in, pos, SEEK_DATA);
+                if (data < 0 && errno == ENXIO)
+                        break; /* a hole up to the end */
+                if (data < 0)
+                        data = pos; /* no SEEK_DATA here: all of it is data */
+                off_t hole = lseek(in, data, SEEK_HOLE);
+                if (hole < 0 || hole > size)
+                        hole = size;
+                for (off_t off = data; off < hole;) {
+                        loff_t a = off, b = off;
+                        ssize_t n = copy_file_range(in, &a, out, &b, (size_t)(hole - off), 0);
+                        if (n < 0 && errno == EINTR)
                                 continue;
-                        if (w < 0)
+                        if (n < 0 && errno != EXDEV && errno != EINVAL && errno != EOPNOTSUPP &&
+                            errno != ENOSYS)
                                 return -errno;
-                        off += w;
+                        if (n <= 0) {
+                                /* no copy_file_range here (or the file shrank): plain reads */
+                                ssize_t m = bench_pread_all(in, buf,
+                                                            (size_t)(hole - off) < sizeof(buf)
+                                                                    ? (size_t)(hole - off)
+                                                                    : sizeof(buf),
+                                                            (uint64_t)off);
+                                if (m < 0)
+                                        return (int)m;
+                                if (m == 0)
+                                        break;
+                                int w = bench_pwrite_all(out, buf, (size_t)m, (uint64_t)off);
+                                if (w < 0)
+                                        return w;
+                                n = m;
+                        }
+                        off += n;
                 }
+                pos = hole;
         }
+        return ftruncate(out, size) < 0 ? -errno : 0;
 }
 
 static int clear_dir(int dfd) {
@@ -403,6 +473,7 @@ static int clear_dir(int dfd) {
 
 typedef struct flat_ctx {
         bool root;
+        lay_space space;
         char path[4096]; /* of the entry at hand, for messages */
 } flat_ctx;
 
@@ -486,7 +557,11 @@ static int flat_apply(flat_ctx *c, int src, int dst, int depth, bench_error **er
                                 r = bench_error_errno(err, errno, "cannot copy %s", c->path);
                                 break;
                         }
-                        if ((r = copy_data(in, out)) < 0) {
+                        /* what the copy allocates: its data, not its holes */
+                        if ((r = lay_space_take(&c->space, (uint64_t)st.st_blocks * 512 + 1024, c->path,
+                                                err)) < 0)
+                                break;
+                        if ((r = copy_data(in, out, st.st_size)) < 0) {
                                 r = bench_error_errno(err, -r, "cannot copy %s", c->path);
                                 break;
                         }
@@ -545,7 +620,10 @@ int lay_flatten(const lay_stack *s, size_t upto, char **ret_dir, bench_error **e
                 return r;
         }
         flat_ctx c = {.root = geteuid() == 0};
-        r = 0;
+        if ((r = lay_space_init(&c.space, s->dir, err)) < 0) {
+                bench_rm_rf(tmp, NULL);
+                return r;
+        }
         for (size_t i = 0; i < upto && r == 0; i++) {
                 _cleanup_close_ int src = open(s->layers[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (src < 0) {
