@@ -104,10 +104,18 @@ static int open_parent(extract *x, const char *rel, const char *entry, int *ret_
                 *ret_fd = x->parent_fd;
                 return 0;
         }
-        extract_forget_parent(x);
+        /* a child of the cached parent (deep trees list each level after the last): walk on from it */
+        size_t plen = strlen(x->parent);
         int fd = x->root;
         char buf[PATH_MAX];
-        snprintf(buf, sizeof(buf), "%s", rel);
+        if (x->parent_fd >= 0 && plen > 0 && !strncmp(rel, x->parent, plen) && rel[plen] == '/') {
+                snprintf(buf, sizeof(buf), "%s", rel + plen + 1);
+                fd = dup(x->parent_fd);
+                if (fd < 0)
+                        return bench_error_errno(err, errno, "dup");
+        } else
+                snprintf(buf, sizeof(buf), "%s", rel);
+        extract_forget_parent(x);
         for (char *save = NULL, *c = strtok_r(buf, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
                 int nfd = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (nfd < 0 && errno == ENOENT) {

@@ -103,6 +103,19 @@ int lay_space_init(lay_space *s, const char *dir, bench_error **err) {
         return space_refresh(s, err);
 }
 
+/* "2.0 GiB": for people, where bench_format_size is exact */
+static const char *human_size(uint64_t b, char buf[32]) {
+        static const char *const unit[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB"};
+        double v = (double)b;
+        size_t i = 0;
+        while (v >= 1024 && i + 1 < ELEMENTSOF(unit)) {
+                v /= 1024;
+                i++;
+        }
+        snprintf(buf, 32, i ? "%.1f %s" : "%.0f %s", v, unit[i]);
+        return buf;
+}
+
 int lay_space_take(lay_space *s, uint64_t bytes, const char *what, bench_error **err) {
         int r;
         /* others write there too: look again now and then, and before refusing */
@@ -114,10 +127,8 @@ int lay_space_take(lay_space *s, uint64_t bytes, const char *what, bench_error *
                                        "%s needs %s, but %s has %s free and %s of it stays in reserve (%s "
                                        "written so far, now removed): refused; free some space or set "
                                        "BENCH_CACHE_DIR to a larger filesystem",
-                                       what, bench_format_size(bytes, need, sizeof(need)), s->dir,
-                                       bench_format_size(s->avail, avail, sizeof(avail)),
-                                       bench_format_size(s->reserve, res, sizeof(res)),
-                                       bench_format_size(s->used, done, sizeof(done)));
+                                       what, human_size(bytes, need), s->dir, human_size(s->avail, avail),
+                                       human_size(s->reserve, res), human_size(s->used, done));
         }
         s->room -= bytes;
         s->used += bytes;
@@ -132,9 +143,13 @@ int lay_remove_at(int dirfd, const char *name) {
         return bench_rm_rf_at(dirfd, name, NULL);
 }
 
-/* Leftovers of builds whose builder died (its flock went with it). */
+/*
+ * Leftovers of builds whose builder died (its flock went with it): stacks
+ * (.tmp-*) and removals (.rm-*) in the store, flat trees (.flat-*) in a
+ * stack's dir.
+ */
 static void reap_dead_builds(const char *store) {
-        _cleanup_close_ int sfd = open(store, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int sfd = open(store, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (sfd < 0)
                 return;
         DIR *d = fdopendir(dup(sfd));
@@ -143,7 +158,8 @@ static void reap_dead_builds(const char *store) {
         struct dirent *de;
         time_t now = time(NULL);
         while ((de = readdir(d))) {
-                if (strncmp(de->d_name, ".tmp-", 5) != 0 && strncmp(de->d_name, ".rm-", 4) != 0)
+                if (strncmp(de->d_name, ".tmp-", 5) != 0 && strncmp(de->d_name, ".rm-", 4) != 0 &&
+                    strncmp(de->d_name, ".flat-", 6) != 0)
                         continue;
                 _cleanup_close_ int fd =
                         openat(sfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -611,10 +627,12 @@ int lay_flatten(const lay_stack *s, size_t upto, char **ret_dir, bench_error **e
                 *ret_dir = steal_pointer(&dir);
                 return 0;
         }
+        reap_dead_builds(s->dir);
         if (!mkdtemp(tmp))
                 return bench_error_errno(err, errno, "cannot create a temp dir in %s", s->dir);
+        /* locked while we build it, like a stack's temp dir */
         _cleanup_close_ int dst = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dst < 0 || fchmod(dst, 0755) < 0) {
+        if (dst < 0 || flock(dst, LOCK_EX) < 0 || fchmod(dst, 0755) < 0) {
                 r = bench_error_errno(err, errno, "cannot open %s", tmp);
                 bench_rm_rf(tmp, NULL);
                 return r;
