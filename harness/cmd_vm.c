@@ -87,6 +87,7 @@ static int vm_image(int argc, char **argv) {
         printf("kernel     %s (%s%s%s)\n", k.image, k.source, k.release ? ", release " : "",
                k.release ? k.release : "");
         int ret = 1;
+        _cleanup_free_ char *image = NULL; /* before the first goto: out: frees it */
         if (!k.modules_dir)
                 printf("modules    none (no modules dir: the kernel is assumed to have what it needs built "
                        "in)\n");
@@ -103,7 +104,6 @@ static int vm_image(int argc, char **argv) {
                         printf("  %02zu %s\n", i, paths[i]);
                 vm_modules_free(paths, n);
         }
-        _cleanup_free_ char *image = NULL;
         uint64_t t0 = bench_now_ns();
         if (vm_image_build(&k, agent, &image, &err) < 0) {
                 fprintf(stderr, "bench vm image: %s\n", err->msg);

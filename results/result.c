@@ -152,6 +152,9 @@ static char *strdup_or_null(const char *s) {
 }
 
 static void add_issue(res_issue **array, size_t *n, size_t *cap, const char *configuration,
+                      const char *workload, int repetition, bool warmup, const char *fmt, va_list ap)
+        __attribute__((format(printf, 8, 0)));
+static void add_issue(res_issue **array, size_t *n, size_t *cap, const char *configuration,
                       const char *workload, int repetition, bool warmup, const char *fmt, va_list ap) {
         res_issue i = {.repetition = repetition < 0 ? -1 : repetition, .warmup = warmup};
         if (vasprintf(&i.reason, fmt, ap) < 0)

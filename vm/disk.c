@@ -457,7 +457,7 @@ int vm_chain(const lay_stack *stack, unsigned levels, uint64_t free_bytes, char 
         if (asprintf(&c.dir, "%s/vm/chain-%s-%llu", cache, stack ? stack->id : "markers",
                      (unsigned long long)free_bytes) < 0)
                 return bench_error_set(err, ENOMEM, "out of memory");
-        _cleanup_free_ char *dir = c.dir;
+        _cleanup_free_ __attribute__((unused)) char *dir = c.dir; /* frees c.dir */
         if ((r = bench_mkdir_p(c.dir, 0755, err)) < 0)
                 return r;
         char level[4096];
