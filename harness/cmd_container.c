@@ -42,6 +42,10 @@ static void container_usage(FILE *f) {
               "  --readonly           read-only rootfs\n"
               "  --upper tmpfs|disk   where the writable layer lives: a tmpfs private to the container\n"
               "                       (default) or under --workdir\n"
+              "  --tmpfs-size SIZE    size of the /tmp tmpfs (default " CTR_TMPFS_SIZE_DEFAULT ")\n"
+              "  --upper-size SIZE    size of the tmpfs upper (default " CTR_UPPER_SIZE_DEFAULT
+              "); a disk upper cannot be\n"
+              "                       bounded and refuses it\n"
               "  --workdir DIR        where upper/work dirs go (default /var/tmp or $BENCH_WORKDIR)\n"
               "  --phases             print the start phases and bench's own stages (ms) on stderr\n"
               "\n"
@@ -77,6 +81,8 @@ int cmd_container(int argc, char **argv) {
                 {"readonly", no_argument, NULL, 'r'},
                 {"upper", required_argument, NULL, 'u'},
                 {"workdir", required_argument, NULL, 'w'},
+                {"tmpfs-size", required_argument, NULL, 'S'},
+                {"upper-size", required_argument, NULL, 'Z'},
                 {"phases", no_argument, NULL, 'P'},
                 {"help", no_argument, NULL, 'h'},
                 {0},
@@ -167,6 +173,16 @@ int cmd_container(int argc, char **argv) {
                         break;
                 case 'w':
                         workdir = optarg;
+                        break;
+                case 'S':
+                case 'Z':
+                        if (bench_parse_size(optarg, c == 'S' ? &spec.tmpfs_size : &spec.upper_size) < 0 ||
+                            (c == 'S' ? spec.tmpfs_size : spec.upper_size) == 0) {
+                                fprintf(stderr,
+                                        "bench container run: --%s `%s`: expected a size such as 64M\n",
+                                        c == 'S' ? "tmpfs-size" : "upper-size", optarg);
+                                return 2;
+                        }
                         break;
                 case 'P':
                         show_phases = true;

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "container/container-internal.h"
 #include "driver.h"
 
 /*
@@ -34,6 +35,10 @@ static const bench_opt_spec container_options[] = {
         {"upper", BENCH_OPT_ENUM, "disk", "disk|tmpfs", 0, 0,
          "where the writable layer lives: the workdir's filesystem (like bare) or a tmpfs"},
         {"cpu_quota", BENCH_OPT_UINT, NULL, NULL, 1000, 0, "CPU quota in microseconds per 100 ms period"},
+        {"tmpfs_size", BENCH_OPT_SIZE, CTR_TMPFS_SIZE_DEFAULT, NULL, 64ull << 10, 0,
+         "size of the /tmp tmpfs (a read-only rootfs's scratch)"},
+        {"upper_size", BENCH_OPT_SIZE, CTR_UPPER_SIZE_DEFAULT, NULL, 1ull << 20, 0,
+         "size of a tmpfs upper; a disk upper cannot be bounded (refused)"},
         {0},
 };
 

@@ -22,6 +22,7 @@ typedef enum cg_ctrl {
         CG_CPUSET,
         CG_PIDS,
         CG_FREEZER, /* v1 only: v2 has cgroup.freeze / cgroup.kill built in */
+        CG_DEVICES, /* v1 only: v2 takes a BPF program instead (cgroup_devices.c) */
         CG_CTRL_MAX,
 } cg_ctrl;
 
@@ -62,6 +63,11 @@ int cg_host_check(const cg_host *h, const ctr_cgroup_limits *lim, bench_error **
  * makes it redundant (hybrid hosts), to exercise the freezer's kill.
  */
 extern bool cg_use_v1_freezer;
+/*
+ * For tests: restrict devices with the cgroup2 BPF program even where the
+ * v1 devices controller exists (hybrid hosts), to exercise the program.
+ */
+extern bool cg_use_bpf_devices;
 /* This host, detected once per process. */
 int cg_host_get(const cg_host **ret, bench_error **err);
 
@@ -102,3 +108,17 @@ extern const cg_backend cg_backend_v2;
 /* Names of the files written, for messages: memory limit refused etc. */
 int cg_limit_error(int r, const char *file, const char *val, const char *dir, bench_error **err);
 int cg_memory_error(int r, uint64_t bytes, bench_error **err);
+
+/*
+ * The device allow list (cgroup_devices.c), Docker's default. v1: deny all
+ * and allow the list in dir (one rule per write, so it is written once, to
+ * the bench parent, which children copy at mkdir); _match says whether
+ * dir's devices.list is exactly that. v2: the same list as a BPF program,
+ * loaded once per process, attached to the cgroup dir fd.
+ */
+int cg_devices_v1_write(const char *dir, bench_error **err);
+bool cg_devices_v1_match(const char *dir);
+struct bpf_insn;
+/* The program into p (room for 128 instructions); returns the count. */
+size_t cg_devices_bpf_program(struct bpf_insn *p);
+int cg_devices_bpf_attach(int cgroup_fd, const char *path, bench_error **err);

@@ -33,7 +33,7 @@
 
 static const char *const ctrl_names[CG_CTRL_MAX] = {
         [CG_MEMORY] = "memory", [CG_CPU] = "cpu",         [CG_CPUSET] = "cpuset",
-        [CG_PIDS] = "pids",     [CG_FREEZER] = "freezer",
+        [CG_PIDS] = "pids",     [CG_FREEZER] = "freezer", [CG_DEVICES] = "devices",
 };
 
 const char *cg_ctrl_name(cg_ctrl c) {
@@ -182,8 +182,8 @@ void cg_host_set_v2_controllers(cg_host *h, const char *controllers) {
                 p += strspn(p, " \t\n");
                 size_t n = strcspn(p, " \t\n");
                 int c = ctrl_from_name(p, n);
-                /* a v2 "freezer" does not exist; cgroup.freeze is core */
-                if (c >= 0 && c != CG_FREEZER)
+                /* a v2 "freezer" or "devices" does not exist (cgroup.freeze, BPF) */
+                if (c >= 0 && c != CG_FREEZER && c != CG_DEVICES)
                         mask |= CG_BIT(c);
                 p += n;
         }
@@ -198,7 +198,7 @@ void cg_host_set_v2_controllers(cg_host *h, const char *controllers) {
 
 static const char *const ctrl_limit_names[CG_CTRL_MAX] = {
         [CG_MEMORY] = "the memory limit", [CG_CPU] = "the cpu limit", [CG_CPUSET] = "the cpus setting",
-        [CG_PIDS] = "the pids limit",     [CG_FREEZER] = "?",
+        [CG_PIDS] = "the pids limit",     [CG_FREEZER] = "?",         [CG_DEVICES] = "?",
 };
 
 static unsigned limit_ctrls(const ctr_cgroup_limits *lim) {
@@ -461,6 +461,7 @@ static unsigned parent_ready[CG_HIER_MAX];
 /* The kernel has cgroup.kill (5.14+); seen in the v2 bench parent. */
 static bool v2_has_kill;
 bool cg_use_v1_freezer;
+bool cg_use_bpf_devices;
 
 static const cg_backend *backend_of(const cg_hier *h) {
         return h->version == 2 ? &cg_backend_v2 : &cg_backend_v1;
@@ -614,6 +615,20 @@ int ctr_cgroup_create(const char *name, const ctr_cgroup_limits *lim, unsigned f
         unsigned need = limit_ctrls(lim) | CG_BIT(CG_MEMORY) | CG_BIT(CG_PIDS);
         if (h->v2 >= 0 && (r = parent_prepare(h, (size_t)h->v2, need, false, err)) < 0)
                 return r;
+        /*
+         * devices: the v1 controller where mounted (its rules are the bench
+         * parent's, copied at mkdir: no write per container), else a BPF
+         * program on the v2 cgroup. Neither: a container could open any
+         * device node it makes, so refuse.
+         */
+        bool v1_devices = h->where[CG_DEVICES] >= 0 && !cg_use_bpf_devices;
+        if (v1_devices)
+                need |= CG_BIT(CG_DEVICES);
+        else if (h->v2 < 0)
+                return bench_error_set(err, ENOENT,
+                                       "cgroup: no device controller on this host (no v1 devices hierarchy "
+                                       "and no cgroup2 mount for a BPF device program): a container could "
+                                       "open the host's disks; mount the devices controller or cgroup2");
         if (!__atomic_load_n(&v2_has_kill, __ATOMIC_RELAXED) || cg_use_v1_freezer)
                 need |= CG_BIT(CG_FREEZER);
         unsigned per_hier[CG_HIER_MAX] = {0};
@@ -663,6 +678,10 @@ int ctr_cgroup_create(const char *name, const ctr_cgroup_limits *lim, unsigned f
                 r = backend_of(d->h)->apply_limits(d->h, d->path, lim, err);
                 if (r < 0)
                         return r;
+                /* one read: the parent may have been remade without rules since it was prepared */
+                if (v1_devices && d->h->version == 1 && (d->h->ctrls & CG_BIT(CG_DEVICES)) &&
+                    !cg_devices_v1_match(d->path) && (r = cg_devices_v1_write(d->path, err)) < 0)
+                        return r;
         }
         for (size_t i = 0; i < cg->n; i++) {
                 cg_dir *d = &cg->dirs[i];
@@ -678,6 +697,13 @@ int ctr_cgroup_create(const char *name, const ctr_cgroup_limits *lim, unsigned f
                 d->procs_fd = open(path, O_WRONLY | O_CLOEXEC);
                 if (d->procs_fd < 0)
                         return bench_error_errno(err, errno, "cgroup: opening %s", path);
+                if ((int)i == cg->v2 && !v1_devices) {
+                        _cleanup_close_ int dfd =
+                                cg->clone_fd >= 0 ? -1 : open(d->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                        r = cg_devices_bpf_attach(cg->clone_fd >= 0 ? cg->clone_fd : dfd, d->path, err);
+                        if (r < 0)
+                                return r;
+                }
         }
         *ret = steal_pointer(&cg);
         return 0;

@@ -26,6 +26,13 @@ static void chomp(char *s) {
  * copies them from the root once.
  */
 static int v1_prepare_parent(const cg_hier *h, const char *parent, unsigned ctrls, bench_error **err) {
+        /*
+         * the device rules once, for every container below (a v1 child copies
+         * them at mkdir). Best effort: "deny a" is refused while the parent has
+         * children (a killed run's); each container then gets its own rules.
+         */
+        if ((ctrls & CG_BIT(CG_DEVICES)) && !cg_devices_v1_match(parent))
+                (void)cg_devices_v1_write(parent, NULL);
         if (!(h->ctrls & CG_BIT(CG_CPUSET)))
                 return 0;
         static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};

@@ -58,7 +58,7 @@ static int enable_ctrls(const char *dir, unsigned ctrls, bench_error **err) {
  * parent never holds processes, so the no-internal-process rule is kept.
  */
 static int v2_prepare_parent(const cg_hier *h, const char *parent, unsigned ctrls, bench_error **err) {
-        ctrls &= ~CG_BIT(CG_FREEZER);
+        ctrls &= ~(CG_BIT(CG_FREEZER) | CG_BIT(CG_DEVICES));
         if (!ctrls)
                 return 0;
         int r = enable_ctrls(h->mount, ctrls, err);

@@ -29,7 +29,7 @@ enum {
         CTR_PHASE_MOUNTS,     /* overlay, /proc, /dev, /sys, /tmp, masks */
         CTR_PHASE_PIVOT_ROOT, /* pivot_root and detaching the old root */
         CTR_PHASE_NET,        /* hostname, loopback up */
-        CTR_PHASE_CAPS,       /* bounding set, capabilities, no_new_privs, rlimits */
+        CTR_PHASE_CAPS,       /* session, keyring, bounding set, capabilities, no_new_privs, rlimits */
         CTR_PHASE_EXEC,       /* execve -> the agent's ready byte (set by the caller) */
         CTR_PHASE_N,
 };
@@ -39,6 +39,16 @@ typedef enum ctr_network {
         CTR_NET_NONE,     /* a network namespace with nothing up */
         CTR_NET_LOOPBACK, /* ... with lo up */
 } ctr_network;
+
+/*
+ * Default sizes of the container's tmpfs mounts (the option table's
+ * defaults too). Without size= a tmpfs may take half of the host's RAM.
+ * /tmp: Docker's /dev/shm size, and room for the default fileio file
+ * (32M), which a read-only rootfs writes to /tmp. A tmpfs upper: every
+ * write to the rootfs, copy-ups included, lands there.
+ */
+#define CTR_TMPFS_SIZE_DEFAULT "64M"
+#define CTR_UPPER_SIZE_DEFAULT "1G"
 
 typedef struct ctr_spec {
         const char *name;          /* unique: "bench-<pid>-<n>"; the cgroup's name */
@@ -51,7 +61,9 @@ typedef struct ctr_spec {
         bool userns;          /* new user namespace: root inside = the caller outside */
         bool timens;          /* new time namespace */
         bool readonly_rootfs; /* the overlay mounted read-only (/tmp, /dev stay writable) */
-        const char *caps;     /* comma-separated names, NULL = Docker's default set, "" = none */
+        uint64_t tmpfs_size;  /* bytes of /tmp, 0 = CTR_TMPFS_SIZE_DEFAULT */
+        uint64_t upper_size; /* bytes of a tmpfs upper, 0 = CTR_UPPER_SIZE_DEFAULT; a disk upper: must be 0 */
+        const char *caps;    /* comma-separated names, NULL = Docker's default set, "" = none */
         ctr_cgroup_limits limits;
         const cpu_set_t *affinity;          /* also sched_setaffinity, NULL = inherit */
         const char *bind_agent;             /* host path bound read-only at /bench-agent, NULL = none */
@@ -72,6 +84,8 @@ enum {
         CTR_CHECK_NO_BASE = 1 << 0,
 };
 int ctr_spec_check(const ctr_spec *spec, unsigned flags, bench_error **err);
+/* "ext2/3/4", "xfs", "tmpfs", ... of the filesystem path is on (for messages). */
+const char *ctr_fs_name(const char *path);
 
 /*
  * Creates and starts a container; returns once argv is executing (or the

@@ -28,6 +28,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/statfs.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -44,6 +45,9 @@
 #endif
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+#ifndef KEYCTL_JOIN_SESSION_KEYRING
+#define KEYCTL_JOIN_SESSION_KEYRING 1
 #endif
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -162,7 +166,8 @@ static int mount_overlay_fsconfig(const mop *m) {
                 r = fsconfig(fs, FSCONFIG_SET_STRING, "workdir", m->work, 0);
         if (r == 0)
                 r = fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0);
-        int mnt = r == 0 ? fsmount(fs, FSMOUNT_CLOEXEC, 0) : -1;
+        /* nodev: a device node shipped in a layer must not open (as with the classic mount) */
+        int mnt = r == 0 ? fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NODEV) : -1;
         int e = errno;
         close(fs);
         if (mnt < 0) {
@@ -304,6 +309,20 @@ static int child_main(void *arg) {
                 nofile.rlim_cur = nofile.rlim_max = 1024;
                 setrlimit(RLIMIT_NOFILE, &nofile);
         }
+        /*
+         * a session of its own, so no controlling terminal: TIOCSTI into the
+         * terminal bench was started from would type commands into the
+         * user's shell (an inherited tty fd is no longer the controlling one,
+         * and TIOCSTI on another tty needs CAP_SYS_ADMIN)
+         */
+        if (setsid() < 0)
+                return child_fail(a, "starting its own session", NULL);
+        /*
+         * and a session keyring of its own: the host's (bench's) is not
+         * visible and gets no keys from inside. ENOSYS: a kernel without keys.
+         */
+        if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS)
+                return child_fail(a, "joining a new session keyring", NULL);
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return child_fail(a, "setting no_new_privs", NULL);
         int r = ctr_caps_apply(&a->caps);
@@ -439,6 +458,7 @@ typedef struct plan {
         mop *ops;
         size_t n, cap;
         int failed;
+        char tmp_data[64], upper_data[64]; /* tmpfs options with size=, pointed to by ops */
 } plan;
 
 static void plan_add(plan *p, mop_kind kind, const char *source, const char *fstype, unsigned long flags,
@@ -470,6 +490,14 @@ static void plan_add(plan *p, mop_kind kind, const char *source, const char *fst
         p->n++;
 }
 
+/* A size, or the default (the option table's too) where it is 0. */
+static unsigned long long size_or(uint64_t v, const char *def) {
+        uint64_t d = 0;
+        if (!v && bench_parse_size(def, &d) == 0)
+                v = d;
+        return (unsigned long long)v;
+}
+
 /* The mount plan: overlay, then what a container sees below it (Docker's defaults). */
 static int build_plan(const ctr_spec *spec, const char *dir, const char *overlay_data, bool userns, plan *p) {
         static const char *const masked_files[] = {
@@ -495,12 +523,15 @@ static int build_plan(const ctr_spec *spec, const char *dir, const char *overlay
                  * top, and all of it vanishes with the namespace, so the host's
                  * filesystem is not touched at all
                  */
-                plan_add(p, MOP_MOUNT, "tmpfs", "tmpfs", nsd, "mode=0755", 0, 0, dir, "");
+                snprintf(p->upper_data, sizeof(p->upper_data), "mode=0755,size=%llu",
+                         size_or(spec->upper_size, CTR_UPPER_SIZE_DEFAULT));
+                plan_add(p, MOP_MOUNT, "tmpfs", "tmpfs", nsd, p->upper_data, 0, 0, dir, "");
                 plan_add(p, MOP_MKDIR, NULL, NULL, 0, NULL, 0755, 0, dir, "/upper");
                 plan_add(p, MOP_MKDIR, NULL, NULL, 0, NULL, 0755, 0, dir, "/work");
         }
+        /* nodev: a device node shipped in a layer does not open, whatever the capabilities */
         if (overlay_data)
-                plan_add(p, MOP_MOUNT, "overlay", "overlay", 0, overlay_data, 0, 0, merged, "");
+                plan_add(p, MOP_MOUNT, "overlay", "overlay", MS_NODEV, overlay_data, 0, 0, merged, "");
         else {
                 plan_add(p, MOP_OVERLAY_FSCONFIG, NULL, NULL, 0, NULL, 0, 0, merged, "");
                 if (!p->failed) {
@@ -545,7 +576,9 @@ static int build_plan(const ctr_spec *spec, const char *dir, const char *overlay
         plan_add(p, MOP_SYMLINK, "/proc/self/fd/1", NULL, 0, NULL, 0, 0, merged, "/dev/stdout");
         plan_add(p, MOP_SYMLINK, "/proc/self/fd/2", NULL, 0, NULL, 0, 0, merged, "/dev/stderr");
         plan_add(p, MOP_MOUNT, "sysfs", "sysfs", nsde | MS_RDONLY, NULL, 0, 0, merged, "/sys");
-        plan_add(p, MOP_MOUNT, "tmpfs", "tmpfs", nsd, "mode=1777", 0, 0, merged, "/tmp");
+        snprintf(p->tmp_data, sizeof(p->tmp_data), "mode=1777,size=%llu",
+                 size_or(spec->tmpfs_size, CTR_TMPFS_SIZE_DEFAULT));
+        plan_add(p, MOP_MOUNT, "tmpfs", "tmpfs", nsd, p->tmp_data, 0, 0, merged, "/tmp");
         for (size_t i = 0; i < ELEMENTSOF(masked_files); i++)
                 plan_add(p, MOP_MASK_FILE, NULL, NULL, 0, NULL, 0, 0, merged, masked_files[i]);
         for (size_t i = 0; i < ELEMENTSOF(masked_dirs); i++)
@@ -579,6 +612,22 @@ static int overlay_data(const ctr_spec *spec, const char *dir, char **ret) {
         return 0;
 }
 
+const char *ctr_fs_name(const char *path) {
+        static const struct {
+                long magic;
+                const char *name;
+        } known[] = {{0xEF53, "ext2/3/4"},  {0x58465342, "xfs"},     {0x9123683E, "btrfs"},
+                     {0x01021994, "tmpfs"}, {0x794c7630, "overlay"}, {0x2FC12FC1, "zfs"},
+                     {0xF2F52010, "f2fs"}};
+        struct statfs st;
+        if (statfs(path, &st) < 0)
+                return "unknown filesystem";
+        for (size_t i = 0; i < ELEMENTSOF(known); i++)
+                if ((long)st.f_type == known[i].magic)
+                        return known[i].name;
+        return "unknown filesystem";
+}
+
 int ctr_spec_check(const ctr_spec *spec, unsigned flags, bench_error **err) {
         if (spec->n_layers == 0 && !(flags & CTR_CHECK_NO_BASE))
                 return bench_error_set(err, EINVAL, "a container needs at least one layer");
@@ -600,7 +649,8 @@ int ctr_spec_check(const ctr_spec *spec, unsigned flags, bench_error **err) {
                                                "layer %zu `%s`: overlayfs cannot take a path with `:` or `,`",
                                                i + 1, spec->layers[i]);
         }
-        if (spec->upper_tmpfs) {
+        /* (not at validation: the run's own state dir is not made yet) */
+        if (spec->upper_tmpfs && !(flags & CTR_CHECK_NO_BASE)) {
                 size_t sl = strlen(spec->state_dir);
                 for (size_t i = 0; i < spec->n_layers; i++)
                         if (!strncmp(spec->layers[i], spec->state_dir, sl) &&
@@ -610,6 +660,17 @@ int ctr_spec_check(const ctr_spec *spec, unsigned flags, bench_error **err) {
                                         "layer `%s` is inside the workdir %s, which a tmpfs upper "
                                         "covers: move the layer or use another workdir",
                                         spec->layers[i], spec->state_dir);
+        }
+        if (spec->upper_size && !spec->upper_tmpfs) {
+                char sz[32];
+                return bench_error_set(
+                        err, EINVAL,
+                        "upper_size %s: a disk upper cannot be bounded: its dir is on the workdir's "
+                        "filesystem (%s, %s), and bench sets no project quota there; use upper tmpfs "
+                        "(bounded by upper_size), or drop upper_size (the disk upper then takes what "
+                        "that filesystem has free)",
+                        bench_format_size(spec->upper_size, sz, sizeof(sz)), spec->state_dir,
+                        ctr_fs_name(spec->state_dir));
         }
         if (!spec->argv || !spec->argv[0])
                 return bench_error_set(err, EINVAL, "no command to run in the container");

@@ -149,6 +149,8 @@ static int env_from_options(rt_env *env, const cJSON *o, bench_error **err) {
         opt_size(o, "memory", &s->limits.memory_bytes);
         opt_size(o, "pids", &s->limits.pids_max);
         opt_size(o, "cpu_quota", &s->limits.cpu_quota_us);
+        opt_size(o, "tmpfs_size", &s->tmpfs_size);
+        opt_size(o, "upper_size", &s->upper_size);
         const cJSON *cpus = opt(o, "cpus");
         if (cJSON_IsString(cpus)) {
                 s->limits.cpus = cpus->valuestring;
@@ -183,7 +185,9 @@ static int container_check(const cJSON *options, bench_error **err) {
                 return r;
         env->spec.layers = (const char *const *)env->layers;
         env->spec.n_layers = env->n_layers;
-        env->spec.state_dir = "/";
+        /* the run's workdir (main.c's default), which a disk upper's message names */
+        const char *workdir = getenv("BENCH_WORKDIR");
+        env->spec.state_dir = workdir && *workdir ? workdir : "/var/tmp";
         return ctr_spec_check(&env->spec, CTR_CHECK_NO_BASE, err);
 }
 

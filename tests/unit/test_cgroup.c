@@ -638,6 +638,82 @@ static int read_populated(const char *dir) {
 }
 
 /* clone3() with CLONE_INTO_CGROUP into the v2 cgroup; v1 joined by writing. */
+/*
+ * A child in the cgroup (joined through the v2 fd only, or through every
+ * fd) opens host device nodes: /dev/null must open, /dev/kmsg (1:11, not
+ * on the list) must be refused with EPERM. Exit code: bit 0 null ok, bit 1
+ * kmsg refused.
+ */
+static int devices_kid(fixture *fx, bool v2_only) {
+        int fds[9];
+        size_t n = v2_only ? 0 : ctr_cgroup_join_fds(fx->cg, fds, ELEMENTSOF(fds) - 1);
+        fds[n++] = ctr_cgroup_v2_join_fd(fx->cg);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                for (size_t i = 0; i < n; i++)
+                        if (fds[i] >= 0 && write(fds[i], "0", 1) != 1)
+                                _exit(100);
+                int code = 0, fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+                if (fd >= 0)
+                        code |= 1;
+                fd = open("/dev/kmsg", O_RDONLY | O_CLOEXEC);
+                if (fd < 0 && errno == EPERM)
+                        code |= 2;
+                _exit(code);
+        }
+        int status;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        return WEXITSTATUS(status);
+}
+
+/* The cgroup2 way: the BPF program on the container's v2 dir, enforced by the kernel. */
+static void test_devices_bpf(void **state) {
+        fixture *fx = *state;
+        if (!need_root())
+                skip();
+        if (host->v2 < 0 || access("/dev/kmsg", F_OK) < 0) {
+                print_message("skipped: needs a cgroup2 mount and /dev/kmsg\n");
+                skip();
+        }
+        /* outside: both open (the test would prove nothing otherwise) */
+        int fd = open("/dev/kmsg", O_RDONLY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        close(fd);
+        cg_use_bpf_devices = true;
+        bench_error *err = NULL;
+        int r = ctr_cgroup_create(fx->name, NULL, CTR_CGROUP_WANT_CLONE_INTO, &fx->cg, &err);
+        cg_use_bpf_devices = false;
+        if (r < 0)
+                print_message("%s\n", err->msg);
+        assert_int_equal(r, 0);
+        assert_int_equal(devices_kid(fx, true), 3);
+}
+
+/* The v1 way: the rules of the bench parent, copied into the container's dir at mkdir. */
+static void test_devices_v1(void **state) {
+        fixture *fx = *state;
+        if (!need_root())
+                skip();
+        if (!hier_of(CG_DEVICES) || access("/dev/kmsg", F_OK) < 0) {
+                print_message("skipped: needs the v1 devices controller and /dev/kmsg\n");
+                skip();
+        }
+        create(fx, NULL, 0);
+        char path[PATH_MAX];
+        snprintf(path, sizeof(path), "%s/bench/%s", hier_of(CG_DEVICES)->mount, fx->name);
+        assert_true(cg_devices_v1_match(path));
+        char first[64];
+        read_back(hier_of(CG_DEVICES), fx->name, "devices.list", first, sizeof(first));
+        assert_string_equal(first, "c *:* m");
+        /* no BPF program in this mode: the v1 controller alone must refuse */
+        int fds[9];
+        size_t n = ctr_cgroup_join_fds(fx->cg, fds, ELEMENTSOF(fds));
+        assert_true(n > 0);
+        assert_int_equal(devices_kid(fx, false), 3);
+}
+
 static void test_v2_clone_into(void **state) {
         fixture *fx = *state;
         if (!need_root())
@@ -826,6 +902,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_bad_cpus, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bad_memory, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_v2_clone_into, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_devices_bpf, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_devices_v1, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_reap_stale, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_create_destroy_time, setup, teardown),
         };

@@ -672,6 +672,23 @@ static const struct bad_case bad_cases[] = {
                 },
         },
         {
+                "tmpfs sizes",
+                "{\n"
+                "  \"name\": \"t\",\n"
+                "  \"configurations\": [\n"
+                "    {\"name\": \"c\", \"kind\": \"container\", \"tmpfs_size\": \"lots\",\n"
+                "     \"upper\": \"tmpfs\", \"upper_size\": \"4K\"}\n"
+                "  ],\n"
+                "  \"workloads\": [{\"kind\": \"startup\"}]\n"
+                "}\n",
+                NULL,
+                {
+                        "suite.json:4:54: configurations[0].tmpfs_size: `lots`: expected a size such as "
+                        "4096, 64K, 64M or 1G",
+                        "suite.json:5:38: configurations[0].upper_size: `4K`: must be at least 1M",
+                },
+        },
+        {
                 "--configs unknown",
                 "{\n"
                 "  \"name\": \"t\",\n"
