@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "util.h"
+
 void bench_diags_add(bench_diags *d, const char *fmt, ...) {
         char *m = NULL;
         va_list ap;
@@ -12,6 +14,11 @@ void bench_diags_add(bench_diags *d, const char *fmt, ...) {
         int r = vasprintf(&m, fmt, ap);
         va_end(ap);
         if (r < 0)
+                return;
+        /* a suite's names and values are printed: no terminal escape sequence from them */
+        char *safe = bench_escape_text(m, BENCH_TEXT_KEEP_LINES);
+        free(m);
+        if (!(m = safe))
                 return;
         if (d->n == d->cap) {
                 size_t cap = d->cap ? d->cap * 2 : 8;

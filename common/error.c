@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 int bench_error_setv(bench_error **err, int code, const char *fmt, va_list ap) {
         if (code < 0)
                 code = -code;
@@ -17,8 +19,12 @@ int bench_error_setv(bench_error **err, int code, const char *fmt, va_list ap) {
         if (!e)
                 return -code;
         e->code = code;
-        if (vasprintf(&e->msg, fmt, ap) < 0)
-                e->msg = NULL;
+        char *raw = NULL;
+        if (vasprintf(&raw, fmt, ap) < 0)
+                raw = NULL;
+        /* names from files (tar entries, result files) must not reach a terminal as escape sequences */
+        e->msg = raw ? bench_escape_text(raw, BENCH_TEXT_KEEP_LINES) : NULL;
+        free(raw);
         *err = e;
         return -code;
 }
@@ -54,6 +60,9 @@ int bench_error_prefix(bench_error **err, const char *fmt, ...) {
         if (vasprintf(&head, fmt, ap) < 0)
                 head = NULL;
         va_end(ap);
+        char *safe = head ? bench_escape_text(head, BENCH_TEXT_KEEP_LINES) : NULL;
+        free(head);
+        head = safe;
         if (head && asprintf(&joined, "%s: %s", head, (*err)->msg ? (*err)->msg : "?") >= 0) {
                 free((*err)->msg);
                 (*err)->msg = joined;

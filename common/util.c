@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <dirent.h>
 #include <signal.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -226,36 +228,105 @@ int bench_read_file(const char *path, char **ret_data, size_t *ret_len, bench_er
         return 0;
 }
 
-int bench_write_file_atomic(const char *path, const char *data, size_t len, bench_error **err) {
-        _cleanup_free_ char *tmp = NULL;
-        if (asprintf(&tmp, "%s.tmp.%d", path, (int)getpid()) < 0)
-                return bench_error_set(err, ENOMEM, "out of memory");
-        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd < 0)
-                return bench_error_errno(err, errno, "cannot create %s", tmp);
-        size_t off = 0;
-        while (off < len) {
-                ssize_t n = write(fd, data + off, len - off);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        int e = errno;
-                        unlink(tmp);
-                        return bench_error_errno(err, e, "cannot write %s", tmp);
+/* `.BASE.tmp-` + 12 random [A-Za-z0-9]: 71 bits that another user cannot guess */
+static int tmp_name(const char *path, char **ret) {
+        static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        unsigned char rnd[12];
+        size_t got = 0;
+        while (got < sizeof(rnd)) {
+                ssize_t n = getrandom(rnd + got, sizeof(rnd) - got, 0);
+                if (n < 0 && errno != EINTR)
+                        return -errno;
+                if (n > 0)
+                        got += (size_t)n;
+        }
+        char suffix[sizeof(rnd) + 1];
+        for (size_t i = 0; i < sizeof(rnd); i++)
+                suffix[i] = chars[rnd[i] % (sizeof(chars) - 1)];
+        suffix[sizeof(rnd)] = '\0';
+        const char *slash = strrchr(path, '/');
+        int dir_len = slash ? (int)(slash - path + 1) : 0;
+        if (asprintf(ret, "%.*s.%s.tmp-%s", dir_len, path, slash ? slash + 1 : path, suffix) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+int bench_tmpfile_open(int dirfd, const char *path, unsigned mode, char **ret_tmp, bench_error **err) {
+        for (int attempt = 0; attempt < 16; attempt++) {
+                _cleanup_free_ char *tmp = NULL;
+                int r = tmp_name(path, &tmp);
+                if (r < 0)
+                        return bench_error_errno(err, -r, "cannot name a temporary file for %s", path);
+                int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                                (mode_t)mode);
+                if (fd >= 0) {
+                        *ret_tmp = steal_pointer(&tmp);
+                        return fd;
                 }
-                off += (size_t)n;
+                if (errno != EEXIST)
+                        return bench_error_errno(err, errno, "cannot create %s", tmp);
         }
-        if (fsync(fd) < 0 || close(take_fd(&fd)) < 0) {
-                int e = errno;
-                unlink(tmp);
-                return bench_error_errno(err, e, "cannot write %s", tmp);
+        return bench_error_set(err, EEXIST, "cannot create a temporary file for %s: every name taken", path);
+}
+
+int bench_tmpfile_commit(int dirfd, const char *tmp, int fd, const char *path, bench_error **err) {
+        int e = 0;
+        if (fsync(fd) < 0)
+                e = errno;
+        if (close(fd) < 0 && !e)
+                e = errno;
+        if (e) {
+                unlinkat(dirfd, tmp, 0);
+                return bench_error_errno(err, e, "cannot write %s", path);
         }
-        if (rename(tmp, path) < 0) {
-                int e = errno;
-                unlink(tmp);
+        /* rename replaces a symlink at path instead of writing through it */
+        if (renameat(dirfd, tmp, dirfd, path) < 0) {
+                e = errno;
+                unlinkat(dirfd, tmp, 0);
                 return bench_error_errno(err, e, "cannot replace %s", path);
         }
         return 0;
+}
+
+int bench_write_file_atomic_at(int dirfd, const char *path, const char *data, size_t len, unsigned mode,
+                               bench_error **err) {
+        _cleanup_free_ char *tmp = NULL;
+        int fd = bench_tmpfile_open(dirfd, path, mode, &tmp, err);
+        if (fd < 0)
+                return fd;
+        int r = bench_write_all(fd, data, len);
+        if (r < 0) {
+                close(fd);
+                unlinkat(dirfd, tmp, 0);
+                return bench_error_errno(err, -r, "cannot write %s", path);
+        }
+        return bench_tmpfile_commit(dirfd, tmp, fd, path, err);
+}
+
+int bench_write_file_atomic(const char *path, const char *data, size_t len, bench_error **err) {
+        return bench_write_file_atomic_at(AT_FDCWD, path, data, len, 0644, err);
+}
+
+int bench_open_dir_nofollow(const char *dir, unsigned mode, bench_error **err) {
+        int r = bench_mkdir_p(dir, mode, err);
+        if (r < 0)
+                return r;
+        /* "link/" would follow the link: the name without trailing slashes */
+        _cleanup_free_ char *path = strdup(dir);
+        if (!path)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        for (size_t n = strlen(path); n > 1 && path[n - 1] == '/'; n--)
+                path[n - 1] = '\0';
+        /* O_NOFOLLOW: a symlink planted at the output dir would send our files elsewhere */
+        int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
+        if (fd < 0 && (errno == ELOOP || errno == ENOTDIR) && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+                return bench_error_set(err, ELOOP,
+                                       "%s is a symbolic link; give the directory it points to, or another",
+                                       path);
+        if (fd < 0)
+                return bench_error_errno(err, errno, "cannot open %s", path);
+        return fd;
 }
 
 /*
@@ -523,6 +594,33 @@ int bench_mkdir_p(const char *path, unsigned mode, bench_error **err) {
         return 0;
 }
 
+/* The length of the valid UTF-8 sequence at p (no overlong form, no surrogate), 0 if none; *ret its code
+ * point. */
+static size_t utf8_seq(const unsigned char *p, uint32_t *ret) {
+        size_t n;
+        uint32_t cp, min;
+        if (p[0] < 0x80) {
+                *ret = p[0];
+                return 1;
+        } else if ((p[0] & 0xe0) == 0xc0) {
+                n = 2, cp = p[0] & 0x1f, min = 0x80;
+        } else if ((p[0] & 0xf0) == 0xe0) {
+                n = 3, cp = p[0] & 0x0f, min = 0x800;
+        } else if ((p[0] & 0xf8) == 0xf0) {
+                n = 4, cp = p[0] & 0x07, min = 0x10000;
+        } else
+                return 0;
+        for (size_t i = 1; i < n; i++) {
+                if ((p[i] & 0xc0) != 0x80) /* also stops at the NUL */
+                        return 0;
+                cp = cp << 6 | (p[i] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+                return 0;
+        *ret = cp;
+        return n;
+}
+
 void bench_put_xml(FILE *f, const char *s) {
         for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
                 switch (*p) {
@@ -546,11 +644,83 @@ void bench_put_xml(FILE *f, const char *s) {
                 case '\r':
                         fprintf(f, "&#%d;", *p);
                         break;
-                default:
-                        if (*p >= 0x20)
-                                fputc(*p, f);
+                default: {
+                        if (*p < 0x20)
+                                break;
+                        uint32_t cp;
+                        size_t n = utf8_seq(p, &cp);
+                        /* bytes that are not UTF-8, and U+FFFE/U+FFFF, make the whole document invalid */
+                        if (n == 0 || cp == 0xfffe || cp == 0xffff) {
+                                fputs("\xef\xbf\xbd", f); /* U+FFFD */
+                                p += n ? n - 1 : 0;
+                                break;
+                        }
+                        fwrite(p, 1, n, f);
+                        p += n - 1;
                         break;
                 }
+                }
+        }
+}
+
+static void put_text(FILE *f, const unsigned char *p, unsigned flags) {
+        for (; p && *p; p++) {
+                uint32_t cp;
+                size_t n;
+                if ((flags & BENCH_TEXT_KEEP_LINES) && (*p == '\n' || *p == '\t'))
+                        fputc(*p, f);
+                else if (*p < 0x20 || *p == 0x7f)
+                        fprintf(f, "\\x%02x", *p);
+                else if (*p < 0x80)
+                        fputc(*p, f);
+                else if ((n = utf8_seq(p, &cp)) == 0) /* not UTF-8: a lone 0x9b is CSI on an 8-bit terminal */
+                        fprintf(f, "\\x%02x", *p);
+                else if (cp >= 0x80 && cp <= 0x9f) { /* U+0080..U+009F: C1 controls (U+009B is CSI) */
+                        fprintf(f, "\\u%04x", (unsigned)cp);
+                        p += n - 1;
+                } else {
+                        fwrite(p, 1, n, f);
+                        p += n - 1;
+                }
+        }
+}
+
+void bench_put_text(FILE *f, const char *s, unsigned flags) {
+        put_text(f, (const unsigned char *)s, flags);
+}
+
+char *bench_escape_text(const char *s, unsigned flags) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&buf, &len);
+        if (!m)
+                return NULL;
+        put_text(m, (const unsigned char *)(s ? s : ""), flags);
+        if (ferror(m) | fclose(m)) {
+                free(buf);
+                return NULL;
+        }
+        return buf;
+}
+
+void bench_put_md(FILE *f, const char *s) {
+        const char *start = s;
+        for (; s && *s; s++) {
+                unsigned char c = (unsigned char)*s;
+                if (c < 0x20 || c == 0x7f) {
+                        fputc(' ', f);
+                        continue;
+                }
+                /*
+                 * links and images ([), HTML and autolinks (<), code (`), emphasis,
+                 * table cells, math, strikethrough; GFM's extended autolinks
+                 * scheme:// and www. (an address such as a@b.org is linked
+                 * whatever is escaped; mailto: is harmless)
+                 */
+                if (strchr("\\`*[]<>|$~", c) || (c == ':' && s[1] == '/') ||
+                    (c == '.' && s - start >= 3 && !strncasecmp(s - 3, "www", 3)))
+                        fputc('\\', f);
+                fputc(c, f);
         }
 }
 

@@ -35,6 +35,24 @@ const char *bench_did_you_mean(const char *word, const char *const *candidates, 
 /* Whole-file read (NUL-terminated) and atomic replace (tmp + fsync + rename). */
 int bench_read_file(const char *path, char **ret_data, size_t *ret_len, bench_error **err);
 int bench_write_file_atomic(const char *path, const char *data, size_t len, bench_error **err);
+/* The same relative to dirfd (AT_FDCWD for none), with the file's mode. */
+int bench_write_file_atomic_at(int dirfd, const char *path, const char *data, size_t len, unsigned mode,
+                               bench_error **err);
+
+/*
+ * A new file beside path (dirfd-relative), to be renamed over it: named
+ * `.BASE.tmp-RANDOM` and opened O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, so a
+ * file or symlink planted at a guessed name is never written through.
+ * Returns the fd (O_WRONLY) and *ret_tmp, the temp path (caller frees).
+ */
+int bench_tmpfile_open(int dirfd, const char *path, unsigned mode, char **ret_tmp, bench_error **err);
+/*
+ * fsync + close fd (always closed), then rename tmp over path: a symlink at
+ * path is replaced, not followed. The temp file is removed on any failure.
+ */
+int bench_tmpfile_commit(int dirfd, const char *tmp, int fd, const char *path, bench_error **err);
+/* The directory path (last component not a symlink), made like mkdir -p if missing: an fd or -errno. */
+int bench_open_dir_nofollow(const char *path, unsigned mode, bench_error **err);
 
 /* Removes a tree without crossing into other filesystems; ENOENT is fine. */
 int bench_rm_rf(const char *path, bench_error **err);
@@ -64,9 +82,33 @@ ssize_t bench_pread_all(int fd, void *buf, size_t len, uint64_t off);
 /*
  * s as XML or HTML text or attribute value: & < > " ' escaped, tab and
  * line breaks as character references, other control characters (which
- * XML 1.0 cannot carry at all) dropped. NULL writes nothing.
+ * XML 1.0 cannot carry at all) dropped, bytes that are not UTF-8 (and
+ * U+FFFE/U+FFFF) as U+FFFD. NULL writes nothing.
  */
 void bench_put_xml(FILE *f, const char *s);
+
+/*
+ * Text from files (names, reasons) made safe for a terminal: control bytes,
+ * DEL, bytes that are not UTF-8 and the C1 controls become visible escapes
+ * (ESC as `\x1b`, U+009B as `\u009b`), so no escape sequence reaches the
+ * terminal. With
+ * BENCH_TEXT_KEEP_LINES, \n and \t stay (multi-line messages).
+ * The output holds no control byte: escaping twice changes nothing.
+ */
+enum { BENCH_TEXT_KEEP_LINES = 1 << 0 };
+void bench_put_text(FILE *f, const char *s, unsigned flags);
+/* The same into a new string (NULL when out of memory). */
+char *bench_escape_text(const char *s, unsigned flags);
+
+/*
+ * s as inert Markdown (CommonMark/GFM) text, also inside a table cell:
+ * ASCII punctuation that can start markup (links, images, HTML, code,
+ * emphasis, http:// and www. autolinks, tables, math) backslash-escaped,
+ * line breaks and other control characters as spaces. For inline text: a
+ * line it starts may still become a heading or list item (looks only).
+ * NULL writes nothing.
+ */
+void bench_put_md(FILE *f, const char *s);
 
 /* mkdir -p: every missing directory of path with mode; existing ones are fine. */
 int bench_mkdir_p(const char *path, unsigned mode, bench_error **err);

@@ -84,9 +84,15 @@ static void print_env_diffs(const cmp_report *r, const char *base, const char *c
                 "bench compare: WARNING: THE ENVIRONMENTS DIFFER (%s vs %s); differences may come "
                 "from them (--strict-env refuses):\n",
                 base, cur);
-        for (size_t i = 0; i < r->n_env_diffs; i++)
-                fprintf(stderr, "bench compare: WARNING:   %s: base `%s`, new `%s`\n", r->env_diffs[i].field,
-                        r->env_diffs[i].base, r->env_diffs[i].cur);
+        for (size_t i = 0; i < r->n_env_diffs; i++) {
+                fputs("bench compare: WARNING:   ", stderr);
+                bench_put_text(stderr, r->env_diffs[i].field, 0);
+                fputs(": base `", stderr);
+                bench_put_text(stderr, r->env_diffs[i].base, 0);
+                fputs("`, new `", stderr);
+                bench_put_text(stderr, r->env_diffs[i].cur, 0);
+                fputs("`\n", stderr);
+        }
 }
 
 int cmd_compare(int argc, char **argv) {

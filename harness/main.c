@@ -7,10 +7,12 @@
  *   2   bad input: usage, an invalid suite or result file
  *   130 interrupted (SIGINT/SIGTERM/SIGHUP): the result file holds what was measured
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,7 +78,22 @@ static char *default_output(const suite *s) {
         char *p = NULL;
         if (asprintf(&p, "bench-results/%s-%s.json", s->name, stamp) < 0)
                 return NULL;
+        /* the suite's name is free text from a file: no `/`, no `..`, no control character in the path */
+        for (char *q = p + strlen("bench-results/"); *q; q++)
+                if (!isalnum((unsigned char)*q) && *q != '-' && *q != '_' && (*q != '.' || q[1] == '.'))
+                        *q = '_';
         return p;
+}
+
+/* A line with names and reasons from files: their control characters made visible. */
+__attribute__((format(printf, 1, 2))) static void print_safe(const char *fmt, ...) {
+        _cleanup_free_ char *line = NULL;
+        va_list ap;
+        va_start(ap, fmt);
+        int r = vasprintf(&line, fmt, ap);
+        va_end(ap);
+        if (r >= 0)
+                bench_put_text(stderr, line, BENCH_TEXT_KEEP_LINES);
 }
 
 static void print_diags(const bench_diags *d) {
@@ -229,16 +246,17 @@ static int cmd_run(int argc, char **argv) {
                 for (size_t i = 0; i < f->n_series; i++)
                         measured += f->series[i].n_samples;
                 for (size_t i = 0; i < f->n_skipped && !quiet; i++)
-                        fprintf(stderr, "bench: skipped %s%s%s: %s\n",
-                                f->skipped[i].configuration ? f->skipped[i].configuration : "run",
-                                f->skipped[i].workload ? "/" : "",
-                                f->skipped[i].workload ? f->skipped[i].workload : "", f->skipped[i].reason);
+                        print_safe("bench: skipped %s%s%s: %s\n",
+                                   f->skipped[i].configuration ? f->skipped[i].configuration : "run",
+                                   f->skipped[i].workload ? "/" : "",
+                                   f->skipped[i].workload ? f->skipped[i].workload : "",
+                                   f->skipped[i].reason);
                 for (size_t i = 0; i < f->n_errors; i++)
-                        fprintf(stderr, "bench: error in %s/%s (repetition %d%s): %s\n",
-                                f->errors[i].configuration ? f->errors[i].configuration : "-",
-                                f->errors[i].workload ? f->errors[i].workload : "-",
-                                f->errors[i].repetition + 1, f->errors[i].warmup ? ", warmup" : "",
-                                f->errors[i].reason);
+                        print_safe("bench: error in %s/%s (repetition %d%s): %s\n",
+                                   f->errors[i].configuration ? f->errors[i].configuration : "-",
+                                   f->errors[i].workload ? f->errors[i].workload : "-",
+                                   f->errors[i].repetition + 1, f->errors[i].warmup ? ", warmup" : "",
+                                   f->errors[i].reason);
                 if (f->n_errors > 0)
                         rc = EXIT_FAILED;
                 if (measured == 0) {

@@ -64,9 +64,11 @@ static char *utc_now(void) {
 static void progress(run_ctx *c, const suite_config *cfg, const char *what) {
         if (!c->o->progress)
                 return;
+        /* the suite's names, from a file: no escape sequence of theirs reaches the terminal */
+        _cleanup_free_ char *name = bench_escape_text(cfg->name, 0), *shown = bench_escape_text(what, 0);
         fprintf(stderr, "\r\033[K%s %u/%u  %-12s %s", c->warmup ? "warmup" : "repetition",
                 c->warmup ? c->rep_index + 1 : (unsigned)c->rep + 1,
-                c->warmup ? c->s->warmup : c->s->repetitions, cfg->name, what);
+                c->warmup ? c->s->warmup : c->s->repetitions, name ? name : "?", shown ? shown : "?");
         fflush(stderr);
 }
 

@@ -139,43 +139,6 @@ int plot_run_gnuplot(const char *gnuplot, int dirfd, const char *script, unsigne
                                out_len ? ":\n" : "", out);
 }
 
-int plot_write_at(int dirfd, const char *dir, const char *name, const char *data, size_t len,
-                  bench_error **err) {
-        _cleanup_free_ char *tmp = NULL;
-        if (asprintf(&tmp, ".%s.tmp.%d", name, (int)getpid()) < 0)
-                return bench_error_set(err, ENOMEM, "out of memory");
-        /* O_EXCL|O_NOFOLLOW: a planted file or symlink is never written through */
-        (void)unlinkat(dirfd, tmp, 0);
-        _cleanup_close_ int fd =
-                openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (fd < 0)
-                return bench_error_errno(err, errno, "cannot create %s/%s", dir, tmp);
-        size_t off = 0;
-        while (off < len) {
-                ssize_t n = write(fd, data + off, len - off);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        int e = errno;
-                        unlinkat(dirfd, tmp, 0);
-                        return bench_error_errno(err, e, "cannot write %s/%s", dir, name);
-                }
-                off += (size_t)n;
-        }
-        if (close(take_fd(&fd)) < 0) {
-                int e = errno;
-                unlinkat(dirfd, tmp, 0);
-                return bench_error_errno(err, e, "cannot write %s/%s", dir, name);
-        }
-        /* rename replaces a symlink at name instead of following it */
-        if (renameat(dirfd, tmp, dirfd, name) < 0) {
-                int e = errno;
-                unlinkat(dirfd, tmp, 0);
-                return bench_error_errno(err, e, "cannot replace %s/%s", dir, name);
-        }
-        return 0;
-}
-
 char *plot_sanitize_name(const char *s) {
         size_t n = strlen(s);
         char *r = malloc(n + 2);
@@ -193,17 +156,22 @@ char *plot_sanitize_name(const char *s) {
 }
 
 void plot_gp_string(FILE *f, const char *s) {
-        fputc('"', f);
+        /*
+         * gnuplot runs `cmd` and expands @macros inside "..." (a result file's
+         * name would run as root); inside '...' nothing is special. A quote
+         * or a newline is spliced in as "'" or "\n" between single-quoted
+         * pieces (gnuplot 5.4 misreads '' '' in a row).
+         */
+        fputc('\'', f);
         for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-                if (*p == '\n') { /* gnuplot breaks the line at \n inside "..." */
-                        fputs("\\n", f);
-                        continue;
-                }
-                if (*p == '"' || *p == '\\')
-                        fputc('\\', f);
-                fputc(*p < 0x20 || *p == 0x7f ? ' ' : *p, f);
+                if (*p == '\n')
+                        fputs("' . \"\\n\" . '", f);
+                else if (*p == '\'')
+                        fputs("' . \"'\" . '", f);
+                else
+                        fputc(*p < 0x20 || *p == 0x7f ? ' ' : *p, f);
         }
-        fputc('"', f);
+        fputc('\'', f);
 }
 
 void plot_dat_string(FILE *f, const char *s) {

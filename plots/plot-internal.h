@@ -28,10 +28,17 @@ typedef struct plot_fig {
 /* The output directory, the gnuplot found, and the figures made so far. */
 typedef struct plot_ctx {
         const char *dir;
-        int dirfd;
+        int dirfd;  /* dir, opened without following a symlink */
+        char *work; /* a private 0700 dir in dir where gnuplot runs */
+        int workfd;
         char *gnuplot; /* absolute path */
         plot_set *set;
 } plot_ctx;
+
+/* plot.c: finds gnuplot, makes and opens dir (not through a symlink) and the private dir. */
+int plot_ctx_open(plot_ctx *ctx, const char *dir, plot_set *set, bench_error **err);
+/* Removes the private dir; accepts a closed ctx. */
+void plot_ctx_close(plot_ctx *ctx);
 
 /* figures.c: every figure of f (and cmp when not NULL). */
 int plot_figures(plot_ctx *ctx, const res_file *f, const cmp_report *cmp, bench_error **err);
@@ -48,12 +55,12 @@ int plot_find_gnuplot(char **ret_path, bench_error **err);
 /* Runs `gnuplot SCRIPT` with cwd = dirfd; its stderr becomes the message on failure. */
 int plot_run_gnuplot(const char *gnuplot, int dirfd, const char *script, unsigned timeout_ms,
                      bench_error **err);
-/* Replaces dirfd/name without following a symlink at name. */
-int plot_write_at(int dirfd, const char *dir, const char *name, const char *data, size_t len,
-                  bench_error **err);
 /* [A-Za-z0-9_.-] kept, anything else becomes '_'; never empty, never starts with '.'. */
 char *plot_sanitize_name(const char *s);
-/* A gnuplot string literal: "..." with \ and " escaped, newlines as \n, other control characters as spaces.
+/*
+ * Any text as an inert gnuplot string expression: single-quoted (no `cmd`,
+ * no @macro, no \ escapes), a ' or a newline as '...' . "'" . '...',
+ * other control characters as spaces. Every text reaches gnuplot through it.
  */
 void plot_gp_string(FILE *f, const char *s);
 /* A quoted data-file column: gnuplot cannot escape " inside one, so it becomes '. */

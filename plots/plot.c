@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* plot_all(): the output directory, each figure's NAME.gp + NAME.dat, and the set of rendered files. */
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,9 @@ int plot_fig_open(plot_fig *fig, plot_ctx *ctx, const char *name, const char *ti
         _cleanup_free_ char *base = plot_sanitize_name(name);
         if (!base)
                 return bench_error_set(err, ENOMEM, "out of memory");
+        /* room for "-N", ".svg" and the temp name's 22 bytes within NAME_MAX (255) */
+        if (strlen(base) > 200)
+                base[200] = '\0';
         /* two names may sanitize alike ("a b", "a_b"): number the later ones */
         char *unique = strdup(base);
         for (unsigned k = 2; unique && name_taken(ctx->set, unique); k++) {
@@ -88,8 +92,8 @@ static char *compose_script(const plot_fig *fig) {
         if (!g)
                 return NULL;
         fprintf(g, "# %s.gp: ", fig->name);
-        for (const char *p = fig->title; *p; p++) /* one comment line, whatever the title holds */
-                fputc(*p == '\n' ? ' ' : *p, g);
+        for (const unsigned char *p = (const unsigned char *)fig->title; *p; p++) /* one comment line */
+                fputc(*p < 0x20 || *p == 0x7f ? ' ' : *p, g);
         fprintf(g,
                 "\n# made by bench %s; data: %s.dat (its first lines say what each column is)\n"
                 "# rerun with: gnuplot %s.gp   (writes %s.png and %s.svg)\n"
@@ -128,12 +132,12 @@ static char *compose_script(const plot_fig *fig) {
         return buf;
 }
 
-static int rendered(plot_ctx *ctx, const char *file, bench_error **err) {
+static int rendered(int dirfd, const char *dir, const char *file, bench_error **err) {
         struct stat st;
-        if (fstatat(ctx->dirfd, file, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return bench_error_errno(err, errno, "gnuplot did not write %s/%s", ctx->dir, file);
+        if (fstatat(dirfd, file, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return bench_error_errno(err, errno, "gnuplot did not write %s/%s", dir, file);
         if (!S_ISREG(st.st_mode) || st.st_size == 0)
-                return bench_error_set(err, EIO, "gnuplot wrote an empty %s/%s", ctx->dir, file);
+                return bench_error_set(err, EIO, "gnuplot wrote an empty %s/%s", dir, file);
         return 0;
 }
 
@@ -148,16 +152,23 @@ int plot_emit(plot_ctx *ctx, plot_fig *fig, bench_error **err) {
             asprintf(&png_path, "%s/%s", ctx->dir, png) < 0 ||
             asprintf(&svg_path, "%s/%s", ctx->dir, svg) < 0)
                 return bench_error_set(err, ENOMEM, "out of memory");
+        /*
+         * gnuplot opens its output following symlinks: everything is made in
+         * our private dir, then renamed into the output dir, where a rename
+         * replaces whatever another user planted under the name.
+         */
         int r;
-        if ((r = plot_write_at(ctx->dirfd, ctx->dir, dat, fig->dat_buf, fig->dat_len, err)) < 0 ||
-            (r = plot_write_at(ctx->dirfd, ctx->dir, gp, script, strlen(script), err)) < 0)
-                return r;
-        /* a stale PNG from an earlier run must not pass for this one */
-        (void)unlinkat(ctx->dirfd, png, 0);
-        (void)unlinkat(ctx->dirfd, svg, 0);
-        if ((r = plot_run_gnuplot(ctx->gnuplot, ctx->dirfd, gp, PLOT_GNUPLOT_TIMEOUT_MS, err)) < 0 ||
-            (r = rendered(ctx, png, err)) < 0 || (r = rendered(ctx, svg, err)) < 0)
+        if ((r = bench_write_file_atomic_at(ctx->workfd, dat, fig->dat_buf, fig->dat_len, 0644, err)) < 0 ||
+            (r = bench_write_file_atomic_at(ctx->workfd, gp, script, strlen(script), 0644, err)) < 0)
                 return bench_error_prefix(err, "figure %s", fig->name);
+        if ((r = plot_run_gnuplot(ctx->gnuplot, ctx->workfd, gp, PLOT_GNUPLOT_TIMEOUT_MS, err)) < 0 ||
+            (r = rendered(ctx->workfd, ctx->dir, png, err)) < 0 ||
+            (r = rendered(ctx->workfd, ctx->dir, svg, err)) < 0)
+                return bench_error_prefix(err, "figure %s", fig->name);
+        const char *files[] = {dat, gp, png, svg};
+        for (size_t i = 0; i < ELEMENTSOF(files); i++)
+                if (renameat(ctx->workfd, files[i], ctx->dirfd, files[i]) < 0)
+                        return bench_error_errno(err, errno, "cannot replace %s/%s", ctx->dir, files[i]);
 
         plot_file *nf = realloc(ctx->set->files, (ctx->set->n + 1) * sizeof(*nf));
         if (!nf)
@@ -172,22 +183,60 @@ int plot_emit(plot_ctx *ctx, plot_fig *fig, bench_error **err) {
         return 0;
 }
 
+int plot_ctx_open(plot_ctx *ctx, const char *dir, plot_set *set, bench_error **err) {
+        *ctx = (plot_ctx){.dir = dir, .dirfd = -1, .workfd = -1, .set = set};
+        int r = plot_find_gnuplot(&ctx->gnuplot, err);
+        if (r < 0)
+                return r;
+        if ((ctx->dirfd = bench_open_dir_nofollow(dir, 0755, err)) < 0) {
+                r = ctx->dirfd;
+                plot_ctx_close(ctx);
+                return r;
+        }
+        /* mkdtemp: a fresh 0700 dir, named at random, in the dir we opened (not a path that may change) */
+        char work[64];
+        snprintf(work, sizeof(work), "/proc/self/fd/%d/.bench-plot.XXXXXX", ctx->dirfd);
+        if (!mkdtemp(work)) {
+                int e = errno;
+                plot_ctx_close(ctx);
+                return bench_error_errno(err, e, "cannot create a private directory in %s", dir);
+        }
+        ctx->work = strdup(strrchr(work, '/') + 1);
+        if (ctx->work)
+                ctx->workfd = openat(ctx->dirfd, ctx->work, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (ctx->workfd < 0) {
+                int e = ctx->work ? errno : ENOMEM;
+                if (!ctx->work)
+                        (void)rmdir(work);
+                plot_ctx_close(ctx);
+                return bench_error_errno(err, e, "cannot open %s/%s", dir, strrchr(work, '/') + 1);
+        }
+        return 0;
+}
+
+void plot_ctx_close(plot_ctx *ctx) {
+        if (ctx->work)
+                (void)bench_rm_rf_at(ctx->dirfd, ctx->work, NULL);
+        if (ctx->workfd >= 0)
+                close(ctx->workfd);
+        if (ctx->dirfd >= 0)
+                close(ctx->dirfd);
+        free(ctx->work);
+        free(ctx->gnuplot);
+        *ctx = (plot_ctx){.dirfd = -1, .workfd = -1};
+}
+
 int plot_all(const res_file *f, const cmp_report *cmp, const char *dir, plot_set *ret, bench_error **err) {
         if (!f || !dir || !*dir || !ret)
                 return bench_error_set(err, EINVAL, "plot_all: missing result, directory or output");
-        _cleanup_free_ char *gnuplot = NULL;
-        int r = plot_find_gnuplot(&gnuplot, err);
+        plot_set set = {0};
+        plot_ctx ctx;
+        int r = plot_ctx_open(&ctx, dir, &set, err);
         if (r < 0)
                 return r;
-        if ((r = bench_mkdir_p(dir, 0755, err)) < 0)
-                return r;
-        _cleanup_close_ int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dirfd < 0)
-                return bench_error_errno(err, errno, "cannot open %s", dir);
-
-        plot_set set = {0};
-        plot_ctx ctx = {.dir = dir, .dirfd = dirfd, .gnuplot = gnuplot, .set = &set};
-        if ((r = plot_figures(&ctx, f, cmp, err)) < 0) {
+        r = plot_figures(&ctx, f, cmp, err);
+        plot_ctx_close(&ctx);
+        if (r < 0) {
                 plot_set_clear(&set);
                 return r;
         }

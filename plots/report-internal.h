@@ -5,8 +5,6 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Markdown text (also table cells): backslash-escapes \ | < > ` *, newlines become spaces. */
-void report_put_md(FILE *m, const char *s);
 /* HTML text and attribute values: & < > " '. */
 void report_put_html(FILE *m, const char *s);
 /* A relative link target: percent-encodes all but [A-Za-z0-9-._~/]. */

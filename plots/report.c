@@ -26,19 +26,6 @@ typedef struct doc {
         bool oom;
 } doc;
 
-/* Markdown: backslash escapes (CommonMark) so that | cannot split a cell and < cannot open HTML. */
-void report_put_md(FILE *m, const char *s) {
-        for (; s && *s; s++) {
-                if (*s == '\n' || *s == '\r' || *s == '\t')
-                        fputc(' ', m);
-                else {
-                        if (strchr("\\|<>`*", *s))
-                                fputc('\\', m);
-                        fputc(*s, m);
-                }
-        }
-}
-
 void report_put_html(FILE *m, const char *s) {
         bench_put_xml(m, s);
 }
@@ -59,7 +46,7 @@ static void put(doc *d, const char *s) {
         if (d->fmt == FMT_HTML)
                 report_put_html(d->m, s);
         else
-                report_put_md(d->m, s);
+                bench_put_md(d->m, s);
 }
 
 __attribute__((format(printf, 2, 3))) static void putf(doc *d, const char *fmt, ...) {

@@ -16,11 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../common/cleanup.h"
 #include "../common/util.h"
+#include "plot-internal.h"
 #include "report-internal.h"
 
 typedef struct run {
@@ -231,167 +231,86 @@ static bool regressed_at(const trend *t, size_t to, const res_series *s) {
         return false;
 }
 
-/* File names keep [A-Za-z0-9_.-]; anything else becomes '_'. */
-static char *figure_name(const res_series *s) {
-        char *n = NULL;
-        if (asprintf(&n, "trend-%s-%s-%s", s->workload, s->configuration, s->metric) < 0)
-                return NULL;
-        for (char *p = n; *p; p++)
-                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-                      *p == '_' || *p == '.' || *p == '-'))
-                        *p = '_';
-        return n;
-}
-
-/* gnuplot single-quoted string: '' is a quote, nothing else is special (with noenhanced). */
-static void put_gp_string(FILE *m, const char *s) {
-        fputc('\'', m);
-        for (; *s; s++) {
-                if (*s == '\'')
-                        fputc('\'', m);
-                fputc(*s == '\n' ? ' ' : *s, m);
-        }
-        fputc('\'', m);
-}
-
-static int write_text(const char *dir, const char *name, const char *ext, const char *text, size_t len,
-                      bench_error **err) {
-        _cleanup_free_ char *p = NULL;
-        if (asprintf(&p, "%s/%s%s", dir, name, ext) < 0)
-                return bench_error_set(err, ENOMEM, "out of memory");
-        return bench_write_file_atomic(p, text, len, err);
-}
-
-/* gnuplot NAME.gp in dir, its stderr kept for the message. */
-static int run_gnuplot(const char *dir, const char *script, bench_error **err) {
-        char errpath[] = "/tmp/bench-gnuplot.XXXXXX";
-        _cleanup_close_ int efd = mkostemp(errpath, O_CLOEXEC);
-        if (efd < 0)
-                return bench_error_errno(err, errno, "cannot create a temporary file");
-        unlink(errpath);
-        pid_t pid = fork();
-        if (pid < 0)
-                return bench_error_errno(err, errno, "cannot start gnuplot");
-        if (pid == 0) {
-                int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-                if (chdir(dir) < 0 || null < 0 || dup2(null, 0) < 0 || dup2(efd, 1) < 0 || dup2(efd, 2) < 0)
-                        _exit(127);
-                execlp("gnuplot", "gnuplot", script, (char *)NULL);
-                _exit(127);
-        }
-        int status;
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return bench_error_errno(err, errno, "waiting for gnuplot");
-        if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-                return 0;
-        char msg[512] = "";
-        ssize_t n = pread(efd, msg, sizeof(msg) - 1, 0);
-        msg[n > 0 ? n : 0] = '\0';
-        for (char *p = msg; *p; p++)
-                if (*p == '\n')
-                        *p = ' ';
-        return bench_error_set(err, EIO, "gnuplot %s/%s failed (%s%d): %s", dir, script,
-                               WIFEXITED(status) ? "exit status " : "signal ",
-                               WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), msg);
-}
-
-static bool have_gnuplot(void) {
-        const char *path = getenv("PATH");
-        _cleanup_free_ char *copy = strdup(path && *path ? path : "/usr/bin:/bin");
-        char *save = NULL;
-        for (char *d = copy ? strtok_r(copy, ":", &save) : NULL; d; d = strtok_r(NULL, ":", &save)) {
-                _cleanup_free_ char *p = NULL;
-                if (asprintf(&p, "%s/gnuplot", d) >= 0 && access(p, X_OK) == 0)
-                        return true;
-        }
-        return false;
-}
-
-/* The figure of one key; *ret_title is its title, caller frees. */
-static int figure(const trend *t, const res_series *key, const char *dir, const char *name, char **ret_title,
+/* The figure of one key, made like every figure of bench (plot_emit); *ret_title is its title, caller frees.
+ */
+static int figure(const trend *t, const res_series *key, plot_ctx *ctx, char **ret_name, char **ret_title,
                   bench_error **err) {
         bool tcg = false, any_reg = false;
-        size_t points = 0;
-        _cleanup_free_ char *dat = NULL;
-        size_t dat_len = 0;
-        FILE *m = open_memstream(&dat, &dat_len);
-        if (!m)
+        for (size_t i = 0; i < t->n_runs; i++) {
+                const res_series *s = res_find(t->runs[i].f, key->workload, key->configuration, key->metric);
+                if (s && s->has_stats) {
+                        tcg = tcg || (s->accel && !strcmp(s->accel, "tcg"));
+                        any_reg = any_reg || regressed_at(t, i, s);
+                }
+        }
+        _cleanup_free_ char *name = NULL, *title = NULL, *ylabel = NULL;
+        if (asprintf(&name, "trend-%s-%s-%s", key->workload, key->configuration, key->metric) < 0 ||
+            asprintf(&title, "%s / %s: %s%s", key->workload, key->configuration, key->metric,
+                     tcg ? " (emulated (tcg))" : "") < 0 ||
+            asprintf(&ylabel, "%s (%s, %s is better)", key->metric, key->unit, key->better) < 0)
                 return bench_error_set(err, ENOMEM, "out of memory");
-        fprintf(m, "# %s/%s %s (%s): run median ci95_low ci95_high regressed label\n", key->workload,
-                key->configuration, key->metric, key->unit);
+        plot_fig fig;
+        int r = plot_fig_open(&fig, ctx, name, title, err);
+        if (r < 0)
+                return r;
+
+        fputs("# ", fig.dat);
+        bench_put_text(fig.dat, title, 0);
+        fputs("\n# columns: 1 run, 2 median, 3 ci95_low, 4 ci95_high, 5 regressed, 6 label\n", fig.dat);
         for (size_t i = 0; i < t->n_runs; i++) {
                 const res_series *s = res_find(t->runs[i].f, key->workload, key->configuration, key->metric);
                 if (!s || !s->has_stats)
                         continue;
-                tcg = tcg || (s->accel && !strcmp(s->accel, "tcg"));
-                bool reg = regressed_at(t, i, s);
-                any_reg = any_reg || reg;
-                fprintf(m, "%zu %.15g %.15g %.15g %d \"%s\"\n", i + 1, s->stats.median, s->stats.ci95_low,
-                        s->stats.ci95_high, reg, t->runs[i].label);
-                points++;
+                fprintf(fig.dat, "%zu %.15g %.15g %.15g %d ", i + 1, s->stats.median, s->stats.ci95_low,
+                        s->stats.ci95_high, regressed_at(t, i, s));
+                plot_dat_string(fig.dat, t->runs[i].label);
+                fputc('\n', fig.dat);
         }
-        bool bad = ferror(m);
-        fclose(m);
-        if (bad)
-                return bench_error_set(err, ENOMEM, "out of memory");
 
-        _cleanup_free_ char *title = NULL;
-        if (asprintf(&title, "%s / %s: %s%s", key->workload, key->configuration, key->metric,
-                     tcg ? " (emulated (tcg))" : "") < 0)
-                return bench_error_set(err, ENOMEM, "out of memory");
-
-        _cleanup_free_ char *gp = NULL;
-        size_t gp_len = 0;
-        m = open_memstream(&gp, &gp_len);
-        if (!m)
-                return bench_error_set(err, ENOMEM, "out of memory");
-        fprintf(m, "# bench trend: rerun with `gnuplot %s.gp` in this directory\n", name);
-        fprintf(m, "set terminal pngcairo size 960,540 noenhanced font 'sans,10'\n");
-        fprintf(m, "set output '%s.png'\n", name);
-        fputs("set title ", m);
-        put_gp_string(m, title);
-        fputs(" noenhanced\nset ylabel ", m);
-        _cleanup_free_ char *ylabel = NULL;
-        if (asprintf(&ylabel, "%s (%s, %s is better)", key->metric, key->unit, key->better) < 0)
-                ylabel = NULL;
-        put_gp_string(m, ylabel ? ylabel : key->metric);
-        fprintf(m,
-                " noenhanced\nset xlabel 'run (date, commit)'\n"
+        fputs("set title ", fig.set);
+        plot_gp_string(fig.set, title);
+        fputs("\nset ylabel ", fig.set);
+        plot_gp_string(fig.set, ylabel);
+        fprintf(fig.set,
+                "\nset xlabel 'run (date, commit)'\n"
                 "set xrange [0.5:%zu.5]\n"
-                "set xtics rotate by -30 noenhanced\n"
+                "set xtics rotate by -30\n"
                 "set grid ytics\n"
                 "set key top left\n"
                 "set offsets 0, 0, graph 0.1, graph 0.1\n",
                 t->n_runs);
-        fprintf(m,
-                "plot '%s.dat' using 1:2:3:4:xticlabels(6) with yerrorlines lw 2 pt 7 lc rgb '#1f77b4' "
-                "title 'median (95%% CI)'",
-                name);
+        _cleanup_free_ char *dat = NULL;
+        if (asprintf(&dat, "%s.dat", fig.name) < 0) {
+                plot_fig_close(&fig);
+                return bench_error_set(err, ENOMEM, "out of memory");
+        }
+        fputs("plot ", fig.body);
+        plot_gp_string(fig.body, dat);
+        fputs(" using 1:2:3:4:xticlabels(6) with yerrorlines lw 2 pt 7 lc rgb '#1f77b4' "
+              "title 'median (95% CI)'",
+              fig.body);
         /* only when there is one: a series with every point undefined is an error for gnuplot */
-        if (any_reg)
-                fprintf(m,
-                        ", \\\n     '%s.dat' using 1:($5 > 0 ? $2 : 1/0) with points pt 7 ps 2 "
-                        "lc rgb '#d62728' title 'regression'",
-                        name);
-        fputs("\nset terminal svg size 960,540 noenhanced font 'sans,10'\n", m);
-        fprintf(m, "set output '%s.svg'\nreplot\n", name);
-        bad = ferror(m);
-        fclose(m);
-        if (bad)
-                return bench_error_set(err, ENOMEM, "out of memory");
-
-        int r;
-        if ((r = write_text(dir, name, ".dat", dat, dat_len, err)) < 0 ||
-            (r = write_text(dir, name, ".gp", gp, gp_len, err)) < 0)
-                return r;
-        _cleanup_free_ char *script = NULL;
-        if (asprintf(&script, "%s.gp", name) < 0)
-                return bench_error_set(err, ENOMEM, "out of memory");
-        if ((r = run_gnuplot(dir, script, err)) < 0)
-                return r;
-        *ret_title = steal_pointer(&title);
-        return 0;
+        if (any_reg) {
+                fputs(", \\\n     ", fig.body);
+                plot_gp_string(fig.body, dat);
+                fputs(" using 1:($5 > 0 ? $2 : 1/0) with points pt 7 ps 2 lc rgb '#d62728' title "
+                      "'regression'",
+                      fig.body);
+        }
+        fputc('\n', fig.body);
+        r = plot_emit(ctx, &fig, err);
+        if (r == 0) {
+                const plot_file *made = &ctx->set->files[ctx->set->n - 1];
+                *ret_name = strdup(made->name);
+                *ret_title = strdup(made->title);
+                if (!*ret_name || !*ret_title) {
+                        free(*ret_name);
+                        free(*ret_title);
+                        r = bench_error_set(err, ENOMEM, "out of memory");
+                }
+        }
+        plot_fig_close(&fig);
+        return r;
 }
 
 /* How many runs hold this key with statistics. */
@@ -419,15 +338,15 @@ static bool key_seen(const trend *t, size_t run_i, size_t series_i) {
         return false;
 }
 
-static int write_index(const trend *t, FILE *m, const char *dir, bench_error **err) {
+static int write_index(const trend *t, FILE *m, plot_ctx *ctx, bench_error **err) {
         fputs("# bench trend\n\n## Runs\n\n| Run | Started | Label | File |\n|---|---|---|---|\n", m);
         for (size_t i = 0; i < t->n_runs; i++) {
                 fprintf(m, "| %zu | ", i + 1);
-                report_put_md(m, t->runs[i].f->started_at ? t->runs[i].f->started_at : "-");
+                bench_put_md(m, t->runs[i].f->started_at ? t->runs[i].f->started_at : "-");
                 fputs(" | ", m);
-                report_put_md(m, t->runs[i].label);
+                bench_put_md(m, t->runs[i].label);
                 fputs(" | ", m);
-                report_put_md(m, t->runs[i].path);
+                bench_put_md(m, t->runs[i].path);
                 fputs(" |\n", m);
         }
         fputs("\n## Figures\n\n", m);
@@ -438,16 +357,14 @@ static int write_index(const trend *t, FILE *m, const char *dir, bench_error **e
                         const res_series *key = &f->series[si];
                         if (key_seen(t, ri, si) || key_runs(t, key) < 2)
                                 continue;
-                        _cleanup_free_ char *name = figure_name(key), *title = NULL;
-                        if (!name)
-                                return bench_error_set(err, ENOMEM, "out of memory");
-                        int r = figure(t, key, dir, name, &title, err);
+                        _cleanup_free_ char *name = NULL, *title = NULL;
+                        int r = figure(t, key, ctx, &name, &title, err);
                         if (r < 0)
                                 return r;
                         fputs("### ", m);
-                        report_put_md(m, title);
+                        bench_put_md(m, title);
                         fputs("\n\n![", m);
-                        report_put_md(m, title);
+                        bench_put_md(m, title);
                         fputs("](", m);
                         report_put_url(m, name);
                         fputs(".png)\n\n[SVG](", m);
@@ -473,7 +390,7 @@ static int write_index(const trend *t, FILE *m, const char *dir, bench_error **e
                 fputc('|', m);
                 for (size_t k = 0; k < ELEMENTSOF(cells); k++) {
                         fputc(' ', m);
-                        report_put_md(m, cells[k]);
+                        bench_put_md(m, cells[k]);
                         fputs(" |", m);
                 }
                 fputc('\n', m);
@@ -482,28 +399,34 @@ static int write_index(const trend *t, FILE *m, const char *dir, bench_error **e
 }
 
 int trend_write(const char *const *files, size_t n, const char *dir, bench_error **err) {
-        if (!have_gnuplot())
-                return bench_error_set(err, ENOENT, "gnuplot is not installed (apt-get install gnuplot-nox)");
+        _cleanup_free_ char *gnuplot = NULL;
+        int r = plot_find_gnuplot(&gnuplot, err);
+        if (r < 0)
+                return r;
         trend t = {0};
-        int r = load(files, n, &t, err);
+        r = load(files, n, &t, err);
         if (r == 0)
                 r = find_regressions(&t, err);
+        plot_set set = {0};
+        plot_ctx ctx = {.dirfd = -1, .workfd = -1};
         if (r == 0)
-                r = bench_mkdir_p(dir, 0755, err);
+                r = plot_ctx_open(&ctx, dir, &set, err);
         _cleanup_free_ char *buf = NULL;
         size_t len = 0;
         FILE *m = NULL;
         if (r == 0 && !(m = open_memstream(&buf, &len)))
                 r = bench_error_set(err, ENOMEM, "out of memory");
         if (r == 0)
-                r = write_index(&t, m, dir, err);
+                r = write_index(&t, m, &ctx, err);
         if (m) {
                 if (ferror(m) && r == 0)
                         r = bench_error_set(err, ENOMEM, "out of memory");
                 fclose(m);
         }
         if (r == 0)
-                r = write_text(dir, "trend", ".md", buf, len, err);
+                r = bench_write_file_atomic_at(ctx.dirfd, "trend.md", buf, len, 0644, err);
+        plot_ctx_close(&ctx);
+        plot_set_clear(&set);
         trend_clear(&t);
         return r < 0 ? r : 0;
 }

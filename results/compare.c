@@ -636,15 +636,30 @@ static void title_line(FILE *m, const cmp_report *r, bool overhead, const headin
                 r->opts.alpha, r->opts.bootstrap);
 }
 
+/* Text cells: names from the files with their control characters made visible (a terminal shows them). */
+static void fill_text_cells(const cmp_row *row, bool overhead, cells *c) {
+        fill_cells(row, overhead, c);
+        _cleanup_free_ char *metric = bench_escape_text(c->metric, 0),
+                            *cfg = bench_escape_text(c->configuration, 0);
+        snprintf(c->metric, sizeof(c->metric), "%s", metric ? metric : "?");
+        snprintf(c->configuration, sizeof(c->configuration), "%s", cfg ? cfg : "?");
+}
+
 static void format_text(FILE *m, const cmp_report *r, bool overhead) {
         headings h;
         char base_buf[160];
         headings_of(r, overhead, &h, base_buf, sizeof(base_buf));
         if (r->n_env_diffs > 0) {
                 fprintf(m, "WARNING: THE ENVIRONMENTS DIFFER; differences may come from them:\n");
-                for (size_t i = 0; i < r->n_env_diffs; i++)
-                        fprintf(m, "WARNING:   %s: base `%s`, new `%s`\n", r->env_diffs[i].field,
-                                r->env_diffs[i].base, r->env_diffs[i].cur);
+                for (size_t i = 0; i < r->n_env_diffs; i++) {
+                        fputs("WARNING:   ", m);
+                        bench_put_text(m, r->env_diffs[i].field, 0);
+                        fputs(": base `", m);
+                        bench_put_text(m, r->env_diffs[i].base, 0);
+                        fputs("`, new `", m);
+                        bench_put_text(m, r->env_diffs[i].cur, 0);
+                        fputs("`\n", m);
+                }
                 fputc('\n', m);
         }
         title_line(m, r, overhead, &h);
@@ -657,7 +672,7 @@ static void format_text(FILE *m, const cmp_report *r, bool overhead) {
                 w[k] = strlen(head[k]);
         for (size_t i = 0; i < r->n_rows; i++) {
                 cells c;
-                fill_cells(&r->rows[i], overhead, &c);
+                fill_text_cells(&r->rows[i], overhead, &c);
                 const char *v[8] = {c.metric, c.configuration, c.base, c.cur, c.change, c.ci, c.p, c.verdict};
                 for (size_t k = 0; k < 8; k++)
                         if (strlen(v[k]) > w[k])
@@ -670,7 +685,7 @@ static void format_text(FILE *m, const cmp_report *r, bool overhead) {
         fprintf(m, "  %s\n", head[7]);
         for (size_t i = 0; i < r->n_rows; i++) {
                 cells c;
-                fill_cells(&r->rows[i], overhead, &c);
+                fill_text_cells(&r->rows[i], overhead, &c);
                 const char *v[8] = {c.metric, c.configuration, c.base, c.cur, c.change, c.ci, c.p, c.verdict};
                 for (size_t k = 0; k < 7; k++)
                         fprintf(m, "%s%*s", k ? "  " : "", right[k] ? (int)w[k] : -(int)w[k], v[k]);
@@ -679,26 +694,20 @@ static void format_text(FILE *m, const cmp_report *r, bool overhead) {
         }
         fputc('\n', m);
         if (h.only_base)
-                for (size_t i = 0; i < r->n_only_base; i++)
-                        fprintf(m, "%s: %s\n", h.only_base, r->only_in_base[i]);
-        for (size_t i = 0; i < r->n_only_cur; i++)
-                fprintf(m, "%s: %s\n", h.only_cur, r->only_in_cur[i]);
+                for (size_t i = 0; i < r->n_only_base; i++) {
+                        fprintf(m, "%s: ", h.only_base);
+                        bench_put_text(m, r->only_in_base[i], 0);
+                        fputc('\n', m);
+                }
+        for (size_t i = 0; i < r->n_only_cur; i++) {
+                fprintf(m, "%s: ", h.only_cur);
+                bench_put_text(m, r->only_in_cur[i], 0);
+                fputc('\n', m);
+        }
         summary_line(m, r);
         if (!overhead)
                 fprintf(m, "; %zu only in base, %zu only in new", r->n_only_base, r->n_only_cur);
         fputc('\n', m);
-}
-
-/* A table cell: pipes escaped, line breaks flattened. */
-static void md_cell(FILE *m, const char *s) {
-        for (; *s; s++) {
-                if (*s == '|')
-                        fputs("\\|", m);
-                else if (*s == '\n' || *s == '\r')
-                        fputc(' ', m);
-                else
-                        fputc(*s, m);
-        }
 }
 
 static void format_markdown(FILE *m, const cmp_report *r, bool overhead) {
@@ -712,12 +721,12 @@ static void format_markdown(FILE *m, const cmp_report *r, bool overhead) {
                 fputs("> [!WARNING]\n> **The environments differ**; differences may come from them:\n", m);
                 for (size_t i = 0; i < r->n_env_diffs; i++) {
                         fputs("> - ", m);
-                        md_cell(m, r->env_diffs[i].field);
-                        fputs(": base `", m);
-                        md_cell(m, r->env_diffs[i].base);
-                        fputs("`, new `", m);
-                        md_cell(m, r->env_diffs[i].cur);
-                        fputs("`\n", m);
+                        bench_put_md(m, r->env_diffs[i].field);
+                        fputs(": base ", m);
+                        bench_put_md(m, r->env_diffs[i].base);
+                        fputs(", new ", m);
+                        bench_put_md(m, r->env_diffs[i].cur);
+                        fputc('\n', m);
                 }
                 fputc('\n', m);
         }
@@ -728,9 +737,9 @@ static void format_markdown(FILE *m, const cmp_report *r, bool overhead) {
                 cells c;
                 fill_cells(&r->rows[i], overhead, &c);
                 fputs("| ", m);
-                md_cell(m, c.metric);
+                bench_put_md(m, c.metric);
                 fputs(" | ", m);
-                md_cell(m, c.configuration);
+                bench_put_md(m, c.configuration);
                 fprintf(m, " | %s | %s | %s | %s | %s | ", c.base, c.cur, c.change, c.ci, c.p);
                 bool loud = r->rows[i].verdict == CMP_REGRESSED || r->rows[i].verdict == CMP_IMPROVED;
                 fprintf(m, "%s%s%s |\n", loud ? "**" : "", c.verdict, loud ? "**" : "");
@@ -738,14 +747,14 @@ static void format_markdown(FILE *m, const cmp_report *r, bool overhead) {
         fputc('\n', m);
         if (h.only_base)
                 for (size_t i = 0; i < r->n_only_base; i++) {
-                        fprintf(m, "- %s: `", h.only_base);
-                        md_cell(m, r->only_in_base[i]);
-                        fputs("`\n", m);
+                        fprintf(m, "- %s: ", h.only_base);
+                        bench_put_md(m, r->only_in_base[i]);
+                        fputc('\n', m);
                 }
         for (size_t i = 0; i < r->n_only_cur; i++) {
-                fprintf(m, "- %s: `", h.only_cur);
-                md_cell(m, r->only_in_cur[i]);
-                fputs("`\n", m);
+                fprintf(m, "- %s: ", h.only_cur);
+                bench_put_md(m, r->only_in_cur[i]);
+                fputc('\n', m);
         }
         if (r->n_only_cur || (h.only_base && r->n_only_base))
                 fputc('\n', m);

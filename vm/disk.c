@@ -54,7 +54,7 @@ static int run_tool_err(char *const argv[], const char *errfile, bench_error **e
                 return bench_error_errno(err, errno, "fork");
         if (pid == 0) {
                 int devnull = open("/dev/null", O_RDWR);
-                int efd = errfile ? open(errfile, O_WRONLY | O_CREAT | O_TRUNC, 0644) : devnull;
+                int efd = errfile ? open(errfile, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644) : devnull;
                 dup2(devnull, 1);
                 dup2(efd, 2);
                 execvp(argv[0], argv);
@@ -79,7 +79,7 @@ static int run_tool(char *const argv[], bench_error **err) {
 
 /* An empty ext4 of `bytes` in a sparse file; inodes 0 = mkfs's default. */
 static int mkfs_ext4(const char *path, uint64_t bytes, uint64_t inodes, bench_error **err) {
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (fd < 0)
                 return bench_error_errno(err, errno, "cannot create %s", path);
         int r = ftruncate(fd, (off_t)bytes) < 0 ? -errno : 0;
@@ -382,7 +382,8 @@ static int chain_levels(chain_build *c, unsigned j, const char *work, int prev_f
         if (r < 0)
                 return r;
         for (unsigned k = j + 1; k <= c->levels; k++) {
-                _cleanup_fclose_ FILE *out = fopen(script, "we");
+                _cleanup_fclose_ FILE *out = fdopen(
+                        open(script, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644), "w");
                 if (!out)
                         return bench_error_errno(err, errno, "cannot write %s", script);
                 fprintf(out, "cd \"/\"\nwrite \"%s\" \".bench-layer-%u\"\n", marker, k);
@@ -421,7 +422,8 @@ static int chain_resume(chain_build *c, unsigned j, bench_error **err) {
         if (j == 0) {
                 if ((r = mkfs_ext4(work, c->bytes, c->inodes, err)) < 0)
                         return r;
-                _cleanup_close_ int fd = open(prev, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+                _cleanup_close_ int fd =
+                        open(prev, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
                 if (fd < 0 || ftruncate(fd, (off_t)c->bytes) < 0)
                         return bench_error_errno(err, errno, "cannot create %s", prev);
         } else {

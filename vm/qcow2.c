@@ -81,7 +81,7 @@ int vm_qcow2_write(const char *path, uint64_t virtual_size, const char *backing,
         uint64_t rt_off = CLUSTER, rb_off = rt_off + rt * CLUSTER, l1_off = rb_off + rb * CLUSTER,
                  l2_off = l1_off + l1_clusters * CLUSTER, data_off = l2_off + n_l2 * CLUSTER;
 
-        _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (fd < 0)
                 return bench_error_errno(err, errno, "cannot create %s", path);
         _cleanup_free_ uint8_t *buf = calloc(1, CLUSTER), *l1 = calloc(l1_clusters, CLUSTER);

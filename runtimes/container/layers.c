@@ -88,7 +88,7 @@ static int copy_file(const char *from, const char *to, mode_t mode, bench_error 
 }
 
 static int write_text(const char *path, const char *text, bench_error **err) {
-        _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
                 return bench_error_errno(err, errno, "cannot write %s", path);
         return 0;

@@ -291,7 +291,7 @@ static void test_all_figures(void **state) {
         /* bars: labels, units, direction, the TCG mark, a linear axis (cpu spreads 9x) */
         _cleanup_free_ char *cpu_gp = slurp(dir, "cpu-ops_per_s.gp");
         _cleanup_free_ char *cpu_dat = slurp(dir, "cpu-ops_per_s.dat");
-        assert_non_null(strstr(cpu_gp, "set ylabel \"ops_per_s (ops/s), higher is better\""));
+        assert_non_null(strstr(cpu_gp, "set ylabel 'ops_per_s (ops/s), higher is better'"));
         assert_null(strstr(cpu_gp, "logscale"));
         assert_non_null(strstr(cpu_dat, "\"vm (tcg, emulated)\""));
         assert_non_null(strstr(cpu_dat, "\"bare\" 417000000 "));
@@ -327,8 +327,8 @@ static void test_all_figures(void **state) {
         _cleanup_free_ char *ly_gp = slurp(dir, "metadata-open.ops_per_s-by-layers.gp");
         _cleanup_free_ char *ly_dat = slurp(dir, "metadata-open.ops_per_s-by-layers.dat");
         assert_non_null(strstr(ly_gp, "set logscale x 2"));
-        assert_non_null(strstr(ly_gp, "title \"container\""));
-        assert_non_null(strstr(ly_gp, "title \"vm (tcg, emulated)\""));
+        assert_non_null(strstr(ly_gp, "title 'container'"));
+        assert_non_null(strstr(ly_gp, "title 'vm (tcg, emulated)'"));
         assert_non_null(strstr(ly_dat, "\n32 300000 ")); /* ctr-32: median of 3.0e5, 2.9e5, 3.1e5 */
         assert_non_null(strstr(ly_dat, "\n32 70000 "));  /* vm-32: median of 7.0e4, 6.8e4, 7.1e4 */
 
@@ -384,7 +384,7 @@ static void test_gnuplot_error_captured(void **state) {
         _cleanup_close_ int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         assert_true(dirfd >= 0);
         const char *script = "set terminal svg\nset output \"x.svg\"\nplot no_such_variable_here\n";
-        assert_int_equal(plot_write_at(dirfd, dir, "bad.gp", script, strlen(script), NULL), 0);
+        assert_int_equal(bench_write_file_atomic_at(dirfd, "bad.gp", script, strlen(script), 0644, NULL), 0);
         char *gnuplot = NULL;
         assert_int_equal(plot_find_gnuplot(&gnuplot, NULL), 0);
         bench_error *err = NULL;
@@ -415,15 +415,87 @@ static void test_sanitize_and_quote(void **state) {
         fputc('|', m);
         plot_dat_string(m, "x\"y z");
         fclose(m);
-        assert_string_equal(buf, "\"a\\\"b\\\\c\\nd e\"|\"x'y z\"");
+        assert_string_equal(buf, "'a\"b\\c' . \"\\n\" . 'd e'|\"x'y z\"");
         free(buf);
+}
+
+/*
+ * What a hostile result file may name things, through plot_gp_string into
+ * the real gnuplot: each prints back as itself (control characters as
+ * spaces) and no command runs.
+ */
+static void test_gp_string_inert(void **state) {
+        if (!have_gnuplot())
+                skip();
+        _cleanup_free_ char *dir = make_tmpdir(), *marker = NULL, *gp = NULL, *out = NULL;
+        assert_true(asprintf(&marker, "%s/pwned", dir) > 0);
+        assert_true(asprintf(&gp, "%s/t.gp", dir) > 0);
+        assert_true(asprintf(&out, "%s/out.txt", dir) > 0);
+        _cleanup_free_ char *bt = NULL, *sys = NULL, *dollar = NULL, *mac = NULL;
+        assert_true(asprintf(&bt, "a`touch %s`b", marker) > 0);
+        assert_true(asprintf(&sys, "x\" . system(\"touch %s\") . \"y", marker) > 0);
+        assert_true(asprintf(&dollar, "$(touch %s) ; print 1", marker) > 0);
+        assert_true(asprintf(&mac, "@m '' ' '\n`touch %s`", marker) > 0);
+        const char *texts[] = {bt,
+                               sys,
+                               dollar,
+                               mac,
+                               "it's \\ \"q\" {/Symbol a}^2_x &~",
+                               "trailing\\",
+                               "nl\nsystem('touch x')",
+                               "\x1b[31mred",
+                               "'",
+                               "",
+                               "a\"`touch x`\"   "};
+        const char *expect[] = {bt,
+                                sys,
+                                dollar,
+                                NULL,
+                                "it's \\ \"q\" {/Symbol a}^2_x &~",
+                                "trailing\\",
+                                "nl\nsystem('touch x')",
+                                " [31mred",
+                                "'",
+                                "",
+                                NULL};
+        FILE *g = fopen(gp, "w");
+        assert_non_null(g);
+        fprintf(g, "m = \"touch %s\"\nset print '-'\n", marker);
+        for (size_t i = 0; i < ELEMENTSOF(texts); i++) {
+                fputs("print '<' . ", g);
+                plot_gp_string(g, texts[i]);
+                fputs(" . '>'\nset title ", g);
+                plot_gp_string(g, texts[i]);
+                fputs("\nset xtics (", g);
+                plot_gp_string(g, texts[i]);
+                fputs(" 1)\n", g);
+        }
+        assert_int_equal(fclose(g), 0);
+        char cmd[1024];
+        snprintf(cmd, sizeof(cmd), "cd '%s' && gnuplot t.gp > out.txt 2>&1", dir);
+        int rc = system(cmd);
+        _cleanup_free_ char *got = NULL;
+        assert_int_equal(bench_read_file(out, &got, NULL, NULL), 0);
+        if (rc != 0)
+                fail_msg("gnuplot failed: %s", got);
+        assert_int_equal(access(marker, F_OK), -1);
+        const char *p = got;
+        for (size_t i = 0; i < ELEMENTSOF(texts); i++) {
+                _cleanup_free_ char *want = NULL;
+                assert_true(asprintf(&want, "<%s>\n", expect[i] ? expect[i] : texts[i]) > 0);
+                if (strncmp(p, want, strlen(want)))
+                        fail_msg("text %zu: expected %s got %s", i, want, p);
+                p += strlen(want);
+        }
+        assert_string_equal(p, "");
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        assert_int_equal(system(cmd), 0);
 }
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_sanitize_and_quote),
-                cmocka_unit_test(test_gnuplot_missing),
-                cmocka_unit_test(test_gnuplot_error_captured),
+                cmocka_unit_test(test_sanitize_and_quote), cmocka_unit_test(test_gp_string_inert),
+                cmocka_unit_test(test_gnuplot_missing),    cmocka_unit_test(test_gnuplot_error_captured),
                 cmocka_unit_test(test_all_figures),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "../../common/cleanup.h"
+#include "../../common/error.h"
+#include "../../common/diag.h"
 #include "../../common/opt.h"
 #include "../../common/util.h"
 
@@ -251,6 +253,188 @@ static void test_put_xml(void **state) {
         assert_int_equal(fclose(m), 0);
         assert_string_equal(out, "a&amp;&lt;&gt;&quot;&#39;&#9;&#10;&#13;z\xc3\xa9");
         free(out);
+        /* not UTF-8: a stray continuation, a cut sequence, overlong '/', a surrogate, U+FFFE, beyond U+10FFFF
+         */
+        m = open_memstream(&out, &len);
+        assert_non_null(m);
+        bench_put_xml(m, "a\xff b\x80 c\xc3( d\xc0\xaf e\xed\xa0\x80 f\xef\xbf\xbe g\xf4\x90\x80\x80 "
+                         "h\xf0\x9f\x98\x80\xe2\x82\xac\xc2\x9b\xe2\x82");
+        assert_int_equal(fclose(m), 0);
+        assert_string_equal(out, "a\xef\xbf\xbd b\xef\xbf\xbd c\xef\xbf\xbd( d\xef\xbf\xbd\xef\xbf\xbd "
+                                 "e\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd f\xef\xbf\xbd "
+                                 "g\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd "
+                                 "h\xf0\x9f\x98\x80\xe2\x82\xac\xc2\x9b\xef\xbf\xbd\xef\xbf\xbd");
+        free(out);
+}
+
+static char *put_to_string(void (*put)(FILE *, const char *, unsigned), const char *s, unsigned flags) {
+        char *out = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&out, &len);
+        assert_non_null(m);
+        put(m, s, flags);
+        assert_int_equal(fclose(m), 0);
+        return out;
+}
+
+static void put_md3(FILE *f, const char *s, unsigned flags) {
+        (void)flags;
+        bench_put_md(f, s);
+}
+
+/* Expected output written by hand: what a terminal gets from a hostile name. */
+static void test_escape_text(void **state) {
+        _cleanup_free_ char *a = put_to_string(bench_put_text,
+                                               "a\x1b[31mred\x07\x7f\tb\nc\r\xc2\x9b"
+                                               "2J\xc3\xa9",
+                                               0);
+        assert_string_equal(a, "a\\x1b[31mred\\x07\\x7f\\x09b\\x0ac\\x0d\\u009b2J\xc3\xa9");
+        _cleanup_free_ char *b = put_to_string(bench_put_text, "x\x1b]0;t\x07\ty\nz", BENCH_TEXT_KEEP_LINES);
+        assert_string_equal(b, "x\\x1b]0;t\\x07\ty\nz");
+        /* escaping twice changes nothing: the output has no control byte left */
+        _cleanup_free_ char *c = bench_escape_text(a, 0);
+        assert_string_equal(c, a);
+        _cleanup_free_ char *d = bench_escape_text(NULL, 0);
+        assert_string_equal(d, "");
+        /* U+00A0 and U+20AC stay; a lone 0x9b (CSI on an 8-bit terminal), 0xff, a cut sequence do not */
+        _cleanup_free_ char *e = bench_escape_text("\xc2\xa0\x9b[2J\xff\xe2\x82\xac\xc2", 0);
+        assert_string_equal(e, "\xc2\xa0\\x9b[2J\\xff\xe2\x82\xac\\xc2");
+
+        /* every message of an error and a diagnostic goes through it */
+        bench_error *err = NULL;
+        assert_int_equal(bench_error_set(&err, EINVAL, "entry `%s`: bad\nsecond line", "evil\x1b[2J"),
+                         -EINVAL);
+        assert_int_equal(bench_error_prefix(&err, "layer `%s`", "l\x1b]0;x\x07"), -EINVAL);
+        assert_string_equal(err->msg, "layer `l\\x1b]0;x\\x07`: entry `evil\\x1b[2J`: bad\nsecond line");
+        bench_error_free(err);
+        bench_diags dg = {0};
+        bench_diags_add(&dg, "suite.json: name `%s`", "a\x1b[1mb");
+        assert_int_equal(dg.n, 1);
+        assert_string_equal(dg.msgs[0], "suite.json: name `a\\x1b[1mb`");
+        bench_diags_clear(&dg);
+}
+
+/* Expected output written by hand; cmark-gfm renders each as plain text (checked in escape_files.sh). */
+static void test_put_md(void **state) {
+        static const struct {
+                const char *in, *out;
+        } cases[] = {
+                {"[x](javascript:alert(1))", "\\[x\\](javascript:alert(1))"},
+                {"![](http://e/x.png)", "!\\[\\](http\\://e/x.png)"},
+                {"<script>x</script>", "\\<script\\>x\\</script\\>"},
+                {"a|b`c`*d*~e~$f$\\", "a\\|b\\`c\\`\\*d\\*\\~e\\~\\$f\\$\\\\"},
+                {"www.example.com a@b.c", "www\\.example.com a@b.c"},
+                {"# h", "# h"},
+                {"- item", "- item"},
+                {"12. item", "12. item"},
+                {"line\nbreak\r\x1b[31m", "line break  \\[31m"},
+                {"ready_ms 1.5 a-b: c", "ready_ms 1.5 a-b: c"},
+                {"", ""},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *got = put_to_string(put_md3, cases[i].in, 0);
+                if (strcmp(got, cases[i].out))
+                        fail_msg("bench_put_md(%s): %s, expected %s", cases[i].in, got, cases[i].out);
+        }
+}
+
+static char *make_dir(void) {
+        char tmpl[] = "/tmp/test_util.XXXXXX";
+        assert_non_null(mkdtemp(tmpl));
+        return strdup(tmpl);
+}
+
+static size_t count_entries(const char *dir) {
+        DIR *d = opendir(dir);
+        assert_non_null(d);
+        size_t n = 0;
+        struct dirent *de;
+        while ((de = readdir(d)))
+                n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+        closedir(d);
+        return n;
+}
+
+/*
+ * The atomic writer: a symlink at the target is replaced (its target kept),
+ * the temp name is not the old predictable one, and a failure leaves no
+ * temp file behind.
+ */
+static void test_write_atomic(void **state) {
+        _cleanup_free_ char *dir = make_dir(), *target = NULL, *victim = NULL, *planted = NULL, *data = NULL;
+        assert_true(asprintf(&target, "%s/out.json", dir) > 0);
+        assert_true(asprintf(&victim, "%s/victim", dir) > 0);
+        assert_int_equal(bench_write_file_atomic(victim, "keep", 4, NULL), 0);
+        /* the old predictable name, planted as a symlink to the victim */
+        assert_true(asprintf(&planted, "%s/out.json.tmp.%d", dir, (int)getpid()) > 0);
+        assert_int_equal(symlink(victim, planted), 0);
+        assert_int_equal(symlink(victim, target), 0);
+        bench_error *err = NULL;
+        assert_int_equal(bench_write_file_atomic(target, "new", 3, &err), 0);
+        assert_int_equal(bench_read_file(victim, &data, NULL, NULL), 0);
+        assert_string_equal(data, "keep");
+        free(data);
+        data = NULL;
+        struct stat st;
+        assert_int_equal(lstat(target, &st), 0);
+        assert_true(S_ISREG(st.st_mode));
+        assert_int_equal(st.st_mode & 0777, 0644 & ~(unsigned)umask(022));
+        umask(022);
+        assert_int_equal(bench_read_file(target, &data, NULL, NULL), 0);
+        assert_string_equal(data, "new");
+        free(data);
+        data = NULL;
+        assert_int_equal(count_entries(dir), 3); /* victim, planted link, out.json: no temp file */
+
+        /* the temp file: beside the target, random, O_EXCL, mode as asked */
+        _cleanup_free_ char *t1 = NULL, *t2 = NULL;
+        int fd1 = bench_tmpfile_open(AT_FDCWD, target, 0600, &t1, NULL);
+        int fd2 = bench_tmpfile_open(AT_FDCWD, target, 0600, &t2, NULL);
+        assert_true(fd1 >= 0 && fd2 >= 0);
+        assert_string_not_equal(t1, t2);
+        assert_int_equal(strncmp(t1, dir, strlen(dir)), 0);
+        assert_non_null(strstr(t1, "/.out.json.tmp-"));
+        assert_int_equal(fstat(fd1, &st), 0);
+        assert_int_equal(st.st_mode & 0777, 0600);
+        assert_int_equal(bench_write_all(fd1, "one", 3), 0);
+        assert_int_equal(bench_tmpfile_commit(AT_FDCWD, t1, fd1, target, NULL), 0);
+        /* a commit that cannot rename (the target is a directory) removes its temp file */
+        _cleanup_free_ char *sub = NULL;
+        assert_true(asprintf(&sub, "%s/sub", dir) > 0);
+        assert_int_equal(mkdir(sub, 0755), 0);
+        _cleanup_free_ char *inner = NULL;
+        assert_true(asprintf(&inner, "%s/x", sub) > 0);
+        assert_int_equal(bench_write_file_atomic(inner, "x", 1, NULL), 0);
+        assert_true(bench_tmpfile_commit(AT_FDCWD, t2, fd2, sub, &err) < 0);
+        assert_non_null(strstr(err->msg, "cannot replace"));
+        bench_error_free(err);
+        err = NULL;
+        assert_int_equal(access(t2, F_OK), -1);
+        assert_int_equal(count_entries(dir), 4); /* victim, planted, out.json, sub */
+        /* a write into a missing dir fails and says where */
+        _cleanup_free_ char *missing = NULL;
+        assert_true(asprintf(&missing, "%s/nodir/f", dir) > 0);
+        assert_int_equal(bench_write_file_atomic(missing, "x", 1, &err), -ENOENT);
+        bench_error_free(err);
+        err = NULL;
+
+        /* an output dir planted as a symlink is refused, a real one is opened (and made) */
+        _cleanup_free_ char *linkdir = NULL, *newdir = NULL;
+        assert_true(asprintf(&linkdir, "%s/plots", dir) > 0);
+        assert_int_equal(symlink(sub, linkdir), 0);
+        assert_int_equal(bench_open_dir_nofollow(linkdir, 0755, &err), -ELOOP);
+        assert_non_null(strstr(err->msg, "symbolic link"));
+        bench_error_free(err);
+        err = NULL;
+        _cleanup_free_ char *slashed = NULL;
+        assert_true(asprintf(&slashed, "%s//", linkdir) > 0);
+        assert_int_equal(bench_open_dir_nofollow(slashed, 0755, &err), -ELOOP);
+        bench_error_free(err);
+        assert_true(asprintf(&newdir, "%s/a/b", dir) > 0);
+        int dfd = bench_open_dir_nofollow(newdir, 0755, NULL);
+        assert_true(dfd >= 0);
+        close(dfd);
+        assert_int_equal(bench_rm_rf(dir, NULL), 0);
 }
 
 static void test_opt_find(void **state) {
@@ -331,7 +515,8 @@ int main(void) {
                 cmocka_unit_test(test_edit_distance),  cmocka_unit_test(test_did_you_mean),
                 cmocka_unit_test(test_opt_check),      cmocka_unit_test(test_opt_find),
                 cmocka_unit_test(test_put_xml),        cmocka_unit_test(test_io_all),
-                cmocka_unit_test(test_rm_rf_deep),
+                cmocka_unit_test(test_rm_rf_deep),     cmocka_unit_test(test_escape_text),
+                cmocka_unit_test(test_put_md),         cmocka_unit_test(test_write_atomic),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
