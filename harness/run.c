@@ -427,6 +427,15 @@ int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_erro
                 }
                 order[n_run++] = i;
         }
+        /* a SIGKILLed run left its cgroups: remove them once per kind before ours exist */
+        for (size_t k = 0; k < n_run; k++) {
+                const rt_driver *drv = s->configs[order[k]].kind->driver;
+                bool first = true;
+                for (size_t j = 0; j < k; j++)
+                        first &= s->configs[order[j]].kind->driver != drv;
+                if (first && drv->reap_stale)
+                        drv->reap_stale();
+        }
         r = write_result(&c, err);
         if (r < 0)
                 goto out;
