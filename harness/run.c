@@ -98,11 +98,35 @@ static const char *stderr_note(const session *ss, char *buf, size_t len) {
 }
 
 /*
- * One environment: create, start the agent with args, read it to the end,
- * wait, destroy. t_total_ns is start call -> torn down.
+ * Every planned item must have sent a metric or an error: an agent that
+ * died silently (a guest whose /init failed after the ready byte, a killed
+ * process) would otherwise lose its items without a trace.
  */
-static int run_environment(run_ctx *c, const suite_config *cfg, char *const *args, session *ss,
-                           uint64_t *ret_total_ns, rt_phase *phases, size_t *n_phases, bench_error **err) {
+static int check_items_arrived(const session *ss, size_t n_items, bench_error **err) {
+        if (n_items == 0)
+                return 0;
+        _cleanup_free_ bool *got = calloc(n_items, sizeof(bool));
+        if (!got)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        size_t missing = session_items_arrived(ss, n_items, got);
+        if (missing == 0)
+                return 0;
+        char note[512];
+        return bench_error_set(err, EIO,
+                               "no metric and no error arrived (%zu of the %zu planned workloads sent "
+                               "nothing): the agent's output ended %s%s",
+                               missing, n_items, ss->ended ? "after its end line" : "without its end line",
+                               stderr_note(ss, note, sizeof(note)));
+}
+
+/*
+ * One environment: create, start the agent with args, read it to the end,
+ * wait, destroy. t_total_ns is start call -> torn down. n_items is the
+ * number of plan items in args that must each send a metric or an error.
+ */
+static int run_environment(run_ctx *c, const suite_config *cfg, char *const *args, size_t n_items,
+                           session *ss, uint64_t *ret_total_ns, rt_phase *phases, size_t *n_phases,
+                           bench_error **err) {
         const rt_driver *drv = cfg->kind->driver;
         rt_config rc = {
                 .name = cfg->name,
@@ -138,6 +162,8 @@ static int run_environment(run_ctx *c, const suite_config *cfg, char *const *arg
                         r = bench_error_set(err, EIO, "the agent ended with %s%s", how,
                                             stderr_note(ss, note, sizeof(note)));
                 }
+                if (r == 0)
+                        r = check_items_arrived(ss, n_items, err);
         } else if (r != -EINTR) {
                 char note[512];
                 if (stderr_note(ss, note, sizeof(note))[0])
@@ -226,7 +252,7 @@ static int run_startup(run_ctx *c, const suite_config *cfg, const suite_workload
                 uint64_t total_ns = 0;
                 _cleanup_error_ bench_error *err = NULL;
                 progress(c, cfg, w->name);
-                int r = run_environment(c, cfg, args, &ss, &total_ns, phases, &n_phases, &err);
+                int r = run_environment(c, cfg, args, 0, &ss, &total_ns, phases, &n_phases, &err);
                 if (r == -EINTR) {
                         session_clear(&ss);
                         return r;
@@ -256,7 +282,7 @@ static int run_workloads_in_env(run_ctx *c, const suite_config *cfg, char **args
         if (!got)
                 return -ENOMEM;
         progress(c, cfg, "workloads");
-        int r = run_environment(c, cfg, args, &ss, &total_ns, NULL, NULL, &err);
+        int r = run_environment(c, cfg, args, n, &ss, &total_ns, NULL, NULL, &err);
         if (r == -EINTR) {
                 session_clear(&ss);
                 return r;
@@ -270,7 +296,6 @@ static int run_workloads_in_env(run_ctx *c, const suite_config *cfg, char **args
                 /* bottom=true: the depth the agent resolved, the stack's height */
                 if (se && m->depth)
                         se->depth = m->depth;
-                got[m->index] = true;
         }
         for (size_t i = 0; i < ss.n_holds; i++) {
                 unsigned idx = ss.holds[i].index;
@@ -296,9 +321,9 @@ static int run_workloads_in_env(run_ctx *c, const suite_config *cfg, char **args
                 if (ss.item_errors[i].index < n) {
                         record_error(c, cfg, by_index[ss.item_errors[i].index]->name,
                                      ss.item_errors[i].message);
-                        got[ss.item_errors[i].index] = true;
                 }
         /* the environment failed: every workload it did not finish is an error */
+        session_items_arrived(&ss, n, got);
         if (r < 0)
                 for (size_t i = 0; i < n; i++)
                         if (!got[i])
@@ -403,6 +428,15 @@ int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_erro
                         continue;
                 }
                 order[n_run++] = i;
+        }
+        /* a SIGKILLed run left its cgroups: remove them once per kind before ours exist */
+        for (size_t k = 0; k < n_run; k++) {
+                const rt_driver *drv = s->configs[order[k]].kind->driver;
+                bool first = true;
+                for (size_t j = 0; j < k; j++)
+                        first &= s->configs[order[j]].kind->driver != drv;
+                if (first && drv->reap_stale)
+                        drv->reap_stale();
         }
         r = write_result(&c, err);
         if (r < 0)

@@ -33,6 +33,24 @@ void session_clear(session *s) {
         *s = (session){0};
 }
 
+size_t session_items_arrived(const session *s, size_t n_items, bool *got) {
+        for (size_t i = 0; i < n_items; i++)
+                got[i] = false;
+        for (size_t i = 0; i < s->n_metrics; i++)
+                if (s->metrics[i].index < n_items)
+                        got[s->metrics[i].index] = true;
+        for (size_t i = 0; i < s->n_holds; i++)
+                if (s->holds[i].index < n_items)
+                        got[s->holds[i].index] = true;
+        for (size_t i = 0; i < s->n_item_errors; i++)
+                if (s->item_errors[i].index < n_items)
+                        got[s->item_errors[i].index] = true;
+        size_t missing = 0;
+        for (size_t i = 0; i < n_items; i++)
+                missing += !got[i];
+        return missing;
+}
+
 static const char *str_field(const cJSON *o, const char *key) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
         return cJSON_IsString(v) ? v->valuestring : NULL;

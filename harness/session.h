@@ -52,3 +52,8 @@ typedef struct session {
 int session_read(session *s, const rt_driver *drv, rt_env *env, rt_launch *launch, uint64_t deadline_ns,
                  bench_error **err);
 void session_clear(session *s);
+/*
+ * Marks in got[0..n_items) the plan items that produced something: a
+ * metric, a hold or an error line. Returns how many produced nothing.
+ */
+size_t session_items_arrived(const session *s, size_t n_items, bool *got);

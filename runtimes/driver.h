@@ -85,6 +85,8 @@ typedef struct rt_driver {
         const char *(*accel)(rt_env *env);
         /* optional: context for a failure (a guest's kernel log tail) into buf, "" if none */
         void (*diagnose)(rt_env *env, char *buf, size_t len);
+        /* optional: removes what SIGKILLed bench processes left (cgroups of dead pids); cheap */
+        void (*reap_stale)(void);
 } rt_driver;
 
 /* The kinds a suite may name, with or without a driver on this build. */

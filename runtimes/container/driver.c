@@ -366,4 +366,5 @@ const rt_driver rt_container_driver = {
         .wait = container_wait,
         .phases = container_phases,
         .destroy = container_destroy,
+        .reap_stale = ctr_cgroup_reap_stale,
 };

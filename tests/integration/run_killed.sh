@@ -36,4 +36,37 @@ cat > "$tmp/q.json" <<'JSON'
 JSON
 "$BENCH" run "$tmp/q.json" -o "$tmp/q.result.json" --quiet || fail "the next run failed"
 [ -z "$(ls "$BENCH_WORKDIR")" ] || fail "left in the workdir: $(ls "$BENCH_WORKDIR")"
+
+# The same with a container up: its cgroups (bench/bench-PID-N in every
+# hierarchy) outlive the killed harness; the next `bench run` that may
+# create containers removes them before it starts its own.
+if [ "$(id -u)" -eq 0 ] && [ -x /bin/busybox ] && grep -qw overlay /proc/filesystems; then
+  cat > "$tmp/c.json" <<'JSON'
+{ "name": "killed-ctr", "repetitions": 1, "warmup": 0,
+  "configurations": [ { "name": "ctr", "kind": "container" } ],
+  "workloads": [ { "kind": "cpu", "params": { "duration": "20s" } } ] }
+JSON
+  "$BENCH" run "$tmp/c.json" -o "$tmp/c.result.json" --quiet &
+  pid=$!
+  for _ in $(seq 1 200); do
+    [ -n "$(find /sys/fs/cgroup -maxdepth 3 -type d -name "bench-$pid-*" 2>/dev/null)" ] && break
+    sleep 0.05
+  done
+  sleep 0.3
+  kill -KILL $pid; wait $pid 2>/dev/null
+  left=$(find /sys/fs/cgroup -maxdepth 3 -type d -name "bench-$pid-*" 2>/dev/null)
+  [ -n "$left" ] || fail "expected the killed run's container cgroups (test premise)"
+  echo "cgroups of the killed run: $(echo $left)"
+  cat > "$tmp/c2.json" <<'JSON'
+{ "name": "next-ctr", "repetitions": 1, "warmup": 0,
+  "configurations": [ { "name": "ctr", "kind": "container" } ],
+  "workloads": [ { "kind": "cpu", "params": { "duration": "10ms" } } ] }
+JSON
+  "$BENCH" run "$tmp/c2.json" -o "$tmp/c2.result.json" --quiet || fail "the next container run failed"
+  left=$(find /sys/fs/cgroup -maxdepth 3 -type d -name "bench-$pid-*" 2>/dev/null)
+  [ -z "$left" ] || fail "the next bench run left the killed run's cgroups: $left"
+  [ -z "$(ls "$BENCH_WORKDIR")" ] || fail "left in the workdir: $(ls "$BENCH_WORKDIR")"
+else
+  echo "note: not root or no busybox/overlayfs: the container part is not run"
+fi
 echo "ok"
