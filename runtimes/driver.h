@@ -85,6 +85,8 @@ typedef struct rt_driver {
         const char *(*accel)(rt_env *env);
         /* optional: context for a failure (a guest's kernel log tail) into buf, "" if none */
         void (*diagnose)(rt_env *env, char *buf, size_t len);
+        /* optional: what the runtime applied (a seccomp profile), added to the agent's seen object */
+        void (*describe)(rt_env *env, cJSON *seen);
 } rt_driver;
 
 /* The kinds a suite may name, with or without a driver on this build. */

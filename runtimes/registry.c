@@ -34,6 +34,8 @@ static const bench_opt_spec container_options[] = {
         {"upper", BENCH_OPT_ENUM, "disk", "disk|tmpfs", 0, 0,
          "where the writable layer lives: the workdir's filesystem (like bare) or a tmpfs"},
         {"cpu_quota", BENCH_OPT_UINT, NULL, NULL, 1000, 0, "CPU quota in microseconds per 100 ms period"},
+        {"seccomp", BENCH_OPT_STRING, "default", NULL, 0, 0,
+         "seccomp profile: default (Docker's policy), none, or an OCI/Docker profile JSON file"},
         {0},
 };
 
