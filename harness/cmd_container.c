@@ -17,7 +17,9 @@
 
 #include "../common/cleanup.h"
 #include "../common/util.h"
+#include "../common/json.h"
 #include "../runtimes/container/container-internal.h"
+#include "../runtimes/container/seccomp.h"
 #include "commands.h"
 #include "interrupt.h"
 #include "pinning.h"
@@ -40,6 +42,8 @@ static void container_usage(FILE *f) {
               "  --cap LIST           capabilities kept, comma-separated (default: Docker's set; \"\" = "
               "none)\n"
               "  --readonly           read-only rootfs\n"
+              "  --seccomp default|none|PATH   seccomp profile: Docker's default policy (default), none,\n"
+              "                       or an OCI linux.seccomp / Docker profile JSON file\n"
               "  --upper tmpfs|disk   where the writable layer lives: a tmpfs private to the container\n"
               "                       (default) or under --workdir\n"
               "  --tmpfs-size SIZE    size of the /tmp tmpfs (default " CTR_TMPFS_SIZE_DEFAULT ")\n"
@@ -49,13 +53,57 @@ static void container_usage(FILE *f) {
               "  --workdir DIR        where upper/work dirs go (default /var/tmp or $BENCH_WORKDIR)\n"
               "  --phases             print the start phases and bench's own stages (ms) on stderr\n"
               "\n"
+              "\n"
+              "usage: bench container seccomp-profile [--cap LIST] [default|PATH]\n"
+              "  prints the profile as it applies to a container with those capabilities, as an OCI\n"
+              "  linux.seccomp object (what an OCI runtime would be given)\n"
+              "\n"
               "exit status: CMD's; 128+N if it was killed by signal N; 125 if the container could not "
               "start;\n"
               "2 bad usage; 130 interrupted\n",
               f);
 }
 
+/* bench container seccomp-profile [--cap LIST] [default|PATH] */
+static int seccomp_profile(int argc, char **argv) {
+        const char *caps = NULL, *value = "default";
+        for (int i = 1; i < argc; i++) {
+                if (!strcmp(argv[i], "--cap") && i + 1 < argc)
+                        caps = argv[++i];
+                else if (argv[i][0] != '-' && !strcmp(value, "default"))
+                        value = argv[i];
+                else {
+                        fprintf(stderr, "bench container seccomp-profile: unexpected `%s`\n", argv[i]);
+                        container_usage(stderr);
+                        return 2;
+                }
+        }
+        _cleanup_error_ bench_error *err = NULL;
+        ctr_caps c;
+        const ctr_sc_profile *p;
+        _cleanup_json_ cJSON *o = NULL;
+        if (ctr_caps_parse(caps, &c, &err) < 0 || ctr_seccomp_load(value, &p, &err) < 0) {
+                fprintf(stderr, "bench container seccomp-profile: %s\n", err->msg);
+                return 2;
+        }
+        if (!p) {
+                fprintf(stderr, "bench container seccomp-profile: `none` has no profile\n");
+                return 2;
+        }
+        if (ctr_seccomp_to_oci(p, c.keep, &o, &err) < 0) {
+                fprintf(stderr, "bench container seccomp-profile: %s\n", err->msg);
+                return 1;
+        }
+        _cleanup_free_ char *s = cJSON_Print(o);
+        if (!s)
+                return 1;
+        printf("%s\n", s);
+        return 0;
+}
+
 int cmd_container(int argc, char **argv) {
+        if (argc >= 2 && !strcmp(argv[1], "seccomp-profile"))
+                return seccomp_profile(argc - 1, argv + 1);
         if (argc < 2 || strcmp(argv[1], "run") != 0) {
                 if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
                         container_usage(stdout);
@@ -84,6 +132,7 @@ int cmd_container(int argc, char **argv) {
                 {"tmpfs-size", required_argument, NULL, 'S'},
                 {"upper-size", required_argument, NULL, 'Z'},
                 {"phases", no_argument, NULL, 'P'},
+                {"seccomp", required_argument, NULL, 'X'},
                 {"help", no_argument, NULL, 'h'},
                 {0},
         };
@@ -187,6 +236,9 @@ int cmd_container(int argc, char **argv) {
                 case 'P':
                         show_phases = true;
                         break;
+                case 'X':
+                        spec.seccomp = optarg;
+                        break;
                 case 'h':
                         container_usage(stdout);
                         return 0;
@@ -231,6 +283,12 @@ int cmd_container(int argc, char **argv) {
         spec.argv = argv + optind;
 
         _cleanup_error_ bench_error *err = NULL;
+        /* a profile that does not load: the container cannot start (125, as docker run) */
+        const ctr_sc_profile *profile;
+        if (ctr_seccomp_load(spec.seccomp, &profile, &err) < 0) {
+                fprintf(stderr, "bench container run: %s\n", err->msg);
+                return EXIT_START_FAILED;
+        }
         if (ctr_spec_check(&spec, 0, &err) < 0) {
                 fprintf(stderr, "bench container run: %s\n", err->msg);
                 return 2;

@@ -179,6 +179,8 @@ static int run_environment(run_ctx *c, const suite_config *cfg, char *const *arg
                 *n_phases = drv->phases(env, ss->t_ready_ns, phases, RT_MAX_PHASES);
         if (drv->accel && drv->accel(env))
                 snprintf(c->accel, sizeof(c->accel), "%s", drv->accel(env));
+        if (drv->describe && ss->agent_info)
+                drv->describe(env, ss->agent_info);
         drv->destroy(env);
         *ret_total_ns = bench_now_ns() - ss->t_start_ns;
         return r;

@@ -87,6 +87,8 @@ typedef struct rt_driver {
         void (*diagnose)(rt_env *env, char *buf, size_t len);
         /* optional: removes what SIGKILLed bench processes left (cgroups of dead pids); cheap */
         void (*reap_stale)(void);
+        /* optional: what the runtime applied (a seccomp profile), added to the agent's seen object */
+        void (*describe)(rt_env *env, cJSON *seen);
 } rt_driver;
 
 /* The kinds a suite may name, with or without a driver on this build. */

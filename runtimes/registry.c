@@ -39,6 +39,8 @@ static const bench_opt_spec container_options[] = {
          "size of the /tmp tmpfs (a read-only rootfs's scratch)"},
         {"upper_size", BENCH_OPT_SIZE, CTR_UPPER_SIZE_DEFAULT, NULL, 1ull << 20, 0,
          "size of a tmpfs upper; a disk upper cannot be bounded (refused)"},
+        {"seccomp", BENCH_OPT_STRING, "default", NULL, 0, 0,
+         "seccomp profile: default (Docker's policy), none, or an OCI/Docker profile JSON file"},
         {0},
 };
 

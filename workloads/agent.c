@@ -614,6 +614,14 @@ static void format_cpulist(const cpu_set_t *set, char *buf, size_t len) {
         }
 }
 
+static long long seccomp_mode(void) {
+        _cleanup_free_ char *st = NULL;
+        if (bench_read_file("/proc/self/status", &st, NULL, NULL) < 0)
+                return -1;
+        const char *p = strstr(st, "\nSeccomp:");
+        return p ? strtoll(p + 9, NULL, 10) : -1;
+}
+
 static void emit_agent_line(void) {
         struct utsname u = {0};
         uname(&u);
@@ -650,6 +658,8 @@ static void emit_agent_line(void) {
         jl_i64(&l, "mem_total_kib", (long long)mem_kib);
         jl_str(&l, "cgroup", cg ? cg : "");
         jl_bool(&l, "in_pid1", getpid() == 1);
+        /* the seccomp mode the runtime left it in (0 none, 2 filter); -1 without /proc */
+        jl_i64(&l, "seccomp", seccomp_mode());
         if (wl_init_scratch_layers >= 0)
                 jl_i64(&l, "scratch_layers", wl_init_scratch_layers);
         jl_end(&l);

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <linux/seccomp.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -39,6 +40,7 @@
 #include "../../common/cleanup.h"
 #include "../../common/util.h"
 #include "container-internal.h"
+#include "seccomp.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -101,6 +103,8 @@ typedef struct child_args {
         const char *hostname;
         bool loopback;
         ctr_caps caps;
+        const struct sock_fprog *seccomp; /* NULL = none */
+        unsigned seccomp_flags;
         bool has_affinity;
         cpu_set_t affinity;
         int fds[3];
@@ -330,6 +334,9 @@ static int child_main(void *arg) {
                 errno = -r;
                 return child_fail(a, "setting capabilities", NULL);
         }
+        /* last: the filter also binds everything above, and execve must stay allowed */
+        if (a->seccomp && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, a->seccomp_flags, a->seccomp) < 0)
+                return child_fail(a, "installing the seccomp filter", NULL);
         a->t_caps = bench_now_ns();
 
         sigprocmask(SIG_SETMASK, &a->sigmask, NULL);
@@ -678,6 +685,11 @@ int ctr_spec_check(const ctr_spec *spec, unsigned flags, bench_error **err) {
         int r = ctr_caps_parse(spec->caps, &caps, err);
         if (r < 0)
                 return r;
+        /* compiled now, so that a bad profile is bad input; the start reuses the program */
+        const struct sock_fprog *prog;
+        unsigned fl;
+        if ((r = ctr_seccomp_program(spec->seccomp, caps.keep, &prog, &fl, err)) < 0)
+                return r;
         const ctr_cgroup_limits *l = &spec->limits;
         if ((l->memory_bytes || l->cpu_quota_us || l->pids_max || l->cpus) && geteuid() != 0 && spec->userns)
                 return bench_error_set(
@@ -811,6 +823,8 @@ int ctr_start(const ctr_spec *spec, unsigned flags, ctr_container **ret, bench_e
                 a.affinity = *spec->affinity;
         }
         r = ctr_caps_parse(spec->caps, &a.caps, err);
+        if (r == 0)
+                r = ctr_seccomp_program(spec->seccomp, a.caps.keep, &a.seccomp, &a.seccomp_flags, err);
         if (r < 0) {
                 mops_free(p.ops, p.n);
                 return r;

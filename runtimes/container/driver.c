@@ -22,13 +22,14 @@
 #include "../../common/util.h"
 #include "../driver.h"
 #include "container-internal.h"
+#include "seccomp.h"
 #include "../layers/layers.h"
 
 struct rt_env {
         ctr_spec spec;
         char **layers; /* owned */
         size_t n_layers;
-        char *name, *state_dir, *hostname, *caps;
+        char *name, *state_dir, *hostname, *caps, *seccomp;
         char *agent_args[6]; /* "/bench-agent" "--dir" "/scratch" ["--data" "/"] NULL, prefix of argv */
         size_t n_agent_args;
         char *agent_bind; /* with a stack: the host's agent, bound at /bench-agent */
@@ -64,6 +65,7 @@ static void container_destroy(rt_env *env) {
         free(env->state_dir);
         free(env->hostname);
         free(env->caps);
+        free(env->seccomp);
         free(env->agent_bind);
         free(env);
 }
@@ -136,12 +138,15 @@ static int env_from_options(rt_env *env, const cJSON *o, bench_error **err) {
                         strcat(env->caps, c->valuestring);
                 }
         }
+        if (opt_str(o, "seccomp") && !(env->seccomp = strdup(opt_str(o, "seccomp"))))
+                return bench_error_set(err, ENOMEM, "out of memory");
         ctr_spec *s = &env->spec;
         s->hostname = env->hostname;
         s->caps = env->caps; /* NULL = Docker's default set */
         s->userns = opt_bool(o, "userns");
         s->timens = opt_bool(o, "timens");
         s->readonly_rootfs = opt_bool(o, "readonly_rootfs");
+        s->seccomp = env->seccomp;
         const char *upper = opt_str(o, "upper");
         s->upper_tmpfs = upper && !strcmp(upper, "tmpfs");
         const char *net = opt_str(o, "network");
@@ -356,6 +361,13 @@ static size_t container_phases(rt_env *env, uint64_t ready_ns, rt_phase *out, si
         return n;
 }
 
+/* The profile applied, next to what the agent saw (its Seccomp mode): a name or the file's sha256. */
+static void container_describe(rt_env *env, cJSON *seen) {
+        const char *id = ctr_seccomp_identity(env->spec.seccomp);
+        if (id)
+                cJSON_AddStringToObject(seen, "seccomp_profile", id);
+}
+
 const rt_driver rt_container_driver = {
         .name = "container",
         .probe = container_probe,
@@ -367,4 +379,5 @@ const rt_driver rt_container_driver = {
         .phases = container_phases,
         .destroy = container_destroy,
         .reap_stale = ctr_cgroup_reap_stale,
+        .describe = container_describe,
 };

@@ -78,7 +78,8 @@ EXPECT = {
 }
 PLAN = ["startup", "memory", "cpu", "membw", "memlat", "fileio", "fileio", "metadata"]
 SHAPES = {
-    "agent": {"type", "pid", "ppid", "uid", "hostname", "kernel", "cpus", "ncpus", "mem_total_kib", "cgroup", "in_pid1"},
+    "agent": {"type", "pid", "ppid", "uid", "hostname", "kernel", "cpus", "ncpus", "mem_total_kib", "cgroup", "in_pid1",
+              "seccomp"},
     "metric": {"type", "index", "workload", "metric", "unit", "better", "value"},
     "hold": {"type", "index", "workload"},
     "note": {"type", "index", "message"},
@@ -118,6 +119,10 @@ if agent["ncpus"] < 1 or agent["mem_total_kib"] < 1 or not agent["cpus"] or not 
     bad(f"agent line looks empty: {agent}")
 if agent["in_pid1"] is not False:
     bad("in_pid1 should be false on the host")
+# the seccomp mode it runs in: the host's own, as /proc/self/status says here
+host_mode = int([l.split()[1] for l in open("/proc/self/status") if l.startswith("Seccomp:")][0])
+if agent["seccomp"] != host_mode:
+    bad(f"agent.seccomp is {agent['seccomp']!r}, the host process runs in mode {host_mode}")
 if lines[-1] != {"type": "end", "status": 0}:
     bad(f"the last line is {lines[-1]}, expected end with status 0")
 
