@@ -39,6 +39,67 @@ double res_percentile_sorted(const double *sorted, size_t n, double pct) {
         return lerp(sorted[lo], sorted[lo + 1], h - (double)lo);
 }
 
+static inline void swap_double(double *x, size_t i, size_t j) {
+        double t = x[i];
+        x[i] = x[j];
+        x[j] = t;
+}
+
+static double median3(double a, double b, double c) {
+        if (a > b) {
+                double t = a;
+                a = b;
+                b = t;
+        }
+        return c <= a ? a : c >= b ? b : c;
+}
+
+void res_select(double *x, size_t n, size_t k) {
+        size_t lo = 0, hi = n; /* x[k] lies in [lo, hi) */
+        unsigned budget = 8;   /* 2 log2(n) + 8 rounds, then sort what is left */
+        for (size_t m = n; m > 1; m >>= 1)
+                budget += 2;
+        while (hi - lo > 16) {
+                if (budget-- == 0) {
+                        qsort(x + lo, hi - lo, sizeof(double), cmp_double);
+                        return;
+                }
+                double p = median3(x[lo], x[lo + (hi - lo) / 2], x[hi - 1]);
+                /* three ways: [lo, lt) < p, [lt, gt) == p, [gt, hi) > p; ties end in the middle at once */
+                size_t lt = lo, i = lo, gt = hi;
+                while (i < gt) {
+                        if (x[i] < p)
+                                swap_double(x, lt++, i++);
+                        else if (x[i] > p)
+                                swap_double(x, i, --gt);
+                        else
+                                i++;
+                }
+                if (k < lt)
+                        hi = lt;
+                else if (k >= gt)
+                        lo = gt;
+                else
+                        return;
+        }
+        for (size_t i = lo + 1; i < hi; i++) /* insertion sort of the last few */
+                for (size_t j = i; j > lo && x[j - 1] > x[j]; j--)
+                        swap_double(x, j - 1, j);
+}
+
+double res_median_select(double *x, size_t n) {
+        /* type 7 at 50%: x_(k) for odd n, the midpoint of x_(k) and x_(k+1) for even n, k = (n - 1) / 2 */
+        size_t k = (n - 1) / 2;
+        res_select(x, n, k);
+        if (n % 2 == 1)
+                return x[k];
+        double next = x[k + 1];
+        for (size_t i = k + 2; i < n; i++)
+                if (x[i] < next)
+                        next = x[i];
+        return lerp(x[k], next, 0.5);
+}
+
 /*
  * Coverage of [x_(j), x_(n-j+1)] as an interval for the median:
  * 1 - 2 P(Bin(n, 1/2) <= j - 1). Summed in log space because 0.5^n
@@ -93,8 +154,7 @@ static int find_outliers(const double *x, size_t n, double median, size_t **ret_
                 dev[i] = fabs(x[i] - median);
                 sum_dev += dev[i];
         }
-        qsort(dev, n, sizeof(double), cmp_double);
-        double mad = res_percentile_sorted(dev, n, 50);
+        double mad = res_median_select(dev, n);
         double mean_ad = sum_dev / (double)n;
         *ret_idx = NULL;
         *ret_n = 0;
