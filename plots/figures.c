@@ -338,11 +338,6 @@ static int fig_bars(plot_ctx *ctx, const model *m, const key *k, bench_error **e
         return emit(ctx, &fig, err);
 }
 
-static int dbl_cmp(const void *a, const void *b) {
-        double x = *(const double *)a, y = *(const double *)b;
-        return (x > y) - (x < y);
-}
-
 /*
  * The box of a box plot, computed here rather than by gnuplot (whose
  * boxplot style drops the box of a 3-sample set without outliers): quartiles
@@ -375,7 +370,7 @@ static int sorted_samples(const res_series *r, double **ret) {
         if (!s)
                 return -ENOMEM;
         memcpy(s, r->samples, r->n_samples * sizeof(*s));
-        qsort(s, r->n_samples, sizeof(*s), dbl_cmp);
+        res_sort(s, r->n_samples);
         *ret = s;
         return 0;
 }

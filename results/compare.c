@@ -57,11 +57,6 @@ const char *cmp_verdict_word(cmp_verdict v, bool overhead) {
         return "?";
 }
 
-static int cmp_double(const void *a, const void *b) {
-        double x = *(const double *)a, y = *(const double *)b;
-        return (x > y) - (x < y);
-}
-
 /* ---- Mann-Whitney U ---- */
 
 /*
@@ -119,7 +114,7 @@ static int sorted_copy(const double *x, size_t n, double **ret) {
         if (!s)
                 return -ENOMEM;
         memcpy(s, x, n * sizeof(double));
-        qsort(s, n, sizeof(double), cmp_double);
+        res_sort(s, n);
         *ret = s;
         return 0;
 }
@@ -307,7 +302,7 @@ static int bootstrap_ratio(const double *base, const double *sorted_base, size_t
                         return -EDOM;
                 ratios[i] = mc / mb;
         }
-        qsort(ratios, resamples, sizeof(double), cmp_double);
+        res_sort(ratios, resamples);
         *ret_low = res_percentile_sorted(ratios, resamples, 2.5);
         *ret_high = res_percentile_sorted(ratios, resamples, 97.5);
         return 0;

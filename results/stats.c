@@ -39,6 +39,58 @@ double res_percentile_sorted(const double *sorted, size_t n, double pct) {
         return lerp(sorted[lo], sorted[lo + 1], h - (double)lo);
 }
 
+#define RADIX_MIN_N 4096
+#define RADIX_BITS 11
+#define RADIX_PASSES 6 /* 6 x 11 bits >= 64 */
+
+/* The bits of a double as an unsigned key in the same order: negatives flipped, positives' sign set. */
+static uint64_t sort_key(double v) {
+        uint64_t u;
+        memcpy(&u, &v, sizeof(u));
+        return u >> 63 ? ~u : u | UINT64_C(1) << 63;
+}
+
+void res_sort(double *x, size_t n) {
+        if (n < RADIX_MIN_N) {
+                qsort(x, n, sizeof(double), cmp_double);
+                return;
+        }
+        _cleanup_free_ uint64_t *keys = malloc(n * sizeof(uint64_t));
+        _cleanup_free_ uint64_t *tmp = malloc(n * sizeof(uint64_t));
+        _cleanup_free_ size_t *count = calloc((size_t)RADIX_PASSES << RADIX_BITS, sizeof(size_t));
+        if (!keys || !tmp || !count) {
+                qsort(x, n, sizeof(double), cmp_double);
+                return;
+        }
+        const uint64_t mask = (UINT64_C(1) << RADIX_BITS) - 1;
+        for (size_t i = 0; i < n; i++) {
+                keys[i] = sort_key(x[i]);
+                for (unsigned p = 0; p < RADIX_PASSES; p++)
+                        count[((size_t)p << RADIX_BITS) + ((keys[i] >> (p * RADIX_BITS)) & mask)]++;
+        }
+        uint64_t *src = keys, *dst = tmp;
+        for (unsigned p = 0; p < RADIX_PASSES; p++) {
+                size_t *c = count + ((size_t)p << RADIX_BITS);
+                if (c[(src[0] >> (p * RADIX_BITS)) & mask] == n)
+                        continue; /* every key has this digit: nothing moves */
+                size_t sum = 0;
+                for (size_t d = 0; d <= mask; d++) {
+                        size_t t = c[d];
+                        c[d] = sum;
+                        sum += t;
+                }
+                for (size_t i = 0; i < n; i++)
+                        dst[c[(src[i] >> (p * RADIX_BITS)) & mask]++] = src[i];
+                uint64_t *t = src;
+                src = dst;
+                dst = t;
+        }
+        for (size_t i = 0; i < n; i++) {
+                uint64_t u = src[i] >> 63 ? src[i] & ~(UINT64_C(1) << 63) : ~src[i];
+                memcpy(&x[i], &u, sizeof(u));
+        }
+}
+
 static inline void swap_double(double *x, size_t i, size_t j) {
         double t = x[i];
         x[i] = x[j];
@@ -61,7 +113,7 @@ void res_select(double *x, size_t n, size_t k) {
                 budget += 2;
         while (hi - lo > 16) {
                 if (budget-- == 0) {
-                        qsort(x + lo, hi - lo, sizeof(double), cmp_double);
+                        res_sort(x + lo, hi - lo);
                         return;
                 }
                 double p = median3(x[lo], x[lo + (hi - lo) / 2], x[hi - 1]);
@@ -190,7 +242,7 @@ int res_stats_compute(const double *x, size_t n, res_stats *ret, bench_error **e
         if (!sorted)
                 return bench_error_set(err, ENOMEM, "out of memory");
         memcpy(sorted, x, n * sizeof(double));
-        qsort(sorted, n, sizeof(double), cmp_double);
+        res_sort(sorted, n);
 
         res_stats s = {.n = n};
         double sum = 0;

@@ -447,6 +447,38 @@ static void test_select_matches_sort(void **state) {
                         }
 }
 
+/* res_sort against qsort, on both sides of the radix threshold, with negatives, ties, zeros, inf, denormals
+ */
+static void test_sort_matches_qsort(void **state) {
+        (void)state;
+        static const size_t sizes[] = {0, 1, 2, 100, 4095, 4096, 4097, 100003};
+        static const double specials[] = {0.0, -0.0, INFINITY, -INFINITY, 5e-324, -5e-324, 1e308, -1e308};
+        srand48(4242);
+        _cleanup_free_ double *x = malloc(100003 * sizeof(double));
+        _cleanup_free_ double *want = malloc(100003 * sizeof(double));
+        assert_non_null(x);
+        assert_non_null(want);
+        for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+                size_t n = sizes[si];
+                for (int pattern = 0; pattern < 8; pattern++) {
+                        if (pattern < 7)
+                                fill(x, n, pattern);
+                        else
+                                for (size_t i = 0; i < n; i++)
+                                        x[i] = lrand48() % 3 ? (drand48() - 0.5) *
+                                                                       pow(10, (double)(lrand48() % 40) - 20)
+                                                             : specials[lrand48() % 8];
+                        memcpy(want, x, n * sizeof(double));
+                        qsort(want, n, sizeof(double), cmp_double);
+                        res_sort(x, n);
+                        for (size_t i = 0; i < n; i++)
+                                if (!(x[i] == want[i]))
+                                        fail_msg("sort n=%zu pattern %d: [%zu] = %g, want %g", n, pattern, i,
+                                                 x[i], want[i]);
+                }
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_n1),
@@ -466,6 +498,7 @@ int main(void) {
                 cmocka_unit_test(test_rejects_nan_inf_empty),
                 cmocka_unit_test(test_percentile_sorted),
                 cmocka_unit_test(test_select_matches_sort),
+                cmocka_unit_test(test_sort_matches_qsort),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
