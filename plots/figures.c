@@ -338,11 +338,6 @@ static int fig_bars(plot_ctx *ctx, const model *m, const key *k, bench_error **e
         return emit(ctx, &fig, err);
 }
 
-static int dbl_cmp(const void *a, const void *b) {
-        double x = *(const double *)a, y = *(const double *)b;
-        return (x > y) - (x < y);
-}
-
 /*
  * The box of a box plot, computed here rather than by gnuplot (whose
  * boxplot style drops the box of a 3-sample set without outliers): quartiles
@@ -353,12 +348,8 @@ typedef struct box {
         double q1, median, q3, wlo, whi;
 } box;
 
-static int box_of(const double *x, size_t n, box *ret) {
-        _cleanup_free_ double *s = malloc(n * sizeof(*s));
-        if (!s)
-                return -ENOMEM;
-        memcpy(s, x, n * sizeof(*s));
-        qsort(s, n, sizeof(*s), dbl_cmp);
+/* s: the samples sorted */
+static void box_of(const double *s, size_t n, box *ret) {
         box b = {.q1 = res_percentile_sorted(s, n, 25),
                  .median = res_percentile_sorted(s, n, 50),
                  .q3 = res_percentile_sorted(s, n, 75)};
@@ -372,10 +363,44 @@ static int box_of(const double *x, size_t n, box *ret) {
                         b.whi = s[i];
         }
         *ret = b;
+}
+
+static int sorted_samples(const res_series *r, double **ret) {
+        double *s = malloc(r->n_samples * sizeof(*s));
+        if (!s)
+                return -ENOMEM;
+        memcpy(s, r->samples, r->n_samples * sizeof(*s));
+        res_sort(s, r->n_samples);
+        *ret = s;
         return 0;
 }
 
-/* Startup latency: every ready_ms sample per configuration, as box plots with the points on top. */
+/* The dots of one configuration: every sample, or PLOT_MAX_POINTS evenly spaced quantiles of sorted. */
+static void dat_points(FILE *dat, size_t b, const res_series *r, const double *sorted) {
+        size_t n = r->n_samples, m = n > PLOT_MAX_POINTS ? PLOT_MAX_POINTS : n;
+        for (size_t j = 0; j < m; j++) {
+                /* index j (n - 1) / (m - 1), rounded: 0 and n - 1 included */
+                double v = m == n ? r->samples[j]
+                                  : sorted[(size_t)(((double)j * (double)(n - 1)) / (double)(m - 1) + 0.5)];
+                fprintf(dat, "%zu ", b);
+                plot_dat_number(dat, v);
+                fputc(' ', dat);
+                plot_dat_string(dat, r->configuration);
+                fputc('\n', dat);
+        }
+}
+
+static void free_sorted(double **v, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(v[i]);
+                v[i] = NULL;
+        }
+}
+
+/*
+ * Startup latency per configuration: box plots from every sample, with the
+ * samples (or, above PLOT_MAX_POINTS, as many quantiles) as dots on top.
+ */
 static int fig_distribution(plot_ctx *ctx, const model *m, const key *k, bench_error **err) {
         _cleanup_free_ const res_series **ss = calloc(m->n_cfgs + 1, sizeof(*ss));
         if (!ss)
@@ -394,12 +419,18 @@ static int fig_distribution(plot_ctx *ctx, const model *m, const key *k, bench_e
         }
         if (n == 0)
                 return 0;
-        _cleanup_free_ char *name = NULL, *title = NULL;
-        if (asprintf(&name, "%s-%s-distribution", k->workload, k->metric) < 0 ||
+        bool thinned = false;
+        for (size_t i = 0; i < m->n_cfgs; i++)
+                thinned |= ss[i] && ss[i]->n_samples > PLOT_MAX_POINTS;
+        _cleanup_free_ char *name = NULL, *title = NULL, *dots = NULL;
+        if ((thinned ? asprintf(&dots, "every sample, or %d evenly spaced quantiles above %d samples",
+                                PLOT_MAX_POINTS, PLOT_MAX_POINTS)
+                     : asprintf(&dots, "every sample")) < 0 ||
+            asprintf(&name, "%s-%s-distribution", k->workload, k->metric) < 0 ||
             asprintf(&title,
                      "%s: distribution of %s per configuration (box: quartiles and median, "
-                     "whiskers: 1.5 IQR; dots: every sample)",
-                     k->workload, k->metric) < 0)
+                     "whiskers: 1.5 IQR; dots: %s)",
+                     k->workload, k->metric, dots) < 0)
                 return bench_error_set(err, ENOMEM, "out of memory");
         plot_fig fig;
         int r = plot_fig_open(&fig, ctx, name, title, err);
@@ -408,11 +439,16 @@ static int fig_distribution(plot_ctx *ctx, const model *m, const key *k, bench_e
 
         fprintf(fig.dat,
                 "# %s: %s (%s) per configuration; gnuplot index 0: one row per configuration with its box,\n"
-                "# index 1, 2, ...: every sample of one configuration\n"
+                "# index 1, 2, ...: %s of one configuration\n"
                 "# index 0 columns: 1 x position, 2 q1, 3 whisker_low, 4 whisker_high, 5 q3, 6 median, "
                 "7 colour (0xRRGGBB as an integer), 8 configuration\n"
                 "# index 1... columns: 1 x position, 2 %s (%s), 3 configuration\n",
-                k->workload, k->metric, k->unit, k->metric, k->unit);
+                k->workload, k->metric, k->unit, dots, k->metric, k->unit);
+        _cleanup_free_ double **sorted = calloc(m->n_cfgs + 1, sizeof(*sorted));
+        if (!sorted) {
+                plot_fig_close(&fig);
+                return bench_error_set(err, ENOMEM, "out of memory");
+        }
         fputs("set xtics (", fig.set);
         size_t b = 0;
         for (size_t i = 0; i < m->n_cfgs; i++) {
@@ -420,11 +456,13 @@ static int fig_distribution(plot_ctx *ctx, const model *m, const key *k, bench_e
                         continue;
                 box bx;
                 _cleanup_free_ char *tic = NULL;
-                if (box_of(ss[i]->samples, ss[i]->n_samples, &bx) < 0 ||
+                if (sorted_samples(ss[i], &sorted[i]) < 0 ||
                     asprintf(&tic, "%s\n(n = %zu)", m->cfgs[i].label, ss[i]->n_samples) < 0) {
+                        free_sorted(sorted, m->n_cfgs);
                         plot_fig_close(&fig);
                         return bench_error_set(err, ENOMEM, "out of memory");
                 }
+                box_of(sorted[i], ss[i]->n_samples, &bx);
                 fprintf(fig.dat, "%zu", b + 1);
                 const double cols[] = {bx.q1, bx.wlo, bx.whi, bx.q3, bx.median};
                 for (size_t c = 0; c < ELEMENTSOF(cols); c++) {
@@ -445,17 +483,13 @@ static int fig_distribution(plot_ctx *ctx, const model *m, const key *k, bench_e
                 if (!ss[i])
                         continue;
                 b++;
-                fprintf(fig.dat, "\n\n# index %zu: every sample of ", b);
+                fprintf(fig.dat, "\n\n# index %zu: %s of ", b,
+                        ss[i]->n_samples > PLOT_MAX_POINTS ? "evenly spaced quantiles" : "every sample");
                 plot_dat_string(fig.dat, m->cfgs[i].label);
                 fputc('\n', fig.dat);
-                for (size_t j = 0; j < ss[i]->n_samples; j++) {
-                        fprintf(fig.dat, "%zu ", b);
-                        plot_dat_number(fig.dat, ss[i]->samples[j]);
-                        fputc(' ', fig.dat);
-                        plot_dat_string(fig.dat, m->cfgs[i].name);
-                        fputc('\n', fig.dat);
-                }
+                dat_points(fig.dat, b, ss[i], sorted[i]);
         }
+        free_sorted(sorted, m->n_cfgs);
 
         /* the jitter is random: one seed makes the PNG, the SVG and reruns alike */
         fputs("seed = rand(-1)\nplot ", fig.body);

@@ -20,6 +20,8 @@
 #define MIN_SAMPLES 3
 /* the exact distribution of U is used up to this many samples per side */
 #define EXACT_MAX_N 20
+/* 2000 resamples of 5000 draws a side take ~0.2 s; beyond, resample medians are drawn directly */
+#define BOOTSTRAP_DRAW_MAX_N 5000
 
 const char *cmp_verdict_name(cmp_verdict v) {
         switch (v) {
@@ -55,22 +57,7 @@ const char *cmp_verdict_word(cmp_verdict v, bool overhead) {
         return "?";
 }
 
-static int cmp_double(const void *a, const void *b) {
-        double x = *(const double *)a, y = *(const double *)b;
-        return (x > y) - (x < y);
-}
-
 /* ---- Mann-Whitney U ---- */
-
-typedef struct labeled {
-        double v;
-        int side; /* 0 = a, 1 = b */
-} labeled;
-
-static int cmp_labeled(const void *p, const void *q) {
-        const labeled *x = p, *y = q;
-        return (x->v > y->v) - (x->v < y->v);
-}
 
 /*
  * P(U <= u) and P(U >= u) under H0 for sample sizes m, n without ties: the
@@ -122,35 +109,40 @@ static int exact_tails(size_t m, size_t n, size_t u, double *ret_le, double *ret
  *   z = max(|U_a - m n / 2| - 0.5, 0) / sigma, p = 2 (1 - Phi(z)).
  * NAN if a side is empty; 1 when every value is tied (sigma = 0).
  */
-double cmp_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb) {
+static int sorted_copy(const double *x, size_t n, double **ret) {
+        double *s = malloc((n ? n : 1) * sizeof(double));
+        if (!s)
+                return -ENOMEM;
+        memcpy(s, x, n * sizeof(double));
+        res_sort(s, n);
+        *ret = s;
+        return 0;
+}
+
+/* cmp_mann_whitney_p of the two sides sorted: the joint ranks come from merging them, O(na + nb) */
+static double mann_whitney_sorted(const double *a, size_t na, const double *b, size_t nb) {
         if (!a || !b || na == 0 || nb == 0)
                 return NAN;
         size_t n = na + nb;
-        _cleanup_free_ labeled *all = calloc(n, sizeof(labeled));
-        if (!all)
-                return NAN;
-        for (size_t i = 0; i < na; i++)
-                all[i] = (labeled){a[i], 0};
-        for (size_t i = 0; i < nb; i++)
-                all[na + i] = (labeled){b[i], 1};
-        qsort(all, n, sizeof(labeled), cmp_labeled);
-
-        /* average ranks (1-based) and the tie term sum(t^3 - t) */
+        /* average ranks (1-based) of each group of equal values, and the tie term sum(t^3 - t) */
         double rank_sum_a = 0, tie_term = 0;
         bool ties = false;
-        for (size_t i = 0; i < n;) {
-                size_t j = i;
-                while (j + 1 < n && all[j + 1].v == all[i].v)
-                        j++;
-                double t = (double)(j - i + 1), rank = (double)(i + j + 2) / 2.0;
-                if (j > i) {
+        for (size_t i = 0, j = 0, pos = 0; i < na || j < nb;) {
+                double v = i < na && (j >= nb || a[i] <= b[j]) ? a[i] : b[j];
+                size_t in_a = 0, in_b = 0;
+                for (; i < na && a[i] == v; i++)
+                        in_a++;
+                for (; j < nb && b[j] == v; j++)
+                        in_b++;
+                size_t group = in_a + in_b;
+                double t = (double)group, rank = (double)(2 * pos + group + 1) / 2.0;
+                if (group > 1) {
                         ties = true;
                         tie_term += t * t * t - t;
                 }
-                for (size_t k = i; k <= j; k++)
-                        if (all[k].side == 0)
-                                rank_sum_a += rank;
-                i = j + 1;
+                for (size_t k = 0; k < in_a; k++) /* added one by one: the sums of before, bit for bit */
+                        rank_sum_a += rank;
+                pos += group;
         }
         double m = (double)na, nn = (double)nb;
         double u_a = rank_sum_a - m * (m + 1) / 2.0;
@@ -170,6 +162,15 @@ double cmp_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb
         double z = (d > 0 ? d : 0) / sqrt(var);
         double p = erfc(z / M_SQRT2);
         return p > 1.0 ? 1.0 : p;
+}
+
+double cmp_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb) {
+        if (!a || !b || na == 0 || nb == 0)
+                return NAN;
+        _cleanup_free_ double *sa = NULL, *sb = NULL;
+        if (sorted_copy(a, na, &sa) < 0 || sorted_copy(b, nb, &sb) < 0)
+                return NAN;
+        return mann_whitney_sorted(sa, na, sb, nb);
 }
 
 /* ---- bootstrap ---- */
@@ -215,50 +216,109 @@ static size_t rng_below(rng *r, size_t n) {
 static double resample_median(rng *r, const double *x, size_t n, double *scratch) {
         for (size_t i = 0; i < n; i++)
                 scratch[i] = x[rng_below(r, n)];
-        qsort(scratch, n, sizeof(double), cmp_double);
-        return res_percentile_sorted(scratch, n, 50);
+        return res_median_select(scratch, n);
+}
+
+/* uniform in (0, 1] */
+static double rng_unit(rng *r) {
+        return (double)((rng_next(r) >> 11) + 1) * 0x1.0p-53;
+}
+
+/* standard normal (Marsaglia's polar method; the second variate is dropped) */
+static double rng_normal(rng *r) {
+        for (;;) {
+                double u = 2 * rng_unit(r) - 1, v = 2 * rng_unit(r) - 1, s = u * u + v * v;
+                if (s > 0 && s < 1)
+                        return u * sqrt(-2 * log(s) / s);
+        }
+}
+
+/* Gamma(a, 1) for a >= 1 (Marsaglia & Tsang 2000) */
+static double rng_gamma(rng *r, double a) {
+        double d = a - 1.0 / 3, c = 1 / sqrt(9 * d);
+        for (;;) {
+                double z, v;
+                do {
+                        z = rng_normal(r);
+                        v = 1 + c * z;
+                } while (v <= 0);
+                v = v * v * v;
+                double u = rng_unit(r);
+                if (u < 1 - 0.0331 * z * z * z * z || log(u) < 0.5 * z * z + d * (1 - v + log(v)))
+                        return d * v;
+        }
+}
+
+static size_t index_of_unit(double u, size_t n) {
+        size_t i = (size_t)(u * (double)n);
+        return i < n ? i : n - 1;
+}
+
+/*
+ * The median of a resample of the sorted sample without drawing it. A draw
+ * is sorted[floor(n U)], U uniform, so the resample's j-th smallest value is
+ * sorted[floor(n U_(j))], U_(j) the j-th smallest of n uniforms, which is
+ * Beta(j, n - j + 1); given U_(j) = u, U_(j+1) is the smallest of n - j
+ * uniforms on (u, 1). Same distribution as resample_median, O(1) per resample.
+ */
+static double order_stat_median(rng *r, const double *sorted, size_t n) {
+        size_t j = (n - 1) / 2 + 1; /* 1-based rank of the (lower) middle */
+        double g = rng_gamma(r, (double)j);
+        double u = g / (g + rng_gamma(r, (double)(n - j + 1)));
+        double mid[2] = {sorted[index_of_unit(u, n)], 0};
+        if (n % 2 == 1)
+                return mid[0];
+        double u2 = u + (1 - u) * -expm1(log(rng_unit(r)) / (double)(n - j));
+        mid[1] = sorted[index_of_unit(u2, n)];
+        return res_percentile_sorted(mid, 2, 50);
 }
 
 /*
  * Percentile bootstrap of median(cur) / median(base): each side resampled
  * with replacement on its own, the 2.5th and 97.5th percentiles (type 7) of
  * the ratios. -EDOM when a resampled base median is not positive (no ratio).
+ * Up to BOOTSTRAP_DRAW_MAX_N samples a side every resample is drawn (O(n)
+ * each, the intervals bench always gave); above, each resample median is
+ * drawn as an order statistic of the sorted sample (O(1) each, the same
+ * bootstrap distribution, other random numbers).
  */
-int cmp_bootstrap_ratio(const double *base, size_t nb, const double *cur, size_t nc, unsigned resamples,
-                        uint64_t seed, double *ret_low, double *ret_high) {
-        if (!base || !cur || nb == 0 || nc == 0 || resamples == 0)
-                return -EINVAL;
+/* sorted_base and sorted_cur: the sides sorted, needed above BOOTSTRAP_DRAW_MAX_N only */
+static int bootstrap_ratio(const double *base, const double *sorted_base, size_t nb, const double *cur,
+                           const double *sorted_cur, size_t nc, unsigned resamples, uint64_t seed,
+                           double *ret_low, double *ret_high) {
+        bool draw = nb <= BOOTSTRAP_DRAW_MAX_N && nc <= BOOTSTRAP_DRAW_MAX_N;
         _cleanup_free_ double *ratios = calloc(resamples, sizeof(double));
-        _cleanup_free_ double *scratch = calloc(nb > nc ? nb : nc, sizeof(double));
-        if (!ratios || !scratch)
+        _cleanup_free_ double *scratch = draw ? calloc(nb > nc ? nb : nc, sizeof(double)) : NULL;
+        if (!ratios || (draw && !scratch))
                 return -ENOMEM;
         rng r;
         rng_seed(&r, seed);
         for (unsigned i = 0; i < resamples; i++) {
-                double mb = resample_median(&r, base, nb, scratch);
-                double mc = resample_median(&r, cur, nc, scratch);
+                double mb = draw ? resample_median(&r, base, nb, scratch)
+                                 : order_stat_median(&r, sorted_base, nb);
+                double mc =
+                        draw ? resample_median(&r, cur, nc, scratch) : order_stat_median(&r, sorted_cur, nc);
                 if (!(mb > 0))
                         return -EDOM;
                 ratios[i] = mc / mb;
         }
-        qsort(ratios, resamples, sizeof(double), cmp_double);
+        res_sort(ratios, resamples);
         *ret_low = res_percentile_sorted(ratios, resamples, 2.5);
         *ret_high = res_percentile_sorted(ratios, resamples, 97.5);
         return 0;
 }
 
-/* ---- rows and verdicts ---- */
-
-static double median_of(const double *x, size_t n) {
-        if (n == 0)
-                return NAN;
-        _cleanup_free_ double *s = malloc(n * sizeof(double));
-        if (!s)
-                return NAN;
-        memcpy(s, x, n * sizeof(double));
-        qsort(s, n, sizeof(double), cmp_double);
-        return res_percentile_sorted(s, n, 50);
+int cmp_bootstrap_ratio(const double *base, size_t nb, const double *cur, size_t nc, unsigned resamples,
+                        uint64_t seed, double *ret_low, double *ret_high) {
+        if (!base || !cur || nb == 0 || nc == 0 || resamples == 0)
+                return -EINVAL;
+        _cleanup_free_ double *sb = NULL, *sc = NULL;
+        if (sorted_copy(base, nb, &sb) < 0 || sorted_copy(cur, nc, &sc) < 0)
+                return -ENOMEM;
+        return bootstrap_ratio(base, sb, nb, cur, sc, nc, resamples, seed, ret_low, ret_high);
 }
+
+/* ---- rows and verdicts ---- */
 
 static cmp_verdict verdict_of(const cmp_row *row, const cmp_opts *o) {
         if (row->base->n_samples < MIN_SAMPLES || row->cur->n_samples < MIN_SAMPLES)
@@ -281,22 +341,30 @@ static cmp_verdict verdict_of(const cmp_row *row, const cmp_opts *o) {
 }
 
 static int make_row(const res_series *base, const res_series *cur, const cmp_opts *o, cmp_row *ret) {
+        /* one sort a side serves the medians, the U test and the bootstrap */
+        _cleanup_free_ double *sb = NULL, *sc = NULL;
+        if (sorted_copy(base->samples, base->n_samples, &sb) < 0 ||
+            sorted_copy(cur->samples, cur->n_samples, &sc) < 0)
+                return -ENOMEM;
+        size_t nb = base->n_samples, nc = cur->n_samples;
         cmp_row row = {
                 .base = base,
                 .cur = cur,
-                .base_median = median_of(base->samples, base->n_samples),
-                .cur_median = median_of(cur->samples, cur->n_samples),
+                .base_median = res_percentile_sorted(sb, nb, 50),
+                .cur_median = res_percentile_sorted(sc, nc, 50),
                 .ratio = NAN,
                 .ratio_low = NAN,
                 .ratio_high = NAN,
                 .change_pct = NAN,
-                .p_value = cmp_mann_whitney_p(base->samples, base->n_samples, cur->samples, cur->n_samples),
+                .p_value = mann_whitney_sorted(sb, nb, sc, nc),
         };
         if (row.base_median > 0 && row.cur_median >= 0) {
                 row.ratio = row.cur_median / row.base_median;
                 row.change_pct = (row.ratio - 1) * 100;
-                int r = cmp_bootstrap_ratio(base->samples, base->n_samples, cur->samples, cur->n_samples,
-                                            o->bootstrap, o->seed, &row.ratio_low, &row.ratio_high);
+                int r = o->bootstrap == 0
+                                ? -EINVAL
+                                : bootstrap_ratio(base->samples, sb, nb, cur->samples, sc, nc, o->bootstrap,
+                                                  o->seed, &row.ratio_low, &row.ratio_high);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)

@@ -39,6 +39,119 @@ double res_percentile_sorted(const double *sorted, size_t n, double pct) {
         return lerp(sorted[lo], sorted[lo + 1], h - (double)lo);
 }
 
+#define RADIX_MIN_N 4096
+#define RADIX_BITS 11
+#define RADIX_PASSES 6 /* 6 x 11 bits >= 64 */
+
+/* The bits of a double as an unsigned key in the same order: negatives flipped, positives' sign set. */
+static uint64_t sort_key(double v) {
+        uint64_t u;
+        memcpy(&u, &v, sizeof(u));
+        return u >> 63 ? ~u : u | UINT64_C(1) << 63;
+}
+
+void res_sort(double *x, size_t n) {
+        if (n < RADIX_MIN_N) {
+                qsort(x, n, sizeof(double), cmp_double);
+                return;
+        }
+        _cleanup_free_ uint64_t *keys = malloc(n * sizeof(uint64_t));
+        _cleanup_free_ uint64_t *tmp = malloc(n * sizeof(uint64_t));
+        _cleanup_free_ size_t *count = calloc((size_t)RADIX_PASSES << RADIX_BITS, sizeof(size_t));
+        if (!keys || !tmp || !count) {
+                qsort(x, n, sizeof(double), cmp_double);
+                return;
+        }
+        const uint64_t mask = (UINT64_C(1) << RADIX_BITS) - 1;
+        for (size_t i = 0; i < n; i++) {
+                keys[i] = sort_key(x[i]);
+                for (unsigned p = 0; p < RADIX_PASSES; p++)
+                        count[((size_t)p << RADIX_BITS) + ((keys[i] >> (p * RADIX_BITS)) & mask)]++;
+        }
+        uint64_t *src = keys, *dst = tmp;
+        for (unsigned p = 0; p < RADIX_PASSES; p++) {
+                size_t *c = count + ((size_t)p << RADIX_BITS);
+                if (c[(src[0] >> (p * RADIX_BITS)) & mask] == n)
+                        continue; /* every key has this digit: nothing moves */
+                size_t sum = 0;
+                for (size_t d = 0; d <= mask; d++) {
+                        size_t t = c[d];
+                        c[d] = sum;
+                        sum += t;
+                }
+                for (size_t i = 0; i < n; i++)
+                        dst[c[(src[i] >> (p * RADIX_BITS)) & mask]++] = src[i];
+                uint64_t *t = src;
+                src = dst;
+                dst = t;
+        }
+        for (size_t i = 0; i < n; i++) {
+                uint64_t u = src[i] >> 63 ? src[i] & ~(UINT64_C(1) << 63) : ~src[i];
+                memcpy(&x[i], &u, sizeof(u));
+        }
+}
+
+static inline void swap_double(double *x, size_t i, size_t j) {
+        double t = x[i];
+        x[i] = x[j];
+        x[j] = t;
+}
+
+static double median3(double a, double b, double c) {
+        if (a > b) {
+                double t = a;
+                a = b;
+                b = t;
+        }
+        return c <= a ? a : c >= b ? b : c;
+}
+
+void res_select(double *x, size_t n, size_t k) {
+        size_t lo = 0, hi = n; /* x[k] lies in [lo, hi) */
+        unsigned budget = 8;   /* 2 log2(n) + 8 rounds, then sort what is left */
+        for (size_t m = n; m > 1; m >>= 1)
+                budget += 2;
+        while (hi - lo > 16) {
+                if (budget-- == 0) {
+                        res_sort(x + lo, hi - lo);
+                        return;
+                }
+                double p = median3(x[lo], x[lo + (hi - lo) / 2], x[hi - 1]);
+                /* three ways: [lo, lt) < p, [lt, gt) == p, [gt, hi) > p; ties end in the middle at once */
+                size_t lt = lo, i = lo, gt = hi;
+                while (i < gt) {
+                        if (x[i] < p)
+                                swap_double(x, lt++, i++);
+                        else if (x[i] > p)
+                                swap_double(x, i, --gt);
+                        else
+                                i++;
+                }
+                if (k < lt)
+                        hi = lt;
+                else if (k >= gt)
+                        lo = gt;
+                else
+                        return;
+        }
+        for (size_t i = lo + 1; i < hi; i++) /* insertion sort of the last few */
+                for (size_t j = i; j > lo && x[j - 1] > x[j]; j--)
+                        swap_double(x, j - 1, j);
+}
+
+double res_median_select(double *x, size_t n) {
+        /* type 7 at 50%: x_(k) for odd n, the midpoint of x_(k) and x_(k+1) for even n, k = (n - 1) / 2 */
+        size_t k = (n - 1) / 2;
+        res_select(x, n, k);
+        if (n % 2 == 1)
+                return x[k];
+        double next = x[k + 1];
+        for (size_t i = k + 2; i < n; i++)
+                if (x[i] < next)
+                        next = x[i];
+        return lerp(x[k], next, 0.5);
+}
+
 /*
  * Coverage of [x_(j), x_(n-j+1)] as an interval for the median:
  * 1 - 2 P(Bin(n, 1/2) <= j - 1). Summed in log space because 0.5^n
@@ -93,8 +206,7 @@ static int find_outliers(const double *x, size_t n, double median, size_t **ret_
                 dev[i] = fabs(x[i] - median);
                 sum_dev += dev[i];
         }
-        qsort(dev, n, sizeof(double), cmp_double);
-        double mad = res_percentile_sorted(dev, n, 50);
+        double mad = res_median_select(dev, n);
         double mean_ad = sum_dev / (double)n;
         *ret_idx = NULL;
         *ret_n = 0;
@@ -130,7 +242,7 @@ int res_stats_compute(const double *x, size_t n, res_stats *ret, bench_error **e
         if (!sorted)
                 return bench_error_set(err, ENOMEM, "out of memory");
         memcpy(sorted, x, n * sizeof(double));
-        qsort(sorted, n, sizeof(double), cmp_double);
+        res_sort(sorted, n);
 
         res_stats s = {.n = n};
         double sum = 0;

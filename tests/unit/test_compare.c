@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "../../common/cleanup.h"
+#include "../../common/util.h"
 #include "../../results/compare.h"
+#include "../../results/stats.h"
 
 /*
  * Mann-Whitney reference p-values, computed independently with this script
@@ -155,6 +157,178 @@ static void test_bootstrap(void **state) {
         const double zeros[] = {0, 0, 0, 0};
         assert_int_equal(cmp_bootstrap_ratio(zeros, 4, flat, 6, 100, 1, &lo, &hi), -EDOM);
         assert_int_equal(cmp_bootstrap_ratio(flat, 0, flat, 6, 100, 1, &lo, &hi), -EINVAL);
+}
+
+/* The normal approximation by its definition (normal_r above): U from all pairs, ties from counts. */
+static double mw_by_pairs(const double *a, size_t m, const double *b, size_t n) {
+        double u = 0, ties = 0, big_n = (double)(m + n);
+        for (size_t i = 0; i < m; i++)
+                for (size_t j = 0; j < n; j++)
+                        u += a[i] > b[j] ? 1 : a[i] == b[j] ? 0.5 : 0;
+        for (size_t i = 0; i < m + n; i++) {
+                double v = i < m ? a[i] : b[i - m], t = 0;
+                bool first = true;
+                for (size_t k = 0; k < m + n; k++) {
+                        double w = k < m ? a[k] : b[k - m];
+                        if (w == v) {
+                                first &= k >= i;
+                                t++;
+                        }
+                }
+                if (first)
+                        ties += t * t * t - t;
+        }
+        double z = u - (double)m * (double)n / 2;
+        double sigma = sqrt((double)m * (double)n / 12 * ((big_n + 1) - ties / (big_n * (big_n - 1))));
+        z = (z - (z > 0 ? 0.5 : z < 0 ? -0.5 : 0)) / sigma;
+        return erfc(fabs(z) / M_SQRT2);
+}
+
+/* The joint ranks from merging the sorted sides, with ties across and within sides. */
+static void test_mw_ties_random(void **state) {
+        (void)state;
+        srand48(7);
+        static const size_t sizes[][2] = {{25, 31}, {100, 100}, {300, 257}, {1, 40}};
+        double a[300], b[300];
+        for (size_t c = 0; c < ELEMENTSOF(sizes); c++) {
+                size_t m = sizes[c][0], n = sizes[c][1];
+                for (size_t i = 0; i < m; i++)
+                        a[i] = (double)(lrand48() % 23);
+                for (size_t i = 0; i < n; i++)
+                        b[i] = (double)(lrand48() % 23 + (c % 2)); /* shifted by 1 every other case */
+                char what[64];
+                snprintf(what, sizeof(what), "%zu vs %zu with ties", m, n);
+                assert_close(cmp_mann_whitney_p(a, m, b, n), mw_by_pairs(a, m, b, n), 1e-9, what);
+        }
+}
+
+/*
+ * The bootstrap as it was before medians were selected: every resample
+ * drawn with xoshiro256** seeded by splitmix64 and fully sorted. A copy, to
+ * hold the intervals of up to BOOTSTRAP_DRAW_MAX_N (5000) samples a side to
+ * what bench gave before, bit for bit.
+ */
+typedef struct ref_rng {
+        uint64_t s[4];
+} ref_rng;
+
+static uint64_t ref_splitmix64(uint64_t *x) {
+        uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
+        z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+        z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+        return z ^ (z >> 31);
+}
+
+static uint64_t ref_rotl(uint64_t x, int k) {
+        return (x << k) | (x >> (64 - k));
+}
+
+static uint64_t ref_next(ref_rng *r) {
+        uint64_t *s = r->s;
+        uint64_t result = ref_rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+        s[2] ^= s[0];
+        s[3] ^= s[1];
+        s[1] ^= s[2];
+        s[0] ^= s[3];
+        s[2] ^= t;
+        s[3] = ref_rotl(s[3], 45);
+        return result;
+}
+
+static int ref_cmp(const void *p, const void *q) {
+        double x = *(const double *)p, y = *(const double *)q;
+        return (x > y) - (x < y);
+}
+
+/* select: the median by res_median_select (held to the sort by test_stats), faster */
+static double ref_median(ref_rng *r, const double *x, size_t n, double *scratch, bool select) {
+        for (size_t i = 0; i < n; i++)
+                scratch[i] = x[(size_t)(((unsigned __int128)ref_next(r) * n) >> 64)];
+        if (select)
+                return res_median_select(scratch, n);
+        qsort(scratch, n, sizeof(double), ref_cmp);
+        return res_percentile_sorted(scratch, n, 50);
+}
+
+static void ref_bootstrap(const double *base, size_t nb, const double *cur, size_t nc, unsigned resamples,
+                          uint64_t seed, bool select, double *ret_low, double *ret_high) {
+        ref_rng r;
+        for (size_t i = 0; i < 4; i++)
+                r.s[i] = ref_splitmix64(&seed);
+        _cleanup_free_ double *ratios = calloc(resamples, sizeof(double));
+        _cleanup_free_ double *scratch = calloc(nb > nc ? nb : nc, sizeof(double));
+        assert_non_null(ratios);
+        assert_non_null(scratch);
+        for (unsigned i = 0; i < resamples; i++) {
+                double mb = ref_median(&r, base, nb, scratch, select);
+                ratios[i] = ref_median(&r, cur, nc, scratch, select) / mb;
+        }
+        qsort(ratios, resamples, sizeof(double), ref_cmp);
+        *ret_low = res_percentile_sorted(ratios, resamples, 2.5);
+        *ret_high = res_percentile_sorted(ratios, resamples, 97.5);
+}
+
+/* samples with ties: values on a grid of `step` around `center` */
+static void fill_ties(double *x, size_t n, double center, double step) {
+        for (size_t i = 0; i < n; i++)
+                x[i] = center + step * (double)(lrand48() % 41 - 20);
+}
+
+static void test_bootstrap_select_is_sort(void **state) {
+        (void)state;
+        srand48(99);
+        static const size_t sizes[][2] = {{3, 3}, {4, 5}, {15, 16}, {101, 100}, {1000, 999}, {5000, 4999}};
+        _cleanup_free_ double *a = malloc(5000 * sizeof(double));
+        _cleanup_free_ double *b = malloc(5000 * sizeof(double));
+        assert_non_null(a);
+        assert_non_null(b);
+        for (size_t c = 0; c < ELEMENTSOF(sizes); c++) {
+                size_t nb = sizes[c][0], nc = sizes[c][1];
+                fill_ties(a, nb, 100, 1);
+                fill_ties(b, nc, 103, 1);
+                unsigned resamples = nb >= 1000 ? 300 : 2000;
+                double lo, hi, want_lo, want_hi;
+                assert_int_equal(cmp_bootstrap_ratio(a, nb, b, nc, resamples, c + 1, &lo, &hi), 0);
+                ref_bootstrap(a, nb, b, nc, resamples, c + 1, false, &want_lo, &want_hi);
+                if (lo != want_lo || hi != want_hi)
+                        fail_msg("%zu vs %zu: [%.17g, %.17g], before [%.17g, %.17g]", nb, nc, lo, hi, want_lo,
+                                 want_hi);
+        }
+}
+
+/*
+ * Above 5000 samples a side, resample medians are drawn as order statistics:
+ * the interval must be the one of drawing every resample, up to Monte Carlo
+ * noise (2000 resamples put the 2.5th percentile within ~2% of the interval's
+ * width; allowed: 10%), for odd and even n, alike and skewed sides.
+ */
+static void test_bootstrap_order_statistics(void **state) {
+        (void)state;
+        srand48(5);
+        static const size_t sizes[][2] = {{6001, 6000}, {9000, 7001}};
+        _cleanup_free_ double *a = malloc(9000 * sizeof(double));
+        _cleanup_free_ double *b = malloc(9000 * sizeof(double));
+        assert_non_null(a);
+        assert_non_null(b);
+        for (size_t c = 0; c < ELEMENTSOF(sizes); c++) {
+                size_t nb = sizes[c][0], nc = sizes[c][1];
+                fill_ties(a, nb, 100, 0.5);
+                fill_ties(b, nc, 100 + (double)c, 0.5);
+                if (c == 1) /* a skewed side: a rank bias would no longer cancel in the ratio */
+                        for (size_t i = 0; i < nc; i++)
+                                b[i] = 80 + 0.5 * (double)(lrand48() % 41 * (lrand48() % 41));
+                double lo, hi, want_lo, want_hi;
+                assert_int_equal(cmp_bootstrap_ratio(a, nb, b, nc, 2000, 3, &lo, &hi), 0);
+                ref_bootstrap(a, nb, b, nc, 2000, 4, true, &want_lo, &want_hi);
+                double width = want_hi - want_lo;
+                if (!(width > 0) || fabs(lo - want_lo) > 0.1 * width || fabs(hi - want_hi) > 0.1 * width)
+                        fail_msg("%zu vs %zu: [%.17g, %.17g], drawing every resample [%.17g, %.17g]", nb, nc,
+                                 lo, hi, want_lo, want_hi);
+                /* deterministic for a seed */
+                double lo2, hi2;
+                assert_int_equal(cmp_bootstrap_ratio(a, nb, b, nc, 2000, 3, &lo2, &hi2), 0);
+                assert_true(lo == lo2 && hi == hi2);
+        }
 }
 
 /* ---- result files built in memory ---- */
@@ -467,11 +641,18 @@ static void test_names(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_mw_exact_small), cmocka_unit_test(test_mw_exact_larger),
-                cmocka_unit_test(test_mw_normal),      cmocka_unit_test(test_bootstrap),
-                cmocka_unit_test(test_verdicts),       cmocka_unit_test(test_env_and_sides),
-                cmocka_unit_test(test_overhead),       cmocka_unit_test(test_formats),
+                cmocka_unit_test(test_mw_exact_small),
+                cmocka_unit_test(test_mw_exact_larger),
+                cmocka_unit_test(test_mw_normal),
+                cmocka_unit_test(test_bootstrap),
+                cmocka_unit_test(test_verdicts),
+                cmocka_unit_test(test_env_and_sides),
+                cmocka_unit_test(test_overhead),
+                cmocka_unit_test(test_formats),
                 cmocka_unit_test(test_names),
+                cmocka_unit_test(test_mw_ties_random),
+                cmocka_unit_test(test_bootstrap_select_is_sort),
+                cmocka_unit_test(test_bootstrap_order_statistics),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,8 +7,10 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "../../common/cleanup.h"
 #include "../../results/stats.h"
 
 /*
@@ -351,6 +353,132 @@ static void test_percentile_sorted(void **state) {
         assert_true(isnan(res_percentile_sorted(x, 0, 50)));
 }
 
+static int cmp_double(const void *a, const void *b) {
+        double x = *(const double *)a, y = *(const double *)b;
+        return (x > y) - (x < y);
+}
+
+/* Inputs for the selection: random with many ties, and orders that trouble pivot choices. */
+static void fill(double *x, size_t n, int pattern) {
+        for (size_t i = 0; i < n; i++) {
+                switch (pattern) {
+                case 0: /* few distinct values: ties everywhere */
+                        x[i] = (double)(lrand48() % 7);
+                        break;
+                case 1: /* continuous with some repeats */
+                        x[i] = lrand48() % 4 == 0 ? 0.5 : drand48() * 100 - 30;
+                        break;
+                case 2: /* sorted */
+                        x[i] = (double)i;
+                        break;
+                case 3: /* reversed */
+                        x[i] = (double)(n - i);
+                        break;
+                case 4: /* organ pipe */
+                        x[i] = (double)(i < n / 2 ? i : n - i);
+                        break;
+                case 5: /* all equal */
+                        x[i] = 3.25;
+                        break;
+                default: /* sawtooth */
+                        x[i] = (double)(i % 17);
+                        break;
+                }
+        }
+}
+
+/* res_select and res_median_select against a full sort, bit for bit */
+static void test_select_matches_sort(void **state) {
+        (void)state;
+        static const size_t sizes[] = {1, 2, 3, 4, 5, 16, 17, 18, 33, 100, 101, 1000, 1001, 65536, 100001};
+        srand48(12345);
+        _cleanup_free_ double *x = malloc(100001 * sizeof(double));
+        _cleanup_free_ double *sorted = malloc(100001 * sizeof(double));
+        _cleanup_free_ double *work = malloc(100001 * sizeof(double));
+        assert_non_null(x);
+        assert_non_null(sorted);
+        assert_non_null(work);
+        for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+                size_t n = sizes[si];
+                for (int pattern = 0; pattern < 7; pattern++) {
+                        fill(x, n, pattern);
+                        memcpy(sorted, x, n * sizeof(double));
+                        qsort(sorted, n, sizeof(double), cmp_double);
+                        double want = res_percentile_sorted(sorted, n, 50);
+
+                        memcpy(work, x, n * sizeof(double));
+                        double got = res_median_select(work, n);
+                        if (memcmp(&got, &want, sizeof(got)) != 0)
+                                fail_msg("median of n=%zu pattern %d: got %.17g, want %.17g", n, pattern, got,
+                                         want);
+                        /* a permutation of the input */
+                        qsort(work, n, sizeof(double), cmp_double);
+                        assert_memory_equal(work, sorted, n * sizeof(double));
+
+                        size_t ks[] = {0, n - 1, n / 2, (size_t)lrand48() % n, (size_t)lrand48() % n};
+                        for (size_t ki = 0; ki < sizeof(ks) / sizeof(ks[0]); ki++) {
+                                size_t k = ks[ki];
+                                memcpy(work, x, n * sizeof(double));
+                                res_select(work, n, k);
+                                if (work[k] != sorted[k])
+                                        fail_msg("select n=%zu pattern %d k=%zu: got %g, want %g", n, pattern,
+                                                 k, work[k], sorted[k]);
+                                for (size_t i = 0; i < n; i++)
+                                        if (i < k ? work[i] > work[k] : work[i] < work[k])
+                                                fail_msg("select n=%zu pattern %d k=%zu: x[%zu] = %g on the "
+                                                         "wrong side of %g",
+                                                         n, pattern, k, i, work[i], work[k]);
+                        }
+                }
+        }
+        /* every n up to 400, odd and even, random with and without ties */
+        for (size_t n = 1; n <= 400; n++)
+                for (int pattern = 0; pattern < 2; pattern++)
+                        for (int rep = 0; rep < 5; rep++) {
+                                fill(x, n, pattern);
+                                memcpy(sorted, x, n * sizeof(double));
+                                qsort(sorted, n, sizeof(double), cmp_double);
+                                double want = res_percentile_sorted(sorted, n, 50);
+                                memcpy(work, x, n * sizeof(double));
+                                double got = res_median_select(work, n);
+                                if (memcmp(&got, &want, sizeof(got)) != 0)
+                                        fail_msg("median of n=%zu pattern %d: got %.17g, want %.17g", n,
+                                                 pattern, got, want);
+                        }
+}
+
+/* res_sort against qsort, on both sides of the radix threshold, with negatives, ties, zeros, inf, denormals
+ */
+static void test_sort_matches_qsort(void **state) {
+        (void)state;
+        static const size_t sizes[] = {0, 1, 2, 100, 4095, 4096, 4097, 100003};
+        static const double specials[] = {0.0, -0.0, INFINITY, -INFINITY, 5e-324, -5e-324, 1e308, -1e308};
+        srand48(4242);
+        _cleanup_free_ double *x = malloc(100003 * sizeof(double));
+        _cleanup_free_ double *want = malloc(100003 * sizeof(double));
+        assert_non_null(x);
+        assert_non_null(want);
+        for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+                size_t n = sizes[si];
+                for (int pattern = 0; pattern < 8; pattern++) {
+                        if (pattern < 7)
+                                fill(x, n, pattern);
+                        else
+                                for (size_t i = 0; i < n; i++)
+                                        x[i] = lrand48() % 3 ? (drand48() - 0.5) *
+                                                                       pow(10, (double)(lrand48() % 40) - 20)
+                                                             : specials[lrand48() % 8];
+                        memcpy(want, x, n * sizeof(double));
+                        qsort(want, n, sizeof(double), cmp_double);
+                        res_sort(x, n);
+                        for (size_t i = 0; i < n; i++)
+                                if (!(x[i] == want[i]))
+                                        fail_msg("sort n=%zu pattern %d: [%zu] = %g, want %g", n, pattern, i,
+                                                 x[i], want[i]);
+                }
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_n1),
@@ -369,6 +497,8 @@ int main(void) {
                 cmocka_unit_test(test_input_not_modified),
                 cmocka_unit_test(test_rejects_nan_inf_empty),
                 cmocka_unit_test(test_percentile_sorted),
+                cmocka_unit_test(test_select_matches_sort),
+                cmocka_unit_test(test_sort_matches_qsort),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
