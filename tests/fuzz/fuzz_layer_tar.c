@@ -134,6 +134,13 @@ static void import_one(const char *path, const char *store) {
         if (r == 0) {
                 if (!st.id || n != 1 || strcmp(got, st.id) != 0)
                         fuzz_die("after an import of stack %s the store holds `%s`", st.id, got);
+                /* a `..` that stays inside the store lands next to the layer dirs */
+                expect_only(st.dir, "l meta.json");
+                char l[4200], want[4096] = "";
+                snprintf(l, sizeof(l), "%s/l", st.dir);
+                for (size_t i = 1, off = 0; i <= st.n_layers && off < sizeof(want); i++)
+                        off += (size_t)snprintf(want + off, sizeof(want) - off, "%s%zu", i > 1 ? " " : "", i);
+                expect_only(l, want);
         } else if (n > 0) {
                 if (strncmp(got, ".tmp-", 5) != 0 || strchr(got, ' '))
                         fuzz_die("a failed import (%s) left `%s` in the store", err->msg, got);
@@ -175,6 +182,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         expect_only(root, "run");
         expect_only(run, "in image.tar cache");
         expect_only(in, "manifest.json layer.tar");
+        snprintf(p, sizeof(p), "%s/cache", run);
+        expect_only(p, "store");
         char rl[8192];
         if (fuzz_list("/", rl, sizeof(rl)) != root_count || strcmp(rl, root_list) != 0)
                 fuzz_die("`/` changed during the import: was `%s`, now `%s`", root_list, rl);

@@ -2,8 +2,12 @@
 /*
  * The result reader (results/result.c) that bench compare, plot and report
  * run on result files from anywhere (CI artifacts). A file it accepts must
- * write back as a file it accepts, unchanged by a second round trip.
+ * write back as a file it accepts, unchanged by a second round trip; then
+ * bench compare's two paths (file against file, the overhead table) and
+ * every output format run on it (few bootstrap resamples: the statistics
+ * are not what is fuzzed).
  */
+#include "../../results/compare.h"
 #include "../../results/result.h"
 #include "fuzz.h"
 
@@ -35,6 +39,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                          twice ? twice : "NULL");
         free(once);
         free(twice);
+        static const char *const formats[] = {"text", "markdown", "junit", "json"};
+        cmp_opts o = {.bootstrap = 20, .seed = 1};
+        for (int overhead = 0; overhead < 2; overhead++) {
+                cmp_report rep = {0};
+                r = overhead ? cmp_overhead(f, NULL, &o, &rep, &err) : cmp_files(f, g, &o, &rep, &err);
+                for (size_t i = 0; r == 0 && i < sizeof(formats) / sizeof(*formats); i++) {
+                        char *out = NULL;
+                        if (cmp_format(&rep, formats[i], overhead, &out, &err) < 0)
+                                fuzz_die("cmp_format %s: %s", formats[i], err ? err->msg : "?");
+                        free(out);
+                }
+                if (r < 0 && (!err || !err->msg))
+                        fuzz_die("compare: %s without a message", strerror(-r));
+                bench_error_free(err);
+                err = NULL;
+                cmp_report_clear(&rep);
+        }
         res_file_free(f);
         res_file_free(g);
         return 0;
