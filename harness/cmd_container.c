@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../common/cache.h"
 #include "../common/cleanup.h"
 #include "../common/util.h"
 #include "../common/json.h"
@@ -272,6 +273,8 @@ int cmd_container(int argc, char **argv) {
                                 err ? err->msg : "cannot find bench-agent");
                         return EXIT_START_FAILED;
                 }
+                for (char *m; (m = bench_cache_note_take()); free(m))
+                        fprintf(stderr, "bench container run: %s\n", m);
                 layers[n_layers++] = base;
         }
         char name[64];

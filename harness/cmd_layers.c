@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/cache.h"
 #include "../common/cleanup.h"
 #include "../common/json.h"
 #include "../common/util.h"
@@ -233,6 +234,8 @@ static int cmd_stack_path(const char *sub, int argc, char **argv) {
                 r = qcow2 ? vm_chain(&s, 0, free_bytes, &path, &bytes, &err)
                           : lay_flatten(&s, (size_t)upto, &path, &err);
         lay_stack_clear(&s);
+        for (char *m; (m = bench_cache_note_take()); free(m))
+                fprintf(stderr, "bench layers %s: %s\n", sub, m);
         if (r < 0)
                 return fail(sub, r, err);
         puts(path);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../common/cache.h"
 #include "../common/cleanup.h"
 #include "../common/util.h"
 #include "../vm/vm-internal.h"
@@ -110,6 +111,8 @@ static int vm_image(int argc, char **argv) {
                 goto out;
         }
         double ms = bench_ns_to_ms(bench_now_ns() - t0);
+        for (char *m; (m = bench_cache_note_take()); free(m))
+                fprintf(stderr, "bench vm image: %s\n", m);
         struct stat st;
         if (stat(image, &st) < 0) {
                 fprintf(stderr, "bench vm image: %s: %s\n", image, strerror(errno));

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/cache.h"
 #include "../common/cleanup.h"
 #include "../common/util.h"
 #include "host.h"
@@ -97,6 +98,14 @@ static const char *stderr_note(const session *ss, char *buf, size_t len) {
         return buf;
 }
 
+/* A cached artefact that failed its check was rebuilt: said once, and kept in the result. */
+static void take_cache_notes(run_ctx *c, const suite_config *cfg) {
+        for (char *m; (m = bench_cache_note_take()); free(m)) {
+                fprintf(stderr, "%sbench: %s\n", c->o->progress ? "\r\033[K" : "", m);
+                res_add_note(c->f, cfg->name, NULL, c->rep, c->warmup, "%s", m);
+        }
+}
+
 /*
  * Every planned item must have sent a metric or an error: an agent that
  * died silently (a guest whose /init failed after the ready byte, a killed
@@ -140,6 +149,7 @@ static int run_environment(run_ctx *c, const suite_config *cfg, char *const *arg
         rt_env *env = NULL;
         c->accel[0] = '\0';
         int r = drv->create(&rc, 0, &env, err);
+        take_cache_notes(c, cfg);
         if (r < 0)
                 return bench_error_prefix(err, "cannot prepare the %s environment", cfg->kind->name);
 

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../common/cache.h"
 #include "../common/cleanup.h"
 #include "../common/util.h"
 #include "../runtimes/container/container-internal.h"
@@ -175,17 +176,21 @@ int vm_image_build(const vm_kernel *k, const char *agent_path, char **ret_path, 
         const char *release = k->release ? k->release : "";
         h = hash_part(h, release, strlen(release));
 
-        _cleanup_free_ char *cache = NULL, *dir = NULL, *path = NULL, *tmp = NULL;
+        _cleanup_free_ char *cache = NULL, *dir = NULL, *path = NULL, *tmp = NULL, *sum = NULL;
         if ((r = ctr_cache_dir(&cache, err)) < 0)
                 return bench_error_prefix(err, "initramfs");
         if (asprintf(&dir, "%s/vm", cache) < 0 ||
             asprintf(&path, "%s/initramfs-%016llx.cpio", dir, (unsigned long long)h) < 0 ||
-            asprintf(&tmp, "%s/.initramfs-XXXXXX", dir) < 0)
+            asprintf(&sum, "%s.sum", path) < 0 || asprintf(&tmp, "%s/.initramfs-XXXXXX", dir) < 0)
                 return bench_error_set(err, ENOMEM, "out of memory");
-        struct stat st;
-        if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-                *ret_path = steal_pointer(&path);
-                return 0;
+        /* a cached image is used only as it was written: a truncated one boots into a panic */
+        _cleanup_error_ bench_error *verr = NULL;
+        if (access(path, F_OK) == 0) {
+                if (bench_cache_verify(path, sum, BENCH_CACHE_HASH_ONCE, &verr) == 0) {
+                        *ret_path = steal_pointer(&path);
+                        return 0;
+                }
+                bench_cache_note("rebuilt the VM initramfs: %s", verr && verr->msg ? verr->msg : path);
         }
         if (mkdir(dir, 0755) < 0 && errno != EEXIST)
                 return bench_error_errno(err, errno, "initramfs: cannot create %s", dir);
@@ -201,6 +206,8 @@ int vm_image_build(const vm_kernel *k, const char *agent_path, char **ret_path, 
                 r = bench_error_errno(err, errno, "writing %s", tmp);
         if (r == 0 && rename(tmp, path) < 0)
                 r = bench_error_errno(err, errno, "cannot rename %s to %s", tmp, path);
+        if (r == 0 && (r = bench_cache_record(path, sum, err)) < 0)
+                unlink(path);
         if (r < 0) {
                 unlink(tmp);
                 return bench_error_prefix(err, "initramfs %s", path);

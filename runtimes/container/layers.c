@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../../common/cache.h"
 #include "../../common/cleanup.h"
 #include "../../common/util.h"
 #include "container-internal.h"
@@ -186,9 +187,51 @@ static int build_base(const char *dir, const char *agent_path, bench_error **err
         return 0;
 }
 
-/* dir/<name> built by fn into a temp dir and renamed into place, unless present. */
+/* The integrity record of a layer's file: <layers>/<name>.<basename>.sum, outside the rootfs. */
+static int file_paths(const char *dir, const char *file, char *path, char *sum, size_t len) {
+        const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+        if ((size_t)snprintf(path, len, "%s/%s", dir, file) >= len ||
+            (size_t)snprintf(sum, len, "%s.%s.sum", dir, base) >= len)
+                return -ENAMETOOLONG;
+        return 0;
+}
+
+/*
+ * 0 if every checked file of the layer is as it was built, else why not in
+ * *err. Size and identity (inode, ctime: any write changes it), the sha256
+ * only when they changed: this is on the path of `bench container run`.
+ */
+static int check_files(const char *dir, const char *const *files, bench_error **err) {
+        char path[4096], sum[4096];
+        for (size_t i = 0; files && files[i]; i++) {
+                if (file_paths(dir, files[i], path, sum, sizeof(path)) < 0)
+                        return bench_error_set(err, ENAMETOOLONG, "%s: path too long", dir);
+                int r = bench_cache_verify(path, sum, 0, err);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int record_files(const char *dir, const char *const *files, bench_error **err) {
+        char path[4096], sum[4096];
+        for (size_t i = 0; files && files[i]; i++) {
+                if (file_paths(dir, files[i], path, sum, sizeof(path)) < 0)
+                        return bench_error_set(err, ENAMETOOLONG, "%s: path too long", dir);
+                int r = bench_cache_record(path, sum, err);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/*
+ * dir/<name> built by fn into a temp dir and renamed into place, unless
+ * present and its files (those named in checked, e.g. the agent) are as
+ * they were built: a truncated agent would fail in every container.
+ */
 static int cached_layer(const char *name, int (*fn)(const char *dir, const void *arg, bench_error **err),
-                        const void *arg, char **ret_dir, bench_error **err) {
+                        const void *arg, const char *const *checked, char **ret_dir, bench_error **err) {
         _cleanup_free_ char *cache = NULL, *dir = NULL, *tmp = NULL;
         int r = ctr_cache_dir(&cache, err);
         if (r < 0)
@@ -198,8 +241,15 @@ static int cached_layer(const char *name, int (*fn)(const char *dir, const void 
                 return bench_error_set(err, ENOMEM, "out of memory");
         struct stat st;
         if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
-                *ret_dir = steal_pointer(&dir);
-                return 0;
+                _cleanup_error_ bench_error *verr = NULL;
+                if (check_files(dir, checked, &verr) == 0) {
+                        *ret_dir = steal_pointer(&dir);
+                        return 0;
+                }
+                bench_cache_note("rebuilt the container layer %s: %s", dir,
+                                 verr && verr->msg ? verr->msg : "a file failed its check");
+                if ((r = bench_rm_rf(dir, err)) < 0)
+                        return bench_error_prefix(err, "removing the damaged layer %s", dir);
         }
         _cleanup_free_ char *layers = NULL;
         if (asprintf(&layers, "%s/layers", cache) < 0)
@@ -214,6 +264,8 @@ static int cached_layer(const char *name, int (*fn)(const char *dir, const void 
                 r = bench_error_errno(err, errno, "cannot rename %s to %s", tmp, dir);
         /* lost a race with another bench: theirs is as good as ours */
         bench_rm_rf(tmp, NULL);
+        if (r == 0)
+                r = record_files(dir, checked, err);
         if (r < 0)
                 return bench_error_prefix(err, "building layer %s", name);
         *ret_dir = steal_pointer(&dir);
@@ -241,7 +293,8 @@ int ctr_base_layer(const char *agent_path, char **ret_dir, bench_error **err) {
                  (unsigned long long)b.st_ino ^ ((unsigned long long)b.st_size << 20),
                  (unsigned long long)b.st_mtim.tv_sec * 1000000000ull +
                          (unsigned long long)b.st_mtim.tv_nsec);
-        return cached_layer(name, build_base_cb, agent_path, ret_dir, err);
+        static const char *const checked[] = {"bench-agent", "bin/busybox", NULL};
+        return cached_layer(name, build_base_cb, agent_path, checked, ret_dir, err);
 }
 
 static int build_filler_cb(const char *dir, const void *arg, bench_error **err) {
@@ -253,5 +306,5 @@ static int build_filler_cb(const char *dir, const void *arg, bench_error **err) 
 int ctr_filler_layer(unsigned index, char **ret_dir, bench_error **err) {
         char name[64];
         snprintf(name, sizeof(name), "filler-%u", index);
-        return cached_layer(name, build_filler_cb, &index, ret_dir, err);
+        return cached_layer(name, build_filler_cb, &index, NULL, ret_dir, err);
 }

@@ -46,6 +46,17 @@ rm "$dir"/level-{4,5,6}.qcow2; mkdir "$dir/bench-999999.dead00"
 "$BENCH" layers qcow2 "$id" >/dev/null || fail "resuming the chain"
 [ -e "$dir/bench-999999.dead00" ] && fail "a dead builder's temp dir was left"
 check_tree "$top"
+# a damaged level is found by its integrity record (level-K.qcow2.sum) and
+# rebuilt with the levels above it (backed by it), and said so once
+truncate -s 4096 "$dir/level-5.qcow2"
+"$BENCH" layers qcow2 "$id" >/dev/null 2>"$tmp/err" || fail "rebuilding a truncated level: $(cat "$tmp/err")"
+grep -q "rebuilt levels 5..6 of the qcow2 chain .*level-5.qcow2 is 4096 bytes" "$tmp/err" || fail "the rebuild was not said: $(cat "$tmp/err")"
+check_tree "$top"
+printf 'X' | dd of="$dir/level-3.qcow2" bs=1 seek=70000 conv=notrunc 2>/dev/null
+"$BENCH" layers qcow2 "$id" >/dev/null 2>"$tmp/err" || fail "rebuilding a changed level: $(cat "$tmp/err")"
+grep -q "rebuilt levels 3..6 .*level-3.qcow2 has sha256" "$tmp/err" || fail "a changed level was not found: $(cat "$tmp/err")"
+check_tree "$top"
+"$BENCH" layers qcow2 "$id" >/dev/null 2>"$tmp/err" && [ ! -s "$tmp/err" ] || fail "a sound chain was rebuilt: $(cat "$tmp/err")"
 "$BENCH" layers qcow2 nosuchstack >/dev/null 2>&1; [ $? -eq 2 ] || fail "an unknown stack must exit 2"
 
 # an imported image (docker save) with what synthesized stacks lack: a

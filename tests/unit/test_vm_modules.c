@@ -21,6 +21,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "../../common/cache.h"
 #include "../../common/cleanup.h"
 #include "../../common/util.h"
 #include "../../vm/vm-internal.h"
@@ -423,6 +424,41 @@ static void test_image_build(void **state) {
         assert_true(st1.st_ino == st2.st_ino);
         assert_true(st1.st_mtim.tv_sec == st2.st_mtim.tv_sec && st1.st_mtim.tv_nsec == st2.st_mtim.tv_nsec);
         assert_int_equal(st1.st_size % 512, 0);
+        assert_null(bench_cache_note_take());
+
+        /* a truncated cached image is rebuilt, and said so once */
+        assert_int_equal(truncate(img, st1.st_size / 2), 0);
+        _cleanup_free_ char *img4 = NULL;
+        uint64_t t3 = bench_now_ns();
+        r = vm_image_build(&k, agent, &img4, &err);
+        uint64_t t4 = bench_now_ns();
+        if (r < 0)
+                fail_msg("%s", err->msg);
+        assert_string_equal(img, img4);
+        assert_int_equal(stat(img4, &st2), 0);
+        assert_int_equal(st2.st_size, st1.st_size);
+        _cleanup_free_ char *note = bench_cache_note_take();
+        assert_non_null(note);
+        assert_non_null(strstr(note, "rebuilt the VM initramfs"));
+        assert_non_null(strstr(note, "truncated"));
+        assert_non_null(strstr(note, img));
+        assert_null(bench_cache_note_take());
+        print_message("truncated: %s; rebuilt in %.1f ms\n", note, bench_ns_to_ms(t4 - t3));
+        /* the same bytes changed in place: the hash finds them */
+        FILE *f = fopen(img, "r+");
+        assert_non_null(f);
+        assert_int_equal(fseek(f, st1.st_size / 3, SEEK_SET), 0);
+        fputs("tampered", f);
+        assert_int_equal(fclose(f), 0);
+        _cleanup_free_ char *img5 = NULL;
+        assert_int_equal(vm_image_build(&k, agent, &img5, &err), 0);
+        _cleanup_free_ char *note2 = bench_cache_note_take();
+        assert_non_null(note2);
+        assert_non_null(strstr(note2, "sha256"));
+        /* a fresh record, and the cached image passes again without a note */
+        _cleanup_free_ char *img6 = NULL;
+        assert_int_equal(vm_image_build(&k, agent, &img6, &err), 0);
+        assert_null(bench_cache_note_take());
 
         char **mods = NULL;
         size_t n = 0;
@@ -458,7 +494,11 @@ static void test_image_build(void **state) {
         assert_int_equal(vm_image_build(&k, "/nonexistent/bench-agent", &img3, &err) < 0, 1);
         assert_non_null(strstr(err->msg, "/nonexistent/bench-agent"));
         bench_error_freep(&err);
-        assert_true(asprintf(&ls, "test $(ls -A '%s/vm' | wc -l) -eq 2", dir) > 0);
+        /* two images, each with its integrity record */
+        assert_true(asprintf(&ls,
+                             "test $(ls -A '%s/vm' | wc -l) -eq 4 && test $(ls -A '%s/vm' | grep -c "
+                             "'\\.cpio\\.sum$') -eq 2",
+                             dir, dir) > 0);
         assert_int_equal(system(ls), 0);
 
         set_cache(NULL);
