@@ -492,116 +492,115 @@ static void test_gp_string_inert(void **state) {
                 p += strlen(want);
         }
         assert_string_equal(p, "");
-        /* Data rows (not comments, not blank) of gnuplot index idx in a .dat file; their 2nd column in ret_y.
-         */
-        static size_t dat_rows(const char *dat, size_t idx, double *ret_y, size_t max) {
-                size_t block = 0, rows = 0, blank = 0;
-                for (const char *l = dat; *l;) {
-                        const char *e = strchr(l, '\n');
-                        size_t len = e ? (size_t)(e - l) : strlen(l);
-                        if (len == 0) {
-                                if (++blank == 2)
-                                        block++;
-                        } else if (l[0] != '#') {
-                                blank = 0;
-                                if (block == idx) {
-                                        double x, y;
-                                        assert_int_equal(sscanf(l, "%lf %lf", &x, &y), 2);
-                                        if (rows < max)
-                                                ret_y[rows] = y;
-                                        rows++;
-                                }
-                        } else {
-                                blank = 0;
+}
+
+/* Data rows (not comments, not blank) of gnuplot index idx in a .dat file; their 2nd column in ret_y.
+ */
+static size_t dat_rows(const char *dat, size_t idx, double *ret_y, size_t max) {
+        size_t block = 0, rows = 0, blank = 0;
+        for (const char *l = dat; *l;) {
+                const char *e = strchr(l, '\n');
+                size_t len = e ? (size_t)(e - l) : strlen(l);
+                if (len == 0) {
+                        if (++blank == 2)
+                                block++;
+                } else if (l[0] != '#') {
+                        blank = 0;
+                        if (block == idx) {
+                                double x, y;
+                                assert_int_equal(sscanf(l, "%lf %lf", &x, &y), 2);
+                                if (rows < max)
+                                        ret_y[rows] = y;
+                                rows++;
                         }
-                        l += len + (e ? 1 : 0);
+                } else {
+                        blank = 0;
                 }
-                return rows;
+                l += len + (e ? 1 : 0);
         }
+        return rows;
+}
 
-        /*
-         * A million samples: the box from all of them, at most PLOT_MAX_POINTS dots
-         * (evenly spaced quantiles from min to max, said in the title), a small
-         * configuration beside it still every sample in order, and a bounded SVG.
+/*
+ * A million samples: the box from all of them, at most PLOT_MAX_POINTS dots
+ * (evenly spaced quantiles from min to max, said in the title), a small
+ * configuration beside it still every sample in order, and a bounded SVG.
+ */
+static void test_distribution_bounded(void **state) {
+        (void)state;
+        if (!have_gnuplot())
+                skip();
+        res_file *f = res_file_new();
+        assert_non_null(f);
+        f->suite = cJSON_Parse(suite_json);
+        assert_non_null(f->suite);
+        res_series *bare =
+                res_series_get(f, "startup", "startup", "bare", "bare", "ready_ms", "ms", "lower", NULL);
+        assert_non_null(bare);
+        /* 1 + floor(perm(i) / 2), perm a permutation of 0..n-1: every value twice, in scrambled order
          */
-        static void test_distribution_bounded(void **state) {
-                (void)state;
-                if (!have_gnuplot())
-                        skip();
-                res_file *f = res_file_new();
-                assert_non_null(f);
-                f->suite = cJSON_Parse(suite_json);
-                assert_non_null(f->suite);
-                res_series *bare = res_series_get(f, "startup", "startup", "bare", "bare", "ready_ms", "ms",
-                                                  "lower", NULL);
-                assert_non_null(bare);
-                /* 1 + floor(perm(i) / 2), perm a permutation of 0..n-1: every value twice, in scrambled order
-                 */
-                const size_t n = 1000000;
-                for (size_t i = 0; i < n; i++)
-                        assert_int_equal(res_series_add(bare, 1 + (double)((i * 7919 % n) / 2)), 0);
-                static const double ctr_ready[] = {5.1, 6.0, 6.5, 6.7, 7.0, 7.2, 7.9, 8.3, 9.9, 11.0};
-                add(f, "startup", "startup", "container", "container", NULL, "ready_ms", "ms", "lower",
-                    ctr_ready, 10);
-                assert_int_equal(res_finalize(f, NULL), 0);
+        const size_t n = 1000000;
+        for (size_t i = 0; i < n; i++)
+                assert_int_equal(res_series_add(bare, 1 + (double)((i * 7919 % n) / 2)), 0);
+        static const double ctr_ready[] = {5.1, 6.0, 6.5, 6.7, 7.0, 7.2, 7.9, 8.3, 9.9, 11.0};
+        add(f, "startup", "startup", "container", "container", NULL, "ready_ms", "ms", "lower", ctr_ready,
+            10);
+        assert_int_equal(res_finalize(f, NULL), 0);
 
-                _cleanup_free_ char *dir = make_tmpdir();
-                plot_set set = {0};
-                bench_error *err = NULL;
-                if (plot_all(f, NULL, dir, &set, &err) < 0)
-                        fail_msg("plot_all: %s", err ? err->msg : "?");
-                const plot_file *fig = find_fig(&set, "startup-ready_ms-distribution");
-                assert_non_null(fig);
-                check_png(fig->png);
-                struct stat st;
-                assert_int_equal(stat(fig->svg, &st), 0);
-                if (st.st_size > 2 * 1024 * 1024)
-                        fail_msg("%s: %lld bytes for %zu samples", fig->svg, (long long)st.st_size, n);
+        _cleanup_free_ char *dir = make_tmpdir();
+        plot_set set = {0};
+        bench_error *err = NULL;
+        if (plot_all(f, NULL, dir, &set, &err) < 0)
+                fail_msg("plot_all: %s", err ? err->msg : "?");
+        const plot_file *fig = find_fig(&set, "startup-ready_ms-distribution");
+        assert_non_null(fig);
+        check_png(fig->png);
+        struct stat st;
+        assert_int_equal(stat(fig->svg, &st), 0);
+        if (st.st_size > 2 * 1024 * 1024)
+                fail_msg("%s: %lld bytes for %zu samples", fig->svg, (long long)st.st_size, n);
 
-                _cleanup_free_ char *gp = slurp(dir, "startup-ready_ms-distribution.gp");
-                _cleanup_free_ char *dat = slurp(dir, "startup-ready_ms-distribution.dat");
-                assert_non_null(strstr(
-                        gp, "dots: every sample, or 2000 evenly spaced quantiles above 2000 samples)"));
-                assert_int_equal(PLOT_MAX_POINTS, 2000);
-                /* the box of all samples: sorted 1,1,2,2,...; type 7 q1 h = 249999.75 -> 125000.75 */
-                double x, q1, wlo, whi, q3, med;
-                const char *row = strstr(dat, "\n1 ");
-                assert_non_null(row);
-                assert_int_equal(sscanf(row, "%lf %lf %lf %lf %lf %lf", &x, &q1, &wlo, &whi, &q3, &med), 6);
-                assert_float_equal(q1, 125000.75, 1e-9);
-                assert_float_equal(med, 250000.5, 1e-9);
-                assert_float_equal(q3, 375000.25, 1e-9);
-                assert_float_equal(wlo, 1, 1e-9);
-                assert_float_equal(whi, 500000, 1e-9);
+        _cleanup_free_ char *gp = slurp(dir, "startup-ready_ms-distribution.gp");
+        _cleanup_free_ char *dat = slurp(dir, "startup-ready_ms-distribution.dat");
+        assert_non_null(
+                strstr(gp, "dots: every sample, or 2000 evenly spaced quantiles above 2000 samples)"));
+        assert_int_equal(PLOT_MAX_POINTS, 2000);
+        /* the box of all samples: sorted 1,1,2,2,...; type 7 q1 h = 249999.75 -> 125000.75 */
+        double x, q1, wlo, whi, q3, med;
+        const char *row = strstr(dat, "\n1 ");
+        assert_non_null(row);
+        assert_int_equal(sscanf(row, "%lf %lf %lf %lf %lf %lf", &x, &q1, &wlo, &whi, &q3, &med), 6);
+        assert_float_equal(q1, 125000.75, 1e-9);
+        assert_float_equal(med, 250000.5, 1e-9);
+        assert_float_equal(q3, 375000.25, 1e-9);
+        assert_float_equal(wlo, 1, 1e-9);
+        assert_float_equal(whi, 500000, 1e-9);
 
-                static double y[PLOT_MAX_POINTS];
-                size_t rows = dat_rows(dat, 1, y, PLOT_MAX_POINTS);
-                assert_int_equal(rows, PLOT_MAX_POINTS);
-                assert_float_equal(y[0], 1, 0);
-                assert_float_equal(y[PLOT_MAX_POINTS - 1], 500000, 0);
-                for (size_t i = 1; i < rows; i++) /* quantiles: ascending, and spread over the range */
-                        assert_true(y[i] >= y[i - 1] && y[i] - y[i - 1] < 500);
-                double cy[10];
-                assert_int_equal(dat_rows(dat, 2, cy, 10), 10);
-                assert_memory_equal(cy, ctr_ready, sizeof(cy));
-                /* the whole file: 2 boxes, the dots, nothing else */
-                assert_int_equal(dat_rows(dat, 0, y, 0) + rows + 10, 2 + PLOT_MAX_POINTS + 10);
+        static double y[PLOT_MAX_POINTS];
+        size_t rows = dat_rows(dat, 1, y, PLOT_MAX_POINTS);
+        assert_int_equal(rows, PLOT_MAX_POINTS);
+        assert_float_equal(y[0], 1, 0);
+        assert_float_equal(y[PLOT_MAX_POINTS - 1], 500000, 0);
+        for (size_t i = 1; i < rows; i++) /* quantiles: ascending, and spread over the range */
+                assert_true(y[i] >= y[i - 1] && y[i] - y[i - 1] < 500);
+        double cy[10];
+        assert_int_equal(dat_rows(dat, 2, cy, 10), 10);
+        assert_memory_equal(cy, ctr_ready, sizeof(cy));
+        /* the whole file: 2 boxes, the dots, nothing else */
+        assert_int_equal(dat_rows(dat, 0, y, 0) + rows + 10, 2 + PLOT_MAX_POINTS + 10);
 
-                plot_set_clear(&set);
-                res_file_free(f);
-                char cmd[4400];
-                snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-                assert_int_equal(system(cmd), 0);
-        }
+        plot_set_clear(&set);
+        res_file_free(f);
+        char cmd[4400];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        assert_int_equal(system(cmd), 0);
+}
 
-        int main(void) {
-                const struct CMUnitTest tests[] = {
-                        cmocka_unit_test(test_sanitize_and_quote),
-                        cmocka_unit_test(test_gp_string_inert),
-                        cmocka_unit_test(test_gnuplot_missing),
-                        cmocka_unit_test(test_gnuplot_error_captured),
-                        cmocka_unit_test(test_all_figures),
-                        cmocka_unit_test(test_distribution_bounded),
-                };
-                return cmocka_run_group_tests(tests, NULL, NULL);
-        }
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_sanitize_and_quote), cmocka_unit_test(test_gp_string_inert),
+                cmocka_unit_test(test_gnuplot_missing),    cmocka_unit_test(test_gnuplot_error_captured),
+                cmocka_unit_test(test_all_figures),        cmocka_unit_test(test_distribution_bounded),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
