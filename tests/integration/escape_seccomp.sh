@@ -82,6 +82,20 @@ out=$(run -- /bin/sh -c 'ls / >/dev/null && mkdir /tmp/d && (echo sub) && cat /p
   fail "ordinary work under the default profile failed: $out"
 [ "$(echo "$out" | tail -1)" = 1 ] || fail "ordinary work: $out"
 
+# the profile an OCI runtime would be given: Docker's rules resolved against the capability set
+"$BENCH" container seccomp-profile > "$tmp/oci.json" || fail "bench container seccomp-profile failed"
+"$BENCH" container seccomp-profile --cap CAP_SYS_ADMIN > "$tmp/oci-admin.json" || fail "seccomp-profile --cap failed"
+$PY - "$tmp/oci.json" "$tmp/oci-admin.json" <<'PY' || fail "the OCI rendering of the default profile is wrong"
+import json, sys
+def names(f):
+    d = json.load(open(f))
+    assert d["defaultAction"] == "SCMP_ACT_ERRNO" and d["defaultErrnoRet"] == 1, d["defaultAction"]
+    return {n for r in d["syscalls"] if r["action"] == "SCMP_ACT_ALLOW" for n in r["names"]}
+plain, admin = names(sys.argv[1]), names(sys.argv[2])
+assert "read" in plain and not {"keyctl", "add_key", "mount", "unshare", "bpf"} & plain, plain
+assert {"mount", "unshare", "setns"} <= admin and "keyctl" not in admin
+PY
+
 # a custom profile: everything but mkdir, which fails with EACCES
 cat > "$tmp/nomkdir.json" <<'JSON'
 { "defaultAction": "SCMP_ACT_ALLOW",

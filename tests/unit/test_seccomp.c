@@ -333,6 +333,49 @@ static void test_compiled_filter(void **state) {
         rmdir(dir);
 }
 
+/* The compiled program is cached on disk; a damaged cache file is noticed and replaced. */
+static void test_program_cache(void **state) {
+        char dir[] = "/tmp/test_seccomp_cache.XXXXXX";
+        assert_non_null(mkdtemp(dir));
+        setenv("BENCH_CACHE_DIR", dir, 1);
+        const uint64_t caps = docker_caps | CAPBIT(CAP_SYS_NICE); /* a set no other test compiled */
+        const struct sock_fprog *prog = NULL;
+        unsigned flags;
+        bench_error *err = NULL;
+        /* the first compile in a child (its in-memory copy dies with it): it writes the cache */
+        pid_t pid = fork();
+        if (pid == 0)
+                _exit(ctr_seccomp_program("default", caps, &prog, &flags, NULL) == 0 ? 0 : 1);
+        int st = 0;
+        waitpid(pid, &st, 0);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        char cmd[1024], file[512] = "";
+        snprintf(cmd, sizeof(cmd), "ls %s/seccomp-*.bpf", dir);
+        FILE *ls = popen(cmd, "r");
+        assert_non_null(ls);
+        assert_non_null(fgets(file, sizeof(file), ls));
+        pclose(ls);
+        file[strcspn(file, "\n")] = '\0';
+        struct stat sb;
+        assert_int_equal(stat(file, &sb), 0);
+        /* damage one instruction: the parent must not load it, and must rewrite the file */
+        FILE *f = fopen(file, "r+");
+        assert_non_null(f);
+        fseek(f, 40, SEEK_SET);
+        fputc(0x55, f);
+        fclose(f);
+        assert_int_equal(ctr_seccomp_program("default", caps, &prog, &flags, &err), 0);
+        assert_int_equal(in_filtered_child(prog, default_body), 0);
+        snprintf(cmd, sizeof(cmd),
+                 "python3 -c \"import hashlib,sys; d=open('%s','rb').read(); "
+                 "sys.exit(hashlib.sha256(d[32:]).digest() != d[:32])\"",
+                 file);
+        assert_int_equal(system(cmd), 0);
+        unlink(file);
+        rmdir(dir);
+        unsetenv("BENCH_CACHE_DIR");
+}
+
 static void test_sha256(void **state) {
         char hex[65];
         bench_sha256_hex("", 0, hex);
@@ -362,11 +405,9 @@ static void test_sha256(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_parse_docker_profile),
-                cmocka_unit_test(test_parse_errors),
-                cmocka_unit_test(test_default_profile),
-                cmocka_unit_test(test_compiled_filter),
-                cmocka_unit_test(test_sha256),
+                cmocka_unit_test(test_parse_docker_profile), cmocka_unit_test(test_parse_errors),
+                cmocka_unit_test(test_default_profile),      cmocka_unit_test(test_compiled_filter),
+                cmocka_unit_test(test_program_cache),        cmocka_unit_test(test_sha256),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
