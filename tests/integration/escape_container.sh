@@ -55,6 +55,10 @@ check "mknod+open host disk on the rootfs (overlay)" ': E(PERM|ACCES)' "$(run --
 check "host disk node shipped in a layer, --cap ''" ': E(PERM|ACCES)' "$(run --cap '' -- /probe read /disk 2>&1)"
 check "host disk node shipped in a layer, default caps" ': E(PERM|ACCES)' "$(run -- /probe read /disk 2>&1)"
 check "allowed node (1:3) shipped in a layer (nodev)" ': EACCES' "$(run --cap '' -- /probe open /null2 2>&1)"
+# past one page of mount options the overlay is mounted through fsconfig(): nodev there too
+deep=()
+for i in $(seq 60); do d=$tmp/deep/layer-$i-padding-padding-padding-padding-padding; mkdir -p "$d"; deep+=(--layer "$d"); done
+check "allowed node shipped in a layer, deep stack (fsconfig)" ': EACCES' "$(run "${deep[@]}" --cap '' -- /probe open /null2 2>&1)"
 check "mknod+open /dev/kvm (10:232)" ': EPERM' "$(run -- /probe mknod_open /dev/kvm c 10 232 2>&1)"
 check "mknod+open /dev/net/tun (10:200)" ': EPERM' "$(run -- /bin/sh -c 'mkdir -p /dev/net; /probe mknod_open /dev/net/tun c 10 200' 2>&1)"
 check "mknod+open /dev/fuse (10:229)" ': EPERM' "$(run -- /probe mknod_open /dev/fuse c 10 229 2>&1)"

@@ -76,8 +76,9 @@ static void test_detect_hybrid(void **state) {
         cg_host h;
         assert_int_equal(cg_host_parse_mountinfo(hybrid_mountinfo, &h, NULL), 0);
         cg_host_set_v2_controllers(&h, "hugetlb\n");
-        /* memory, cpu, cpuset, pids, freezer + unified; not cpuacct, devices, blkio, systemd */
-        assert_int_equal(h.n, 6);
+        /* memory, cpu, cpuset, pids, freezer, devices + unified; not cpuacct, blkio, systemd */
+        assert_int_equal(h.n, 7);
+        assert_string_equal(where(&h, CG_DEVICES)->mount, "/sys/fs/cgroup/devices");
         assert_string_equal(where(&h, CG_MEMORY)->mount, "/sys/fs/cgroup/memory");
         assert_string_equal(where(&h, CG_CPU)->mount, "/sys/fs/cgroup/cpu");
         assert_string_equal(where(&h, CG_CPUSET)->mount, "/sys/fs/cgroup/cpuset");
@@ -101,7 +102,7 @@ static void test_detect_v2(void **state) {
         assert_int_equal(h.n, 1); /* the second cgroup2 mount is the same tree */
         cg_host_set_v2_controllers(&h, "cpuset cpu io memory hugetlb pids rdma misc\n");
         for (int c = 0; c < CG_CTRL_MAX; c++)
-                assert_int_equal(h.where[c], c == CG_FREEZER ? -1 : 0);
+                assert_int_equal(h.where[c], c == CG_FREEZER || c == CG_DEVICES ? -1 : 0);
         assert_int_equal(h.hier[0].version, 2);
         assert_string_equal(h.hier[0].mount, "/sys/fs/cgroup");
         cg_host_clear(&h);
