@@ -172,6 +172,11 @@ static size_t put_char(FILE *f, const unsigned char *p) {
         return n ? n - 1 : 0;
 }
 
+void plot_put_plain(FILE *f, const char *s) {
+        for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++)
+                p += put_char(f, p);
+}
+
 void plot_gp_string(FILE *f, const char *s) {
         /*
          * gnuplot runs `cmd` and expands @macros inside "..." (a result file's

@@ -64,6 +64,8 @@ char *plot_sanitize_name(const char *s);
  * Every text reaches gnuplot through it.
  */
 void plot_gp_string(FILE *f, const char *s);
+/* The same characters unquoted, for a comment line. */
+void plot_put_plain(FILE *f, const char *s);
 /* A quoted data-file column: gnuplot cannot escape " inside one, so it becomes '; else as above. */
 void plot_dat_string(FILE *f, const char *s);
 /* A number for a data file ("NaN" when not finite), read back bit for bit. */
