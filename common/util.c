@@ -594,9 +594,8 @@ int bench_mkdir_p(const char *path, unsigned mode, bench_error **err) {
         return 0;
 }
 
-/* The length of the valid UTF-8 sequence at p (no overlong form, no surrogate), 0 if none; *ret its code
- * point. */
-static size_t utf8_seq(const unsigned char *p, uint32_t *ret) {
+size_t bench_utf8_char(const char *s, uint32_t *ret) {
+        const unsigned char *p = (const unsigned char *)s;
         size_t n;
         uint32_t cp, min;
         if (p[0] < 0x80) {
@@ -648,7 +647,7 @@ void bench_put_xml(FILE *f, const char *s) {
                         if (*p < 0x20)
                                 break;
                         uint32_t cp;
-                        size_t n = utf8_seq(p, &cp);
+                        size_t n = bench_utf8_char((const char *)p, &cp);
                         /* bytes that are not UTF-8, and U+FFFE/U+FFFF, make the whole document invalid */
                         if (n == 0 || cp == 0xfffe || cp == 0xffff) {
                                 fputs("\xef\xbf\xbd", f); /* U+FFFD */
@@ -673,7 +672,8 @@ static void put_text(FILE *f, const unsigned char *p, unsigned flags) {
                         fprintf(f, "\\x%02x", *p);
                 else if (*p < 0x80)
                         fputc(*p, f);
-                else if ((n = utf8_seq(p, &cp)) == 0) /* not UTF-8: a lone 0x9b is CSI on an 8-bit terminal */
+                else if ((n = bench_utf8_char((const char *)p, &cp)) ==
+                         0) /* not UTF-8: a lone 0x9b is CSI on an 8-bit terminal */
                         fprintf(f, "\\x%02x", *p);
                 else if (cp >= 0x80 && cp <= 0x9f) { /* U+0080..U+009F: C1 controls (U+009B is CSI) */
                         fprintf(f, "\\u%04x", (unsigned)cp);
@@ -707,8 +707,18 @@ void bench_put_md(FILE *f, const char *s) {
         const char *start = s;
         for (; s && *s; s++) {
                 unsigned char c = (unsigned char)*s;
+                uint32_t cp;
+                size_t n;
                 if (c < 0x20 || c == 0x7f) {
                         fputc(' ', f);
+                        continue;
+                }
+                if (c >= 0x80) { /* a document that is not UTF-8 shows nothing right */
+                        if ((n = bench_utf8_char(s, &cp)) == 0)
+                                fputs("\xef\xbf\xbd", f);
+                        else
+                                fwrite(s, 1, n, f);
+                        s += n ? n - 1 : 0;
                         continue;
                 }
                 /*

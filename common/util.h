@@ -86,6 +86,11 @@ ssize_t bench_pread_all(int fd, void *buf, size_t len, uint64_t off);
  * U+FFFE/U+FFFF) as U+FFFD. NULL writes nothing.
  */
 void bench_put_xml(FILE *f, const char *s);
+/*
+ * The length (1..4) of the valid UTF-8 character at s (no overlong form, no
+ * surrogate, at most U+10FFFF), 0 if s does not start one; *ret its code point.
+ */
+size_t bench_utf8_char(const char *s, uint32_t *ret);
 
 /*
  * Text from files (names, reasons) made safe for a terminal: control bytes,
@@ -104,7 +109,8 @@ char *bench_escape_text(const char *s, unsigned flags);
  * s as inert Markdown (CommonMark/GFM) text, also inside a table cell:
  * ASCII punctuation that can start markup (links, images, HTML, code,
  * emphasis, http:// and www. autolinks, tables, math) backslash-escaped,
- * line breaks and other control characters as spaces. For inline text: a
+ * line breaks and other control characters as spaces, bytes that are not
+ * UTF-8 as U+FFFD. For inline text: a
  * line it starts may still become a heading or list item (looks only).
  * NULL writes nothing.
  */

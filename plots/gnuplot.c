@@ -155,6 +155,28 @@ char *plot_sanitize_name(const char *s) {
         return r;
 }
 
+/*
+ * One character of a name: control characters as a space, bytes that are
+ * not UTF-8 as U+FFFD (the SVG is XML: one such byte and no browser shows
+ * it). Returns how many bytes more than one it took.
+ */
+static size_t put_char(FILE *f, const unsigned char *p) {
+        uint32_t cp = 0;
+        size_t n = *p < 0x80 ? 1 : bench_utf8_char((const char *)p, &cp);
+        if (n == 0 || cp == 0xfffe || cp == 0xffff)
+                fputs("\xef\xbf\xbd", f);
+        else if (n == 1)
+                fputc(*p < 0x20 || *p == 0x7f ? ' ' : *p, f);
+        else
+                fwrite(p, 1, n, f);
+        return n ? n - 1 : 0;
+}
+
+void plot_put_plain(FILE *f, const char *s) {
+        for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++)
+                p += put_char(f, p);
+}
+
 void plot_gp_string(FILE *f, const char *s) {
         /*
          * gnuplot runs `cmd` and expands @macros inside "..." (a result file's
@@ -169,15 +191,19 @@ void plot_gp_string(FILE *f, const char *s) {
                 else if (*p == '\'')
                         fputs("' . \"'\" . '", f);
                 else
-                        fputc(*p < 0x20 || *p == 0x7f ? ' ' : *p, f);
+                        p += put_char(f, p);
         }
         fputc('\'', f);
 }
 
 void plot_dat_string(FILE *f, const char *s) {
         fputc('"', f);
-        for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++)
-                fputc(*p == '"' ? '\'' : (*p < 0x20 || *p == 0x7f ? ' ' : *p), f);
+        for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+                if (*p == '"')
+                        fputc('\'', f);
+                else
+                        p += put_char(f, p);
+        }
         fputc('"', f);
 }
 

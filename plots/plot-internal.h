@@ -66,10 +66,13 @@ char *plot_sanitize_name(const char *s);
 /*
  * Any text as an inert gnuplot string expression: single-quoted (no `cmd`,
  * no @macro, no \ escapes), a ' or a newline as '...' . "'" . '...',
- * other control characters as spaces. Every text reaches gnuplot through it.
+ * other control characters as spaces, bytes that are not UTF-8 as U+FFFD.
+ * Every text reaches gnuplot through it.
  */
 void plot_gp_string(FILE *f, const char *s);
-/* A quoted data-file column: gnuplot cannot escape " inside one, so it becomes '. */
+/* The same characters unquoted, for a comment line. */
+void plot_put_plain(FILE *f, const char *s);
+/* A quoted data-file column: gnuplot cannot escape " inside one, so it becomes '; else as above. */
 void plot_dat_string(FILE *f, const char *s);
 /* A number for a data file ("NaN" when not finite), read back bit for bit. */
 void plot_dat_number(FILE *f, double v);

@@ -92,8 +92,7 @@ static char *compose_script(const plot_fig *fig) {
         if (!g)
                 return NULL;
         fprintf(g, "# %s.gp: ", fig->name);
-        for (const unsigned char *p = (const unsigned char *)fig->title; *p; p++) /* one comment line */
-                fputc(*p < 0x20 || *p == 0x7f ? ' ' : *p, g);
+        plot_put_plain(g, fig->title); /* one comment line, whatever the title holds */
         fprintf(g,
                 "\n# made by bench %s; data: %s.dat (its first lines say what each column is)\n"
                 "# rerun with: gnuplot %s.gp   (writes %s.png and %s.svg)\n"

@@ -450,7 +450,8 @@ static void test_gp_string_inert(void **state) {
                                "\x1b[31mred",
                                "'",
                                "",
-                               "a\"`touch x`\"   "};
+                               "a\"`touch x`\"'''' '' '' ''",
+                               "not utf-8 \xff\xed\xa0\x80 \xc3\xa9"};
         const char *expect[] = {bt,
                                 sys,
                                 dollar,
@@ -461,7 +462,8 @@ static void test_gp_string_inert(void **state) {
                                 " [31mred",
                                 "'",
                                 "",
-                                NULL};
+                                NULL,
+                                "not utf-8 \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xc3\xa9"};
         FILE *g = fopen(gp, "w");
         assert_non_null(g);
         fprintf(g, "m = \"touch %s\"\nset print '-'\n", marker);

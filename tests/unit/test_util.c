@@ -329,6 +329,7 @@ static void test_put_md(void **state) {
                 {"12. item", "12. item"},
                 {"line\nbreak\r\x1b[31m", "line break  \\[31m"},
                 {"ready_ms 1.5 a-b: c", "ready_ms 1.5 a-b: c"},
+                {"a\xff\xc3\xa9\xed\xa0\x80", "a\xef\xbf\xbd\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
                 {"", ""},
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
