@@ -107,12 +107,13 @@ int bench_cache_verify(const char *path, const char *sum_path, unsigned flags, b
         if (!S_ISREG(st.st_mode))
                 return bench_error_set(err, EBADMSG, "%s is not a regular file", path);
         cache_record rec = {0};
-        int r = read_record(sum_path, &rec, err);
+        _cleanup_error_ bench_error *rerr = NULL;
+        int r = read_record(sum_path, &rec, &rerr);
         if (r == -ENOENT)
                 return bench_error_set(err, ENOENT, "%s has no integrity record %s (made by an older bench?)",
                                        path, sum_path);
         if (r < 0)
-                return r;
+                return bench_error_set(err, -r, "%s", rerr && rerr->msg ? rerr->msg : "bad integrity record");
         if ((uint64_t)st.st_size != rec.size)
                 return bench_error_set(err, EBADMSG, "%s is %llu bytes, %llu when it was built (truncated?)",
                                        path, (unsigned long long)st.st_size, (unsigned long long)rec.size);

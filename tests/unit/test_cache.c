@@ -81,6 +81,7 @@ static void test_cache_record_verify(void **state) {
         bench_error *err = NULL;
         /* no record yet */
         assert_int_equal(bench_cache_verify(path, sum, 0, &err), -ENOENT);
+        assert_non_null(strstr(err->msg, "has no integrity record"));
         bench_error_free(err);
         err = NULL;
         assert_int_equal(bench_cache_record(path, sum, NULL), 0);
