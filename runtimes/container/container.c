@@ -197,7 +197,12 @@ static int run_mop(const mop *m) {
         case MOP_MKNOD:
                 return mknod(m->target, S_IFCHR | m->mode, m->dev);
         case MOP_BIND_DEV:
-                fd = open(m->target, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+                /*
+                 * the target may come from an image (/bench-agent) and we have not
+                 * pivoted yet: a symlink there would make us create a file on the
+                 * host. Read-only, so that an image's own file is not copied up.
+                 */
+                fd = open(m->target, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
                 if (fd < 0)
                         return -1;
                 close(fd);
@@ -843,15 +848,20 @@ int ctr_start(const ctr_spec *spec, unsigned flags, ctr_container **ret, bench_e
         pid_t pid = spawn_child(&a, ns, clone_fd, &c->pidfd);
         int clone_errno = errno;
         sigprocmask(SIG_SETMASK, &a.sigmask, NULL);
-        mops_free(p.ops, p.n);
-        if (pid < 0)
+        if (pid < 0) {
+                mops_free(p.ops, p.n);
                 return bench_error_errno(err, clone_errno, "cannot clone the container's first process");
+        }
         c->pid = pid;
         if (a.failed_step) {
                 reap(c);
-                return bench_error_errno(err, a.failed_errno, "container start failed %s%s%s", a.failed_step,
-                                         a.failed_path ? " " : "", a.failed_path ? a.failed_path : "");
+                /* failed_path points into the plan: said before the plan goes */
+                r = bench_error_errno(err, a.failed_errno, "container start failed %s%s%s", a.failed_step,
+                                      a.failed_path ? " " : "", a.failed_path ? a.failed_path : "");
+                mops_free(p.ops, p.n);
+                return r;
         }
+        mops_free(p.ops, p.n);
         c->exec_ns = a.t_exec;
         c->phases[CTR_PHASE_CGROUP] = bench_ns_to_ms(t_cgroup - t0) + bench_ns_to_ms(a.t_cgroup - a.t_start);
         c->phases[CTR_PHASE_CLONE] = bench_ns_to_ms(a.t_start - t_clone);
