@@ -437,7 +437,8 @@ static int copy_data(int in, int out, off_t size) {
                 if (data < 0)
                         data = pos; /* no SEEK_DATA here: all of it is data */
                 off_t hole = lseek(in, data, SEEK_HOLE);
-                if (hole < 0 || hole > size)
+                /* a hole must come after the data, or the loop would not advance */
+                if (hole <= data || hole > size)
                         hole = size;
                 for (off_t off = data; off < hole;) {
                         loff_t a = off, b = off;
