@@ -497,7 +497,12 @@ typedef struct flat_ctx {
 /* Applies one layer's directory src onto the merged directory dst, as overlayfs would show it. */
 static int flat_apply(flat_ctx *c, int src, int dst, int depth, bench_error **err) {
         if (depth > 256)
-                return bench_error_set(err, ELOOP, "%s: too deep", c->path);
+                /* three fds a level: bounded (containers mount such a stack as it is, at any depth) */
+                return bench_error_set(
+                        err, ELOOP,
+                        "%.200s...: deeper than 256 directories: refused (a flat tree is for bare "
+                        "runs; a container uses the layers as they are)",
+                        c->path);
         DIR *d = fdopendir(dup(src));
         if (!d)
                 return bench_error_errno(err, errno, "cannot read %s", c->path);
