@@ -425,7 +425,7 @@ static int rm_tree(int parent, const char *name, dev_t dev) {
         while (n > 0) {
                 rm_level *top = &st[n - 1];
                 struct dirent *de;
-                errno = 0;
+                bool down = false;
                 while ((de = readdir(top->d))) {
                         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
                             rm_failed(top, de->d_name))
@@ -460,19 +460,21 @@ static int rm_tree(int parent, const char *name, dev_t dev) {
                                 r = r ? r : q;
                                 continue;
                         }
-                        if (n >= RM_OPEN_LEVELS) {
-                                closedir(top->d);
-                                top->d = NULL;
-                        }
+                        /* de lives in top's stream: push (which copies the name) before closing it */
                         int q = rm_push(&st, &n, &cap, cfd, de->d_name);
                         if (q < 0) {
                                 r = q;
                                 goto out;
                         }
+                        if (n > RM_OPEN_LEVELS) {
+                                closedir(st[n - 2].d);
+                                st[n - 2].d = NULL;
+                        }
+                        down = true;
                         break;
                 }
-                if (de)
-                        continue; /* went down */
+                if (down)
+                        continue;
                 /* top is empty (but for what failed): remove it from its parent */
                 if (n == 1) {
                         if (unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT && r == 0)

@@ -398,7 +398,6 @@ typedef struct layer_want {
 /* The side of every import that fill() sees: where, how much room, what the layers turned out to be. */
 typedef struct import_ctx {
         const char *tmp;
-        const char *image; /* for messages */
         lay_space space;
         uint64_t bytes;
         char (*got)[72]; /* per layer: the diff_id found */
@@ -645,7 +644,7 @@ static int import_build(const char *source, const char *path, const layer_want *
         lay_build b;
         if ((r = lay_build_begin(&b, err)) < 0)
                 return r;
-        import_ctx c = {.tmp = b.tmp, .image = path, .got = calloc(n, sizeof(*c.got))};
+        import_ctx c = {.tmp = b.tmp, .got = calloc(n, sizeof(*c.got))};
         char l[PATH_MAX];
         snprintf(l, sizeof(l), "%s/l", b.tmp);
         if (!c.got)

@@ -437,7 +437,8 @@ static int copy_data(int in, int out, off_t size) {
                 if (data < 0)
                         data = pos; /* no SEEK_DATA here: all of it is data */
                 off_t hole = lseek(in, data, SEEK_HOLE);
-                if (hole < 0 || hole > size)
+                /* a hole must come after the data, or the loop would not advance */
+                if (hole <= data || hole > size)
                         hole = size;
                 for (off_t off = data; off < hole;) {
                         loff_t a = off, b = off;
@@ -496,7 +497,12 @@ typedef struct flat_ctx {
 /* Applies one layer's directory src onto the merged directory dst, as overlayfs would show it. */
 static int flat_apply(flat_ctx *c, int src, int dst, int depth, bench_error **err) {
         if (depth > 256)
-                return bench_error_set(err, ELOOP, "%s: too deep", c->path);
+                /* three fds a level: bounded (containers mount such a stack as it is, at any depth) */
+                return bench_error_set(
+                        err, ELOOP,
+                        "%.200s...: deeper than 256 directories: refused (a flat tree is for bare "
+                        "runs; a container uses the layers as they are)",
+                        c->path);
         DIR *d = fdopendir(dup(src));
         if (!d)
                 return bench_error_errno(err, errno, "cannot read %s", c->path);

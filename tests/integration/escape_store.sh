@@ -117,6 +117,7 @@ deep = [node("/".join(["d"] * (i + 1)), tarfile.DIRTYPE) for i in range(2000)]
 deep.append(reg("/".join(["d"] * 2000) + "/f", b"x"))
 deep.append(reg("../escape", b"out"))
 docker(tmp + "/deep.tar", [tar_bytes(deep)])
+docker(tmp + "/deep-ok.tar", [tar_bytes(deep[:-1])])
 for f in ("oci", "a.tar", "bomb.tar", "bombs.tar", "sparse.tar", "deep.tar"):
     p = tmp + "/" + f
     print("%-10s %8d bytes" % (f, os.path.getsize(p) if os.path.isfile(p) else 0))
@@ -204,6 +205,13 @@ export BENCH_CACHE_DIR="$tmp/cache"
 store="$BENCH_CACHE_DIR/store"
 refused "a 2000-deep image with a bad entry" "$tmp/deep.tar" "\`\.\.\`"
 ls -A "$store" | grep -q '^\.tmp-' && fail "a .tmp- dir stayed after the failed deep import"
+# the same tree without the bad entry: stored, flatten refuses it with a reason, rm removes it all
+id=$(import "$tmp/deep-ok.tar") && [ -n "$id" ] || fail "the 2000-deep image: $(cat "$tmp/err")"
+"$BENCH" layers flatten "$id" 2>"$tmp/err" && fail "flatten of a 2000-deep tree should be refused"
+grep -q "deeper than 256" "$tmp/err" || fail "flatten's refusal does not say why: $(cat "$tmp/err")"
+ls -A "$store/$id" | grep -q '^\.flat-' && fail "a .flat- dir stayed after the refused flatten"
+"$BENCH" layers rm "$id" || fail "bench layers rm of the 2000-deep stack"
+ls -A "$store" | grep -Eq "^$id|^\." && fail "left in the store after rm: $(ls -A "$store")"
 sh -c 'exit 0' & dead=$!; wait $dead
 "$PY" - "$BENCH_WORKDIR/bench-$dead.abcdef" <<'PY'
 import os, sys
