@@ -29,8 +29,8 @@ enum {
         CTR_PHASE_MOUNTS,     /* overlay, /proc, /dev, /sys, /tmp, masks */
         CTR_PHASE_PIVOT_ROOT, /* pivot_root and detaching the old root */
         CTR_PHASE_NET,        /* hostname, loopback up */
-        CTR_PHASE_CAPS,       /* session, keyring, bounding set, capabilities, no_new_privs, rlimits, seccomp */
-        CTR_PHASE_EXEC,       /* execve -> the agent's ready byte (set by the caller) */
+        CTR_PHASE_CAPS, /* session, keyring, bounding set, capabilities, no_new_privs, rlimits, seccomp */
+        CTR_PHASE_EXEC, /* execve -> the agent's ready byte (set by the caller) */
         CTR_PHASE_N,
 };
 extern const char *const ctr_phase_names[CTR_PHASE_N]; /* "phase.cgroup_ms", ... */
@@ -63,8 +63,8 @@ typedef struct ctr_spec {
         bool readonly_rootfs; /* the overlay mounted read-only (/tmp, /dev stay writable) */
         uint64_t tmpfs_size;  /* bytes of /tmp, 0 = CTR_TMPFS_SIZE_DEFAULT */
         uint64_t upper_size; /* bytes of a tmpfs upper, 0 = CTR_UPPER_SIZE_DEFAULT; a disk upper: must be 0 */
-        const char *caps;     /* comma-separated names, NULL = Docker's default set, "" = none */
-        const char *seccomp;  /* NULL or "default" (Docker's policy), "none", or a profile file */
+        const char *caps;    /* comma-separated names, NULL = Docker's default set, "" = none */
+        const char *seccomp; /* NULL or "default" (Docker's policy), "none", or a profile file */
         ctr_cgroup_limits limits;
         const cpu_set_t *affinity;          /* also sched_setaffinity, NULL = inherit */
         const char *bind_agent;             /* host path bound read-only at /bench-agent, NULL = none */
