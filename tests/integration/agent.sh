@@ -234,7 +234,22 @@ rc=$?
 $PY - "$WORK/fail.out" "$weird" <<'EOF' || fail "failing item output (see above)"
 import json, os, sys
 data = open(sys.argv[1], "rb").read()
-weird = os.fsencode(sys.argv[2]).decode("utf-8", "replace")
+# messages are text for people: bench shows control bytes and bytes that
+# are not UTF-8 escaped (\x01, \xff), newlines, tabs and the rest as they are
+def shown(s):
+    out = []
+    for c in os.fsencode(s).decode("utf-8", "surrogateescape"):
+        o = ord(c)
+        if c in "\n\t":
+            out.append(c)
+        elif 0xDC80 <= o <= 0xDCFF:
+            out.append("\\x%02x" % (o - 0xDC00))
+        elif o < 0x20 or o == 0x7F:
+            out.append("\\x%02x" % o)
+        else:
+            out.append(c)
+    return "".join(out)
+weird = shown(sys.argv[2])
 lines = [json.loads(l) for l in data[1:].decode("utf-8").splitlines()]
 types = [(o["type"], o.get("index")) for o in lines]
 want = [("agent", None), ("error", 0), ("done", 0), ("metric", 1), ("done", 1), ("end", None)]

@@ -108,11 +108,14 @@ done
 
 # ---- 3. the session keyring: a key in bench's @s, looked for and added from inside ----
 key=bench-escape-$$
+# (--seccomp none: the default filter refuses keyctl outright; this is the keyring's own isolation)
 check "read a key from the host's session keyring" ': ENOKEY' \
-  "$("$probe" keysession_exec "$key" "$BENCH" container run --layer "$L" -- /probe keysearch "$key" 2>&1)"
-out=$("$probe" keysession_exec "$key" /bin/sh -c "\"$BENCH\" container run --layer \"$L\" -- /probe keyadd $key-inner >/dev/null; \"$probe\" keysearch $key-inner" 2>&1)
+  "$("$probe" keysession_exec "$key" "$BENCH" container run --seccomp none --layer "$L" -- /probe keysearch "$key" 2>&1)"
+out=$("$probe" keysession_exec "$key" /bin/sh -c "\"$BENCH\" container run --seccomp none --layer \"$L\" -- /probe keyadd $key-inner >/dev/null; \"$probe\" keysearch $key-inner" 2>&1)
 check "add a key the host's session keyring sees" 'keysearch: ENOKEY' "$out"
-inside=$("$probe" keysession_exec "$key" "$BENCH" container run --layer "$L" -- /probe session_keyring 2>&1)
+check "read a key from the host's session keyring, default seccomp" ': (EPERM|ENOKEY)' \
+  "$("$probe" keysession_exec "$key" "$BENCH" container run --layer "$L" -- /probe keysearch "$key" 2>&1)"
+inside=$("$probe" keysession_exec "$key" "$BENCH" container run --seccomp none --layer "$L" -- /probe session_keyring 2>&1)
 outside=$("$probe" keysession_exec "$key" "$probe" session_keyring 2>&1)
 [ "$inside" != "$outside" ] || fail "the container's session keyring is the host's: $inside"
 
