@@ -77,8 +77,11 @@ static void tar_fix_checksums(uint8_t *t, size_t size) {
 
 static void expect_only(const char *dir, const char *want) {
         char got[8192];
-        if (fuzz_list(dir, got, sizeof(got)) < 0)
-                fuzz_die("cannot list %s", dir);
+        if (fuzz_list(dir, got, sizeof(got)) < 0) {
+                if (errno == ENOENT) /* an import refused early makes no store */
+                        return;
+                fuzz_die("cannot list %s: %s", dir, strerror(errno));
+        }
         /* want: space-separated names, any order */
         char w[1024];
         snprintf(w, sizeof(w), "%s", want);
