@@ -58,12 +58,12 @@ static inline void fuzz_write(const char *path, const void *data, size_t len) {
 
 /* The names in dir other than `.` and `..`, as "a b c" (sorted by readdir order); -1 if unreadable. */
 static inline int fuzz_list(const char *dir, char *out, size_t len) {
+        out[0] = '\0';
         DIR *d = opendir(dir);
         if (!d)
                 return -1;
         size_t n = 0;
         int count = 0;
-        out[0] = '\0';
         for (struct dirent *de; (de = readdir(d));) {
                 if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
                         continue;

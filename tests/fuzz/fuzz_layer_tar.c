@@ -77,8 +77,11 @@ static void tar_fix_checksums(uint8_t *t, size_t size) {
 
 static void expect_only(const char *dir, const char *want) {
         char got[8192];
-        if (fuzz_list(dir, got, sizeof(got)) < 0)
-                fuzz_die("cannot list %s", dir);
+        if (fuzz_list(dir, got, sizeof(got)) < 0) {
+                if (errno == ENOENT) /* an import refused early makes no store */
+                        return;
+                fuzz_die("cannot list %s: %s", dir, strerror(errno));
+        }
         /* want: space-separated names, any order */
         char w[1024];
         snprintf(w, sizeof(w), "%s", want);
@@ -168,7 +171,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (mkdir(run, 0700) < 0 || mkdir(in, 0700) < 0)
                 fuzz_die("mkdir %s: %s", in, strerror(errno));
         snprintf(p, sizeof(p), "%s/manifest.json", in);
-        static const char manifest[] = "[{\"Config\":\"config.json\",\"Layers\":[\"layer.tar\"]}]";
+        /* no Config: nothing to verify the fuzzed layer against */
+        static const char manifest[] = "[{\"Layers\":[\"layer.tar\"]}]";
         fuzz_write(p, manifest, sizeof(manifest) - 1);
         snprintf(p, sizeof(p), "%s/layer.tar", in);
         fuzz_write(p, t, size);

@@ -4,11 +4,19 @@
  * manifest (or nested index) and the config it names. The input is up to
  * four NUL-separated documents: index.json, the blob sha256:1111...,
  * the blob sha256:2222..., and oci-layout (default {"imageLayoutVersion":
- * "1.0.0"}); the blob sha256:3333... is a valid one-file layer tar. Each
- * input gets a fresh layout and store, removed after it.
+ * "1.0.0"}); the blob sha256:3333... is a valid one-file layer tar. Where
+ * bench verifies digests, the blobs are stored under their real sha256 and
+ * the placeholders in the documents replaced by it (the layer's in the
+ * config, the config's and the layer's in the manifest, all in index.json).
+ * Each input gets a fresh layout and store, removed after it.
  */
 #include "../../runtimes/layers/layers.h"
 #include "fuzz.h"
+/* where the importer verifies blobs, they are named by their real digests */
+#if __has_include("../../common/sha256.h")
+#include "../../common/sha256.h"
+#define FUZZ_REAL_DIGESTS 1
+#endif
 
 #define HEX64(c)                                                                                             \
         c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c  \
@@ -49,6 +57,23 @@ static size_t make_layer(uint8_t out[2048]) {
         return 2048; /* header, data block, two zero blocks */
 }
 
+/* Every placeholder hex (64 digits) in buf becomes the real one. */
+static void substitute(uint8_t *buf, size_t len, const char *from, const char *to) {
+        for (uint8_t *p = buf; len >= 64 && (p = memmem(p, len - (size_t)(p - buf), from, 64)); p += 64)
+                memcpy(p, to, 64);
+}
+
+/* The name of a blob whose placeholder hex is `placeholder`, and the placeholders replaced. */
+static void blob_name(const uint8_t *blob, size_t len, const char *placeholder, char out[65]) {
+#ifdef FUZZ_REAL_DIGESTS
+        bench_sha256_hex(blob, len, out);
+#else
+        (void)blob;
+        (void)len;
+        memcpy(out, placeholder, 65);
+#endif
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         const char *root = fuzz_workdir();
         char dir[4200], p[4400], store[4400];
@@ -67,15 +92,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 len[n] = end - start;
                 start = end + 1;
         }
-        snprintf(p, sizeof(p), "%s/index.json", dir);
-        fuzz_write(p, part[0] ? part[0] : (const uint8_t *)"", len[0]);
-        for (int i = 0; i < 2; i++) {
-                snprintf(p, sizeof(p), "%s/blobs/sha256/%s", dir, blob_names[i]);
-                fuzz_write(p, part[i + 1] ? part[i + 1] : (const uint8_t *)"", len[i + 1]);
+        uint8_t *doc[3];
+        for (int i = 0; i < 3; i++) {
+                doc[i] = malloc(len[i] + 1);
+                if (!doc[i])
+                        fuzz_die("out of memory");
+                if (part[i])
+                        memcpy(doc[i], part[i], len[i]);
         }
         uint8_t layer[2048];
-        snprintf(p, sizeof(p), "%s/blobs/sha256/%s", dir, blob_names[2]);
-        fuzz_write(p, layer, make_layer(layer));
+        size_t layer_len = make_layer(layer);
+        char lhex[65], chex[65], mhex[65];
+        blob_name(layer, layer_len, blob_names[2], lhex);
+        substitute(doc[2], len[2], blob_names[2], lhex); /* the config's diff_ids */
+        blob_name(doc[2], len[2], blob_names[1], chex);
+        substitute(doc[1], len[1], blob_names[2], lhex);
+        substitute(doc[1], len[1], blob_names[1], chex);
+        blob_name(doc[1], len[1], blob_names[0], mhex);
+        substitute(doc[0], len[0], blob_names[0], mhex);
+        substitute(doc[0], len[0], blob_names[1], chex);
+        substitute(doc[0], len[0], blob_names[2], lhex);
+        snprintf(p, sizeof(p), "%s/index.json", dir);
+        fuzz_write(p, doc[0], len[0]);
+        const char *names[] = {mhex, chex, lhex};
+        for (int i = 0; i < 2; i++) {
+                snprintf(p, sizeof(p), "%s/blobs/sha256/%s", dir, names[i]);
+                fuzz_write(p, doc[i + 1], len[i + 1]);
+        }
+        snprintf(p, sizeof(p), "%s/blobs/sha256/%s", dir, names[2]);
+        fuzz_write(p, layer, layer_len);
+        for (int i = 0; i < 3; i++)
+                free(doc[i]);
         static const char layout[] = "{\"imageLayoutVersion\":\"1.0.0\"}";
         snprintf(p, sizeof(p), "%s/oci-layout", dir);
         if (part[3])
