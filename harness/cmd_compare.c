@@ -84,15 +84,7 @@ static void print_env_diffs(const cmp_report *r, const char *base, const char *c
                 "bench compare: WARNING: THE ENVIRONMENTS DIFFER (%s vs %s); differences may come "
                 "from them (--strict-env refuses):\n",
                 base, cur);
-        for (size_t i = 0; i < r->n_env_diffs; i++) {
-                fputs("bench compare: WARNING:   ", stderr);
-                bench_put_text(stderr, r->env_diffs[i].field, 0);
-                fputs(": base `", stderr);
-                bench_put_text(stderr, r->env_diffs[i].base, 0);
-                fputs("`, new `", stderr);
-                bench_put_text(stderr, r->env_diffs[i].cur, 0);
-                fputs("`\n", stderr);
-        }
+        cmp_put_env_diffs(stderr, r, "bench compare: WARNING:   ");
 }
 
 int cmd_compare(int argc, char **argv) {

@@ -665,6 +665,18 @@ typedef struct headings {
         const char *title, *base, *cur, *change, *only_base, *only_cur;
 } headings;
 
+void cmp_put_env_diffs(FILE *m, const cmp_report *r, const char *prefix) {
+        for (size_t i = 0; i < r->n_env_diffs; i++) {
+                fputs(prefix, m);
+                bench_put_text(m, r->env_diffs[i].field, 0);
+                fputs(": base `", m);
+                bench_put_text(m, r->env_diffs[i].base, 0);
+                fputs("`, new `", m);
+                bench_put_text(m, r->env_diffs[i].cur, 0);
+                fputs("`\n", m);
+        }
+}
+
 static void headings_of(const cmp_report *r, bool overhead, headings *h, char *base_buf, size_t len) {
         if (overhead) {
                 snprintf(base_buf, len, "%s median", r->baseline ? r->baseline : "bare");
@@ -719,15 +731,7 @@ static void format_text(FILE *m, const cmp_report *r, bool overhead) {
         headings_of(r, overhead, &h, base_buf, sizeof(base_buf));
         if (r->n_env_diffs > 0) {
                 fprintf(m, "WARNING: THE ENVIRONMENTS DIFFER; differences may come from them:\n");
-                for (size_t i = 0; i < r->n_env_diffs; i++) {
-                        fputs("WARNING:   ", m);
-                        bench_put_text(m, r->env_diffs[i].field, 0);
-                        fputs(": base `", m);
-                        bench_put_text(m, r->env_diffs[i].base, 0);
-                        fputs("`, new `", m);
-                        bench_put_text(m, r->env_diffs[i].cur, 0);
-                        fputs("`\n", m);
-                }
+                cmp_put_env_diffs(m, r, "WARNING:   ");
                 fputc('\n', m);
         }
         title_line(m, r, overhead, &h);

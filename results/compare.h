@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include <cJSON.h>
 
@@ -78,6 +79,8 @@ int cmp_files(const res_file *base, const res_file *cur, const cmp_opts *o, cmp_
 int cmp_overhead(const res_file *f, const char *baseline, const cmp_opts *o, cmp_report *ret,
                  bench_error **err);
 void cmp_report_clear(cmp_report *r);
+/* One line per environment difference, each after prefix; names escaped for a terminal. */
+void cmp_put_env_diffs(FILE *m, const cmp_report *r, const char *prefix);
 
 /* Formats: "text", "markdown", "junit", "json"; caller frees. */
 int cmp_format(const cmp_report *r, const char *format, bool overhead, char **ret_text, bench_error **err);

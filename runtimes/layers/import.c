@@ -855,9 +855,23 @@ static int import_oci(const char *dir, lay_stack *ret, bench_error **err) {
                 if ((r = blob_path(dir, l, "manifest", &f.blobs[f.n], err)) < 0)
                         break;
                 const cJSON *size = cJSON_GetObjectItemCaseSensitive(l, "size");
+                int64_t blob_size = -1;
+                if (size) {
+                        /* a byte count JSON can hold exactly; anything else would not even convert */
+                        double bytes = cJSON_IsNumber(size) ? size->valuedouble : -1;
+                        if (!(bytes >= 0 && bytes <= 9007199254740992.0) || (double)(int64_t)bytes != bytes) {
+                                r = bench_error_set(
+                                        err, EINVAL,
+                                        "%s: the manifest's layer %zu: `size` is not a byte count: "
+                                        "refused",
+                                        dir, f.n + 1);
+                                break;
+                        }
+                        blob_size = (int64_t)bytes;
+                }
                 f.want[f.n++] = (layer_want){
                         .blob = cJSON_GetObjectItemCaseSensitive(l, "digest")->valuestring,
-                        .blob_size = cJSON_IsNumber(size) ? (int64_t)size->valuedouble : -1,
+                        .blob_size = blob_size,
                 };
         }
         /* the config (verified) states the diff_ids: the uncompressed content, whatever the compression */
