@@ -366,6 +366,16 @@ static void container_describe(rt_env *env, cJSON *seen) {
         const char *id = ctr_seccomp_identity(env->spec.seccomp);
         if (id)
                 cJSON_AddStringToObject(seen, "seccomp_profile", id);
+        /* what bounds the writable layer: a reader of the figures should know a disk upper is not */
+        char upper[64];
+        if (!env->spec.upper_tmpfs)
+                snprintf(upper, sizeof(upper), "disk, no size limit");
+        else if (env->spec.upper_size)
+                snprintf(upper, sizeof(upper), "tmpfs, %llu KiB at most",
+                         (unsigned long long)(env->spec.upper_size >> 10));
+        else
+                snprintf(upper, sizeof(upper), "tmpfs, " CTR_UPPER_SIZE_DEFAULT " at most");
+        cJSON_AddStringToObject(seen, "upper", upper);
 }
 
 const rt_driver rt_container_driver = {

@@ -59,6 +59,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 seen = d["pinning"]["seen"]["ro"]
 assert seen["hostname"] == "deep" and seen["pid"] == 1, seen
+assert seen["upper"] == "disk, no size limit" and seen["seccomp_profile"] == "default", seen
 m = {r["metric"] for r in d["results"]}
 assert {"ready_ms", "phase.mounts_ms", "seq_read.mib_per_s", "create.ops_per_s"} <= m, m
 PY
