@@ -313,8 +313,12 @@ static int gen_layer(FILE *out, const char *layer, int mirror, bench_error **err
 static uint64_t usage_bytes, usage_entries;
 static int usage_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
         usage_entries++;
+        /*
+         * what the file holds, not its length: debugfs writes holes as holes,
+         * so an image's 1 TiB sparse file needs its data blocks, not a 1 TiB disk
+         */
         if (S_ISREG(st->st_mode))
-                usage_bytes += (st->st_size + 4095) & ~4095ull;
+                usage_bytes += ((uint64_t)st->st_blocks * 512 + 4095) & ~4095ull;
         return 0;
 }
 

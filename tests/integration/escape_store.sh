@@ -194,6 +194,13 @@ flat=$("$BENCH" layers flatten "$id") || fail "flatten of the sparse image"
 used=$(du -sk "$store" | cut -f1)
 [ "$used" -lt 2048 ] || fail "the sparse image takes $used KiB in the store"
 echo "1 TiB sparse file: imported and flattened in $used KiB"
+# the VM's view of it: a qcow2 chain whose disk is sized by the data, not by the file's length
+if command -v qemu-img >/dev/null && command -v debugfs >/dev/null; then
+  top=$("$BENCH" layers qcow2 "$id" 2>"$tmp/err") || fail "the sparse image's VM chain: $(cat "$tmp/err")"
+  vsize=$(qemu-img info --output=json "$top" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["virtual-size"])')
+  [ "$vsize" -lt $((1 << 30)) ] || fail "the sparse image's VM disk is $vsize bytes"
+  echo "1 TiB sparse file: a VM disk of $((vsize >> 20)) MiB"
+fi
 "$BENCH" layers rm "$id" || fail "rm $id"
 free_before=$(df -k --output=avail "$mnt" | tail -1)
 refused "a 2 GiB gzip bomb in 64M" "$tmp/bomb.tar" "needs 2\.0 GiB, but .* has .* free"
