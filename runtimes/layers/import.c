@@ -29,6 +29,7 @@
 #include "../../common/json.h"
 #include "../../common/sha256.h"
 #include "../../common/util.h"
+#include "archive-dl.h"
 #include "layers-internal.h"
 
 #define NOT_AN_IMAGE "not an OCI layout or docker save tarball"
@@ -1304,10 +1305,12 @@ static int import_docker(const char *path, bool is_dir, lay_stack *ret, bench_er
 }
 
 int lay_import(const char *path, lay_stack *ret, bench_error **err) {
+        int r = lay_archive_load(err);
+        if (r < 0)
+                return r;
         struct stat st;
         if (stat(path, &st) < 0)
                 return bench_error_errno(err, errno, "cannot import %s", path);
-        int r;
         if (S_ISDIR(st.st_mode)) {
                 char p[PATH_MAX];
                 snprintf(p, sizeof(p), "%s/oci-layout", path);
