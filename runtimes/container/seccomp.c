@@ -436,26 +436,73 @@ static int compile(const ctr_sc_profile *p, uint64_t caps, struct sock_fprog *re
  * named by the sha256 of everything it is made from (the resolved profile
  * and libseccomp's version) and checked against its own sha256 when read.
  */
+static void fp_bytes(bench_sha256 *h, const void *data, size_t len) {
+        bench_sha256_update(h, &len, sizeof(len));
+        bench_sha256_update(h, data, len);
+}
+#define FP(h, v) fp_bytes(h, &(v), sizeof(v))
+
+static void fp_str(bench_sha256 *h, const char *str) {
+        fp_bytes(h, str ? str : "", str ? strlen(str) + 1 : 0);
+}
+
+static void fp_cond(bench_sha256 *h, const ctr_sc_cond *c) {
+        FP(h, c->caps);
+        FP(h, c->unknown_cap);
+        FP(h, c->n_arches);
+        for (size_t i = 0; i < c->n_arches; i++)
+                fp_str(h, c->arches[i]);
+        FP(h, c->min_kernel);
+}
+
+/*
+ * The cache key: everything the program is made from — the profile's
+ * rules field by field, the capabilities, what the rules' conditions are
+ * resolved against (this machine's architecture and kernel) and
+ * libseccomp's version. Hashed from the structure itself: rendering the
+ * profile as JSON first cost every container start 0.15 ms.
+ */
 static int cache_path(const ctr_sc_profile *p, uint64_t caps, char **ret, bench_error **err) {
-        _cleanup_json_ cJSON *oci = NULL;
-        int r = ctr_seccomp_to_oci(p, caps, &oci, err);
-        if (r < 0)
-                return r;
-        _cleanup_free_ char *text = cJSON_PrintUnformatted(oci), *dir = NULL;
-        if (!text)
-                return bench_error_set(err, ENOMEM, "out of memory");
+        _cleanup_free_ char *dir = NULL;
+        int r;
         const struct scmp_version *v = seccomp_version();
+        struct utsname u;
+        if (uname(&u) < 0)
+                return bench_error_errno(err, errno, "uname");
         char head[96], hex[65];
-        int n = snprintf(head, sizeof(head), "bench-seccomp 1 libseccomp %u.%u.%u optimize 2\n", v->major,
+        int n = snprintf(head, sizeof(head), "bench-seccomp 2 libseccomp %u.%u.%u optimize 2\n", v->major,
                          v->minor, v->micro);
         bench_sha256 h;
-        uint8_t d[32];
         bench_sha256_init(&h);
-        bench_sha256_update(&h, head, (size_t)n);
-        bench_sha256_update(&h, text, strlen(text));
-        bench_sha256_final(&h, d);
-        for (int i = 0; i < 32; i++)
-                snprintf(hex + 2 * i, 3, "%02x", d[i]);
+        fp_bytes(&h, head, (size_t)n);
+        fp_str(&h, u.machine);
+        fp_str(&h, u.release);
+        FP(&h, caps);
+        FP(&h, p->default_action);
+        FP(&h, p->default_ret);
+        FP(&h, p->flags);
+        FP(&h, p->n_arches);
+        for (size_t i = 0; i < p->n_arches; i++)
+                fp_str(&h, p->arches[i]);
+        FP(&h, p->n_rules);
+        for (size_t i = 0; i < p->n_rules; i++) {
+                const ctr_sc_rule *rule = &p->rules[i];
+                FP(&h, rule->n_names);
+                for (size_t k = 0; k < rule->n_names; k++)
+                        fp_str(&h, rule->names[k]);
+                FP(&h, rule->action);
+                FP(&h, rule->ret);
+                FP(&h, rule->n_args);
+                for (size_t k = 0; k < rule->n_args; k++) {
+                        FP(&h, rule->args[k].index);
+                        FP(&h, rule->args[k].value);
+                        FP(&h, rule->args[k].value_two);
+                        FP(&h, rule->args[k].op);
+                }
+                fp_cond(&h, &rule->includes);
+                fp_cond(&h, &rule->excludes);
+        }
+        bench_sha256_final_hex(&h, hex);
         if ((r = ctr_cache_dir(&dir, err)) < 0)
                 return r;
         if (asprintf(ret, "%s/seccomp-%s.bpf", dir, hex) < 0)
