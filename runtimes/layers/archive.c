@@ -1,38 +1,28 @@
 /* SPDX-License-Identifier: MIT */
-#include <dlfcn.h>
-#include <errno.h>
-#include <stdio.h>
-
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "../../common/error.h"
+#include "../../common/dl.h"
 
 /* the table's types come from the real prototypes: declared before the remapping macros */
 #define LAY_ARCHIVE_NO_MACROS
 #include "archive-dl.h"
 
+static lay_archive_api api;
 const lay_archive_api *lay_ar;
 
 int lay_archive_load(bench_error **err) {
-        static lay_archive_api api;
-        static char why[256];
-        if (lay_ar)
-                return 0;
-        if (!why[0]) {
-                void *h = dlopen("libarchive.so.13", RTLD_NOW | RTLD_LOCAL);
-                if (!h)
-                        snprintf(why, sizeof(why), "cannot load libarchive (install libarchive13): %s",
-                                 dlerror());
-#define LAY_ARCHIVE_SYM(f)                                                                                   \
-        if (h && !why[0] && !(*(void **)&api.f = dlsym(h, #f)))                                              \
-                snprintf(why, sizeof(why), "libarchive has no %s: %s", #f, dlerror());
-                LAY_ARCHIVE_FUNCS(LAY_ARCHIVE_SYM)
+#define LAY_ARCHIVE_SYM(f) BENCH_DL_SYM(lay_archive_api, f),
+        static const bench_dl_sym syms[] = {LAY_ARCHIVE_FUNCS(LAY_ARCHIVE_SYM){NULL}};
 #undef LAY_ARCHIVE_SYM
-                if (!why[0]) {
-                        lay_ar = &api;
-                        return 0;
-                }
-        }
-        return bench_error_set(err, ENOENT, "%s", why);
+        static bench_dl dl = {.what = "libarchive",
+                              .soname = "libarchive.so.13",
+                              .package = "libarchive13",
+                              .syms = syms,
+                              .table = &api};
+        int r = bench_dl_load(&dl, err);
+        if (r < 0)
+                return r;
+        lay_ar = &api;
+        return 0;
 }
