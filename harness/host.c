@@ -22,8 +22,6 @@
 
 #include <linux/magic.h>
 
-#include <hwloc.h>
-
 #include "../common/cleanup.h"
 #include "../common/util.h"
 #include "../runtimes/driver.h"
@@ -240,21 +238,21 @@ static char *topology_summary(hwloc_topology_t t) {
         FILE *f = open_memstream(&buf, &len);
         if (!f)
                 return NULL;
-        plural(f, hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PACKAGE), "package", "s");
+        plural(f, bench_hwloc_nbobjs_by_type(t, HWLOC_OBJ_PACKAGE), "package", "s");
         fputs(", ", f);
-        plural(f, hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_CORE), "core", "s");
+        plural(f, bench_hwloc_nbobjs_by_type(t, HWLOC_OBJ_CORE), "core", "s");
         fputs(", ", f);
-        plural(f, hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PU), "PU", "s");
+        plural(f, bench_hwloc_nbobjs_by_type(t, HWLOC_OBJ_PU), "PU", "s");
         static const struct {
                 hwloc_obj_type_t type;
                 const char *name;
         } caches[] = {{HWLOC_OBJ_L3CACHE, "L3"}, {HWLOC_OBJ_L2CACHE, "L2"}};
         /* the last level cache is what matters for the memory workloads */
         for (size_t i = 0; i < ELEMENTSOF(caches); i++) {
-                int n = hwloc_get_nbobjs_by_type(t, caches[i].type);
+                int n = bench_hwloc_nbobjs_by_type(t, caches[i].type);
                 if (n <= 0)
                         continue;
-                hwloc_obj_t c = hwloc_get_obj_by_type(t, caches[i].type, 0);
+                hwloc_obj_t c = bench_hwloc_obj_by_type(t, caches[i].type, 0);
                 char size[32];
                 format_bytes(c->attr ? c->attr->cache.size : 0, size, sizeof(size));
                 if (n > 1)
@@ -281,15 +279,24 @@ static char *libvirt_version(void) {
         return s;
 }
 
+/* NULL where libhwloc is not installed */
+static char *hwloc_version(void) {
+        char *s = NULL;
+        if (bench_hwloc_load(NULL) < 0)
+                return NULL;
+        /* the runtime library reports its API level; the release is known at build time */
+        unsigned api = hwloc_get_api_version();
+        if (asprintf(&s, "%s (api %u.%u.%u)", BENCH_HWLOC_VERSION, api >> 16, (api >> 8) & 0xff, api & 0xff) <
+            0)
+                return NULL;
+        return s;
+}
+
 static cJSON *libraries(void) {
         cJSON *o = cJSON_CreateObject();
-        unsigned api = hwloc_get_api_version();
-        char hw[96];
         cJSON_AddStringToObject(o, "cjson", cJSON_Version());
-        /* the runtime library reports its API level; the release is known at build time */
-        snprintf(hw, sizeof(hw), "%s (api %u.%u.%u)", BENCH_HWLOC_VERSION, api >> 16, (api >> 8) & 0xff,
-                 api & 0xff);
-        cJSON_AddStringToObject(o, "hwloc", hw);
+        _cleanup_free_ char *hv = hwloc_version();
+        add_string_or_null(o, "hwloc", hv);
         _cleanup_free_ char *lv = libvirt_version();
         add_string_or_null(o, "libvirt", lv);
         cJSON_AddStringToObject(o, "libcap", BENCH_LIBCAP_VERSION);
@@ -329,9 +336,9 @@ cJSON *host_capture(void) {
         _cleanup_free_ char *model = cpuinfo_field("model name");
         add_string_or_null(h, "cpu_model", model);
 
-        int cores = have_topo ? hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_CORE) : -1;
-        int pus = have_topo ? hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PU) : -1;
-        int nodes = have_topo ? hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_NUMANODE) : -1;
+        int cores = have_topo ? bench_hwloc_nbobjs_by_type(t, HWLOC_OBJ_CORE) : -1;
+        int pus = have_topo ? bench_hwloc_nbobjs_by_type(t, HWLOC_OBJ_PU) : -1;
+        int nodes = have_topo ? bench_hwloc_nbobjs_by_type(t, HWLOC_OBJ_NUMANODE) : -1;
         if (cores > 0)
                 cJSON_AddNumberToObject(h, "cores", cores);
         else

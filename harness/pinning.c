@@ -3,39 +3,12 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../common/cleanup.h"
 #include "hwloc-internal.h"
-
-static hwloc_topology_t topo_shared;
-static int topo_errno;
-static pthread_once_t topo_once = PTHREAD_ONCE_INIT;
-
-static void topo_load(void) {
-        hwloc_topology_t t;
-        if (hwloc_topology_init(&t) < 0) {
-                topo_errno = errno ? errno : ENOMEM;
-                return;
-        }
-        if (hwloc_topology_load(t) < 0) {
-                topo_errno = errno ? errno : EIO;
-                hwloc_topology_destroy(t);
-                return;
-        }
-        topo_shared = t;
-}
-
-int bench_hwloc_topology(hwloc_topology_t *ret, bench_error **err) {
-        pthread_once(&topo_once, topo_load);
-        if (!topo_shared)
-                return bench_error_errno(err, topo_errno, "hwloc: cannot load the topology");
-        *ret = topo_shared;
-        return 0;
-}
 
 static void bitmap_to_set(hwloc_const_bitmap_t b, cpu_set_t *out) {
         CPU_ZERO(out);
@@ -83,9 +56,9 @@ static void core_cpus(hwloc_topology_t t, int depth, unsigned i, const cpu_set_t
 
 /* The cpus of the NUMA node holding the core's cpus; all cpus if none does. */
 static void numa_cpus_of(hwloc_topology_t t, const cpu_set_t *core, cpu_set_t *out) {
-        int n = hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_NUMANODE);
+        int n = bench_hwloc_nbobjs_by_type(t, HWLOC_OBJ_NUMANODE);
         for (int i = 0; i < n; i++) {
-                hwloc_obj_t node = hwloc_get_obj_by_type(t, HWLOC_OBJ_NUMANODE, (unsigned)i);
+                hwloc_obj_t node = bench_hwloc_obj_by_type(t, HWLOC_OBJ_NUMANODE, (unsigned)i);
                 cpu_set_t s;
                 bitmap_to_set(node->cpuset, &s);
                 if (CPU_COUNT(&s) && set_is_subset(core, &s)) {
