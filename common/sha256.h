@@ -3,9 +3,10 @@
 
 /*
  * SHA-256, streamed, for content identities and integrity checks (image
- * blobs, cached artefacts, seccomp profiles). nettle's: libarchive already
- * loads libnettle, it has no dependencies of its own, and it uses the CPU's
- * SHA instructions (about 1.5 GB/s here against ~0.3 for portable C).
+ * blobs, cached artefacts, seccomp profiles). nettle's: it has no
+ * dependencies of its own (linked statically: only its SHA-256 comes in),
+ * and it uses the CPU's SHA instructions (about 1.5 GB/s here against ~0.3
+ * for portable C).
  */
 #include <stddef.h>
 #include <stdint.h>
