@@ -302,7 +302,7 @@ int cmd_container(int argc, char **argv) {
         uint64_t t_reaped = bench_now_ns();
         bench_interrupt_install();
         ctr_container *ctr = NULL;
-        if (ctr_start(&spec, 0, &ctr, &err) < 0) {
+        if (ctr_start(&spec, CTR_START_ALONE, &ctr, &err) < 0) {
                 fprintf(stderr, "bench container run: %s\n", err->msg);
                 return EXIT_START_FAILED;
         }

@@ -90,7 +90,11 @@ void cg_sleep_us(unsigned us);
  * a container uses and drives these per hierarchy.
  */
 typedef struct cg_backend {
-        /* Readies <mount>/bench for children that use ctrls (mkdir done by caller). */
+        /*
+         * Readies <mount>/bench for children that use ctrls (mkdir done by
+         * caller); parent NULL: only what the root must do for children of
+         * its own (CTR_CGROUP_AT_ROOT).
+         */
         int (*prepare_parent)(const cg_hier *h, const char *parent, unsigned ctrls, bench_error **err);
         /* Writes the limits whose controllers this hierarchy holds. */
         int (*apply_limits)(const cg_hier *h, const char *path, const ctr_cgroup_limits *lim,
@@ -117,6 +121,8 @@ int cg_memory_error(int r, uint64_t bytes, bench_error **err);
  * loaded once per process, attached to the cgroup dir fd.
  */
 int cg_devices_v1_write(const char *dir, bench_error **err);
+/* cpuset.mems and cpuset.cpus of a v1 child of the root, copied from the root. */
+int cg_v1_cpuset_inherit(const cg_hier *h, const char *path, bench_error **err);
 bool cg_devices_v1_match(const char *dir);
 struct bpf_insn;
 /* The program into p (room for 128 instructions); returns the count. */

@@ -469,6 +469,13 @@ static const cg_backend *backend_of(const cg_hier *h) {
 
 static const cg_host *parents_host;
 
+/* The kernel has cgroup.kill (5.14+) when a non-root v2 cgroup, dir, has the file. */
+static void v2_kill_probe(const char *dir) {
+        char kill_file[PATH_MAX + 16];
+        snprintf(kill_file, sizeof(kill_file), "%s/cgroup.kill", dir);
+        __atomic_store_n(&v2_has_kill, access(kill_file, F_OK) == 0, __ATOMIC_RELAXED);
+}
+
 /*
  * At exit the bench parents go too, leaving the hierarchies as they were.
  * rmdir of a parent another bench still uses fails (EBUSY), which is fine;
@@ -502,11 +509,8 @@ static int parent_prepare(const cg_host *h, size_t i, unsigned ctrls, bool again
                         r = bench_error_errno(err, errno, "cgroup: creating %s", parent);
                 if (r >= 0)
                         r = backend_of(hi)->prepare_parent(hi, parent, want, err);
-                if (r >= 0 && hi->version == 2) {
-                        char kill_file[PATH_MAX + 16];
-                        snprintf(kill_file, sizeof(kill_file), "%s/cgroup.kill", parent);
-                        __atomic_store_n(&v2_has_kill, access(kill_file, F_OK) == 0, __ATOMIC_RELAXED);
-                }
+                if (r >= 0 && hi->version == 2)
+                        v2_kill_probe(parent);
                 if (r >= 0) {
                         if (!parents_host) {
                                 parents_host = h;
@@ -517,6 +521,15 @@ static int parent_prepare(const cg_host *h, size_t i, unsigned ctrls, bool again
         }
         pthread_mutex_unlock(&parent_lock);
         return r;
+}
+
+/*
+ * CTR_CGROUP_AT_ROOT: the root is nobody's to change but for what a v2
+ * child needs, the controllers handed down (the root's subtree_control,
+ * which parent_prepare enables too); v1 roots are left exactly as they are.
+ */
+static int root_prepare(const cg_hier *h, unsigned ctrls, bench_error **err) {
+        return backend_of(h)->prepare_parent(h, NULL, ctrls, err);
 }
 
 /* ---- the object ---- */
@@ -613,11 +626,14 @@ int ctr_cgroup_create(const char *name, const ctr_cgroup_limits *lim, unsigned f
          * for kill only where v2 cannot: one hierarchy less costs ~35 us.
          */
         unsigned need = limit_ctrls(lim) | CG_BIT(CG_MEMORY) | CG_BIT(CG_PIDS);
-        if (h->v2 >= 0 && (r = parent_prepare(h, (size_t)h->v2, need, false, err)) < 0)
+        bool at_root = flags & CTR_CGROUP_AT_ROOT;
+        /* (below the root, the v2 parent tells whether cgroup.kill exists: prepared first) */
+        if (h->v2 >= 0 && !at_root && (r = parent_prepare(h, (size_t)h->v2, need, false, err)) < 0)
                 return r;
         /*
          * devices: the v1 controller where mounted (its rules are the bench
-         * parent's, copied at mkdir: no write per container), else a BPF
+         * parent's, copied at mkdir: no write per container; at the root,
+         * written to each container's directory), else a BPF
          * program on the v2 cgroup. Neither: a container could open any
          * device node it makes, so refuse.
          */
@@ -629,8 +645,6 @@ int ctr_cgroup_create(const char *name, const ctr_cgroup_limits *lim, unsigned f
                                        "cgroup: no device controller on this host (no v1 devices hierarchy "
                                        "and no cgroup2 mount for a BPF device program): a container could "
                                        "open the host's disks; mount the devices controller or cgroup2");
-        if (!__atomic_load_n(&v2_has_kill, __ATOMIC_RELAXED) || cg_use_v1_freezer)
-                need |= CG_BIT(CG_FREEZER);
         unsigned per_hier[CG_HIER_MAX] = {0};
         bool used[CG_HIER_MAX] = {false};
         for (int c = 0; c < CG_CTRL_MAX; c++)
@@ -638,24 +652,39 @@ int ctr_cgroup_create(const char *name, const ctr_cgroup_limits *lim, unsigned f
                         used[h->where[c]] = true;
                         per_hier[h->where[c]] |= CG_BIT(c);
                 }
-        if (h->v2 >= 0)
+        /* v2 first: its directory (at the root: the container's own) shows whether cgroup.kill exists */
+        size_t order[CG_HIER_MAX], n_order = 0;
+        if (h->v2 >= 0) {
                 used[h->v2] = true;
+                order[n_order++] = (size_t)h->v2;
+        }
+        for (size_t i = 0; i < h->n; i++)
+                if ((int)i != h->v2)
+                        order[n_order++] = i;
 
         _cleanup_(cg_destroyp) ctr_cgroup *cg = cg_new(name);
         if (!cg)
                 return bench_error_errno(err, ENOMEM, "cgroup: creating %s", name);
-        for (size_t i = 0; i < h->n; i++) {
+        for (size_t k = 0; k < n_order; k++) {
+                size_t i = order[k];
+                /* the v1 freezer, for kill only where v2 has no cgroup.kill: decided once v2 is made */
+                if ((int)i != h->v2 && h->where[CG_FREEZER] >= 0 && !(need & CG_BIT(CG_FREEZER)) &&
+                    (!__atomic_load_n(&v2_has_kill, __ATOMIC_RELAXED) || cg_use_v1_freezer)) {
+                        need |= CG_BIT(CG_FREEZER);
+                        used[h->where[CG_FREEZER]] = true;
+                        per_hier[h->where[CG_FREEZER]] |= CG_BIT(CG_FREEZER);
+                }
                 if (!used[i])
                         continue;
                 const cg_hier *hi = &h->hier[i];
-                r = parent_prepare(h, i, per_hier[i], false, err);
+                r = at_root ? root_prepare(hi, per_hier[i], err) : parent_prepare(h, i, per_hier[i], false, err);
                 if (r < 0)
                         return r;
                 _cleanup_free_ char *path = NULL;
-                if (asprintf(&path, "%s/" BENCH_PARENT "/%s", hi->mount, name) < 0)
+                if (asprintf(&path, at_root ? "%s/%s" : "%s/" BENCH_PARENT "/%s", hi->mount, name) < 0)
                         return bench_error_errno(err, ENOMEM, "cgroup: creating %s", name);
                 r = mkdir(path, 0755) < 0 ? -errno : 0;
-                if (r == -ENOENT) {
+                if (r == -ENOENT && !at_root) {
                         /* someone removed the bench parent since we made it */
                         r = parent_prepare(h, i, per_hier[i], true, err);
                         if (r < 0)
@@ -669,18 +698,28 @@ int ctr_cgroup_create(const char *name, const ctr_cgroup_limits *lim, unsigned f
                                                path);
                 if (r < 0)
                         return bench_error_errno(err, r, "cgroup: creating %s", path);
+                if (at_root && (int)i == h->v2)
+                        v2_kill_probe(path);
                 cg->dirs[cg->n++] = (cg_dir){.h = hi, .path = steal_pointer(&path), .procs_fd = -1};
         }
         cg_index(cg);
 
         for (size_t i = 0; i < cg->n; i++) {
                 cg_dir *d = &cg->dirs[i];
+                /* at the root, a v1 cpuset child starts empty: the root's mems (and cpus) first */
+                if (at_root && d->h->version == 1 && (d->h->ctrls & CG_BIT(CG_CPUSET)) &&
+                    (r = cg_v1_cpuset_inherit(d->h, d->path, err)) < 0)
+                        return r;
                 r = backend_of(d->h)->apply_limits(d->h, d->path, lim, err);
                 if (r < 0)
                         return r;
-                /* one read: the parent may have been remade without rules since it was prepared */
+                /*
+                 * the rules: below the root, the parent's are copied at mkdir
+                 * (one read checks that the parent was not remade without them
+                 * since it was prepared); at the root, written here
+                 */
                 if (v1_devices && d->h->version == 1 && (d->h->ctrls & CG_BIT(CG_DEVICES)) &&
-                    !cg_devices_v1_match(d->path) && (r = cg_devices_v1_write(d->path, err)) < 0)
+                    (at_root || !cg_devices_v1_match(d->path)) && (r = cg_devices_v1_write(d->path, err)) < 0)
                         return r;
         }
         for (size_t i = 0; i < cg->n; i++) {
@@ -861,13 +900,13 @@ static bool is_stale(const char *name) {
         return pid != getpid() && kill(pid, 0) < 0 && errno == ESRCH;
 }
 
-static void reap_one(const cg_host *h, const char *name) {
+static void reap_one(const cg_host *h, const char *name, bool at_root) {
         ctr_cgroup *cg = cg_new(name);
         if (!cg)
                 return;
         for (size_t i = 0; i < h->n; i++) {
                 char *path = NULL;
-                if (asprintf(&path, "%s/" BENCH_PARENT "/%s", h->hier[i].mount, name) < 0)
+                if (asprintf(&path, at_root ? "%s/%s" : "%s/" BENCH_PARENT "/%s", h->hier[i].mount, name) < 0)
                         continue;
                 if (access(path, F_OK) < 0) {
                         free(path);
@@ -879,6 +918,32 @@ static void reap_one(const cg_host *h, const char *name) {
         ctr_cgroup_destroy(cg);
 }
 
+/* Reaps the stale containers listed in dir (a bench parent or a root). */
+static void reap_dir(const cg_host *h, const char *dir, bool at_root) {
+        DIR *d = opendir(dir);
+        if (!d)
+                return;
+        /* collect first: destroying while reading the directory skips entries */
+        char **names = NULL;
+        size_t n = 0;
+        struct dirent *de;
+        while ((de = readdir(d)))
+                if (de->d_type == DT_DIR && is_stale(de->d_name)) {
+                        char **nn = realloc(names, (n + 1) * sizeof(*names));
+                        if (!nn)
+                                break;
+                        names = nn;
+                        if ((names[n] = strdup(de->d_name)))
+                                n++;
+                }
+        closedir(d);
+        for (size_t k = 0; k < n; k++) {
+                reap_one(h, names[k], at_root);
+                free(names[k]);
+        }
+        free(names);
+}
+
 void ctr_cgroup_reap_stale(void) {
         const cg_host *h;
         if (cg_host_get(&h, NULL) < 0)
@@ -886,27 +951,14 @@ void ctr_cgroup_reap_stale(void) {
         for (size_t i = 0; i < h->n; i++) {
                 char parent[PATH_MAX];
                 snprintf(parent, sizeof(parent), "%s/" BENCH_PARENT, h->hier[i].mount);
-                DIR *d = opendir(parent);
-                if (!d)
-                        continue;
-                /* collect first: destroying while reading the directory skips entries */
-                char **names = NULL;
-                size_t n = 0;
-                struct dirent *de;
-                while ((de = readdir(d)))
-                        if (de->d_type == DT_DIR && is_stale(de->d_name)) {
-                                char **nn = realloc(names, (n + 1) * sizeof(*names));
-                                if (!nn)
-                                        break;
-                                names = nn;
-                                if ((names[n] = strdup(de->d_name)))
-                                        n++;
-                        }
-                closedir(d);
-                for (size_t k = 0; k < n; k++) {
-                        reap_one(h, names[k]);
-                        free(names[k]);
-                }
-                free(names);
+                reap_dir(h, parent, false);
         }
+        /*
+         * containers made at the root (CTR_CGROUP_AT_ROOT) always have a pids
+         * directory (memory, v2 where those are missing): one root to list,
+         * not every hierarchy's
+         */
+        int where = h->where[CG_PIDS] >= 0 ? h->where[CG_PIDS] : h->v2 >= 0 ? h->v2 : h->where[CG_MEMORY];
+        if (where >= 0)
+                reap_dir(h, h->hier[where].mount, true);
 }

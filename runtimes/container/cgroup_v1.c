@@ -26,6 +26,8 @@ static void chomp(char *s) {
  * copies them from the root once.
  */
 static int v1_prepare_parent(const cg_hier *h, const char *parent, unsigned ctrls, bench_error **err) {
+        if (!parent)
+                return 0; /* a root's own files stay as the host set them */
         /*
          * the device rules once, for every container below (a v1 child copies
          * them at mkdir). Best effort: "deny a" is refused while the parent has
@@ -55,6 +57,26 @@ static int v1_prepare_parent(const cg_hier *h, const char *parent, unsigned ctrl
         int r = cg_write(parent, "cgroup.clone_children", "1");
         if (r < 0)
                 return cg_limit_error(r, "cgroup.clone_children", "1", parent, err);
+        return 0;
+}
+
+/*
+ * A cpuset child made at the root (CTR_CGROUP_AT_ROOT) starts with empty
+ * cpus and mems, and the root's clone_children is the host's, not ours to
+ * set: the root's values are copied (cpus may then be narrowed by a limit).
+ */
+int cg_v1_cpuset_inherit(const cg_hier *h, const char *path, bench_error **err) {
+        static const char *const files[] = {"cpuset.mems", "cpuset.cpus"};
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                char root[1024];
+                ssize_t n = cg_read(h->mount, files[i], root, sizeof(root));
+                if (n < 0)
+                        return bench_error_errno(err, (int)n, "cgroup: reading %s/%s", h->mount, files[i]);
+                chomp(root);
+                int r = cg_write(path, files[i], root);
+                if (r < 0)
+                        return cg_limit_error(r, files[i], root, path, err);
+        }
         return 0;
 }
 

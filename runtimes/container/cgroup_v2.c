@@ -57,12 +57,13 @@ static int enable_ctrls(const char *dir, unsigned ctrls, bench_error **err) {
  * hand the controllers down to it, and it to the containers. The bench
  * parent never holds processes, so the no-internal-process rule is kept.
  */
+/* parent NULL: containers go straight under the root (CTR_CGROUP_AT_ROOT). */
 static int v2_prepare_parent(const cg_hier *h, const char *parent, unsigned ctrls, bench_error **err) {
         ctrls &= ~(CG_BIT(CG_FREEZER) | CG_BIT(CG_DEVICES));
         if (!ctrls)
                 return 0;
         int r = enable_ctrls(h->mount, ctrls, err);
-        if (r < 0)
+        if (r < 0 || !parent)
                 return r;
         return enable_ctrls(parent, ctrls, err);
 }

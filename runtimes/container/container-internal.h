@@ -93,6 +93,10 @@ const char *ctr_fs_name(const char *path);
  * start failed and everything is unwound). phases[] receive ms for every
  * phase but CTR_PHASE_EXEC (which the caller completes: ctr_exec_started_ns).
  */
+enum {
+        /* the process starts this one container: its cgroup goes at the roots (CTR_CGROUP_AT_ROOT) */
+        CTR_START_ALONE = 1 << 0,
+};
 int ctr_start(const ctr_spec *spec, unsigned flags, ctr_container **ret, bench_error **err);
 /* CLOCK_MONOTONIC ns just before execve, for the exec phase. */
 uint64_t ctr_exec_started_ns(const ctr_container *c);

@@ -788,7 +788,10 @@ int ctr_start(const ctr_spec *spec, unsigned flags, ctr_container **ret, bench_e
                 geteuid() == 0 || lim->memory_bytes || lim->cpu_quota_us || lim->pids_max || lim->cpus;
         int r;
         if (want_cgroup) {
-                r = ctr_cgroup_create(spec->name, lim, CTR_CGROUP_WANT_CLONE_INTO, &c->cg, err);
+                r = ctr_cgroup_create(spec->name, lim,
+                                      CTR_CGROUP_WANT_CLONE_INTO |
+                                              (flags & CTR_START_ALONE ? CTR_CGROUP_AT_ROOT : 0),
+                                      &c->cg, err);
                 if (r < 0)
                         return r;
         }

@@ -21,7 +21,8 @@ run --pids 10 -- /bin/sh -c 'sh -c "for i in \$(seq 40); do sleep 3 & done" 2>/t
 bpid=$!
 cg=""
 for _ in $(seq 1 60); do
-  cg=$(ls -d /sys/fs/cgroup/pids/bench/bench-*-0 /sys/fs/cgroup/bench/bench-*-0 2>/dev/null | head -1)
+  # one container per process: its cgroups are at the roots (as crun's), not below bench/
+  cg=$(ls -d /sys/fs/cgroup/pids/bench-*-0 /sys/fs/cgroup/bench-*-0 2>/dev/null | head -1)
   [ -n "$cg" ] && grep -qE '^max [1-9]' "$cg/pids.events" 2>/dev/null && break
   sleep 0.05
 done
@@ -75,7 +76,10 @@ for _ in $(seq 1 40); do
   state=$(awk '{print $3}' /proc/$c/stat 2>/dev/null); [ -z "$state" ] || [ "$state" = Z ] && break; sleep 0.05
 done
 [ -z "$state" ] || [ "$state" = Z ] || fail "the container (pid $c) outlived bench (state $state)"
+[ -n "$(find /sys/fs/cgroup -maxdepth 2 -type d -name "bench-$bpid-0")" ] || fail "the killed run left no cgroup at the roots: the reaping below proves nothing"
 run -- /bin/true || fail "the run after a killed bench failed"
+left=$(find /sys/fs/cgroup -maxdepth 3 -type d -name "bench-$bpid-0")
+[ -z "$left" ] || fail "the next run did not reap the killed run's cgroups: $left"
 
 # bad input: a layer that does not exist, one that is a file
 run --layer /nonexistent -- /bin/true 2>"$tmp/err"; [ $? -eq 2 ] || fail "a missing layer: expected exit 2"

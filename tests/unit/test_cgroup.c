@@ -225,15 +225,31 @@ static const cg_hier *hier_of(cg_ctrl c) {
         return host->where[c] >= 0 ? &host->hier[host->where[c]] : NULL;
 }
 
-/* The first line of <mount>/bench/<name>/<file>, newline stripped. */
-static void read_back(const cg_hier *h, const char *name, const char *file, char *buf, size_t size) {
+/* The first line of <mount>/bench/<name>/<file> (at_root: <mount>/<name>/<file>), newline stripped. */
+static void read_back_in(const cg_hier *h, bool at_root, const char *name, const char *file, char *buf,
+                         size_t size) {
         char path[PATH_MAX];
-        snprintf(path, sizeof(path), "%s/bench/%s/%s", h->mount, name, file);
+        snprintf(path, sizeof(path), "%s/%s%s/%s", h->mount, at_root ? "" : "bench/", name, file);
         FILE *f = fopen(path, "re");
         assert_non_null(f);
         assert_non_null(fgets(buf, (int)size, f));
         fclose(f);
         buf[strcspn(buf, "\n")] = 0;
+}
+
+static void read_back(const cg_hier *h, const char *name, const char *file, char *buf, size_t size) {
+        read_back_in(h, false, name, file, buf, size);
+}
+
+/* How many hierarchies have <name> at their root. */
+static int root_leftovers(const char *name) {
+        int n = 0;
+        for (size_t i = 0; i < host->n; i++) {
+                char path[PATH_MAX];
+                snprintf(path, sizeof(path), "%s/%s", host->hier[i].mount, name);
+                n += access(path, F_OK) == 0;
+        }
+        return n;
 }
 
 /* How many hierarchies still have bench/<name>. */
@@ -853,6 +869,103 @@ static void test_reap_stale(void **state) {
         }
 }
 
+/*
+ * CTR_CGROUP_AT_ROOT (one container per process): the dirs go straight
+ * under each root, with the same limits, device rules and cpuset as below
+ * a bench parent, and a task can join every one of them.
+ */
+static void test_at_root(void **state) {
+        fixture *fx = *state;
+        if (!need_root())
+                skip();
+        char cpus[16], buf[64];
+        snprintf(cpus, sizeof(cpus), "%d", some_cpu());
+        ctr_cgroup_limits lim = {.memory_bytes = 64 << 20, .pids_max = 10, .cpus = cpus};
+        if (!hier_of(CG_CPUSET))
+                lim.cpus = NULL;
+        if (!hier_of(CG_PIDS))
+                lim.pids_max = 0;
+        create(fx, &lim, CTR_CGROUP_AT_ROOT | CTR_CGROUP_WANT_CLONE_INTO);
+        assert_int_equal(leftovers(fx->name), 0);
+        assert_true(root_leftovers(fx->name) >= 2); /* memory and pids at least */
+        const cg_hier *h = hier_of(CG_MEMORY);
+        read_back_in(h, true, fx->name, h->version == 1 ? "memory.limit_in_bytes" : "memory.max", buf,
+                     sizeof(buf));
+        assert_string_equal(buf, "67108864");
+        if ((h = hier_of(CG_PIDS))) {
+                read_back_in(h, true, fx->name, "pids.max", buf, sizeof(buf));
+                assert_string_equal(buf, "10");
+        }
+        if ((h = hier_of(CG_CPUSET))) {
+                read_back_in(h, true, fx->name, "cpuset.cpus", buf, sizeof(buf));
+                assert_string_equal(buf, cpus);
+                /* copied from the root: without mems no task could join */
+                read_back_in(h, true, fx->name, "cpuset.mems", buf, sizeof(buf));
+                assert_true(buf[0] != 0);
+        }
+        if ((h = hier_of(CG_DEVICES)) && h->version == 1) {
+                char path[PATH_MAX];
+                snprintf(path, sizeof(path), "%s/%s", h->mount, fx->name);
+                assert_true(cg_devices_v1_match(path));
+                /* and the kernel enforces them: null opens, kmsg does not */
+                if (access("/dev/kmsg", F_OK) == 0)
+                        assert_int_equal(devices_kid(fx, false), 3);
+        }
+        pid_t pid;
+        close(spawn(fx, KID_SLEEP, &pid));
+        /* kill + destroy: nothing left at the roots */
+        ctr_cgroup_destroy(fx->cg);
+        fx->cg = NULL;
+        assert_int_equal(waitpid(pid, NULL, 0), pid);
+        fx->n_kids = 0;
+        assert_int_equal(root_leftovers(fx->name), 0);
+}
+
+/* A bench-<dead pid>-0 left at the roots by a killed `bench container run` goes; a live one stays. */
+static void test_reap_stale_at_root(void **state) {
+        fixture *fx = *state;
+        if (!need_root())
+                skip();
+        pid_t dead = fork();
+        assert_true(dead >= 0);
+        if (dead == 0)
+                _exit(0);
+        assert_int_equal(waitpid(dead, NULL, 0), dead);
+        char stale[64];
+        snprintf(stale, sizeof(stale), "bench-%d-0", (int)dead);
+        create(fx, NULL, CTR_CGROUP_AT_ROOT);
+        /* the stale one as a killed run leaves it: in the hierarchies a container uses */
+        for (size_t i = 0; i < host->n; i++) {
+                const cg_hier *h = &host->hier[i];
+                char path[PATH_MAX];
+                snprintf(path, sizeof(path), "%s/%s", h->mount, fx->name);
+                if (access(path, F_OK) < 0)
+                        continue;
+                snprintf(fx->extra[fx->n_extra], PATH_MAX, "%s/%s", h->mount, stale);
+                make_dir(fx, fx->extra[fx->n_extra++]);
+        }
+        assert_true(fx->n_extra >= 2);
+        /* with a process in it, as a killed run's container would have */
+        pid_t pid;
+        close(spawn(fx, KID_SLEEP, &pid)); /* joins ours; moved below */
+        char procs[PATH_MAX + 16];
+        snprintf(procs, sizeof(procs), "%s/cgroup.procs", fx->extra[0]);
+        int fd = open(procs, O_WRONLY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        char num[32];
+        snprintf(num, sizeof(num), "%d", (int)pid);
+        assert_true(write(fd, num, strlen(num)) > 0);
+        close(fd);
+
+        ctr_cgroup_reap_stale();
+        assert_int_equal(root_leftovers(stale), 0);
+        int status;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        fx->n_kids = 0;
+        assert_true(WIFSIGNALED(status));
+        assert_true(root_leftovers(fx->name) >= 2);
+}
+
 static int cmp_u64(const void *a, const void *b) {
         uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
         return x < y ? -1 : x > y;
@@ -906,6 +1019,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_devices_bpf, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_devices_v1, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_reap_stale, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_at_root, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_reap_stale_at_root, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_create_destroy_time, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
