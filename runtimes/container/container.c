@@ -510,6 +510,26 @@ static unsigned long long size_or(uint64_t v, const char *def) {
         return (unsigned long long)v;
 }
 
+/*
+ * The mount points (/proc, /dev, ...) an image need not have are made by the
+ * child, in the upper layer, where missing. Where the top layer has a real
+ * directory at that path, the merged view surely has one (the upper is fresh
+ * and empty, and the top layer's entry hides whatever lies below), so that
+ * mkdir would only fail with EEXIST: it is left out. A whiteout, a symlink
+ * or nothing there keeps it. A layer dir changed between this check and the
+ * child's mount fails the start there (ENOENT), as a missing dir would.
+ */
+static bool top_layer_has_dir(const ctr_spec *spec, const char *rel) {
+        if (spec->n_layers == 0)
+                return false;
+        char path[4096];
+        if ((size_t)snprintf(path, sizeof(path), "%s%s", spec->layers[spec->n_layers - 1], rel) >=
+            sizeof(path))
+                return false;
+        struct stat st;
+        return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* The mount plan: overlay, then what a container sees below it (Docker's defaults). */
 static int build_plan(const ctr_spec *spec, const char *dir, const char *overlay_data, bool userns, plan *p) {
         static const char *const masked_files[] = {
@@ -558,7 +578,8 @@ static int build_plan(const ctr_spec *spec, const char *dir, const char *overlay
         /* an image need not have them: made in the upper layer where missing */
         static const char *const mountpoints[] = {"/proc", "/dev", "/sys", "/tmp", "/scratch"};
         for (size_t i = 0; i < ELEMENTSOF(mountpoints); i++)
-                plan_add(p, MOP_MKDIR, NULL, NULL, 0, NULL, 0755, 0, merged, mountpoints[i]);
+                if (!top_layer_has_dir(spec, mountpoints[i]))
+                        plan_add(p, MOP_MKDIR, NULL, NULL, 0, NULL, 0755, 0, merged, mountpoints[i]);
         if (spec->bind_agent) {
                 /* the very agent binary of the other configurations, without a layer of its own */
                 plan_add(p, MOP_BIND_DEV, spec->bind_agent, NULL, 0, NULL, 0, 0, merged, "/bench-agent");

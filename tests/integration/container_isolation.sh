@@ -35,6 +35,19 @@ done
 [ $masked -gt 0 ] || echo "note: none of the masked /proc files exists on this kernel"
 run -- /bin/sh -c 'echo 1 > /proc/sys/kernel/sysrq' 2>/dev/null && fail "/proc/sys is writable inside"
 
+# mount points an image lacks, or hides with a whiteout, are made in the upper layer; where the
+# top layer has them (bench's base layer) they are not made again
+low="$tmp/low"; top="$tmp/top"
+mkdir -p "$low/bin" "$low/proc" "$low/dev" "$low/sys" "$low/tmp" "$top"
+cp /bin/busybox "$low/bin/"; for a in sh awk test; do ln -s busybox "$low/bin/$a"; done
+mknod "$top/tmp" c 0 0 # a whiteout: the lower layer's /tmp is gone from the merged view
+cat > "$low/mounts.sh" <<'SH'
+for m in /proc /dev /sys /tmp; do awk -v m=$m '$2 == m { printf "%s=%s ", m, $3 }' /proc/mounts; done
+test -d /scratch && echo scratch
+SH
+out=$(run --layer "$low" --layer "$top" -- /bin/sh /mounts.sh) || fail "a container on layers without mount points failed: $out"
+[ "$out" = "/proc=proc /dev=tmpfs /sys=sysfs /tmp=tmpfs scratch" ] || fail "mount points of a layer without them: $out"
+
 run -- /bin/mount -t tmpfs none /mnt 2>/dev/null && fail "mount succeeded without CAP_SYS_ADMIN"
 caps=$(run -- /bin/sh -c 'grep CapEff /proc/self/status')
 [ "$caps" = "CapEff:	00000000a80425fb" ] || fail "effective capabilities are not Docker's default set: $caps"
