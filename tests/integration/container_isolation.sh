@@ -33,6 +33,21 @@ for f in /proc/kcore /proc/keys /proc/timer_list /proc/sched_debug /proc/latency
   [ "$(run -- /bin/sh -c "wc -c < $f")" = 0 ] || fail "$f is not masked"
 done
 [ $masked -gt 0 ] || echo "note: none of the masked /proc files exists on this kernel"
+# ... and the masked dirs it has are empty, read-only, noexec tmpfs mounts (one tmpfs, bound to each)
+dirs=""
+for d in /proc/acpi /proc/scsi /proc/asound /sys/firmware /sys/devices/virtual/powercap; do
+  [ -d "$d" ] && dirs="$dirs $d"
+done
+if [ -n "$dirs" ]; then
+  out=$(run -- /bin/sh -c 'for d in '"$dirs"'; do
+      [ -z "$(ls -A $d)" ] || echo "$d is not empty"
+      touch $d/x 2>/dev/null && echo "$d is writable"
+      grep -q " $d ro,nosuid,nodev,noexec,[^ ]* - tmpfs " /proc/self/mountinfo || echo "$d: $(grep " $d " /proc/self/mountinfo)"
+    done; echo checked') || fail "checking the masked dirs failed: $out"
+  [ "$out" = checked ] || fail "a masked dir is not an empty read-only tmpfs: $out"
+else
+  echo "note: none of the masked dirs exists on this kernel"
+fi
 run -- /bin/sh -c 'echo 1 > /proc/sys/kernel/sysrq' 2>/dev/null && fail "/proc/sys is writable inside"
 
 # mount points an image lacks, or hides with a whiteout, are made in the upper layer; where the
