@@ -462,7 +462,7 @@ static int compile(const ctr_sc_profile *p, uint64_t caps, struct sock_fprog *re
                 uint32_t a = scmp_arch(p->arches[i]);
                 /*
                  * no x32 branch where the kernel has no x32 ABI: a third of
-                 * Docker's program for x86_64, x86 and x32 (1223 -> 855
+                 * Docker's program for x86_64, x86 and x32 (1227 -> 855
                  * instructions), and the install's time is about its length.
                  * An x32 syscall then meets the bad-arch action (the thread is
                  * killed) instead of the kernel's ENOSYS: stricter, and no x32
