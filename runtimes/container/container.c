@@ -70,7 +70,7 @@ typedef enum mop_kind {
         MOP_BIND_DEV,         /* touch target, bind source over it (user namespaces cannot mknod) */
         MOP_SYMLINK,          /* symlink(source, target) */
         MOP_MASK_FILE,        /* bind /dev/null over target if it exists */
-        MOP_MASK_DIR,         /* read-only empty tmpfs over target if it exists */
+        MOP_MASK_DIR,         /* read-only empty tmpfs over target if it exists (one, bound to each) */
         MOP_RO_BIND,          /* bind target onto itself read-only if it exists */
         MOP_OVERLAY_FSCONFIG, /* overlay through the new mount API: one lowerdir+ per layer */
 } mop_kind;
@@ -185,7 +185,8 @@ static int mount_overlay_fsconfig(const mop *m) {
         return r;
 }
 
-static int run_mop(const mop *m) {
+/* empty_dir: the first dir mask mounted so far (NULL: none yet), which later ones bind */
+static int run_mop(const mop *m, const char **empty_dir) {
         int fd;
         switch (m->kind) {
         case MOP_OVERLAY_FSCONFIG:
@@ -214,9 +215,19 @@ static int run_mop(const mop *m) {
                         return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
                 return 0;
         case MOP_MASK_DIR:
-                if (mount("tmpfs", m->target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                          "size=0") < 0)
+                /*
+                 * the first dir masked gets a read-only empty tmpfs, the others a
+                 * bind of that mount, which takes its flags along (ro, nosuid,
+                 * nodev, noexec) onto a superblock that is read-only too: each
+                 * stays empty, as with a tmpfs of its own (runc's way), and costs
+                 * 8 instead of 14 us here (no new superblock)
+                 */
+                if (*empty_dir ? mount(*empty_dir, m->target, NULL, MS_BIND, NULL) < 0
+                               : mount("tmpfs", m->target, "tmpfs",
+                                       MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0") < 0)
                         return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+                if (!*empty_dir)
+                        *empty_dir = m->target;
                 return 0;
         case MOP_RO_BIND:
                 if (mount(m->target, m->target, NULL, MS_BIND | MS_REC, NULL) < 0)
@@ -281,8 +292,9 @@ static int child_main(void *arg) {
         /* nothing we mount may propagate back to the host */
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 return child_fail(a, "making the mount tree private", "/");
+        const char *empty_dir = NULL;
         for (size_t i = 0; i < a->n_ops; i++)
-                if (run_mop(&a->ops[i]) < 0)
+                if (run_mop(&a->ops[i], &empty_dir) < 0)
                         return child_fail(a, a->ops[i].kind == MOP_MOUNT ? "mounting" : "preparing",
                                           a->ops[i].target);
         a->t_mounts = bench_now_ns();
@@ -510,6 +522,26 @@ static unsigned long long size_or(uint64_t v, const char *def) {
         return (unsigned long long)v;
 }
 
+/*
+ * The mount points (/proc, /dev, ...) an image need not have are made by the
+ * child, in the upper layer, where missing. Where the top layer has a real
+ * directory at that path, the merged view surely has one (the upper is fresh
+ * and empty, and the top layer's entry hides whatever lies below), so that
+ * mkdir would only fail with EEXIST: it is left out. A whiteout, a symlink
+ * or nothing there keeps it. A layer dir changed between this check and the
+ * child's mount fails the start there (ENOENT), as a missing dir would.
+ */
+static bool top_layer_has_dir(const ctr_spec *spec, const char *rel) {
+        if (spec->n_layers == 0)
+                return false;
+        char path[4096];
+        if ((size_t)snprintf(path, sizeof(path), "%s%s", spec->layers[spec->n_layers - 1], rel) >=
+            sizeof(path))
+                return false;
+        struct stat st;
+        return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* The mount plan: overlay, then what a container sees below it (Docker's defaults). */
 static int build_plan(const ctr_spec *spec, const char *dir, const char *overlay_data, bool userns, plan *p) {
         static const char *const masked_files[] = {
@@ -558,7 +590,8 @@ static int build_plan(const ctr_spec *spec, const char *dir, const char *overlay
         /* an image need not have them: made in the upper layer where missing */
         static const char *const mountpoints[] = {"/proc", "/dev", "/sys", "/tmp", "/scratch"};
         for (size_t i = 0; i < ELEMENTSOF(mountpoints); i++)
-                plan_add(p, MOP_MKDIR, NULL, NULL, 0, NULL, 0755, 0, merged, mountpoints[i]);
+                if (!top_layer_has_dir(spec, mountpoints[i]))
+                        plan_add(p, MOP_MKDIR, NULL, NULL, 0, NULL, 0755, 0, merged, mountpoints[i]);
         if (spec->bind_agent) {
                 /* the very agent binary of the other configurations, without a layer of its own */
                 plan_add(p, MOP_BIND_DEV, spec->bind_agent, NULL, 0, NULL, 0, 0, merged, "/bench-agent");

@@ -113,3 +113,8 @@ const char *ctr_seccomp_identity(const char *value);
 int ctr_seccomp_to_oci(const ctr_sc_profile *p, uint64_t caps, cJSON **ret, bench_error **err);
 /* Loads the profile an option value names (NULL for "none"), cached like ctr_seccomp_program. */
 int ctr_seccomp_load(const char *value, const ctr_sc_profile **ret, bench_error **err);
+/*
+ * Whether this kernel was built with the x32 ABI (from its config): 1 yes,
+ * 0 no, -1 unknown. Where it is 0, programs leave SCMP_ARCH_X32 out.
+ */
+int ctr_seccomp_x32_abi(void);

@@ -33,7 +33,35 @@ for f in /proc/kcore /proc/keys /proc/timer_list /proc/sched_debug /proc/latency
   [ "$(run -- /bin/sh -c "wc -c < $f")" = 0 ] || fail "$f is not masked"
 done
 [ $masked -gt 0 ] || echo "note: none of the masked /proc files exists on this kernel"
+# ... and the masked dirs it has are empty, read-only, noexec tmpfs mounts (one tmpfs, bound to each)
+dirs=""
+for d in /proc/acpi /proc/scsi /proc/asound /sys/firmware /sys/devices/virtual/powercap; do
+  [ -d "$d" ] && dirs="$dirs $d"
+done
+if [ -n "$dirs" ]; then
+  out=$(run -- /bin/sh -c 'for d in '"$dirs"'; do
+      [ -z "$(ls -A $d)" ] || echo "$d is not empty"
+      touch $d/x 2>/dev/null && echo "$d is writable"
+      grep -q " $d ro,nosuid,nodev,noexec,[^ ]* - tmpfs " /proc/self/mountinfo || echo "$d: $(grep " $d " /proc/self/mountinfo)"
+    done; echo checked') || fail "checking the masked dirs failed: $out"
+  [ "$out" = checked ] || fail "a masked dir is not an empty read-only tmpfs: $out"
+else
+  echo "note: none of the masked dirs exists on this kernel"
+fi
 run -- /bin/sh -c 'echo 1 > /proc/sys/kernel/sysrq' 2>/dev/null && fail "/proc/sys is writable inside"
+
+# mount points an image lacks, or hides with a whiteout, are made in the upper layer; where the
+# top layer has them (bench's base layer) they are not made again
+low="$tmp/low"; top="$tmp/top"
+mkdir -p "$low/bin" "$low/proc" "$low/dev" "$low/sys" "$low/tmp" "$top"
+cp /bin/busybox "$low/bin/"; for a in sh awk test; do ln -s busybox "$low/bin/$a"; done
+mknod "$top/tmp" c 0 0 # a whiteout: the lower layer's /tmp is gone from the merged view
+cat > "$low/mounts.sh" <<'SH'
+for m in /proc /dev /sys /tmp; do awk -v m=$m '$2 == m { printf "%s=%s ", m, $3 }' /proc/mounts; done
+test -d /scratch && echo scratch
+SH
+out=$(run --layer "$low" --layer "$top" -- /bin/sh /mounts.sh) || fail "a container on layers without mount points failed: $out"
+[ "$out" = "/proc=proc /dev=tmpfs /sys=sysfs /tmp=tmpfs scratch" ] || fail "mount points of a layer without them: $out"
 
 run -- /bin/mount -t tmpfs none /mnt 2>/dev/null && fail "mount succeeded without CAP_SYS_ADMIN"
 caps=$(run -- /bin/sh -c 'grep CapEff /proc/self/status')

@@ -15,6 +15,7 @@
 #include <linux/capability.h>
 #include <linux/seccomp.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -333,6 +334,48 @@ static void test_compiled_filter(void **state) {
         rmdir(dir);
 }
 
+#if defined(__x86_64__) && !defined(__ILP32__)
+/* getpid through the x32 ABI: 0 it answered, 1 ENOSYS (no x32 here), 2 anything else */
+static int x32_getpid_body(void) {
+        long r = syscall(0x40000000L /* __X32_SYSCALL_BIT */ | SYS_getpid);
+        return r == getpid() ? 0 : r < 0 && errno == ENOSYS ? 1 : 2;
+}
+#endif
+
+/*
+ * On a kernel built without the x32 ABI (by its config), the program has no
+ * x32 branch: an x32 syscall meets the bad-arch action and the thread dies
+ * of SIGSYS. Elsewhere it has one: x32 getpid fares as without a filter.
+ */
+static void test_x32(void **state) {
+#if defined(__x86_64__) && !defined(__ILP32__)
+        int abi = ctr_seccomp_x32_abi();
+        if (abi < 0) {
+                print_message("no kernel config in /boot or /proc/config.gz: x32 is kept\n");
+                skip();
+        }
+        pid_t pid = fork();
+        if (pid == 0)
+                _exit(x32_getpid_body());
+        int st = 0;
+        waitpid(pid, &st, 0);
+        assert_true(WIFEXITED(st));
+        int bare = WEXITSTATUS(st);
+        /* the config and the kernel agree: without x32 compiled in, it says ENOSYS */
+        if (abi == 0)
+                assert_int_equal(bare, 1);
+        const struct sock_fprog *prog = NULL;
+        unsigned flags;
+        bench_error *err = NULL;
+        assert_int_equal(ctr_seccomp_program("default", docker_caps, &prog, &flags, &err), 0);
+        assert_int_equal(in_filtered_child(prog, x32_getpid_body), abi == 0 ? 200 + SIGSYS : bare);
+        /* native syscalls are as before */
+        assert_int_equal(in_filtered_child(prog, default_body), 0);
+#else
+        skip();
+#endif
+}
+
 /* The compiled program is cached on disk; a damaged cache file is noticed and replaced. */
 static void test_program_cache(void **state) {
         char dir[] = "/tmp/test_seccomp_cache.XXXXXX";
@@ -405,9 +448,13 @@ static void test_sha256(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_parse_docker_profile), cmocka_unit_test(test_parse_errors),
-                cmocka_unit_test(test_default_profile),      cmocka_unit_test(test_compiled_filter),
-                cmocka_unit_test(test_program_cache),        cmocka_unit_test(test_sha256),
+                cmocka_unit_test(test_parse_docker_profile),
+                cmocka_unit_test(test_parse_errors),
+                cmocka_unit_test(test_default_profile),
+                cmocka_unit_test(test_compiled_filter),
+                cmocka_unit_test(test_program_cache),
+                cmocka_unit_test(test_x32),
+                cmocka_unit_test(test_sha256),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
