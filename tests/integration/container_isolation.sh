@@ -18,10 +18,21 @@ for p in $pids; do [ "$p" -le 5 ] || fail "a host PID is visible in the containe
 [ "$(run --hostname box1 -- /bin/hostname)" = box1 ] || fail "hostname not set"
 [ "$(hostname)" != box1 ] || fail "the host's hostname changed"
 
-nets=$(run -- /bin/ls /sys/class/net | tr '\n' ' ')
-[ "$nets" = "lo " ] || fail "network devices inside: '$nets', expected only lo"
-run -- /bin/sh -c 'cat /sys/class/net/lo/operstate; ip link show lo 2>/dev/null' | grep -qiE 'unknown|up' || fail "lo is not up"
-[ "$(run --network none -- /bin/cat /sys/class/net/lo/flags)" = 0x8 ] || fail "--network none: lo should be down"
+# the network namespace: made by a second thread on another cpu where there is
+# one, else at clone (one allowed cpu): the same namespace either way
+host_net=$(readlink /proc/self/ns/net)
+cpu=$(cut -d- -f1 /sys/fs/cgroup/cpuset/cpuset.effective_cpus 2>/dev/null || echo 0); cpu=${cpu%%,*}
+for how in "" "taskset -c ${cpu:-0}"; do
+  nets=$($how "$BENCH" container run -- /bin/ls /sys/class/net | tr '\n' ' ')
+  [ "$nets" = "lo " ] || fail "${how:-two cpus}: network devices inside: '$nets', expected only lo"
+  $how "$BENCH" container run -- /bin/sh -c 'cat /sys/class/net/lo/operstate; ip link show lo 2>/dev/null' |
+    grep -qiE 'unknown|up' || fail "${how:-two cpus}: lo is not up"
+  [ "$($how "$BENCH" container run --network none -- /bin/cat /sys/class/net/lo/flags)" = 0x8 ] ||
+    fail "${how:-two cpus}: --network none: lo should be down"
+  inside=$($how "$BENCH" container run -- /bin/readlink /proc/self/ns/net)
+  case "$inside" in net:\[*\]) ;; *) fail "${how:-two cpus}: no network namespace seen inside: '$inside'" ;; esac
+  [ "$inside" != "$host_net" ] || fail "${how:-two cpus}: the container shares the host's network namespace"
+done
 
 run -- /bin/sh -c 'test -e /etc/debian_version' && fail "the host's root is reachable (/etc/debian_version seen)"
 run -- /bin/sh -c 'test -e /proc/1/root/etc/debian_version' && fail "the host's root is reachable through /proc/1/root"
