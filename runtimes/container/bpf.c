@@ -263,7 +263,9 @@ static void explore(explorer *e, size_t pc, range ar, range nr, a_kind kind, uin
                 case BPF_JMP | BPF_JGE | BPF_K: {
                         uint16_t op = BPF_OP(f->code);
                         if (kind == A_CONST) {
-                                bool c = op == BPF_JEQ ? value == f->k : op == BPF_JGT ? value > f->k : value >= f->k;
+                                bool c = op == BPF_JEQ   ? value == f->k
+                                         : op == BPF_JGT ? value > f->k
+                                                         : value >= f->k;
                                 pc += c ? f->jt : f->jf;
                                 continue;
                         }
@@ -275,7 +277,8 @@ static void explore(explorer *e, size_t pc, range ar, range nr, a_kind kind, uin
                                 for (size_t i = 0; i < n; i++) {
                                         range sub_ar = kind == A_ARCH ? parts[i] : ar;
                                         range sub_nr = kind == A_NR ? parts[i] : nr;
-                                        explore(e, pc + 1 + (want ? f->jt : f->jf), sub_ar, sub_nr, kind, value);
+                                        explore(e, pc + 1 + (want ? f->jt : f->jf), sub_ar, sub_nr, kind,
+                                                value);
                                 }
                         }
                         return;
@@ -473,7 +476,8 @@ int ctr_bpf_shorten(const struct sock_filter *in, size_t len, struct sock_filter
                         if (n_rets == ELEMENTSOF(ret_values))
                                 return -EOPNOTSUPP;
                         ret_values[n_rets] = leaves[i].value;
-                        ret_labels[n_rets++] = put(&b, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, leaves[i].value));
+                        ret_labels[n_rets++] =
+                                put(&b, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, leaves[i].value));
                 }
         }
 #define LEAF_LABEL(l)                                                                                        \

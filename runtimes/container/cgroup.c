@@ -677,7 +677,8 @@ int ctr_cgroup_create(const char *name, const ctr_cgroup_limits *lim, unsigned f
                 if (!used[i])
                         continue;
                 const cg_hier *hi = &h->hier[i];
-                r = at_root ? root_prepare(hi, per_hier[i], err) : parent_prepare(h, i, per_hier[i], false, err);
+                r = at_root ? root_prepare(hi, per_hier[i], err)
+                            : parent_prepare(h, i, per_hier[i], false, err);
                 if (r < 0)
                         return r;
                 _cleanup_free_ char *path = NULL;

@@ -909,7 +909,8 @@ int ctr_start(const ctr_spec *spec, unsigned flags, ctr_container **ret, bench_e
                 return bench_error_set(err, ENOMEM, "out of memory");
         c->pidfd = -1;
         bool userns = spec->userns;
-        _cleanup_(netns_unrefp) netns_job *net = userns ? NULL : netns_start(spec->network == CTR_NET_LOOPBACK, spec->affinity);
+        _cleanup_(netns_unrefp) netns_job *net =
+                userns ? NULL : netns_start(spec->network == CTR_NET_LOOPBACK, spec->affinity);
         _cleanup_close_ int net_fd = -1;
 
         /* the container's own dirs on the host: upper, work and the mount point (disk upper only) */
@@ -1008,8 +1009,9 @@ int ctr_start(const ctr_spec *spec, unsigned flags, ctr_container **ret, bench_e
         }
         bool net_aside = r > 0;
         a.net_fd = net_fd;
-        uint64_t ns = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | (net_aside ? 0 : CLONE_NEWNET) |
-                      (userns ? CLONE_NEWUSER : 0) | (spec->timens ? CLONE_NEWTIME : 0);
+        uint64_t ns = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
+                      (net_aside ? 0 : CLONE_NEWNET) | (userns ? CLONE_NEWUSER : 0) |
+                      (spec->timens ? CLONE_NEWTIME : 0);
 
         /* no signal handler may run on the child's stack before exec */
         sigset_t all;
@@ -1039,8 +1041,8 @@ int ctr_start(const ctr_spec *spec, unsigned flags, ctr_container **ret, bench_e
         c->phases[CTR_PHASE_MOUNTS] = bench_ns_to_ms(a.t_mounts - a.t_cgroup);
         c->phases[CTR_PHASE_PIVOT_ROOT] = bench_ns_to_ms(a.t_pivot - a.t_mounts);
         /* aside: the thread's namespace and lo, overlapping the cgroup phase, and the hostname */
-        c->phases[CTR_PHASE_NET] =
-                bench_ns_to_ms(a.t_net - a.t_pivot) + (net_aside ? bench_ns_to_ms(net->t_end - net->t_begin) : 0);
+        c->phases[CTR_PHASE_NET] = bench_ns_to_ms(a.t_net - a.t_pivot) +
+                                   (net_aside ? bench_ns_to_ms(net->t_end - net->t_begin) : 0);
         c->phases[CTR_PHASE_CAPS] = bench_ns_to_ms(a.t_caps - a.t_net);
         *ret = steal_pointer(&c);
         return 0;

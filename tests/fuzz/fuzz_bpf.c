@@ -43,14 +43,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (size_t a = 0; a < pts; a++)
                 for (size_t b = 0; b < pts; b++)
                         for (int v = 0; v < 3; v++) {
-                                struct seccomp_data d = {.nr = (int)point(prog, n, b), .arch = point(prog, n, a)};
+                                struct seccomp_data d = {.nr = (int)point(prog, n, b),
+                                                         .arch = point(prog, n, a)};
                                 for (int k = 0; k < 6; k++)
-                                        d.args[k] = v == 0 ? 0 : v == 1 ? UINT64_MAX : point(prog, n, a + b + (size_t)k);
+                                        d.args[k] = v == 0   ? 0
+                                                    : v == 1 ? UINT64_MAX
+                                                             : point(prog, n, a + b + (size_t)k);
                                 d.instruction_pointer = v == 2 ? point(prog, n, a * b) : 0;
                                 uint32_t x = ctr_bpf_run(prog, n, &d), y = ctr_bpf_run(s, s_len, &d);
                                 if (x != y)
-                                        fuzz_die("arch %#x nr %#x args[0] %#llx: %#x before, %#x after", d.arch,
-                                                 (unsigned)d.nr, (unsigned long long)d.args[0], x, y);
+                                        fuzz_die("arch %#x nr %#x args[0] %#llx: %#x before, %#x after",
+                                                 d.arch, (unsigned)d.nr, (unsigned long long)d.args[0], x, y);
                         }
         if (!ctr_bpf_agree(prog, n, s, s_len))
                 fuzz_die("ctr_bpf_agree refuses what the check above accepted");

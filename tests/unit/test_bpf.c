@@ -83,8 +83,7 @@ static struct sock_filter *libseccomp_program(unsigned stride, size_t *ret_len) 
         int pers_nr = seccomp_syscall_resolve_name("personality");
         int sock_nr = seccomp_syscall_resolve_name("socket");
         for (int nr = 0; nr < 460; nr++) {
-                if (nr == clone_nr || nr == pers_nr || nr == sock_nr || nr % (int)stride == 3 ||
-                    nr % 17 == 5)
+                if (nr == clone_nr || nr == pers_nr || nr == sock_nr || nr % (int)stride == 3 || nr % 17 == 5)
                         continue;
                 char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, nr);
                 if (!name)
@@ -136,13 +135,15 @@ static size_t check_equivalent(const struct sock_filter *a, size_t a_len, const 
                                 for (int v = 0; v < 6; v++) {
                                         struct seccomp_data d = {.nr = (int)nr, .arch = arches[ai]};
                                         for (int k = 0; k < 6; k++)
-                                                d.args[k] = v < 2 ? special[(size_t)(v * 6 + k) % 8]
-                                                                  : v < 4 ? special[next_random() % 8]
-                                                                          : next_random();
-                                        uint32_t ra = ctr_bpf_run(a, a_len, &d), rb = ctr_bpf_run(b, b_len, &d);
+                                                d.args[k] = v < 2   ? special[(size_t)(v * 6 + k) % 8]
+                                                            : v < 4 ? special[next_random() % 8]
+                                                                    : next_random();
+                                        uint32_t ra = ctr_bpf_run(a, a_len, &d),
+                                                 rb = ctr_bpf_run(b, b_len, &d);
                                         if (ra != rb)
                                                 fail_msg("arch %#x nr %#x arg0 %#llx: %#x before, %#x after",
-                                                         arches[ai], nr, (unsigned long long)d.args[0], ra, rb);
+                                                         arches[ai], nr, (unsigned long long)d.args[0], ra,
+                                                         rb);
                                         cases++;
                                 }
                         }
@@ -192,10 +193,8 @@ static void test_shorten_refuses(void **state) {
         };
         assert_int_equal(ctr_bpf_shorten(jset_nr, 4, &s, &s_len), -EOPNOTSUPP);
         const struct sock_filter alu_nr[] = {
-                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
-                BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xff),
-                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 1),
-                BPF_STMT(BPF_RET | BPF_K, ALLOW),
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),        BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xff),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 1), BPF_STMT(BPF_RET | BPF_K, ALLOW),
                 BPF_STMT(BPF_RET | BPF_K, EPERM_RET),
         };
         assert_int_equal(ctr_bpf_shorten(alu_nr, 5, &s, &s_len), -EOPNOTSUPP);
