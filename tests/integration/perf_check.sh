@@ -3,7 +3,7 @@
 # test, so nothing here measures. Each case must exit 2 before measuring, and
 # say what is wrong and where: a missing or malformed baseline (file, line,
 # field), bad options, an output file in the way, no root, missing tools, no
-# or the wrong build.
+# or the wrong build. The committed docs/perf-baseline.json validates.
 source "$(dirname "$0")/common.bash"
 script=$BENCH_SOURCE_DIR/scripts/perf-check
 [ -x "$script" ] || fail "$script is missing"
@@ -54,6 +54,13 @@ touch "$tmp/in-the-way.json"
 pc good --baseline "$tmp/good.json" --json "$tmp/in-the-way.json"
 expect good "--json $tmp/in-the-way.json: exists; add --force to replace it" "nothing was measured"
 grep -qF "$tmp/good.json" "$tmp/good.out" && fail "the valid baseline drew a complaint: $(cat "$tmp/good.out")"
+
+# so does the committed one
+committed=$BENCH_SOURCE_DIR/docs/perf-baseline.json
+[ -f "$committed" ] || fail "$committed is missing"
+pc committed --baseline "$committed" --json "$tmp/in-the-way.json"
+expect committed "exists; add --force"
+grep -qF "$committed" "$tmp/committed.out" && fail "the committed baseline does not validate: $(cat "$tmp/committed.out")"
 
 # a missing baseline is an error naming it, never a silent pass
 pc missing --baseline "$tmp/nope.json"
