@@ -121,8 +121,8 @@ int cg_memory_error(int r, uint64_t bytes, bench_error **err);
  * loaded once per process, attached to the cgroup dir fd.
  */
 int cg_devices_v1_write(const char *dir, bench_error **err);
-/* cpuset.mems and cpuset.cpus of a v1 child of the root, copied from the root. */
-int cg_v1_cpuset_inherit(const cg_hier *h, const char *path, bench_error **err);
+/* cpuset.mems and cpuset.cpus of a v1 cgroup copied from the root (only where empty: only_empty). */
+int cg_v1_cpuset_inherit(const cg_hier *h, const char *path, bool only_empty, bench_error **err);
 bool cg_devices_v1_match(const char *dir);
 struct bpf_insn;
 /* The program into p (room for 128 instructions); returns the count. */

@@ -709,7 +709,7 @@ int ctr_cgroup_create(const char *name, const ctr_cgroup_limits *lim, unsigned f
                 cg_dir *d = &cg->dirs[i];
                 /* at the root, a v1 cpuset child starts empty: the root's mems (and cpus) first */
                 if (at_root && d->h->version == 1 && (d->h->ctrls & CG_BIT(CG_CPUSET)) &&
-                    (r = cg_v1_cpuset_inherit(d->h, d->path, err)) < 0)
+                    (r = cg_v1_cpuset_inherit(d->h, d->path, false, err)) < 0)
                         return r;
                 r = backend_of(d->h)->apply_limits(d->h, d->path, lim, err);
                 if (r < 0)

@@ -37,45 +37,41 @@ static int v1_prepare_parent(const cg_hier *h, const char *parent, unsigned ctrl
                 (void)cg_devices_v1_write(parent, NULL);
         if (!(h->ctrls & CG_BIT(CG_CPUSET)))
                 return 0;
-        static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
-        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
-                char mine[1024], root[1024];
-                ssize_t n = cg_read(parent, files[i], mine, sizeof(mine));
-                if (n < 0)
-                        return bench_error_errno(err, (int)n, "cgroup: reading %s/%s", parent, files[i]);
-                chomp(mine);
-                if (*mine)
-                        continue;
-                n = cg_read(h->mount, files[i], root, sizeof(root));
-                if (n < 0)
-                        return bench_error_errno(err, (int)n, "cgroup: reading %s/%s", h->mount, files[i]);
-                chomp(root);
-                int r = cg_write(parent, files[i], root);
-                if (r < 0)
-                        return cg_limit_error(r, files[i], root, parent, err);
-        }
-        int r = cg_write(parent, "cgroup.clone_children", "1");
+        int r = cg_v1_cpuset_inherit(h, parent, true, err);
+        if (r < 0)
+                return r;
+        r = cg_write(parent, "cgroup.clone_children", "1");
         if (r < 0)
                 return cg_limit_error(r, "cgroup.clone_children", "1", parent, err);
         return 0;
 }
 
 /*
- * A cpuset child made at the root (CTR_CGROUP_AT_ROOT) starts with empty
- * cpus and mems, and the root's clone_children is the host's, not ours to
- * set: the root's values are copied (cpus may then be narrowed by a limit).
+ * cpuset.mems and cpuset.cpus of a v1 cgroup, copied from the root (only
+ * where empty, with only_empty): the bench parent's once, so that children
+ * copy them at mkdir (clone_children); a container made at the root
+ * (CTR_CGROUP_AT_ROOT), whose root's clone_children is the host's and not
+ * ours to set, at each start (cpus may then be narrowed by a limit).
  */
-int cg_v1_cpuset_inherit(const cg_hier *h, const char *path, bench_error **err) {
+int cg_v1_cpuset_inherit(const cg_hier *h, const char *path, bool only_empty, bench_error **err) {
         static const char *const files[] = {"cpuset.mems", "cpuset.cpus"};
         for (size_t i = 0; i < ELEMENTSOF(files); i++) {
-                char root[1024];
-                ssize_t n = cg_read(h->mount, files[i], root, sizeof(root));
-                if (n < 0)
+                char buf[1024];
+                ssize_t n;
+                if (only_empty) {
+                        if ((n = cg_read(path, files[i], buf, sizeof(buf))) < 0)
+                                return bench_error_errno(err, (int)n, "cgroup: reading %s/%s", path,
+                                                         files[i]);
+                        chomp(buf);
+                        if (*buf)
+                                continue;
+                }
+                if ((n = cg_read(h->mount, files[i], buf, sizeof(buf))) < 0)
                         return bench_error_errno(err, (int)n, "cgroup: reading %s/%s", h->mount, files[i]);
-                chomp(root);
-                int r = cg_write(path, files[i], root);
+                chomp(buf);
+                int r = cg_write(path, files[i], buf);
                 if (r < 0)
-                        return cg_limit_error(r, files[i], root, path, err);
+                        return cg_limit_error(r, files[i], buf, path, err);
         }
         return 0;
 }

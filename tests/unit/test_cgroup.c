@@ -350,10 +350,13 @@ static int some_cpu(void) {
         return 0;
 }
 
-static void test_limits_read_back(void **state) {
-        fixture *fx = *state;
-        if (!need_root())
-                skip();
+/*
+ * Creates fx's cgroup (flags) with memory, pids and cpus limits where the
+ * host has the controllers, reads them back from below the bench parent or
+ * (CTR_CGROUP_AT_ROOT) the roots, and has a child join every hierarchy.
+ */
+static pid_t create_limited(fixture *fx, unsigned flags) {
+        bool at_root = flags & CTR_CGROUP_AT_ROOT;
         char cpus[16], buf[64];
         snprintf(cpus, sizeof(cpus), "%d", some_cpu());
         ctr_cgroup_limits lim = {.memory_bytes = 64 << 20, .pids_max = 10, .cpus = cpus};
@@ -361,24 +364,34 @@ static void test_limits_read_back(void **state) {
                 lim.cpus = NULL;
         if (!hier_of(CG_PIDS))
                 lim.pids_max = 0;
-        create(fx, &lim, 0);
+        create(fx, &lim, flags);
         const cg_hier *h = hier_of(CG_MEMORY);
-        read_back(h, fx->name, h->version == 1 ? "memory.limit_in_bytes" : "memory.max", buf, sizeof(buf));
+        read_back_in(h, at_root, fx->name, h->version == 1 ? "memory.limit_in_bytes" : "memory.max", buf,
+                     sizeof(buf));
         assert_string_equal(buf, "67108864"); /* 64 << 20 */
         if ((h = hier_of(CG_PIDS))) {
-                read_back(h, fx->name, "pids.max", buf, sizeof(buf));
+                read_back_in(h, at_root, fx->name, "pids.max", buf, sizeof(buf));
                 assert_string_equal(buf, "10");
         }
         if ((h = hier_of(CG_CPUSET))) {
-                read_back(h, fx->name, "cpuset.cpus", buf, sizeof(buf));
+                read_back_in(h, at_root, fx->name, "cpuset.cpus", buf, sizeof(buf));
                 assert_string_equal(buf, cpus);
-                /* mems inherited from the bench parent; a task can join only with both set */
-                read_back(h, fx->name, "cpuset.mems", buf, sizeof(buf));
+                /* mems inherited from the bench parent or copied from the root: a task joins only with both
+                 */
+                read_back_in(h, at_root, fx->name, "cpuset.mems", buf, sizeof(buf));
                 assert_true(buf[0] != 0);
         }
         /* the child can join every hierarchy, cpuset included */
         pid_t pid;
         close(spawn(fx, KID_SLEEP, &pid));
+        return pid;
+}
+
+static void test_limits_read_back(void **state) {
+        fixture *fx = *state;
+        if (!need_root())
+                skip();
+        create_limited(fx, 0);
 }
 
 static void test_join_and_list(void **state) {
@@ -878,31 +891,10 @@ static void test_at_root(void **state) {
         fixture *fx = *state;
         if (!need_root())
                 skip();
-        char cpus[16], buf[64];
-        snprintf(cpus, sizeof(cpus), "%d", some_cpu());
-        ctr_cgroup_limits lim = {.memory_bytes = 64 << 20, .pids_max = 10, .cpus = cpus};
-        if (!hier_of(CG_CPUSET))
-                lim.cpus = NULL;
-        if (!hier_of(CG_PIDS))
-                lim.pids_max = 0;
-        create(fx, &lim, CTR_CGROUP_AT_ROOT | CTR_CGROUP_WANT_CLONE_INTO);
+        pid_t pid = create_limited(fx, CTR_CGROUP_AT_ROOT | CTR_CGROUP_WANT_CLONE_INTO);
         assert_int_equal(leftovers(fx->name), 0);
         assert_true(root_leftovers(fx->name) >= 2); /* memory and pids at least */
-        const cg_hier *h = hier_of(CG_MEMORY);
-        read_back_in(h, true, fx->name, h->version == 1 ? "memory.limit_in_bytes" : "memory.max", buf,
-                     sizeof(buf));
-        assert_string_equal(buf, "67108864");
-        if ((h = hier_of(CG_PIDS))) {
-                read_back_in(h, true, fx->name, "pids.max", buf, sizeof(buf));
-                assert_string_equal(buf, "10");
-        }
-        if ((h = hier_of(CG_CPUSET))) {
-                read_back_in(h, true, fx->name, "cpuset.cpus", buf, sizeof(buf));
-                assert_string_equal(buf, cpus);
-                /* copied from the root: without mems no task could join */
-                read_back_in(h, true, fx->name, "cpuset.mems", buf, sizeof(buf));
-                assert_true(buf[0] != 0);
-        }
+        const cg_hier *h;
         if ((h = hier_of(CG_DEVICES)) && h->version == 1) {
                 char path[PATH_MAX];
                 snprintf(path, sizeof(path), "%s/%s", h->mount, fx->name);
@@ -911,8 +903,6 @@ static void test_at_root(void **state) {
                 if (access("/dev/kmsg", F_OK) == 0)
                         assert_int_equal(devices_kid(fx, false), 3);
         }
-        pid_t pid;
-        close(spawn(fx, KID_SLEEP, &pid));
         /* kill + destroy: nothing left at the roots */
         ctr_cgroup_destroy(fx->cg);
         fx->cg = NULL;
