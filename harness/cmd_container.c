@@ -264,6 +264,9 @@ int cmd_container(int argc, char **argv) {
                 }
         }
         uint64_t t_begin = bench_now_ns();
+        /* the network namespace on another cpu meanwhile: the checks below take as long as it does */
+        _cleanup_(ctr_netns_unrefp) ctr_netns *netns = ctr_netns_begin(&spec);
+        spec.netns = netns;
         _cleanup_free_ char *base = NULL;
         if (n_layers == 0) {
                 _cleanup_free_ char *agent = bench_agent_path();

@@ -71,7 +71,22 @@ typedef struct ctr_spec {
         char *const *argv;                  /* argv[0] is a path inside the rootfs */
         char *const *envp;                  /* NULL = a minimal PATH/HOME/TERM environment */
         int stdin_fd, stdout_fd, stderr_fd; /* -1 = inherit */
+        struct ctr_netns *netns;            /* begun by ctr_netns_begin, NULL = ctr_start begins it */
 } ctr_spec;
+
+/*
+ * The network namespace of the next ctr_start with this spec, begun now on
+ * another cpu (the dearest part of the start, see container.c): a process
+ * that will start a container can begin it before its own checks. NULL
+ * when there is no point (a user namespace, a single cpu); ctr_start then
+ * does as without. The caller unrefs it after ctr_start (or instead).
+ */
+typedef struct ctr_netns ctr_netns;
+ctr_netns *ctr_netns_begin(const ctr_spec *spec);
+void ctr_netns_unref(ctr_netns *n); /* accepts NULL */
+static inline void ctr_netns_unrefp(ctr_netns **n) {
+        ctr_netns_unref(*n);
+}
 
 typedef struct ctr_container ctr_container;
 

@@ -796,14 +796,15 @@ static const char *const default_env[] = {"PATH=/usr/local/sbin:/usr/local/bin:/
  */
 enum { NETNS_IDLE, NETNS_WORKING, NETNS_DONE, NETNS_TAKEN };
 
-typedef struct netns_job {
+struct ctr_netns {
         int state; /* NETNS_*, atomic; a futex while WORKING */
         int refs;  /* the thread's and the starter's, atomic: the last one frees */
         bool loopback;
         int fd, err;
         const char *failed;
         uint64_t t_begin, t_end;
-} netns_job;
+};
+typedef struct ctr_netns netns_job;
 
 static void netns_unref(netns_job *j) {
         if (__atomic_sub_fetch(&j->refs, 1, __ATOMIC_ACQ_REL) > 0)
@@ -902,6 +903,15 @@ static void netns_unrefp(netns_job **j) {
                 netns_unref(*j);
 }
 
+ctr_netns *ctr_netns_begin(const ctr_spec *spec) {
+        return spec->userns ? NULL : netns_start(spec->network == CTR_NET_LOOPBACK, spec->affinity);
+}
+
+void ctr_netns_unref(ctr_netns *n) {
+        if (n)
+                netns_unref(n);
+}
+
 int ctr_start(const ctr_spec *spec, unsigned flags, ctr_container **ret, bench_error **err) {
         uint64_t t0 = bench_now_ns();
         _cleanup_(ctr_destroyp) ctr_container *c = calloc(1, sizeof(*c));
@@ -909,8 +919,9 @@ int ctr_start(const ctr_spec *spec, unsigned flags, ctr_container **ret, bench_e
                 return bench_error_set(err, ENOMEM, "out of memory");
         c->pidfd = -1;
         bool userns = spec->userns;
-        _cleanup_(netns_unrefp) netns_job *net =
-                userns ? NULL : netns_start(spec->network == CTR_NET_LOOPBACK, spec->affinity);
+        /* begun by the caller (ctr_netns_begin), else here */
+        _cleanup_(netns_unrefp) netns_job *own = spec->netns || userns ? NULL : ctr_netns_begin(spec);
+        netns_job *net = spec->netns ? spec->netns : own;
         _cleanup_close_ int net_fd = -1;
 
         /* the container's own dirs on the host: upper, work and the mount point (disk upper only) */
