@@ -202,4 +202,18 @@ rm "$tmp/tree/docs/perf-baseline.json"
 pc nodefault
 expect nodefault "$tmp/tree/docs/perf-baseline.json: no such baseline file" \
   "git checkout -- docs/perf-baseline.json"
+
+# scripts/phases (the per-phase before/after of a change): bad usage is exit 2, said, measured nothing
+phases=$BENCH_SOURCE_DIR/scripts/phases
+for c in "none|no bench binary given" "/nonexistent|is not an executable file" \
+  "--runs 0 $BENCH|--runs needs a positive integer" "--frob $BENCH|unknown option" \
+  "/bin/true|has no bench-agent beside it"; do
+  IFS='|' read -r args want <<<"$c"
+  [ "$args" = none ] && args=
+  # shellcheck disable=SC2086
+  timeout 60 "$PY" "$phases" $args >"$tmp/phases.out" 2>&1
+  rc=$?
+  [ "$rc" -eq 2 ] || fail "phases $args: exit $rc, expected 2: $(cat "$tmp/phases.out")"
+  grep -qF -- "$want" "$tmp/phases.out" || fail "phases $args: no '$want' in: $(cat "$tmp/phases.out")"
+done
 echo "ok"
