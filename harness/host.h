@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include <cJSON.h>
+#include "../common/json.h"
 
 #include "../common/error.h"
 

@@ -7,7 +7,7 @@
 #include <sched.h>
 #include <stddef.h>
 
-#include <cJSON.h>
+#include "../common/json.h"
 
 #include "../common/cpulist.h"
 #include "../common/error.h"

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <cJSON.h>
+#include "../common/json.h"
 
 #include "../common/error.h"
 #include "../runtimes/driver.h"

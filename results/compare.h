@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include <cJSON.h>
+#include "../common/json.h"
 
 #include "../common/error.h"
 #include "result.h"

@@ -73,10 +73,6 @@ static void res_file_freep(res_file **f) {
         res_file_free(*f);
 }
 
-static void cjson_deletep(cJSON **j) {
-        cJSON_Delete(*j);
-}
-
 /* Makes room for one more element of size elem in *array. */
 static int grow(void **array, size_t n, size_t *cap, size_t elem) {
         if (n < *cap)

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <cJSON.h>
+#include "../common/json.h"
 
 #include "../common/error.h"
 #include "stats.h"

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <cJSON.h>
+#include "../common/json.h"
 
 #include "../common/error.h"
 #include "../common/opt.h"

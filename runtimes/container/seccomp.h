@@ -13,7 +13,7 @@
  * `linux.seccomp` object, so that external OCI runtimes get the same policy.
  */
 
-#include <cJSON.h>
+#include "../../common/json.h"
 #include <linux/filter.h>
 #include <stdbool.h>
 #include <stddef.h>

@@ -3,8 +3,10 @@
 # costs every bench process its mapping, relocations and symbol lookups at
 # start (libvirt 11 ms, libarchive 2 ms, hwloc 0.3 ms here): a library only
 # some commands call is loaded on first use (common/dl.h; vm/virt.c,
-# runtimes/layers/archive.c, harness/hwloc.c), and libcap, nettle and
-# libseccomp are linked statically (CMakeLists.txt).
+# runtimes/layers/archive.c, harness/hwloc.c, common/json.c for cJSON), and
+# libcap, nettle and libseccomp are linked statically (CMakeLists.txt). libm
+# stays: the statistics need it, and glibc's libm.a cannot be linked into a
+# program with a shared libc.
 source "$(dirname "$0")/common.bash"
 
 if [ -z "${BENCH:-}" ] || [ ! -x "$BENCH" ]; then
@@ -12,7 +14,7 @@ if [ -z "${BENCH:-}" ] || [ ! -x "$BENCH" ]; then
 fi
 command -v readelf >/dev/null || skip "readelf (binutils) is not installed"
 
-allowed=(libc.so.6 libm.so.6 libcjson.so.1)
+allowed=(libc.so.6 libm.so.6)
 needed=$(readelf -d "$BENCH" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p')
 [ -n "$needed" ] || fail "readelf -d $BENCH lists no NEEDED library"
 # the sanitizer build also needs its runtimes, and what they load
