@@ -140,15 +140,10 @@ static bench_diags notes;
 static size_t notes_taken;
 
 void bench_cache_note(const char *fmt, ...) {
-        char *m = NULL;
         va_list ap;
         va_start(ap, fmt);
-        int r = vasprintf(&m, fmt, ap);
+        bench_diags_addv(&notes, fmt, ap);
         va_end(ap);
-        if (r < 0)
-                return;
-        bench_diags_add(&notes, "%s", m);
-        free(m);
 }
 
 char *bench_cache_note_take(void) {

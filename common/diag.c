@@ -8,12 +8,15 @@
 #include "util.h"
 
 void bench_diags_add(bench_diags *d, const char *fmt, ...) {
-        char *m = NULL;
         va_list ap;
         va_start(ap, fmt);
-        int r = vasprintf(&m, fmt, ap);
+        bench_diags_addv(d, fmt, ap);
         va_end(ap);
-        if (r < 0)
+}
+
+void bench_diags_addv(bench_diags *d, const char *fmt, va_list ap) {
+        char *m = NULL;
+        if (vasprintf(&m, fmt, ap) < 0)
                 return;
         /* a suite's names and values are printed: no terminal escape sequence from them */
         char *safe = bench_escape_text(m, BENCH_TEXT_KEEP_LINES);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /*
@@ -15,4 +16,5 @@ typedef struct bench_diags {
 } bench_diags;
 
 void bench_diags_add(bench_diags *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void bench_diags_addv(bench_diags *d, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void bench_diags_clear(bench_diags *d);
