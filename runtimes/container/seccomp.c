@@ -7,7 +7,6 @@
 #include "seccomp.h"
 
 #include <ctype.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -24,6 +23,7 @@
 #include <unistd.h>
 
 #include "../../common/cleanup.h"
+#include "../../common/dl.h"
 #include "../../common/json.h"
 #include "../../common/sha256.h"
 #include "../../common/util.h"
@@ -378,21 +378,24 @@ static bool config_has(const char *s, const char *line) {
 
 /* zlib's gzip file API (stable since zlib 1.0), loaded for a compile only: bench links no zlib */
 typedef struct gz_file_s *gz_file;
+typedef struct zlib_api {
+        gz_file (*gzopen)(const char *path, const char *mode);
+        int (*gzread)(gz_file f, void *buf, unsigned len);
+        int (*gzclose)(gz_file f);
+} zlib_api;
 
 /* The decompressed file, NULL if it cannot be read whole (no file, no zlib, out of memory). */
 static char *read_gzip_file(const char *path) {
-        void *h = dlopen("libz.so.1", RTLD_NOW | RTLD_LOCAL);
-        if (!h)
+        static zlib_api z;
+        static const bench_dl_sym syms[] = {BENCH_DL_SYM(zlib_api, gzopen),
+                                            BENCH_DL_SYM(zlib_api, gzread),
+                                            BENCH_DL_SYM(zlib_api, gzclose),
+                                            {NULL}};
+        static bench_dl dl = {
+                .what = "zlib", .soname = "libz.so.1", .package = "zlib1g", .syms = syms, .table = &z};
+        if (bench_dl_load(&dl, NULL) < 0)
                 return NULL;
-        struct {
-                gz_file (*open)(const char *path, const char *mode);
-                int (*read)(gz_file f, void *buf, unsigned len);
-                int (*close)(gz_file f);
-        } z;
-        *(void **)&z.open = dlsym(h, "gzopen");
-        *(void **)&z.read = dlsym(h, "gzread");
-        *(void **)&z.close = dlsym(h, "gzclose");
-        gz_file f = z.open && z.read && z.close ? z.open(path, "rbe") : NULL;
+        gz_file f = z.gzopen(path, "rbe");
         char *buf = NULL;
         size_t len = 0, cap = 0;
         bool ok = f != NULL;
@@ -405,12 +408,11 @@ static char *read_gzip_file(const char *path) {
                         }
                         buf = nb;
                 }
-                n = z.read(f, buf + len, (unsigned)(cap - len - 1));
+                n = z.gzread(f, buf + len, (unsigned)(cap - len - 1));
                 ok = n >= 0;
         }
         if (f)
-                z.close(f);
-        dlclose(h);
+                z.gzclose(f);
         if (!ok) {
                 free(buf);
                 return NULL;
@@ -425,7 +427,8 @@ static char *read_gzip_file(const char *path) {
  * a filter around bench itself may answer by killing it): /boot/config-R,
  * else /proc/config.gz. A kernel built with x32 may still have it off at
  * boot (Debian's syscall.x32=n): that counts as having it. Asked on a cache
- * miss only; cache_path() keys the program by the config files it reads.
+ * miss only; cache_path() keys the program by the kernel's build (uname's
+ * release and version), whose config does not change.
  */
 int ctr_seccomp_x32_abi(void) {
         static int known = -2;
@@ -563,27 +566,11 @@ static void fp_cond(bench_sha256 *h, const ctr_sc_cond *c) {
         FP(h, c->min_kernel);
 }
 
-/* What ctr_seccomp_x32_abi reads, by size (and time, where it is a real file): a stat each */
-static void fp_config(bench_sha256 *h, const char *release) {
-        char path[128];
-        struct stat st;
-        snprintf(path, sizeof(path), "/boot/config-%s", release);
-        int64_t id[3] = {-1, -1, -1};
-        if (stat(path, &st) == 0) {
-                id[0] = (int64_t)st.st_size;
-                id[1] = (int64_t)st.st_mtim.tv_sec;
-        }
-        /* (its time is when procfs made the inode: it changes with every boot) */
-        if (stat("/proc/config.gz", &st) == 0)
-                id[2] = (int64_t)st.st_size;
-        FP(h, id);
-}
-
 /*
  * The cache key: everything the program is made from — the profile's
  * rules field by field, the capabilities, what the rules' conditions are
- * resolved against (this machine's architecture and kernel, and the
- * kernel's config for x32) and libseccomp's version. Hashed from the
+ * resolved against (this machine's architecture and kernel build, whose
+ * config says whether x32 is there) and libseccomp's version. Hashed from the
  * structure itself: rendering the profile as JSON first cost every
  * container start 0.15 ms.
  */
@@ -604,7 +591,6 @@ static int cache_path(const ctr_sc_profile *p, uint64_t caps, char **ret, bench_
         fp_str(&h, u.release);
         /* the kernel's build, whose config says whether x32 is compiled in (ctr_seccomp_x32_abi) */
         fp_str(&h, u.version);
-        fp_config(&h, u.release);
         FP(&h, caps);
         FP(&h, p->default_action);
         FP(&h, p->default_ret);
