@@ -804,18 +804,23 @@ static void make_dir(fixture *fx, const char *path) {
         assert_true(mkdir(path, 0755) == 0 || errno == EEXIST);
 }
 
-/* bench-<dead pid>-0 in every hierarchy (one with a process, one with a child dir) goes; ours stays. */
-static void test_reap_stale(void **state) {
-        fixture *fx = *state;
-        if (!need_root())
-                skip();
+/* "bench-PID-0" of a process that has exited: what a killed run leaves. */
+static void stale_name(char *buf, size_t size) {
         pid_t dead = fork();
         assert_true(dead >= 0);
         if (dead == 0)
                 _exit(0);
         assert_int_equal(waitpid(dead, NULL, 0), dead);
+        snprintf(buf, size, "bench-%d-0", (int)dead);
+}
+
+/* bench-<dead pid>-0 in every hierarchy (one with a process, one with a child dir) goes; ours stays. */
+static void test_reap_stale(void **state) {
+        fixture *fx = *state;
+        if (!need_root())
+                skip();
         char stale[64];
-        snprintf(stale, sizeof(stale), "bench-%d-0", (int)dead);
+        stale_name(stale, sizeof(stale));
         /* ours: alive, must survive */
         create(fx, NULL, 0);
 
@@ -916,13 +921,8 @@ static void test_reap_stale_at_root(void **state) {
         fixture *fx = *state;
         if (!need_root())
                 skip();
-        pid_t dead = fork();
-        assert_true(dead >= 0);
-        if (dead == 0)
-                _exit(0);
-        assert_int_equal(waitpid(dead, NULL, 0), dead);
         char stale[64];
-        snprintf(stale, sizeof(stale), "bench-%d-0", (int)dead);
+        stale_name(stale, sizeof(stale));
         create(fx, NULL, CTR_CGROUP_AT_ROOT);
         /* the stale one as a killed run leaves it: in the hierarchies a container uses */
         for (size_t i = 0; i < host->n; i++) {
