@@ -17,8 +17,6 @@
 #include "../results/result.h"
 #include "commands.h"
 
-enum { EXIT_NO_REGRESSION = 0, EXIT_REGRESSION = 1, EXIT_UNUSABLE = 2 };
-
 static void compare_usage(FILE *f) {
         fputs("usage: bench compare BASE.json NEW.json [OPTIONS]\n"
               "       bench compare --overhead RESULT.json [--baseline NAME] [OPTIONS]\n"
@@ -110,11 +108,11 @@ int cmd_compare(int argc, char **argv) {
                 switch (c) {
                 case 't':
                         if (parse_number("--threshold", optarg, 0, 1000, false, &o.threshold_pct) < 0)
-                                return EXIT_UNUSABLE;
+                                return EXIT_BAD_INPUT;
                         break;
                 case 'a':
                         if (parse_number("--alpha", optarg, 0, 0.5, true, &o.alpha) < 0)
-                                return EXIT_UNUSABLE;
+                                return EXIT_BAD_INPUT;
                         break;
                 case 'f': {
                         bool known = false;
@@ -127,7 +125,7 @@ int cmd_compare(int argc, char **argv) {
                                         "junit or json)\n",
                                         optarg, hint ? " (did you mean `" : "", hint ? hint : "",
                                         hint ? "`?)" : "");
-                                return EXIT_UNUSABLE;
+                                return EXIT_BAD_INPUT;
                         }
                         format = optarg;
                         break;
@@ -146,10 +144,10 @@ int cmd_compare(int argc, char **argv) {
                         break;
                 case 'h':
                         compare_usage(stdout);
-                        return EXIT_NO_REGRESSION;
+                        return EXIT_OK;
                 default:
                         compare_usage(stderr);
-                        return EXIT_UNUSABLE;
+                        return EXIT_BAD_INPUT;
                 }
         }
         int want = overhead ? 1 : 2;
@@ -158,18 +156,18 @@ int cmd_compare(int argc, char **argv) {
                         overhead ? "one result file with --overhead" : "two result files, BASE.json NEW.json",
                         argc - optind, argc - optind == 1 ? "" : "s");
                 compare_usage(stderr);
-                return EXIT_UNUSABLE;
+                return EXIT_BAD_INPUT;
         }
         if (baseline && !overhead) {
                 fprintf(stderr, "bench compare: --baseline is for --overhead\n");
-                return EXIT_UNUSABLE;
+                return EXIT_BAD_INPUT;
         }
 
         const char *base_path = argv[optind], *cur_path = overhead ? NULL : argv[optind + 1];
         _cleanup_(res_file_freep) res_file *base = NULL;
         _cleanup_(res_file_freep) res_file *cur = NULL;
         if (load(base_path, &base) < 0 || (cur_path && load(cur_path, &cur) < 0))
-                return EXIT_UNUSABLE;
+                return EXIT_BAD_INPUT;
 
         _cleanup_error_ bench_error *err = NULL;
         _cleanup_(cmp_report_clear) cmp_report rep = {0};
@@ -181,13 +179,13 @@ int cmd_compare(int argc, char **argv) {
                         fprintf(stderr, "bench compare: %s: %s\n", base_path, msg);
                 else
                         fprintf(stderr, "bench compare: %s vs %s: %s\n", base_path, cur_path, msg);
-                return EXIT_UNUSABLE;
+                return EXIT_BAD_INPUT;
         }
         if (rep.n_env_diffs > 0 && strict_env) {
                 print_env_diffs(&rep, base_path, cur_path);
                 fprintf(stderr, "bench compare: refusing to compare results from different environments "
                                 "(--strict-env)\n");
-                return EXIT_UNUSABLE;
+                return EXIT_BAD_INPUT;
         }
 
         /* text: the environment warning goes to stderr, where it is seen even when stdout is a file */
@@ -200,18 +198,18 @@ int cmd_compare(int argc, char **argv) {
         _cleanup_free_ char *out = NULL;
         if (cmp_format(&shown, format, overhead, &out, &err) < 0) {
                 fprintf(stderr, "bench compare: %s\n", err && err->msg ? err->msg : "cannot format");
-                return EXIT_UNUSABLE;
+                return EXIT_BAD_INPUT;
         }
         if (output) {
                 if (bench_write_file_atomic(output, out, strlen(out), &err) < 0) {
                         fprintf(stderr, "bench compare: %s\n", err && err->msg ? err->msg : output);
-                        return EXIT_UNUSABLE;
+                        return EXIT_BAD_INPUT;
                 }
         } else {
                 fputs(out, stdout);
                 if (fflush(stdout) != 0) {
                         fprintf(stderr, "bench compare: cannot write the report: %s\n", strerror(errno));
-                        return EXIT_UNUSABLE;
+                        return EXIT_BAD_INPUT;
                 }
         }
         if (!overhead && rep.n_regressed > 0) {
@@ -220,5 +218,5 @@ int cmd_compare(int argc, char **argv) {
                                 rep.n_regressed == 1 ? "" : "s");
                 return EXIT_REGRESSION;
         }
-        return EXIT_NO_REGRESSION;
+        return EXIT_OK;
 }

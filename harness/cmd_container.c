@@ -25,8 +25,6 @@
 #include "interrupt.h"
 #include "pinning.h"
 
-enum { EXIT_START_FAILED = 125 };
-
 static void container_usage(FILE *f) {
         fputs("usage: bench container run [OPTIONS] -- CMD [ARG...]\n"
               "\n"
@@ -76,7 +74,7 @@ static int seccomp_profile(int argc, char **argv) {
                 else {
                         fprintf(stderr, "bench container seccomp-profile: unexpected `%s`\n", argv[i]);
                         container_usage(stderr);
-                        return 2;
+                        return EXIT_BAD_INPUT;
                 }
         }
         _cleanup_error_ bench_error *err = NULL;
@@ -85,21 +83,21 @@ static int seccomp_profile(int argc, char **argv) {
         _cleanup_json_ cJSON *o = NULL;
         if (ctr_caps_parse(caps, &c, &err) < 0 || ctr_seccomp_load(value, &p, &err) < 0) {
                 fprintf(stderr, "bench container seccomp-profile: %s\n", err->msg);
-                return 2;
+                return EXIT_BAD_INPUT;
         }
         if (!p) {
                 fprintf(stderr, "bench container seccomp-profile: `none` has no profile\n");
-                return 2;
+                return EXIT_BAD_INPUT;
         }
         if (ctr_seccomp_to_oci(p, c.keep, &o, &err) < 0) {
                 fprintf(stderr, "bench container seccomp-profile: %s\n", err->msg);
-                return 1;
+                return EXIT_FAILED;
         }
         _cleanup_free_ char *s = cJSON_Print(o);
         if (!s)
-                return 1;
+                return EXIT_FAILED;
         printf("%s\n", s);
-        return 0;
+        return EXIT_OK;
 }
 
 int cmd_container(int argc, char **argv) {
@@ -108,11 +106,11 @@ int cmd_container(int argc, char **argv) {
         if (argc < 2 || strcmp(argv[1], "run") != 0) {
                 if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
                         container_usage(stdout);
-                        return 0;
+                        return EXIT_OK;
                 }
                 fprintf(stderr, "bench container: expected `run`\n");
                 container_usage(stderr);
-                return 2;
+                return EXIT_BAD_INPUT;
         }
         argc--;
         argv++;
@@ -158,7 +156,7 @@ int cmd_container(int argc, char **argv) {
                 case 'l':
                         if (n_layers == CTR_MAX_LAYERS) {
                                 fprintf(stderr, "bench container run: at most %d layers\n", CTR_MAX_LAYERS);
-                                return 2;
+                                return EXIT_BAD_INPUT;
                         }
                         layers[n_layers++] = optarg;
                         break;
@@ -167,7 +165,7 @@ int cmd_container(int argc, char **argv) {
                                 fprintf(stderr,
                                         "bench container run: --memory `%s`: expected a size such as 64M\n",
                                         optarg);
-                                return 2;
+                                return EXIT_BAD_INPUT;
                         }
                         break;
                 case 'c':
@@ -179,7 +177,7 @@ int cmd_container(int argc, char **argv) {
                                 fprintf(stderr,
                                         "bench container run: --%s `%s`: expected a positive integer\n",
                                         c == 'p' ? "pids" : "cpu-quota", optarg);
-                                return 2;
+                                return EXIT_BAD_INPUT;
                         }
                         if (c == 'p')
                                 spec.limits.pids_max = v;
@@ -204,7 +202,7 @@ int cmd_container(int argc, char **argv) {
                                 fprintf(stderr,
                                         "bench container run: --network `%s`: expected none or loopback\n",
                                         optarg);
-                                return 2;
+                                return EXIT_BAD_INPUT;
                         }
                         break;
                 case 'C':
@@ -217,7 +215,7 @@ int cmd_container(int argc, char **argv) {
                         if (strcmp(optarg, "disk") && strcmp(optarg, "tmpfs")) {
                                 fprintf(stderr, "bench container run: --upper `%s`: expected disk or tmpfs\n",
                                         optarg);
-                                return 2;
+                                return EXIT_BAD_INPUT;
                         }
                         spec.upper_tmpfs = !strcmp(optarg, "tmpfs");
                         break;
@@ -231,7 +229,7 @@ int cmd_container(int argc, char **argv) {
                                 fprintf(stderr,
                                         "bench container run: --%s `%s`: expected a size such as 64M\n",
                                         c == 'S' ? "tmpfs-size" : "upper-size", optarg);
-                                return 2;
+                                return EXIT_BAD_INPUT;
                         }
                         break;
                 case 'P':
@@ -242,16 +240,16 @@ int cmd_container(int argc, char **argv) {
                         break;
                 case 'h':
                         container_usage(stdout);
-                        return 0;
+                        return EXIT_OK;
                 default:
                         container_usage(stderr);
-                        return 2;
+                        return EXIT_BAD_INPUT;
                 }
         }
         if (optind >= argc) {
                 fprintf(stderr,
                         "bench container run: no command given (bench container run -- CMD [ARG...])\n");
-                return 2;
+                return EXIT_BAD_INPUT;
         }
         if (spec.limits.cpus) {
                 cpu_set_t set;
@@ -260,7 +258,7 @@ int cmd_container(int argc, char **argv) {
                     bench_cpulist_check_allowed(spec.limits.cpus, &err) < 0) {
                         fprintf(stderr, "bench container run: --cpus `%s`: %s\n", spec.limits.cpus,
                                 err ? err->msg : "invalid");
-                        return 2;
+                        return EXIT_BAD_INPUT;
                 }
         }
         uint64_t t_begin = bench_now_ns();
@@ -297,7 +295,7 @@ int cmd_container(int argc, char **argv) {
         }
         if (ctr_spec_check(&spec, 0, &err) < 0) {
                 fprintf(stderr, "bench container run: %s\n", err->msg);
-                return 2;
+                return EXIT_BAD_INPUT;
         }
         uint64_t t_checked = bench_now_ns();
         bench_reap_stale_dirs(spec.state_dir);
@@ -329,7 +327,7 @@ int cmd_container(int argc, char **argv) {
                         bench_ns_to_ms(t_end - t_exited));
         }
         if (r == -EINTR)
-                return 130;
+                return EXIT_INTERRUPTED;
         if (r < 0) {
                 fprintf(stderr, "bench container run: %s\n", err->msg);
                 return EXIT_START_FAILED;
@@ -337,6 +335,6 @@ int cmd_container(int argc, char **argv) {
         if (WIFEXITED(status))
                 return WEXITSTATUS(status);
         if (WIFSIGNALED(status))
-                return 128 + WTERMSIG(status);
+                return EXIT_SIGNALED + WTERMSIG(status);
         return EXIT_START_FAILED;
 }

@@ -19,8 +19,6 @@
 #include "../vm/vm-internal.h"
 #include "commands.h"
 
-enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_BAD_INPUT = 2 };
-
 static void layers_usage(FILE *f) {
         fputs("usage: bench layers COMMAND\n"
               "\n"

@@ -69,34 +69,34 @@ int cmd_plot(int argc, char **argv) {
                         break;
                 case 'h':
                         plot_usage(stdout);
-                        return 0;
+                        return EXIT_OK;
                 default:
                         plot_usage(stderr);
-                        return 2;
+                        return EXIT_BAD_INPUT;
                 }
         }
         if (optind + 1 != argc) {
                 fprintf(stderr, "bench plot: expected one result file, e.g. bench plot results.json\n");
                 plot_usage(stderr);
-                return 2;
+                return EXIT_BAD_INPUT;
         }
         const char *path = argv[optind];
         _cleanup_free_ char *dir = out ? strdup(out) : default_dir(path);
         if (!dir || !*dir) {
                 fprintf(stderr, "bench plot: %s\n",
                         dir ? "-o: the directory name is empty" : "out of memory");
-                return dir ? 2 : 1;
+                return dir ? EXIT_BAD_INPUT : EXIT_FAILED;
         }
 
         _cleanup_error_ bench_error *err = NULL;
         res_file *f = NULL, *base = NULL;
         if (load(path, &f, &err) < 0) {
                 fprintf(stderr, "bench plot: %s\n", err && err->msg ? err->msg : "cannot read the result");
-                return 2;
+                return EXIT_BAD_INPUT;
         }
         cmp_report report = {0};
         bool have_report = false;
-        int rc = 0;
+        int rc = EXIT_OK;
         if (base_path) {
                 /* the comparison is compare.c's, the same numbers `bench compare` gives */
                 cmp_opts o = {.threshold_pct = 5, .alpha = 0.05, .bootstrap = 2000};
@@ -106,7 +106,8 @@ int cmd_plot(int argc, char **argv) {
                 if (r < 0) {
                         fprintf(stderr, "bench plot: --compare %s: %s\n", base_path,
                                 err && err->msg ? err->msg : "cannot compare");
-                        rc = r == -ENOMEM ? 1 : 2; /* else unusable input, as for bench compare */
+                        /* else unusable input, as for bench compare */
+                        rc = r == -ENOMEM ? EXIT_FAILED : EXIT_BAD_INPUT;
                         goto out;
                 }
                 have_report = true;
@@ -116,7 +117,7 @@ int cmd_plot(int argc, char **argv) {
         int r = plot_all(f, have_report ? &report : NULL, dir, &set, &err);
         if (r < 0) {
                 fprintf(stderr, "bench plot: %s\n", err && err->msg ? err->msg : strerror(-r));
-                rc = 1;
+                rc = EXIT_FAILED;
                 goto out;
         }
         for (size_t i = 0; i < set.n; i++)

@@ -19,8 +19,6 @@
 #include "../plots/report.h"
 #include "commands.h"
 
-enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_BAD_INPUT = 2 };
-
 static void report_usage(FILE *f) {
         fputs("usage: bench report RESULT.json [--compare BASE.json] -o REPORT.md|REPORT.html\n"
               "\n"

@@ -59,35 +59,35 @@ static int vm_image(int argc, char **argv) {
                         break;
                 case 'h':
                         vm_usage(stdout);
-                        return 0;
+                        return EXIT_OK;
                 default:
                         vm_usage(stderr);
-                        return 2;
+                        return EXIT_BAD_INPUT;
                 }
         }
         if (optind < argc) {
                 fprintf(stderr, "bench vm image: unexpected argument `%s`\n", argv[optind]);
                 vm_usage(stderr);
-                return 2;
+                return EXIT_BAD_INPUT;
         }
         if (modules_dir && !kernel) {
                 fprintf(stderr, "bench vm image: --modules-dir needs --kernel\n");
-                return 2;
+                return EXIT_BAD_INPUT;
         }
         _cleanup_free_ char *agent = agent_opt ? strdup(agent_opt) : bench_agent_path();
         if (!agent) {
                 fprintf(stderr, "bench vm image: cannot find bench-agent (use --agent)\n");
-                return 1;
+                return EXIT_FAILED;
         }
         _cleanup_error_ bench_error *err = NULL;
         vm_kernel k = {0};
         if (vm_kernel_find(kernel, modules_dir, &k, &err) < 0) {
                 fprintf(stderr, "bench vm image: %s\n", err->msg);
-                return 1;
+                return EXIT_FAILED;
         }
         printf("kernel     %s (%s%s%s)\n", k.image, k.source, k.release ? ", release " : "",
                k.release ? k.release : "");
-        int ret = 1;
+        int ret = EXIT_FAILED;
         _cleanup_free_ char *image = NULL; /* before the first goto: out: frees it */
         if (!k.modules_dir)
                 printf("modules    none (no modules dir: the kernel is assumed to have what it needs built "
@@ -120,7 +120,7 @@ static int vm_image(int argc, char **argv) {
         }
         printf("initramfs  %s (%.2f MiB, %lld bytes; %.1f ms)\n", image,
                (double)st.st_size / (1024.0 * 1024.0), (long long)st.st_size, ms);
-        ret = 0;
+        ret = EXIT_OK;
 out:
         vm_kernel_clear(&k);
         return ret;
@@ -131,12 +131,12 @@ int cmd_vm(int argc, char **argv) {
                 return vm_image(argc - 1, argv + 1);
         if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
                 vm_usage(stdout);
-                return 0;
+                return EXIT_OK;
         }
         if (argc >= 2)
                 fprintf(stderr, "bench vm: unknown subcommand `%s`\n", argv[1]);
         else
                 fprintf(stderr, "bench vm: expected `image`\n");
         vm_usage(stderr);
-        return 2;
+        return EXIT_BAD_INPUT;
 }

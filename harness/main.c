@@ -1,11 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * bench: what does isolation cost? The only file that prints for the user
- * and decides exit codes:
- *   0   success (and for compare: no regression)
- *   1   a measurement failed, nothing could be measured, or a regression
- *   2   bad input: usage, an invalid suite or result file
- *   130 interrupted (SIGINT/SIGTERM/SIGHUP): the result file holds what was measured
+ * and decides exit codes (commands.h defines them).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -30,8 +26,6 @@
 #include "../plots/plot.h"
 #include "suite.h"
 #include "version.h"
-
-enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_BAD_INPUT = 2, EXIT_INTERRUPTED = 130 };
 
 static void usage(FILE *f) {
         fputs("usage: bench COMMAND [ARGS]\n"
