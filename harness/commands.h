@@ -15,7 +15,7 @@ enum {
         EXIT_INTERRUPTED = 130,  /* SIGINT/SIGTERM/SIGHUP: the result file holds what was measured */
 };
 
-/* Subcommands that live in files of their own; main.c dispatches. */
+/* Subcommands that live in files of their own; main.c's verb table dispatches. */
 int cmd_container(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
 int cmd_compare(int argc, char **argv);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * bench: what does isolation cost? The only file that prints for the user
- * and decides exit codes (commands.h defines them).
+ * and decides exit codes (commands.h defines them). Its verb table, at the
+ * end, is the list of commands: dispatch, usage text and suggestions.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -25,42 +26,12 @@
 #include "run.h"
 #include "../plots/plot.h"
 #include "suite.h"
+#include "verbs.h"
 #include "version.h"
 
-static void usage(FILE *f) {
-        fputs("usage: bench COMMAND [ARGS]\n"
-              "\n"
-              "commands:\n"
-              "  run SUITE [-o FILE] [--configs LIST] [--repetitions N] [--warmup N] [--seed S]\n"
-              "            [--workdir DIR] [--agent PATH] [--vm-uri URI] [--plots DIR] [--quiet]\n"
-              "                      run a suite; results are written after every repetition\n"
-              "  validate SUITE...   check suites without running them (every problem is listed)\n"
-              "  info [--json]       what this host can run: cgroups, namespaces, overlayfs, kvm, tools\n"
-              "  list                workloads with their parameters and metrics, configuration kinds\n"
-              "  container run [OPTIONS] -- CMD [ARG...]\n"
-              "                      run CMD in bench's container runtime (see bench container --help)\n"
-              "  vm image [--kernel PATH] [--modules-dir DIR] [--agent PATH]\n"
-              "                      build the VM guest's initramfs and show what went in\n"
-              "  compare BASE.json NEW.json [--threshold PCT] [--alpha A] [--format "
-              "text|markdown|junit|json]\n"
-              "          [--strict-env] [-o FILE]\n"
-              "  compare --overhead RESULT.json [--baseline NAME] [...]\n"
-              "                      compare two runs (exit 1 on a regression), or configurations against "
-              "bare\n"
-              "  plot RESULT [--compare BASE] [-o DIR]\n"
-              "                      figures of a result (PNG + SVG, with their gnuplot scripts and data)\n"
-              "  report RESULT [--compare BASE] -o REPORT.md|REPORT.html\n"
-              "                      a Markdown or HTML report with tables and plots\n"
-              "  trend FILES...|DIR -o DIR\n"
-              "                      every metric over a history of result files, regressions marked\n"
-              "  layers synth|import|list|rm|flatten ...\n"
-              "                      synthesized and imported layer stacks (see bench layers --help)\n"
-              "  version             bench version and commit\n"
-              "\n"
-              "exit status: 0 ok, 1 a measurement failed (see errors[] in the result), 2 bad input,\n"
-              "             130 interrupted (the result file holds what was measured)\n",
-              f);
-}
+/* the verb table's usage text: all of it, or one verb's */
+static void usage(FILE *f);
+static void usage_of(FILE *f, const char *verb_name);
 
 static char *default_output(const suite *s) {
         char stamp[32];
@@ -302,8 +273,8 @@ static int cmd_validate(int argc, char **argv) {
 
 static int cmd_info(int argc, char **argv) {
         bool json = argc > 1 && !strcmp(argv[1], "--json");
-        if (argc > 2 || (argc == 2 && !json)) {
-                fprintf(stderr, "usage: bench info [--json]\n");
+        if (argc == 2 && !json) {
+                usage_of(stderr, argv[0]);
                 return EXIT_BAD_INPUT;
         }
         _cleanup_json_ cJSON *info = host_info();
@@ -324,7 +295,7 @@ static const char *type_label(const bench_opt_spec *p) {
         return bench_opt_type_name(p->type);
 }
 
-static int cmd_list(void) {
+static int cmd_list(int argc, char **argv) {
         printf("workloads:\n");
         for (size_t i = 0; wl_catalog[i]; i++) {
                 const wl_spec *w = wl_catalog[i];
@@ -345,48 +316,98 @@ static int cmd_list(void) {
         return EXIT_OK;
 }
 
+static int cmd_version(int argc, char **argv) {
+        printf("bench %s (%s)\n", BENCH_VERSION, BENCH_GIT_COMMIT);
+        return EXIT_OK;
+}
+
+static int cmd_help(int argc, char **argv) {
+        usage(stdout);
+        return EXIT_OK;
+}
+
+/* The commands, in the order of the usage text (and of suggestions on a tie). */
+static const verb cli_verbs[] = {
+        {.name = "run",
+         .args = "SUITE [-o FILE] [--configs LIST] [--repetitions N] [--warmup N] [--seed S] [--workdir DIR] "
+                 "[--agent PATH] [--vm-uri URI] [--plots DIR] [--quiet]",
+         .help = "run a suite; results are written after every repetition",
+         .max_args = VERB_ANY,
+         .run = cmd_run},
+        {.name = "validate",
+         .args = "SUITE...",
+         .help = "check suites without running them (every problem is listed)",
+         .max_args = VERB_ANY,
+         .run = cmd_validate},
+        {.name = "info",
+         .args = "[--json]",
+         .help = "what this host can run: cgroups, namespaces, overlayfs, kvm, tools",
+         .max_args = 1,
+         .run = cmd_info},
+        {.name = "list",
+         .help = "workloads with their parameters and metrics, configuration kinds",
+         .max_args = VERB_ANY,
+         .run = cmd_list},
+        {.name = "container",
+         .args = "run [OPTIONS] -- CMD [ARG...]",
+         .help = "run CMD in bench's container runtime (see bench container --help)",
+         .max_args = VERB_ANY,
+         .run = cmd_container},
+        {.name = "vm",
+         .args = "image [--kernel PATH] [--modules-dir DIR] [--agent PATH]",
+         .help = "build the VM guest's initramfs and show what went in",
+         .max_args = VERB_ANY,
+         .run = cmd_vm},
+        {.name = "compare",
+         .args = "BASE.json NEW.json [--threshold PCT] [--alpha A] [--format text|markdown|junit|json] "
+                 "[--strict-env] [-o FILE]\n"
+                 "--overhead RESULT.json [--baseline NAME] [...]",
+         .help = "compare two runs (exit 1 on a regression), or configurations against bare",
+         .max_args = VERB_ANY,
+         .run = cmd_compare},
+        {.name = "plot",
+         .args = "RESULT [--compare BASE] [-o DIR]",
+         .help = "figures of a result (PNG + SVG, with their gnuplot scripts and data)",
+         .max_args = VERB_ANY,
+         .run = cmd_plot},
+        {.name = "report",
+         .args = "RESULT [--compare BASE] -o REPORT.md|REPORT.html",
+         .help = "a Markdown or HTML report with tables and plots",
+         .max_args = VERB_ANY,
+         .run = cmd_report},
+        {.name = "trend",
+         .args = "FILES...|DIR -o DIR",
+         .help = "every metric over a history of result files, regressions marked",
+         .max_args = VERB_ANY,
+         .run = cmd_trend},
+        {.name = "layers",
+         .args = "synth|import|list|rm|flatten ...",
+         .help = "synthesized and imported layer stacks (see bench layers --help)",
+         .max_args = VERB_ANY,
+         .run = cmd_layers},
+        {.name = "version", .help = "bench version and commit", .max_args = VERB_ANY, .run = cmd_version},
+        {.name = "help", .max_args = VERB_ANY, .flags = VERB_UNLISTED, .run = cmd_help},
+        {.name = "--version", .max_args = VERB_ANY, .flags = VERB_ALIAS, .run = cmd_version},
+        {.name = "--help", .max_args = VERB_ANY, .flags = VERB_ALIAS, .run = cmd_help},
+        {.name = "-h", .max_args = VERB_ANY, .flags = VERB_ALIAS, .run = cmd_help},
+        {0},
+};
+
+static const verb_table cli = {
+        .prog = "bench",
+        .verbs = cli_verbs,
+        .footer = "exit status: 0 ok, 1 a measurement failed (see errors[] in the result), 2 bad input,\n"
+                  "             130 interrupted (the result file holds what was measured)\n",
+};
+
+static void usage(FILE *f) {
+        verb_usage(f, &cli);
+}
+
+static void usage_of(FILE *f, const char *verb_name) {
+        verb_usage_of(f, &cli, verb_find(&cli, verb_name));
+}
+
 int main(int argc, char **argv) {
-        if (argc < 2) {
-                usage(stderr);
-                return EXIT_BAD_INPUT;
-        }
-        const char *cmd = argv[1];
-        if (!strcmp(cmd, "run"))
-                return cmd_run(argc - 1, argv + 1);
-        if (!strcmp(cmd, "validate"))
-                return cmd_validate(argc - 1, argv + 1);
-        if (!strcmp(cmd, "info"))
-                return cmd_info(argc - 1, argv + 1);
-        if (!strcmp(cmd, "list"))
-                return cmd_list();
-        if (!strcmp(cmd, "container"))
-                return cmd_container(argc - 1, argv + 1);
-        if (!strcmp(cmd, "vm"))
-                return cmd_vm(argc - 1, argv + 1);
-        if (!strcmp(cmd, "compare"))
-                return cmd_compare(argc - 1, argv + 1);
-        if (!strcmp(cmd, "plot"))
-                return cmd_plot(argc - 1, argv + 1);
-        if (!strcmp(cmd, "report"))
-                return cmd_report(argc - 1, argv + 1);
-        if (!strcmp(cmd, "trend"))
-                return cmd_trend(argc - 1, argv + 1);
-        if (!strcmp(cmd, "layers"))
-                return cmd_layers(argc - 1, argv + 1);
-        if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
-                printf("bench %s (%s)\n", BENCH_VERSION, BENCH_GIT_COMMIT);
-                return EXIT_OK;
-        }
-        if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
-                usage(stdout);
-                return EXIT_OK;
-        }
-        static const char *const commands[] = {"run",    "validate", "info", "list",   "container",
-                                               "vm",     "compare",  "plot", "report", "trend",
-                                               "layers", "version",  "help"};
-        const char *hint = bench_did_you_mean(cmd, commands, ELEMENTSOF(commands));
-        fprintf(stderr, "bench: unknown command `%s`%s%s%s\n", cmd, hint ? " (did you mean `" : "",
-                hint ? hint : "", hint ? "`?)" : "");
-        usage(stderr);
-        return EXIT_BAD_INPUT;
+        return verb_dispatch(&cli, argc - 1, argv + 1);
 }
