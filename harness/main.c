@@ -28,6 +28,7 @@
 #include "interrupt.h"
 #include "run.h"
 #include "../plots/plot.h"
+#include "../results/schema.h"
 #include "suite.h"
 #include "version.h"
 
@@ -42,7 +43,9 @@ static void usage(FILE *f) {
               "                      run a suite; results are written after every repetition\n"
               "  validate SUITE...   check suites without running them (every problem is listed)\n"
               "  info [--json]       what this host can run: cgroups, namespaces, overlayfs, kvm, tools\n"
-              "  list                workloads with their parameters and metrics, configuration kinds\n"
+              "  list [--schema suite|result]\n"
+              "                      workloads with their parameters and metrics, configuration kinds;\n"
+              "                      or the suite or result JSON Schema generated from them\n"
               "  container run [OPTIONS] -- CMD [ARG...]\n"
               "                      run CMD in bench's container runtime (see bench container --help)\n"
               "  vm image [--kernel PATH] [--modules-dir DIR] [--agent PATH]\n"
@@ -330,7 +333,19 @@ static const char *type_label(const bench_opt_spec *p) {
         return bench_opt_type_name(p->type);
 }
 
-static int cmd_list(void) {
+static int cmd_list(int argc, char **argv) {
+        /* --schema suite|result: the JSON Schema generated from the tables (results/schema.c) */
+        if (argc > 1 && !strcmp(argv[1], "--schema")) {
+                _cleanup_free_ char *text = NULL;
+                _cleanup_error_ bench_error *err = NULL;
+                if (argc != 3 || res_schema_generate(argv[2], &text, &err) < 0) {
+                        fprintf(stderr, "bench list: %s\nusage: bench list [--schema suite|result]\n",
+                                err ? err->msg : "--schema takes one name");
+                        return EXIT_BAD_INPUT;
+                }
+                fputs(text, stdout);
+                return EXIT_OK;
+        }
         printf("workloads:\n");
         for (size_t i = 0; wl_catalog[i]; i++) {
                 const wl_spec *w = wl_catalog[i];
@@ -364,7 +379,7 @@ int main(int argc, char **argv) {
         if (!strcmp(cmd, "info"))
                 return cmd_info(argc - 1, argv + 1);
         if (!strcmp(cmd, "list"))
-                return cmd_list();
+                return cmd_list(argc - 1, argv + 1);
         if (!strcmp(cmd, "container"))
                 return cmd_container(argc - 1, argv + 1);
         if (!strcmp(cmd, "vm"))
