@@ -5,7 +5,7 @@
  * bench-agent internals: what a workload's run function gets and the few
  * things it may call. A workload never prints: it reports metrics with
  * wl_emit(), remarks with wl_note(), and returns 0 or -errno with *err set.
- * Only agent.c writes to stdout/stderr.
+ * Only agent.c and agent_main.c write to stdout/stderr.
  */
 
 #include <stdbool.h>
