@@ -25,6 +25,7 @@
 #include "interrupt.h"
 #include "run.h"
 #include "../plots/plot.h"
+#include "../results/schema.h"
 #include "suite.h"
 #include "verbs.h"
 #include "version.h"
@@ -296,6 +297,18 @@ static const char *type_label(const bench_opt_spec *p) {
 }
 
 static int cmd_list(int argc, char **argv) {
+        /* --schema suite|result: the JSON Schema generated from the tables (results/schema.c) */
+        if (argc > 1 && !strcmp(argv[1], "--schema")) {
+                _cleanup_free_ char *text = NULL;
+                _cleanup_error_ bench_error *err = NULL;
+                if (argc != 3 || res_schema_generate(argv[2], &text, &err) < 0) {
+                        fprintf(stderr, "bench list: %s\nusage: bench list [--schema suite|result]\n",
+                                err ? err->msg : "--schema takes one name");
+                        return EXIT_BAD_INPUT;
+                }
+                fputs(text, stdout);
+                return EXIT_OK;
+        }
         printf("workloads:\n");
         for (size_t i = 0; wl_catalog[i]; i++) {
                 const wl_spec *w = wl_catalog[i];
@@ -345,7 +358,8 @@ static const verb cli_verbs[] = {
          .max_args = 1,
          .run = cmd_info},
         {.name = "list",
-         .help = "workloads with their parameters and metrics, configuration kinds",
+         .args = "[--schema suite|result]",
+         .help = "workloads and configuration kinds with their options; or a JSON Schema",
          .max_args = VERB_ANY,
          .run = cmd_list},
         {.name = "container",

@@ -5,7 +5,7 @@
  * bench-agent internals: what a workload's run function gets and the few
  * things it may call. A workload never prints: it reports metrics with
  * wl_emit(), remarks with wl_note(), and returns 0 or -errno with *err set.
- * Only agent.c writes to stdout/stderr.
+ * Only agent.c and agent_main.c write to stdout/stderr.
  */
 
 #include <stdbool.h>
@@ -29,8 +29,6 @@ typedef struct wl_ctx {
         uint64_t seed;   /* --seed; every random choice derives from it */
         unsigned depth;  /* layer depth the item runs at (set by wl_layers.c), 0 = none: tags its metrics */
 } wl_ctx;
-
-typedef int (*wl_run_fn)(wl_ctx *ctx, bench_error **err);
 
 /*
  * Typed parameter values: the given one, else the catalog default. The plan
@@ -72,7 +70,11 @@ double wl_percentile_sorted(const double *sorted, size_t n, double p);
 /* Seconds between two bench_now_ns() readings, never 0. */
 double wl_elapsed_s(uint64_t start_ns, uint64_t end_ns);
 
-/* The run functions, one per file; agent.c maps catalog names to them. */
+/* Binary multiples for the params' limits. */
+#define KiB 1024ull
+#define MiB (1024ull * KiB)
+#define GiB (1024ull * MiB)
+
 /* init.c: the agent as a VM's /init */
 bool wl_init_wanted(int argc, char **argv);
 int wl_init_channel(void); /* /dev/ttyS1, raw, as stdin and stdout */
@@ -83,14 +85,7 @@ extern int wl_init_scratch_layers; /* marker files of the disk's layers, -1 = no
 /* wl_layers.c: workloads by layer depth, on the stack's tree under --data */
 extern const char *wl_data_root;
 int wl_metadata_depth_run(wl_ctx *ctx, unsigned depth, bench_error **err);
-int wl_copyup_run(wl_ctx *ctx, bench_error **err);
 unsigned wl_layers_depth(const wl_ctx *ctx);
+/* ROOT/bench/depth-D into buf (an error naming --data and the stack if it is not there) */
+int wl_layers_root_dir(wl_ctx *ctx, unsigned depth, char *buf, size_t len, bench_error **err);
 int wl_layers_big_file(wl_ctx *ctx, unsigned depth, uint64_t size, char **ret_path, bench_error **err);
-
-int wl_startup_run(wl_ctx *ctx, bench_error **err);
-int wl_memory_run(wl_ctx *ctx, bench_error **err);
-int wl_cpu_run(wl_ctx *ctx, bench_error **err);
-int wl_membw_run(wl_ctx *ctx, bench_error **err);
-int wl_memlat_run(wl_ctx *ctx, bench_error **err);
-int wl_fileio_run(wl_ctx *ctx, bench_error **err);
-int wl_metadata_run(wl_ctx *ctx, bench_error **err);

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include "../common/error.h"
 #include "../common/opt.h"
+#include "workloads.h"
 
 /*
- * What each workload is, as data: its parameters and the metrics it yields.
- * Shared by bench-agent (which runs them) and the harness (which validates
- * suites and labels results), so the two can never disagree.
+ * What each workload is, as data: its parameters, the metrics it yields and
+ * the function that runs it. Each wl_X.c ends with its spec; bench-agent
+ * runs them, the harness validates suites, labels results and generates the
+ * schemas from them, so the three can never disagree.
  */
 
 typedef struct wl_metric_spec {
@@ -25,15 +28,25 @@ enum {
         WL_NEEDS_DIR = 1 << 2,
 };
 
+struct wl_ctx;
+
 typedef struct wl_spec {
+        /* the suite's `kind`, the agent's plan item; the X of WL_LIST */
         const char *name;
         const char *summary;
+        /* WL_HOST_TIMED, ... */
         unsigned flags;
         const bench_opt_spec *params;  /* {NULL}-terminated */
         const wl_metric_spec *metrics; /* {NULL}-terminated */
+        /* in the agent: 0 or -errno with *err set; metrics go out through wl_emit() (agent.h) */
+        int (*run)(struct wl_ctx *ctx, bench_error **err);
 } wl_spec;
 
-/* NULL-terminated, in registry order. */
+#define WL_SPEC_DECLARE(n) extern const wl_spec wl_##n##_spec;
+WL_LIST(WL_SPEC_DECLARE)
+#undef WL_SPEC_DECLARE
+
+/* NULL-terminated, in WL_LIST order. */
 extern const wl_spec *const wl_catalog[];
 const wl_spec *wl_catalog_find(const char *name);
 const wl_metric_spec *wl_metric_find(const wl_spec *spec, const char *metric);

@@ -11,6 +11,18 @@
 #include "../common/util.h"
 #include "agent.h"
 
+static const bench_opt_spec cpu_params[] = {
+        {"duration", BENCH_OPT_DURATION, "500ms", NULL, 10, 3600000, "how long the kernel runs"},
+        {"slowdown", BENCH_OPT_UINT, "0", NULL, 0, 1000,
+         "extra work per op in percent: a deliberate regression, to test a CI gate"},
+        {0},
+};
+
+static const wl_metric_spec cpu_metrics[] = {
+        {"ops_per_s", "ops/s", "higher", "iterations per second of a fixed integer+FP compute kernel"},
+        {0},
+};
+
 /* Iterations between clock reads: the clock costs ~20-50 ns, a batch ~10 us. */
 #define BATCH 4096
 
@@ -33,7 +45,7 @@ static inline void kernel_batch(uint64_t *hp, double *fp, unsigned n) {
         *fp = f;
 }
 
-int wl_cpu_run(wl_ctx *ctx, bench_error **err) {
+static int cpu_run(wl_ctx *ctx, bench_error **err) {
         double duration_ms = wl_param_duration_ms(ctx, "duration");
         uint64_t h = ctx->seed, iterations = 0;
         double f = 0.0;
@@ -51,3 +63,11 @@ int wl_cpu_run(wl_ctx *ctx, bench_error **err) {
         cpu_sink = h ^ (uint64_t)(f * 1e9);
         return wl_emit(ctx, "ops_per_s", (double)iterations / wl_elapsed_s(start, end), err);
 }
+
+const wl_spec wl_cpu_spec = {
+        .name = "cpu",
+        .summary = "a fixed compute kernel",
+        .params = cpu_params,
+        .metrics = cpu_metrics,
+        .run = cpu_run,
+};

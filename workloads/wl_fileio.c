@@ -21,6 +21,35 @@
 #include "../common/util.h"
 #include "agent.h"
 
+static const bench_opt_spec fileio_params[] = {
+        {"dir", BENCH_OPT_STRING, NULL, NULL, 0, 0,
+         "target directory (default: the environment's scratch dir)"},
+        {"size", BENCH_OPT_SIZE, "32M", NULL, 64 * KiB, 1024 * GiB, "size of the test file"},
+        {"block", BENCH_OPT_SIZE, "4K", NULL, 512, 64 * MiB, "block size of random I/O"},
+        {"seq_block", BENCH_OPT_SIZE, "1M", NULL, 4 * KiB, 64 * MiB, "block size of sequential I/O"},
+        {"ops", BENCH_OPT_UINT, "2000", NULL, 10, 1000000000ull, "random operations per direction"},
+        {"direct", BENCH_OPT_BOOL, "false", NULL, 0, 0,
+         "O_DIRECT (falls back with a note where unsupported)"},
+        {"depth", BENCH_OPT_UINT, "0", NULL, 0, 500,
+         "0: a fresh scratch file; D: reads of the stack's big file of `size` at depth D, writes to a new "
+         "file in the stack's tree (1 = top layer; needs a `stack`)"},
+        {"bottom", BENCH_OPT_BOOL, "false", NULL, 0, 0,
+         "the deepest layer of the stack, whatever its height"},
+        {0},
+};
+
+static const wl_metric_spec fileio_metrics[] = {
+        {"seq_write.mib_per_s", "MiB/s", "higher", "sequential write of the whole file incl. fsync"},
+        {"seq_read.mib_per_s", "MiB/s", "higher", "sequential read after dropping the file's page cache"},
+        {"rand_read.iops", "IOPS", "higher", "random block reads after dropping the file's page cache"},
+        {"rand_read.lat_p50_us", "us", "lower", "random read latency, median"},
+        {"rand_read.lat_p99_us", "us", "lower", "random read latency, 99th percentile"},
+        {"rand_write.iops", "IOPS", "higher", "random block writes, fdatasync at the end included"},
+        {"rand_write.lat_p50_us", "us", "lower", "random write latency, median"},
+        {"rand_write.lat_p99_us", "us", "lower", "random write latency, 99th percentile"},
+        {0},
+};
+
 /* Buffer alignment that satisfies O_DIRECT on every common device. */
 #define ALIGN 4096
 
@@ -188,7 +217,7 @@ static int rand_io(fileio *f, const char *path, bool write, uint64_t size, uint6
                               wl_elapsed_s(start, end), err);
 }
 
-int wl_fileio_run(wl_ctx *ctx, bench_error **err) {
+static int fileio_run(wl_ctx *ctx, bench_error **err) {
         uint64_t size = wl_param_size(ctx, "size");
         uint64_t block = wl_param_size(ctx, "block");
         uint64_t seq_block = wl_param_size(ctx, "seq_block");
@@ -249,3 +278,12 @@ int wl_fileio_run(wl_ctx *ctx, bench_error **err) {
                 return r;
         return 0;
 }
+
+const wl_spec wl_fileio_spec = {
+        .name = "fileio",
+        .summary = "sequential and random file I/O",
+        .flags = WL_NEEDS_DIR,
+        .params = fileio_params,
+        .metrics = fileio_metrics,
+        .run = fileio_run,
+};

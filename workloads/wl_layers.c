@@ -25,8 +25,8 @@
 
 const char *wl_data_root = NULL;
 
-/* ROOT/bench/depth-D into buf; from here on the item's metrics are tagged with depth D. */
-static int need_root_dir(wl_ctx *ctx, unsigned depth, char *buf, size_t len, bench_error **err) {
+/* From here on the item's metrics are tagged with depth D. */
+int wl_layers_root_dir(wl_ctx *ctx, unsigned depth, char *buf, size_t len, bench_error **err) {
         if (!wl_data_root)
                 return bench_error_set(
                         err, EINVAL,
@@ -94,7 +94,7 @@ static void list_big_sizes(const char *dir, char *buf, size_t len) {
 /* fileio at depth D: the stack's file of size bytes there (bench/depth-D/big/SIZE), read only. */
 int wl_layers_big_file(wl_ctx *ctx, unsigned depth, uint64_t size, char **ret_path, bench_error **err) {
         char base[4096], sz[32];
-        int r = need_root_dir(ctx, depth, base, sizeof(base), err);
+        int r = wl_layers_root_dir(ctx, depth, base, sizeof(base), err);
         if (r < 0)
                 return r;
         /* named as synth.c names it */
@@ -127,7 +127,7 @@ static double rate(uint64_t n, uint64_t t0, uint64_t t1) {
 /* metadata with depth=D: open, stat and missing lookups of depth-D files, create+unlink there, readdir. */
 int wl_metadata_depth_run(wl_ctx *ctx, unsigned depth, bench_error **err) {
         char base[4096];
-        int r = need_root_dir(ctx, depth, base, sizeof(base), err);
+        int r = wl_layers_root_dir(ctx, depth, base, sizeof(base), err);
         if (r < 0)
                 return r;
         uint64_t want = wl_param_uint(ctx, "files");
@@ -255,64 +255,4 @@ out:
         for (size_t i = 0; i < n; i++)
                 free(paths[i]);
         return r;
-}
-
-/* copyup: the first write and the first chmod of a lower file, by size and depth. */
-int wl_copyup_run(wl_ctx *ctx, bench_error **err) {
-        unsigned depth = wl_layers_depth(ctx);
-        char base[4096], sz[32];
-        int r = need_root_dir(ctx, depth, base, sizeof(base), err);
-        if (r < 0)
-                return r;
-        bench_format_size(wl_param_size(ctx, "size"), sz, sizeof(sz));
-        char dir[4200];
-        snprintf(dir, sizeof(dir), "%s/copy/%s", base, sz);
-        unsigned files = (unsigned)wl_param_uint(ctx, "files");
-        double first = 0, second = 0, chmods = 0;
-        unsigned nw = 0, nc = 0;
-        for (unsigned i = 0; i < files; i++) {
-                char path[4300];
-                snprintf(path, sizeof(path), "%s/c%u", dir, i);
-                struct stat st;
-                if (stat(path, &st) < 0)
-                        return bench_error_errno(
-                                err, errno,
-                                "%s: the stack has no %s copy-up files at depth %u (stack `big` "
-                                "sizes, `copy_files`)",
-                                path, sz, depth);
-                if (i % 2 == 0) {
-                        /* write the first byte back as it was: an overlay copies the whole file up */
-                        for (int pass = 0; pass < 2; pass++) {
-                                uint64_t t0 = bench_now_ns();
-                                int fd = open(path, O_RDWR | O_CLOEXEC);
-                                char b;
-                                if (fd < 0 || pread(fd, &b, 1, 0) != 1 || pwrite(fd, &b, 1, 0) != 1) {
-                                        int e = errno;
-                                        if (fd >= 0)
-                                                close(fd);
-                                        return bench_error_errno(err, e, "writing %s", path);
-                                }
-                                close(fd);
-                                double ms = bench_ns_to_ms(bench_now_ns() - t0);
-                                if (pass == 0)
-                                        first += ms;
-                                else
-                                        second += ms;
-                        }
-                        nw++;
-                } else {
-                        uint64_t t0 = bench_now_ns();
-                        if (chmod(path, st.st_mode & 07777) < 0)
-                                return bench_error_errno(err, errno, "chmod %s", path);
-                        chmods += bench_ns_to_ms(bench_now_ns() - t0);
-                        nc++;
-                }
-        }
-        if (nw && (r = wl_emit(ctx, "first_write_ms", first / nw, err)) < 0)
-                return r;
-        if (nw && (r = wl_emit(ctx, "second_write_ms", second / nw, err)) < 0)
-                return r;
-        if (nc && (r = wl_emit(ctx, "first_chmod_ms", chmods / nc, err)) < 0)
-                return r;
-        return 0;
 }

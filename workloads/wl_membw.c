@@ -14,6 +14,21 @@
 #include "../common/util.h"
 #include "agent.h"
 
+static const bench_opt_spec membw_params[] = {
+        {"size", BENCH_OPT_SIZE, "32M", NULL, 64 * KiB, 16 * GiB, "size of each of the three STREAM arrays"},
+        {"passes", BENCH_OPT_UINT, "5", NULL, 1, 10000,
+         "passes per kernel; the best pass is reported (as STREAM does)"},
+        {0},
+};
+
+static const wl_metric_spec membw_metrics[] = {
+        {"copy.mb_per_s", "MB/s", "higher", "STREAM copy a[i]=b[i]"},
+        {"scale.mb_per_s", "MB/s", "higher", "STREAM scale a[i]=q*b[i]"},
+        {"add.mb_per_s", "MB/s", "higher", "STREAM add a[i]=b[i]+c[i]"},
+        {"triad.mb_per_s", "MB/s", "higher", "STREAM triad a[i]=b[i]+q*c[i]"},
+        {0},
+};
+
 #define SCALAR 3.0
 /*
  * Each pass multiplies the values by 15; STREAM's default 10 passes never
@@ -79,7 +94,7 @@ static int check_array(const char *name, const double *x, size_t n, double expec
         return 0;
 }
 
-int wl_membw_run(wl_ctx *ctx, bench_error **err) {
+static int membw_run(wl_ctx *ctx, bench_error **err) {
         uint64_t size = wl_param_size(ctx, "size");
         uint64_t passes = wl_param_uint(ctx, "passes");
         size_t n = (size_t)(size / sizeof(double));
@@ -144,3 +159,11 @@ out:
         free(c);
         return r;
 }
+
+const wl_spec wl_membw_spec = {
+        .name = "membw",
+        .summary = "STREAM memory bandwidth",
+        .params = membw_params,
+        .metrics = membw_metrics,
+        .run = membw_run,
+};

@@ -14,6 +14,17 @@
 #include "../common/util.h"
 #include "agent.h"
 
+static const bench_opt_spec memlat_params[] = {
+        {"size", BENCH_OPT_SIZE, "64M", NULL, 4 * KiB, 16 * GiB, "working set of the pointer chase"},
+        {"accesses", BENCH_OPT_UINT, "4000000", NULL, 1000, 100000000000ull, "dependent loads timed"},
+        {0},
+};
+
+static const wl_metric_spec memlat_metrics[] = {
+        {"ns_per_access", "ns", "lower", "dependent-load latency over a random cyclic permutation"},
+        {0},
+};
+
 #define LINE 64
 
 typedef struct node {
@@ -32,7 +43,7 @@ __attribute__((noinline)) static node *chase(node *p, uint64_t n) {
         return p;
 }
 
-int wl_memlat_run(wl_ctx *ctx, bench_error **err) {
+static int memlat_run(wl_ctx *ctx, bench_error **err) {
         uint64_t size = wl_param_size(ctx, "size");
         uint64_t accesses = wl_param_uint(ctx, "accesses");
         size_t n = (size_t)(size / LINE);
@@ -76,3 +87,11 @@ int wl_memlat_run(wl_ctx *ctx, bench_error **err) {
         memlat_sink = p;
         return wl_emit(ctx, "ns_per_access", (double)(end > start ? end - start : 1) / (double)accesses, err);
 }
+
+const wl_spec wl_memlat_spec = {
+        .name = "memlat",
+        .summary = "pointer-chase memory latency",
+        .params = memlat_params,
+        .metrics = memlat_metrics,
+        .run = memlat_run,
+};

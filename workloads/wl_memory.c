@@ -15,6 +15,25 @@
 #include "../common/util.h"
 #include "agent.h"
 
+static const bench_opt_spec memory_params[] = {
+        {"size", BENCH_OPT_SIZE, "64M", NULL, 1 * MiB, 64 * GiB, "memory the agent allocates and touches"},
+        {"hold_timeout", BENCH_OPT_DURATION, "10s", NULL, 1, 3600000,
+         "how long the agent holds the memory waiting for the host's go-ahead"},
+        {0},
+};
+
+static const wl_metric_spec memory_metrics[] = {
+        {"footprint_kib", "KiB", "lower",
+         "PSS of every host process of the environment while the agent holds size"},
+        {"overhead_kib", "KiB", "lower", "footprint minus the bare footprint (median)"},
+        {"rss_kib", "KiB", "lower", "the agent's own RSS as it sees it"},
+        {"cgroup_usage_kib", "KiB", "lower",
+         "container: the cgroup's memory usage while the agent holds size"},
+        {"cgroup_peak_kib", "KiB", "lower",
+         "container: the cgroup's memory high-water mark (page cache included)"},
+        {0},
+};
+
 /* VmRSS from /proc/self/status in KiB; ru_maxrss where /proc is missing (VM init). */
 static double rss_kib(void) {
         _cleanup_free_ char *status = NULL;
@@ -31,7 +50,7 @@ static double rss_kib(void) {
         return 0;
 }
 
-int wl_memory_run(wl_ctx *ctx, bench_error **err) {
+static int memory_run(wl_ctx *ctx, bench_error **err) {
         uint64_t size = wl_param_size(ctx, "size");
         double hold_ms = wl_param_duration_ms(ctx, "hold_timeout");
         long page = sysconf(_SC_PAGESIZE);
@@ -52,3 +71,12 @@ int wl_memory_run(wl_ctx *ctx, bench_error **err) {
         munmap(mem, size);
         return r;
 }
+
+const wl_spec wl_memory_spec = {
+        .name = "memory",
+        .summary = "the agent holds N MiB touched: memory footprint and overhead",
+        .flags = WL_HOST_MEASURED,
+        .params = memory_params,
+        .metrics = memory_metrics,
+        .run = memory_run,
+};

@@ -16,6 +16,28 @@
 #include "../common/util.h"
 #include "agent.h"
 
+static const bench_opt_spec metadata_params[] = {
+        {"dir", BENCH_OPT_STRING, NULL, NULL, 0, 0,
+         "target directory (default: the environment's scratch dir)"},
+        {"files", BENCH_OPT_UINT, "2000", NULL, 10, 10000000, "files created, opened, stat'ed and unlinked"},
+        {"depth", BENCH_OPT_UINT, "0", NULL, 0, 500,
+         "0: a fresh scratch dir; D: the stack's files at depth D (1 = top layer; needs a `stack`)"},
+        {"bottom", BENCH_OPT_BOOL, "false", NULL, 0, 0,
+         "the deepest layer of the stack, whatever its height"},
+        {0},
+};
+
+static const wl_metric_spec metadata_metrics[] = {
+        {"create.ops_per_s", "ops/s", "higher", "open(O_CREAT|O_EXCL)+close of new empty files"},
+        {"open.ops_per_s", "ops/s", "higher", "open+close of existing files"},
+        {"stat.ops_per_s", "ops/s", "higher", "stat of existing files"},
+        {"unlink.ops_per_s", "ops/s", "higher", "unlink of the files"},
+        {"miss.ops_per_s", "ops/s", "higher",
+         "depth D: lookups of missing names in a directory every layer has (all are searched)"},
+        {"readdir.entries_per_s", "entries/s", "higher", "depth D: readdir of a directory every layer has"},
+        {0},
+};
+
 #define NAME_LEN 24 /* "f" + up to 20 digits + NUL */
 
 typedef struct metadata {
@@ -76,7 +98,7 @@ static int one_op(metadata *m, int phase, const char *name) {
         return -EINVAL;
 }
 
-int wl_metadata_run(wl_ctx *ctx, bench_error **err) {
+static int metadata_run(wl_ctx *ctx, bench_error **err) {
         /* at a depth of a layer stack instead of in a fresh scratch dir */
         if (wl_param_uint(ctx, "depth") > 0 || wl_param_bool(ctx, "bottom"))
                 return wl_metadata_depth_run(ctx, wl_layers_depth(ctx), err);
@@ -121,3 +143,12 @@ int wl_metadata_run(wl_ctx *ctx, bench_error **err) {
         }
         return 0;
 }
+
+const wl_spec wl_metadata_spec = {
+        .name = "metadata",
+        .summary = "file create/open/stat/unlink rates",
+        .flags = WL_NEEDS_DIR,
+        .params = metadata_params,
+        .metrics = metadata_metrics,
+        .run = metadata_run,
+};

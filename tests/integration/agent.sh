@@ -60,7 +60,7 @@ rc=$?
 $PY - "$WORK/run.out" <<'EOF' || fail "full run output (see above)"
 import json, math, sys
 
-# From the catalog table in DESIGN.md / workloads/catalog.c, written out by hand.
+# From the catalog table in DESIGN.md / the specs the workloads/wl_*.c end with, written out by hand.
 # footprint_kib/overhead_kib (memory) and the startup metrics are host-side.
 EXPECT = {
     "startup": {},
