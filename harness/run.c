@@ -242,7 +242,7 @@ static char *plan_item(const suite_workload *w) {
 }
 
 /* The workload's `runs`: the environments it starts, one after another. */
-static uint64_t startup_runs(const suite_workload *w) {
+static uint64_t workload_runs(const suite_workload *w) {
         const bench_opt_spec *s =
                 bench_opt_expect(w->spec->params, "runs", BENCH_OPT_AS(BENCH_OPT_UINT), w->spec->name);
         const char *given = NULL;
@@ -253,7 +253,7 @@ static uint64_t startup_runs(const suite_workload *w) {
 }
 
 static int run_startup(run_ctx *c, const suite_config *cfg, const suite_workload *w) {
-        uint64_t runs = startup_runs(w);
+        uint64_t runs = workload_runs(w);
         /* the driver may cap them: a VM boot under TCG takes seconds */
         const rt_driver *drv = cfg->kind->driver;
         uint64_t cap = drv->max_starts ? drv->max_starts(cfg->options) : 0;

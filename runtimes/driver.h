@@ -111,8 +111,8 @@ typedef struct rt_driver {
 } rt_driver;
 
 /*
- * The kinds with a driver, one line each: X(kind) stands for rt_<kind>_driver
- * and its table rt_<kind>_options, which end the driver's file.
+ * The kinds with a driver, one word each: X(kind) stands for rt_<kind>_driver
+ * and its option table rt_<kind>_options, which end the driver's file.
  */
 #define RT_DRIVERS(X) X(bare) X(container) X(vm)
 

@@ -5,12 +5,12 @@
  * nothing: its probe says so, and bench never lists it (tests/unit/
  * test_drivers.c checks it as it checks the real ones, so it cannot rot).
  *
- * A new kind `foo` is this file copied to runtimes/foo.c (or foo/driver.c
- * with its helpers beside it), its names changed, and one word added to
- * RT_DRIVERS in runtimes/driver.h. The suite validator, `bench list`, the
- * schema and the scheduler read everything else from the two tables that
- * end the file. Rules: hooks return 0 or -errno with *err set (a sentence a
- * user can act on); nothing prints or exits; destroy leaves nothing behind.
+ * A new kind `foo` is this file copied to runtimes/foo.c, its names
+ * changed, and one word added to RT_DRIVERS in runtimes/driver.h (a driver
+ * with helpers of its own gets a folder, like vm/, and its glob in
+ * CMakeLists.txt). The suite validator, `bench list`, the schema and the
+ * scheduler read everything else from the two tables that end the file. Rules: hooks return 0 or -errno with
+ * *err set (a sentence a user can act on); nothing prints or exits; destroy leaves nothing behind.
  */
 #include <errno.h>
 #include <stdlib.h>
