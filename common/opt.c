@@ -2,8 +2,10 @@
 #include "opt.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
@@ -177,4 +179,50 @@ int bench_opt_check(const bench_opt_spec *spec, const char *value, char *why, un
                 return -EINVAL;
         }
         return -EINVAL;
+}
+
+__attribute__((noreturn, format(printf, 2, 3))) static void owner_bug(const char *owner, const char *fmt,
+                                                                      ...) {
+        va_list ap;
+        fprintf(stderr, "%s: bug: %s%s", program_invocation_short_name, owner ? owner : "",
+                owner ? ": " : "");
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputc('\n', stderr);
+        abort();
+}
+
+const bench_opt_spec *bench_opt_expect(const bench_opt_spec *table, const char *name, unsigned types,
+                                       const char *owner) {
+        const bench_opt_spec *s = bench_opt_find(table, name);
+        if (!s)
+                owner_bug(owner, "reads `%s`, which its table does not declare", name);
+        if (!(types & BENCH_OPT_AS(s->type)))
+                owner_bug(owner, "reads `%s` (%s) as another type", name, bench_opt_type_name(s->type));
+        return s;
+}
+
+uint64_t bench_opt_text_uint(const bench_opt_spec *spec, const char *given, const char *owner) {
+        const char *text = given ? given : spec->def;
+        uint64_t v = 0;
+        if (text && (spec->type == BENCH_OPT_SIZE ? bench_parse_size(text, &v)
+                                                  : bench_parse_uint(text, UINT64_MAX, &v)) < 0)
+                owner_bug(owner, "`%s` has no usable value (`%s`)", spec->name, text);
+        return v;
+}
+
+double bench_opt_text_ms(const bench_opt_spec *spec, const char *given, const char *owner) {
+        const char *text = given ? given : spec->def;
+        double v = 0;
+        if (text && bench_parse_duration_ms(text, &v) < 0)
+                owner_bug(owner, "`%s` has no usable value (`%s`)", spec->name, text);
+        return v;
+}
+
+bool bench_opt_text_bool(const bench_opt_spec *spec, const char *given, const char *owner) {
+        const char *text = given ? given : spec->def;
+        if (text && strcmp(text, "true") && strcmp(text, "false"))
+                owner_bug(owner, "`%s` has no usable value (`%s`)", spec->name, text);
+        return text && !strcmp(text, "true");
 }

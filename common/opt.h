@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -38,3 +39,43 @@ const bench_opt_spec *bench_opt_find(const bench_opt_spec *table, const char *na
  * with a human reason in why ("expected a size such as 64M").
  */
 int bench_opt_check(const bench_opt_spec *spec, const char *value, char *why, unsigned why_len);
+
+/*
+ * Typed reads by a table's owner (a workload its params, a driver its kind
+ * options): the value given, else the table's default. Values were checked
+ * against the table before they got here, so reading a name the table does
+ * not declare, reading it as another type, or a value that does not parse
+ * (a bad default) is a bug in the owner: these say so on stderr and abort.
+ * owner names it in that message ("workload `cpu`"), NULL = unnamed.
+ */
+#define BENCH_OPT_AS(type) (1u << (type)) /* the types a read accepts, or'd */
+const bench_opt_spec *bench_opt_expect(const bench_opt_spec *table, const char *name, unsigned types,
+                                       const char *owner);
+/* SIZE (bytes), UINT or UINT_OR_STRLIST: given as text (NULL: the default); 0 if neither */
+uint64_t bench_opt_text_uint(const bench_opt_spec *spec, const char *given, const char *owner);
+/* DURATION in ms; 0 if neither given nor defaulted */
+double bench_opt_text_ms(const bench_opt_spec *spec, const char *given, const char *owner);
+/* BOOL; false if neither given nor defaulted */
+bool bench_opt_text_bool(const bench_opt_spec *spec, const char *given, const char *owner);
+
+/*
+ * The same over a configuration's kind options as the suite gave them (a
+ * JSON object, NULL = none given): bench only, the agent has no cJSON
+ * (opt_json.c). A number without a default that was not given reads as 0,
+ * a string as NULL: every such option's minimum is above 0, so 0 is "unset".
+ */
+struct cJSON;
+uint64_t bench_opt_size(const struct cJSON *options, const bench_opt_spec *table, const char *name);
+uint64_t bench_opt_uint(const struct cJSON *options, const bench_opt_spec *table, const char *name);
+bool bench_opt_bool(const struct cJSON *options, const bench_opt_spec *table, const char *name);
+const char *bench_opt_string(const struct cJSON *options, const bench_opt_spec *table, const char *name);
+/* ENUM: one of the spec's choices */
+const char *bench_opt_enum(const struct cJSON *options, const bench_opt_spec *table, const char *name);
+/* CPULIST as text into buf (a suite may write one cpu as a number); NULL if not given */
+const char *bench_opt_cpulist(const struct cJSON *options, const bench_opt_spec *table, const char *name,
+                              char *buf, size_t len);
+/* Whether the suite gave a value (some options mean more when given: a disk upper refuses a size) */
+bool bench_opt_given(const struct cJSON *options, const bench_opt_spec *table, const char *name);
+/* STRLIST or UINT_OR_STRLIST given as a JSON array of strings, else NULL (bench_opt_uint reads a count) */
+const struct cJSON *bench_opt_list(const struct cJSON *options, const bench_opt_spec *table,
+                                   const char *name);

@@ -157,7 +157,7 @@ static int cmd_run(int argc, char **argv) {
         }
         bench_diags_clear(&diags);
         if (vm_uri)
-                suite_set_vm_uri(s, vm_uri);
+                suite_set_kind_option(s, "vm", "uri", vm_uri);
 
         _cleanup_free_ char *agent_path = agent ? strdup(agent) : bench_agent_path();
         if (!agent_path || access(agent_path, X_OK) < 0) {

@@ -241,21 +241,24 @@ static char *plan_item(const suite_workload *w) {
         return s;
 }
 
-static uint64_t startup_runs(const suite_workload *w) {
-        uint64_t runs = 5;
+/* The workload's `runs`: the environments it starts, one after another. */
+static uint64_t workload_runs(const suite_workload *w) {
+        const bench_opt_spec *s =
+                bench_opt_expect(w->spec->params, "runs", BENCH_OPT_AS(BENCH_OPT_UINT), w->spec->name);
+        const char *given = NULL;
         for (size_t i = 0; i < w->n_params; i++)
-                if (!strcmp(w->params[i].key, "runs"))
-                        bench_parse_uint(w->params[i].value, UINT32_MAX, &runs);
-        return runs;
+                if (!strcmp(w->params[i].key, s->name))
+                        given = w->params[i].value;
+        return bench_opt_text_uint(s, given, w->spec->name);
 }
 
 static int run_startup(run_ctx *c, const suite_config *cfg, const suite_workload *w) {
-        uint64_t runs = startup_runs(w);
-        /* a configuration may ask for fewer starts: a VM boot under TCG takes seconds */
-        const cJSON *cap =
-                cfg->options ? cJSON_GetObjectItemCaseSensitive(cfg->options, "startup_runs") : NULL;
-        if (cJSON_IsNumber(cap) && cap->valuedouble >= 1 && (uint64_t)cap->valuedouble < runs)
-                runs = (uint64_t)cap->valuedouble;
+        uint64_t runs = workload_runs(w);
+        /* the driver may cap them: a VM boot under TCG takes seconds */
+        const rt_driver *drv = cfg->kind->driver;
+        uint64_t cap = drv->max_starts ? drv->max_starts(cfg->options) : 0;
+        if (cap && cap < runs)
+                runs = cap;
         char *args[] = {(char *)"startup", NULL};
         for (uint64_t i = 0; i < runs && !bench_interrupted(); i++) {
                 session ss = {0};
@@ -313,17 +316,10 @@ static int run_workloads_in_env(run_ctx *c, const suite_config *cfg, char **args
                 unsigned idx = ss.holds[i].index;
                 if (idx >= n)
                         continue;
-                record(c, cfg, by_index[idx], "footprint_kib", "KiB", "lower",
-                       ss.holds[i].usage.footprint_kib);
-                if (ss.holds[i].usage.cgroup_usage_kib >= 0)
-                        record(c, cfg, by_index[idx], "cgroup_usage_kib", "KiB", "lower",
-                               ss.holds[i].usage.cgroup_usage_kib);
-                if (ss.holds[i].usage.cgroup_peak_kib >= 0)
-                        record(c, cfg, by_index[idx], "cgroup_peak_kib", "KiB", "lower",
-                               ss.holds[i].usage.cgroup_peak_kib);
-                if (ss.holds[i].usage.vmm_overhead_kib >= 0)
-                        record(c, cfg, by_index[idx], "vmm_overhead_kib", "KiB", "lower",
-                               ss.holds[i].usage.vmm_overhead_kib);
+                for (size_t k = 0; k < ss.holds[i].n_metrics; k++) {
+                        const rt_metric *m = &ss.holds[i].metrics[k];
+                        record(c, cfg, by_index[idx], m->name, m->unit, m->better, m->value);
+                }
         }
         for (size_t i = 0; i < ss.n_notes; i++)
                 if (ss.notes[i].index < n && !c->warmup)

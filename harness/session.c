@@ -160,16 +160,16 @@ static int handle_line(session *s, const rt_driver *drv, rt_env *env, int in_fd,
                                : 0;
         if (!strcmp(type, "hold")) {
                 /* the agent holds its memory: measure the environment, then release it */
-                rt_usage usage = {.footprint_kib = -1,
-                                  .vmm_overhead_kib = -1,
-                                  .cgroup_peak_kib = -1,
-                                  .cgroup_usage_kib = -1};
+                rt_metric measured[RT_MAX_METRICS];
                 _cleanup_error_ bench_error *merr = NULL;
-                if (drv->measure(env, &usage, &merr) < 0)
+                int n_measured = drv->measure(env, measured, &merr);
+                if (n_measured < 0)
                         add_item_error(s, index, merr && merr->msg ? merr->msg : "measure failed");
                 else if (s->n_holds < ELEMENTSOF(s->holds)) {
                         s->holds[s->n_holds].index = index;
-                        s->holds[s->n_holds].usage = usage;
+                        memcpy(s->holds[s->n_holds].metrics, measured,
+                               (size_t)n_measured * sizeof(rt_metric));
+                        s->holds[s->n_holds].n_metrics = (size_t)n_measured;
                         s->n_holds++;
                 }
                 if (in_fd >= 0) {

@@ -31,10 +31,11 @@ typedef struct session {
         size_t n_item_errors, cap_item_errors;
         session_item_error *notes; /* the agent's "note" lines: they qualify a result */
         size_t n_notes, cap_notes;
-        /* footprint per hold, by plan index (memory workload) */
+        /* what the driver measured per hold, by plan index (memory workload) */
         struct {
                 unsigned index;
-                rt_usage usage;
+                rt_metric metrics[RT_MAX_METRICS];
+                size_t n_metrics;
         } holds[16];
         size_t n_holds;
         bool ended;     /* the agent sent its "end" line */

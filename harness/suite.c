@@ -1564,16 +1564,16 @@ static void set_string(cJSON *o, const char *key, const char *value) {
                 cJSON_AddItemToObject(o, key, v);
 }
 
-void suite_set_vm_uri(suite *s, const char *uri) {
+void suite_set_kind_option(suite *s, const char *kind, const char *option, const char *value) {
         for (size_t i = 0; i < s->n_configs; i++)
-                if (!strcmp(s->configs[i].kind->name, "vm") && s->configs[i].options)
-                        set_string(s->configs[i].options, "uri", uri);
+                if (!strcmp(s->configs[i].kind->name, kind) && s->configs[i].options)
+                        set_string(s->configs[i].options, option, value);
         const cJSON *cfgs = cJSON_GetObjectItemCaseSensitive(s->json, "configurations");
         cJSON *c;
         cJSON_ArrayForEach(c, cfgs) {
                 const cJSON *k = cJSON_GetObjectItemCaseSensitive(c, "kind");
-                if (cJSON_IsString(k) && !strcmp(k->valuestring, "vm"))
-                        set_string(c, "uri", uri);
+                if (cJSON_IsString(k) && !strcmp(k->valuestring, kind))
+                        set_string(c, option, value);
         }
 }
 

@@ -71,8 +71,11 @@ int suite_load(const char *path, const suite_overrides *ov, suite **ret, bench_d
 int suite_parse(const char *text, const char *path, const suite_overrides *ov, suite **ret,
                 bench_diags *diags);
 void suite_free(suite *s);
-/* Sets "uri" of every vm configuration (bench run --vm-uri), in the suite as run too. */
-void suite_set_vm_uri(suite *s, const char *uri);
+/*
+ * Sets a string option of every configuration of a kind, in the suite as
+ * run too: a command line's word over the file's (bench run --vm-uri).
+ */
+void suite_set_kind_option(suite *s, const char *kind, const char *option, const char *value);
 
 /*
  * Locates a field by path ("workloads[2].kind", "" = root) in JSON text, as

@@ -39,8 +39,8 @@ static int bare_probe(unsigned flags, bench_error **err) {
 }
 
 static int bare_check(const cJSON *options, bench_error **err) {
-        const cJSON *stack = options ? cJSON_GetObjectItemCaseSensitive(options, "stack") : NULL;
-        return cJSON_IsString(stack) ? lay_stack_check(stack->valuestring, err) : 0;
+        const char *stack = bench_opt_string(options, rt_bare_options, "stack");
+        return stack ? lay_stack_check(stack, err) : 0;
 }
 
 static void bare_destroy(rt_env *env) {
@@ -83,10 +83,10 @@ static int bare_create(const rt_config *cfg, unsigned flags, rt_env **ret_env, b
                 env->cpuset = *cfg->cpuset;
                 env->pinned = 1;
         }
-        const cJSON *stack = cfg->options ? cJSON_GetObjectItemCaseSensitive(cfg->options, "stack") : NULL;
-        if (cJSON_IsString(stack)) {
+        const char *stack = bench_opt_string(cfg->options, rt_bare_options, "stack");
+        if (stack) {
                 lay_stack st = {0};
-                int r = lay_stack_resolve(stack->valuestring, &st, err);
+                int r = lay_stack_resolve(stack, &st, err);
                 if (r == 0)
                         r = lay_flatten(&st, 0, &env->data, err);
                 lay_stack_clear(&st);
@@ -155,16 +155,15 @@ static int bare_start(rt_env *env, char *const *args, rt_launch *ret_launch, ben
         return 0;
 }
 
-static int bare_measure(rt_env *env, rt_usage *ret_usage, bench_error **err) {
+static int bare_measure(rt_env *env, rt_metric out[RT_MAX_METRICS], bench_error **err) {
         double pss;
         if (env->pid <= 0 || env->reaped)
                 return bench_error_set(err, ESRCH, "the agent is not running");
         int r = bench_pss_kib(env->pid, &pss, err);
         if (r < 0)
                 return r;
-        *ret_usage = (rt_usage){
-                .footprint_kib = pss, .vmm_overhead_kib = -1, .cgroup_peak_kib = -1, .cgroup_usage_kib = -1};
-        return 0;
+        out[0] = RT_METRIC_KIB("footprint_kib", pss);
+        return 1;
 }
 
 static int bare_wait(rt_env *env, int timeout_ms, int *ret_status, bench_error **err) {
@@ -195,8 +194,11 @@ static size_t bare_phases(rt_env *env, uint64_t ready_ns, rt_phase *out, size_t 
         return 0;
 }
 
+const bench_opt_spec rt_bare_options[] = {RT_OPTION_STACK, {0}};
+
 const rt_driver rt_bare_driver = {
         .name = "bare",
+        .options = rt_bare_options,
         .probe = bare_probe,
         .check = bare_check,
         .create = bare_create,

@@ -55,26 +55,45 @@ typedef struct rt_phase {
 
 #define RT_MAX_PHASES 16
 
-typedef struct rt_usage {
-        double footprint_kib;    /* PSS of every host process of the environment */
-        double vmm_overhead_kib; /* vm only, else < 0 */
-        double cgroup_peak_kib;  /* container only: the cgroup's memory high-water mark, else < 0 */
-        double cgroup_usage_kib; /* container only: the cgroup's memory usage now, else < 0 */
-} rt_usage;
+/* A figure measured on the host while the agent holds its memory: "footprint_kib" */
+typedef struct rt_metric {
+        const char *name;   /* static storage */
+        const char *unit;   /* "KiB" */
+        const char *better; /* "lower" or "higher" */
+        double value;
+} rt_metric;
 
+#define RT_MAX_METRICS 8
+/* The usual one: memory in KiB, less is better. */
+#define RT_METRIC_KIB(metric, kib)                                                                           \
+        ((rt_metric){.name = (metric), .unit = "KiB", .better = "lower", .value = (kib)})
+
+/* Every kind's option: the same data for each (bare reads the flattened tree, a container the overlay). */
+#define RT_OPTION_STACK                                                                                      \
+        {                                                                                                    \
+                "stack", BENCH_OPT_STRING, NULL, NULL, 0, 0,                                                 \
+                        "layer stack with the data the depth workloads read: synth:layers=N,..., oci:PATH, " \
+                        "or a store id"                                                                      \
+        }
+
+/* The hooks of a configuration kind: runtimes/skeleton.c documents each for a new driver. */
 typedef struct rt_driver {
-        /* the configuration kind: "bare", "container", "vm", "oci" */
+        /* the configuration kind: "bare", "container", "vm" */
         const char *name;
+        /* the kind's options, {0}-terminated; read them with bench_opt_uint() & co. (defaults apply) */
+        const bench_opt_spec *options;
         /* 0 if this host can run it; else <0 and *err says why (a skip) */
         int (*probe)(unsigned flags, bench_error **err);
         /* optional: the host's check of a configuration's options (bad input, exit 2) */
         int (*check)(const cJSON *options, bench_error **err);
+        /* optional: at most this many starts per repetition of a host-timed workload (startup), 0 = no cap */
+        uint64_t (*max_starts)(const cJSON *options);
         /* prepares an environment (not timed: rootfs, images, domain XML) */
         int (*create)(const rt_config *cfg, unsigned flags, rt_env **ret_env, bench_error **err);
         /* starts the agent with args (argv without argv[0]); the clock runs */
         int (*start)(rt_env *env, char *const *args, rt_launch *ret_launch, bench_error **err);
-        /* host-side footprint of the environment right now */
-        int (*measure)(rt_env *env, rt_usage *ret_usage, bench_error **err);
+        /* host-side figures of the environment right now, footprint_kib first: their count, or <0 */
+        int (*measure)(rt_env *env, rt_metric out[RT_MAX_METRICS], bench_error **err);
         /* waits up to timeout_ms for the agent to end; *ret_status as waitpid */
         int (*wait)(rt_env *env, int timeout_ms, int *ret_status, bench_error **err);
         /* phases of the last start (ready_ns: when its ready byte came), at most max; the count */
@@ -91,18 +110,26 @@ typedef struct rt_driver {
         void (*describe)(rt_env *env, cJSON *seen);
 } rt_driver;
 
+/*
+ * The kinds with a driver, one word each: X(kind) stands for rt_<kind>_driver
+ * and its option table rt_<kind>_options, which end the driver's file.
+ */
+#define RT_DRIVERS(X) X(bare) X(container) X(vm)
+
+#define RT_DECLARE_DRIVER(kind)                                                                              \
+        extern const rt_driver rt_##kind##_driver;                                                           \
+        extern const bench_opt_spec rt_##kind##_options[];
+RT_DRIVERS(RT_DECLARE_DRIVER)
+#undef RT_DECLARE_DRIVER
+
 /* The kinds a suite may name, with or without a driver on this build. */
 typedef struct rt_kind {
         const char *name;
-        const bench_opt_spec *options; /* accepted kind options */
+        const bench_opt_spec *options; /* accepted kind options: the driver's own */
         const rt_driver *driver;       /* NULL: not implemented yet (a skip) */
 } rt_kind;
 
 extern const rt_kind rt_kinds[]; /* {NULL}-terminated */
 const rt_kind *rt_kind_find(const char *name);
-/* Checks a driver's ops table is complete; the registry calls it on lookup. */
+/* Checks a driver's ops and option tables are complete (defaults that parse); before its probe. */
 int rt_driver_validate(const rt_driver *d, bench_error **err);
-
-extern const rt_driver rt_bare_driver;
-extern const rt_driver rt_container_driver;
-extern const rt_driver rt_vm_driver;

@@ -242,25 +242,8 @@ static int vm_probe(unsigned flags, bench_error **err) {
         return r;
 }
 
-static const cJSON *opt(const cJSON *o, const char *key) {
-        return o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
-}
-static const char *opt_str(const cJSON *o, const char *key) {
-        const cJSON *v = opt(o, key);
-        return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-static uint64_t opt_size(const cJSON *o, const char *key, uint64_t def) {
-        const cJSON *v = opt(o, key);
-        uint64_t x = def;
-        if (cJSON_IsNumber(v))
-                x = (uint64_t)v->valuedouble;
-        else if (cJSON_IsString(v))
-                bench_parse_size(v->valuestring, &x);
-        return x;
-}
-
 static int vm_check(const cJSON *o, bench_error **err) {
-        const char *stack = opt_str(o, "stack");
+        const char *stack = bench_opt_string(o, rt_vm_options, "stack");
         if (stack) {
                 int q = lay_stack_check(stack, err);
                 if (q < 0)
@@ -268,14 +251,14 @@ static int vm_check(const cJSON *o, bench_error **err) {
         }
         const char *type, *accel;
         char why[256];
-        const char *want = opt_str(o, "accel");
-        int r = vm_accel_choose(want ? want : "auto", &type, &accel, why, sizeof(why), err);
+        int r = vm_accel_choose(bench_opt_enum(o, rt_vm_options, "accel"), &type, &accel, why, sizeof(why),
+                                err);
         if (r < 0)
                 return r;
-        const char *kernel = opt_str(o, "kernel");
+        const char *kernel = bench_opt_string(o, rt_vm_options, "kernel");
         if (kernel) {
                 vm_kernel k = {0};
-                r = vm_kernel_find(kernel, opt_str(o, "modules_dir"), &k, err);
+                r = vm_kernel_find(kernel, bench_opt_string(o, rt_vm_options, "modules_dir"), &k, err);
                 vm_kernel_clear(&k);
                 if (r < 0)
                         return r;
@@ -319,19 +302,21 @@ static int vm_create(const rt_config *cfg, unsigned flags, rt_env **ret_env, ben
                 return bench_error_set(err, ENOMEM, "out of memory");
         env->listen_fd = env->chan_fd = -1;
         const cJSON *o = cfg->options;
-        int r = get_conn(opt_str(o, "uri"), err);
+        const bench_opt_spec *t = rt_vm_options;
+        int r = get_conn(bench_opt_string(o, t, "uri"), err);
         if (r < 0)
                 return r;
         char why[256];
-        const char *want = opt_str(o, "accel");
-        if ((r = vm_accel_choose(want ? want : "auto", &env->type, &env->accel, why, sizeof(why), err)) < 0)
+        if ((r = vm_accel_choose(bench_opt_enum(o, t, "accel"), &env->type, &env->accel, why, sizeof(why),
+                                 err)) < 0)
                 return r;
-        if ((r = vm_kernel_find(opt_str(o, "kernel"), opt_str(o, "modules_dir"), &env->kernel, err)) < 0)
+        if ((r = vm_kernel_find(bench_opt_string(o, t, "kernel"), bench_opt_string(o, t, "modules_dir"),
+                                &env->kernel, err)) < 0)
                 return r;
         if ((r = vm_image_build(&env->kernel, cfg->agent_path, &env->initrd, err)) < 0)
                 return bench_error_prefix(err, "building the guest image");
-        env->memory_kib = opt_size(o, "memory", 256ull << 20) / 1024;
-        env->vcpus = (unsigned)opt_size(o, "vcpus", 1);
+        env->memory_kib = bench_opt_size(o, t, "memory") / 1024;
+        env->vcpus = (unsigned)bench_opt_uint(o, t, "vcpus");
         if (cfg->cpus && !(env->cpus = strdup(cfg->cpus)))
                 return bench_error_set(err, ENOMEM, "out of memory");
         if (asprintf(&env->name, "bench-%d-%u", (int)getpid(), next_id++) < 0 ||
@@ -349,12 +334,12 @@ static int vm_create(const rt_config *cfg, unsigned flags, rt_env **ret_env, ben
                                        "%s: too long for a UNIX socket (use a shorter --workdir)",
                                        env->sock_path);
         lay_stack st = {0};
-        const char *stack = opt_str(o, "stack");
+        const char *stack = bench_opt_string(o, t, "stack");
         if (stack && (r = lay_stack_resolve(stack, &st, err)) < 0)
                 return bench_error_prefix(err, "stack");
         env->stack = stack != NULL;
-        r = vm_scratch_disk(env->dir, opt_size(o, "disk_size", 256ull << 20),
-                            (unsigned)opt_size(o, "layers", 1), stack ? &st : NULL, &env->disk_path,
+        r = vm_scratch_disk(env->dir, bench_opt_size(o, t, "disk_size"),
+                            (unsigned)bench_opt_uint(o, t, "layers"), stack ? &st : NULL, &env->disk_path,
                             &env->disk_format, &env->chain_levels, err);
         lay_stack_clear(&st);
         if (r < 0)
@@ -480,7 +465,7 @@ static int find_qemu(rt_env *env) {
  * guest's RAM mapping (Firecracker's method): every mapping but the one
  * as large as the guest's memory.
  */
-static int vm_measure(rt_env *env, rt_usage *ret, bench_error **err) {
+static int vm_measure(rt_env *env, rt_metric out[RT_MAX_METRICS], bench_error **err) {
         int pid = find_qemu(env);
         if (pid < 0)
                 return bench_error_set(err, ESRCH, "cannot find the QEMU process of %s", env->name);
@@ -500,11 +485,14 @@ static int vm_measure(rt_env *env, rt_usage *ret, bench_error **err) {
                                 guest += (double)pss;
                 }
         }
-        *ret = (rt_usage){.footprint_kib = total,
-                          .vmm_overhead_kib = total - guest,
-                          .cgroup_peak_kib = -1,
-                          .cgroup_usage_kib = -1};
-        return 0;
+        out[0] = RT_METRIC_KIB("footprint_kib", total);
+        out[1] = RT_METRIC_KIB("vmm_overhead_kib", total - guest);
+        return 2;
+}
+
+/* A boot under TCG takes seconds: a configuration may cap the startup workload's. */
+static uint64_t vm_max_starts(const cJSON *options) {
+        return bench_opt_uint(options, rt_vm_options, "startup_runs");
 }
 
 /* The guest powered off (ACPI): the transient domain is gone. */
@@ -561,10 +549,29 @@ static void vm_diagnose(rt_env *env, char *buf, size_t len) {
                         *p = ' ';
 }
 
+const bench_opt_spec rt_vm_options[] = {
+        {"uri", BENCH_OPT_STRING, NULL, NULL, 0, 0, "libvirt URI (default: embedded qemu driver)"},
+        RT_OPTION_STACK,
+        {"kernel", BENCH_OPT_STRING, NULL, NULL, 0, 0, "guest kernel image"},
+        {"memory", BENCH_OPT_SIZE, "256M", NULL, 64ull << 20, 0, "guest memory"},
+        {"vcpus", BENCH_OPT_UINT, "1", NULL, 1, 256, "guest vCPUs"},
+        {"accel", BENCH_OPT_ENUM, "auto", "auto|kvm|tcg", 0, 0,
+         "accelerator; auto = kvm only where it works"},
+        {"layers", BENCH_OPT_UINT, "1", NULL, 1, 500, "qcow2 backing chain depth"},
+        {"disk_size", BENCH_OPT_SIZE, "256M", NULL, 16ull << 20, 0,
+         "the scratch disk (ext4 on virtio-blk) of the I/O workloads"},
+        {"startup_runs", BENCH_OPT_UINT, NULL, NULL, 1, 100000,
+         "at most this many boots per repetition for the startup workload (a TCG boot takes seconds)"},
+        {"modules_dir", BENCH_OPT_STRING, NULL, NULL, 0, 0, "the kernel's modules (default: next to kernel)"},
+        {0},
+};
+
 const rt_driver rt_vm_driver = {
         .name = "vm",
+        .options = rt_vm_options,
         .probe = vm_probe,
         .check = vm_check,
+        .max_starts = vm_max_starts,
         .create = vm_create,
         .start = vm_start,
         .measure = vm_measure,

@@ -184,65 +184,42 @@ void jl_free(jline *l) {
 
 /* ---- what workloads call ---- */
 
-static const bench_opt_spec *param_spec_or_die(const wl_ctx *ctx, const char *name) {
-        const bench_opt_spec *s = bench_opt_find(ctx->spec->params, name);
-        if (!s) {
-                fprintf(stderr, "bench-agent: bug: workload `%s` asks for undeclared parameter `%s`\n",
-                        ctx->spec->name, name);
-                abort();
-        }
-        return s;
-}
-
-static const char *param_raw(const wl_ctx *ctx, const char *name, bench_opt_type type) {
-        const bench_opt_spec *s = param_spec_or_die(ctx, name);
-        if (s->type != type) {
-                fprintf(stderr, "bench-agent: bug: parameter `%s` of `%s` read as the wrong type\n", name,
-                        ctx->spec->name);
-                abort();
-        }
+/* The workload's given value of the spec (the plan's text), NULL: the catalog default applies. */
+static const char *param_given(const wl_ctx *ctx, const bench_opt_spec *s) {
         for (size_t i = 0; i < ctx->n_params; i++)
                 if (ctx->params[i].spec == s)
                         return ctx->params[i].value;
-        return s->def;
+        return NULL;
 }
 
-__attribute__((noreturn)) static void bad_default(const wl_ctx *ctx, const char *name) {
-        fprintf(stderr, "bench-agent: bug: parameter `%s` of `%s` has no usable value\n", name,
-                ctx->spec->name);
-        abort();
+static const bench_opt_spec *param_spec(const wl_ctx *ctx, const char *name, bench_opt_type type) {
+        return bench_opt_expect(ctx->spec->params, name, BENCH_OPT_AS(type), ctx->spec->name);
 }
 
 uint64_t wl_param_size(const wl_ctx *ctx, const char *name) {
-        uint64_t v;
-        if (bench_parse_size(param_raw(ctx, name, BENCH_OPT_SIZE), &v) < 0)
-                bad_default(ctx, name);
-        return v;
+        const bench_opt_spec *s = param_spec(ctx, name, BENCH_OPT_SIZE);
+        return bench_opt_text_uint(s, param_given(ctx, s), ctx->spec->name);
 }
 
 uint64_t wl_param_uint(const wl_ctx *ctx, const char *name) {
-        uint64_t v;
-        if (bench_parse_uint(param_raw(ctx, name, BENCH_OPT_UINT), UINT64_MAX, &v) < 0)
-                bad_default(ctx, name);
-        return v;
+        const bench_opt_spec *s = param_spec(ctx, name, BENCH_OPT_UINT);
+        return bench_opt_text_uint(s, param_given(ctx, s), ctx->spec->name);
 }
 
 double wl_param_duration_ms(const wl_ctx *ctx, const char *name) {
-        double v;
-        if (bench_parse_duration_ms(param_raw(ctx, name, BENCH_OPT_DURATION), &v) < 0)
-                bad_default(ctx, name);
-        return v;
+        const bench_opt_spec *s = param_spec(ctx, name, BENCH_OPT_DURATION);
+        return bench_opt_text_ms(s, param_given(ctx, s), ctx->spec->name);
 }
 
 bool wl_param_bool(const wl_ctx *ctx, const char *name) {
-        const char *v = param_raw(ctx, name, BENCH_OPT_BOOL);
-        if (!v)
-                bad_default(ctx, name);
-        return !strcmp(v, "true");
+        const bench_opt_spec *s = param_spec(ctx, name, BENCH_OPT_BOOL);
+        return bench_opt_text_bool(s, param_given(ctx, s), ctx->spec->name);
 }
 
 const char *wl_param_string(const wl_ctx *ctx, const char *name) {
-        return param_raw(ctx, name, BENCH_OPT_STRING);
+        const bench_opt_spec *s = param_spec(ctx, name, BENCH_OPT_STRING);
+        const char *given = param_given(ctx, s);
+        return given ? given : s->def;
 }
 
 int wl_emit(wl_ctx *ctx, const char *metric, double value, bench_error **err) {

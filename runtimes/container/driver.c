@@ -29,7 +29,7 @@ struct rt_env {
         ctr_spec spec;
         char **layers; /* owned */
         size_t n_layers;
-        char *name, *state_dir, *hostname, *caps, *seccomp;
+        char *name, *state_dir, *hostname, *caps, *seccomp, *cpus;
         char *agent_args[6]; /* "/bench-agent" "--dir" "/scratch" ["--data" "/"] NULL, prefix of argv */
         size_t n_agent_args;
         char *agent_bind; /* with a stack: the host's agent, bound at /bench-agent */
@@ -66,38 +66,13 @@ static void container_destroy(rt_env *env) {
         free(env->hostname);
         free(env->caps);
         free(env->seccomp);
+        free(env->cpus);
         free(env->agent_bind);
         free(env);
 }
 
 static void container_destroyp(rt_env **env) {
         container_destroy(*env);
-}
-
-static const cJSON *opt(const cJSON *o, const char *key) {
-        return o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
-}
-
-static const char *opt_str(const cJSON *o, const char *key) {
-        const cJSON *v = opt(o, key);
-        return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static bool opt_bool(const cJSON *o, const char *key) {
-        return cJSON_IsTrue(opt(o, key));
-}
-
-/* Sizes and counts may be written as numbers or strings (the suite validated them). */
-static int opt_size(const cJSON *o, const char *key, uint64_t *ret) {
-        const cJSON *v = opt(o, key);
-        *ret = 0;
-        if (cJSON_IsNumber(v)) {
-                *ret = (uint64_t)v->valuedouble;
-                return 0;
-        }
-        if (cJSON_IsString(v))
-                return bench_parse_size(v->valuestring, ret);
-        return 0;
 }
 
 static int add_layer(rt_env *env, char *dir) {
@@ -113,21 +88,21 @@ static int add_layer(rt_env *env, char *dir) {
 
 /* Everything the options say, except the layers bench makes itself. */
 static int env_from_options(rt_env *env, const cJSON *o, bench_error **err) {
-        const cJSON *layers = opt(o, "layers");
-        if (cJSON_IsArray(layers)) {
-                const cJSON *l;
-                cJSON_ArrayForEach(l, layers) {
-                        char *d = strdup(l->valuestring);
-                        if (!d || add_layer(env, d) < 0)
-                                return bench_error_set(err, ENOMEM, "out of memory");
-                }
+        const bench_opt_spec *t = rt_container_options;
+        const cJSON *l, *dirs = bench_opt_list(o, t, "layers");
+        cJSON_ArrayForEach(l, dirs) {
+                char *d = strdup(l->valuestring);
+                if (!d || add_layer(env, d) < 0)
+                        return bench_error_set(err, ENOMEM, "out of memory");
         }
-        if (opt_str(o, "hostname") && !(env->hostname = strdup(opt_str(o, "hostname"))))
+        const char *hostname = bench_opt_string(o, t, "hostname"),
+                   *seccomp = bench_opt_string(o, t, "seccomp");
+        if ((hostname && !(env->hostname = strdup(hostname))) ||
+            (seccomp && !(env->seccomp = strdup(seccomp))))
                 return bench_error_set(err, ENOMEM, "out of memory");
-        const cJSON *caps = opt(o, "capabilities");
-        if (cJSON_IsArray(caps)) {
+        const cJSON *c, *caps = bench_opt_list(o, t, "capabilities");
+        if (caps) {
                 size_t len = 1;
-                const cJSON *c;
                 cJSON_ArrayForEach(c, caps) len += strlen(c->valuestring) + 1;
                 env->caps = calloc(1, len);
                 if (!env->caps)
@@ -138,28 +113,30 @@ static int env_from_options(rt_env *env, const cJSON *o, bench_error **err) {
                         strcat(env->caps, c->valuestring);
                 }
         }
-        if (opt_str(o, "seccomp") && !(env->seccomp = strdup(opt_str(o, "seccomp"))))
+        char buf[32];
+        const char *cpus = bench_opt_cpulist(o, t, "cpus", buf, sizeof(buf));
+        if (cpus && !(env->cpus = strdup(cpus)))
                 return bench_error_set(err, ENOMEM, "out of memory");
         ctr_spec *s = &env->spec;
         s->hostname = env->hostname;
         s->caps = env->caps; /* NULL = Docker's default set */
-        s->userns = opt_bool(o, "userns");
-        s->timens = opt_bool(o, "timens");
-        s->readonly_rootfs = opt_bool(o, "readonly_rootfs");
+        s->userns = bench_opt_bool(o, t, "userns");
+        s->timens = bench_opt_bool(o, t, "timens");
+        s->readonly_rootfs = bench_opt_bool(o, t, "readonly_rootfs");
         s->seccomp = env->seccomp;
-        const char *upper = opt_str(o, "upper");
-        s->upper_tmpfs = upper && !strcmp(upper, "tmpfs");
-        const char *net = opt_str(o, "network");
-        s->network = net && !strcmp(net, "none") ? CTR_NET_NONE : CTR_NET_LOOPBACK;
-        opt_size(o, "memory", &s->limits.memory_bytes);
-        opt_size(o, "pids", &s->limits.pids_max);
-        opt_size(o, "cpu_quota", &s->limits.cpu_quota_us);
-        opt_size(o, "tmpfs_size", &s->tmpfs_size);
-        opt_size(o, "upper_size", &s->upper_size);
-        const cJSON *cpus = opt(o, "cpus");
-        if (cJSON_IsString(cpus)) {
-                s->limits.cpus = cpus->valuestring;
-                int r = bench_cpulist_check_allowed(cpus->valuestring, err);
+        s->upper_tmpfs = !strcmp(bench_opt_enum(o, t, "upper"), "tmpfs");
+        s->network = !strcmp(bench_opt_enum(o, t, "network"), "none") ? CTR_NET_NONE : CTR_NET_LOOPBACK;
+        /* 0: no limit (these have no default) */
+        s->limits.memory_bytes = bench_opt_size(o, t, "memory");
+        s->limits.pids_max = bench_opt_uint(o, t, "pids");
+        s->limits.cpu_quota_us = bench_opt_uint(o, t, "cpu_quota");
+        s->tmpfs_size = bench_opt_size(o, t, "tmpfs_size");
+        /* a disk upper refuses any size (ctr_spec_check); a tmpfs upper's 0 is the same default */
+        if (bench_opt_given(o, t, "upper_size"))
+                s->upper_size = bench_opt_size(o, t, "upper_size");
+        if (env->cpus) {
+                s->limits.cpus = env->cpus;
+                int r = bench_cpulist_check_allowed(env->cpus, err);
                 if (r < 0)
                         return r;
         }
@@ -168,7 +145,7 @@ static int env_from_options(rt_env *env, const cJSON *o, bench_error **err) {
         env->agent_args[1] = (char *)"--dir";
         env->agent_args[2] = (char *)(s->readonly_rootfs ? "/tmp" : "/scratch");
         env->n_agent_args = 3;
-        if (cJSON_IsString(opt(o, "stack"))) {
+        if (bench_opt_string(o, t, "stack")) {
                 env->agent_args[env->n_agent_args++] = (char *)"--data";
                 env->agent_args[env->n_agent_args++] = (char *)"/";
         }
@@ -185,8 +162,8 @@ static int container_check(const cJSON *options, bench_error **err) {
         int r = env_from_options(env, options, err);
         if (r < 0)
                 return r;
-        const cJSON *stack = opt(options, "stack");
-        if (cJSON_IsString(stack) && (r = lay_stack_check(stack->valuestring, err)) < 0)
+        const char *stack = bench_opt_string(options, rt_container_options, "stack");
+        if (stack && (r = lay_stack_check(stack, err)) < 0)
                 return r;
         env->spec.layers = (const char *const *)env->layers;
         env->spec.n_layers = env->n_layers;
@@ -203,8 +180,8 @@ static int container_create(const rt_config *cfg, unsigned flags, rt_env **ret_e
         const cJSON *o = cfg->options;
         char *dir = NULL;
         int r;
-        const cJSON *layers = opt(o, "layers"), *stack = opt(o, "stack");
-        if (!cJSON_IsString(stack)) {
+        const char *stack = bench_opt_string(o, rt_container_options, "stack");
+        if (!stack) {
                 if ((r = ctr_base_layer(cfg->agent_path, &dir, err)) < 0)
                         return r;
                 if ((r = add_layer(env, dir)) < 0)
@@ -213,13 +190,13 @@ static int container_create(const rt_config *cfg, unsigned flags, rt_env **ret_e
                 return bench_error_set(err, ENOMEM, "out of memory");
         if ((r = env_from_options(env, o, err)) < 0)
                 return r;
-        if (cJSON_IsString(stack)) {
+        if (stack) {
                 /*
                  * the stack's layers alone, all 500 of them if need be: the agent is
                  * bound in instead of taking a layer of its own
                  */
                 lay_stack st = {0};
-                if ((r = lay_stack_resolve(stack->valuestring, &st, err)) < 0)
+                if ((r = lay_stack_resolve(stack, &st, err)) < 0)
                         return bench_error_prefix(err, "stack");
                 for (size_t i = 0; i < st.n_layers && r == 0; i++) {
                         char *d = strdup(st.layers[i]);
@@ -228,14 +205,9 @@ static int container_create(const rt_config *cfg, unsigned flags, rt_env **ret_e
                 lay_stack_clear(&st);
                 if (r < 0)
                         return bench_error_set(err, -r, "out of memory");
-        } else if (!cJSON_IsArray(layers)) {
-                uint64_t n = 1;
-                if (cJSON_IsNumber(layers))
-                        n = (uint64_t)layers->valuedouble;
-                else if (cJSON_IsString(layers) &&
-                         bench_parse_uint(layers->valuestring, CTR_MAX_LAYERS, &n) < 0)
-                        return bench_error_set(err, EINVAL, "layers: `%s` is not a count",
-                                               layers->valuestring);
+        } else if (!bench_opt_list(o, rt_container_options, "layers")) {
+                /* a count: the base layer and fillers up to it */
+                uint64_t n = bench_opt_uint(o, rt_container_options, "layers");
                 for (unsigned i = 1; i < n; i++) {
                         if ((r = ctr_filler_layer(i, &dir, err)) < 0)
                                 return r;
@@ -298,24 +270,26 @@ static int container_start(rt_env *env, char *const *args, rt_launch *ret_launch
         return 0;
 }
 
-static int container_measure(rt_env *env, rt_usage *ret_usage, bench_error **err) {
+/* The footprint, then what the cgroup counts (its usage now and its high-water mark) where it has them. */
+static int container_measure(rt_env *env, rt_metric out[RT_MAX_METRICS], bench_error **err) {
         if (!env->ctr)
                 return bench_error_set(err, ESRCH, "the container is not running");
-        rt_usage u = {
-                .footprint_kib = -1, .vmm_overhead_kib = -1, .cgroup_peak_kib = -1, .cgroup_usage_kib = -1};
-        int r = ctr_footprint_kib(env->ctr, &u.footprint_kib, err);
+        double kib;
+        int r = ctr_footprint_kib(env->ctr, &kib, err);
         if (r < 0)
                 return r;
+        int n = 0;
+        out[n++] = RT_METRIC_KIB("footprint_kib", kib);
         ctr_cgroup_stats st;
         ctr_cgroup *cg = ctr_get_cgroup(env->ctr);
         if (cg && ctr_cgroup_stats_read(cg, &st, NULL) == 0) {
-                if (st.memory_peak_bytes > 0)
-                        u.cgroup_peak_kib = (double)st.memory_peak_bytes / 1024.0;
                 if (st.memory_current_bytes > 0)
-                        u.cgroup_usage_kib = (double)st.memory_current_bytes / 1024.0;
+                        out[n++] =
+                                RT_METRIC_KIB("cgroup_usage_kib", (double)st.memory_current_bytes / 1024.0);
+                if (st.memory_peak_bytes > 0)
+                        out[n++] = RT_METRIC_KIB("cgroup_peak_kib", (double)st.memory_peak_bytes / 1024.0);
         }
-        *ret_usage = u;
-        return 0;
+        return n;
 }
 
 static int container_wait(rt_env *env, int timeout_ms, int *ret_status, bench_error **err) {
@@ -378,8 +352,34 @@ static void container_describe(rt_env *env, cJSON *seen) {
         cJSON_AddStringToObject(seen, "upper", upper);
 }
 
+const bench_opt_spec rt_container_options[] = {
+        {"layers", BENCH_OPT_UINT_OR_STRLIST, "1", NULL, 1, CTR_MAX_LAYERS,
+         "lower layers: a count to synthesize, or layer dirs"},
+        RT_OPTION_STACK,
+        {"memory", BENCH_OPT_SIZE, NULL, NULL, 4ull << 20, 0, "memory limit of the container's cgroup"},
+        {"cpus", BENCH_OPT_CPULIST, NULL, NULL, 0, 0, "cpuset (default: the pinning choice)"},
+        {"pids", BENCH_OPT_UINT, NULL, NULL, 1, 4194304, "pids limit"},
+        {"userns", BENCH_OPT_BOOL, "false", NULL, 0, 0, "run in a new user namespace (rootless)"},
+        {"network", BENCH_OPT_ENUM, "loopback", "none|loopback", 0, 0, "network namespace setup"},
+        {"capabilities", BENCH_OPT_STRLIST, NULL, NULL, 0, 0, "capability set (default: Docker's)"},
+        {"readonly_rootfs", BENCH_OPT_BOOL, "false", NULL, 0, 0, "mount the rootfs read-only"},
+        {"timens", BENCH_OPT_BOOL, "false", NULL, 0, 0, "run in a new time namespace"},
+        {"hostname", BENCH_OPT_STRING, NULL, NULL, 0, 0, "hostname inside (default: the container's name)"},
+        {"upper", BENCH_OPT_ENUM, "disk", "disk|tmpfs", 0, 0,
+         "where the writable layer lives: the workdir's filesystem (like bare) or a tmpfs"},
+        {"cpu_quota", BENCH_OPT_UINT, NULL, NULL, 1000, 0, "CPU quota in microseconds per 100 ms period"},
+        {"tmpfs_size", BENCH_OPT_SIZE, CTR_TMPFS_SIZE_DEFAULT, NULL, 64ull << 10, 0,
+         "size of the /tmp tmpfs (a read-only rootfs's scratch)"},
+        {"upper_size", BENCH_OPT_SIZE, CTR_UPPER_SIZE_DEFAULT, NULL, 1ull << 20, 0,
+         "size of a tmpfs upper; a disk upper cannot be bounded (refused)"},
+        {"seccomp", BENCH_OPT_STRING, "default", NULL, 0, 0,
+         "seccomp profile: default (Docker's policy), none, or an OCI/Docker profile JSON file"},
+        {0},
+};
+
 const rt_driver rt_container_driver = {
         .name = "container",
+        .options = rt_container_options,
         .probe = container_probe,
         .check = container_check,
         .create = container_create,

@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 if (!diags.msgs[i] || strncmp(diags.msgs[i], "fuzz.json", 9) != 0)
                         fuzz_die("a problem that does not name the file: %s", diags.msgs[i]);
         if (s)
-                suite_set_vm_uri(s, "qemu:///embed?root=/nonexistent");
+                suite_set_kind_option(s, "vm", "uri", "qemu:///embed?root=/nonexistent");
         suite_free(s);
         bench_diags_clear(&diags);
         /* the locator on its own, at a path the input itself may hold */
