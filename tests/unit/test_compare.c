@@ -15,6 +15,7 @@
 
 #include "../../common/cleanup.h"
 #include "../../common/util.h"
+#include "../../plots/verdicts.h"
 #include "../../results/compare.h"
 #include "../../results/stats.h"
 
@@ -488,7 +489,7 @@ static void test_env_and_sides(void **state) {
 
         /* the text format says so first, loudly */
         _cleanup_free_ char *text = NULL;
-        assert_int_equal(cmp_format(&r, "text", false, &text, &err), 0);
+        assert_int_equal(plot_verdicts(&r, "text", false, &text, &err), 0);
         assert_true(!strncmp(text, "WARNING: THE ENVIRONMENTS DIFFER", 32));
         assert_non_null(strstr(text, "kernel: base `6.1.0-18`, new `6.18.44`"));
         assert_non_null(strstr(text, "only in base: memlat/bare/ns_per_access"));
@@ -530,7 +531,7 @@ static void test_overhead(void **state) {
         assert_int_equal(r.n_only_cur, 1);
         assert_string_equal(r.only_in_cur[0], "startup/ctr/phase.clone_ms");
         _cleanup_free_ char *text = NULL;
-        assert_int_equal(cmp_format(&r, "text", true, &text, &err), 0);
+        assert_int_equal(plot_verdicts(&r, "text", true, &text, &err), 0);
         assert_non_null(strstr(text, "overhead vs bare"));
         assert_non_null(strstr(text, "bare median"));
         assert_non_null(strstr(text, "+50.00%"));
@@ -580,7 +581,7 @@ static void test_formats(void **state) {
         assert_int_equal(r.n_regressed, 1);
 
         _cleanup_free_ char *junit = NULL, *json = NULL, *md = NULL;
-        assert_int_equal(cmp_format(&r, "junit", false, &junit, &err), 0);
+        assert_int_equal(plot_verdicts(&r, "junit", false, &junit, &err), 0);
         assert_int_equal(python_check(junit,
                                       "import sys, xml.etree.ElementTree as E\n"
                                       "t = E.parse(sys.argv[1]).getroot()\n"
@@ -598,7 +599,7 @@ static void test_formats(void **state) {
                                       "assert \"6.2\" in s[0].find(\"system-err\").text\n"),
                          0);
 
-        assert_int_equal(cmp_format(&r, "json", false, &json, &err), 0);
+        assert_int_equal(plot_verdicts(&r, "json", false, &json, &err), 0);
         assert_int_equal(python_check(json, "import sys, json\n"
                                             "d = json.load(open(sys.argv[1]))\n"
                                             "assert d[\"options\"][\"threshold_pct\"] == 5\n"
@@ -613,7 +614,7 @@ static void test_formats(void **state) {
                                             "assert r[\"few\"][\"verdict\"] == \"too few samples\"\n"),
                          0);
 
-        assert_int_equal(cmp_format(&r, "markdown", false, &md, &err), 0);
+        assert_int_equal(plot_verdicts(&r, "markdown", false, &md, &err), 0);
         assert_non_null(strstr(md,
                                "| metric | configuration | base median | new median | change % | 95% CI of "
                                "ratio | p | verdict |\n|---|"));
@@ -622,7 +623,7 @@ static void test_formats(void **state) {
         assert_non_null(strstr(md, "kernel: base 6.1, new 6.2"));
 
         char *none = NULL;
-        assert_int_equal(cmp_format(&r, "yaml", false, &none, &err), -EINVAL);
+        assert_int_equal(plot_verdicts(&r, "yaml", false, &none, &err), -EINVAL);
         assert_null(none);
         bench_error_free(err);
         cmp_report_clear(&r);
