@@ -102,11 +102,11 @@ static void summary_line(FILE *m, const cmp_report *r) {
                 r->n_noisy, r->n_too_few);
 }
 
-static void title_line(FILE *m, const cmp_report *r, bool overhead, const headings *h) {
+/* The baseline is a configuration's name from the file: escaped like every name. */
+static void title_line(FILE *m, plot_markup mk, const cmp_report *r, bool overhead, const headings *h) {
+        fputs(h->title, m);
         if (overhead)
-                fprintf(m, "%s%s", h->title, r->baseline ? r->baseline : "bare");
-        else
-                fputs(h->title, m);
+                plot_put(m, mk, r->baseline ? r->baseline : "bare");
         fprintf(m, " (threshold %g%%, alpha %g, %u bootstrap resamples)", r->opts.threshold_pct,
                 r->opts.alpha, r->opts.bootstrap);
 }
@@ -141,11 +141,13 @@ static void format_text(FILE *m, const cmp_report *r, bool overhead) {
                                .item_end = "\n",
                                .tail = "\n",
                        });
-        title_line(m, r, overhead, &h);
+        title_line(m, PLOT_TEXT, r, overhead, &h);
         fputs("\n\n", m);
 
-        const char *head[8] = {"metric", "configuration",   h.base, h.cur,
-                               h.change, "95% CI of ratio", "p",    "verdict"};
+        _cleanup_free_ char *base_head = bench_escape_text(h.base, 0);
+        const char *head[8] = {"metric", "configuration", base_head ? base_head : "?",
+                               h.cur,    h.change,        "95% CI of ratio",
+                               "p",      "verdict"};
         size_t w[8];
         for (size_t k = 0; k < 8; k++)
                 w[k] = strlen(head[k]);
@@ -185,7 +187,7 @@ static void format_markdown(FILE *m, const cmp_report *r, bool overhead) {
         char base_buf[160];
         headings_of(r, overhead, &h, base_buf, sizeof(base_buf));
         fputs("### ", m);
-        title_line(m, r, overhead, &h);
+        title_line(m, PLOT_MARKDOWN, r, overhead, &h);
         fputs("\n\n", m);
         plot_env_diffs(
                 m, r, PLOT_MARKDOWN,
@@ -196,8 +198,9 @@ static void format_markdown(FILE *m, const cmp_report *r, bool overhead) {
                         .item_end = "\n",
                         .tail = "\n",
                 });
-        fprintf(m, "| metric | configuration | %s | %s | %s | 95%% CI of ratio | p | verdict |\n", h.base,
-                h.cur, h.change);
+        fputs("| metric | configuration | ", m);
+        plot_put_md(m, h.base);
+        fprintf(m, " | %s | %s | 95%% CI of ratio | p | verdict |\n", h.cur, h.change);
         fputs("|---|---|---:|---:|---:|---|---:|---|\n", m);
         for (size_t i = 0; i < r->n_rows; i++) {
                 cells c;

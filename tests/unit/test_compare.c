@@ -631,6 +631,34 @@ static void test_formats(void **state) {
         res_file_free(c);
 }
 
+/* The baseline is a configuration's name from the file: in titles and headings it is escaped like the rows.
+ */
+static void test_hostile_baseline(void **state) {
+        (void)state;
+        fill_samples();
+        static const char evil[] = "<img src=x onerror=y>[l](javascript:z)\x1b[31m";
+        res_file *f = res_file_new();
+        add(f, "cpu", evil, "ops_per_s", "higher", tight, 10, 1);
+        add(f, "cpu", "ctr", "ops_per_s", "higher", tight, 10, 1);
+        cmp_report r = {0};
+        bench_error *err = NULL;
+        assert_int_equal(cmp_overhead(f, evil, NULL, &r, &err), 0);
+        _cleanup_free_ char *md = NULL, *text = NULL;
+        assert_int_equal(plot_verdicts(&r, "markdown", true, &md, &err), 0);
+        assert_non_null(
+                strstr(md, "### overhead vs \\<img src=x onerror=y\\>\\[l\\](javascript:z) \\[31m ("));
+        assert_non_null(strstr(md,
+                               "| metric | configuration | \\<img src=x onerror=y\\>\\[l\\](javascript:z) "
+                               "\\[31m median | median |"));
+        for (const char *p = strchr(md, '<'); p; p = strchr(p + 1, '<'))
+                assert_int_equal(p[-1], '\\');
+        assert_int_equal(plot_verdicts(&r, "text", true, &text, &err), 0);
+        assert_null(strchr(text, '\x1b'));
+        assert_non_null(strstr(text, "overhead vs <img src=x onerror=y>[l](javascript:z)\\x1b[31m ("));
+        cmp_report_clear(&r);
+        res_file_free(f);
+}
+
 static void test_names(void **state) {
         (void)state;
         assert_string_equal(cmp_verdict_name(CMP_UNCHANGED), "unchanged");
@@ -651,6 +679,7 @@ int main(void) {
                 cmocka_unit_test(test_overhead),
                 cmocka_unit_test(test_formats),
                 cmocka_unit_test(test_names),
+                cmocka_unit_test(test_hostile_baseline),
                 cmocka_unit_test(test_mw_ties_random),
                 cmocka_unit_test(test_bootstrap_select_is_sort),
                 cmocka_unit_test(test_bootstrap_order_statistics),
