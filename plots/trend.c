@@ -141,10 +141,6 @@ static void make_label(run *r) {
                 snprintf(r->label, sizeof(r->label), "%s %.7s", d, commit);
         else
                 snprintf(r->label, sizeof(r->label), "%s", d);
-        /* the label goes between double quotes in the .dat file */
-        for (char *p = r->label; *p; p++)
-                if (*p == '"' || *p == '\\' || *p == '\n')
-                        *p = '_';
 }
 
 static int load(const char *const *files, size_t n, trend *t, bench_error **err) {
@@ -254,7 +250,7 @@ static int figure(const trend *t, const res_series *key, plot_ctx *ctx, char **r
                 return r;
 
         fputs("# ", fig.dat);
-        bench_put_text(fig.dat, title, 0);
+        plot_put_plain(fig.dat, title);
         fputs("\n# columns: 1 run, 2 median, 3 ci95_low, 4 ci95_high, 5 regressed, 6 label\n", fig.dat);
         for (size_t i = 0; i < t->n_runs; i++) {
                 const res_series *s = res_find(t->runs[i].f, key->workload, key->configuration, key->metric);
