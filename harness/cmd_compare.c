@@ -85,8 +85,7 @@ static void print_env_diffs(const cmp_report *r, const char *base, const char *c
                 "bench compare: WARNING: THE ENVIRONMENTS DIFFER (%s vs %s); differences may come "
                 "from them (--strict-env refuses):\n",
                 base, cur);
-        plot_env_diffs(stderr, r, PLOT_TEXT,
-                       &(plot_env_frame){.item = "bench compare: WARNING:   ", .item_end = "\n"});
+        plot_env_diffs(stderr, r, PLOT_ENV_STDERR);
 }
 
 int cmd_compare(int argc, char **argv) {

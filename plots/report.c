@@ -370,21 +370,6 @@ static void section_results(doc *d, const res_file *f) {
         table_end(d);
 }
 
-/* HTML only: the Markdown comparison (plot_verdicts) carries its own warning. */
-static void env_diffs(doc *d, const cmp_report *c) {
-        if (d->fmt != PLOT_HTML)
-                return;
-        plot_env_diffs(
-                d->m, c, PLOT_HTML,
-                &(plot_env_frame){
-                        .head = "<p>Warning: the environments differ, so differences may not come from "
-                                "the change under test:</p>\n<ul>\n",
-                        .item = "<li>",
-                        .item_end = "</li>\n",
-                        .tail = "</ul>\n",
-                });
-}
-
 static void only_in(doc *d, const char *what, char *const *keys, size_t n) {
         if (n == 0)
                 return;
@@ -417,7 +402,9 @@ static int section_compare(doc *d, const res_file *f, const res_file *base, cons
                      base->started_at ? base->started_at : "?", c->n_regressed, c->n_improved, c->n_unchanged,
                      c->n_noisy, c->n_too_few) >= 0)
                 para(d, intro);
-        env_diffs(d, c);
+        /* the Markdown comparison (plot_verdicts) carries its own */
+        if (d->fmt == PLOT_HTML)
+                plot_env_diffs(d->m, c, PLOT_ENV_HTML);
         if (d->fmt == PLOT_MARKDOWN) {
                 _cleanup_free_ char *text = NULL;
                 int r = plot_verdicts(c, "markdown", false, &text, err);

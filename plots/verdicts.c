@@ -54,22 +54,43 @@ typedef struct headings {
         const char *title, *base, *cur, *change, *only_base, *only_cur;
 } headings;
 
-void plot_env_diffs(FILE *f, const cmp_report *r, plot_markup m, const plot_env_frame *frame) {
+/* How each output frames its block: head, then per difference item ... item_end, then tail. */
+static const struct {
+        plot_markup markup;
+        const char *head, *item, *item_end, *tail;
+} env_styles[] = {
+        [PLOT_ENV_TEXT] = {PLOT_TEXT, "WARNING: THE ENVIRONMENTS DIFFER; differences may come from them:\n",
+                           "WARNING:   ", "\n", "\n"},
+        [PLOT_ENV_STDERR] = {PLOT_TEXT, "", "bench compare: WARNING:   ", "\n", ""},
+        [PLOT_ENV_MARKDOWN] =
+                {PLOT_MARKDOWN,
+                 "> [!WARNING]\n> **The environments differ**; differences may come from them:\n", "> - ",
+                 "\n", "\n"},
+        [PLOT_ENV_JUNIT] = {PLOT_HTML, "    <system-err>WARNING: the environments differ:", " ", ";",
+                            "</system-err>\n"},
+        [PLOT_ENV_HTML] = {PLOT_HTML,
+                           "<p>Warning: the environments differ, so differences may not come from the change "
+                           "under test:</p>\n<ul>\n",
+                           "<li>", "</li>\n", "</ul>\n"},
+};
+
+void plot_env_diffs(FILE *f, const cmp_report *r, plot_env_style style) {
         if (r->n_env_diffs == 0)
                 return;
+        plot_markup m = env_styles[style].markup;
         /* a backtick in Markdown would open code, where escapes show as backslashes */
         const char *q = m == PLOT_MARKDOWN ? "" : "`";
-        fputs(frame->head ? frame->head : "", f);
+        fputs(env_styles[style].head, f);
         for (size_t i = 0; i < r->n_env_diffs; i++) {
-                fputs(frame->item ? frame->item : "", f);
+                fputs(env_styles[style].item, f);
                 plot_put(f, m, r->env_diffs[i].field);
                 fprintf(f, ": base %s", q);
                 plot_put(f, m, r->env_diffs[i].base);
                 fprintf(f, "%s, new %s", q, q);
                 plot_put(f, m, r->env_diffs[i].cur);
-                fprintf(f, "%s%s", q, frame->item_end ? frame->item_end : "");
+                fprintf(f, "%s%s", q, env_styles[style].item_end);
         }
-        fputs(frame->tail ? frame->tail : "", f);
+        fputs(env_styles[style].tail, f);
 }
 
 static void headings_of(const cmp_report *r, bool overhead, headings *h, char *base_buf, size_t len) {
@@ -134,13 +155,7 @@ static void format_text(FILE *m, const cmp_report *r, bool overhead) {
         headings h;
         char base_buf[160];
         headings_of(r, overhead, &h, base_buf, sizeof(base_buf));
-        plot_env_diffs(m, r, PLOT_TEXT,
-                       &(plot_env_frame){
-                               .head = "WARNING: THE ENVIRONMENTS DIFFER; differences may come from them:\n",
-                               .item = "WARNING:   ",
-                               .item_end = "\n",
-                               .tail = "\n",
-                       });
+        plot_env_diffs(m, r, PLOT_ENV_TEXT);
         title_line(m, PLOT_TEXT, r, overhead, &h);
         fputs("\n\n", m);
 
@@ -189,15 +204,7 @@ static void format_markdown(FILE *m, const cmp_report *r, bool overhead) {
         fputs("### ", m);
         title_line(m, PLOT_MARKDOWN, r, overhead, &h);
         fputs("\n\n", m);
-        plot_env_diffs(
-                m, r, PLOT_MARKDOWN,
-                &(plot_env_frame){
-                        .head = "> [!WARNING]\n> **The environments differ**; differences may come from "
-                                "them:\n",
-                        .item = "> - ",
-                        .item_end = "\n",
-                        .tail = "\n",
-                });
+        plot_env_diffs(m, r, PLOT_ENV_MARKDOWN);
         fputs("| metric | configuration | ", m);
         plot_put_md(m, h.base);
         fprintf(m, " | %s | %s | 95%% CI of ratio | p | verdict |\n", h.cur, h.change);
@@ -277,13 +284,7 @@ static void format_junit(FILE *m, const cmp_report *r, bool overhead) {
                 bench_put_xml(m, detail ? detail : c.verdict);
                 fputs("</system-out>\n    </testcase>\n", m);
         }
-        plot_env_diffs(m, r, PLOT_HTML,
-                       &(plot_env_frame){
-                               .head = "    <system-err>WARNING: the environments differ:",
-                               .item = " ",
-                               .item_end = ";",
-                               .tail = "</system-err>\n",
-                       });
+        plot_env_diffs(m, r, PLOT_ENV_JUNIT);
         fputs("  </testsuite>\n</testsuites>\n", m);
 }
 
