@@ -705,37 +705,6 @@ char *bench_escape_text(const char *s, unsigned flags) {
         return buf;
 }
 
-void bench_put_md(FILE *f, const char *s) {
-        const char *start = s;
-        for (; s && *s; s++) {
-                unsigned char c = (unsigned char)*s;
-                uint32_t cp;
-                size_t n;
-                if (c < 0x20 || c == 0x7f) {
-                        fputc(' ', f);
-                        continue;
-                }
-                if (c >= 0x80) { /* a document that is not UTF-8 shows nothing right */
-                        if ((n = bench_utf8_char(s, &cp)) == 0)
-                                fputs("\xef\xbf\xbd", f);
-                        else
-                                fwrite(s, 1, n, f);
-                        s += n ? n - 1 : 0;
-                        continue;
-                }
-                /*
-                 * links and images ([), HTML and autolinks (<), code (`), emphasis,
-                 * table cells, math, strikethrough; GFM's extended autolinks
-                 * scheme:// and www. (an address such as a@b.org is linked
-                 * whatever is escaped; mailto: is harmless)
-                 */
-                if (strchr("\\`*[]<>|$~", c) || (c == ':' && s[1] == '/') ||
-                    (c == '.' && s - start >= 3 && !strncasecmp(s - 3, "www", 3)))
-                        fputc('\\', f);
-                fputc(c, f);
-        }
-}
-
 /* off < 0: write(2) at the file offset */
 static int write_loop(int fd, const char *p, size_t len, int64_t off) {
         while (len > 0) {

@@ -105,16 +105,5 @@ void bench_put_text(FILE *f, const char *s, unsigned flags);
 /* The same into a new string (NULL when out of memory). */
 char *bench_escape_text(const char *s, unsigned flags);
 
-/*
- * s as inert Markdown (CommonMark/GFM) text, also inside a table cell:
- * ASCII punctuation that can start markup (links, images, HTML, code,
- * emphasis, http:// and www. autolinks, tables, math) backslash-escaped,
- * line breaks and other control characters as spaces, bytes that are not
- * UTF-8 as U+FFFD. For inline text: a
- * line it starts may still become a heading or list item (looks only).
- * NULL writes nothing.
- */
-void bench_put_md(FILE *f, const char *s);
-
 /* mkdir -p: every missing directory of path with mode; existing ones are fine. */
 int bench_mkdir_p(const char *path, unsigned mode, bench_error **err);

@@ -13,6 +13,7 @@
 
 #include "../common/cleanup.h"
 #include "../common/util.h"
+#include "../plots/verdicts.h"
 #include "../results/compare.h"
 #include "../results/result.h"
 #include "commands.h"
@@ -82,7 +83,7 @@ static void print_env_diffs(const cmp_report *r, const char *base, const char *c
                 "bench compare: WARNING: THE ENVIRONMENTS DIFFER (%s vs %s); differences may come "
                 "from them (--strict-env refuses):\n",
                 base, cur);
-        cmp_put_env_diffs(stderr, r, "bench compare: WARNING:   ");
+        plot_env_diffs(stderr, r, PLOT_ENV_STDERR);
 }
 
 int cmd_compare(int argc, char **argv) {
@@ -97,7 +98,6 @@ int cmd_compare(int argc, char **argv) {
                 {"help", no_argument, NULL, 'h'},
                 {0},
         };
-        static const char *const formats[] = {"text", "markdown", "junit", "json"};
         cmp_opts o = {.threshold_pct = 5, .alpha = 0.05};
         const char *format = "text", *output = NULL, *baseline = NULL;
         bool strict_env = false, overhead = false;
@@ -116,10 +116,11 @@ int cmd_compare(int argc, char **argv) {
                         break;
                 case 'f': {
                         bool known = false;
-                        for (size_t i = 0; i < ELEMENTSOF(formats); i++)
-                                known |= !strcmp(optarg, formats[i]);
+                        for (size_t i = 0; i < ELEMENTSOF(plot_verdict_formats); i++)
+                                known |= !strcmp(optarg, plot_verdict_formats[i]);
                         if (!known) {
-                                const char *hint = bench_did_you_mean(optarg, formats, ELEMENTSOF(formats));
+                                const char *hint = bench_did_you_mean(optarg, plot_verdict_formats,
+                                                                      ELEMENTSOF(plot_verdict_formats));
                                 fprintf(stderr,
                                         "bench compare: --format: unknown format `%s`%s%s%s (text, markdown, "
                                         "junit or json)\n",
@@ -196,7 +197,7 @@ int cmd_compare(int argc, char **argv) {
                 shown.n_env_diffs = 0;
         }
         _cleanup_free_ char *out = NULL;
-        if (cmp_format(&shown, format, overhead, &out, &err) < 0) {
+        if (plot_verdicts(&shown, format, overhead, &out, &err) < 0) {
                 fprintf(stderr, "bench compare: %s\n", err && err->msg ? err->msg : "cannot format");
                 return EXIT_BAD_INPUT;
         }

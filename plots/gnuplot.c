@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* gnuplot as a program, and the files it reads: names, quoting, safe replacement. */
+/* gnuplot as a program, and the names of the files it reads (their text is quoted by escape.c). */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -153,58 +153,6 @@ char *plot_sanitize_name(const char *s) {
         }
         r[j] = '\0';
         return r;
-}
-
-/*
- * One character of a name: control characters as a space, bytes that are
- * not UTF-8 as U+FFFD (the SVG is XML: one such byte and no browser shows
- * it). Returns how many bytes more than one it took.
- */
-static size_t put_char(FILE *f, const unsigned char *p) {
-        uint32_t cp = 0;
-        size_t n = *p < 0x80 ? 1 : bench_utf8_char((const char *)p, &cp);
-        if (n == 0 || cp == 0xfffe || cp == 0xffff)
-                fputs("\xef\xbf\xbd", f);
-        else if (n == 1)
-                fputc(*p < 0x20 || *p == 0x7f ? ' ' : *p, f);
-        else
-                fwrite(p, 1, n, f);
-        return n ? n - 1 : 0;
-}
-
-void plot_put_plain(FILE *f, const char *s) {
-        for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++)
-                p += put_char(f, p);
-}
-
-void plot_gp_string(FILE *f, const char *s) {
-        /*
-         * gnuplot runs `cmd` and expands @macros inside "..." (a result file's
-         * name would run as root); inside '...' nothing is special. A quote
-         * or a newline is spliced in as "'" or "\n" between single-quoted
-         * pieces (gnuplot 5.4 misreads '' '' in a row).
-         */
-        fputc('\'', f);
-        for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-                if (*p == '\n')
-                        fputs("' . \"\\n\" . '", f);
-                else if (*p == '\'')
-                        fputs("' . \"'\" . '", f);
-                else
-                        p += put_char(f, p);
-        }
-        fputc('\'', f);
-}
-
-void plot_dat_string(FILE *f, const char *s) {
-        fputc('"', f);
-        for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-                if (*p == '"')
-                        fputc('\'', f);
-                else
-                        p += put_char(f, p);
-        }
-        fputc('"', f);
 }
 
 void plot_dat_number(FILE *f, double v) {

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "escape.h"
 #include "plot.h"
 
 #define PLOT_WIDTH 1200
@@ -63,16 +64,5 @@ int plot_run_gnuplot(const char *gnuplot, int dirfd, const char *script, unsigne
                      bench_error **err);
 /* [A-Za-z0-9_.-] kept, anything else becomes '_'; never empty, never starts with '.'. */
 char *plot_sanitize_name(const char *s);
-/*
- * Any text as an inert gnuplot string expression: single-quoted (no `cmd`,
- * no @macro, no \ escapes), a ' or a newline as '...' . "'" . '...',
- * other control characters as spaces, bytes that are not UTF-8 as U+FFFD.
- * Every text reaches gnuplot through it.
- */
-void plot_gp_string(FILE *f, const char *s);
-/* The same characters unquoted, for a comment line. */
-void plot_put_plain(FILE *f, const char *s);
-/* A quoted data-file column: gnuplot cannot escape " inside one, so it becomes '; else as above. */
-void plot_dat_string(FILE *f, const char *s);
 /* A number for a data file ("NaN" when not finite), read back bit for bit. */
 void plot_dat_number(FILE *f, double v);

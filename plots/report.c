@@ -15,38 +15,18 @@
 
 #include "../common/cleanup.h"
 #include "../common/util.h"
+#include "escape.h"
 #include "plot.h"
-#include "report-internal.h"
-
-typedef enum { FMT_MD, FMT_HTML } out_format;
+#include "verdicts.h"
 
 typedef struct doc {
         FILE *m;
-        out_format fmt;
+        plot_markup fmt; /* PLOT_MARKDOWN or PLOT_HTML */
         bool oom;
 } doc;
 
-void report_put_html(FILE *m, const char *s) {
-        bench_put_xml(m, s);
-}
-
-/* A relative link: percent-encode all but unreserved characters and '/'. */
-void report_put_url(FILE *m, const char *s) {
-        for (; s && *s; s++) {
-                unsigned char c = (unsigned char)*s;
-                if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    strchr("-._~/", c))
-                        fputc(c, m);
-                else
-                        fprintf(m, "%%%02X", c);
-        }
-}
-
 static void put(doc *d, const char *s) {
-        if (d->fmt == FMT_HTML)
-                report_put_html(d->m, s);
-        else
-                bench_put_md(d->m, s);
+        plot_put(d->m, d->fmt, s);
 }
 
 __attribute__((format(printf, 2, 3))) static void putf(doc *d, const char *fmt, ...) {
@@ -62,7 +42,8 @@ __attribute__((format(printf, 2, 3))) static void putf(doc *d, const char *fmt, 
         put(d, s);
 }
 
-const char *report_num(double x, char *buf, size_t len) {
+/* 4 significant digits, whole numbers from 1e4 on, "-" if not finite. */
+static const char *report_num(double x, char *buf, size_t len) {
         if (!isfinite(x))
                 snprintf(buf, len, "-");
         else if (fabs(x) >= 1e4 && fabs(x) < 1e12)
@@ -73,7 +54,7 @@ const char *report_num(double x, char *buf, size_t len) {
 }
 
 static void heading(doc *d, int level, const char *text) {
-        if (d->fmt == FMT_HTML) {
+        if (d->fmt == PLOT_HTML) {
                 fprintf(d->m, "<h%d>", level);
                 put(d, text);
                 fprintf(d->m, "</h%d>\n", level);
@@ -85,7 +66,7 @@ static void heading(doc *d, int level, const char *text) {
 }
 
 static void para(doc *d, const char *text) {
-        if (d->fmt == FMT_HTML) {
+        if (d->fmt == PLOT_HTML) {
                 fputs("<p>", d->m);
                 put(d, text);
                 fputs("</p>\n", d->m);
@@ -97,7 +78,7 @@ static void para(doc *d, const char *text) {
 
 /* Tables: header cells, then rows of already formatted (unescaped) cells. */
 static void table_start(doc *d, const char *const *cols, size_t n) {
-        if (d->fmt == FMT_HTML) {
+        if (d->fmt == PLOT_HTML) {
                 fputs("<table>\n<thead><tr>", d->m);
                 for (size_t i = 0; i < n; i++) {
                         fputs("<th>", d->m);
@@ -120,7 +101,7 @@ static void table_start(doc *d, const char *const *cols, size_t n) {
 }
 
 static void row(doc *d, const char *const *cells, size_t n) {
-        if (d->fmt == FMT_HTML) {
+        if (d->fmt == PLOT_HTML) {
                 fputs("<tr>", d->m);
                 for (size_t i = 0; i < n; i++) {
                         fputs("<td>", d->m);
@@ -140,7 +121,7 @@ static void row(doc *d, const char *const *cells, size_t n) {
 }
 
 static void table_end(doc *d) {
-        fputs(d->fmt == FMT_HTML ? "</tbody>\n</table>\n" : "\n", d->m);
+        fputs(d->fmt == PLOT_HTML ? "</tbody>\n</table>\n" : "\n", d->m);
 }
 
 /* A JSON scalar (or an array of scalars) as text; caller frees. */
@@ -317,7 +298,7 @@ static void section_overhead(doc *d, const res_file *f) {
         _cleanup_error_ bench_error *e = NULL;
         if (cmp_overhead(f, bare, &default_opts, &rep, &e) < 0) {
                 putf(d, "No overhead table: %s", e && e->msg ? e->msg : "comparison failed");
-                fputs(d->fmt == FMT_HTML ? "\n" : "\n\n", d->m);
+                fputs(d->fmt == PLOT_HTML ? "\n" : "\n\n", d->m);
                 return;
         }
         _cleanup_free_ char *intro = NULL;
@@ -389,21 +370,6 @@ static void section_results(doc *d, const res_file *f) {
         table_end(d);
 }
 
-static void env_diffs(doc *d, const cmp_report *c) {
-        if (c->n_env_diffs == 0)
-                return;
-        para(d, "Warning: the environments differ, so differences may not come from the change under test:");
-        fputs(d->fmt == FMT_HTML ? "<ul>\n" : "", d->m);
-        for (size_t i = 0; i < c->n_env_diffs; i++) {
-                fputs(d->fmt == FMT_HTML ? "<li>" : "- ", d->m);
-                putf(d, "%s: %s -> %s", c->env_diffs[i].field,
-                     c->env_diffs[i].base ? c->env_diffs[i].base : "-",
-                     c->env_diffs[i].cur ? c->env_diffs[i].cur : "-");
-                fputs(d->fmt == FMT_HTML ? "</li>\n" : "\n", d->m);
-        }
-        fputs(d->fmt == FMT_HTML ? "</ul>\n" : "\n", d->m);
-}
-
 static void only_in(doc *d, const char *what, char *const *keys, size_t n) {
         if (n == 0)
                 return;
@@ -436,10 +402,12 @@ static int section_compare(doc *d, const res_file *f, const res_file *base, cons
                      base->started_at ? base->started_at : "?", c->n_regressed, c->n_improved, c->n_unchanged,
                      c->n_noisy, c->n_too_few) >= 0)
                 para(d, intro);
-        env_diffs(d, c);
-        if (d->fmt == FMT_MD) {
+        /* the Markdown comparison (plot_verdicts) carries its own */
+        if (d->fmt == PLOT_HTML)
+                plot_env_diffs(d->m, c, PLOT_ENV_HTML);
+        if (d->fmt == PLOT_MARKDOWN) {
                 _cleanup_free_ char *text = NULL;
-                int r = cmp_format(c, "markdown", false, &text, err);
+                int r = plot_verdicts(c, "markdown", false, &text, err);
                 if (r < 0)
                         return r;
                 fputs(text, d->m);
@@ -514,11 +482,11 @@ static void section_plots(doc *d, const plot_set *plots, const char *plot_error,
                 heading(d, 3, title);
                 const char *png_rel = p->png ? plot_rel(p->png, plot_dir, rel_dir, png, sizeof(png)) : NULL;
                 const char *svg_rel = p->svg ? plot_rel(p->svg, plot_dir, rel_dir, svg, sizeof(svg)) : NULL;
-                if (d->fmt == FMT_HTML) {
+                if (d->fmt == PLOT_HTML) {
                         fputs("<figure>", d->m);
                         if (png_rel) {
                                 fputs("<img src=\"", d->m);
-                                report_put_url(d->m, png_rel);
+                                plot_put_url(d->m, png_rel);
                                 fputs("\" alt=\"", d->m);
                                 put(d, title);
                                 fputs("\">", d->m);
@@ -527,7 +495,7 @@ static void section_plots(doc *d, const plot_set *plots, const char *plot_error,
                         put(d, title);
                         if (svg_rel) {
                                 fputs(" (<a href=\"", d->m);
-                                report_put_url(d->m, svg_rel);
+                                plot_put_url(d->m, svg_rel);
                                 fputs("\">SVG</a>)", d->m);
                         }
                         fputs("</figcaption></figure>\n", d->m);
@@ -536,12 +504,12 @@ static void section_plots(doc *d, const plot_set *plots, const char *plot_error,
                                 fputs("![", d->m);
                                 put(d, title);
                                 fputs("](", d->m);
-                                report_put_url(d->m, png_rel);
+                                plot_put_url(d->m, png_rel);
                                 fputs(")\n", d->m);
                         }
                         if (svg_rel) {
                                 fputs("\n[SVG](", d->m);
-                                report_put_url(d->m, svg_rel);
+                                plot_put_url(d->m, svg_rel);
                                 fputs(")\n", d->m);
                         }
                 }
@@ -561,17 +529,17 @@ static void section_notes(doc *d, const res_file *f) {
                 para(d, "None.");
                 return;
         }
-        fputs(d->fmt == FMT_HTML ? "<ul>\n" : "", d->m);
+        fputs(d->fmt == PLOT_HTML ? "<ul>\n" : "", d->m);
         for (size_t i = 0; i < f->n_notes; i++) {
                 const res_issue *is = &f->notes[i];
                 char rep[48];
                 issue_where(is, rep, sizeof(rep));
-                fputs(d->fmt == FMT_HTML ? "<li>" : "- ", d->m);
+                fputs(d->fmt == PLOT_HTML ? "<li>" : "- ", d->m);
                 putf(d, "%s/%s (repetition %s): %s", is->configuration ? is->configuration : "run",
                      is->workload ? is->workload : "all", rep, is->reason ? is->reason : "");
-                fputs(d->fmt == FMT_HTML ? "</li>\n" : "\n", d->m);
+                fputs(d->fmt == PLOT_HTML ? "</li>\n" : "\n", d->m);
         }
-        fputs(d->fmt == FMT_HTML ? "</ul>\n" : "\n", d->m);
+        fputs(d->fmt == PLOT_HTML ? "</ul>\n" : "\n", d->m);
 }
 
 static void section_skipped(doc *d, const res_file *f) {
@@ -633,7 +601,7 @@ static void section_title(doc *d, const res_file *f) {
                 {"Finished", f->finished_at ? f->finished_at : "-"},
                 {"Status", status ? status : "?"},
         };
-        if (d->fmt == FMT_HTML) {
+        if (d->fmt == PLOT_HTML) {
                 fputs("<ul class=\"meta\">\n", d->m);
                 for (size_t i = 0; i < ELEMENTSOF(cells); i++) {
                         fputs("<li><b>", d->m);
@@ -652,7 +620,7 @@ static void section_title(doc *d, const res_file *f) {
         }
         const cJSON *desc = f->suite ? cJSON_GetObjectItemCaseSensitive(f->suite, "description") : NULL;
         if (cJSON_IsString(desc)) {
-                if (d->fmt == FMT_MD)
+                if (d->fmt == PLOT_MARKDOWN)
                         fputc('\n', d->m);
                 para(d, desc->valuestring);
         }
@@ -675,9 +643,9 @@ static int format_from_path(const char *path) {
         if (!dot || (slash && dot < slash))
                 return -EINVAL;
         if (!strcmp(dot, ".md"))
-                return FMT_MD;
+                return PLOT_MARKDOWN;
         if (!strcmp(dot, ".html"))
-                return FMT_HTML;
+                return PLOT_HTML;
         return -EINVAL;
 }
 
@@ -720,8 +688,8 @@ int report_write(const res_file *f, const res_file *base, const char *out_path, 
                 plot_set_clear(&plots);
                 return bench_error_set(err, ENOMEM, "out of memory");
         }
-        doc d = {.m = m, .fmt = (out_format)kind};
-        if (d.fmt == FMT_HTML) {
+        doc d = {.m = m, .fmt = (plot_markup)kind};
+        if (d.fmt == PLOT_HTML) {
                 const cJSON *n = f->suite ? cJSON_GetObjectItemCaseSensitive(f->suite, "name") : NULL;
                 fputs(html_head, m);
                 fputs("bench report: ", m);
@@ -747,7 +715,7 @@ int report_write(const res_file *f, const res_file *base, const char *out_path, 
                 section_notes(&d, f);
                 section_skipped(&d, f);
                 section_errors(&d, f);
-                if (d.fmt == FMT_HTML)
+                if (d.fmt == PLOT_HTML)
                         fputs("</body>\n</html>\n", m);
         }
         bool bad = ferror(m) || d.oom;

@@ -21,7 +21,6 @@
 #include "../common/cleanup.h"
 #include "../common/util.h"
 #include "plot-internal.h"
-#include "report-internal.h"
 
 typedef struct run {
         char *path;
@@ -142,10 +141,6 @@ static void make_label(run *r) {
                 snprintf(r->label, sizeof(r->label), "%s %.7s", d, commit);
         else
                 snprintf(r->label, sizeof(r->label), "%s", d);
-        /* the label goes between double quotes in the .dat file */
-        for (char *p = r->label; *p; p++)
-                if (*p == '"' || *p == '\\' || *p == '\n')
-                        *p = '_';
 }
 
 static int load(const char *const *files, size_t n, trend *t, bench_error **err) {
@@ -255,7 +250,7 @@ static int figure(const trend *t, const res_series *key, plot_ctx *ctx, char **r
                 return r;
 
         fputs("# ", fig.dat);
-        bench_put_text(fig.dat, title, 0);
+        plot_put_plain(fig.dat, title);
         fputs("\n# columns: 1 run, 2 median, 3 ci95_low, 4 ci95_high, 5 regressed, 6 label\n", fig.dat);
         for (size_t i = 0; i < t->n_runs; i++) {
                 const res_series *s = res_find(t->runs[i].f, key->workload, key->configuration, key->metric);
@@ -342,11 +337,11 @@ static int write_index(const trend *t, FILE *m, plot_ctx *ctx, bench_error **err
         fputs("# bench trend\n\n## Runs\n\n| Run | Started | Label | File |\n|---|---|---|---|\n", m);
         for (size_t i = 0; i < t->n_runs; i++) {
                 fprintf(m, "| %zu | ", i + 1);
-                bench_put_md(m, t->runs[i].f->started_at ? t->runs[i].f->started_at : "-");
+                plot_put_md(m, t->runs[i].f->started_at ? t->runs[i].f->started_at : "-");
                 fputs(" | ", m);
-                bench_put_md(m, t->runs[i].label);
+                plot_put_md(m, t->runs[i].label);
                 fputs(" | ", m);
-                bench_put_md(m, t->runs[i].path);
+                plot_put_md(m, t->runs[i].path);
                 fputs(" |\n", m);
         }
         fputs("\n## Figures\n\n", m);
@@ -362,13 +357,13 @@ static int write_index(const trend *t, FILE *m, plot_ctx *ctx, bench_error **err
                         if (r < 0)
                                 return r;
                         fputs("### ", m);
-                        bench_put_md(m, title);
+                        plot_put_md(m, title);
                         fputs("\n\n![", m);
-                        bench_put_md(m, title);
+                        plot_put_md(m, title);
                         fputs("](", m);
-                        report_put_url(m, name);
+                        plot_put_url(m, name);
                         fputs(".png)\n\n[SVG](", m);
-                        report_put_url(m, name);
+                        plot_put_url(m, name);
                         fputs(".svg)\n\n", m);
                         figures++;
                 }
@@ -390,7 +385,7 @@ static int write_index(const trend *t, FILE *m, plot_ctx *ctx, bench_error **err
                 fputc('|', m);
                 for (size_t k = 0; k < ELEMENTSOF(cells); k++) {
                         fputc(' ', m);
-                        bench_put_md(m, cells[k]);
+                        plot_put_md(m, cells[k]);
                         fputs(" |", m);
                 }
                 fputc('\n', m);

@@ -13,7 +13,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
 
 #include "../common/json.h"
 
@@ -79,11 +78,7 @@ int cmp_files(const res_file *base, const res_file *cur, const cmp_opts *o, cmp_
 int cmp_overhead(const res_file *f, const char *baseline, const cmp_opts *o, cmp_report *ret,
                  bench_error **err);
 void cmp_report_clear(cmp_report *r);
-/* One line per environment difference, each after prefix; names escaped for a terminal. */
-void cmp_put_env_diffs(FILE *m, const cmp_report *r, const char *prefix);
-
-/* Formats: "text", "markdown", "junit", "json"; caller frees. */
-int cmp_format(const cmp_report *r, const char *format, bool overhead, char **ret_text, bench_error **err);
+/* plots/verdicts.h renders a cmp_report as text, Markdown, JUnit or JSON. */
 
 /* Statistics (exposed for tests). */
 double cmp_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb);

@@ -7,6 +7,7 @@
  * every output format run on it (few bootstrap resamples: the statistics
  * are not what is fuzzed).
  */
+#include "../../plots/verdicts.h"
 #include "../../results/compare.h"
 #include "../../results/result.h"
 #include "fuzz.h"
@@ -39,15 +40,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                          twice ? twice : "NULL");
         free(once);
         free(twice);
-        static const char *const formats[] = {"text", "markdown", "junit", "json"};
         cmp_opts o = {.bootstrap = 20, .seed = 1};
         for (int overhead = 0; overhead < 2; overhead++) {
                 cmp_report rep = {0};
                 r = overhead ? cmp_overhead(f, NULL, &o, &rep, &err) : cmp_files(f, g, &o, &rep, &err);
-                for (size_t i = 0; r == 0 && i < sizeof(formats) / sizeof(*formats); i++) {
+                for (size_t i = 0; r == 0 && i < sizeof(plot_verdict_formats) / sizeof(*plot_verdict_formats);
+                     i++) {
                         char *out = NULL;
-                        if (cmp_format(&rep, formats[i], overhead, &out, &err) < 0)
-                                fuzz_die("cmp_format %s: %s", formats[i], err ? err->msg : "?");
+                        if (plot_verdicts(&rep, plot_verdict_formats[i], overhead, &out, &err) < 0)
+                                fuzz_die("plot_verdicts %s: %s", plot_verdict_formats[i],
+                                         err ? err->msg : "?");
                         free(out);
                 }
                 if (r < 0 && (!err || !err->msg))

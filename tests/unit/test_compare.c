@@ -15,6 +15,7 @@
 
 #include "../../common/cleanup.h"
 #include "../../common/util.h"
+#include "../../plots/verdicts.h"
 #include "../../results/compare.h"
 #include "../../results/stats.h"
 
@@ -488,7 +489,7 @@ static void test_env_and_sides(void **state) {
 
         /* the text format says so first, loudly */
         _cleanup_free_ char *text = NULL;
-        assert_int_equal(cmp_format(&r, "text", false, &text, &err), 0);
+        assert_int_equal(plot_verdicts(&r, "text", false, &text, &err), 0);
         assert_true(!strncmp(text, "WARNING: THE ENVIRONMENTS DIFFER", 32));
         assert_non_null(strstr(text, "kernel: base `6.1.0-18`, new `6.18.44`"));
         assert_non_null(strstr(text, "only in base: memlat/bare/ns_per_access"));
@@ -530,7 +531,7 @@ static void test_overhead(void **state) {
         assert_int_equal(r.n_only_cur, 1);
         assert_string_equal(r.only_in_cur[0], "startup/ctr/phase.clone_ms");
         _cleanup_free_ char *text = NULL;
-        assert_int_equal(cmp_format(&r, "text", true, &text, &err), 0);
+        assert_int_equal(plot_verdicts(&r, "text", true, &text, &err), 0);
         assert_non_null(strstr(text, "overhead vs bare"));
         assert_non_null(strstr(text, "bare median"));
         assert_non_null(strstr(text, "+50.00%"));
@@ -580,7 +581,7 @@ static void test_formats(void **state) {
         assert_int_equal(r.n_regressed, 1);
 
         _cleanup_free_ char *junit = NULL, *json = NULL, *md = NULL;
-        assert_int_equal(cmp_format(&r, "junit", false, &junit, &err), 0);
+        assert_int_equal(plot_verdicts(&r, "junit", false, &junit, &err), 0);
         assert_int_equal(python_check(junit,
                                       "import sys, xml.etree.ElementTree as E\n"
                                       "t = E.parse(sys.argv[1]).getroot()\n"
@@ -598,7 +599,7 @@ static void test_formats(void **state) {
                                       "assert \"6.2\" in s[0].find(\"system-err\").text\n"),
                          0);
 
-        assert_int_equal(cmp_format(&r, "json", false, &json, &err), 0);
+        assert_int_equal(plot_verdicts(&r, "json", false, &json, &err), 0);
         assert_int_equal(python_check(json, "import sys, json\n"
                                             "d = json.load(open(sys.argv[1]))\n"
                                             "assert d[\"options\"][\"threshold_pct\"] == 5\n"
@@ -613,7 +614,7 @@ static void test_formats(void **state) {
                                             "assert r[\"few\"][\"verdict\"] == \"too few samples\"\n"),
                          0);
 
-        assert_int_equal(cmp_format(&r, "markdown", false, &md, &err), 0);
+        assert_int_equal(plot_verdicts(&r, "markdown", false, &md, &err), 0);
         assert_non_null(strstr(md,
                                "| metric | configuration | base median | new median | change % | 95% CI of "
                                "ratio | p | verdict |\n|---|"));
@@ -622,12 +623,40 @@ static void test_formats(void **state) {
         assert_non_null(strstr(md, "kernel: base 6.1, new 6.2"));
 
         char *none = NULL;
-        assert_int_equal(cmp_format(&r, "yaml", false, &none, &err), -EINVAL);
+        assert_int_equal(plot_verdicts(&r, "yaml", false, &none, &err), -EINVAL);
         assert_null(none);
         bench_error_free(err);
         cmp_report_clear(&r);
         res_file_free(b);
         res_file_free(c);
+}
+
+/* The baseline is a configuration's name from the file: in titles and headings it is escaped like the rows.
+ */
+static void test_hostile_baseline(void **state) {
+        (void)state;
+        fill_samples();
+        static const char evil[] = "<img src=x onerror=y>[l](javascript:z)\x1b[31m";
+        res_file *f = res_file_new();
+        add(f, "cpu", evil, "ops_per_s", "higher", tight, 10, 1);
+        add(f, "cpu", "ctr", "ops_per_s", "higher", tight, 10, 1);
+        cmp_report r = {0};
+        bench_error *err = NULL;
+        assert_int_equal(cmp_overhead(f, evil, NULL, &r, &err), 0);
+        _cleanup_free_ char *md = NULL, *text = NULL;
+        assert_int_equal(plot_verdicts(&r, "markdown", true, &md, &err), 0);
+        assert_non_null(
+                strstr(md, "### overhead vs \\<img src=x onerror=y\\>\\[l\\](javascript:z) \\[31m ("));
+        assert_non_null(strstr(md,
+                               "| metric | configuration | \\<img src=x onerror=y\\>\\[l\\](javascript:z) "
+                               "\\[31m median | median |"));
+        for (const char *p = strchr(md, '<'); p; p = strchr(p + 1, '<'))
+                assert_int_equal(p[-1], '\\');
+        assert_int_equal(plot_verdicts(&r, "text", true, &text, &err), 0);
+        assert_null(strchr(text, '\x1b'));
+        assert_non_null(strstr(text, "overhead vs <img src=x onerror=y>[l](javascript:z)\\x1b[31m ("));
+        cmp_report_clear(&r);
+        res_file_free(f);
 }
 
 static void test_names(void **state) {
@@ -650,6 +679,7 @@ int main(void) {
                 cmocka_unit_test(test_overhead),
                 cmocka_unit_test(test_formats),
                 cmocka_unit_test(test_names),
+                cmocka_unit_test(test_hostile_baseline),
                 cmocka_unit_test(test_mw_ties_random),
                 cmocka_unit_test(test_bootstrap_select_is_sort),
                 cmocka_unit_test(test_bootstrap_order_statistics),

@@ -277,11 +277,6 @@ static char *put_to_string(void (*put)(FILE *, const char *, unsigned), const ch
         return out;
 }
 
-static void put_md3(FILE *f, const char *s, unsigned flags) {
-        (void)flags;
-        bench_put_md(f, s);
-}
-
 /* Expected output written by hand: what a terminal gets from a hostile name. */
 static void test_escape_text(void **state) {
         _cleanup_free_ char *a = put_to_string(bench_put_text,
@@ -312,31 +307,6 @@ static void test_escape_text(void **state) {
         assert_int_equal(dg.n, 1);
         assert_string_equal(dg.msgs[0], "suite.json: name `a\\x1b[1mb`");
         bench_diags_clear(&dg);
-}
-
-/* Expected output written by hand; cmark-gfm renders each as plain text (checked in escape_files.sh). */
-static void test_put_md(void **state) {
-        static const struct {
-                const char *in, *out;
-        } cases[] = {
-                {"[x](javascript:alert(1))", "\\[x\\](javascript:alert(1))"},
-                {"![](http://e/x.png)", "!\\[\\](http\\://e/x.png)"},
-                {"<script>x</script>", "\\<script\\>x\\</script\\>"},
-                {"a|b`c`*d*~e~$f$\\", "a\\|b\\`c\\`\\*d\\*\\~e\\~\\$f\\$\\\\"},
-                {"www.example.com a@b.c", "www\\.example.com a@b.c"},
-                {"# h", "# h"},
-                {"- item", "- item"},
-                {"12. item", "12. item"},
-                {"line\nbreak\r\x1b[31m", "line break  \\[31m"},
-                {"ready_ms 1.5 a-b: c", "ready_ms 1.5 a-b: c"},
-                {"a\xff\xc3\xa9\xed\xa0\x80", "a\xef\xbf\xbd\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
-                {"", ""},
-        };
-        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-                _cleanup_free_ char *got = put_to_string(put_md3, cases[i].in, 0);
-                if (strcmp(got, cases[i].out))
-                        fail_msg("bench_put_md(%s): %s, expected %s", cases[i].in, got, cases[i].out);
-        }
 }
 
 static char *make_dir(void) {
@@ -517,7 +487,7 @@ int main(void) {
                 cmocka_unit_test(test_opt_check),      cmocka_unit_test(test_opt_find),
                 cmocka_unit_test(test_put_xml),        cmocka_unit_test(test_io_all),
                 cmocka_unit_test(test_rm_rf_deep),     cmocka_unit_test(test_escape_text),
-                cmocka_unit_test(test_put_md),         cmocka_unit_test(test_write_atomic),
+                cmocka_unit_test(test_write_atomic),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,428 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A comparison as text (a terminal), Markdown (a CI job summary), JUnit XML
+ * (a CI's test view) or JSON (programs); the statistics and verdicts come
+ * from results/compare.c. Names from the files are escaped for each.
+ */
+#include "verdicts.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/cleanup.h"
+#include "../common/json.h"
+#include "../common/util.h"
+
+typedef struct cells {
+        char metric[256], configuration[128], base[32], cur[32], change[32], ci[48], p[24];
+        const char *verdict;
+} cells;
+
+static void fmt_num(char *buf, size_t len, double v) {
+        if (isfinite(v))
+                snprintf(buf, len, "%.6g", v);
+        else
+                snprintf(buf, len, "-");
+}
+
+static void fill_cells(const cmp_row *row, bool overhead, cells *c) {
+        snprintf(c->metric, sizeof(c->metric), "%s/%s", row->cur->workload, row->cur->metric);
+        snprintf(c->configuration, sizeof(c->configuration), "%s", row->cur->configuration);
+        fmt_num(c->base, sizeof(c->base), row->base_median);
+        fmt_num(c->cur, sizeof(c->cur), row->cur_median);
+        if (isfinite(row->change_pct))
+                snprintf(c->change, sizeof(c->change), "%+.2f%%", row->change_pct);
+        else
+                snprintf(c->change, sizeof(c->change), "-");
+        if (isfinite(row->ratio_low) && isfinite(row->ratio_high))
+                snprintf(c->ci, sizeof(c->ci), "[%.3f, %.3f]", row->ratio_low, row->ratio_high);
+        else
+                snprintf(c->ci, sizeof(c->ci), "-");
+        if (!isfinite(row->p_value))
+                snprintf(c->p, sizeof(c->p), "-");
+        else if (row->p_value < 0.001)
+                snprintf(c->p, sizeof(c->p), "<0.001");
+        else
+                snprintf(c->p, sizeof(c->p), "%.3f", row->p_value);
+        c->verdict = cmp_verdict_word(row->verdict, overhead);
+}
+
+typedef struct headings {
+        const char *title, *base, *cur, *change, *only_base, *only_cur;
+} headings;
+
+/* How each output frames its block: head, then per difference item ... item_end, then tail. */
+static const struct {
+        plot_markup markup;
+        const char *head, *item, *item_end, *tail;
+} env_styles[] = {
+        [PLOT_ENV_TEXT] = {PLOT_TEXT, "WARNING: THE ENVIRONMENTS DIFFER; differences may come from them:\n",
+                           "WARNING:   ", "\n", "\n"},
+        [PLOT_ENV_STDERR] = {PLOT_TEXT, "", "bench compare: WARNING:   ", "\n", ""},
+        [PLOT_ENV_MARKDOWN] =
+                {PLOT_MARKDOWN,
+                 "> [!WARNING]\n> **The environments differ**; differences may come from them:\n", "> - ",
+                 "\n", "\n"},
+        [PLOT_ENV_JUNIT] = {PLOT_HTML, "    <system-err>WARNING: the environments differ:", " ", ";",
+                            "</system-err>\n"},
+        [PLOT_ENV_HTML] = {PLOT_HTML,
+                           "<p>Warning: the environments differ, so differences may not come from the change "
+                           "under test:</p>\n<ul>\n",
+                           "<li>", "</li>\n", "</ul>\n"},
+};
+
+void plot_env_diffs(FILE *f, const cmp_report *r, plot_env_style style) {
+        if (r->n_env_diffs == 0)
+                return;
+        plot_markup m = env_styles[style].markup;
+        /* a backtick in Markdown would open code, where escapes show as backslashes */
+        const char *q = m == PLOT_MARKDOWN ? "" : "`";
+        fputs(env_styles[style].head, f);
+        for (size_t i = 0; i < r->n_env_diffs; i++) {
+                fputs(env_styles[style].item, f);
+                plot_put(f, m, r->env_diffs[i].field);
+                fprintf(f, ": base %s", q);
+                plot_put(f, m, r->env_diffs[i].base);
+                fprintf(f, "%s, new %s", q, q);
+                plot_put(f, m, r->env_diffs[i].cur);
+                fprintf(f, "%s%s", q, env_styles[style].item_end);
+        }
+        fputs(env_styles[style].tail, f);
+}
+
+static void headings_of(const cmp_report *r, bool overhead, headings *h, char *base_buf, size_t len) {
+        if (overhead) {
+                snprintf(base_buf, len, "%s median", r->baseline ? r->baseline : "bare");
+                *h = (headings){
+                        .title = "overhead vs ",
+                        .base = base_buf,
+                        .cur = "median",
+                        .change = "overhead %",
+                        .only_base = NULL,
+                        .only_cur = "no baseline counterpart",
+                };
+        } else {
+                *h = (headings){
+                        .title = "bench compare",
+                        .base = "base median",
+                        .cur = "new median",
+                        .change = "change %",
+                        .only_base = "only in base",
+                        .only_cur = "only in new",
+                };
+        }
+}
+
+static void summary_line(FILE *m, const cmp_report *r) {
+        fprintf(m,
+                "%zu row%s: %zu regressed, %zu improved, %zu unchanged, %zu too noisy, %zu too few samples",
+                r->n_rows, r->n_rows == 1 ? "" : "s", r->n_regressed, r->n_improved, r->n_unchanged,
+                r->n_noisy, r->n_too_few);
+}
+
+/* The baseline is a configuration's name from the file: escaped like every name. */
+static void title_line(FILE *m, plot_markup mk, const cmp_report *r, bool overhead, const headings *h) {
+        fputs(h->title, m);
+        if (overhead)
+                plot_put(m, mk, r->baseline ? r->baseline : "bare");
+        fprintf(m, " (threshold %g%%, alpha %g, %u bootstrap resamples)", r->opts.threshold_pct,
+                r->opts.alpha, r->opts.bootstrap);
+}
+
+/* Text cells: names from the files with their control characters made visible (a terminal shows them). */
+static void fill_text_cells(const cmp_row *row, bool overhead, cells *c) {
+        fill_cells(row, overhead, c);
+        _cleanup_free_ char *metric = bench_escape_text(c->metric, 0),
+                            *cfg = bench_escape_text(c->configuration, 0);
+        snprintf(c->metric, sizeof(c->metric), "%s", metric ? metric : "?");
+        snprintf(c->configuration, sizeof(c->configuration), "%s", cfg ? cfg : "?");
+}
+
+/* The series on one side only, a line each: before, what, ": ", the key. */
+static void put_keys(FILE *m, plot_markup mk, const char *before, const char *what, char *const *keys,
+                     size_t n) {
+        for (size_t i = 0; what && i < n; i++) {
+                fprintf(m, "%s%s: ", before, what);
+                plot_put(m, mk, keys[i]);
+                fputc('\n', m);
+        }
+}
+
+static void format_text(FILE *m, const cmp_report *r, bool overhead) {
+        headings h;
+        char base_buf[160];
+        headings_of(r, overhead, &h, base_buf, sizeof(base_buf));
+        plot_env_diffs(m, r, PLOT_ENV_TEXT);
+        title_line(m, PLOT_TEXT, r, overhead, &h);
+        fputs("\n\n", m);
+
+        _cleanup_free_ char *base_head = bench_escape_text(h.base, 0);
+        const char *head[8] = {"metric", "configuration", base_head ? base_head : "?",
+                               h.cur,    h.change,        "95% CI of ratio",
+                               "p",      "verdict"};
+        size_t w[8];
+        for (size_t k = 0; k < 8; k++)
+                w[k] = strlen(head[k]);
+        for (size_t i = 0; i < r->n_rows; i++) {
+                cells c;
+                fill_text_cells(&r->rows[i], overhead, &c);
+                const char *v[8] = {c.metric, c.configuration, c.base, c.cur, c.change, c.ci, c.p, c.verdict};
+                for (size_t k = 0; k < 8; k++)
+                        if (strlen(v[k]) > w[k])
+                                w[k] = strlen(v[k]);
+        }
+        /* text columns left, numbers right */
+        static const bool right[8] = {false, false, true, true, true, false, true, false};
+        for (size_t k = 0; k < 7; k++)
+                fprintf(m, "%s%*s", k ? "  " : "", right[k] ? (int)w[k] : -(int)w[k], head[k]);
+        fprintf(m, "  %s\n", head[7]);
+        for (size_t i = 0; i < r->n_rows; i++) {
+                cells c;
+                fill_text_cells(&r->rows[i], overhead, &c);
+                const char *v[8] = {c.metric, c.configuration, c.base, c.cur, c.change, c.ci, c.p, c.verdict};
+                for (size_t k = 0; k < 7; k++)
+                        fprintf(m, "%s%*s", k ? "  " : "", right[k] ? (int)w[k] : -(int)w[k], v[k]);
+                /* no trailing padding after the last column */
+                fprintf(m, "  %s\n", v[7]);
+        }
+        fputc('\n', m);
+        put_keys(m, PLOT_TEXT, "", h.only_base, r->only_in_base, r->n_only_base);
+        put_keys(m, PLOT_TEXT, "", h.only_cur, r->only_in_cur, r->n_only_cur);
+        summary_line(m, r);
+        if (!overhead)
+                fprintf(m, "; %zu only in base, %zu only in new", r->n_only_base, r->n_only_cur);
+        fputc('\n', m);
+}
+
+static void format_markdown(FILE *m, const cmp_report *r, bool overhead) {
+        headings h;
+        char base_buf[160];
+        headings_of(r, overhead, &h, base_buf, sizeof(base_buf));
+        fputs("### ", m);
+        title_line(m, PLOT_MARKDOWN, r, overhead, &h);
+        fputs("\n\n", m);
+        plot_env_diffs(m, r, PLOT_ENV_MARKDOWN);
+        fputs("| metric | configuration | ", m);
+        plot_put_md(m, h.base);
+        fprintf(m, " | %s | %s | 95%% CI of ratio | p | verdict |\n", h.cur, h.change);
+        fputs("|---|---|---:|---:|---:|---|---:|---|\n", m);
+        for (size_t i = 0; i < r->n_rows; i++) {
+                cells c;
+                fill_cells(&r->rows[i], overhead, &c);
+                fputs("| ", m);
+                plot_put_md(m, c.metric);
+                fputs(" | ", m);
+                plot_put_md(m, c.configuration);
+                fprintf(m, " | %s | %s | %s | %s | %s | ", c.base, c.cur, c.change, c.ci, c.p);
+                bool loud = r->rows[i].verdict == CMP_REGRESSED || r->rows[i].verdict == CMP_IMPROVED;
+                fprintf(m, "%s%s%s |\n", loud ? "**" : "", c.verdict, loud ? "**" : "");
+        }
+        fputc('\n', m);
+        put_keys(m, PLOT_MARKDOWN, "- ", h.only_base, r->only_in_base, r->n_only_base);
+        put_keys(m, PLOT_MARKDOWN, "- ", h.only_cur, r->only_in_cur, r->n_only_cur);
+        if (r->n_only_cur || (h.only_base && r->n_only_base))
+                fputc('\n', m);
+        summary_line(m, r);
+        fputc('\n', m);
+}
+
+static void format_junit(FILE *m, const cmp_report *r, bool overhead) {
+        headings h;
+        char base_buf[160];
+        headings_of(r, overhead, &h, base_buf, sizeof(base_buf));
+        fprintf(m, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
+        fprintf(m,
+                "  <testsuite name=\"bench compare\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
+                "skipped=\"%zu\">\n",
+                r->n_rows, r->n_regressed, r->n_too_few);
+        fprintf(m, "    <properties>\n");
+        fprintf(m, "      <property name=\"mode\" value=\"%s\"/>\n", overhead ? "overhead" : "compare");
+        if (overhead) {
+                fputs("      <property name=\"baseline\" value=\"", m);
+                bench_put_xml(m, r->baseline ? r->baseline : "bare");
+                fputs("\"/>\n", m);
+        }
+        fprintf(m, "      <property name=\"threshold_pct\" value=\"%g\"/>\n", r->opts.threshold_pct);
+        fprintf(m, "      <property name=\"alpha\" value=\"%g\"/>\n", r->opts.alpha);
+        for (size_t i = 0; i < r->n_env_diffs; i++) {
+                fputs("      <property name=\"env_differs.", m);
+                bench_put_xml(m, r->env_diffs[i].field);
+                fputs("\" value=\"base: ", m);
+                bench_put_xml(m, r->env_diffs[i].base);
+                fputs("; new: ", m);
+                bench_put_xml(m, r->env_diffs[i].cur);
+                fputs("\"/>\n", m);
+        }
+        fprintf(m, "    </properties>\n");
+        for (size_t i = 0; i < r->n_rows; i++) {
+                const cmp_row *row = &r->rows[i];
+                cells c;
+                fill_cells(row, overhead, &c);
+                _cleanup_free_ char *detail = NULL;
+                if (asprintf(&detail, "%s %s, %s %s, %s %s, 95%% CI of ratio %s, p %s: %s (threshold %g%%)",
+                             h.base, c.base, h.cur, c.cur, h.change, c.change, c.ci, c.p, c.verdict,
+                             r->opts.threshold_pct) < 0)
+                        detail = NULL;
+                fputs("    <testcase classname=\"bench compare\" name=\"", m);
+                bench_put_xml(m, row->cur->workload);
+                fputc('/', m);
+                bench_put_xml(m, row->cur->configuration);
+                fputc('/', m);
+                bench_put_xml(m, row->cur->metric);
+                fputs("\">\n", m);
+                if (row->verdict == CMP_REGRESSED) {
+                        fputs("      <failure message=\"", m);
+                        bench_put_xml(m, detail ? detail : c.verdict);
+                        fputs("\"/>\n", m);
+                } else if (row->verdict == CMP_TOO_FEW) {
+                        fputs("      <skipped message=\"too few samples\"/>\n", m);
+                }
+                fputs("      <system-out>", m);
+                bench_put_xml(m, detail ? detail : c.verdict);
+                fputs("</system-out>\n    </testcase>\n", m);
+        }
+        plot_env_diffs(m, r, PLOT_ENV_JUNIT);
+        fputs("  </testsuite>\n</testsuites>\n", m);
+}
+
+static cJSON *num_or_null(double v) {
+        return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+}
+
+/* Attaches v (NULL when out of memory) to an object, or to an array when key is NULL. */
+static bool put(cJSON *o, const char *key, cJSON *v) {
+        if (!o || !v) {
+                cJSON_Delete(v);
+                return false;
+        }
+        if (key)
+                cJSON_AddItemToObject(o, key, v);
+        else
+                cJSON_AddItemToArray(o, v);
+        return true;
+}
+
+static cJSON *string_list(char *const *list, size_t n) {
+        cJSON *a = cJSON_CreateArray();
+        for (size_t i = 0; a && i < n; i++)
+                if (!put(a, NULL, cJSON_CreateString(list[i]))) {
+                        cJSON_Delete(a);
+                        return NULL;
+                }
+        return a;
+}
+
+static cJSON *row_json(const cmp_row *row) {
+        _cleanup_json_ cJSON *o = cJSON_CreateObject();
+        cJSON *ci;
+        if (!put(o, "workload", cJSON_CreateString(row->cur->workload)) ||
+            !put(o, "configuration", cJSON_CreateString(row->cur->configuration)) ||
+            !put(o, "metric", cJSON_CreateString(row->cur->metric)) ||
+            !put(o, "unit", cJSON_CreateString(row->cur->unit)) ||
+            !put(o, "better", cJSON_CreateString(row->cur->better)) ||
+            !put(o, "base_configuration", cJSON_CreateString(row->base->configuration)) ||
+            !put(o, "base_n", cJSON_CreateNumber((double)row->base->n_samples)) ||
+            !put(o, "new_n", cJSON_CreateNumber((double)row->cur->n_samples)) ||
+            !put(o, "base_median", num_or_null(row->base_median)) ||
+            !put(o, "new_median", num_or_null(row->cur_median)) ||
+            !put(o, "ratio", num_or_null(row->ratio)) || !(ci = cJSON_AddArrayToObject(o, "ratio_ci95")) ||
+            !put(ci, NULL, num_or_null(row->ratio_low)) || !put(ci, NULL, num_or_null(row->ratio_high)) ||
+            !put(o, "change_pct", num_or_null(row->change_pct)) ||
+            !put(o, "p_value", num_or_null(row->p_value)) ||
+            !put(o, "verdict", cJSON_CreateString(cmp_verdict_name(row->verdict))) ||
+            (row->cur->accel && !put(o, "accel", cJSON_CreateString(row->cur->accel))))
+                return NULL;
+        return steal_pointer(&o);
+}
+
+static char *format_json(const cmp_report *r, bool overhead) {
+        _cleanup_json_ cJSON *root = cJSON_CreateObject();
+        cJSON *opts, *env, *rows, *counts;
+        if (!put(root, "mode", cJSON_CreateString(overhead ? "overhead" : "compare")) ||
+            (overhead && !put(root, "baseline", cJSON_CreateString(r->baseline ? r->baseline : "bare"))) ||
+            !(opts = cJSON_AddObjectToObject(root, "options")) ||
+            !(env = cJSON_AddArrayToObject(root, "env_differences")) ||
+            !(rows = cJSON_AddArrayToObject(root, "rows")))
+                return NULL;
+        if (!put(opts, "threshold_pct", cJSON_CreateNumber(r->opts.threshold_pct)) ||
+            !put(opts, "alpha", cJSON_CreateNumber(r->opts.alpha)) ||
+            !put(opts, "bootstrap", cJSON_CreateNumber(r->opts.bootstrap)) ||
+            !put(opts, "seed", cJSON_CreateNumber((double)r->opts.seed)))
+                return NULL;
+        for (size_t i = 0; i < r->n_env_diffs; i++) {
+                cJSON *d = cJSON_CreateObject();
+                if (!put(env, NULL, d) || !put(d, "field", cJSON_CreateString(r->env_diffs[i].field)) ||
+                    !put(d, "base", cJSON_CreateString(r->env_diffs[i].base)) ||
+                    !put(d, "new", cJSON_CreateString(r->env_diffs[i].cur)))
+                        return NULL;
+        }
+        for (size_t i = 0; i < r->n_rows; i++)
+                if (!put(rows, NULL, row_json(&r->rows[i])))
+                        return NULL;
+        if (overhead) {
+                if (!put(root, "no_baseline_counterpart", string_list(r->only_in_cur, r->n_only_cur)))
+                        return NULL;
+        } else if (!put(root, "only_in_base", string_list(r->only_in_base, r->n_only_base)) ||
+                   !put(root, "only_in_new", string_list(r->only_in_cur, r->n_only_cur)))
+                return NULL;
+        if (!(counts = cJSON_AddObjectToObject(root, "counts")) ||
+            !put(counts, "rows", cJSON_CreateNumber((double)r->n_rows)) ||
+            !put(counts, "regressed", cJSON_CreateNumber((double)r->n_regressed)) ||
+            !put(counts, "improved", cJSON_CreateNumber((double)r->n_improved)) ||
+            !put(counts, "unchanged", cJSON_CreateNumber((double)r->n_unchanged)) ||
+            !put(counts, "too_noisy", cJSON_CreateNumber((double)r->n_noisy)) ||
+            !put(counts, "too_few_samples", cJSON_CreateNumber((double)r->n_too_few)))
+                return NULL;
+        char *text = cJSON_Print(root);
+        if (!text)
+                return NULL;
+        char *out = NULL;
+        if (asprintf(&out, "%s\n", text) < 0)
+                out = NULL;
+        cJSON_free(text);
+        return out;
+}
+
+const char *const plot_verdict_formats[4] = {"text", "markdown", "junit", "json"};
+
+int plot_verdicts(const cmp_report *r, const char *format, bool overhead, char **ret_text,
+                  bench_error **err) {
+        if (!r || !ret_text)
+                return bench_error_set(err, EINVAL, "nothing to format");
+        if (!format)
+                format = "text";
+        size_t which = ELEMENTSOF(plot_verdict_formats);
+        for (size_t i = 0; i < ELEMENTSOF(plot_verdict_formats); i++)
+                if (!strcmp(format, plot_verdict_formats[i]))
+                        which = i;
+        if (which == ELEMENTSOF(plot_verdict_formats))
+                return bench_error_set(err, EINVAL, "unknown format `%s` (text, markdown, junit or json)",
+                                       format);
+        if (which == 3) {
+                char *text = format_json(r, overhead);
+                if (!text)
+                        return bench_error_set(err, ENOMEM, "out of memory");
+                *ret_text = text;
+                return 0;
+        }
+        char *text = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&text, &len);
+        if (!m)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        if (which == 0)
+                format_text(m, r, overhead);
+        else if (which == 1)
+                format_markdown(m, r, overhead);
+        else
+                format_junit(m, r, overhead);
+        if (ferror(m) | fclose(m)) {
+                free(text);
+                return bench_error_set(err, ENOMEM, "out of memory");
+        }
+        *ret_text = text;
+        return 0;
+}

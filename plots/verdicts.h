@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/*
+ * A comparison of results/compare.h rendered for people and programs:
+ * "text" (a terminal), "markdown" (a CI job summary), "junit" (a CI's test
+ * view: a regression is a failure) and "json".
+ */
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "../common/error.h"
+#include "../results/compare.h"
+#include "escape.h"
+
+/* The formats plot_verdicts() takes: "text", "markdown", "junit", "json". */
+extern const char *const plot_verdict_formats[4];
+
+/* r in one of plot_verdict_formats (NULL: text), worded as the overhead table when overhead; caller frees. */
+int plot_verdicts(const cmp_report *r, const char *format, bool overhead, char **ret_text, bench_error **err);
+
+/* The outputs that show environment differences, each with its own frame and escaping. */
+typedef enum plot_env_style {
+        PLOT_ENV_TEXT,     /* compare's text format */
+        PLOT_ENV_STDERR,   /* bench compare's warning, after its own line naming the files */
+        PLOT_ENV_MARKDOWN, /* compare's Markdown (also in the Markdown report): a GFM alert */
+        PLOT_ENV_JUNIT,    /* compare's JUnit: one <system-err> */
+        PLOT_ENV_HTML,     /* the HTML report */
+} plot_env_style;
+/*
+ * The environment differences of r, if any, as a block of that output:
+ * each as "kernel: base `6.1`, new `6.18`", names escaped for it (Markdown
+ * without the backticks, which would open code where escapes show).
+ */
+void plot_env_diffs(FILE *f, const cmp_report *r, plot_env_style style);
