@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "container/container-internal.h"
+#include "container/container.h"
 #include "driver.h"
 
 /*

@@ -22,6 +22,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "../../common/cache.h"
 #include "../../common/cleanup.h"
 #include "../../common/dl.h"
 #include "../../common/json.h"
@@ -617,7 +618,7 @@ static int cache_path(const ctr_sc_profile *p, uint64_t caps, char **ret, bench_
                 fp_cond(&h, &rule->excludes);
         }
         bench_sha256_final_hex(&h, hex);
-        if ((r = ctr_cache_dir(&dir, err)) < 0)
+        if ((r = bench_cache_dir(&dir, err)) < 0)
                 return r;
         if (asprintf(ret, "%s/seccomp-%s.bpf", dir, hex) < 0)
                 return bench_error_set(err, ENOMEM, "out of memory");
