@@ -4,7 +4,7 @@
 /*
  * What the VM configuration offers outside vm/ (the CLI's `bench vm` and
  * `bench layers`, `bench info`): the guest kernel, its modules, the
- * initramfs and the qcow2 chains of layer stacks.
+ * initramfs, the qcow2 chains of layer stacks, and whether KVM is usable.
  * The driver's own parts are in vm-internal.h.
  */
 
@@ -73,3 +73,18 @@ typedef struct lay_stack lay_stack;
  */
 int vm_chain(const lay_stack *stack, unsigned levels, uint64_t free_bytes, char **ret_top,
              uint64_t *ret_bytes, bench_error **err);
+
+/* ---- accel.c: what KVM needs, as this host has it ---- */
+
+typedef struct vm_kvm_probe {
+        int device_errno;    /* 0: /dev/kvm opens read-write; else the errno of the open */
+        int cpuinfo_errno;   /* 0: /proc/cpuinfo was read; else the errno (then no flags below) */
+        const char *hw_virt; /* the CPU's "vmx" (Intel VT-x) or "svm" (AMD-V) flag, NULL if neither */
+        bool hypervisor;     /* the CPU flags say "hypervisor": bench itself runs in a guest */
+} vm_kvm_probe;
+/*
+ * KVM needs both /dev/kvm and vmx/svm: a nested PVM host has /dev/kvm but
+ * no vmx/svm, and a stock guest hangs under it after real mode. The one
+ * probe of both, for the accel choice and for `bench info`.
+ */
+void vm_kvm_probe_host(vm_kvm_probe *ret);

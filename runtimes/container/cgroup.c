@@ -15,8 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #include "../../common/cleanup.h"
 #include "../../common/util.h"
@@ -272,6 +275,57 @@ int cg_host_get(const cg_host **ret, bench_error **err) {
                 return bench_error_set(err, -host_r, "%s", host_msg);
         *ret = &host;
         return 0;
+}
+
+/* ---- the host's cgroup mode (for `bench info` and results) ---- */
+
+static bool fs_is(const char *path, long magic) {
+        struct statfs fs;
+        return statfs(path, &fs) == 0 && (long)fs.f_type == magic;
+}
+
+ctr_cgroup_mode ctr_cgroup_mode_detect(void) {
+        struct statfs fs;
+        if (statfs("/sys/fs/cgroup", &fs) < 0)
+                return CTR_CGROUP_MODE_NONE;
+        if (fs.f_type == CGROUP2_SUPER_MAGIC)
+                return CTR_CGROUP_MODE_V2;
+        if (fs.f_type == CGROUP_SUPER_MAGIC)
+                return CTR_CGROUP_MODE_V1; /* one v1 hierarchy mounted right there */
+        if (fs.f_type != TMPFS_MAGIC)
+                return CTR_CGROUP_MODE_NONE;
+
+        bool v1 = false;
+        DIR *d = opendir("/sys/fs/cgroup");
+        if (d) {
+                struct dirent *de;
+                while (!v1 && (de = readdir(d))) {
+                        if (de->d_name[0] == '.' || (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN))
+                                continue;
+                        char path[512];
+                        snprintf(path, sizeof(path), "/sys/fs/cgroup/%s", de->d_name);
+                        v1 = fs_is(path, CGROUP_SUPER_MAGIC);
+                }
+                closedir(d);
+        }
+        bool unified = fs_is("/sys/fs/cgroup/unified", CGROUP2_SUPER_MAGIC);
+        if (v1 && unified)
+                return CTR_CGROUP_MODE_HYBRID;
+        return v1 ? CTR_CGROUP_MODE_V1 : CTR_CGROUP_MODE_NONE;
+}
+
+const char *ctr_cgroup_mode_name(ctr_cgroup_mode m) {
+        switch (m) {
+        case CTR_CGROUP_MODE_NONE:
+                return "none";
+        case CTR_CGROUP_MODE_V1:
+                return "v1";
+        case CTR_CGROUP_MODE_V2:
+                return "v2";
+        case CTR_CGROUP_MODE_HYBRID:
+                return "hybrid";
+        }
+        return "none";
 }
 
 /* ---- small file I/O ---- */

@@ -118,3 +118,18 @@ void ctr_cgroup_destroy(ctr_cgroup *cg);
  * killing what is still in them.
  */
 void ctr_cgroup_reap_stale(void);
+
+/*
+ * How this host mounts cgroups, as the result's host.cgroup_mode and
+ * `bench info` say it: cgroup2 or one v1 hierarchy at /sys/fs/cgroup, else
+ * v1 hierarchies in a tmpfs there, with a cgroup2 at
+ * /sys/fs/cgroup/unified (hybrid) or without.
+ */
+typedef enum ctr_cgroup_mode {
+        CTR_CGROUP_MODE_NONE,
+        CTR_CGROUP_MODE_V1,
+        CTR_CGROUP_MODE_V2,
+        CTR_CGROUP_MODE_HYBRID,
+} ctr_cgroup_mode;
+ctr_cgroup_mode ctr_cgroup_mode_detect(void);
+const char *ctr_cgroup_mode_name(ctr_cgroup_mode m); /* "none", "v1", "v2", "hybrid" */
