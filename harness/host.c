@@ -472,24 +472,10 @@ static cJSON *kvm_info(void) {
         return o;
 }
 
-/* An executable called name in PATH (then the usual sbin dirs, which a user's PATH may lack). */
+/* An executable called name in PATH, then the usual sbin dirs; NULL if none. */
 static char *find_program(const char *name) {
-        const char *path = getenv("PATH");
-        _cleanup_free_ char *dirs = NULL;
-        if (asprintf(&dirs, "%s:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                     path ? path : "") < 0)
-                return NULL;
-        char *save = NULL;
-        for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-                char *p = NULL;
-                struct stat st;
-                if (!*d || asprintf(&p, "%s/%s", d, name) < 0)
-                        continue;
-                if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0)
-                        return p;
-                free(p);
-        }
-        return NULL;
+        char *p = NULL;
+        return bench_find_program(name, BENCH_FIND_SBIN, &p) < 0 ? NULL : p;
 }
 
 /* First line of `prog --version`, waiting at most timeout_ms. */
