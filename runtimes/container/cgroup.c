@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -494,6 +495,46 @@ void cg_sleep_us(unsigned us) {
         struct timespec ts = {.tv_sec = us / 1000000, .tv_nsec = (long)(us % 1000000) * 1000};
         while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
                 ;
+}
+
+/* A refused cpuset names what the parent offers: its file + have_suffix. */
+static int write_cpuset(const char *path, const char *file, const char *val, const char *have_suffix,
+                        bench_error **err) {
+        int r = cg_write(path, file, val);
+        if (r >= 0)
+                return 0;
+        char parent[PATH_MAX], have_file[64], have[256];
+        snprintf(parent, sizeof(parent), "%s", path);
+        char *slash = strrchr(parent, '/');
+        if (slash)
+                *slash = 0;
+        snprintf(have_file, sizeof(have_file), "%s%s", file, have_suffix);
+        if (cg_read(parent, have_file, have, sizeof(have)) >= 0)
+                have[strcspn(have, "\n")] = 0;
+        else
+                snprintf(have, sizeof(have), "?");
+        return bench_error_set(err, r, "cgroup: %s = \"%s\": %s (this host's %s are %s)", file, val,
+                               strerror(-r), !strcmp(file, "cpuset.cpus") ? "cpus" : "memory nodes", have);
+}
+
+int cg_apply_shared_limits(const cg_hier *h, const char *path, const ctr_cgroup_limits *lim,
+                           const char *have_suffix, bench_error **err) {
+        int r;
+        if (h->ctrls & CG_BIT(CG_CPUSET)) {
+                /* mems before cpus is the order the kernel wants for tasks; either way here */
+                if (lim->mems && (r = write_cpuset(path, "cpuset.mems", lim->mems, have_suffix, err)) < 0)
+                        return r;
+                if (lim->cpus && (r = write_cpuset(path, "cpuset.cpus", lim->cpus, have_suffix, err)) < 0)
+                        return r;
+        }
+        if ((h->ctrls & CG_BIT(CG_PIDS)) && lim->pids_max) {
+                char val[32];
+                snprintf(val, sizeof(val), "%" PRIu64, lim->pids_max);
+                r = cg_write(path, "pids.max", val);
+                if (r < 0)
+                        return cg_limit_error(r, "pids.max", val, path, err);
+        }
+        return 0;
 }
 
 int cg_limit_error(int r, const char *file, const char *val, const char *dir, bench_error **err) {
