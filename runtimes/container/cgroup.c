@@ -352,20 +352,11 @@ ssize_t cg_read(const char *dir, const char *file, char *buf, size_t size) {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        size_t got = 0;
-        while (got + 1 < size) {
-                ssize_t n = read(fd, buf + got, size - 1 - got);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (n == 0)
-                        break;
-                got += (size_t)n;
-        }
+        ssize_t got = bench_pread_all(fd, buf, size - 1, 0);
+        if (got < 0)
+                return got;
         buf[got] = 0;
-        return (ssize_t)got;
+        return got;
 }
 
 int cg_read_u64(const char *dir, const char *file, uint64_t *ret) {
