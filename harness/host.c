@@ -87,72 +87,23 @@ static char *cpuinfo_field(const char *key) {
 
 /* ---- cgroups ---- */
 
-/* mountinfo escapes blanks and backslashes as \ooo. */
-static void unescape_octal(char *s) {
-        char *w = s;
-        for (char *r = s; *r;) {
-                if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' &&
-                    r[3] <= '7') {
-                        *w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
-                        r += 4;
-                } else
-                        *w++ = *r++;
-        }
-        *w = 0;
-}
-
-static bool array_has_string(const cJSON *a, const char *s) {
-        const cJSON *e;
-        cJSON_ArrayForEach(e, a) if (cJSON_IsString(e) && !strcmp(e->valuestring, s)) return true;
-        return false;
+/* The space- or newline-separated words of s (NULL: none) as an array of strings. */
+static cJSON *words_array(char *s) {
+        cJSON *a = cJSON_CreateArray();
+        char *save = NULL;
+        for (char *w = s ? strtok_r(s, " \n", &save) : NULL; w; w = strtok_r(NULL, " \n", &save))
+                cJSON_AddItemToArray(a, cJSON_CreateString(w));
+        return a;
 }
 
 static cJSON *cgroup_info(ctr_cgroup_mode mode) {
         cJSON *o = cJSON_CreateObject();
-        cJSON *v1 = cJSON_CreateArray(), *v2 = cJSON_CreateArray();
-        _cleanup_free_ char *known = read_text("/proc/cgroups");
-        _cleanup_free_ char *mountinfo = read_text("/proc/self/mountinfo");
-        _cleanup_free_ char *v2_mount = NULL;
-
+        _cleanup_(ctr_cgroup_mounts_clear) ctr_cgroup_mounts m = {0};
+        (void)ctr_cgroup_mounts_read(&m); /* out of memory: empty lists */
         cJSON_AddStringToObject(o, "mode", ctr_cgroup_mode_name(mode));
-        for (char *line = mountinfo; line && *line;) {
-                char *next = strchr(line, '\n');
-                if (next)
-                        *next++ = 0;
-                /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS */
-                char *sep = strstr(line, " - ");
-                char mnt[4096] = "", fstype[64] = "", super[1024] = "";
-                if (sep && sscanf(line, "%*s %*s %*s %*s %4095s", mnt) == 1 &&
-                    sscanf(sep + 3, "%63s %*s %1023s", fstype, super) >= 1) {
-                        if (!strcmp(fstype, "cgroup2") && !v2_mount) {
-                                unescape_octal(mnt);
-                                v2_mount = strdup(mnt);
-                        } else if (!strcmp(fstype, "cgroup")) {
-                                char *save = NULL;
-                                for (char *opt = strtok_r(super, ",", &save); opt;
-                                     opt = strtok_r(NULL, ",", &save)) {
-                                        /* a controller is an option /proc/cgroups knows (not rw, name=...) */
-                                        char pat[80];
-                                        snprintf(pat, sizeof(pat), "\n%s\t", opt);
-                                        if (known && strstr(known, pat) && !array_has_string(v1, opt))
-                                                cJSON_AddItemToArray(v1, cJSON_CreateString(opt));
-                                }
-                        }
-                }
-                line = next;
-        }
-        if (v2_mount) {
-                char path[4200];
-                snprintf(path, sizeof(path), "%s/cgroup.controllers", v2_mount);
-                _cleanup_free_ char *ctrls = read_text(path);
-                char *save = NULL;
-                for (char *c = ctrls ? strtok_r(ctrls, " \n", &save) : NULL; c;
-                     c = strtok_r(NULL, " \n", &save))
-                        cJSON_AddItemToArray(v2, cJSON_CreateString(c));
-        }
-        cJSON_AddItemToObject(o, "controllers_v1", v1);
-        cJSON_AddItemToObject(o, "controllers_v2", v2);
-        add_string_or_null(o, "v2_mount", v2_mount);
+        cJSON_AddItemToObject(o, "controllers_v1", words_array(m.v1_controllers));
+        cJSON_AddItemToObject(o, "controllers_v2", words_array(m.v2_controllers));
+        add_string_or_null(o, "v2_mount", m.v2_mount);
         return o;
 }
 

@@ -90,6 +90,36 @@ static const char *field(const char *line, const char *end, int n, size_t *ret_l
         }
 }
 
+/* The fields of a mountinfo line bench reads; s NULL where the line lacks one. */
+typedef struct span {
+        const char *s;
+        size_t len;
+} span;
+typedef struct mount_fields {
+        span dev, mnt, type, opts; /* MAJ:MIN, mount point (escaped), fs type, super options */
+} mount_fields;
+
+/* The line [line, end): "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS...] - FSTYPE SOURCE SUPEROPTS". */
+static bool mount_fields_parse(const char *line, const char *end, mount_fields *ret) {
+        const char *sep = NULL;
+        for (const char *p = line; p + 2 < end; p++)
+                if (p[0] == ' ' && p[1] == '-' && p[2] == ' ') {
+                        sep = p + 2;
+                        break;
+                }
+        mount_fields f = {0};
+        f.dev.s = field(line, end, 2, &f.dev.len);
+        f.mnt.s = field(line, end, 4, &f.mnt.len);
+        f.type.s = sep ? field(sep, end, 0, &f.type.len) : NULL;
+        f.opts.s = sep ? field(sep, end, 2, &f.opts.len) : NULL;
+        *ret = f;
+        return f.dev.s && f.mnt.s && f.type.s && f.opts.s;
+}
+
+static bool span_is(span a, const char *s) {
+        return a.len == strlen(s) && !memcmp(a.s, s, a.len);
+}
+
 /* The controllers of ours among comma-separated super options. */
 static unsigned ctrls_in_options(const char *s, size_t len) {
         unsigned mask = 0;
@@ -123,29 +153,22 @@ int cg_host_parse_mountinfo(const char *mountinfo, cg_host *ret, bench_error **e
         for (const char *line = mountinfo; line && *line;) {
                 const char *end = strchrnul(line, '\n');
                 const char *next = *end ? end + 1 : end;
-                /* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS...] - FSTYPE SOURCE SUPEROPTS" */
-                const char *sep = NULL;
-                for (const char *p = line; p + 2 < end; p++)
-                        if (p[0] == ' ' && p[1] == '-' && p[2] == ' ') {
-                                sep = p + 2;
-                                break;
-                        }
-                size_t dev_len = 0, mnt_len = 0, type_len = 0, opts_len = 0;
-                const char *dev = field(line, end, 2, &dev_len), *mnt = field(line, end, 4, &mnt_len);
-                const char *type = sep ? field(sep, end, 0, &type_len) : NULL;
-                const char *opts = sep ? field(sep, end, 2, &opts_len) : NULL;
+                mount_fields f;
+                bool whole = mount_fields_parse(line, end, &f);
                 line = next;
-                if (!dev || !mnt || !type || !opts || dev_len >= sizeof(devs[0]))
+                if (!whole || f.dev.len >= sizeof(devs[0]))
                         continue;
+                const char *dev = f.dev.s, *mnt = f.mnt.s;
+                size_t dev_len = f.dev.len, mnt_len = f.mnt.len;
 
                 int version;
                 unsigned ctrls = 0;
-                if (type_len == 7 && !memcmp(type, "cgroup2", 7)) {
+                if (span_is(f.type, "cgroup2")) {
                         if (h.v2 >= 0)
                                 continue; /* the first cgroup2 mount wins */
                         version = 2;
-                } else if (type_len == 6 && !memcmp(type, "cgroup", 6)) {
-                        ctrls = ctrls_in_options(opts, opts_len);
+                } else if (span_is(f.type, "cgroup")) {
+                        ctrls = ctrls_in_options(f.opts.s, f.opts.len);
                         if (!ctrls)
                                 continue; /* name=systemd, net_cls, ...: nothing of ours */
                         version = 1;
@@ -327,6 +350,70 @@ const char *ctr_cgroup_mode_name(ctr_cgroup_mode m) {
                 return "hybrid";
         }
         return "none";
+}
+
+/* Appends the word [w, w+len) to the space-separated *list unless it is there already. */
+static int add_word(char **list, const char *w, size_t len) {
+        for (const char *p = *list; *p;) {
+                size_t n = strcspn(p, " ");
+                if (n == len && !memcmp(p, w, len))
+                        return 0;
+                p += n + strspn(p + n, " ");
+        }
+        char *grown = NULL;
+        if (asprintf(&grown, "%s%s%.*s", *list, **list ? " " : "", (int)len, w) < 0)
+                return -ENOMEM;
+        free(*list);
+        *list = grown;
+        return 0;
+}
+
+int ctr_cgroup_mounts_read(ctr_cgroup_mounts *ret) {
+        _cleanup_(ctr_cgroup_mounts_clear) ctr_cgroup_mounts m = {.v1_controllers = strdup("")};
+        _cleanup_free_ char *known = NULL, *mi = NULL;
+        if (!m.v1_controllers)
+                return -ENOMEM;
+        (void)bench_read_file("/proc/cgroups", &known, NULL, NULL);
+        (void)bench_read_file("/proc/self/mountinfo", &mi, NULL, NULL);
+        for (const char *line = mi; line && *line;) {
+                const char *end = strchrnul(line, '\n');
+                mount_fields f;
+                bool whole = mount_fields_parse(line, end, &f);
+                line = *end ? end + 1 : end;
+                if (!whole)
+                        continue;
+                if (span_is(f.type, "cgroup2") && !m.v2_mount) {
+                        if (!(m.v2_mount = unescape_field(f.mnt.s, f.mnt.len)))
+                                return -ENOMEM;
+                } else if (span_is(f.type, "cgroup")) {
+                        /* a controller is an option /proc/cgroups lists (not rw, name=...) */
+                        for (const char *o = f.opts.s, *oend = f.opts.s + f.opts.len; o < oend;) {
+                                const char *comma = memchr(o, ',', (size_t)(oend - o));
+                                size_t n = comma ? (size_t)(comma - o) : (size_t)(oend - o);
+                                char pat[80];
+                                snprintf(pat, sizeof(pat), "\n%.*s\t", (int)n, o);
+                                if (n && known && strstr(known, pat) && add_word(&m.v1_controllers, o, n) < 0)
+                                        return -ENOMEM;
+                                o += n + 1;
+                        }
+                }
+        }
+        if (m.v2_mount) {
+                _cleanup_free_ char *path = NULL;
+                if (asprintf(&path, "%s/cgroup.controllers", m.v2_mount) < 0)
+                        return -ENOMEM;
+                (void)bench_read_file(path, &m.v2_controllers, NULL, NULL);
+        }
+        *ret = m;
+        m = (ctr_cgroup_mounts){0};
+        return 0;
+}
+
+void ctr_cgroup_mounts_clear(ctr_cgroup_mounts *m) {
+        free(m->v1_controllers);
+        free(m->v2_mount);
+        free(m->v2_controllers);
+        *m = (ctr_cgroup_mounts){0};
 }
 
 /* ---- small file I/O ---- */

@@ -133,3 +133,16 @@ typedef enum ctr_cgroup_mode {
 } ctr_cgroup_mode;
 ctr_cgroup_mode ctr_cgroup_mode_detect(void);
 const char *ctr_cgroup_mode_name(ctr_cgroup_mode m); /* "none", "v1", "v2", "hybrid" */
+
+/*
+ * Every cgroup controller the host mounts, not only bench's: the v1 ones
+ * /proc/cgroups knows, each once in mount order, and the first cgroup2
+ * mount with its cgroup.controllers. What cannot be read stays empty.
+ */
+typedef struct ctr_cgroup_mounts {
+        char *v1_controllers; /* space-separated, "" if none */
+        char *v2_mount;       /* NULL if none */
+        char *v2_controllers; /* the file's text, NULL if unreadable */
+} ctr_cgroup_mounts;
+int ctr_cgroup_mounts_read(ctr_cgroup_mounts *ret); /* 0 or -ENOMEM */
+void ctr_cgroup_mounts_clear(ctr_cgroup_mounts *m);
