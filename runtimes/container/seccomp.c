@@ -28,7 +28,6 @@
 #include "../../common/json.h"
 #include "../../common/sha256.h"
 #include "../../common/util.h"
-#include "container-internal.h"
 
 #ifndef CLONE_NEWCGROUP
 #define CLONE_NEWCGROUP 0x02000000
