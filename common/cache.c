@@ -156,3 +156,38 @@ char *bench_cache_note_take(void) {
         notes_taken++;
         return m;
 }
+
+int bench_cache_dir(char **ret, bench_error **err) {
+        const char *env = getenv("BENCH_CACHE_DIR");
+        char *dir = NULL;
+        if (env && *env)
+                dir = strdup(env);
+        else if (geteuid() == 0)
+                dir = strdup("/var/cache/bench");
+        else {
+                const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+                if (xdg && *xdg) {
+                        if (asprintf(&dir, "%s/bench", xdg) < 0)
+                                dir = NULL;
+                } else if (home && *home) {
+                        if (asprintf(&dir, "%s/.cache/bench", home) < 0)
+                                dir = NULL;
+                } else
+                        return bench_error_set(err, ENOENT, "no cache dir: set BENCH_CACHE_DIR or HOME");
+        }
+        if (!dir)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        struct stat st;
+        if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+                *ret = dir;
+                return 0;
+        }
+        int r = bench_mkdir_p(dir, 0755, err);
+        if (r < 0) {
+                bench_error_prefix(err, "the cache dir (set BENCH_CACHE_DIR)");
+                free(dir);
+                return r;
+        }
+        *ret = dir;
+        return 0;
+}

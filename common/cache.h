@@ -30,3 +30,10 @@ int bench_cache_verify(const char *path, const char *sum_path, unsigned flags, b
  */
 void bench_cache_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *bench_cache_note_take(void);
+
+/*
+ * bench's cache dir, made if missing: $BENCH_CACHE_DIR, else
+ * /var/cache/bench (root), $XDG_CACHE_HOME/bench or ~/.cache/bench.
+ * Shared by the container layers, the layer store, the VM images and the CLI.
+ */
+int bench_cache_dir(char **ret, bench_error **err);

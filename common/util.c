@@ -748,3 +748,26 @@ ssize_t bench_pread_all(int fd, void *buf, size_t len, uint64_t off) {
         }
         return (ssize_t)done;
 }
+
+int bench_find_program(const char *name, unsigned flags, char **ret_path) {
+        const char *path = getenv("PATH");
+        _cleanup_free_ char *dirs = NULL;
+        if (asprintf(&dirs, "%s%s", path ? path : "/usr/local/bin:/usr/bin:/bin",
+                     flags & BENCH_FIND_SBIN ? ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+                                             : "") < 0)
+                return -ENOMEM;
+        char *save = NULL;
+        for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+                if (d[0] != '/')
+                        continue;
+                _cleanup_free_ char *p = NULL;
+                if (asprintf(&p, "%s/%s", d, name) < 0)
+                        return -ENOMEM;
+                struct stat st;
+                if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0) {
+                        *ret_path = steal_pointer(&p);
+                        return 0;
+                }
+        }
+        return -ENOENT;
+}

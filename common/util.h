@@ -107,3 +107,12 @@ char *bench_escape_text(const char *s, unsigned flags);
 
 /* mkdir -p: every missing directory of path with mode; existing ones are fine. */
 int bench_mkdir_p(const char *path, unsigned mode, bench_error **err);
+
+/*
+ * The executable file `name` in $PATH (/usr/local/bin:/usr/bin:/bin when
+ * unset); relative entries are skipped, as the answer would depend on the
+ * cwd. BENCH_FIND_SBIN: then the usual sbin and bin dirs, which a user's
+ * PATH may lack. 0 and *ret_path (malloc'd), -ENOENT or -ENOMEM.
+ */
+enum { BENCH_FIND_SBIN = 1 << 0 };
+int bench_find_program(const char *name, unsigned flags, char **ret_path);

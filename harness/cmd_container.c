@@ -19,7 +19,7 @@
 #include "../common/cleanup.h"
 #include "../common/util.h"
 #include "../common/json.h"
-#include "../runtimes/container/container-internal.h"
+#include "../runtimes/container/container.h"
 #include "../runtimes/container/seccomp.h"
 #include "commands.h"
 #include "interrupt.h"

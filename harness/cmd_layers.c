@@ -14,9 +14,8 @@
 #include "../common/cleanup.h"
 #include "../common/json.h"
 #include "../common/util.h"
-#include "../runtimes/container/container-internal.h"
 #include "../runtimes/layers/layers.h"
-#include "../vm/vm-internal.h"
+#include "../vm/vm.h"
 #include "commands.h"
 
 static void layers_usage(FILE *f) {
@@ -243,7 +242,7 @@ static int cmd_stack_path(const char *sub, int argc, char **argv) {
 /* The VM's qcow2 chains made from stack `id` go with it. */
 static void remove_chains(const char *id) {
         _cleanup_free_ char *cache = NULL, *pattern = NULL;
-        if (ctr_cache_dir(&cache, NULL) < 0 || asprintf(&pattern, "%s/vm/chain-%s-*", cache, id) < 0)
+        if (bench_cache_dir(&cache, NULL) < 0 || asprintf(&pattern, "%s/vm/chain-%s-*", cache, id) < 0)
                 return;
         glob_t g;
         if (glob(pattern, GLOB_NOSORT, NULL, &g) != 0)

@@ -16,7 +16,7 @@
 #include "../common/cache.h"
 #include "../common/cleanup.h"
 #include "../common/util.h"
-#include "../vm/vm-internal.h"
+#include "../vm/vm.h"
 #include "commands.h"
 
 static void vm_usage(FILE *f) {

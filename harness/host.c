@@ -24,10 +24,12 @@
 
 #include "../common/cleanup.h"
 #include "../common/util.h"
+#include "../runtimes/container/cgroup.h"
 #include "../runtimes/driver.h"
 #include "hwloc-internal.h"
 #include "version.h"
 #include "../vm/virt.h"
+#include "../vm/vm.h"
 
 extern char **environ;
 
@@ -83,135 +85,25 @@ static char *cpuinfo_field(const char *key) {
         return NULL;
 }
 
-static bool word_in(const char *list, const char *word) {
-        size_t wl = strlen(word);
-        for (const char *p = list; p && *p;) {
-                p += strspn(p, " \t");
-                size_t l = strcspn(p, " \t");
-                if (l == wl && !strncmp(p, word, wl))
-                        return true;
-                p += l;
-        }
-        return false;
-}
-
 /* ---- cgroups ---- */
 
-static bool fs_is(const char *path, long magic) {
-        struct statfs fs;
-        return statfs(path, &fs) == 0 && (long)fs.f_type == magic;
+/* The space- or newline-separated words of s (NULL: none) as an array of strings. */
+static cJSON *words_array(char *s) {
+        cJSON *a = cJSON_CreateArray();
+        char *save = NULL;
+        for (char *w = s ? strtok_r(s, " \n", &save) : NULL; w; w = strtok_r(NULL, " \n", &save))
+                cJSON_AddItemToArray(a, cJSON_CreateString(w));
+        return a;
 }
 
-host_cgroup_mode host_cgroup_mode_detect(void) {
-        struct statfs fs;
-        if (statfs("/sys/fs/cgroup", &fs) < 0)
-                return HOST_CGROUP_NONE;
-        if (fs.f_type == CGROUP2_SUPER_MAGIC)
-                return HOST_CGROUP_V2;
-        if (fs.f_type == CGROUP_SUPER_MAGIC)
-                return HOST_CGROUP_V1; /* one v1 hierarchy mounted right there */
-        if (fs.f_type != TMPFS_MAGIC)
-                return HOST_CGROUP_NONE;
-
-        bool v1 = false;
-        DIR *d = opendir("/sys/fs/cgroup");
-        if (d) {
-                struct dirent *de;
-                while (!v1 && (de = readdir(d))) {
-                        if (de->d_name[0] == '.' || (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN))
-                                continue;
-                        char path[512];
-                        snprintf(path, sizeof(path), "/sys/fs/cgroup/%s", de->d_name);
-                        v1 = fs_is(path, CGROUP_SUPER_MAGIC);
-                }
-                closedir(d);
-        }
-        bool unified = fs_is("/sys/fs/cgroup/unified", CGROUP2_SUPER_MAGIC);
-        if (v1 && unified)
-                return HOST_CGROUP_HYBRID;
-        return v1 ? HOST_CGROUP_V1 : HOST_CGROUP_NONE;
-}
-
-const char *host_cgroup_mode_name(host_cgroup_mode m) {
-        switch (m) {
-        case HOST_CGROUP_NONE:
-                return "none";
-        case HOST_CGROUP_V1:
-                return "v1";
-        case HOST_CGROUP_V2:
-                return "v2";
-        case HOST_CGROUP_HYBRID:
-                return "hybrid";
-        }
-        return "none";
-}
-
-/* mountinfo escapes blanks and backslashes as \ooo. */
-static void unescape_octal(char *s) {
-        char *w = s;
-        for (char *r = s; *r;) {
-                if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' &&
-                    r[3] <= '7') {
-                        *w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
-                        r += 4;
-                } else
-                        *w++ = *r++;
-        }
-        *w = 0;
-}
-
-static bool array_has_string(const cJSON *a, const char *s) {
-        const cJSON *e;
-        cJSON_ArrayForEach(e, a) if (cJSON_IsString(e) && !strcmp(e->valuestring, s)) return true;
-        return false;
-}
-
-static cJSON *cgroup_info(host_cgroup_mode mode) {
+static cJSON *cgroup_info(ctr_cgroup_mode mode) {
         cJSON *o = cJSON_CreateObject();
-        cJSON *v1 = cJSON_CreateArray(), *v2 = cJSON_CreateArray();
-        _cleanup_free_ char *known = read_text("/proc/cgroups");
-        _cleanup_free_ char *mountinfo = read_text("/proc/self/mountinfo");
-        _cleanup_free_ char *v2_mount = NULL;
-
-        cJSON_AddStringToObject(o, "mode", host_cgroup_mode_name(mode));
-        for (char *line = mountinfo; line && *line;) {
-                char *next = strchr(line, '\n');
-                if (next)
-                        *next++ = 0;
-                /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS */
-                char *sep = strstr(line, " - ");
-                char mnt[4096] = "", fstype[64] = "", super[1024] = "";
-                if (sep && sscanf(line, "%*s %*s %*s %*s %4095s", mnt) == 1 &&
-                    sscanf(sep + 3, "%63s %*s %1023s", fstype, super) >= 1) {
-                        if (!strcmp(fstype, "cgroup2") && !v2_mount) {
-                                unescape_octal(mnt);
-                                v2_mount = strdup(mnt);
-                        } else if (!strcmp(fstype, "cgroup")) {
-                                char *save = NULL;
-                                for (char *opt = strtok_r(super, ",", &save); opt;
-                                     opt = strtok_r(NULL, ",", &save)) {
-                                        /* a controller is an option /proc/cgroups knows (not rw, name=...) */
-                                        char pat[80];
-                                        snprintf(pat, sizeof(pat), "\n%s\t", opt);
-                                        if (known && strstr(known, pat) && !array_has_string(v1, opt))
-                                                cJSON_AddItemToArray(v1, cJSON_CreateString(opt));
-                                }
-                        }
-                }
-                line = next;
-        }
-        if (v2_mount) {
-                char path[4200];
-                snprintf(path, sizeof(path), "%s/cgroup.controllers", v2_mount);
-                _cleanup_free_ char *ctrls = read_text(path);
-                char *save = NULL;
-                for (char *c = ctrls ? strtok_r(ctrls, " \n", &save) : NULL; c;
-                     c = strtok_r(NULL, " \n", &save))
-                        cJSON_AddItemToArray(v2, cJSON_CreateString(c));
-        }
-        cJSON_AddItemToObject(o, "controllers_v1", v1);
-        cJSON_AddItemToObject(o, "controllers_v2", v2);
-        add_string_or_null(o, "v2_mount", v2_mount);
+        _cleanup_(ctr_cgroup_mounts_clear) ctr_cgroup_mounts m = {0};
+        (void)ctr_cgroup_mounts_read(&m); /* out of memory: empty lists */
+        cJSON_AddStringToObject(o, "mode", ctr_cgroup_mode_name(mode));
+        cJSON_AddItemToObject(o, "controllers_v1", words_array(m.v1_controllers));
+        cJSON_AddItemToObject(o, "controllers_v2", words_array(m.v2_controllers));
+        add_string_or_null(o, "v2_mount", m.v2_mount);
         return o;
 }
 
@@ -303,22 +195,6 @@ static cJSON *libraries(void) {
         return o;
 }
 
-static const char *hw_virt_flag(const char *flags) {
-        if (flags && word_in(flags, "vmx"))
-                return "vmx";
-        if (flags && word_in(flags, "svm"))
-                return "svm";
-        return NULL;
-}
-
-static int kvm_open_errno(void) {
-        int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-        if (fd < 0)
-                return errno;
-        close(fd);
-        return 0;
-}
-
 cJSON *host_capture(void) {
         cJSON *h = cJSON_CreateObject();
         struct utsname u;
@@ -360,15 +236,16 @@ cJSON *host_capture(void) {
         else
                 cJSON_AddNullToObject(h, "memory_kib");
 
-        cJSON_AddStringToObject(h, "cgroup_mode", host_cgroup_mode_name(host_cgroup_mode_detect()));
+        cJSON_AddStringToObject(h, "cgroup_mode", ctr_cgroup_mode_name(ctr_cgroup_mode_detect()));
         _cleanup_free_ char *summary = have_topo ? topology_summary(t) : NULL;
         add_string_or_null(h, "topology", summary);
 
-        _cleanup_free_ char *flags = cpuinfo_field("flags");
+        vm_kvm_probe kvm;
+        vm_kvm_probe_host(&kvm);
         cJSON *virt = cJSON_AddObjectToObject(h, "virtualization");
-        cJSON_AddBoolToObject(virt, "kvm_device", kvm_open_errno() == 0);
-        add_string_or_null(virt, "hw_virt", hw_virt_flag(flags));
-        cJSON_AddBoolToObject(virt, "hypervisor", flags && word_in(flags, "hypervisor"));
+        cJSON_AddBoolToObject(virt, "kvm_device", kvm.device_errno == 0);
+        add_string_or_null(virt, "hw_virt", kvm.hw_virt);
+        cJSON_AddBoolToObject(virt, "hypervisor", kvm.hypervisor);
 
         cJSON_AddStringToObject(h, "bench_version", BENCH_VERSION);
         cJSON_AddStringToObject(h, "git_commit", BENCH_GIT_COMMIT);
@@ -524,10 +401,10 @@ static char *overlay_mount_test(void) {
 
 static cJSON *kvm_info(void) {
         cJSON *o = cJSON_CreateObject();
-        int e = kvm_open_errno();
-        _cleanup_free_ char *flags = cpuinfo_field("flags");
-        const char *hv = hw_virt_flag(flags);
-        bool hypervisor = flags && word_in(flags, "hypervisor");
+        vm_kvm_probe kvm;
+        vm_kvm_probe_host(&kvm);
+        int e = kvm.device_errno;
+        const char *hv = kvm.hw_virt;
         _cleanup_free_ char *reason = NULL;
 
         cJSON_AddStringToObject(o, "device", e ? strerror(e) : "ok");
@@ -538,7 +415,7 @@ static cJSON *kvm_info(void) {
                         reason = NULL;
         } else if (!hv) {
                 reason = strdup(
-                        hypervisor
+                        kvm.hypervisor
                                 ? "/dev/kvm opens but the CPU has no vmx/svm (nested PVM host): VMs use TCG"
                                 : "/dev/kvm opens but the CPU has no vmx/svm: VMs use TCG");
         }
@@ -546,24 +423,10 @@ static cJSON *kvm_info(void) {
         return o;
 }
 
-/* An executable called name in PATH (then the usual sbin dirs, which a user's PATH may lack). */
+/* An executable called name in PATH, then the usual sbin dirs; NULL if none. */
 static char *find_program(const char *name) {
-        const char *path = getenv("PATH");
-        _cleanup_free_ char *dirs = NULL;
-        if (asprintf(&dirs, "%s:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                     path ? path : "") < 0)
-                return NULL;
-        char *save = NULL;
-        for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-                char *p = NULL;
-                struct stat st;
-                if (!*d || asprintf(&p, "%s/%s", d, name) < 0)
-                        continue;
-                if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0)
-                        return p;
-                free(p);
-        }
-        return NULL;
+        char *p = NULL;
+        return bench_find_program(name, BENCH_FIND_SBIN, &p) < 0 ? NULL : p;
 }
 
 /* First line of `prog --version`, waiting at most timeout_ms. */
@@ -639,7 +502,7 @@ cJSON *host_info(void) {
         cJSON *info = host_capture();
         if (!info)
                 return NULL;
-        host_cgroup_mode mode = host_cgroup_mode_detect();
+        ctr_cgroup_mode mode = ctr_cgroup_mode_detect();
         cJSON_AddItemToObject(info, "cgroup", cgroup_info(mode));
         cJSON_AddItemToObject(info, "namespaces", namespaces_info());
 

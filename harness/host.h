@@ -7,16 +7,6 @@
 
 #include "../common/error.h"
 
-typedef enum host_cgroup_mode {
-        HOST_CGROUP_NONE,
-        HOST_CGROUP_V1,
-        HOST_CGROUP_V2,
-        HOST_CGROUP_HYBRID,
-} host_cgroup_mode;
-
-host_cgroup_mode host_cgroup_mode_detect(void);
-const char *host_cgroup_mode_name(host_cgroup_mode m);
-
 /*
  * The result's "host" object: hostname, kernel, cpu_model, cores, pus,
  * memory_kib, cgroup_mode, topology (hwloc summary), bench_version,

@@ -14,6 +14,7 @@
 
 #include "../common/cache.h"
 #include "../common/cleanup.h"
+#include "../common/rng.h"
 #include "../common/util.h"
 #include "host.h"
 #include "interrupt.h"
@@ -36,16 +37,9 @@ typedef struct run_ctx {
 } run_ctx;
 
 /* splitmix64: small, seedable, and good enough to shuffle a handful of items */
-static uint64_t next_random(uint64_t *state) {
-        uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        return z ^ (z >> 31);
-}
-
 static void shuffle(size_t *a, size_t n, uint64_t *rng) {
         for (size_t i = n; i > 1; i--) {
-                size_t j = (size_t)(next_random(rng) % i);
+                size_t j = (size_t)(bench_splitmix64(rng) % i);
                 size_t t = a[i - 1];
                 a[i - 1] = a[j];
                 a[j] = t;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../common/cleanup.h"
+#include "../common/rng.h"
 #include "../common/util.h"
 
 #define REPS_DEFAULT 5
@@ -1136,11 +1137,7 @@ static uint64_t seed_from_clock(void) {
         /* splitmix64 of the clock: runs started together still differ */
         uint64_t z = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + bench_now_ns() +
                      ((uint64_t)getpid() << 32);
-        z += 0x9e3779b97f4a7c15ull;
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        z ^= z >> 31;
-        return z & 0xffffffffull; /* short enough to retype on a command line */
+        return bench_splitmix64(&z) & 0xffffffffull; /* short enough to retype on a command line */
 }
 
 static void apply_config_filter(vctx *c, suite *s, const char *list) {

@@ -350,9 +350,9 @@ typedef struct box {
 
 /* s: the samples sorted */
 static void box_of(const double *s, size_t n, box *ret) {
-        box b = {.q1 = res_percentile_sorted(s, n, 25),
-                 .median = res_percentile_sorted(s, n, 50),
-                 .q3 = res_percentile_sorted(s, n, 75)};
+        box b = {.q1 = bench_percentile_sorted(s, n, 25),
+                 .median = bench_percentile_sorted(s, n, 50),
+                 .q3 = bench_percentile_sorted(s, n, 75)};
         double iqr = b.q3 - b.q1;
         b.wlo = b.q1;
         b.whi = b.q3;

@@ -25,26 +25,12 @@
 #define STDERR_KEEP 8192
 
 int plot_find_gnuplot(char **ret_path, bench_error **err) {
-        const char *path = getenv("PATH");
-        if (!path)
-                path = "/usr/local/bin:/usr/bin:/bin";
-        _cleanup_free_ char *copy = strdup(path);
-        if (!copy)
-                return bench_error_set(err, ENOMEM, "out of memory");
-        char *save = NULL;
-        for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-                if (d[0] != '/') /* a relative PATH entry would depend on our cwd */
-                        continue;
-                _cleanup_free_ char *p = NULL;
-                if (asprintf(&p, "%s/gnuplot", d) < 0)
-                        return bench_error_set(err, ENOMEM, "out of memory");
-                struct stat st;
-                if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0) {
-                        *ret_path = steal_pointer(&p);
-                        return 0;
-                }
-        }
-        return bench_error_set(err, ENOENT, GNUPLOT_MISSING);
+        int r = bench_find_program("gnuplot", 0, ret_path);
+        if (r == -ENOENT)
+                return bench_error_set(err, ENOENT, GNUPLOT_MISSING);
+        if (r < 0)
+                return bench_error_set(err, -r, "out of memory");
+        return 0;
 }
 
 static void trim_right(char *s) {

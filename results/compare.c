@@ -11,6 +11,7 @@
 #include "../common/cleanup.h"
 #include "../common/util.h"
 #include "../common/json.h"
+#include "../common/rng.h"
 #include "stats.h"
 
 #define DEFAULT_THRESHOLD_PCT 5.0
@@ -175,57 +176,19 @@ double cmp_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb
 
 /* ---- bootstrap ---- */
 
-typedef struct rng {
-        uint64_t s[4];
-} rng;
-
-static uint64_t splitmix64(uint64_t *x) {
-        uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
-        z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-        z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-        return z ^ (z >> 31);
-}
-
-static void rng_seed(rng *r, uint64_t seed) {
-        for (size_t i = 0; i < 4; i++)
-                r->s[i] = splitmix64(&seed);
-}
-
-static inline uint64_t rotl(uint64_t x, int k) {
-        return (x << k) | (x >> (64 - k));
-}
-
-/* xoshiro256** (Blackman & Vigna) */
-static uint64_t rng_next(rng *r) {
-        uint64_t *s = r->s;
-        uint64_t result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-        s[2] ^= s[0];
-        s[3] ^= s[1];
-        s[1] ^= s[2];
-        s[0] ^= s[3];
-        s[2] ^= t;
-        s[3] = rotl(s[3], 45);
-        return result;
-}
-
-/* uniform in [0, n) by Lemire's multiply-shift; the bias (n / 2^64) is negligible here */
-static size_t rng_below(rng *r, size_t n) {
-        return (size_t)(((unsigned __int128)rng_next(r) * n) >> 64);
-}
-
-static double resample_median(rng *r, const double *x, size_t n, double *scratch) {
+static double resample_median(bench_rng *r, const double *x, size_t n, double *scratch) {
         for (size_t i = 0; i < n; i++)
-                scratch[i] = x[rng_below(r, n)];
+                scratch[i] = x[bench_rng_below(r, n)];
         return res_median_select(scratch, n);
 }
 
 /* uniform in (0, 1] */
-static double rng_unit(rng *r) {
-        return (double)((rng_next(r) >> 11) + 1) * 0x1.0p-53;
+static double rng_unit(bench_rng *r) {
+        return (double)((bench_rng_next(r) >> 11) + 1) * 0x1.0p-53;
 }
 
 /* standard normal (Marsaglia's polar method; the second variate is dropped) */
-static double rng_normal(rng *r) {
+static double rng_normal(bench_rng *r) {
         for (;;) {
                 double u = 2 * rng_unit(r) - 1, v = 2 * rng_unit(r) - 1, s = u * u + v * v;
                 if (s > 0 && s < 1)
@@ -234,7 +197,7 @@ static double rng_normal(rng *r) {
 }
 
 /* Gamma(a, 1) for a >= 1 (Marsaglia & Tsang 2000) */
-static double rng_gamma(rng *r, double a) {
+static double rng_gamma(bench_rng *r, double a) {
         double d = a - 1.0 / 3, c = 1 / sqrt(9 * d);
         for (;;) {
                 double z, v;
@@ -261,7 +224,7 @@ static size_t index_of_unit(double u, size_t n) {
  * Beta(j, n - j + 1); given U_(j) = u, U_(j+1) is the smallest of n - j
  * uniforms on (u, 1). Same distribution as resample_median, O(1) per resample.
  */
-static double order_stat_median(rng *r, const double *sorted, size_t n) {
+static double order_stat_median(bench_rng *r, const double *sorted, size_t n) {
         size_t j = (n - 1) / 2 + 1; /* 1-based rank of the (lower) middle */
         double g = rng_gamma(r, (double)j);
         double u = g / (g + rng_gamma(r, (double)(n - j + 1)));
@@ -270,7 +233,7 @@ static double order_stat_median(rng *r, const double *sorted, size_t n) {
                 return mid[0];
         double u2 = u + (1 - u) * -expm1(log(rng_unit(r)) / (double)(n - j));
         mid[1] = sorted[index_of_unit(u2, n)];
-        return res_percentile_sorted(mid, 2, 50);
+        return bench_percentile_sorted(mid, 2, 50);
 }
 
 /*
@@ -291,8 +254,8 @@ static int bootstrap_ratio(const double *base, const double *sorted_base, size_t
         _cleanup_free_ double *scratch = draw ? calloc(nb > nc ? nb : nc, sizeof(double)) : NULL;
         if (!ratios || (draw && !scratch))
                 return -ENOMEM;
-        rng r;
-        rng_seed(&r, seed);
+        bench_rng r;
+        bench_rng_seed(&r, seed);
         for (unsigned i = 0; i < resamples; i++) {
                 double mb = draw ? resample_median(&r, base, nb, scratch)
                                  : order_stat_median(&r, sorted_base, nb);
@@ -303,8 +266,8 @@ static int bootstrap_ratio(const double *base, const double *sorted_base, size_t
                 ratios[i] = mc / mb;
         }
         res_sort(ratios, resamples);
-        *ret_low = res_percentile_sorted(ratios, resamples, 2.5);
-        *ret_high = res_percentile_sorted(ratios, resamples, 97.5);
+        *ret_low = bench_percentile_sorted(ratios, resamples, 2.5);
+        *ret_high = bench_percentile_sorted(ratios, resamples, 97.5);
         return 0;
 }
 
@@ -350,8 +313,8 @@ static int make_row(const res_series *base, const res_series *cur, const cmp_opt
         cmp_row row = {
                 .base = base,
                 .cur = cur,
-                .base_median = res_percentile_sorted(sb, nb, 50),
-                .cur_median = res_percentile_sorted(sc, nc, 50),
+                .base_median = bench_percentile_sorted(sb, nb, 50),
+                .cur_median = bench_percentile_sorted(sc, nc, 50),
                 .ratio = NAN,
                 .ratio_low = NAN,
                 .ratio_high = NAN,

@@ -206,7 +206,7 @@ static int median_of(const res_series *s, double *ret) {
                 return -ENOMEM;
         memcpy(sorted, s->samples, s->n_samples * sizeof(double));
         res_sort(sorted, s->n_samples);
-        *ret = res_percentile_sorted(sorted, s->n_samples, 50);
+        *ret = bench_percentile_sorted(sorted, s->n_samples, 50);
         return 0;
 }
 

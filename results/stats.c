@@ -14,31 +14,6 @@ static int cmp_double(const void *a, const void *b) {
         return (x > y) - (x < y);
 }
 
-/* a + t * (b - a), falling back to a form that cannot overflow for huge spans */
-static double lerp(double a, double b, double t) {
-        if (t == 0.0)
-                return a;
-        double d = b - a;
-        if (!isfinite(d))
-                return (1.0 - t) * a + t * b;
-        return a + t * d;
-}
-
-double res_percentile_sorted(const double *sorted, size_t n, double pct) {
-        if (n == 0)
-                return NAN;
-        if (pct <= 0)
-                return sorted[0];
-        if (pct >= 100)
-                return sorted[n - 1];
-        /* type 7: h = (n - 1) p, x_floor(h) + (h - floor(h)) (x_floor(h)+1 - x_floor(h)), 0-based */
-        double h = (double)(n - 1) * (pct / 100.0);
-        size_t lo = (size_t)floor(h);
-        if (lo >= n - 1)
-                return sorted[n - 1];
-        return lerp(sorted[lo], sorted[lo + 1], h - (double)lo);
-}
-
 #define RADIX_MIN_N 4096
 #define RADIX_BITS 11
 #define RADIX_PASSES 6 /* 6 x 11 bits >= 64 */
@@ -149,7 +124,8 @@ double res_median_select(double *x, size_t n) {
         for (size_t i = k + 2; i < n; i++)
                 if (x[i] < next)
                         next = x[i];
-        return lerp(x[k], next, 0.5);
+        double mid[2] = {x[k], next};
+        return bench_percentile_sorted(mid, 2, 50); /* the same midpoint, bit for bit */
 }
 
 /*
@@ -263,9 +239,9 @@ int res_stats_compute(const double *x, size_t n, res_stats *ret, bench_error **e
         s.cv = s.mean != 0 ? s.stddev / s.mean : 0;
         s.min = sorted[0];
         s.max = sorted[n - 1];
-        s.median = res_percentile_sorted(sorted, n, 50);
-        s.p05 = res_percentile_sorted(sorted, n, 5);
-        s.p95 = res_percentile_sorted(sorted, n, 95);
+        s.median = bench_percentile_sorted(sorted, n, 50);
+        s.p05 = bench_percentile_sorted(sorted, n, 5);
+        s.p95 = bench_percentile_sorted(sorted, n, 95);
         median_ci(sorted, n, &s.ci95_low, &s.ci95_high, &s.ci_level);
 
         /* a result file must never hold inf/NaN: refuse instead */

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "../common/error.h"
+#include "../common/percentile.h"
 
 /*
  * Descriptive statistics of one metric's samples.
@@ -29,8 +30,6 @@ typedef struct res_stats {
 /* n >= 1; x is not modified. */
 int res_stats_compute(const double *x, size_t n, res_stats *ret, bench_error **err);
 void res_stats_clear(res_stats *s);
-/* Percentile (0..100) of sorted data by Hyndman & Fan type 7. */
-double res_percentile_sorted(const double *sorted, size_t n, double pct);
 /*
  * Sorts x ascending (x finite or infinite, no NaN): a radix sort from 4096
  * values on (O(n), ~5x qsort at 1e6), qsort below. Allocates a scratch copy
@@ -43,5 +42,5 @@ void res_sort(double *x, size_t n);
  * (an input crafted against the pivots ends in a sort). k < n.
  */
 void res_select(double *x, size_t n, size_t k);
-/* The median of x as res_percentile_sorted(sorted x, n, 50), reordering x: O(n). n >= 1. */
+/* The median of x as bench_percentile_sorted(sorted x, n, 50), reordering x: O(n). n >= 1. */
 double res_median_select(double *x, size_t n);

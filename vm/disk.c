@@ -39,7 +39,6 @@
 #include "../common/cache.h"
 #include "../common/cleanup.h"
 #include "../common/util.h"
-#include "../runtimes/container/container-internal.h"
 #include "../runtimes/layers/layers.h"
 #include "vm-internal.h"
 
@@ -494,7 +493,7 @@ int vm_chain(const lay_stack *stack, unsigned levels, uint64_t free_bytes, char 
                 .stack = stack, .levels = stack ? (unsigned)stack->n_layers : levels, .bytes = free_bytes};
         int r;
         _cleanup_free_ char *cache = NULL;
-        if ((r = ctr_cache_dir(&cache, err)) < 0)
+        if ((r = bench_cache_dir(&cache, err)) < 0)
                 return r;
         if (asprintf(&c.dir, "%s/vm/chain-%s-%llu", cache, stack ? stack->id : "markers",
                      (unsigned long long)free_bytes) < 0)

@@ -26,7 +26,7 @@
 #include "../common/cleanup.h"
 #include "../common/cpulist.h"
 #include "../common/util.h"
-#include "../runtimes/container/container-internal.h"
+#include "../common/cache.h"
 #include "../runtimes/driver.h"
 #include "../runtimes/layers/layers.h"
 #include "virt.h"
@@ -189,7 +189,7 @@ static int get_conn(const char *uri, bench_error **err) {
                 return 0;
         if (!uri) {
                 _cleanup_free_ char *cache = NULL;
-                int r = ctr_cache_dir(&cache, err);
+                int r = bench_cache_dir(&cache, err);
                 if (r < 0)
                         return r;
                 /* short: UNIX socket paths under it must fit in 108 bytes */

@@ -18,7 +18,6 @@
 #include "../common/cache.h"
 #include "../common/cleanup.h"
 #include "../common/util.h"
-#include "../runtimes/container/container-internal.h"
 #include "vm-internal.h"
 
 /* Bump when the layout changes: old cached images are then not reused. */
@@ -177,7 +176,7 @@ int vm_image_build(const vm_kernel *k, const char *agent_path, char **ret_path, 
         h = hash_part(h, release, strlen(release));
 
         _cleanup_free_ char *cache = NULL, *dir = NULL, *path = NULL, *tmp = NULL, *sum = NULL;
-        if ((r = ctr_cache_dir(&cache, err)) < 0)
+        if ((r = bench_cache_dir(&cache, err)) < 0)
                 return bench_error_prefix(err, "initramfs");
         if (asprintf(&dir, "%s/vm", cache) < 0 ||
             asprintf(&path, "%s/initramfs-%016llx.cpio", dir, (unsigned long long)h) < 0 ||

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "../common/cleanup.h"
-#include "../runtimes/container/container-internal.h"
+#include "../common/cache.h"
 #include "vm-internal.h"
 
 /* Where scripts/setup puts kernels when run as root; also searched by other users. */
@@ -147,7 +147,7 @@ int vm_kernel_find(const char *path, const char *modules_dir, vm_kernel *ret, be
         if (is_file(host) && !host_unreadable)
                 return kernel_set(ret, host, is_dir(host_mods) ? host_mods : NULL, u.release, "host /boot",
                                   err);
-        int r = ctr_cache_dir(&cache, err);
+        int r = bench_cache_dir(&cache, err);
         if (r < 0)
                 return r;
         if ((r = kernel_in_cache(cache, ret, err)) != 0)

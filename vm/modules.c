@@ -208,21 +208,10 @@ static mod_file *find_file(mod_index *ix, const char *name) {
         return comp;
 }
 
+/* Exactly len bytes at off; a file that ends before is -EIO. */
 static int pread_all(int fd, void *buf, size_t len, uint64_t off) {
-        char *p = buf;
-        while (len > 0) {
-                ssize_t n = pread(fd, p, len, (off_t)off);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                if (n == 0)
-                        return -EIO;
-                p += n;
-                len -= (size_t)n;
-                off += (uint64_t)n;
-        }
-        return 0;
+        ssize_t n = bench_pread_all(fd, buf, len, off);
+        return n < 0 ? (int)n : (size_t)n == len ? 0 : -EIO;
 }
 
 /*

@@ -15,41 +15,7 @@
 #include <stdint.h>
 
 #include "../common/error.h"
-
-/* ---- kernel.c: which kernel, and its modules ---- */
-
-typedef struct vm_kernel {
-        char *image;       /* vmlinuz path */
-        char *modules_dir; /* .../lib/modules/<release>, NULL if none (all built in) */
-        char *release;     /* "6.1.0-56-cloud-amd64" (from the modules dir or the image), may be NULL */
-        char *source;      /* "suite", "host /boot", "bench cache": where it was found */
-} vm_kernel;
-
-/*
- * The kernel to boot: `path` if given (its modules from `modules_dir` if
- * given, else next to it), else /boot/vmlinuz-$(uname -r) with
- * /lib/modules/$(uname -r), else the newest one scripts/setup extracted into
- * <cache>/kernel/. None found: an error that says where it looked and how to
- * get one.
- */
-int vm_kernel_find(const char *path, const char *modules_dir, vm_kernel *ret, bench_error **err);
-void vm_kernel_clear(vm_kernel *k);
-
-/* ---- modules.c: .ko dependencies from the module files themselves ---- */
-
-/*
- * The module files needed to load `names` (e.g. virtio_pci, virtio_blk,
- * virtio_console, ext4), with their dependencies, in load order
- * (dependencies first, no duplicates). Debian ships no modules.dep in the
- * package, so dependencies come from each .ko's .modinfo section
- * ("depends=a,b"). A name the kernel has built in (listed in
- * modules.builtin, or not found and flagged optional) is skipped. `-` and
- * `_` are the same in module names. Compressed modules (.ko.xz/.zst) are an
- * error that says so.
- */
-int vm_modules_resolve(const char *modules_dir, const char *const *names, size_t n_names, char ***ret_paths,
-                       size_t *ret_n, bench_error **err);
-void vm_modules_free(char **paths, size_t n);
+#include "vm.h"
 
 /* ---- cpio.c: newc archives ---- */
 
@@ -66,30 +32,8 @@ int vm_cpio_chardev(vm_cpio *c, const char *path, unsigned mode, unsigned major,
 int vm_cpio_close(vm_cpio *c, bench_error **err);
 void vm_cpio_abort(vm_cpio *c);
 
-/* ---- image.c: the initramfs ---- */
-
-/*
- * <cache>/vm/initramfs-<hash>.cpio: /init (bench-agent), /dev/{console,
- * null,ttyS0,ttyS1} nodes, /proc /sys /tmp /scratch, and /modules/NN-name.ko
- * in load order for virtio_pci, virtio_blk, virtio_console and ext4 (what
- * the kernel lacks built in). Cached by a hash of what goes in; built in a
- * temp file and renamed, so a crash leaves no half image.
- */
-int vm_image_build(const vm_kernel *k, const char *agent_path, char **ret_path, bench_error **err);
-
 /* ---- disk.c: the scratch disk ---- */
 
-typedef struct lay_stack lay_stack;
-/*
- * The cached qcow2 backing chain of a stack (one level per layer, holding
- * what that layer changed) or, with stack NULL, of `levels` levels holding
- * marker files only. free_bytes: room left free on the disk; the virtual
- * size (ret_bytes) adds what the stack holds, measured when the chain is
- * first built and read back from its header afterwards. ret_top: the top
- * level.
- */
-int vm_chain(const lay_stack *stack, unsigned levels, uint64_t free_bytes, char **ret_top,
-             uint64_t *ret_bytes, bench_error **err);
 /*
  * <dir>/scratch.img (raw, an empty ext4) for one layer and no stack, else
  * a writable <dir>/scratch.qcow2 on top of vm_chain's chain (ret_levels

@@ -301,55 +301,6 @@ int wl_hold(wl_ctx *ctx, double timeout_ms, bench_error **err) {
         }
 }
 
-void wl_rng_seed(wl_rng *rng, uint64_t seed) {
-        /* splitmix64 spreads any seed (even 0) over the whole state */
-        for (int i = 0; i < 4; i++) {
-                uint64_t z = (seed += 0x9e3779b97f4a7c15ull);
-                z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-                z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-                rng->s[i] = z ^ (z >> 31);
-        }
-}
-
-static inline uint64_t rotl64(uint64_t x, int k) {
-        return (x << k) | (x >> (64 - k));
-}
-
-uint64_t wl_rng_next(wl_rng *rng) {
-        uint64_t *s = rng->s;
-        uint64_t result = rotl64(s[1] * 5, 7) * 9;
-        uint64_t t = s[1] << 17;
-        s[2] ^= s[0];
-        s[3] ^= s[1];
-        s[1] ^= s[2];
-        s[0] ^= s[3];
-        s[2] ^= t;
-        s[3] = rotl64(s[3], 45);
-        return result;
-}
-
-uint64_t wl_rng_below(wl_rng *rng, uint64_t bound) {
-        /* Lemire's multiply-shift with rejection of the biased low range */
-        unsigned __int128 m = (unsigned __int128)wl_rng_next(rng) * bound;
-        uint64_t low = (uint64_t)m;
-        if (low < bound) {
-                uint64_t threshold = -bound % bound;
-                while (low < threshold) {
-                        m = (unsigned __int128)wl_rng_next(rng) * bound;
-                        low = (uint64_t)m;
-                }
-        }
-        return (uint64_t)(m >> 64);
-}
-
-double wl_percentile_sorted(const double *sorted, size_t n, double p) {
-        double h = (double)(n - 1) * p;
-        size_t lo = (size_t)floor(h);
-        if (lo + 1 >= n)
-                return sorted[n - 1];
-        return sorted[lo] + (h - (double)lo) * (sorted[lo + 1] - sorted[lo]);
-}
-
 double wl_elapsed_s(uint64_t start_ns, uint64_t end_ns) {
         uint64_t d = end_ns > start_ns ? end_ns - start_ns : 1;
         return (double)d / 1e9;

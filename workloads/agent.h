@@ -13,6 +13,8 @@
 #include <stdint.h>
 
 #include "../common/error.h"
+#include "../common/percentile.h"
+#include "../common/rng.h"
 #include "catalog.h"
 
 typedef struct wl_kv {
@@ -56,17 +58,6 @@ void wl_note(wl_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2,
  */
 int wl_hold(wl_ctx *ctx, double timeout_ms, bench_error **err);
 
-/* Deterministic PRNG (xoshiro256**, seeded through splitmix64). */
-typedef struct wl_rng {
-        uint64_t s[4];
-} wl_rng;
-void wl_rng_seed(wl_rng *rng, uint64_t seed);
-uint64_t wl_rng_next(wl_rng *rng);
-/* Uniform in [0, bound), bound > 0, without modulo bias. */
-uint64_t wl_rng_below(wl_rng *rng, uint64_t bound);
-
-/* Percentile p in [0,1] of sorted[0..n-1], n > 0: linear interpolation (type 7). */
-double wl_percentile_sorted(const double *sorted, size_t n, double p);
 /* Seconds between two bench_now_ns() readings, never 0. */
 double wl_elapsed_s(uint64_t start_ns, uint64_t end_ns);
 

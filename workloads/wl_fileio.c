@@ -59,7 +59,7 @@ typedef struct fileio {
         char *path;   /* the data file, once created: written, then removed */
         char *lower;  /* depth D: the stack's file the reads use, never written */
         bool direct;  /* O_DIRECT in effect (may drop to false on the first open) */
-        wl_rng rng;
+        bench_rng rng;
 } fileio;
 
 static void fileio_cleanup(fileio *f) {
@@ -119,10 +119,10 @@ static int pread_full(int fd, const char *path, char *buf, size_t len, uint64_t 
         return 0;
 }
 
-static void fill_random(wl_rng *rng, char *buf, size_t len) {
+static void fill_random(bench_rng *rng, char *buf, size_t len) {
         /* incompressible data: no filesystem or device may shortcut zeros */
         for (size_t i = 0; i < len; i += 8) {
-                uint64_t v = wl_rng_next(rng);
+                uint64_t v = bench_rng_next(rng);
                 memcpy(buf + i, &v, len - i < 8 ? len - i : 8);
         }
 }
@@ -141,10 +141,10 @@ static int emit_latencies(wl_ctx *ctx, const char *prefix, double *lat_us, size_
         if ((r = wl_emit(ctx, name, (double)n / total_s, err)) < 0)
                 return r;
         snprintf(name, sizeof(name), "%s.lat_p50_us", prefix);
-        if ((r = wl_emit(ctx, name, wl_percentile_sorted(lat_us, n, 0.50), err)) < 0)
+        if ((r = wl_emit(ctx, name, bench_percentile_sorted(lat_us, n, 50), err)) < 0)
                 return r;
         snprintf(name, sizeof(name), "%s.lat_p99_us", prefix);
-        return wl_emit(ctx, name, wl_percentile_sorted(lat_us, n, 0.99), err);
+        return wl_emit(ctx, name, bench_percentile_sorted(lat_us, n, 99), err);
 }
 
 static int seq_write(fileio *f, uint64_t size, uint64_t seq_block, char *buf, bench_error **err) {
@@ -201,7 +201,7 @@ static int rand_io(fileio *f, const char *path, bool write, uint64_t size, uint6
         uint64_t nblocks = size / block;
         uint64_t start = bench_now_ns();
         for (uint64_t i = 0; i < ops; i++) {
-                uint64_t off = wl_rng_below(&f->rng, nblocks) * block;
+                uint64_t off = bench_rng_below(&f->rng, nblocks) * block;
                 uint64_t t0 = bench_now_ns();
                 r = write ? pwrite_full(fd, path, buf, (size_t)block, off, err)
                           : pread_full(fd, path, buf, (size_t)block, off, err);
@@ -233,7 +233,7 @@ static int fileio_run(wl_ctx *ctx, bench_error **err) {
                                        "multiple of 512");
 
         _cleanup_(fileio_cleanup) fileio f = {.ctx = ctx, .direct = direct};
-        wl_rng_seed(&f.rng, ctx->seed);
+        bench_rng_seed(&f.rng, ctx->seed);
         const char *wdir = ctx->dir;
         _cleanup_free_ char *upper = NULL;
         if (wl_param_uint(ctx, "depth") > 0 || wl_param_bool(ctx, "bottom")) {

@@ -59,12 +59,12 @@ static int memlat_run(wl_ctx *ctx, bench_error **err) {
                 return bench_error_set(err, ENOMEM, "cannot allocate the permutation of %zu nodes", n);
 
         /* Sattolo: i -> perm[i] is a single cycle through all n nodes */
-        wl_rng rng;
-        wl_rng_seed(&rng, ctx->seed);
+        bench_rng rng;
+        bench_rng_seed(&rng, ctx->seed);
         for (size_t i = 0; i < n; i++)
                 perm[i] = i;
         for (size_t i = n - 1; i > 0; i--) {
-                size_t j = (size_t)wl_rng_below(&rng, i); /* j < i, never i itself */
+                size_t j = (size_t)bench_rng_below(&rng, i); /* j < i, never i itself */
                 size_t t = perm[i];
                 perm[i] = perm[j];
                 perm[j] = t;

@@ -64,11 +64,11 @@ static void metadata_cleanup(metadata *m) {
         free(m->names);
 }
 
-static void shuffle(wl_rng *rng, size_t *order, size_t n) {
+static void shuffle(bench_rng *rng, size_t *order, size_t n) {
         for (size_t i = 0; i < n; i++)
                 order[i] = i;
         for (size_t i = n - 1; i > 0; i--) { /* Fisher-Yates */
-                size_t j = (size_t)wl_rng_below(rng, i + 1);
+                size_t j = (size_t)bench_rng_below(rng, i + 1);
                 size_t t = order[i];
                 order[i] = order[j];
                 order[j] = t;
@@ -124,8 +124,8 @@ static int metadata_run(wl_ctx *ctx, bench_error **err) {
         for (size_t i = 0; i < m.files; i++)
                 snprintf(m.names + i * NAME_LEN, NAME_LEN, "f%zu", i);
 
-        wl_rng rng;
-        wl_rng_seed(&rng, ctx->seed);
+        bench_rng rng;
+        bench_rng_seed(&rng, ctx->seed);
         for (int phase = 0; phase < P_N; phase++) {
                 shuffle(&rng, order, m.files);
                 uint64_t start = bench_now_ns();

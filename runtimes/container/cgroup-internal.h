@@ -112,6 +112,13 @@ extern const cg_backend cg_backend_v2;
 /* Names of the files written, for messages: memory limit refused etc. */
 int cg_limit_error(int r, const char *file, const char *val, const char *dir, bench_error **err);
 int cg_memory_error(int r, uint64_t bytes, bench_error **err);
+/*
+ * The limits whose files v1 and v2 name alike (cpuset.mems, cpuset.cpus,
+ * pids.max), where h holds their controllers. A refused cpuset names what
+ * the parent offers: its cpuset.* + have_suffix (v1 "", v2 ".effective").
+ */
+int cg_apply_shared_limits(const cg_hier *h, const char *path, const ctr_cgroup_limits *lim,
+                           const char *have_suffix, bench_error **err);
 
 /*
  * The device allow list (cgroup_devices.c), Docker's default. v1: deny all

@@ -9,14 +9,18 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #include "../../common/cleanup.h"
 #include "../../common/util.h"
@@ -86,6 +90,36 @@ static const char *field(const char *line, const char *end, int n, size_t *ret_l
         }
 }
 
+/* The fields of a mountinfo line bench reads; s NULL where the line lacks one. */
+typedef struct span {
+        const char *s;
+        size_t len;
+} span;
+typedef struct mount_fields {
+        span dev, mnt, type, opts; /* MAJ:MIN, mount point (escaped), fs type, super options */
+} mount_fields;
+
+/* The line [line, end): "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS...] - FSTYPE SOURCE SUPEROPTS". */
+static bool mount_fields_parse(const char *line, const char *end, mount_fields *ret) {
+        const char *sep = NULL;
+        for (const char *p = line; p + 2 < end; p++)
+                if (p[0] == ' ' && p[1] == '-' && p[2] == ' ') {
+                        sep = p + 2;
+                        break;
+                }
+        mount_fields f = {0};
+        f.dev.s = field(line, end, 2, &f.dev.len);
+        f.mnt.s = field(line, end, 4, &f.mnt.len);
+        f.type.s = sep ? field(sep, end, 0, &f.type.len) : NULL;
+        f.opts.s = sep ? field(sep, end, 2, &f.opts.len) : NULL;
+        *ret = f;
+        return f.dev.s && f.mnt.s && f.type.s && f.opts.s;
+}
+
+static bool span_is(span a, const char *s) {
+        return a.len == strlen(s) && !memcmp(a.s, s, a.len);
+}
+
 /* The controllers of ours among comma-separated super options. */
 static unsigned ctrls_in_options(const char *s, size_t len) {
         unsigned mask = 0;
@@ -119,29 +153,22 @@ int cg_host_parse_mountinfo(const char *mountinfo, cg_host *ret, bench_error **e
         for (const char *line = mountinfo; line && *line;) {
                 const char *end = strchrnul(line, '\n');
                 const char *next = *end ? end + 1 : end;
-                /* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS...] - FSTYPE SOURCE SUPEROPTS" */
-                const char *sep = NULL;
-                for (const char *p = line; p + 2 < end; p++)
-                        if (p[0] == ' ' && p[1] == '-' && p[2] == ' ') {
-                                sep = p + 2;
-                                break;
-                        }
-                size_t dev_len = 0, mnt_len = 0, type_len = 0, opts_len = 0;
-                const char *dev = field(line, end, 2, &dev_len), *mnt = field(line, end, 4, &mnt_len);
-                const char *type = sep ? field(sep, end, 0, &type_len) : NULL;
-                const char *opts = sep ? field(sep, end, 2, &opts_len) : NULL;
+                mount_fields f;
+                bool whole = mount_fields_parse(line, end, &f);
                 line = next;
-                if (!dev || !mnt || !type || !opts || dev_len >= sizeof(devs[0]))
+                if (!whole || f.dev.len >= sizeof(devs[0]))
                         continue;
+                const char *dev = f.dev.s, *mnt = f.mnt.s;
+                size_t dev_len = f.dev.len, mnt_len = f.mnt.len;
 
                 int version;
                 unsigned ctrls = 0;
-                if (type_len == 7 && !memcmp(type, "cgroup2", 7)) {
+                if (span_is(f.type, "cgroup2")) {
                         if (h.v2 >= 0)
                                 continue; /* the first cgroup2 mount wins */
                         version = 2;
-                } else if (type_len == 6 && !memcmp(type, "cgroup", 6)) {
-                        ctrls = ctrls_in_options(opts, opts_len);
+                } else if (span_is(f.type, "cgroup")) {
+                        ctrls = ctrls_in_options(f.opts.s, f.opts.len);
                         if (!ctrls)
                                 continue; /* name=systemd, net_cls, ...: nothing of ours */
                         version = 1;
@@ -274,6 +301,121 @@ int cg_host_get(const cg_host **ret, bench_error **err) {
         return 0;
 }
 
+/* ---- the host's cgroup mode (for `bench info` and results) ---- */
+
+static bool fs_is(const char *path, long magic) {
+        struct statfs fs;
+        return statfs(path, &fs) == 0 && (long)fs.f_type == magic;
+}
+
+ctr_cgroup_mode ctr_cgroup_mode_detect(void) {
+        struct statfs fs;
+        if (statfs("/sys/fs/cgroup", &fs) < 0)
+                return CTR_CGROUP_MODE_NONE;
+        if (fs.f_type == CGROUP2_SUPER_MAGIC)
+                return CTR_CGROUP_MODE_V2;
+        if (fs.f_type == CGROUP_SUPER_MAGIC)
+                return CTR_CGROUP_MODE_V1; /* one v1 hierarchy mounted right there */
+        if (fs.f_type != TMPFS_MAGIC)
+                return CTR_CGROUP_MODE_NONE;
+
+        bool v1 = false;
+        DIR *d = opendir("/sys/fs/cgroup");
+        if (d) {
+                struct dirent *de;
+                while (!v1 && (de = readdir(d))) {
+                        if (de->d_name[0] == '.' || (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN))
+                                continue;
+                        char path[512];
+                        snprintf(path, sizeof(path), "/sys/fs/cgroup/%s", de->d_name);
+                        v1 = fs_is(path, CGROUP_SUPER_MAGIC);
+                }
+                closedir(d);
+        }
+        bool unified = fs_is("/sys/fs/cgroup/unified", CGROUP2_SUPER_MAGIC);
+        if (v1 && unified)
+                return CTR_CGROUP_MODE_HYBRID;
+        return v1 ? CTR_CGROUP_MODE_V1 : CTR_CGROUP_MODE_NONE;
+}
+
+const char *ctr_cgroup_mode_name(ctr_cgroup_mode m) {
+        switch (m) {
+        case CTR_CGROUP_MODE_NONE:
+                return "none";
+        case CTR_CGROUP_MODE_V1:
+                return "v1";
+        case CTR_CGROUP_MODE_V2:
+                return "v2";
+        case CTR_CGROUP_MODE_HYBRID:
+                return "hybrid";
+        }
+        return "none";
+}
+
+/* Appends the word [w, w+len) to the space-separated *list unless it is there already. */
+static int add_word(char **list, const char *w, size_t len) {
+        for (const char *p = *list; *p;) {
+                size_t n = strcspn(p, " ");
+                if (n == len && !memcmp(p, w, len))
+                        return 0;
+                p += n + strspn(p + n, " ");
+        }
+        char *grown = NULL;
+        if (asprintf(&grown, "%s%s%.*s", *list, **list ? " " : "", (int)len, w) < 0)
+                return -ENOMEM;
+        free(*list);
+        *list = grown;
+        return 0;
+}
+
+int ctr_cgroup_mounts_read(ctr_cgroup_mounts *ret) {
+        _cleanup_(ctr_cgroup_mounts_clear) ctr_cgroup_mounts m = {.v1_controllers = strdup("")};
+        _cleanup_free_ char *known = NULL, *mi = NULL;
+        if (!m.v1_controllers)
+                return -ENOMEM;
+        (void)bench_read_file("/proc/cgroups", &known, NULL, NULL);
+        (void)bench_read_file("/proc/self/mountinfo", &mi, NULL, NULL);
+        for (const char *line = mi; line && *line;) {
+                const char *end = strchrnul(line, '\n');
+                mount_fields f;
+                bool whole = mount_fields_parse(line, end, &f);
+                line = *end ? end + 1 : end;
+                if (!whole)
+                        continue;
+                if (span_is(f.type, "cgroup2") && !m.v2_mount) {
+                        if (!(m.v2_mount = unescape_field(f.mnt.s, f.mnt.len)))
+                                return -ENOMEM;
+                } else if (span_is(f.type, "cgroup")) {
+                        /* a controller is an option /proc/cgroups lists (not rw, name=...) */
+                        for (const char *o = f.opts.s, *oend = f.opts.s + f.opts.len; o < oend;) {
+                                const char *comma = memchr(o, ',', (size_t)(oend - o));
+                                size_t n = comma ? (size_t)(comma - o) : (size_t)(oend - o);
+                                char pat[80];
+                                snprintf(pat, sizeof(pat), "\n%.*s\t", (int)n, o);
+                                if (n && known && strstr(known, pat) && add_word(&m.v1_controllers, o, n) < 0)
+                                        return -ENOMEM;
+                                o += n + 1;
+                        }
+                }
+        }
+        if (m.v2_mount) {
+                _cleanup_free_ char *path = NULL;
+                if (asprintf(&path, "%s/cgroup.controllers", m.v2_mount) < 0)
+                        return -ENOMEM;
+                (void)bench_read_file(path, &m.v2_controllers, NULL, NULL);
+        }
+        *ret = m;
+        m = (ctr_cgroup_mounts){0};
+        return 0;
+}
+
+void ctr_cgroup_mounts_clear(ctr_cgroup_mounts *m) {
+        free(m->v1_controllers);
+        free(m->v2_mount);
+        free(m->v2_controllers);
+        *m = (ctr_cgroup_mounts){0};
+}
+
 /* ---- small file I/O ---- */
 
 int cg_write(const char *dir, const char *file, const char *val) {
@@ -297,20 +439,11 @@ ssize_t cg_read(const char *dir, const char *file, char *buf, size_t size) {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        size_t got = 0;
-        while (got + 1 < size) {
-                ssize_t n = read(fd, buf + got, size - 1 - got);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (n == 0)
-                        break;
-                got += (size_t)n;
-        }
+        ssize_t got = bench_pread_all(fd, buf, size - 1, 0);
+        if (got < 0)
+                return got;
         buf[got] = 0;
-        return (ssize_t)got;
+        return got;
 }
 
 int cg_read_u64(const char *dir, const char *file, uint64_t *ret) {
@@ -440,6 +573,46 @@ void cg_sleep_us(unsigned us) {
         struct timespec ts = {.tv_sec = us / 1000000, .tv_nsec = (long)(us % 1000000) * 1000};
         while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
                 ;
+}
+
+/* A refused cpuset names what the parent offers: its file + have_suffix. */
+static int write_cpuset(const char *path, const char *file, const char *val, const char *have_suffix,
+                        bench_error **err) {
+        int r = cg_write(path, file, val);
+        if (r >= 0)
+                return 0;
+        char parent[PATH_MAX], have_file[64], have[256];
+        snprintf(parent, sizeof(parent), "%s", path);
+        char *slash = strrchr(parent, '/');
+        if (slash)
+                *slash = 0;
+        snprintf(have_file, sizeof(have_file), "%s%s", file, have_suffix);
+        if (cg_read(parent, have_file, have, sizeof(have)) >= 0)
+                have[strcspn(have, "\n")] = 0;
+        else
+                snprintf(have, sizeof(have), "?");
+        return bench_error_set(err, r, "cgroup: %s = \"%s\": %s (this host's %s are %s)", file, val,
+                               strerror(-r), !strcmp(file, "cpuset.cpus") ? "cpus" : "memory nodes", have);
+}
+
+int cg_apply_shared_limits(const cg_hier *h, const char *path, const ctr_cgroup_limits *lim,
+                           const char *have_suffix, bench_error **err) {
+        int r;
+        if (h->ctrls & CG_BIT(CG_CPUSET)) {
+                /* mems before cpus is the order the kernel wants for tasks; either way here */
+                if (lim->mems && (r = write_cpuset(path, "cpuset.mems", lim->mems, have_suffix, err)) < 0)
+                        return r;
+                if (lim->cpus && (r = write_cpuset(path, "cpuset.cpus", lim->cpus, have_suffix, err)) < 0)
+                        return r;
+        }
+        if ((h->ctrls & CG_BIT(CG_PIDS)) && lim->pids_max) {
+                char val[32];
+                snprintf(val, sizeof(val), "%" PRIu64, lim->pids_max);
+                r = cg_write(path, "pids.max", val);
+                if (r < 0)
+                        return cg_limit_error(r, "pids.max", val, path, err);
+        }
+        return 0;
 }
 
 int cg_limit_error(int r, const char *file, const char *val, const char *dir, bench_error **err) {

@@ -118,3 +118,31 @@ void ctr_cgroup_destroy(ctr_cgroup *cg);
  * killing what is still in them.
  */
 void ctr_cgroup_reap_stale(void);
+
+/*
+ * How this host mounts cgroups, as the result's host.cgroup_mode and
+ * `bench info` say it: cgroup2 or one v1 hierarchy at /sys/fs/cgroup, else
+ * v1 hierarchies in a tmpfs there, with a cgroup2 at
+ * /sys/fs/cgroup/unified (hybrid) or without.
+ */
+typedef enum ctr_cgroup_mode {
+        CTR_CGROUP_MODE_NONE,
+        CTR_CGROUP_MODE_V1,
+        CTR_CGROUP_MODE_V2,
+        CTR_CGROUP_MODE_HYBRID,
+} ctr_cgroup_mode;
+ctr_cgroup_mode ctr_cgroup_mode_detect(void);
+const char *ctr_cgroup_mode_name(ctr_cgroup_mode m); /* "none", "v1", "v2", "hybrid" */
+
+/*
+ * Every cgroup controller the host mounts, not only bench's: the v1 ones
+ * /proc/cgroups knows, each once in mount order, and the first cgroup2
+ * mount with its cgroup.controllers. What cannot be read stays empty.
+ */
+typedef struct ctr_cgroup_mounts {
+        char *v1_controllers; /* space-separated, "" if none */
+        char *v2_mount;       /* NULL if none */
+        char *v2_controllers; /* the file's text, NULL if unreadable */
+} ctr_cgroup_mounts;
+int ctr_cgroup_mounts_read(ctr_cgroup_mounts *ret); /* 0 or -ENOMEM */
+void ctr_cgroup_mounts_clear(ctr_cgroup_mounts *m);

@@ -76,28 +76,6 @@ int cg_v1_cpuset_inherit(const cg_hier *h, const char *path, bool only_empty, be
         return 0;
 }
 
-/* The bench parent of path, whose cpuset tells what the host offers. */
-static void parent_file(const char *path, const char *file, char *buf, size_t size) {
-        char parent[PATH_MAX];
-        snprintf(parent, sizeof(parent), "%s", path);
-        char *slash = strrchr(parent, '/');
-        if (slash)
-                *slash = 0;
-        if (cg_read(parent, file, buf, size) < 0)
-                snprintf(buf, size, "?");
-        chomp(buf);
-}
-
-static int write_cpuset(const char *path, const char *file, const char *val, bench_error **err) {
-        int r = cg_write(path, file, val);
-        if (r >= 0)
-                return 0;
-        char have[256];
-        parent_file(path, file, have, sizeof(have));
-        return bench_error_set(err, r, "cgroup: %s = \"%s\": %s (this host's %s are %s)", file, val,
-                               strerror(-r), !strcmp(file, "cpuset.cpus") ? "cpus" : "memory nodes", have);
-}
-
 static int v1_apply_limits(const cg_hier *h, const char *path, const ctr_cgroup_limits *lim,
                            bench_error **err) {
         char val[64];
@@ -124,20 +102,8 @@ static int v1_apply_limits(const cg_hier *h, const char *path, const ctr_cgroup_
                 if (r < 0)
                         return cg_limit_error(r, "cpu.cfs_quota_us", val, path, err);
         }
-        if (h->ctrls & CG_BIT(CG_CPUSET)) {
-                /* mems before cpus is the order the kernel wants for tasks; either way here */
-                if (lim->mems && (r = write_cpuset(path, "cpuset.mems", lim->mems, err)) < 0)
-                        return r;
-                if (lim->cpus && (r = write_cpuset(path, "cpuset.cpus", lim->cpus, err)) < 0)
-                        return r;
-        }
-        if ((h->ctrls & CG_BIT(CG_PIDS)) && lim->pids_max) {
-                snprintf(val, sizeof(val), "%" PRIu64, lim->pids_max);
-                r = cg_write(path, "pids.max", val);
-                if (r < 0)
-                        return cg_limit_error(r, "pids.max", val, path, err);
-        }
-        return 0;
+        /* a v1 parent's cpuset.* is what it offers */
+        return cg_apply_shared_limits(h, path, lim, "", err);
 }
 
 static int v1_read_stats(const cg_hier *h, const char *path, ctr_cgroup_stats *st, bench_error **err) {

@@ -68,23 +68,6 @@ static int v2_prepare_parent(const cg_hier *h, const char *parent, unsigned ctrl
         return enable_ctrls(parent, ctrls, err);
 }
 
-static int write_cpuset(const char *path, const char *file, const char *val, bench_error **err) {
-        int r = cg_write(path, file, val);
-        if (r >= 0)
-                return 0;
-        char parent[PATH_MAX], have[256] = "?";
-        snprintf(parent, sizeof(parent), "%s", path);
-        char *slash = strrchr(parent, '/');
-        if (slash)
-                *slash = 0;
-        char eff[64];
-        snprintf(eff, sizeof(eff), "%s.effective", file);
-        if (cg_read(parent, eff, have, sizeof(have)) >= 0)
-                have[strcspn(have, "\n")] = 0;
-        return bench_error_set(err, r, "cgroup: %s = \"%s\": %s (this host's %s are %s)", file, val,
-                               strerror(-r), !strcmp(file, "cpuset.cpus") ? "cpus" : "memory nodes", have);
-}
-
 static int v2_apply_limits(const cg_hier *h, const char *path, const ctr_cgroup_limits *lim,
                            bench_error **err) {
         char val[64];
@@ -108,19 +91,8 @@ static int v2_apply_limits(const cg_hier *h, const char *path, const ctr_cgroup_
                 if (r < 0)
                         return cg_limit_error(r, "cpu.max", val, path, err);
         }
-        if (h->ctrls & CG_BIT(CG_CPUSET)) {
-                if (lim->mems && (r = write_cpuset(path, "cpuset.mems", lim->mems, err)) < 0)
-                        return r;
-                if (lim->cpus && (r = write_cpuset(path, "cpuset.cpus", lim->cpus, err)) < 0)
-                        return r;
-        }
-        if ((h->ctrls & CG_BIT(CG_PIDS)) && lim->pids_max) {
-                snprintf(val, sizeof(val), "%" PRIu64, lim->pids_max);
-                r = cg_write(path, "pids.max", val);
-                if (r < 0)
-                        return cg_limit_error(r, "pids.max", val, path, err);
-        }
-        return 0;
+        /* a v2 parent offers its cpuset.*.effective */
+        return cg_apply_shared_limits(h, path, lim, ".effective", err);
 }
 
 static int v2_read_stats(const cg_hier *h, const char *path, ctr_cgroup_stats *st, bench_error **err) {

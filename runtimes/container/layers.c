@@ -23,41 +23,6 @@
 
 #define BUSYBOX "/bin/busybox"
 
-int ctr_cache_dir(char **ret, bench_error **err) {
-        const char *env = getenv("BENCH_CACHE_DIR");
-        char *dir = NULL;
-        if (env && *env)
-                dir = strdup(env);
-        else if (geteuid() == 0)
-                dir = strdup("/var/cache/bench");
-        else {
-                const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-                if (xdg && *xdg) {
-                        if (asprintf(&dir, "%s/bench", xdg) < 0)
-                                dir = NULL;
-                } else if (home && *home) {
-                        if (asprintf(&dir, "%s/.cache/bench", home) < 0)
-                                dir = NULL;
-                } else
-                        return bench_error_set(err, ENOENT, "no cache dir: set BENCH_CACHE_DIR or HOME");
-        }
-        if (!dir)
-                return bench_error_set(err, ENOMEM, "out of memory");
-        struct stat st;
-        if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
-                *ret = dir;
-                return 0;
-        }
-        int r = bench_mkdir_p(dir, 0755, err);
-        if (r < 0) {
-                bench_error_prefix(err, "the cache dir (set BENCH_CACHE_DIR)");
-                free(dir);
-                return r;
-        }
-        *ret = dir;
-        return 0;
-}
-
 static int copy_file(const char *from, const char *to, mode_t mode, bench_error **err) {
         _cleanup_close_ int in = open(from, O_RDONLY | O_CLOEXEC);
         if (in < 0)
@@ -233,7 +198,7 @@ static int record_files(const char *dir, const char *const *files, bench_error *
 static int cached_layer(const char *name, int (*fn)(const char *dir, const void *arg, bench_error **err),
                         const void *arg, const char *const *checked, char **ret_dir, bench_error **err) {
         _cleanup_free_ char *cache = NULL, *dir = NULL, *tmp = NULL;
-        int r = ctr_cache_dir(&cache, err);
+        int r = bench_cache_dir(&cache, err);
         if (r < 0)
                 return r;
         if (asprintf(&dir, "%s/layers/%s", cache, name) < 0 ||

@@ -22,12 +22,12 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "../../common/cache.h"
 #include "../../common/cleanup.h"
 #include "../../common/dl.h"
 #include "../../common/json.h"
 #include "../../common/sha256.h"
 #include "../../common/util.h"
-#include "container-internal.h"
 
 #ifndef CLONE_NEWCGROUP
 #define CLONE_NEWCGROUP 0x02000000
@@ -617,7 +617,7 @@ static int cache_path(const ctr_sc_profile *p, uint64_t caps, char **ret, bench_
                 fp_cond(&h, &rule->excludes);
         }
         bench_sha256_final_hex(&h, hex);
-        if ((r = ctr_cache_dir(&dir, err)) < 0)
+        if ((r = bench_cache_dir(&dir, err)) < 0)
                 return r;
         if (asprintf(ret, "%s/seccomp-%s.bpf", dir, hex) < 0)
                 return bench_error_set(err, ENOMEM, "out of memory");

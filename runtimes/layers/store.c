@@ -22,7 +22,7 @@
 #include "../../common/cleanup.h"
 #include "../../common/json.h"
 #include "../../common/util.h"
-#include "../container/container-internal.h"
+#include "../../common/cache.h"
 #include "layers-internal.h"
 
 uint64_t lay_fnv1a(uint64_t h, const void *data, size_t len) {
@@ -55,7 +55,7 @@ static bool is_id_prefix(const char *s) {
  */
 int lay_store_dir(char **ret, bench_error **err) {
         _cleanup_free_ char *cache = NULL, *store = NULL;
-        int r = ctr_cache_dir(&cache, err);
+        int r = bench_cache_dir(&cache, err);
         if (r < 0)
                 return r;
         if (asprintf(&store, "%s/store", cache) < 0)

@@ -18,6 +18,7 @@
 
 #include "../../common/cleanup.h"
 #include "../../common/json.h"
+#include "../../common/rng.h"
 #include "../../common/util.h"
 #include "layers-internal.h"
 
@@ -28,21 +29,14 @@
 
 static const uint64_t default_big[] = {64 << 10};
 
-static inline uint64_t splitmix64(uint64_t *s) {
-        uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        return z ^ (z >> 31);
-}
-
 static void fill(char *buf, size_t len, uint64_t *state) {
         size_t i = 0;
         for (; i + 8 <= len; i += 8) {
-                uint64_t v = splitmix64(state);
+                uint64_t v = bench_splitmix64(state);
                 memcpy(buf + i, &v, 8);
         }
         if (i < len) {
-                uint64_t v = splitmix64(state);
+                uint64_t v = bench_splitmix64(state);
                 memcpy(buf + i, &v, len - i);
         }
 }

@@ -248,7 +248,7 @@ static double ref_median(ref_rng *r, const double *x, size_t n, double *scratch,
         if (select)
                 return res_median_select(scratch, n);
         qsort(scratch, n, sizeof(double), ref_cmp);
-        return res_percentile_sorted(scratch, n, 50);
+        return bench_percentile_sorted(scratch, n, 50);
 }
 
 static void ref_bootstrap(const double *base, size_t nb, const double *cur, size_t nc, unsigned resamples,
@@ -265,8 +265,8 @@ static void ref_bootstrap(const double *base, size_t nb, const double *cur, size
                 ratios[i] = ref_median(&r, cur, nc, scratch, select) / mb;
         }
         qsort(ratios, resamples, sizeof(double), ref_cmp);
-        *ret_low = res_percentile_sorted(ratios, resamples, 2.5);
-        *ret_high = res_percentile_sorted(ratios, resamples, 97.5);
+        *ret_low = bench_percentile_sorted(ratios, resamples, 2.5);
+        *ret_high = bench_percentile_sorted(ratios, resamples, 97.5);
 }
 
 /* samples with ties: values on a grid of `step` around `center` */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../../harness/host.h"
+#include "../../runtimes/container/cgroup.h"
 
 /* Everything expected here is read by the test itself from /proc and /sys. */
 
@@ -82,9 +83,9 @@ static const char *mode_from_mountinfo(void) {
 static void test_cgroup_mode(void **state) {
         (void)state;
         const char *want = mode_from_mountinfo();
-        assert_string_equal(host_cgroup_mode_name(host_cgroup_mode_detect()), want);
-        assert_string_equal(host_cgroup_mode_name(HOST_CGROUP_HYBRID), "hybrid");
-        assert_string_equal(host_cgroup_mode_name(HOST_CGROUP_NONE), "none");
+        assert_string_equal(ctr_cgroup_mode_name(ctr_cgroup_mode_detect()), want);
+        assert_string_equal(ctr_cgroup_mode_name(CTR_CGROUP_MODE_HYBRID), "hybrid");
+        assert_string_equal(ctr_cgroup_mode_name(CTR_CGROUP_MODE_NONE), "none");
 }
 
 static const cJSON *field(const cJSON *o, const char *key) {

@@ -341,16 +341,16 @@ static void test_rejects_nan_inf_empty(void **state) {
 /* type 7 by hand: h = (n - 1) p; sorted {10, 20, 30, 40, 50} */
 static void test_percentile_sorted(void **state) {
         const double x[] = {10, 20, 30, 40, 50};
-        assert_close(res_percentile_sorted(x, 5, 0), 10, "p0");
-        assert_close(res_percentile_sorted(x, 5, 100), 50, "p100");
-        assert_close(res_percentile_sorted(x, 5, 50), 30, "p50");
-        assert_close(res_percentile_sorted(x, 5, 25), 20, "p25");     /* h = 1 */
-        assert_close(res_percentile_sorted(x, 5, 10), 14, "p10");     /* h = 0.4 */
-        assert_close(res_percentile_sorted(x, 5, 90), 46, "p90");     /* h = 3.6 */
-        assert_close(res_percentile_sorted(x, 5, 62.5), 35, "p62.5"); /* h = 2.5 */
+        assert_close(bench_percentile_sorted(x, 5, 0), 10, "p0");
+        assert_close(bench_percentile_sorted(x, 5, 100), 50, "p100");
+        assert_close(bench_percentile_sorted(x, 5, 50), 30, "p50");
+        assert_close(bench_percentile_sorted(x, 5, 25), 20, "p25");     /* h = 1 */
+        assert_close(bench_percentile_sorted(x, 5, 10), 14, "p10");     /* h = 0.4 */
+        assert_close(bench_percentile_sorted(x, 5, 90), 46, "p90");     /* h = 3.6 */
+        assert_close(bench_percentile_sorted(x, 5, 62.5), 35, "p62.5"); /* h = 2.5 */
         const double one[] = {7};
-        assert_close(res_percentile_sorted(one, 1, 37), 7, "n=1");
-        assert_true(isnan(res_percentile_sorted(x, 0, 50)));
+        assert_close(bench_percentile_sorted(one, 1, 37), 7, "n=1");
+        assert_true(isnan(bench_percentile_sorted(x, 0, 50)));
 }
 
 static int cmp_double(const void *a, const void *b) {
@@ -404,7 +404,7 @@ static void test_select_matches_sort(void **state) {
                         fill(x, n, pattern);
                         memcpy(sorted, x, n * sizeof(double));
                         qsort(sorted, n, sizeof(double), cmp_double);
-                        double want = res_percentile_sorted(sorted, n, 50);
+                        double want = bench_percentile_sorted(sorted, n, 50);
 
                         memcpy(work, x, n * sizeof(double));
                         double got = res_median_select(work, n);
@@ -438,7 +438,7 @@ static void test_select_matches_sort(void **state) {
                                 fill(x, n, pattern);
                                 memcpy(sorted, x, n * sizeof(double));
                                 qsort(sorted, n, sizeof(double), cmp_double);
-                                double want = res_percentile_sorted(sorted, n, 50);
+                                double want = bench_percentile_sorted(sorted, n, 50);
                                 memcpy(work, x, n * sizeof(double));
                                 double got = res_median_select(work, n);
                                 if (memcmp(&got, &want, sizeof(got)) != 0)
