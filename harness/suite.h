@@ -7,6 +7,7 @@
 #include "../common/json.h"
 
 #include "../common/diag.h"
+#include "../common/jsonpos.h" /* json_locate */
 #include "../runtimes/driver.h"
 #include "../workloads/catalog.h"
 
@@ -73,9 +74,3 @@ int suite_parse(const char *text, const char *path, const suite_overrides *ov, s
 void suite_free(suite *s);
 /* Sets "uri" of every vm configuration (bench run --vm-uri), in the suite as run too. */
 void suite_set_vm_uri(suite *s, const char *uri);
-
-/*
- * Locates a field by path ("workloads[2].kind", "" = root) in JSON text, as
- * 1-based line and column of its value; 0 if found, -ENOENT if not.
- */
-int json_locate(const char *text, const char *path, unsigned *ret_line, unsigned *ret_col);
