@@ -395,6 +395,17 @@ const char *json_path_str(const json_path *p, char *buf, size_t len) {
         return buf;
 }
 
+/* Past the value at pos and the `,` after it; false if no `,` follows. */
+static bool js_skip_member(jscan *j) {
+        if (js_value(j, 0) < 0)
+                return false;
+        js_ws(j);
+        if (j->s[j->pos] != ',')
+                return false;
+        j->pos++;
+        return true;
+}
+
 int json_path_offset(const char *text, const json_path *p, size_t nth, unsigned flags, size_t *ret_off) {
         bool want_key = flags & JSON_AT_KEY;
         jscan j = {.s = text};
@@ -426,12 +437,8 @@ int json_path_offset(const char *text, const json_path *p, size_t nth, unsigned 
                                         }
                                         break;
                                 }
-                                if (js_value(&j, 0) < 0)
+                                if (!js_skip_member(&j))
                                         return -ENOENT;
-                                js_ws(&j);
-                                if (text[j.pos] != ',')
-                                        return -ENOENT;
-                                j.pos++;
                         }
                 } else {
                         if (text[j.pos] != '[')
@@ -443,12 +450,8 @@ int json_path_offset(const char *text, const json_path *p, size_t nth, unsigned 
                                         return -ENOENT;
                                 if (k == p->s[i].idx)
                                         break;
-                                if (js_value(&j, 0) < 0)
+                                if (!js_skip_member(&j))
                                         return -ENOENT;
-                                js_ws(&j);
-                                if (text[j.pos] != ',')
-                                        return -ENOENT;
-                                j.pos++;
                         }
                 }
         }

@@ -414,9 +414,70 @@ static bool check_opts(suite_checker *c, const cJSON *obj, const json_path *at, 
         return ok;
 }
 
+/* An array item that must be an object (example: what one looks like). */
+static bool check_item_object(suite_checker *c, const cJSON *o, const json_path *op, const char *example) {
+        if (cJSON_IsObject(o))
+                return true;
+        _cleanup_free_ char *got = describe(c, op, o, true);
+        report(c, op, AT_VALUE, 0, NULL, "must be an object such as %s, got %s", example, got ? got : "?");
+        return false;
+}
+
+/* An item's "kind": one of names[] (what: "kind", "workload"), or NULL after reporting. */
+static const char *get_kind(suite_checker *c, const cJSON *o, const json_path *op, const char *const *names,
+                            size_t n, const char *what, const char *hint) {
+        char sug[640];
+        const char *kind = get_string(c, o, op, "kind", hint);
+        if (!cJSON_GetObjectItemCaseSensitive(o, "kind")) {
+                report(c, op, AT_VALUE, 0, NULL, "missing `kind` (one of %s)",
+                       join_names(names, n, " or ", sug, sizeof(sug)));
+                return NULL;
+        }
+        if (kind && !is_one_of(kind, names, n)) {
+                json_path kp = json_path_key(*op, "kind");
+                report(c, &kp, AT_VALUE, 0, NULL, "unknown %s `%s`%s", what, kind,
+                       suggest(kind, names, n, "expected one of", sug, sizeof(sug)));
+                return NULL;
+        }
+        return kind;
+}
+
+/* A name of the user's (np: where it is) as names must be; false after reporting. */
+static bool check_name_chars(suite_checker *c, const char *name, const json_path *np) {
+        if (name_ok(name))
+                return true;
+        report(c, np, AT_VALUE, 0, NULL,
+               "`%s`: use only letters, digits, `_`, `.` and `-` (and at least one)", name);
+        return false;
+}
+
+/*
+ * Records item i's name in names[] and whether an earlier item of list
+ * ("workloads") has it; reports that at at, as the item's own name or as its
+ * default.
+ */
+static bool name_taken(suite_checker *c, const char **names, size_t i, const char *name, const json_path *at,
+                       const char *list, bool is_default) {
+        names[i] = name;
+        for (size_t k = 0; k < i; k++) {
+                if (!names[k] || strcmp(names[k], name))
+                        continue;
+                if (is_default)
+                        report(c, at, AT_VALUE, 0, NULL,
+                               "its name `%s` (the default: its kind) is already the name of %s[%zu] (add a "
+                               "unique \"name\")",
+                               name, list, k);
+                else
+                        report(c, at, AT_VALUE, 0, NULL,
+                               "`%s` is already the name of %s[%zu] (names must be unique)", name, list, k);
+                return true;
+        }
+        return false;
+}
+
 static void check_configs(suite_checker *c, const cJSON *arr, suite *s) {
         json_path root = {0}, ap = json_path_key(root, "configurations");
-        char sug[640], kinds_list[256];
+        char kinds_list[256];
         const char *kinds[16];
         size_t nk = 0;
         for (const rt_kind *k = rt_kinds; k->name && nk < ELEMENTSOF(kinds); k++)
@@ -432,56 +493,24 @@ static void check_configs(suite_checker *c, const cJSON *arr, suite *s) {
         }
         size_t i = 0;
         for (const cJSON *o = arr->child; o; o = o->next, i++) {
-                json_path op = json_path_index(ap, i);
-                if (!cJSON_IsObject(o)) {
-                        _cleanup_free_ char *got = describe(c, &op, o, true);
-                        report(c, &op, AT_VALUE, 0, NULL,
-                               "must be an object such as {\"name\": \"bare\", \"kind\": \"bare\"}, got %s",
-                               got ? got : "?");
+                json_path op = json_path_index(ap, i), np = json_path_key(op, "name");
+                if (!check_item_object(c, o, &op, "{\"name\": \"bare\", \"kind\": \"bare\"}"))
                         continue;
-                }
                 bool ok = true;
                 const char *name = get_string(c, o, &op, "name", "the configuration's name");
-                const char *kind_name = get_string(c, o, &op, "kind", kinds_list);
-                const cJSON *nv = cJSON_GetObjectItemCaseSensitive(o, "name");
                 const cJSON *kv = cJSON_GetObjectItemCaseSensitive(o, "kind");
-                if (!nv) {
+                if (!cJSON_GetObjectItemCaseSensitive(o, "name")) {
                         report(c, &op, AT_VALUE, 0, NULL, "missing `name` (add e.g. \"name\": \"%s\")",
-                               kind_name ? kind_name : "bare");
+                               cJSON_IsString(kv) ? kv->valuestring : "bare");
                         ok = false;
-                } else if (!name)
+                } else if (!name || !check_name_chars(c, name, &np) ||
+                           name_taken(c, names, i, name, &np, "configurations", false))
                         ok = false;
-                else if (!name_ok(name)) {
-                        json_path np = json_path_key(op, "name");
-                        report(c, &np, AT_VALUE, 0, NULL,
-                               "`%s`: use only letters, digits, `_`, `.` and `-` (and at least one)", name);
+                const char *kind_name = get_kind(c, o, &op, kinds, nk, "kind", kinds_list);
+                const rt_kind *kind = kind_name ? rt_kind_find(kind_name) : NULL;
+                if (!kind)
                         ok = false;
-                } else {
-                        names[i] = name;
-                        for (size_t k = 0; k < i; k++)
-                                if (names[k] && !strcmp(names[k], name)) {
-                                        json_path np = json_path_key(op, "name");
-                                        report(c, &np, AT_VALUE, 0, NULL,
-                                               "`%s` is already the name of configurations[%zu] (names must "
-                                               "be "
-                                               "unique)",
-                                               name, k);
-                                        ok = false;
-                                        break;
-                                }
-                }
-                const rt_kind *kind = NULL;
-                if (!kv) {
-                        report(c, &op, AT_VALUE, 0, NULL, "missing `kind` (one of %s)", kinds_list);
-                        ok = false;
-                } else if (kind_name && !(kind = rt_kind_find(kind_name))) {
-                        json_path kp = json_path_key(op, "kind");
-                        report(c, &kp, AT_VALUE, 0, NULL, "unknown kind `%s`%s", kind_name,
-                               suggest(kind_name, kinds, nk, "expected one of", sug, sizeof(sug)));
-                        ok = false;
-                } else if (!kind_name)
-                        ok = false;
-                if (kind) {
+                else {
                         const opt_owner owner = {kind->options,
                                                  "kind",
                                                  kind->name,
@@ -518,7 +547,6 @@ static void check_configs(suite_checker *c, const cJSON *arr, suite *s) {
 
 static void check_workloads(suite_checker *c, const cJSON *arr, suite *s) {
         json_path root = {0}, ap = json_path_key(root, "workloads");
-        char sug[640];
         size_t n = (size_t)cJSON_GetArraySize(arr);
         s->workloads = calloc(n ? n : 1, sizeof(*s->workloads));
         /* names of every workload seen, valid or not, for duplicate checks */
@@ -533,63 +561,28 @@ static void check_workloads(suite_checker *c, const cJSON *arr, suite *s) {
                 wl_names[nwl++] = wl_catalog[k]->name;
         size_t i = 0;
         for (const cJSON *o = arr->child; o; o = o->next, i++) {
-                json_path op = json_path_index(ap, i);
-                if (!cJSON_IsObject(o)) {
-                        _cleanup_free_ char *got = describe(c, &op, o, true);
-                        report(c, &op, AT_VALUE, 0, NULL,
-                               "must be an object such as {\"kind\": \"startup\"}, got %s", got ? got : "?");
+                json_path op = json_path_index(ap, i), np = json_path_key(op, "name");
+                if (!check_item_object(c, o, &op, "{\"kind\": \"startup\"}"))
                         continue;
-                }
-                bool ok = true;
-                if (!check_keys(c, o, &op, workload_keys, ELEMENTSOF(workload_keys)))
-                        ok = false;
-                const char *kind_name = get_string(c, o, &op, "kind", "a workload such as startup");
-                const cJSON *kv = cJSON_GetObjectItemCaseSensitive(o, "kind");
-                const wl_spec *spec = NULL;
-                if (!kv) {
-                        report(c, &op, AT_VALUE, 0, NULL, "missing `kind` (one of %s)",
-                               join_names(wl_names, nwl, " or ", sug, sizeof(sug)));
-                        ok = false;
-                } else if (kind_name && !(spec = wl_catalog_find(kind_name))) {
-                        json_path kp = json_path_key(op, "kind");
-                        report(c, &kp, AT_VALUE, 0, NULL, "unknown workload `%s`%s", kind_name,
-                               suggest(kind_name, wl_names, nwl, "expected one of", sug, sizeof(sug)));
-                        ok = false;
-                } else if (!kind_name)
+                bool ok = check_keys(c, o, &op, workload_keys, ELEMENTSOF(workload_keys));
+                const char *kind_name =
+                        get_kind(c, o, &op, wl_names, nwl, "workload", "a workload such as startup");
+                const wl_spec *spec = kind_name ? wl_catalog_find(kind_name) : NULL;
+                if (!spec)
                         ok = false;
 
                 const cJSON *nv = cJSON_GetObjectItemCaseSensitive(o, "name");
                 const char *name = get_string(c, o, &op, "name", "a unique name for this workload");
-                json_path np = json_path_key(op, "name");
                 if (nv && !name)
                         ok = false;
-                else if (name && !name_ok(name)) {
-                        report(c, &np, AT_VALUE, 0, NULL,
-                               "`%s`: use only letters, digits, `_`, `.` and `-` (and at least one)", name);
+                else if (name && !check_name_chars(c, name, &np)) {
                         ok = false;
                         name = NULL;
                 }
                 if (!nv)
                         name = spec ? spec->name : NULL;
-                if (name) {
-                        for (size_t k = 0; k < i; k++) {
-                                if (!names[k] || strcmp(names[k], name))
-                                        continue;
-                                if (nv)
-                                        report(c, &np, AT_VALUE, 0, NULL,
-                                               "`%s` is already the name of workloads[%zu] (names must be "
-                                               "unique)",
-                                               name, k);
-                                else
-                                        report(c, &op, AT_VALUE, 0, NULL,
-                                               "its name `%s` (the default: its kind) is already the name of "
-                                               "workloads[%zu] (add a unique \"name\")",
-                                               name, k);
-                                ok = false;
-                                break;
-                        }
-                        names[i] = name;
-                }
+                if (name && name_taken(c, names, i, name, nv ? &np : &op, "workloads", !nv))
+                        ok = false;
 
                 const cJSON *pv = cJSON_GetObjectItemCaseSensitive(o, "params");
                 json_path pp = json_path_key(op, "params");
