@@ -511,13 +511,15 @@ static void check_configs(suite_checker *c, const cJSON *arr, suite *s) {
                 if (!kind)
                         ok = false;
                 else {
-                        const opt_owner owner = {kind->options,
-                                                 "kind",
-                                                 kind->name,
-                                                 "key",
-                                                 "options",
-                                                 config_fixed_keys,
-                                                 ELEMENTSOF(config_fixed_keys)};
+                        const opt_owner owner = {
+                                .table = kind->options,
+                                .what = "kind",
+                                .name = kind->name,
+                                .noun = "key",
+                                .plural = "options",
+                                .fixed = config_fixed_keys,
+                                .n_fixed = ELEMENTSOF(config_fixed_keys),
+                        };
                         if (!check_opts(c, o, &op, &owner, NULL, NULL))
                                 ok = false;
                 }
@@ -600,7 +602,13 @@ static void check_workloads(suite_checker *c, const cJSON *arr, suite *s) {
                                 c->oom = true;
                                 return;
                         }
-                        const opt_owner owner = {spec->params, "workload", spec->name, "param", "params"};
+                        const opt_owner owner = {
+                                .table = spec->params,
+                                .what = "workload",
+                                .name = spec->name,
+                                .noun = "param",
+                                .plural = "params",
+                        };
                         if (!check_opts(c, pv, &pp, &owner, params, &np_count))
                                 ok = false;
                 }
