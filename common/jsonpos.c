@@ -30,6 +30,7 @@ typedef struct jscan {
         const char *s;
         size_t pos;
         bool failed;
+        bool truncated; /* it failed at the end of the text, inside a value */
         size_t err_pos;
         char err[256];
 } jscan;
@@ -105,6 +106,7 @@ static int js_string(jscan *j, char **ret) {
                 if (c == '"')
                         break;
                 if (c == '\0' || c == '\n') {
+                        j->truncated = !c;
                         js_fail(j, open, "unterminated string (close it with `\"` on the same line)");
                         return -1;
                 }
@@ -118,6 +120,7 @@ static int js_string(jscan *j, char **ret) {
                         unsigned cp;
                         if (e == 'u') {
                                 if (read_hex4(j->s + j->pos + 2, &cp) < 0) {
+                                        j->truncated = strnlen(j->s + j->pos + 2, 4) < 4;
                                         js_fail(j, j->pos, "invalid escape: \\u needs four hex digits");
                                         return -1;
                                 }
@@ -125,6 +128,7 @@ static int js_string(jscan *j, char **ret) {
                                 continue;
                         }
                         if (!e || !strchr("\"\\/bfnrt", e)) {
+                                j->truncated = !e;
                                 js_fail(j, j->pos,
                                         "invalid escape `\\%c` in a string (write `\\\\` for a backslash)",
                                         e ? e : ' ');
@@ -224,6 +228,7 @@ static int js_number(jscan *j) {
                 j->pos = p;
                 return 0;
         }
+        j->truncated = !s[tok];
         if (ok && isalpha((unsigned char)s[p]))
                 js_fail(j, start, "`%.*s` is not a JSON number; write it as a string: \"%.*s\"", toklen,
                         s + start, toklen, s + start);
@@ -244,6 +249,7 @@ static int js_word(jscan *j) {
         if ((len == 4 && !strncmp(w, "true", 4)) || (len == 5 && !strncmp(w, "false", 5)) ||
             (len == 4 && !strncmp(w, "null", 4)))
                 return 0;
+        j->truncated = !j->s[j->pos];
         js_fail(j, start,
                 "unknown word `%.*s` (values are true, false, null, numbers, \"strings\", [arrays] "
                 "and {objects}; strings need double quotes)",
@@ -254,6 +260,7 @@ static int js_word(jscan *j) {
 static void js_never_closed(jscan *j, size_t open) {
         unsigned l, c;
         json_line_col(j->s, open, &l, &c);
+        j->truncated = true;
         js_fail(j, j->pos, "unexpected end of file: the `%c` at %u:%u is never closed", j->s[open], l, c);
 }
 
@@ -351,13 +358,16 @@ static int js_value(jscan *j, unsigned depth) {
                 return js_container(j, depth, c == '{');
         if (c == '"')
                 return js_string(j, NULL);
-        if (c == '-' || c == '+' || c == '.' || isdigit((unsigned char)c))
-                return js_number(j);
-        if (isalpha((unsigned char)c))
-                return js_word(j);
-        if (!c)
+        bool number = c == '-' || c == '+' || c == '.' || isdigit((unsigned char)c);
+        if (number || isalpha((unsigned char)c)) {
+                int r = number ? js_number(j) : js_word(j);
+                j->truncated = j->truncated && depth > 0; /* a bare number or word is inside nothing */
+                return r;
+        }
+        if (!c) {
+                j->truncated = depth > 0;
                 js_fail(j, j->pos, "unexpected end of file: expected a value");
-        else
+        } else
                 js_unexpected(j, "a value");
         return -1;
 }
@@ -373,6 +383,7 @@ int json_check_syntax(const char *text, json_syntax_error *ret) {
         if (!j.failed)
                 return 0;
         ret->offset = j.err_pos;
+        ret->truncated = j.truncated;
         snprintf(ret->msg, sizeof(ret->msg), "%s", j.err);
         return -EINVAL;
 }

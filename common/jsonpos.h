@@ -15,8 +15,9 @@ void json_line_col(const char *text, size_t off, unsigned *ret_line, unsigned *r
 
 /* Why text is not JSON. */
 typedef struct json_syntax_error {
-        size_t offset; /* where, as a byte offset */
-        char msg[256]; /* what is wrong, with the fix */
+        size_t offset;  /* where, as a byte offset */
+        bool truncated; /* the text ends inside a string, object or array: cut short, not malformed */
+        char msg[256];  /* what is wrong, with the fix */
 } json_syntax_error;
 
 /* 0 if text is one JSON value (with whitespace around it); else -EINVAL and *ret says where and why. */

@@ -936,26 +936,6 @@ static int read_file(reader *rd, const cJSON *root, res_file *f) {
         return 0;
 }
 
-/* Whether text ends inside a string, object or array: cut short, not malformed. */
-static bool json_ends_early(const char *text) {
-        int depth = 0;
-        bool in_string = false;
-        for (const char *p = text; *p; p++) {
-                if (in_string) {
-                        if (*p == '\\' && p[1])
-                                p++;
-                        else if (*p == '"')
-                                in_string = false;
-                } else if (*p == '"')
-                        in_string = true;
-                else if (*p == '{' || *p == '[')
-                        depth++;
-                else if (*p == '}' || *p == ']')
-                        depth--;
-        }
-        return in_string || depth > 0;
-}
-
 int res_from_json(const char *text, const char *path, res_file **ret, bench_error **err) {
         if (!text)
                 return bench_error_set(err, EINVAL, "%s: no text", path ? path : "result");
@@ -965,7 +945,8 @@ int res_from_json(const char *text, const char *path, res_file **ret, bench_erro
                 unsigned line, col;
                 size_t off = end && end >= text ? (size_t)(end - text) : 0;
                 json_line_col(text, off, &line, &col);
-                if (json_ends_early(text))
+                json_syntax_error why;
+                if (json_check_syntax(text, &why) < 0 && why.truncated)
                         return bench_error_set(err, EINVAL,
                                                "%s:%u:%u: invalid JSON: the text ends early (truncated?)",
                                                path ? path : "result", line, col);

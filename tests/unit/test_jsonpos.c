@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../common/jsonpos.h"
@@ -115,12 +116,32 @@ static void test_syntax(void **state) {
         assert_string_equal(e.msg, "unexpected end of file: the `[` at 2:3 is never closed");
 }
 
+/* Every cut of a document is "truncated"; a malformed one is not, even if it also ends early. */
+static void test_truncated(void **state) {
+        const char *doc = "{\"a\": [1, -2.5e3, \"x\\u00e9\\n\", true, null, {}], \"b\": {\"c\": false}}";
+        json_syntax_error e;
+        for (size_t len = 1; len < strlen(doc); len++) {
+                char *cut = strndup(doc, len);
+                assert_non_null(cut);
+                assert_int_equal(json_check_syntax(cut, &e), -EINVAL);
+                if (!e.truncated)
+                        fail_msg("`%s` is not seen as cut short: %s", cut, e.msg);
+                free(cut);
+        }
+        static const char *const malformed[] = {"",      "  ",      "tru", "[1, 2}", "{\"a\": 01, \"b\": [",
+                                                "[1] [", "{\"a\" 1"};
+        for (size_t i = 0; i < sizeof(malformed) / sizeof(*malformed); i++) {
+                assert_int_equal(json_check_syntax(malformed[i], &e), -EINVAL);
+                if (e.truncated)
+                        fail_msg("`%s` is seen as cut short: %s", malformed[i], e.msg);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_json_locate),
-                cmocka_unit_test(test_path),
-                cmocka_unit_test(test_offset_of_keys),
-                cmocka_unit_test(test_syntax),
+                cmocka_unit_test(test_json_locate),    cmocka_unit_test(test_path),
+                cmocka_unit_test(test_offset_of_keys), cmocka_unit_test(test_syntax),
+                cmocka_unit_test(test_truncated),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
