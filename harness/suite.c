@@ -64,6 +64,28 @@ static void keep_configs(suite *s, const char *list) {
         s->n_configs = w;
 }
 
+/* {"name": name, "kind": kind}, appended to arr; NULL if out of memory. */
+static cJSON *add_named(cJSON *arr, const char *name, const char *kind) {
+        cJSON *o = cJSON_CreateObject();
+        if (!o || !cJSON_AddItemToArray(arr, o)) {
+                cJSON_Delete(o);
+                return NULL;
+        }
+        if (!cJSON_AddStringToObject(o, "name", name) || !cJSON_AddStringToObject(o, "kind", kind))
+                return NULL;
+        return o;
+}
+
+/* A copy of v as o's key; false if out of memory. */
+static bool add_copy(cJSON *o, const char *key, const cJSON *v) {
+        cJSON *dup = cJSON_Duplicate(v, true);
+        if (!dup || !cJSON_AddItemToObject(o, key, dup)) {
+                cJSON_Delete(dup);
+                return false;
+        }
+        return true;
+}
+
 /* The suite as it will run: overrides applied, defaults filled in, seed recorded. */
 static cJSON *suite_to_json(const suite *s, const char *description) {
         cJSON *j = cJSON_CreateObject();
@@ -81,40 +103,17 @@ static cJSON *suite_to_json(const suite *s, const char *description) {
                                            : s->pin_mode == SUITE_PIN_NONE ? "none"
                                                                            : s->pin_cpus);
         cJSON *cfgs = ok ? cJSON_AddArrayToObject(j, "configurations") : NULL;
-        for (size_t i = 0; cfgs && i < s->n_configs; i++) {
-                cJSON *o = cJSON_CreateObject();
-                if (!o || !cJSON_AddItemToArray(cfgs, o)) {
-                        cJSON_Delete(o);
-                        ok = false;
-                        break;
-                }
-                ok = ok && cJSON_AddStringToObject(o, "name", s->configs[i].name);
-                ok = ok && cJSON_AddStringToObject(o, "kind", s->configs[i].kind->name);
-                for (const cJSON *ch = s->configs[i].options->child; ok && ch; ch = ch->next) {
-                        cJSON *dup = cJSON_Duplicate(ch, true);
-                        if (!dup || !cJSON_AddItemToObject(o, ch->string, dup)) {
-                                cJSON_Delete(dup);
-                                ok = false;
-                        }
-                }
+        for (size_t i = 0; cfgs && ok && i < s->n_configs; i++) {
+                cJSON *o = add_named(cfgs, s->configs[i].name, s->configs[i].kind->name);
+                ok = o != NULL;
+                for (const cJSON *ch = o ? s->configs[i].options->child : NULL; ok && ch; ch = ch->next)
+                        ok = add_copy(o, ch->string, ch);
         }
         cJSON *wls = ok && cfgs ? cJSON_AddArrayToObject(j, "workloads") : NULL;
-        for (size_t i = 0; wls && i < s->n_workloads; i++) {
-                cJSON *o = cJSON_CreateObject();
-                if (!o || !cJSON_AddItemToArray(wls, o)) {
-                        cJSON_Delete(o);
-                        ok = false;
-                        break;
-                }
-                ok = ok && cJSON_AddStringToObject(o, "name", s->workloads[i].name);
-                ok = ok && cJSON_AddStringToObject(o, "kind", s->workloads[i].spec->name);
-                if (ok && s->workloads[i].params_json) {
-                        cJSON *dup = cJSON_Duplicate(s->workloads[i].params_json, true);
-                        if (!dup || !cJSON_AddItemToObject(o, "params", dup)) {
-                                cJSON_Delete(dup);
-                                ok = false;
-                        }
-                }
+        for (size_t i = 0; wls && ok && i < s->n_workloads; i++) {
+                const suite_workload *w = &s->workloads[i];
+                cJSON *o = add_named(wls, w->name, w->spec->name);
+                ok = o && (!w->params_json || add_copy(o, "params", w->params_json));
         }
         if (!ok || !wls) {
                 cJSON_Delete(j);

@@ -525,25 +525,17 @@ static void check_configs(suite_checker *c, const cJSON *arr, suite *s) {
                 }
                 if (!ok)
                         continue;
-                suite_config *sc = &s->configs[s->n_configs];
+                suite_config *sc = &s->configs[s->n_configs++];
                 sc->name = strdup(name);
                 sc->kind = kind;
-                sc->options = cJSON_CreateObject();
+                /* its options: the object without name and kind */
+                sc->options = cJSON_Duplicate(o, true);
                 if (!sc->name || !sc->options) {
                         c->oom = true;
                         return;
                 }
-                s->n_configs++;
-                for (const cJSON *ch = o->child; ch; ch = ch->next) {
-                        if (is_one_of(ch->string, config_fixed_keys, ELEMENTSOF(config_fixed_keys)))
-                                continue;
-                        cJSON *dup = cJSON_Duplicate(ch, true);
-                        if (!dup || !cJSON_AddItemToObject(sc->options, ch->string, dup)) {
-                                cJSON_Delete(dup);
-                                c->oom = true;
-                                return;
-                        }
-                }
+                for (size_t k = 0; k < ELEMENTSOF(config_fixed_keys); k++)
+                        cJSON_DeleteItemFromObjectCaseSensitive(sc->options, config_fixed_keys[k]);
         }
 }
 
