@@ -7,6 +7,7 @@
 #include "../common/json.h"
 
 #include "../common/diag.h"
+#include "../common/jsonpos.h" /* json_locate */
 #include "../runtimes/driver.h"
 #include "../workloads/catalog.h"
 
@@ -77,8 +78,3 @@ void suite_free(suite *s);
  */
 void suite_set_kind_option(suite *s, const char *kind, const char *option, const char *value);
 
-/*
- * Locates a field by path ("workloads[2].kind", "" = root) in JSON text, as
- * 1-based line and column of its value; 0 if found, -ENOENT if not.
- */
-int json_locate(const char *text, const char *path, unsigned *ret_line, unsigned *ret_col);

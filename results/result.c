@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "../common/cleanup.h"
+#include "../common/jsonpos.h"
 #include "../common/util.h"
 
 #define FOOTPRINT_METRIC "footprint_kib"
@@ -492,49 +493,9 @@ int res_write(const res_file *f, const char *path, bench_error **err) {
 
 /* ---- reading ---- */
 
-/* Where we are in the document, for messages: "results[3].samples[2]". */
-typedef struct jpath {
-        char buf[256];
-        size_t len;
-} jpath;
-
-static size_t jpath_push_key(jpath *p, const char *key) {
-        size_t old = p->len;
-        int n = snprintf(p->buf + p->len, sizeof(p->buf) - p->len, "%s%s", p->len ? "." : "", key);
-        if (n > 0)
-                p->len = p->len + (size_t)n < sizeof(p->buf) ? p->len + (size_t)n : sizeof(p->buf) - 1;
-        return old;
-}
-
-static size_t jpath_push_index(jpath *p, size_t i) {
-        size_t old = p->len;
-        /* by hand where it fits: this runs for every sample read, and snprintf was a tenth of reading 1e6 */
-        char digits[24];
-        size_t nd = 0;
-        for (size_t v = i; nd == 0 || v > 0; v /= 10)
-                digits[nd++] = (char)('0' + v % 10);
-        if (old + nd + 3 <= sizeof(p->buf)) {
-                p->buf[p->len++] = '[';
-                while (nd > 0)
-                        p->buf[p->len++] = digits[--nd];
-                p->buf[p->len++] = ']';
-                p->buf[p->len] = '\0';
-                return old;
-        }
-        int n = snprintf(p->buf + p->len, sizeof(p->buf) - p->len, "[%zu]", i);
-        if (n > 0)
-                p->len = p->len + (size_t)n < sizeof(p->buf) ? p->len + (size_t)n : sizeof(p->buf) - 1;
-        return old;
-}
-
-static void jpath_pop(jpath *p, size_t old) {
-        p->len = old;
-        p->buf[old] = '\0';
-}
-
 typedef struct reader {
         const char *file; /* for messages, may be NULL */
-        jpath path;
+        json_path path;   /* where we are, for messages: "results[3].samples[2]" */
         bench_error **err;
 } reader;
 
@@ -546,7 +507,8 @@ static int fail(reader *rd, const char *fmt, ...) {
         if (vasprintf(&what, fmt, ap) < 0)
                 what = NULL;
         va_end(ap);
-        const char *where = rd->path.len ? rd->path.buf : "(top level)";
+        char buf[256];
+        const char *where = rd->path.n ? json_path_str(&rd->path, buf, sizeof(buf)) : "(top level)";
         if (rd->file)
                 return bench_error_set(rd->err, EINVAL, "%s: %s: %s", rd->file, where, what ? what : "?");
         return bench_error_set(rd->err, EINVAL, "%s: %s", where, what ? what : "?");
@@ -592,7 +554,7 @@ enum {
 static int field(reader *rd, const cJSON *obj, const char *key, unsigned flags, bool (*is)(const cJSON *),
                  const char *expected, const cJSON **ret, size_t *ret_mark) {
         const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, key);
-        *ret_mark = jpath_push_key(&rd->path, key);
+        *ret_mark = json_path_push_key(&rd->path, key);
         *ret = NULL;
         if (!j) {
                 if (flags & OPT_OPTIONAL)
@@ -632,7 +594,7 @@ static int get_string(reader *rd, const cJSON *obj, const char *key, unsigned fl
         *ret = NULL;
         if (j && !(*ret = strdup(j->valuestring)))
                 return bench_error_set(rd->err, ENOMEM, "out of memory");
-        jpath_pop(&rd->path, mark);
+        json_path_pop(&rd->path, mark);
         return 0;
 }
 
@@ -649,7 +611,7 @@ static int get_enum(reader *rd, const cJSON *obj, const char *key, const char *c
                 return fail(rd, "unknown value `%s`", j->valuestring);
         if (!(*ret = strdup(j->valuestring)))
                 return bench_error_set(rd->err, ENOMEM, "out of memory");
-        jpath_pop(&rd->path, mark);
+        json_path_pop(&rd->path, mark);
         return 0;
 }
 
@@ -660,7 +622,7 @@ static int get_bool(reader *rd, const cJSON *obj, const char *key, bool *ret) {
         if (r < 0)
                 return r;
         *ret = cJSON_IsTrue(j);
-        jpath_pop(&rd->path, mark);
+        json_path_pop(&rd->path, mark);
         return 0;
 }
 
@@ -690,7 +652,7 @@ static int get_double(reader *rd, const cJSON *obj, const char *key, double *ret
         int r = field(rd, obj, key, 0, is_number, "a number", &j, &mark);
         if (r < 0 || (r = check_number(rd, j, ret)) < 0)
                 return r;
-        jpath_pop(&rd->path, mark);
+        json_path_pop(&rd->path, mark);
         return 0;
 }
 
@@ -701,7 +663,7 @@ static int get_integer(reader *rd, const cJSON *obj, const char *key, long long 
         int r = field(rd, obj, key, 0, is_number, "an integer", &j, &mark);
         if (r < 0 || (r = check_integer(rd, j, min, max, ret)) < 0)
                 return r;
-        jpath_pop(&rd->path, mark);
+        json_path_pop(&rd->path, mark);
         return 0;
 }
 
@@ -715,7 +677,7 @@ static int get_object(reader *rd, const cJSON *obj, const char *key, unsigned fl
         *ret = NULL;
         if (j && !(*ret = cJSON_Duplicate(j, true)))
                 return bench_error_set(rd->err, ENOMEM, "out of memory");
-        jpath_pop(&rd->path, mark);
+        json_path_pop(&rd->path, mark);
         return 0;
 }
 
@@ -724,7 +686,7 @@ static int check_host(reader *rd, const cJSON *host) {
         static const char *const strings[] = {"hostname", "kernel", "cpu_model", "cgroup_mode",
                                               "bench_version"};
         static const char *const counts[] = {"cores", "memory_kib"};
-        size_t mark = jpath_push_key(&rd->path, "host");
+        size_t mark = json_path_push_key(&rd->path, "host");
         for (size_t i = 0; i < ELEMENTSOF(strings); i++) {
                 _cleanup_free_ char *s = NULL;
                 int r = get_string(rd, host, strings[i], 0, &s);
@@ -737,20 +699,20 @@ static int check_host(reader *rd, const cJSON *host) {
                 if (r < 0)
                         return r;
         }
-        jpath_pop(&rd->path, mark);
+        json_path_pop(&rd->path, mark);
         return 0;
 }
 
 static int check_pinning(reader *rd, const cJSON *pinning) {
         static const char *const strings[] = {"mode", "harness_cpus", "workload_cpus"};
-        size_t mark = jpath_push_key(&rd->path, "pinning");
+        size_t mark = json_path_push_key(&rd->path, "pinning");
         for (size_t i = 0; i < ELEMENTSOF(strings); i++) {
                 _cleanup_free_ char *s = NULL;
                 int r = get_string(rd, pinning, strings[i], 0, &s);
                 if (r < 0)
                         return r;
         }
-        jpath_pop(&rd->path, mark);
+        json_path_pop(&rd->path, mark);
         return 0;
 }
 
@@ -766,9 +728,9 @@ static int read_stats(reader *rd, const cJSON *o, size_t n_samples, res_stats *r
         if ((r = get_integer(rd, o, "n", 1, INT64_MAX / 2, &n)) < 0)
                 return r;
         if ((size_t)n != n_samples) {
-                size_t mark = jpath_push_key(&rd->path, "n");
+                size_t mark = json_path_push_key(&rd->path, "n");
                 r = fail(rd, "%lld, but there are %zu samples", n, n_samples);
-                jpath_pop(&rd->path, mark);
+                json_path_pop(&rd->path, mark);
                 return r;
         }
         st.n = (size_t)n;
@@ -796,14 +758,14 @@ static int read_stats(reader *rd, const cJSON *o, size_t n_samples, res_stats *r
                 return bench_error_set(rd->err, ENOMEM, "out of memory");
         size_t k = 0;
         for (const cJSON *e = a->child; e; e = e->next, k++) {
-                size_t m = jpath_push_index(&rd->path, k);
+                size_t m = json_path_push_index(&rd->path, k);
                 long long v;
                 if ((r = check_integer(rd, e, 0, n - 1, &v)) < 0)
                         return r;
                 idx[k] = (size_t)v;
-                jpath_pop(&rd->path, m);
+                json_path_pop(&rd->path, m);
         }
-        jpath_pop(&rd->path, mark);
+        json_path_pop(&rd->path, mark);
         st.outliers = steal_pointer(&idx);
         st.n_outliers = count;
         *ret = st;
@@ -840,7 +802,7 @@ static int read_series(reader *rd, const cJSON *o, res_series *s) {
                         return r;
                 s->depth = (unsigned)depth;
         }
-        jpath_pop(&rd->path, mark);
+        json_path_pop(&rd->path, mark);
 
         if ((r = field(rd, o, "samples", 0, is_array, "an array", &a, &mark)) < 0)
                 return r;
@@ -853,13 +815,13 @@ static int read_series(reader *rd, const cJSON *o, res_series *s) {
         }
         size_t k = 0;
         for (const cJSON *e = a->child; e; e = e->next, k++) {
-                size_t m = jpath_push_index(&rd->path, k);
+                size_t m = json_path_push_index(&rd->path, k);
                 if ((r = check_number(rd, e, &s->samples[k])) < 0)
                         return r;
-                jpath_pop(&rd->path, m);
+                json_path_pop(&rd->path, m);
         }
         s->n_samples = count;
-        jpath_pop(&rd->path, mark);
+        json_path_pop(&rd->path, mark);
 
         const cJSON *st;
         if ((r = field(rd, o, "stats", OPT_NULLABLE, is_object, "an object or null", &st, &mark)) < 0)
@@ -869,7 +831,7 @@ static int read_series(reader *rd, const cJSON *o, res_series *s) {
         if (st && (r = read_stats(rd, st, count, &s->stats)) < 0)
                 return r;
         s->has_stats = st != NULL;
-        jpath_pop(&rd->path, mark);
+        json_path_pop(&rd->path, mark);
         return 0;
 }
 
@@ -888,7 +850,7 @@ static int read_issues(reader *rd, const cJSON *root, const char *key, res_issue
         *ret_cap = count;
         size_t k = 0;
         for (const cJSON *e = a->child; e; e = e->next, k++) {
-                size_t m = jpath_push_index(&rd->path, k);
+                size_t m = json_path_push_index(&rd->path, k);
                 if (!cJSON_IsObject(e))
                         return fail(rd, "expected an object, got %s", type_name(e));
                 res_issue *i = &(*ret_array)[k];
@@ -902,25 +864,10 @@ static int read_issues(reader *rd, const cJSON *root, const char *key, res_issue
                     (r = get_string(rd, e, "reason", 0, &i->reason)) < 0)
                         return r;
                 i->repetition = (int)rep;
-                jpath_pop(&rd->path, m);
+                json_path_pop(&rd->path, m);
         }
-        jpath_pop(&rd->path, mark);
+        json_path_pop(&rd->path, mark);
         return 0;
-}
-
-/* 1-based line and column of offset in text. */
-static void line_col(const char *text, size_t offset, unsigned *ret_line, unsigned *ret_col) {
-        unsigned line = 1, col = 1;
-        for (size_t i = 0; i < offset && text[i]; i++) {
-                if (text[i] == '\n') {
-                        line++;
-                        col = 1;
-                } else {
-                        col++;
-                }
-        }
-        *ret_line = line;
-        *ret_col = col;
 }
 
 static int read_file(reader *rd, const cJSON *root, res_file *f) {
@@ -937,9 +884,9 @@ static int read_file(reader *rd, const cJSON *root, res_file *f) {
         if ((r = get_string(rd, root, "schema", 0, &schema)) < 0)
                 return r;
         if (strcmp(schema, RES_SCHEMA) != 0) {
-                size_t mark = jpath_push_key(&rd->path, "schema");
+                size_t mark = json_path_push_key(&rd->path, "schema");
                 r = fail(rd, "`%s` is not a result file of this version (expected `%s`)", schema, RES_SCHEMA);
-                jpath_pop(&rd->path, mark);
+                json_path_pop(&rd->path, mark);
                 return r;
         }
         long long reps;
@@ -968,7 +915,7 @@ static int read_file(reader *rd, const cJSON *root, res_file *f) {
         f->cap_series = count;
         size_t k = 0;
         for (const cJSON *e = a->child; e; e = e->next, k++) {
-                size_t m = jpath_push_index(&rd->path, k);
+                size_t m = json_path_push_index(&rd->path, k);
                 if (!cJSON_IsObject(e))
                         return fail(rd, "expected an object, got %s", type_name(e));
                 f->n_series = k + 1; /* so that res_file_free frees what was read */
@@ -978,35 +925,15 @@ static int read_file(reader *rd, const cJSON *root, res_file *f) {
                 if (series_index(f, s->workload, s->configuration, s->metric) != (ssize_t)k)
                         return fail(rd, "a second series for %s/%s/%s", s->workload, s->configuration,
                                     s->metric);
-                jpath_pop(&rd->path, m);
+                json_path_pop(&rd->path, m);
         }
-        jpath_pop(&rd->path, mark);
+        json_path_pop(&rd->path, mark);
 
         if ((r = read_issues(rd, root, "skipped", &f->skipped, &f->n_skipped, &f->cap_skipped)) < 0 ||
             (r = read_issues(rd, root, "errors", &f->errors, &f->n_errors, &f->cap_errors)) < 0 ||
             (r = read_issues(rd, root, "notes", &f->notes, &f->n_notes, &f->cap_notes)) < 0)
                 return r;
         return 0;
-}
-
-/* Whether text ends inside a string, object or array: cut short, not malformed. */
-static bool json_ends_early(const char *text) {
-        int depth = 0;
-        bool in_string = false;
-        for (const char *p = text; *p; p++) {
-                if (in_string) {
-                        if (*p == '\\' && p[1])
-                                p++;
-                        else if (*p == '"')
-                                in_string = false;
-                } else if (*p == '"')
-                        in_string = true;
-                else if (*p == '{' || *p == '[')
-                        depth++;
-                else if (*p == '}' || *p == ']')
-                        depth--;
-        }
-        return in_string || depth > 0;
 }
 
 int res_from_json(const char *text, const char *path, res_file **ret, bench_error **err) {
@@ -1017,8 +944,9 @@ int res_from_json(const char *text, const char *path, res_file **ret, bench_erro
         if (!root) {
                 unsigned line, col;
                 size_t off = end && end >= text ? (size_t)(end - text) : 0;
-                line_col(text, off, &line, &col);
-                if (json_ends_early(text))
+                json_line_col(text, off, &line, &col);
+                json_syntax_error why;
+                if (json_check_syntax(text, &why) < 0 && why.truncated)
                         return bench_error_set(err, EINVAL,
                                                "%s:%u:%u: invalid JSON: the text ends early (truncated?)",
                                                path ? path : "result", line, col);

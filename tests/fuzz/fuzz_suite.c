@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The suite parser and validator (harness/suite.c): the JSON scanner that
- * locates problems, cJSON, every field check, the kinds' option tables and
- * the drivers' host checks (they only read: stat a layer dir, name a
- * capability, find a kernel), with a private BENCH_CACHE_DIR.
+ * The suite parser and validator (harness/suite.c, suite_check.c): the JSON
+ * scanner that locates problems (common/jsonpos.c), cJSON, every field
+ * check, the kinds' option tables and the drivers' host checks (they only
+ * read: stat a layer dir, name a capability, find a kernel), with a private
+ * BENCH_CACHE_DIR.
  */
 #include <stdbool.h>
 

@@ -751,45 +751,6 @@ static void test_diags_appended(void **state) {
         bench_diags_clear(&d);
 }
 
-static void test_json_locate(void **state) {
-        const char *text = "{\n"
-                           "  \"a\": 1,\n"
-                           "  \"w\": [\n"
-                           "    {\"kind\": \"x\"},\n"
-                           "    {\"k\\u0069nd\": \"y\", \"n\": [10, [20, 30]]}\n"
-                           "  ],\n"
-                           "  \"\xc3\xa9\": \"z\", \"b\": true\n"
-                           "}\n";
-        unsigned l = 0, c = 0;
-        assert_int_equal(json_locate(text, "", &l, &c), 0);
-        assert_int_equal(l, 1);
-        assert_int_equal(c, 1);
-        assert_int_equal(json_locate(text, "a", &l, &c), 0);
-        assert_int_equal(l, 2);
-        assert_int_equal(c, 8);
-        assert_int_equal(json_locate(text, "w[0].kind", &l, &c), 0);
-        assert_int_equal(l, 4);
-        assert_int_equal(c, 14);
-        /* the escaped key \u0069 is "i": matched decoded, as cJSON reads it */
-        assert_int_equal(json_locate(text, "w[1].kind", &l, &c), 0);
-        assert_int_equal(l, 5);
-        assert_int_equal(c, 19);
-        assert_int_equal(json_locate(text, "w[1].n[1][1]", &l, &c), 0);
-        assert_int_equal(l, 5);
-        assert_int_equal(c, 39);
-        /* columns count characters: the two-byte é is one column */
-        assert_int_equal(json_locate(text, "b", &l, &c), 0);
-        assert_int_equal(l, 7);
-        assert_int_equal(c, 18);
-        assert_int_equal(json_locate(text, "w", &l, &c), 0);
-        assert_int_equal(l, 3);
-        assert_int_equal(c, 8);
-        assert_int_equal(json_locate(text, "w[2]", &l, &c), -ENOENT);
-        assert_int_equal(json_locate(text, "nope", &l, &c), -ENOENT);
-        assert_int_equal(json_locate(text, "a.b", &l, &c), -ENOENT);
-        assert_int_equal(json_locate(text, "w[x]", &l, &c), -ENOENT);
-}
-
 static char tmpdir[] = "/tmp/test_suite.XXXXXX";
 
 static void write_text(const char *path, const char *text) {
@@ -967,7 +928,6 @@ int main(void) {
                 cmocka_unit_test(test_bad_overrides),
                 cmocka_unit_test(test_bad_suites),
                 cmocka_unit_test(test_diags_appended),
-                cmocka_unit_test(test_json_locate),
                 cmocka_unit_test(test_load),
                 cmocka_unit_test(test_schema_good_suites),
                 cmocka_unit_test(test_schema_bad_suites),
