@@ -22,45 +22,15 @@
 #include "../runtimes/container/container.h"
 #include "../runtimes/container/seccomp.h"
 #include "commands.h"
+#include "verbs.h"
 #include "interrupt.h"
 #include "pinning.h"
 
+/* the verb table at the end: dispatch, the usage text and suggestions */
+static const verb_table container_cli;
+
 static void container_usage(FILE *f) {
-        fputs("usage: bench container run [OPTIONS] -- CMD [ARG...]\n"
-              "\n"
-              "  --layer DIR          a read-only layer, bottom first (repeatable); default: bench's base\n"
-              "                       layer (busybox-static + bench-agent)\n"
-              "  --memory SIZE        memory limit (64M, 1G)\n"
-              "  --cpus LIST          cpuset, e.g. 1 or 0-3\n"
-              "  --pids N             pids limit\n"
-              "  --cpu-quota US       CPU time per 100 ms period, in microseconds\n"
-              "  --userns             new user namespace: root inside is you outside (rootless)\n"
-              "  --timens             new time namespace\n"
-              "  --hostname H         hostname inside (default: the container's name)\n"
-              "  --network none|loopback   (default loopback: lo up, nothing else)\n"
-              "  --cap LIST           capabilities kept, comma-separated (default: Docker's set; \"\" = "
-              "none)\n"
-              "  --readonly           read-only rootfs\n"
-              "  --seccomp default|none|PATH   seccomp profile: Docker's default policy (default), none,\n"
-              "                       or an OCI linux.seccomp / Docker profile JSON file\n"
-              "  --upper tmpfs|disk   where the writable layer lives: a tmpfs private to the container\n"
-              "                       (default) or under --workdir\n"
-              "  --tmpfs-size SIZE    size of the /tmp tmpfs (default " CTR_TMPFS_SIZE_DEFAULT ")\n"
-              "  --upper-size SIZE    size of the tmpfs upper (default " CTR_UPPER_SIZE_DEFAULT
-              "); a disk upper cannot be\n"
-              "                       bounded and refuses it\n"
-              "  --workdir DIR        where upper/work dirs go (default /var/tmp or $BENCH_WORKDIR)\n"
-              "  --phases             print the start phases and bench's own stages (ms) on stderr\n"
-              "\n"
-              "\n"
-              "usage: bench container seccomp-profile [--cap LIST] [default|PATH]\n"
-              "  prints the profile as it applies to a container with those capabilities, as an OCI\n"
-              "  linux.seccomp object (what an OCI runtime would be given)\n"
-              "\n"
-              "exit status: CMD's; 128+N if it was killed by signal N; 125 if the container could not "
-              "start;\n"
-              "2 bad usage; 130 interrupted\n",
-              f);
+        verb_usage(f, &container_cli);
 }
 
 /* bench container seccomp-profile [--cap LIST] [default|PATH] */
@@ -100,20 +70,8 @@ static int seccomp_profile(int argc, char **argv) {
         return EXIT_OK;
 }
 
-int cmd_container(int argc, char **argv) {
-        if (argc >= 2 && !strcmp(argv[1], "seccomp-profile"))
-                return seccomp_profile(argc - 1, argv + 1);
-        if (argc < 2 || strcmp(argv[1], "run") != 0) {
-                if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-                        container_usage(stdout);
-                        return EXIT_OK;
-                }
-                fprintf(stderr, "bench container: expected `run`\n");
-                container_usage(stderr);
-                return EXIT_BAD_INPUT;
-        }
-        argc--;
-        argv++;
+/* bench container run [OPTIONS] -- CMD [ARG...] */
+static int container_run(int argc, char **argv) {
         static const struct option opts[] = {
                 {"layer", required_argument, NULL, 'l'},
                 {"memory", required_argument, NULL, 'm'},
@@ -337,4 +295,66 @@ int cmd_container(int argc, char **argv) {
         if (WIFSIGNALED(status))
                 return EXIT_SIGNALED + WTERMSIG(status);
         return EXIT_START_FAILED;
+}
+
+static int container_help(int argc, char **argv) {
+        container_usage(stdout);
+        return EXIT_OK;
+}
+
+static const verb container_verbs[] = {
+        {.name = "run",
+         .args = "[OPTIONS] -- CMD [ARG...]",
+         .help = "run CMD in a container (its options below)",
+         .max_args = VERB_ANY,
+         .run = container_run},
+        {.name = "seccomp-profile",
+         .args = "[--cap LIST] [default|PATH]",
+         .help = "prints the profile as it applies to a container with\n"
+                 "those capabilities, as an OCI linux.seccomp object (what\n"
+                 "an OCI runtime would be given)",
+         .max_args = VERB_ANY,
+         .run = seccomp_profile},
+        {.name = "help", .max_args = VERB_ANY, .flags = VERB_UNLISTED, .run = container_help},
+        {.name = "--help", .max_args = VERB_ANY, .flags = VERB_ALIAS, .run = container_help},
+        {.name = "-h", .max_args = VERB_ANY, .flags = VERB_ALIAS, .run = container_help},
+        {0},
+};
+
+static const verb_table container_cli = {
+        .prog = "bench container",
+        .verbs = container_verbs,
+        .footer =
+                "options of run:\n"
+                "  --layer DIR          a read-only layer, bottom first (repeatable); default: bench's base\n"
+                "                       layer (busybox-static + bench-agent)\n"
+                "  --memory SIZE        memory limit (64M, 1G)\n"
+                "  --cpus LIST          cpuset, e.g. 1 or 0-3\n"
+                "  --pids N             pids limit\n"
+                "  --cpu-quota US       CPU time per 100 ms period, in microseconds\n"
+                "  --userns             new user namespace: root inside is you outside (rootless)\n"
+                "  --timens             new time namespace\n"
+                "  --hostname H         hostname inside (default: the container's name)\n"
+                "  --network none|loopback   (default loopback: lo up, nothing else)\n"
+                "  --cap LIST           capabilities kept, comma-separated (default: Docker's set; \"\" = "
+                "none)\n"
+                "  --readonly           read-only rootfs\n"
+                "  --seccomp default|none|PATH   seccomp profile: Docker's default policy (default), none,\n"
+                "                       or an OCI linux.seccomp / Docker profile JSON file\n"
+                "  --upper tmpfs|disk   where the writable layer lives: a tmpfs private to the container\n"
+                "                       (default) or under --workdir\n"
+                "  --tmpfs-size SIZE    size of the /tmp tmpfs (default " CTR_TMPFS_SIZE_DEFAULT ")\n"
+                "  --upper-size SIZE    size of the tmpfs upper (default " CTR_UPPER_SIZE_DEFAULT
+                "); a disk upper cannot be\n"
+                "                       bounded and refuses it\n"
+                "  --workdir DIR        where upper/work dirs go (default /var/tmp or $BENCH_WORKDIR)\n"
+                "  --phases             print the start phases and bench's own stages (ms) on stderr\n"
+                "\n"
+                "exit status: CMD's; 128+N if it was killed by signal N; 125 if the container could not "
+                "start;\n"
+                "2 bad usage; 130 interrupted\n",
+};
+
+int cmd_container(int argc, char **argv) {
+        return verb_dispatch(&container_cli, argc - 1, argv + 1);
 }

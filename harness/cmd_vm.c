@@ -18,20 +18,13 @@
 #include "../common/util.h"
 #include "../vm/vm.h"
 #include "commands.h"
+#include "verbs.h"
+
+/* the verb table at the end: dispatch, the usage text and suggestions */
+static const verb_table vm_cli;
 
 static void vm_usage(FILE *f) {
-        fputs("usage: bench vm image [--kernel PATH] [--modules-dir DIR] [--agent PATH]\n"
-              "\n"
-              "  builds the guest initramfs (bench-agent as /init, device nodes, the virtio and ext4\n"
-              "  modules the kernel lacks), or finds it in the cache, and prints what went in\n"
-              "\n"
-              "  --kernel PATH        the guest kernel (default: /boot/vmlinuz-$(uname -r), else the one\n"
-              "                       scripts/setup extracted into the bench cache)\n"
-              "  --modules-dir DIR    its modules (.../lib/modules/RELEASE; default: next to the kernel)\n"
-              "  --agent PATH         the bench-agent binary (default: next to bench, or $BENCH_AGENT)\n"
-              "\n"
-              "exit status: 0 ok, 1 failed, 2 bad usage\n",
-              f);
+        verb_usage(f, &vm_cli);
 }
 
 static int vm_image(int argc, char **argv) {
@@ -126,17 +119,38 @@ out:
         return ret;
 }
 
+static int vm_help(int argc, char **argv) {
+        vm_usage(stdout);
+        return EXIT_OK;
+}
+
+static const verb vm_verbs[] = {
+        {.name = "image",
+         .args = "[--kernel PATH] [--modules-dir DIR] [--agent PATH]",
+         .help = "builds the guest initramfs (bench-agent as /init, device\n"
+                 "nodes, the virtio and ext4 modules the kernel lacks), or\n"
+                 "finds it in the cache, and prints what went in",
+         .max_args = VERB_ANY,
+         .run = vm_image},
+        {.name = "help", .max_args = VERB_ANY, .flags = VERB_UNLISTED, .run = vm_help},
+        {.name = "--help", .max_args = VERB_ANY, .flags = VERB_ALIAS, .run = vm_help},
+        {.name = "-h", .max_args = VERB_ANY, .flags = VERB_ALIAS, .run = vm_help},
+        {0},
+};
+
+static const verb_table vm_cli = {
+        .prog = "bench vm",
+        .verbs = vm_verbs,
+        .footer =
+                "options of image:\n"
+                "  --kernel PATH        the guest kernel (default: /boot/vmlinuz-$(uname -r), else the one\n"
+                "                       scripts/setup extracted into the bench cache)\n"
+                "  --modules-dir DIR    its modules (.../lib/modules/RELEASE; default: next to the kernel)\n"
+                "  --agent PATH         the bench-agent binary (default: next to bench, or $BENCH_AGENT)\n"
+                "\n"
+                "exit status: 0 ok, 1 failed, 2 bad usage\n",
+};
+
 int cmd_vm(int argc, char **argv) {
-        if (argc >= 2 && !strcmp(argv[1], "image"))
-                return vm_image(argc - 1, argv + 1);
-        if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-                vm_usage(stdout);
-                return EXIT_OK;
-        }
-        if (argc >= 2)
-                fprintf(stderr, "bench vm: unknown subcommand `%s`\n", argv[1]);
-        else
-                fprintf(stderr, "bench vm: expected `image`\n");
-        vm_usage(stderr);
-        return EXIT_BAD_INPUT;
+        return verb_dispatch(&vm_cli, argc - 1, argv + 1);
 }

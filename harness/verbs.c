@@ -71,11 +71,15 @@ void verb_usage(FILE *f, const verb_table *t) {
                 if (v->flags & (VERB_UNLISTED | VERB_ALIAS))
                         continue;
                 size_t col = put_forms(f, "  ", NULL, v);
-                /* the help beside a short synopsis, else under it */
+                /* the help beside a short synopsis, else under it; its later lines under its first */
                 if (col < HELP_COLUMN)
-                        fprintf(f, "%*s%s\n", (int)(HELP_COLUMN - col), "", v->help);
+                        fprintf(f, "%*s", (int)(HELP_COLUMN - col), "");
                 else
-                        fprintf(f, "\n%*s%s\n", HELP_COLUMN, "", v->help);
+                        fprintf(f, "\n%*s", HELP_COLUMN, "");
+                const char *h = v->help;
+                for (const char *nl; *(nl = strchrnul(h, '\n')); h = nl + 1)
+                        fprintf(f, "%.*s\n%*s", (int)(nl - h), h, HELP_COLUMN, "");
+                fprintf(f, "%s\n", h);
         }
         if (t->footer)
                 fprintf(f, "\n%s", t->footer);

@@ -19,7 +19,7 @@ typedef struct verb {
         const char *name;
         /* the arguments in the usage text; each `\n` starts another form of the verb */
         const char *args;
-        /* what it does: one line of the usage text */
+        /* what it does; each `\n` starts another line of it, under the first */
         const char *help;
         /* words after the verb that dispatch lets through (VERB_ANY: no limit); a verb with
          * options counts its operands itself, after parsing them */

@@ -65,14 +65,18 @@ static char *stderr_of(int argc, char **argv, int *ret_rc) {
         return s;
 }
 
-static char *usage_text(void) {
+static char *usage_text_of(const verb_table *t) {
         char *s = NULL;
         size_t n = 0;
         FILE *f = open_memstream(&s, &n);
         assert_non_null(f);
-        verb_usage(f, &table);
+        verb_usage(f, t);
         fclose(f);
         return s;
+}
+
+static char *usage_text(void) {
+        return usage_text_of(&table);
 }
 
 static void test_dispatch(void **state) {
@@ -150,12 +154,33 @@ static void test_usage(void **state) {
                 assert_true(strchr(line, '\n') - line <= 80);
 }
 
+/* A help of several lines (bench layers): each line under the first, at column 22. */
+static void test_help_lines(void **state) {
+        static const verb sub[] = {
+                {.name = "rm", .args = "ID", .help = "remove a stack\nand its chains", .run = run_echo},
+                {.name = "flatten",
+                 .args = "ID [--upto N]",
+                 .help = "the merged tree;\nprints its dir",
+                 .run = run_echo},
+                {0},
+        };
+        static const verb_table sub_table = {.prog = "tool sub", .verbs = sub};
+        _cleanup_free_ char *u = usage_text_of(&sub_table);
+        assert_string_equal(u, "usage: tool sub COMMAND [ARGS]\n"
+                               "\n"
+                               "commands:\n"
+                               "  rm ID               remove a stack\n"
+                               "                      and its chains\n"
+                               "  flatten ID [--upto N]\n"
+                               "                      the merged tree;\n"
+                               "                      prints its dir\n");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_dispatch),
-                cmocka_unit_test(test_counts),
-                cmocka_unit_test(test_unknown),
-                cmocka_unit_test(test_usage),
+                cmocka_unit_test(test_dispatch),   cmocka_unit_test(test_counts),
+                cmocka_unit_test(test_unknown),    cmocka_unit_test(test_usage),
+                cmocka_unit_test(test_help_lines),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
