@@ -22,16 +22,8 @@
 #include "../runtimes/container/container.h"
 #include "../runtimes/container/seccomp.h"
 #include "commands.h"
-#include "verbs.h"
 #include "interrupt.h"
 #include "pinning.h"
-
-/* the verb table at the end: dispatch, the usage text and suggestions */
-static const verb_table container_cli;
-
-static void container_usage(FILE *f) {
-        verb_usage(f, &container_cli);
-}
 
 /* bench container seccomp-profile [--cap LIST] [default|PATH] */
 static int seccomp_profile(int argc, char **argv) {
@@ -43,7 +35,7 @@ static int seccomp_profile(int argc, char **argv) {
                         value = argv[i];
                 else {
                         fprintf(stderr, "bench container seccomp-profile: unexpected `%s`\n", argv[i]);
-                        container_usage(stderr);
+                        verb_usage(stderr, &container_cli);
                         return EXIT_BAD_INPUT;
                 }
         }
@@ -197,10 +189,10 @@ static int container_run(int argc, char **argv) {
                         spec.seccomp = optarg;
                         break;
                 case 'h':
-                        container_usage(stdout);
+                        verb_usage(stdout, &container_cli);
                         return EXIT_OK;
                 default:
-                        container_usage(stderr);
+                        verb_usage(stderr, &container_cli);
                         return EXIT_BAD_INPUT;
                 }
         }
@@ -297,11 +289,6 @@ static int container_run(int argc, char **argv) {
         return EXIT_START_FAILED;
 }
 
-static int container_help(int argc, char **argv) {
-        container_usage(stdout);
-        return EXIT_OK;
-}
-
 static const verb container_verbs[] = {
         {.name = "run",
          .args = "[OPTIONS] -- CMD [ARG...]",
@@ -315,13 +302,12 @@ static const verb container_verbs[] = {
                  "an OCI runtime would be given)",
          .max_args = VERB_ANY,
          .run = seccomp_profile},
-        {.name = "help", .max_args = VERB_ANY, .flags = VERB_UNLISTED, .run = container_help},
-        {.name = "--help", .max_args = VERB_ANY, .flags = VERB_ALIAS, .run = container_help},
-        {.name = "-h", .max_args = VERB_ANY, .flags = VERB_ALIAS, .run = container_help},
+        VERBS_HELP,
         {0},
 };
 
-static const verb_table container_cli = {
+/* bench container's verbs (main.c dispatches to them) */
+const verb_table container_cli = {
         .prog = "bench container",
         .verbs = container_verbs,
         .footer =
@@ -354,7 +340,3 @@ static const verb_table container_cli = {
                 "start;\n"
                 "2 bad usage; 130 interrupted\n",
 };
-
-int cmd_container(int argc, char **argv) {
-        return verb_dispatch(&container_cli, argc - 1, argv + 1);
-}

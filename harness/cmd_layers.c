@@ -17,14 +17,6 @@
 #include "../runtimes/layers/layers.h"
 #include "../vm/vm.h"
 #include "commands.h"
-#include "verbs.h"
-
-/* the verb table at the end: dispatch, the usage text and suggestions */
-static const verb_table layers_cli;
-
-static void layers_usage(FILE *f) {
-        verb_usage(f, &layers_cli);
-}
 
 /* -EINVAL and -ENOENT mean the user's input was wrong. */
 static int fail(const char *what, int r, bench_error *err) {
@@ -114,10 +106,10 @@ static int cmd_synth(int argc, char **argv) {
                                 return EXIT_BAD_INPUT;
                         break;
                 case 'h':
-                        layers_usage(stdout);
+                        verb_usage(stdout, &layers_cli);
                         return EXIT_OK;
                 default:
-                        layers_usage(stderr);
+                        verb_usage(stderr, &layers_cli);
                         return EXIT_BAD_INPUT;
                 }
         }
@@ -197,10 +189,10 @@ static int cmd_stack_path(int argc, char **argv) {
                         }
                         break;
                 case 'h':
-                        layers_usage(stdout);
+                        verb_usage(stdout, &layers_cli);
                         return EXIT_OK;
                 default:
-                        layers_usage(stderr);
+                        verb_usage(stderr, &layers_cli);
                         return EXIT_BAD_INPUT;
                 }
         }
@@ -261,11 +253,6 @@ static int cmd_rm(int argc, char **argv) {
         return r < 0 ? fail("rm", r, err) : EXIT_OK;
 }
 
-static int cmd_help(int argc, char **argv) {
-        layers_usage(stdout);
-        return EXIT_OK;
-}
-
 static const verb layers_verbs[] = {
         {.name = "synth",
          .args = "--layers N [--files F] [--dirs D] [--size S] [--big LIST] [--copy-files C] [--seed X]",
@@ -301,19 +288,14 @@ static const verb layers_verbs[] = {
                  "256M, as a vm's disk_size)",
          .max_args = VERB_ANY,
          .run = cmd_stack_path},
-        {.name = "help", .max_args = VERB_ANY, .flags = VERB_UNLISTED, .run = cmd_help},
-        {.name = "--help", .max_args = VERB_ANY, .flags = VERB_ALIAS, .run = cmd_help},
-        {.name = "-h", .max_args = VERB_ANY, .flags = VERB_ALIAS, .run = cmd_help},
+        VERBS_HELP,
         {0},
 };
 
-static const verb_table layers_cli = {
+/* bench layers's verbs (main.c dispatches to them) */
+const verb_table layers_cli = {
         .prog = "bench layers",
         .verbs = layers_verbs,
         .footer = "The store is <cache>/store (cache: $BENCH_CACHE_DIR, else /var/cache/bench as root).\n"
                   "exit status: 0 ok, 1 failure, 2 bad input\n",
 };
-
-int cmd_layers(int argc, char **argv) {
-        return verb_dispatch(&layers_cli, argc - 1, argv + 1);
-}

@@ -18,14 +18,6 @@
 #include "../common/util.h"
 #include "../vm/vm.h"
 #include "commands.h"
-#include "verbs.h"
-
-/* the verb table at the end: dispatch, the usage text and suggestions */
-static const verb_table vm_cli;
-
-static void vm_usage(FILE *f) {
-        verb_usage(f, &vm_cli);
-}
 
 static int vm_image(int argc, char **argv) {
         static const struct option opts[] = {
@@ -51,16 +43,16 @@ static int vm_image(int argc, char **argv) {
                         agent_opt = optarg;
                         break;
                 case 'h':
-                        vm_usage(stdout);
+                        verb_usage(stdout, &vm_cli);
                         return EXIT_OK;
                 default:
-                        vm_usage(stderr);
+                        verb_usage(stderr, &vm_cli);
                         return EXIT_BAD_INPUT;
                 }
         }
         if (optind < argc) {
                 fprintf(stderr, "bench vm image: unexpected argument `%s`\n", argv[optind]);
-                vm_usage(stderr);
+                verb_usage(stderr, &vm_cli);
                 return EXIT_BAD_INPUT;
         }
         if (modules_dir && !kernel) {
@@ -119,11 +111,6 @@ out:
         return ret;
 }
 
-static int vm_help(int argc, char **argv) {
-        vm_usage(stdout);
-        return EXIT_OK;
-}
-
 static const verb vm_verbs[] = {
         {.name = "image",
          .args = "[--kernel PATH] [--modules-dir DIR] [--agent PATH]",
@@ -132,13 +119,12 @@ static const verb vm_verbs[] = {
                  "finds it in the cache, and prints what went in",
          .max_args = VERB_ANY,
          .run = vm_image},
-        {.name = "help", .max_args = VERB_ANY, .flags = VERB_UNLISTED, .run = vm_help},
-        {.name = "--help", .max_args = VERB_ANY, .flags = VERB_ALIAS, .run = vm_help},
-        {.name = "-h", .max_args = VERB_ANY, .flags = VERB_ALIAS, .run = vm_help},
+        VERBS_HELP,
         {0},
 };
 
-static const verb_table vm_cli = {
+/* bench vm's verbs (main.c dispatches to them) */
+const verb_table vm_cli = {
         .prog = "bench vm",
         .verbs = vm_verbs,
         .footer =
@@ -150,7 +136,3 @@ static const verb_table vm_cli = {
                 "\n"
                 "exit status: 0 ok, 1 failed, 2 bad usage\n",
 };
-
-int cmd_vm(int argc, char **argv) {
-        return verb_dispatch(&vm_cli, argc - 1, argv + 1);
-}
