@@ -13,7 +13,7 @@
 enum {
         VERB_UNLISTED = 1 << 0, /* left out of the usage text, still suggested (help) */
         VERB_ALIAS = 1 << 1,    /* another spelling (--help, --version): neither listed nor suggested */
-        VERB_HELP = 1 << 2,     /* prints the table's usage text on stdout and exits 0; no run */
+        VERB_HELP = 1 << 2,     /* dispatch prints the usage text on stdout, EXIT_OK; no run */
 };
 
 /* help, --help and -h: the last verbs of every table (VERBS_HELP, {0}) */
@@ -48,7 +48,7 @@ struct verb_table {
         const char *prog;
         /* ends with {0} */
         const verb *verbs;
-        /* the usage text's last lines (the exit status) */
+        /* the usage text's last lines (options of a verb, the exit status) */
         const char *footer;
 };
 
