@@ -25,44 +25,6 @@
 #include "interrupt.h"
 #include "pinning.h"
 
-static void container_usage(FILE *f) {
-        fputs("usage: bench container run [OPTIONS] -- CMD [ARG...]\n"
-              "\n"
-              "  --layer DIR          a read-only layer, bottom first (repeatable); default: bench's base\n"
-              "                       layer (busybox-static + bench-agent)\n"
-              "  --memory SIZE        memory limit (64M, 1G)\n"
-              "  --cpus LIST          cpuset, e.g. 1 or 0-3\n"
-              "  --pids N             pids limit\n"
-              "  --cpu-quota US       CPU time per 100 ms period, in microseconds\n"
-              "  --userns             new user namespace: root inside is you outside (rootless)\n"
-              "  --timens             new time namespace\n"
-              "  --hostname H         hostname inside (default: the container's name)\n"
-              "  --network none|loopback   (default loopback: lo up, nothing else)\n"
-              "  --cap LIST           capabilities kept, comma-separated (default: Docker's set; \"\" = "
-              "none)\n"
-              "  --readonly           read-only rootfs\n"
-              "  --seccomp default|none|PATH   seccomp profile: Docker's default policy (default), none,\n"
-              "                       or an OCI linux.seccomp / Docker profile JSON file\n"
-              "  --upper tmpfs|disk   where the writable layer lives: a tmpfs private to the container\n"
-              "                       (default) or under --workdir\n"
-              "  --tmpfs-size SIZE    size of the /tmp tmpfs (default " CTR_TMPFS_SIZE_DEFAULT ")\n"
-              "  --upper-size SIZE    size of the tmpfs upper (default " CTR_UPPER_SIZE_DEFAULT
-              "); a disk upper cannot be\n"
-              "                       bounded and refuses it\n"
-              "  --workdir DIR        where upper/work dirs go (default /var/tmp or $BENCH_WORKDIR)\n"
-              "  --phases             print the start phases and bench's own stages (ms) on stderr\n"
-              "\n"
-              "\n"
-              "usage: bench container seccomp-profile [--cap LIST] [default|PATH]\n"
-              "  prints the profile as it applies to a container with those capabilities, as an OCI\n"
-              "  linux.seccomp object (what an OCI runtime would be given)\n"
-              "\n"
-              "exit status: CMD's; 128+N if it was killed by signal N; 125 if the container could not "
-              "start;\n"
-              "2 bad usage; 130 interrupted\n",
-              f);
-}
-
 /* bench container seccomp-profile [--cap LIST] [default|PATH] */
 static int seccomp_profile(int argc, char **argv) {
         const char *caps = NULL, *value = "default";
@@ -73,7 +35,7 @@ static int seccomp_profile(int argc, char **argv) {
                         value = argv[i];
                 else {
                         fprintf(stderr, "bench container seccomp-profile: unexpected `%s`\n", argv[i]);
-                        container_usage(stderr);
+                        verb_usage(stderr, &container_cli);
                         return EXIT_BAD_INPUT;
                 }
         }
@@ -100,20 +62,8 @@ static int seccomp_profile(int argc, char **argv) {
         return EXIT_OK;
 }
 
-int cmd_container(int argc, char **argv) {
-        if (argc >= 2 && !strcmp(argv[1], "seccomp-profile"))
-                return seccomp_profile(argc - 1, argv + 1);
-        if (argc < 2 || strcmp(argv[1], "run") != 0) {
-                if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-                        container_usage(stdout);
-                        return EXIT_OK;
-                }
-                fprintf(stderr, "bench container: expected `run`\n");
-                container_usage(stderr);
-                return EXIT_BAD_INPUT;
-        }
-        argc--;
-        argv++;
+/* bench container run [OPTIONS] -- CMD [ARG...] */
+static int container_run(int argc, char **argv) {
         static const struct option opts[] = {
                 {"layer", required_argument, NULL, 'l'},
                 {"memory", required_argument, NULL, 'm'},
@@ -239,10 +189,10 @@ int cmd_container(int argc, char **argv) {
                         spec.seccomp = optarg;
                         break;
                 case 'h':
-                        container_usage(stdout);
+                        verb_usage(stdout, &container_cli);
                         return EXIT_OK;
                 default:
-                        container_usage(stderr);
+                        verb_usage(stderr, &container_cli);
                         return EXIT_BAD_INPUT;
                 }
         }
@@ -338,3 +288,55 @@ int cmd_container(int argc, char **argv) {
                 return EXIT_SIGNALED + WTERMSIG(status);
         return EXIT_START_FAILED;
 }
+
+static const verb container_verbs[] = {
+        {.name = "run",
+         .args = "[OPTIONS] -- CMD [ARG...]",
+         .help = "run CMD in a container (its options below)",
+         .max_args = VERB_ANY,
+         .run = container_run},
+        {.name = "seccomp-profile",
+         .args = "[--cap LIST] [default|PATH]",
+         .help = "prints the profile as it applies to a container with\n"
+                 "those capabilities, as an OCI linux.seccomp object (what\n"
+                 "an OCI runtime would be given)",
+         .max_args = VERB_ANY,
+         .run = seccomp_profile},
+        VERBS_HELP,
+        {0},
+};
+
+/* bench container's verbs (main.c dispatches to them) */
+const verb_table container_cli = {
+        .prog = "bench container",
+        .verbs = container_verbs,
+        .footer =
+                "options of run:\n"
+                "  --layer DIR          a read-only layer, bottom first (repeatable); default: bench's base\n"
+                "                       layer (busybox-static + bench-agent)\n"
+                "  --memory SIZE        memory limit (64M, 1G)\n"
+                "  --cpus LIST          cpuset, e.g. 1 or 0-3\n"
+                "  --pids N             pids limit\n"
+                "  --cpu-quota US       CPU time per 100 ms period, in microseconds\n"
+                "  --userns             new user namespace: root inside is you outside (rootless)\n"
+                "  --timens             new time namespace\n"
+                "  --hostname H         hostname inside (default: the container's name)\n"
+                "  --network none|loopback   (default loopback: lo up, nothing else)\n"
+                "  --cap LIST           capabilities kept, comma-separated (default: Docker's set; \"\" = "
+                "none)\n"
+                "  --readonly           read-only rootfs\n"
+                "  --seccomp default|none|PATH   seccomp profile: Docker's default policy (default), none,\n"
+                "                       or an OCI linux.seccomp / Docker profile JSON file\n"
+                "  --upper tmpfs|disk   where the writable layer lives: a tmpfs private to the container\n"
+                "                       (default) or under --workdir\n"
+                "  --tmpfs-size SIZE    size of the /tmp tmpfs (default " CTR_TMPFS_SIZE_DEFAULT ")\n"
+                "  --upper-size SIZE    size of the tmpfs upper (default " CTR_UPPER_SIZE_DEFAULT
+                "); a disk upper cannot be\n"
+                "                       bounded and refuses it\n"
+                "  --workdir DIR        where upper/work dirs go (default /var/tmp or $BENCH_WORKDIR)\n"
+                "  --phases             print the start phases and bench's own stages (ms) on stderr\n"
+                "\n"
+                "exit status: CMD's; 128+N if it was killed by signal N; 125 if the container could not "
+                "start;\n"
+                "2 bad usage; 130 interrupted\n",
+};

@@ -18,28 +18,6 @@
 #include "../vm/vm.h"
 #include "commands.h"
 
-static void layers_usage(FILE *f) {
-        fputs("usage: bench layers COMMAND\n"
-              "\n"
-              "  synth --layers N [--files F] [--dirs D] [--size S] [--big LIST] [--copy-files C] [--seed "
-              "X]\n"
-              "                   synthesize a stack of N layers (cached by its parameters); prints\n"
-              "                   the id and the dir holding the layers 1..N (1 = bottom)\n"
-              "  import PATH      import an OCI image layout dir or a `docker save` tarball\n"
-              "  list [--json]    the stored stacks\n"
-              "  rm ID            remove a stack and its VM chains (an id prefix is enough)\n"
-              "  flatten ID [--upto N]\n"
-              "                   the merged tree of the stack (of layers 1..N); prints its dir\n"
-              "  qcow2 ID [--free SIZE]\n"
-              "                   the stack as a VM sees it: a qcow2 backing chain, one level per\n"
-              "                   layer holding what the layer changed; prints the top level\n"
-              "                   (SIZE: free room on the disk, default 256M, as a vm's disk_size)\n"
-              "\n"
-              "The store is <cache>/store (cache: $BENCH_CACHE_DIR, else /var/cache/bench as root).\n"
-              "exit status: 0 ok, 1 failure, 2 bad input\n",
-              f);
-}
-
 /* -EINVAL and -ENOENT mean the user's input was wrong. */
 static int fail(const char *what, int r, bench_error *err) {
         fprintf(stderr, "bench layers %s: %s\n", what, err && err->msg ? err->msg : strerror(-r));
@@ -128,10 +106,10 @@ static int cmd_synth(int argc, char **argv) {
                                 return EXIT_BAD_INPUT;
                         break;
                 case 'h':
-                        layers_usage(stdout);
+                        verb_usage(stdout, &layers_cli);
                         return EXIT_OK;
                 default:
-                        layers_usage(stderr);
+                        verb_usage(stderr, &layers_cli);
                         return EXIT_BAD_INPUT;
                 }
         }
@@ -151,8 +129,8 @@ static int cmd_synth(int argc, char **argv) {
 
 static int cmd_list(int argc, char **argv) {
         bool json = argc == 2 && !strcmp(argv[1], "--json");
-        if (argc > 2 || (argc == 2 && !json)) {
-                fprintf(stderr, "usage: bench layers list [--json]\n");
+        if (argc == 2 && !json) {
+                verb_usage_of(stderr, &layers_cli, verb_find(&layers_cli, "list"));
                 return EXIT_BAD_INPUT;
         }
         _cleanup_json_ cJSON *list = NULL;
@@ -180,13 +158,14 @@ static int cmd_list(int argc, char **argv) {
 
 /* flatten ID [--upto N] | qcow2 ID [--free SIZE]: a stored stack as a merged tree or as a VM's chain; prints
  * its path */
-static int cmd_stack_path(const char *sub, int argc, char **argv) {
+static int cmd_stack_path(int argc, char **argv) {
         static const struct option opts[] = {
                 {"upto", required_argument, NULL, 'u'},
                 {"free", required_argument, NULL, 'f'},
                 {"help", no_argument, NULL, 'h'},
                 {0},
         };
+        const char *sub = argv[0];
         bool qcow2 = !strcmp(sub, "qcow2");
         uint64_t upto = 0, free_bytes = 256ull << 20;
         int c;
@@ -210,16 +189,15 @@ static int cmd_stack_path(const char *sub, int argc, char **argv) {
                         }
                         break;
                 case 'h':
-                        layers_usage(stdout);
+                        verb_usage(stdout, &layers_cli);
                         return EXIT_OK;
                 default:
-                        layers_usage(stderr);
+                        verb_usage(stderr, &layers_cli);
                         return EXIT_BAD_INPUT;
                 }
         }
         if (optind + 1 != argc) {
-                fprintf(stderr, "usage: bench layers %s\n",
-                        qcow2 ? "qcow2 ID [--free SIZE]" : "flatten ID [--upto N]");
+                verb_usage_of(stderr, &layers_cli, verb_find(&layers_cli, sub));
                 return EXIT_BAD_INPUT;
         }
         lay_stack s = {0};
@@ -252,53 +230,72 @@ static void remove_chains(const char *id) {
         globfree(&g);
 }
 
-int cmd_layers(int argc, char **argv) {
-        if (argc < 2) {
-                layers_usage(stderr);
-                return EXIT_BAD_INPUT;
-        }
-        const char *sub = argv[1];
-        argc--;
-        argv++;
-        if (!strcmp(sub, "synth"))
-                return cmd_synth(argc, argv);
-        if (!strcmp(sub, "list"))
-                return cmd_list(argc, argv);
-        if (!strcmp(sub, "flatten") || !strcmp(sub, "qcow2"))
-                return cmd_stack_path(sub, argc, argv);
-        if (!strcmp(sub, "import") || !strcmp(sub, "rm")) {
-                if (argc != 2) {
-                        fprintf(stderr, "usage: bench layers %s %s\n", sub,
-                                !strcmp(sub, "rm") ? "ID" : "PATH");
-                        return EXIT_BAD_INPUT;
-                }
-                _cleanup_error_ bench_error *err = NULL;
-                if (!strcmp(sub, "rm")) {
-                        lay_stack s = {0};
-                        int r = lay_open(argv[1], &s, &err);
-                        if (r == 0)
-                                r = lay_remove(s.id, &err);
-                        if (r == 0)
-                                remove_chains(s.id);
-                        lay_stack_clear(&s);
-                        return r < 0 ? fail("rm", r, err) : EXIT_OK;
-                }
-                lay_stack s = {0};
-                int r = lay_import(argv[1], &s, &err);
-                if (r < 0)
-                        return fail("import", r, err);
-                print_stack(&s);
-                lay_stack_clear(&s);
-                return EXIT_OK;
-        }
-        if (!strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) {
-                layers_usage(stdout);
-                return EXIT_OK;
-        }
-        static const char *const subs[] = {"synth", "import", "list", "rm", "flatten", "qcow2"};
-        const char *hint = bench_did_you_mean(sub, subs, ELEMENTSOF(subs));
-        fprintf(stderr, "bench layers: unknown command `%s`%s%s%s\n", sub, hint ? " (did you mean `" : "",
-                hint ? hint : "", hint ? "`?)" : "");
-        layers_usage(stderr);
-        return EXIT_BAD_INPUT;
+static int cmd_import(int argc, char **argv) {
+        lay_stack s = {0};
+        _cleanup_error_ bench_error *err = NULL;
+        int r = lay_import(argv[1], &s, &err);
+        if (r < 0)
+                return fail("import", r, err);
+        print_stack(&s);
+        lay_stack_clear(&s);
+        return EXIT_OK;
 }
+
+static int cmd_rm(int argc, char **argv) {
+        lay_stack s = {0};
+        _cleanup_error_ bench_error *err = NULL;
+        int r = lay_open(argv[1], &s, &err);
+        if (r == 0)
+                r = lay_remove(s.id, &err);
+        if (r == 0)
+                remove_chains(s.id);
+        lay_stack_clear(&s);
+        return r < 0 ? fail("rm", r, err) : EXIT_OK;
+}
+
+static const verb layers_verbs[] = {
+        {.name = "synth",
+         .args = "--layers N [--files F] [--dirs D] [--size S] [--big LIST] [--copy-files C] [--seed X]",
+         .help = "synthesize a stack of N layers (cached by its\n"
+                 "parameters); prints the id and the dir holding the\n"
+                 "layers 1..N (1 = bottom)",
+         .max_args = VERB_ANY,
+         .run = cmd_synth},
+        {.name = "import",
+         .args = "PATH",
+         .help = "import an OCI image layout dir or a `docker save` tarball",
+         .min_args = 1,
+         .max_args = 1,
+         .run = cmd_import},
+        {.name = "list", .args = "[--json]", .help = "the stored stacks", .max_args = 1, .run = cmd_list},
+        {.name = "rm",
+         .args = "ID",
+         .help = "remove a stack and its VM chains (an id prefix is enough)",
+         .min_args = 1,
+         .max_args = 1,
+         .run = cmd_rm},
+        {.name = "flatten",
+         .args = "ID [--upto N]",
+         .help = "the merged tree of the stack (of layers 1..N);\n"
+                 "prints its dir",
+         .max_args = VERB_ANY,
+         .run = cmd_stack_path},
+        {.name = "qcow2",
+         .args = "ID [--free SIZE]",
+         .help = "the stack as a VM sees it: a qcow2 backing chain, one\n"
+                 "level per layer holding what the layer changed; prints\n"
+                 "the top level (SIZE: free room on the disk, default\n"
+                 "256M, as a vm's disk_size)",
+         .max_args = VERB_ANY,
+         .run = cmd_stack_path},
+        VERBS_HELP,
+        {0},
+};
+
+/* bench layers's verbs (main.c dispatches to them) */
+const verb_table layers_cli = {
+        .prog = "bench layers",
+        .verbs = layers_verbs,
+        .footer = "The store is <cache>/store (cache: $BENCH_CACHE_DIR, else /var/cache/bench as root).\n"
+                  "exit status: 0 ok, 1 failure, 2 bad input\n",
+};

@@ -19,21 +19,6 @@
 #include "../vm/vm.h"
 #include "commands.h"
 
-static void vm_usage(FILE *f) {
-        fputs("usage: bench vm image [--kernel PATH] [--modules-dir DIR] [--agent PATH]\n"
-              "\n"
-              "  builds the guest initramfs (bench-agent as /init, device nodes, the virtio and ext4\n"
-              "  modules the kernel lacks), or finds it in the cache, and prints what went in\n"
-              "\n"
-              "  --kernel PATH        the guest kernel (default: /boot/vmlinuz-$(uname -r), else the one\n"
-              "                       scripts/setup extracted into the bench cache)\n"
-              "  --modules-dir DIR    its modules (.../lib/modules/RELEASE; default: next to the kernel)\n"
-              "  --agent PATH         the bench-agent binary (default: next to bench, or $BENCH_AGENT)\n"
-              "\n"
-              "exit status: 0 ok, 1 failed, 2 bad usage\n",
-              f);
-}
-
 static int vm_image(int argc, char **argv) {
         static const struct option opts[] = {
                 {"kernel", required_argument, NULL, 'k'},
@@ -58,16 +43,16 @@ static int vm_image(int argc, char **argv) {
                         agent_opt = optarg;
                         break;
                 case 'h':
-                        vm_usage(stdout);
+                        verb_usage(stdout, &vm_cli);
                         return EXIT_OK;
                 default:
-                        vm_usage(stderr);
+                        verb_usage(stderr, &vm_cli);
                         return EXIT_BAD_INPUT;
                 }
         }
         if (optind < argc) {
                 fprintf(stderr, "bench vm image: unexpected argument `%s`\n", argv[optind]);
-                vm_usage(stderr);
+                verb_usage(stderr, &vm_cli);
                 return EXIT_BAD_INPUT;
         }
         if (modules_dir && !kernel) {
@@ -126,17 +111,28 @@ out:
         return ret;
 }
 
-int cmd_vm(int argc, char **argv) {
-        if (argc >= 2 && !strcmp(argv[1], "image"))
-                return vm_image(argc - 1, argv + 1);
-        if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-                vm_usage(stdout);
-                return EXIT_OK;
-        }
-        if (argc >= 2)
-                fprintf(stderr, "bench vm: unknown subcommand `%s`\n", argv[1]);
-        else
-                fprintf(stderr, "bench vm: expected `image`\n");
-        vm_usage(stderr);
-        return EXIT_BAD_INPUT;
-}
+static const verb vm_verbs[] = {
+        {.name = "image",
+         .args = "[--kernel PATH] [--modules-dir DIR] [--agent PATH]",
+         .help = "builds the guest initramfs (bench-agent as /init, device\n"
+                 "nodes, the virtio and ext4 modules the kernel lacks), or\n"
+                 "finds it in the cache, and prints what went in",
+         .max_args = VERB_ANY,
+         .run = vm_image},
+        VERBS_HELP,
+        {0},
+};
+
+/* bench vm's verbs (main.c dispatches to them) */
+const verb_table vm_cli = {
+        .prog = "bench vm",
+        .verbs = vm_verbs,
+        .footer =
+                "options of image:\n"
+                "  --kernel PATH        the guest kernel (default: /boot/vmlinuz-$(uname -r), else the one\n"
+                "                       scripts/setup extracted into the bench cache)\n"
+                "  --modules-dir DIR    its modules (.../lib/modules/RELEASE; default: next to the kernel)\n"
+                "  --agent PATH         the bench-agent binary (default: next to bench, or $BENCH_AGENT)\n"
+                "\n"
+                "exit status: 0 ok, 1 failed, 2 bad usage\n",
+};

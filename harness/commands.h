@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include "verbs.h"
+
 /*
  * bench's exit codes, the only place they are defined. Only harness/ decides
  * one; each command's usage text says which of them it gives.
@@ -16,13 +18,13 @@ enum {
 };
 
 /* Subcommands that live in files of their own; main.c's verb table dispatches. */
-int cmd_container(int argc, char **argv);
-int cmd_vm(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_trend(int argc, char **argv);
-int cmd_layers(int argc, char **argv);
+
+/* Commands with verbs of their own, in files of their own: bench container, vm, layers. */
+extern const verb_table container_cli, vm_cli, layers_cli;
 
 /* bench-agent: $BENCH_AGENT, else next to the bench binary (caller frees; NULL on failure). */
 char *bench_agent_path(void);

@@ -334,11 +334,6 @@ static int cmd_version(int argc, char **argv) {
         return EXIT_OK;
 }
 
-static int cmd_help(int argc, char **argv) {
-        usage(stdout);
-        return EXIT_OK;
-}
-
 /* The commands, in the order of the usage text (and of suggestions on a tie). */
 static const verb cli_verbs[] = {
         {.name = "run",
@@ -366,12 +361,12 @@ static const verb cli_verbs[] = {
          .args = "run [OPTIONS] -- CMD [ARG...]",
          .help = "run CMD in bench's container runtime (see bench container --help)",
          .max_args = VERB_ANY,
-         .run = cmd_container},
+         .sub = &container_cli},
         {.name = "vm",
          .args = "image [--kernel PATH] [--modules-dir DIR] [--agent PATH]",
          .help = "build the VM guest's initramfs and show what went in",
          .max_args = VERB_ANY,
-         .run = cmd_vm},
+         .sub = &vm_cli},
         {.name = "compare",
          .args = "BASE.json NEW.json [--threshold PCT] [--alpha A] [--format text|markdown|junit|json] "
                  "[--strict-env] [-o FILE]\n"
@@ -395,15 +390,12 @@ static const verb cli_verbs[] = {
          .max_args = VERB_ANY,
          .run = cmd_trend},
         {.name = "layers",
-         .args = "synth|import|list|rm|flatten ...",
          .help = "synthesized and imported layer stacks (see bench layers --help)",
          .max_args = VERB_ANY,
-         .run = cmd_layers},
+         .sub = &layers_cli},
         {.name = "version", .help = "bench version and commit", .max_args = VERB_ANY, .run = cmd_version},
-        {.name = "help", .max_args = VERB_ANY, .flags = VERB_UNLISTED, .run = cmd_help},
         {.name = "--version", .max_args = VERB_ANY, .flags = VERB_ALIAS, .run = cmd_version},
-        {.name = "--help", .max_args = VERB_ANY, .flags = VERB_ALIAS, .run = cmd_help},
-        {.name = "-h", .max_args = VERB_ANY, .flags = VERB_ALIAS, .run = cmd_help},
+        VERBS_HELP,
         {0},
 };
 

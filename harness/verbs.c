@@ -46,12 +46,34 @@ static size_t put_form(FILE *f, size_t col, size_t indent, const char *form, siz
         return col;
 }
 
+/* A command's own verbs as its arguments: `synth|import|list ...` (NULL if out of memory). */
+static char *sub_form(const verb_table *sub) {
+        char *s = NULL;
+        size_t n = 0;
+        FILE *f = open_memstream(&s, &n);
+        if (!f)
+                return NULL;
+        const char *sep = "";
+        for (const verb *v = sub->verbs; v->name; v++)
+                if (!(v->flags & (VERB_UNLISTED | VERB_ALIAS))) {
+                        fprintf(f, "%s%s", sep, v->name);
+                        sep = "|";
+                }
+        fputs(" ...", f);
+        if (fclose(f) != 0) {
+                free(s);
+                return NULL;
+        }
+        return s;
+}
+
 /*
  * Every form of v, a line each: lead (spaces under it on the next lines), prog
  * if given, the verb and the form. Returns the column after the last form.
  */
 static size_t put_forms(FILE *f, const char *lead, const char *prog, const verb *v) {
-        const char *form = v->args ? v->args : "";
+        _cleanup_free_ char *subs = v->args || !v->sub ? NULL : sub_form(v->sub);
+        const char *form = v->args ? v->args : subs ? subs : "";
         for (bool first = true;; first = false) {
                 const char *nl = strchrnul(form, '\n');
                 size_t col =
@@ -71,11 +93,15 @@ void verb_usage(FILE *f, const verb_table *t) {
                 if (v->flags & (VERB_UNLISTED | VERB_ALIAS))
                         continue;
                 size_t col = put_forms(f, "  ", NULL, v);
-                /* the help beside a short synopsis, else under it */
+                /* the help beside a short synopsis, else under it; its later lines under its first */
                 if (col < HELP_COLUMN)
-                        fprintf(f, "%*s%s\n", (int)(HELP_COLUMN - col), "", v->help);
+                        fprintf(f, "%*s", (int)(HELP_COLUMN - col), "");
                 else
-                        fprintf(f, "\n%*s%s\n", HELP_COLUMN, "", v->help);
+                        fprintf(f, "\n%*s", HELP_COLUMN, "");
+                const char *h = v->help;
+                for (const char *nl; *(nl = strchrnul(h, '\n')); h = nl + 1)
+                        fprintf(f, "%.*s\n%*s", (int)(nl - h), h, HELP_COLUMN, "");
+                fprintf(f, "%s\n", h);
         }
         if (t->footer)
                 fprintf(f, "\n%s", t->footer);
@@ -114,5 +140,11 @@ int verb_dispatch(const verb_table *t, int argc, char **argv) {
                 verb_usage_of(stderr, t, v);
                 return EXIT_BAD_INPUT;
         }
+        if (v->flags & VERB_HELP) {
+                verb_usage(stdout, t);
+                return EXIT_OK;
+        }
+        if (v->sub)
+                return verb_dispatch(v->sub, argc - 1, argv + 1);
         return v->run(argc, argv);
 }

@@ -42,15 +42,15 @@ static const verb verbs[] = {
 
 static const verb_table table = {.prog = "tool", .verbs = verbs, .footer = "exit status: 0 ok\n"};
 
-/* What dispatching argv wrote to stderr; its exit code in *ret_rc. */
-static char *stderr_of(int argc, char **argv, int *ret_rc) {
+/* What dispatching argv through t wrote to stderr; its exit code in *ret_rc. */
+static char *stderr_of_table(const verb_table *t, int argc, char **argv, int *ret_rc) {
         FILE *tmp = tmpfile();
         assert_non_null(tmp);
         fflush(stderr);
         int saved = dup(2);
         assert_true(saved >= 0);
         assert_true(dup2(fileno(tmp), 2) >= 0);
-        *ret_rc = verb_dispatch(&table, argc, argv);
+        *ret_rc = verb_dispatch(t, argc, argv);
         fflush(stderr);
         dup2(saved, 2);
         close(saved);
@@ -65,14 +65,22 @@ static char *stderr_of(int argc, char **argv, int *ret_rc) {
         return s;
 }
 
-static char *usage_text(void) {
+static char *stderr_of(int argc, char **argv, int *ret_rc) {
+        return stderr_of_table(&table, argc, argv, ret_rc);
+}
+
+static char *usage_text_of(const verb_table *t) {
         char *s = NULL;
         size_t n = 0;
         FILE *f = open_memstream(&s, &n);
         assert_non_null(f);
-        verb_usage(f, &table);
+        verb_usage(f, t);
         fclose(f);
         return s;
+}
+
+static char *usage_text(void) {
+        return usage_text_of(&table);
 }
 
 static void test_dispatch(void **state) {
@@ -150,12 +158,73 @@ static void test_usage(void **state) {
                 assert_true(strchr(line, '\n') - line <= 80);
 }
 
+/* A command with verbs of its own (bench layers): dispatch goes on, the usage lists them. */
+static const verb sub_verbs[] = {
+        {.name = "rm",
+         .args = "ID",
+         .help = "remove a stack\nand its chains",
+         .min_args = 1,
+         .max_args = 1,
+         .run = run_echo},
+        {.name = "flatten",
+         .args = "ID [--upto N]",
+         .help = "the merged tree;\nprints its dir",
+         .max_args = VERB_ANY,
+         .run = run_echo},
+        VERBS_HELP,
+        {0},
+};
+static const verb_table sub_table = {.prog = "tool sub", .verbs = sub_verbs};
+static const verb outer_verbs[] = {
+        {.name = "sub", .help = "its own verbs", .max_args = VERB_ANY, .sub = &sub_table},
+        VERBS_HELP,
+        {0},
+};
+static const verb_table outer = {.prog = "tool", .verbs = outer_verbs};
+
+static void test_sub(void **state) {
+        int rc;
+        last_argc = 0;
+        _cleanup_free_ char *e1 = stderr_of_table(&outer, 3, (char *[]){"sub", "rm", "x", NULL}, &rc);
+        assert_int_equal(rc, 42);
+        assert_int_equal(last_argc, 2);
+        assert_string_equal(last_arg, "x");
+        assert_string_equal(e1, "");
+
+        /* its messages start with its prog */
+        _cleanup_free_ char *e2 = stderr_of_table(&outer, 1, (char *[]){"sub", NULL}, &rc);
+        assert_int_equal(rc, EXIT_BAD_INPUT);
+        assert_true(!strncmp(e2, "usage: tool sub COMMAND [ARGS]\n", 31));
+        _cleanup_free_ char *e3 = stderr_of_table(&outer, 2, (char *[]){"sub", "rn", NULL}, &rc);
+        assert_non_null(strstr(e3, "tool sub: unknown command `rn` (did you mean `rm`?)\n"));
+        _cleanup_free_ char *e4 = stderr_of_table(&outer, 2, (char *[]){"sub", "rm", NULL}, &rc);
+        assert_string_equal(e4, "usage: tool sub rm ID\n");
+
+        /* help, --help and -h: the table's usage on stdout, exit 0, whatever follows */
+        assert_int_equal(verb_dispatch(&sub_table, 2, (char *[]){"--help", "x", NULL}), EXIT_OK);
+
+        /* the usage: the sub-verbs as the arguments; a help of several lines, each under the first */
+        _cleanup_free_ char *u = usage_text_of(&outer);
+        assert_string_equal(u, "usage: tool COMMAND [ARGS]\n"
+                               "\n"
+                               "commands:\n"
+                               "  sub rm|flatten ...  its own verbs\n");
+        _cleanup_free_ char *us = usage_text_of(&sub_table);
+        assert_string_equal(us, "usage: tool sub COMMAND [ARGS]\n"
+                                "\n"
+                                "commands:\n"
+                                "  rm ID               remove a stack\n"
+                                "                      and its chains\n"
+                                "  flatten ID [--upto N]\n"
+                                "                      the merged tree;\n"
+                                "                      prints its dir\n");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_dispatch),
-                cmocka_unit_test(test_counts),
-                cmocka_unit_test(test_unknown),
-                cmocka_unit_test(test_usage),
+                cmocka_unit_test(test_dispatch), cmocka_unit_test(test_counts),
+                cmocka_unit_test(test_unknown),  cmocka_unit_test(test_usage),
+                cmocka_unit_test(test_sub),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
