@@ -456,6 +456,11 @@ static void test_wait_daemon(void **state) {
                 print_message("skipped: libvirtd does not run (no /run/libvirt/libvirt-sock)\n");
                 skip();
         }
+#ifdef __SANITIZE_ADDRESS__
+        /* ASan resolves its xdr interceptors at start, before dlopen brings libtirpc: they call NULL */
+        print_message("skipped: under ASan libvirt's remote driver crashes in ASan's xdrmem_create\n");
+        skip();
+#endif
         bench_error *err = NULL;
         char w[64], ird[96], sock[96], log[96], name[48];
         snprintf(w, sizeof(w), "%s/w", f->root);
