@@ -4,15 +4,18 @@
  * QEMU driver runs inside bench itself, with all its state under one root
  * dir, so no daemon is needed. It needs a running event loop (the QEMU
  * monitor is driven from it), which one thread per process runs while any
- * embedded connection is open.
+ * connection is open; through it libvirt also tells when a domain stops
+ * (lifecycle events), embedded or through a daemon.
  */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -34,10 +37,12 @@ struct vm_conn {
         const vm_virt_api *v;
         virConnectPtr conn;
         char *uri;
-        bool embedded; /* holds a reference on the event loop thread */
+        bool embedded;
+        bool looped; /* holds a reference on the event loop thread */
+        int wake_fd; /* eventfd: a lifecycle event of the domain vm_conn_wait_stopped waits for */
 };
 
-/* ---- the event loop thread, shared by the embedded connections ---- */
+/* ---- the event loop thread, shared by the connections ---- */
 
 static pthread_mutex_t loop_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool loop_registered; /* virEventRegisterDefaultImpl: once per process */
@@ -163,27 +168,37 @@ static int embed_root_prepare(const char *root, bench_error **err) {
 
 /* ---- connections ---- */
 
+static void vm_conn_closep(vm_conn **c) {
+        vm_conn_close(*c);
+}
+
 int vm_conn_open(const char *uri, const char *root_dir, vm_conn **ret, bench_error **err) {
         const vm_virt_api *v = vm_virt(err);
         if (!v)
                 return -ENOENT;
-        _cleanup_free_ vm_conn *c = calloc(1, sizeof(*c));
+        _cleanup_(vm_conn_closep) vm_conn *c = calloc(1, sizeof(*c));
         if (!c)
                 return bench_error_set(err, ENOMEM, "out of memory");
         c->v = v;
+        c->wake_fd = -1;
+        c->embedded = !uri;
         int r;
-        if (!uri) {
+        if (c->embedded) {
                 if ((r = embed_root_prepare(root_dir, err)) < 0)
                         return r;
-                if (asprintf(&c->uri, "qemu:///embed?root=%s", root_dir) < 0)
+                if (asprintf(&c->uri, "qemu:///embed?root=%s", root_dir) < 0) {
+                        c->uri = NULL;
                         return bench_error_set(err, ENOMEM, "out of memory");
-                if ((r = loop_ref(v, err)) < 0) {
-                        free(c->uri);
-                        return r;
                 }
-                c->embedded = true;
         } else if (!(c->uri = strdup(uri)))
                 return bench_error_set(err, ENOMEM, "out of memory");
+        c->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (c->wake_fd < 0)
+                return bench_error_errno(err, errno, "eventfd");
+        /* the embedded driver needs the loop; a daemon's connection delivers its events through it */
+        if ((r = loop_ref(v, err)) < 0)
+                return r;
+        c->looped = true;
 
         v->ResetLastError();
         c->conn = v->ConnectOpen(c->uri);
@@ -204,9 +219,6 @@ int vm_conn_open(const char *uri, const char *root_dir, vm_conn **ret, bench_err
                                             c->uri, msg);
                 else
                         r = bench_error_set(err, ECONNREFUSED, "libvirt %s: %s", c->uri, msg);
-                if (c->embedded)
-                        loop_unref();
-                free(c->uri);
                 return r;
         }
         *ret = steal_pointer(&c);
@@ -219,8 +231,11 @@ void vm_conn_close(vm_conn *c) {
         /* the loop still runs while the driver shuts down: it removes its handles from it */
         if (c->conn)
                 c->v->ConnectClose(c->conn);
-        if (c->embedded)
+        if (c->looped)
                 loop_unref();
+        /* no callback of c is registered now (vm_conn_wait_stopped removes its own) */
+        if (c->wake_fd >= 0)
+                close(c->wake_fd);
         free(c->uri);
         free(c);
 }
@@ -231,6 +246,41 @@ const char *vm_conn_uri(const vm_conn *c) {
 
 void *vm_conn_ptr(vm_conn *c) {
         return c->conn;
+}
+
+/* On the loop thread. Any event wakes the waiter, which asks for the state itself. */
+static void on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque) {
+        vm_conn *c = opaque;
+        eventfd_write(c->wake_fd, 1);
+}
+
+int vm_conn_wait_stopped(vm_conn *c, void *dom, int timeout_ms, bench_error **err) {
+        const vm_virt_api *v = c->v;
+        uint64_t deadline = bench_now_ns() + (uint64_t)timeout_ms * 1000000ull;
+        v->ResetLastError();
+        int id = v->ConnectDomainEventRegisterAny(c->conn, dom, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                                  VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), c, NULL);
+        if (id < 0)
+                return bench_error_set(err, EIO, "libvirt lifecycle events: %s", v->GetLastErrorMessage());
+        int r = 0;
+        /* asked after registering: a domain that stopped before is seen here, a later stop wakes the poll */
+        while (v->DomainIsActive(dom) == 1) {
+                uint64_t now = bench_now_ns();
+                if (now >= deadline) {
+                        r = bench_error_set(err, ETIMEDOUT, "the guest did not power off within %d ms",
+                                            timeout_ms);
+                        break;
+                }
+                struct pollfd p = {.fd = c->wake_fd, .events = POLLIN};
+                if (poll(&p, 1, (int)((deadline - now + 999999) / 1000000)) < 0 && errno != EINTR) {
+                        r = bench_error_errno(err, errno, "waiting for the domain to stop");
+                        break;
+                }
+                eventfd_t n;
+                eventfd_read(c->wake_fd, &n); /* nonblocking: just empties it */
+        }
+        v->ConnectDomainEventDeregisterAny(c->conn, id);
+        return r;
 }
 
 int vm_conn_destroy_all(vm_conn *c, const char *name_prefix) {

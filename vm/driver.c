@@ -497,20 +497,11 @@ static uint64_t vm_max_starts(const cJSON *options) {
 
 /* The guest powered off (ACPI): the transient domain is gone. */
 static int vm_wait(rt_env *env, int timeout_ms, int *ret_status, bench_error **err) {
-        const vm_virt_api *v = virt_or(err);
-        if (!v || !env->dom)
+        if (!env->dom)
                 return bench_error_set(err, ESRCH, "the domain was not started");
-        uint64_t deadline = bench_now_ns() + (uint64_t)timeout_ms * 1000000ull;
-        useconds_t nap = 1000;
-        /* libvirt's lifecycle events would do too; the wait is short once the channel has closed */
-        while (v->DomainIsActive(env->dom) == 1) {
-                if (bench_now_ns() > deadline)
-                        return bench_error_set(err, ETIMEDOUT, "the guest did not power off within %d ms",
-                                               timeout_ms);
-                usleep(nap);
-                if (nap < 50000)
-                        nap *= 2;
-        }
+        int r = vm_conn_wait_stopped(conn, env->dom, timeout_ms, err);
+        if (r < 0)
+                return r;
         *ret_status = 0; /* the agent's own status came in its "end" line */
         return 0;
 }

@@ -30,6 +30,8 @@ static const bench_dl_sym syms[] = {
         VIR_SYM(ConnectOpen),
         VIR_SYM(ConnectClose),
         VIR_SYM(ConnectListAllDomains),
+        VIR_SYM(ConnectDomainEventRegisterAny),
+        VIR_SYM(ConnectDomainEventDeregisterAny),
         VIR_SYM(DomainCreateXML),
         VIR_SYM(DomainLookupByName),
         VIR_SYM(DomainGetName),

@@ -27,6 +27,10 @@ typedef struct vm_virt_api {
         virConnectPtr (*ConnectOpen)(const char *name);
         int (*ConnectClose)(virConnectPtr conn);
         int (*ConnectListAllDomains)(virConnectPtr conn, virDomainPtr **domains, unsigned int flags);
+        int (*ConnectDomainEventRegisterAny)(virConnectPtr conn, virDomainPtr dom, int eventID,
+                                             virConnectDomainEventGenericCallback cb, void *opaque,
+                                             virFreeCallback freecb);
+        int (*ConnectDomainEventDeregisterAny)(virConnectPtr conn, int callbackID);
 
         virDomainPtr (*DomainCreateXML)(virConnectPtr conn, const char *xmlDesc, unsigned int flags);
         virDomainPtr (*DomainLookupByName)(virConnectPtr conn, const char *name);

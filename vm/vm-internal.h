@@ -105,19 +105,27 @@ int vm_domain_xml(const vm_domain_spec *spec, char **ret_xml, bench_error **err)
 typedef struct vm_conn vm_conn;
 /*
  * uri NULL: the embedded QEMU driver qemu:///embed?root=<root_dir> with
- * <root_dir>/etc/qemu.conf saying stdio_handler = "file" (no daemon at all),
- * and a libvirt event loop running in a thread. Else that URI
- * (qemu:///system, qemu+ssh://host/system ...). root_dir: absolute, at most
- * 40 bytes of [A-Za-z0-9/._-]. libvirt allows one embedded root per process
- * for the process's life (another after close fails), and caches QEMU's
- * capabilities under it: the first domain of a fresh root pays ~4 s for
- * probing QEMU here, so keep the root across runs.
+ * <root_dir>/etc/qemu.conf saying stdio_handler = "file" (no daemon at all).
+ * Else that URI (qemu:///system, qemu+ssh://host/system ...). Either way a
+ * libvirt event loop runs in a thread while a connection is open (the
+ * embedded driver's QEMU monitor and lifecycle events go through it).
+ * root_dir: absolute, at most 40 bytes of [A-Za-z0-9/._-]. libvirt allows
+ * one embedded root per process for the process's life (another after
+ * close fails), and caches QEMU's capabilities under it: the first domain
+ * of a fresh root pays ~4 s for probing QEMU here, so keep the root across
+ * runs.
  */
 int vm_conn_open(const char *uri, const char *root_dir, vm_conn **ret, bench_error **err);
-void vm_conn_close(vm_conn *c); /* accepts NULL; stops the event thread */
+void vm_conn_close(vm_conn *c); /* accepts NULL; stops the event thread with the last one */
 const char *vm_conn_uri(const vm_conn *c);
 /* The libvirt connection (virConnectPtr), for the driver. */
 void *vm_conn_ptr(vm_conn *c);
+/*
+ * Waits up to timeout_ms for dom (a virDomainPtr of c) to stop running,
+ * woken by libvirt's lifecycle events rather than polling. 0 once it no
+ * longer runs (at once if it already stopped), -ETIMEDOUT after timeout_ms.
+ */
+int vm_conn_wait_stopped(vm_conn *c, void *dom, int timeout_ms, bench_error **err);
 /*
  * Destroys every running domain of c whose name starts with name_prefix
  * (bench names them bench-<pid>-<n>: for teardown and for reaping the
