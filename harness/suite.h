@@ -77,4 +77,3 @@ void suite_free(suite *s);
  * run too: a command line's word over the file's (bench run --vm-uri).
  */
 void suite_set_kind_option(suite *s, const char *kind, const char *option, const char *value);
-
