@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <stdarg.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,10 @@ const char *bench_opt_type_name(bench_opt_type t) {
                 return "list of strings";
         case BENCH_OPT_UINT_OR_STRLIST:
                 return "count or list of strings";
+        case BENCH_OPT_SECONDS:
+                return "seconds";
+        case BENCH_OPT_TEXT:
+                return "text";
         }
         return "?";
 }
@@ -86,6 +91,18 @@ static int cpulist_ok(const char *s) {
         }
 }
 
+/* "300", "2.5", "1e3": a plain number (strtod alone would take " 1", "inf" and "0x10") */
+static int parse_seconds(const char *text, double *ret) {
+        char *end;
+        if (!isdigit((unsigned char)*text) && *text != '.')
+                return -EINVAL;
+        double v = strtod(text, &end);
+        if (*end || !isfinite(v) || strpbrk(text, "xX"))
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
 /* "between 1 and 100", or "at least 4M" where max 0 means no limit */
 static void range_why(char *why, unsigned why_len, const char *lo, const char *hi, uint64_t max,
                       const char *unit) {
@@ -135,6 +152,20 @@ int bench_opt_check(const bench_opt_spec *spec, const char *value, char *why, un
                         return -ERANGE;
                 }
                 return 0;
+        case BENCH_OPT_SECONDS:
+                if (parse_seconds(value, &ms) < 0) {
+                        snprintf(why, why_len, "expected a number of seconds such as 300 or 2.5");
+                        return -EINVAL;
+                }
+                if (ms <= (double)spec->min || (spec->max && ms > (double)spec->max)) {
+                        int w = snprintf(why, why_len, "must be greater than %llu",
+                                         (unsigned long long)spec->min);
+                        if (spec->max && w >= 0 && (unsigned)w < why_len)
+                                snprintf(why + w, why_len - (unsigned)w, " and at most %llu",
+                                         (unsigned long long)spec->max);
+                        return -ERANGE;
+                }
+                return 0;
         case BENCH_OPT_BOOL:
                 if (strcmp(value, "true") && strcmp(value, "false")) {
                         snprintf(why, why_len, "expected true or false");
@@ -146,6 +177,8 @@ int bench_opt_check(const bench_opt_spec *spec, const char *value, char *why, un
                         snprintf(why, why_len, "must not be empty");
                         return -EINVAL;
                 }
+                return 0;
+        case BENCH_OPT_TEXT:
                 return 0;
         case BENCH_OPT_ENUM:
                 if (!enum_has(spec->choices, value)) {
@@ -168,7 +201,7 @@ int bench_opt_check(const bench_opt_spec *spec, const char *value, char *why, un
                 }
                 return 0;
         case BENCH_OPT_CPULIST:
-                if (!cpulist_ok(value)) {
+                if (!cpulist_ok(value) && !enum_has(spec->choices, value)) {
                         snprintf(why, why_len, "expected a cpu list such as 1 or 0-3,6");
                         return -EINVAL;
                 }
@@ -212,12 +245,22 @@ uint64_t bench_opt_text_uint(const bench_opt_spec *spec, const char *given, cons
         return v;
 }
 
-double bench_opt_text_ms(const bench_opt_spec *spec, const char *given, const char *owner) {
+/* given, else the default, through parse; 0 if neither */
+static double text_double(const bench_opt_spec *spec, const char *given, const char *owner,
+                          int (*parse)(const char *text, double *ret)) {
         const char *text = given ? given : spec->def;
         double v = 0;
-        if (text && bench_parse_duration_ms(text, &v) < 0)
+        if (text && parse(text, &v) < 0)
                 owner_bug(owner, "`%s` has no usable value (`%s`)", spec->name, text);
         return v;
+}
+
+double bench_opt_text_ms(const bench_opt_spec *spec, const char *given, const char *owner) {
+        return text_double(spec, given, owner, bench_parse_duration_ms);
+}
+
+double bench_opt_text_seconds(const bench_opt_spec *spec, const char *given, const char *owner) {
+        return text_double(spec, given, owner, parse_seconds);
 }
 
 bool bench_opt_text_bool(const bench_opt_spec *spec, const char *given, const char *owner) {

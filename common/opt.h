@@ -20,14 +20,18 @@ typedef enum bench_opt_type {
         BENCH_OPT_CPULIST,         /* "0-3,6" */
         BENCH_OPT_STRLIST,         /* array of strings */
         BENCH_OPT_UINT_OR_STRLIST, /* a count, or an array of strings */
+        BENCH_OPT_SECONDS,         /* 300, 2.5: a number of seconds, fractions allowed */
+        BENCH_OPT_TEXT,            /* any string, empty too (free text) */
 } bench_opt_type;
 
 typedef struct bench_opt_spec {
         const char *name;
         bench_opt_type type;
-        const char *def;     /* default as a string, NULL = none */
-        const char *choices; /* BENCH_OPT_ENUM: "a|b|c" */
-        uint64_t min, max;   /* SIZE/UINT (bytes, count), DURATION (ms); max 0 = no limit */
+        const char *def; /* default as a string, NULL = none */
+        /* ENUM: "a|b|c"; CPULIST: words it may be instead ("auto|none"); STRING: an example */
+        const char *choices;
+        /* SIZE/UINT (bytes, count), DURATION (ms), SECONDS (more than min); max 0 = no limit */
+        uint64_t min, max;
         const char *help;
 } bench_opt_spec;
 
@@ -55,6 +59,8 @@ const bench_opt_spec *bench_opt_expect(const bench_opt_spec *table, const char *
 uint64_t bench_opt_text_uint(const bench_opt_spec *spec, const char *given, const char *owner);
 /* DURATION in ms; 0 if neither given nor defaulted */
 double bench_opt_text_ms(const bench_opt_spec *spec, const char *given, const char *owner);
+/* SECONDS; 0 if neither given nor defaulted */
+double bench_opt_text_seconds(const bench_opt_spec *spec, const char *given, const char *owner);
 /* BOOL; false if neither given nor defaulted */
 bool bench_opt_text_bool(const bench_opt_spec *spec, const char *given, const char *owner);
 
@@ -68,10 +74,12 @@ struct cJSON;
 uint64_t bench_opt_size(const struct cJSON *options, const bench_opt_spec *table, const char *name);
 uint64_t bench_opt_uint(const struct cJSON *options, const bench_opt_spec *table, const char *name);
 bool bench_opt_bool(const struct cJSON *options, const bench_opt_spec *table, const char *name);
+double bench_opt_seconds(const struct cJSON *options, const bench_opt_spec *table, const char *name);
+/* STRING or TEXT */
 const char *bench_opt_string(const struct cJSON *options, const bench_opt_spec *table, const char *name);
 /* ENUM: one of the spec's choices */
 const char *bench_opt_enum(const struct cJSON *options, const bench_opt_spec *table, const char *name);
-/* CPULIST as text into buf (a suite may write one cpu as a number); NULL if not given */
+/* CPULIST as text into buf (a suite may write one cpu as a number), or one of its words; NULL if not given */
 const char *bench_opt_cpulist(const struct cJSON *options, const bench_opt_spec *table, const char *name,
                               char *buf, size_t len);
 /* Whether the suite gave a value (some options mean more when given: a disk upper refuses a size) */

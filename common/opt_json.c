@@ -4,6 +4,7 @@
  * suite gave: bench only, the agent has no cJSON. The suite validated every
  * value against the same table; the text core in opt.c applies defaults.
  */
+#include <math.h>
 #include <stdio.h>
 
 #include "json.h"
@@ -17,8 +18,9 @@ static const char *given_text(const cJSON *options, const char *name, char *buf,
         if (cJSON_IsBool(v))
                 return cJSON_IsTrue(v) ? "true" : "false";
         if (cJSON_IsNumber(v)) {
-                /* the suite took whole numbers below 1e18 only, which this prints exactly */
-                snprintf(buf, len, "%.0f", v->valuedouble);
+                /* whole numbers below 1e18 exactly; seconds (2.5) so that they read back the same */
+                double d = v->valuedouble + 0.0; /* -0 prints as 0 */
+                snprintf(buf, len, d == floor(d) && fabs(d) < 1e18 ? "%.0f" : "%.17g", d);
                 return buf;
         }
         return NULL;
@@ -47,19 +49,25 @@ bool bench_opt_bool(const cJSON *options, const bench_opt_spec *table, const cha
         return bench_opt_text_bool(s, given_text(options, name, buf, sizeof(buf)), NULL);
 }
 
+double bench_opt_seconds(const cJSON *options, const bench_opt_spec *table, const char *name) {
+        char buf[32];
+        const bench_opt_spec *s = bench_opt_expect(table, name, BENCH_OPT_AS(BENCH_OPT_SECONDS), NULL);
+        return bench_opt_text_seconds(s, given_text(options, name, buf, sizeof(buf)), NULL);
+}
+
 static const char *string_of(const cJSON *options, const bench_opt_spec *table, const char *name,
-                             bench_opt_type type) {
-        const bench_opt_spec *s = bench_opt_expect(table, name, BENCH_OPT_AS(type), NULL);
+                             unsigned types) {
+        const bench_opt_spec *s = bench_opt_expect(table, name, types, NULL);
         const cJSON *v = options ? cJSON_GetObjectItemCaseSensitive(options, name) : NULL;
         return cJSON_IsString(v) ? v->valuestring : s->def;
 }
 
 const char *bench_opt_string(const cJSON *options, const bench_opt_spec *table, const char *name) {
-        return string_of(options, table, name, BENCH_OPT_STRING);
+        return string_of(options, table, name, BENCH_OPT_AS(BENCH_OPT_STRING) | BENCH_OPT_AS(BENCH_OPT_TEXT));
 }
 
 const char *bench_opt_enum(const cJSON *options, const bench_opt_spec *table, const char *name) {
-        return string_of(options, table, name, BENCH_OPT_ENUM);
+        return string_of(options, table, name, BENCH_OPT_AS(BENCH_OPT_ENUM));
 }
 
 const char *bench_opt_cpulist(const cJSON *options, const bench_opt_spec *table, const char *name, char *buf,

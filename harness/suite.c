@@ -18,9 +18,20 @@
 #include "../common/util.h"
 #include "suite-internal.h"
 
-#define REPS_DEFAULT 5
-#define WARMUP_DEFAULT 1
-#define TIMEOUT_DEFAULT 300.0
+const bench_opt_spec suite_fields[] = {
+        /* a STRING's choices: the example its messages give */
+        {"name", BENCH_OPT_STRING, NULL, "startup-overhead", 0, 0, "what this suite measures"},
+        {"description", BENCH_OPT_TEXT, NULL, NULL, 0, 0, "free text"},
+        {"repetitions", BENCH_OPT_UINT, "5", NULL, 1, 100000, "measured repetitions"},
+        {"warmup", BENCH_OPT_UINT, "1", NULL, 0, 1000, "discarded repetitions before them"},
+        /* no default: from the clock; at most the 15 digits cJSON prints back exactly */
+        {"seed", BENCH_OPT_UINT, NULL, NULL, 0, 999999999999999ull,
+         "shuffle seed; default: from the clock, recorded in the result"},
+        {"timeout_s", BENCH_OPT_SECONDS, "300", NULL, 0, 0, "per environment run"},
+        {"pinning", BENCH_OPT_CPULIST, "auto", "auto|none", 0, 0,
+         "auto (hwloc), none, or the workload's cpu list"},
+        {0},
+};
 
 static uint64_t seed_from_clock(void) {
         struct timespec ts;
@@ -31,13 +42,25 @@ static uint64_t seed_from_clock(void) {
         return bench_splitmix64(&z) & 0xffffffffull; /* short enough to retype on a command line */
 }
 
-/* What a suite that says nothing runs with (suite.h); the validator overwrites what it sets. */
-static void set_defaults(suite *s) {
-        s->repetitions = REPS_DEFAULT;
-        s->warmup = WARMUP_DEFAULT;
-        s->seed = seed_from_clock();
-        s->timeout_s = TIMEOUT_DEFAULT;
-        s->pin_mode = SUITE_PIN_AUTO;
+/* The suite's fields as given (the validator checked them and the overrides), else their defaults. */
+static int read_fields(suite *s, const cJSON *root, const suite_overrides *ov) {
+        char buf[64];
+        s->repetitions = ov && ov->repetitions >= 0
+                                 ? (unsigned)ov->repetitions
+                                 : (unsigned)bench_opt_uint(root, suite_fields, "repetitions");
+        s->warmup = ov && ov->warmup >= 0 ? (unsigned)ov->warmup
+                                          : (unsigned)bench_opt_uint(root, suite_fields, "warmup");
+        s->seed = ov && ov->has_seed                            ? ov->seed
+                  : bench_opt_given(root, suite_fields, "seed") ? bench_opt_uint(root, suite_fields, "seed")
+                                                                : seed_from_clock();
+        s->timeout_s = bench_opt_seconds(root, suite_fields, "timeout_s");
+        const char *pin = bench_opt_cpulist(root, suite_fields, "pinning", buf, sizeof(buf));
+        s->pin_mode = !strcmp(pin, "auto")   ? SUITE_PIN_AUTO
+                      : !strcmp(pin, "none") ? SUITE_PIN_NONE
+                                             : SUITE_PIN_CPUS;
+        if (s->pin_mode == SUITE_PIN_CPUS && !(s->pin_cpus = strdup(pin)))
+                return -ENOMEM;
+        return (s->name = strdup(bench_opt_string(root, suite_fields, "name"))) ? 0 : -ENOMEM;
 }
 
 /* Keeps the configurations named in list ("a,b", --configs; the validator checked the names). */
@@ -84,7 +107,8 @@ static bool add_copy(cJSON *o, const char *key, const cJSON *v) {
 }
 
 /* The suite as it will run: overrides applied, defaults filled in, seed recorded. */
-static cJSON *suite_to_json(const suite *s, const char *description) {
+static cJSON *suite_to_json(const suite *s, const cJSON *root) {
+        const char *description = bench_opt_string(root, suite_fields, "description");
         cJSON *j = cJSON_CreateObject();
         if (!j)
                 return NULL;
@@ -137,13 +161,11 @@ int suite_parse(const char *text, const char *path, const suite_overrides *ov, s
                 bench_diags_add(diags, "%s: out of memory", file);
                 return -ENOMEM;
         }
-        set_defaults(s);
         bool failed = suite_check(&c, root, ov, s) < 0;
-        if (!failed) {
-                const cJSON *dv = cJSON_GetObjectItemCaseSensitive(root, "description");
+        if (!failed && !c.oom) {
                 if (ov && ov->configs)
                         keep_configs(s, ov->configs);
-                if (!(s->json = suite_to_json(s, cJSON_IsString(dv) ? dv->valuestring : NULL)))
+                if (read_fields(s, root, ov) < 0 || !(s->json = suite_to_json(s, root)))
                         c.oom = true;
         }
         if (!failed && !c.oom && ov && ov->check_host)

@@ -51,10 +51,19 @@ typedef struct suite {
         cJSON *json; /* owned; the suite as run (overrides applied) */
 } suite;
 
+/*
+ * The suite's own fields (name, repetitions, warmup, seed, timeout_s,
+ * pinning, ...) with their limits and defaults: the validator checks them
+ * and the overrides, the model reads them, results/schema.c writes their
+ * schema. Unlike kind options and params they take JSON types only ("5" is
+ * not a count). {NULL}-terminated.
+ */
+extern const bench_opt_spec suite_fields[];
+
 typedef struct suite_overrides {
         const char *configs; /* "a,b": keep only these configurations, NULL = all */
-        int repetitions;     /* < 0 = as in the suite */
-        int warmup;          /* < 0 = as in the suite */
+        int64_t repetitions; /* < 0 = as in the suite */
+        int64_t warmup;      /* < 0 = as in the suite */
         bool has_seed;
         uint64_t seed;
         /* also ask each kind's driver to check its options on this host (layer dirs, cpusets) */
@@ -64,8 +73,8 @@ typedef struct suite_overrides {
 /*
  * Parses and validates a suite file. On failure returns -EINVAL and diags
  * holds *every* problem found, each "FILE:LINE:COL: FIELD: what (fix)".
- * overrides may be NULL. Defaults: repetitions 5, warmup 1, seed from the
- * clock (recorded), timeout_s 300, pinning "auto".
+ * overrides may be NULL. Defaults are suite_fields[]'s; a seed not given
+ * comes from the clock (and is recorded).
  */
 int suite_load(const char *path, const suite_overrides *ov, suite **ret, bench_diags *diags);
 /* The same from text (path is only used in messages). */

@@ -17,11 +17,6 @@
 #include "../common/util.h"
 #include "suite-internal.h"
 
-#define REPS_MAX 100000
-#define WARMUP_MAX 1000
-/* cJSON prints numbers with 15 significant digits: larger seeds would not round-trip */
-#define SEED_MAX 999999999999999ull
-
 enum { AT_VALUE = 0, AT_KEY = JSON_AT_KEY };
 
 /* A field's name in messages: "workloads[2].kind"; the root is "top level". */
@@ -177,24 +172,6 @@ static bool check_keys(suite_checker *c, const cJSON *obj, const json_path *at, 
         return ok;
 }
 
-/* An integer field: 1 and *ret if set, 0 if absent, -1 after reporting. */
-static int get_uint(suite_checker *c, const cJSON *obj, const json_path *at, const char *key, uint64_t min,
-                    uint64_t max, uint64_t *ret) {
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-        if (!v)
-                return 0;
-        json_path vp = json_path_key(*at, key);
-        if (cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) && v->valuedouble >= (double)min &&
-            v->valuedouble <= (double)max) {
-                *ret = (uint64_t)v->valuedouble;
-                return 1;
-        }
-        _cleanup_free_ char *got = describe(c, &vp, v, true);
-        report(c, &vp, AT_VALUE, 0, NULL, "must be an integer between %llu and %llu, got %s",
-               (unsigned long long)min, (unsigned long long)max, got ? got : "?");
-        return -1;
-}
-
 static const char *get_string(suite_checker *c, const cJSON *obj, const json_path *at, const char *key,
                               const char *what) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
@@ -260,8 +237,12 @@ static bool check_opt_value(suite_checker *c, const bench_opt_spec *spec, const 
                 number_ok = string_ok = true;
                 break;
         case BENCH_OPT_STRING:
+        case BENCH_OPT_TEXT:
         case BENCH_OPT_ENUM:
                 string_ok = true;
+                break;
+        case BENCH_OPT_SECONDS:
+                number_ok = true;
                 break;
         case BENCH_OPT_BOOL:
                 if (cJSON_IsBool(v)) {
@@ -338,10 +319,8 @@ done:
         return true;
 }
 
-static const char *const top_keys[] = {
-        "name",      "description", "repetitions",    "warmup",    "seed",
-        "timeout_s", "pinning",     "configurations", "workloads",
-};
+/* The top level's keys besides suite_fields[]: its lists. */
+static const char *const top_lists[] = {"configurations", "workloads"};
 static const char *const config_fixed_keys[] = {"name", "kind"};
 static const char *const workload_keys[] = {"name", "kind", "params"};
 
@@ -647,62 +626,105 @@ static void check_config_filter(suite_checker *c, const suite *s, const char *li
                        nn ? names[0] : "bare");
 }
 
+/* What a suite field (suite_fields[]) must be, for messages: "an integer between 1 and 100000". */
+static const char *field_expect(const bench_opt_spec *f, char *buf, size_t len) {
+        /* the choices quoted, and what else it may be: "\"auto\", \"none\" or a cpu list ..." */
+        char quoted[8][64];
+        const char *items[ELEMENTSOF(quoted) + 1];
+        size_t n = 0;
+        for (const char *p = f->choices; f->type != BENCH_OPT_STRING && p && *p && n < ELEMENTSOF(quoted);) {
+                size_t l = strcspn(p, "|");
+                snprintf(quoted[n], sizeof(quoted[n]), "\"%.*s\"", (int)l, p);
+                items[n] = quoted[n];
+                n++;
+                p += l + (p[l] == '|');
+        }
+        switch (f->type) {
+        case BENCH_OPT_UINT:
+                snprintf(buf, len, "an integer between %llu and %llu", (unsigned long long)f->min,
+                         (unsigned long long)f->max);
+                break;
+        case BENCH_OPT_SECONDS:
+                snprintf(buf, len, "a number of seconds greater than %llu", (unsigned long long)f->min);
+                break;
+        case BENCH_OPT_CPULIST:
+                items[n++] = "a cpu list such as \"1\" or \"2-3\"";
+                join_names(items, n, " or ", buf, len);
+                break;
+        case BENCH_OPT_ENUM:
+                join_names(items, n, " or ", buf, len);
+                break;
+        case BENCH_OPT_STRING:
+        case BENCH_OPT_TEXT:
+                snprintf(buf, len, "a string (%s)", f->help);
+                break;
+        case BENCH_OPT_SIZE:
+        case BENCH_OPT_DURATION:
+        case BENCH_OPT_BOOL:
+        case BENCH_OPT_STRLIST:
+        case BENCH_OPT_UINT_OR_STRLIST:
+                snprintf(buf, len, "a %s", bench_opt_type_name(f->type));
+                break;
+        }
+        return buf;
+}
+
+/*
+ * One of the suite's own fields, as JSON-typed as its schema: true, or false
+ * after reporting. The value's limits are bench_opt_check()'s, as for kind
+ * options, but one message says what the field must be.
+ */
+static bool check_field(suite_checker *c, const bench_opt_spec *f, const cJSON *v, const json_path *vp) {
+        _cleanup_free_ char *text = NULL;
+        char why[256];
+        bool numeric = f->type == BENCH_OPT_UINT || f->type == BENCH_OPT_SECONDS;
+        if (numeric ? cJSON_IsNumber(v) : cJSON_IsString(v)) {
+                /* + 0.0: -0 is 0 here, as it was before these fields had a table */
+                text = numeric ? number_canon(v->valuedouble + 0.0) : strdup(v->valuestring);
+                if (!text) {
+                        c->oom = true;
+                        return false;
+                }
+                if (f->type == BENCH_OPT_STRING && !*text) {
+                        report(c, vp, AT_VALUE, 0, NULL, "must not be empty (e.g. \"%s\")", f->choices);
+                        return false;
+                }
+                if (bench_opt_check(f, text, why, sizeof(why)) == 0)
+                        return true;
+        }
+        _cleanup_free_ char *got = describe(c, vp, v, true);
+        report(c, vp, AT_VALUE, 0, NULL, "must be %s, got %s", field_expect(f, why, sizeof(why)),
+               got ? got : "?");
+        return false;
+}
+
+/* --repetitions N and friends: the field's limits, named as the option */
+static void check_override(suite_checker *c, const char *option, const char *field, uint64_t value) {
+        const bench_opt_spec *f = bench_opt_find(suite_fields, field);
+        char text[32], why[256];
+        snprintf(text, sizeof(text), "%llu", (unsigned long long)value);
+        if (bench_opt_check(f, text, why, sizeof(why)) < 0)
+                report(c, NULL, 0, 0, option, "must be %s, got %s", field_expect(f, why, sizeof(why)), text);
+}
+
 static void check_top(suite_checker *c, const cJSON *root, const suite_overrides *ov, suite *s) {
         json_path top = {0};
-        check_keys(c, root, &top, top_keys, ELEMENTSOF(top_keys));
+        const char *keys[32];
+        size_t nk = opt_names(suite_fields, NULL, 0, keys, ELEMENTSOF(keys) - ELEMENTSOF(top_lists));
+        for (size_t i = 0; i < ELEMENTSOF(top_lists); i++)
+                keys[nk++] = top_lists[i];
+        check_keys(c, root, &top, keys, nk);
 
-        const cJSON *nv = cJSON_GetObjectItemCaseSensitive(root, "name");
-        const char *name = get_string(c, root, &top, "name", "what this suite measures");
-        if (!nv)
-                report(c, NULL, 0, 0, "name", "missing (add e.g. \"name\": \"startup-overhead\")");
-        else if (name && !*name) {
-                json_path np = json_path_key(top, "name");
-                report(c, &np, AT_VALUE, 0, NULL, "must not be empty (e.g. \"startup-overhead\")");
-        } else if (name && !(s->name = strdup(name)))
-                c->oom = true;
-        get_string(c, root, &top, "description", "free text");
-
-        uint64_t v;
-        if (get_uint(c, root, &top, "repetitions", 1, REPS_MAX, &v) > 0)
-                s->repetitions = (unsigned)v;
-        if (get_uint(c, root, &top, "warmup", 0, WARMUP_MAX, &v) > 0)
-                s->warmup = (unsigned)v;
-        if (get_uint(c, root, &top, "seed", 0, SEED_MAX, &v) > 0)
-                s->seed = v;
-
-        const cJSON *tv = cJSON_GetObjectItemCaseSensitive(root, "timeout_s");
-        if (tv) {
-                json_path tp = json_path_key(top, "timeout_s");
-                if (cJSON_IsNumber(tv) && tv->valuedouble > 0)
-                        s->timeout_s = tv->valuedouble;
-                else {
-                        _cleanup_free_ char *got = describe(c, &tp, tv, true);
-                        report(c, &tp, AT_VALUE, 0, NULL,
-                               "must be a number of seconds greater than 0, got %s", got ? got : "?");
-                }
+        for (const bench_opt_spec *f = suite_fields; f->name; f++) {
+                const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, f->name);
+                json_path vp = json_path_key(top, f->name);
+                if (v)
+                        check_field(c, f, v, &vp);
         }
-
-        const cJSON *pv = cJSON_GetObjectItemCaseSensitive(root, "pinning");
-        if (pv) {
-                json_path pp = json_path_key(top, "pinning");
-                static const bench_opt_spec cpulist = {"pinning", BENCH_OPT_CPULIST, NULL, NULL, 0, 0, NULL};
-                char why[128];
-                if (cJSON_IsString(pv) && !strcmp(pv->valuestring, "auto"))
-                        s->pin_mode = SUITE_PIN_AUTO;
-                else if (cJSON_IsString(pv) && !strcmp(pv->valuestring, "none"))
-                        s->pin_mode = SUITE_PIN_NONE;
-                else if (cJSON_IsString(pv) &&
-                         bench_opt_check(&cpulist, pv->valuestring, why, sizeof(why)) == 0) {
-                        s->pin_mode = SUITE_PIN_CPUS;
-                        if (!(s->pin_cpus = strdup(pv->valuestring)))
-                                c->oom = true;
-                } else {
-                        _cleanup_free_ char *got = describe(c, &pp, pv, true);
-                        report(c, &pp, AT_VALUE, 0, NULL,
-                               "must be \"auto\", \"none\" or a cpu list such as \"1\" or \"2-3\", got %s",
-                               got ? got : "?");
-                }
-        }
+        /* the one field a suite must give; the schema skeleton's "required" says so too */
+        if (!cJSON_GetObjectItemCaseSensitive(root, "name"))
+                report(c, NULL, 0, 0, "name", "missing (add e.g. \"name\": \"%s\")",
+                       bench_opt_find(suite_fields, "name")->choices);
 
         const cJSON *cv = cJSON_GetObjectItemCaseSensitive(root, "configurations");
         json_path cp = json_path_key(top, "configurations");
@@ -739,28 +761,13 @@ static void check_top(suite_checker *c, const cJSON *root, const suite_overrides
         else
                 check_workloads(c, wv, s);
 
-        /* overrides: checked like the file's values, named as the options */
-        if (ov && ov->repetitions >= 0) {
-                if (ov->repetitions < 1 || ov->repetitions > REPS_MAX)
-                        report(c, NULL, 0, 0, "--repetitions", "must be an integer between 1 and %d, got %d",
-                               REPS_MAX, ov->repetitions);
-                else
-                        s->repetitions = (unsigned)ov->repetitions;
-        }
-        if (ov && ov->warmup >= 0) {
-                if (ov->warmup > WARMUP_MAX)
-                        report(c, NULL, 0, 0, "--warmup", "must be an integer between 0 and %d, got %d",
-                               WARMUP_MAX, ov->warmup);
-                else
-                        s->warmup = (unsigned)ov->warmup;
-        }
-        if (ov && ov->has_seed) {
-                if (ov->seed > SEED_MAX)
-                        report(c, NULL, 0, 0, "--seed", "must be an integer between 0 and %llu, got %llu",
-                               (unsigned long long)SEED_MAX, (unsigned long long)ov->seed);
-                else
-                        s->seed = ov->seed;
-        }
+        /* overrides: checked like the file's values, named as the options (the model applies them) */
+        if (ov && ov->repetitions >= 0)
+                check_override(c, "--repetitions", "repetitions", (uint64_t)ov->repetitions);
+        if (ov && ov->warmup >= 0)
+                check_override(c, "--warmup", "warmup", (uint64_t)ov->warmup);
+        if (ov && ov->has_seed)
+                check_override(c, "--seed", "seed", ov->seed);
         if (ov && ov->configs && cv && cJSON_IsArray(cv) && cv->child)
                 check_config_filter(c, s, ov->configs);
 }

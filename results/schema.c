@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The schemas from the tables (schema.h). The skeletons hold what no table
- * states: the top-level fields, the value formats ($defs/size_string, ...),
- * the result's statistics. Filled in here:
- *   suite:  $defs/configuration and $defs/workload: the enum of `kind`, and
- *           an allOf branch per kind with its options or params;
+ * states: the suite's lists and required keys, the value formats
+ * ($defs/size_string, ...), the result's statistics. Filled in here:
+ *   suite:  the top-level fields from suite_fields[]; $defs/configuration and
+ *           $defs/workload: the enum of `kind`, and an allOf branch per kind
+ *           with its options or params;
  *   result: $defs/series: the enums of `config_kind` and `kind`, and per
  *           workload the unit and better of each of its metrics.
- * A value's schema takes what harness/suite.c takes for the option's type.
+ * A value's schema takes what harness/suite_check.c takes for the option's type.
  */
 #include "schema.h"
 
@@ -19,6 +20,7 @@
 
 #include "../common/cleanup.h"
 #include "../common/json.h"
+#include "../harness/suite.h"
 #include "../runtimes/driver.h"
 #include "../workloads/catalog.h"
 #include "schema-skeletons.h"
@@ -112,14 +114,17 @@ static cJSON *match_metric(gen *g, const char *name) {
         return m;
 }
 
-/* {"type": type, "minimum": min[, "maximum": max]}: the option's range (max 0 = none) */
-static cJSON *range(gen *g, const char *type, const bench_opt_spec *o) {
-        cJSON *r = cJSON_CreateObject();
+/* {"type": type, min_key: min[, "maximum": max]} into r: the option's range (max 0 = none) */
+static cJSON *put_range(gen *g, cJSON *r, const char *type, const char *min_key, const bench_opt_spec *o) {
         put_str(g, r, "type", type);
-        put_num(g, r, "minimum", (double)o->min);
+        put_num(g, r, min_key, (double)o->min);
         if (o->max)
                 put_num(g, r, "maximum", (double)o->max);
         return r;
+}
+
+static cJSON *range(gen *g, const char *type, const bench_opt_spec *o) {
+        return put_range(g, cJSON_CreateObject(), type, "minimum", o);
 }
 
 /* a JSON number in the option's range, or a string in one of the skeleton's formats */
@@ -133,7 +138,7 @@ static void number_or_string(gen *g, cJSON *s, const char *type, const bench_opt
 static void put_default(gen *g, cJSON *s, const bench_opt_spec *o) {
         if (!o->def)
                 return;
-        if (o->type == BENCH_OPT_UINT || o->type == BENCH_OPT_UINT_OR_STRLIST)
+        if (o->type == BENCH_OPT_UINT || o->type == BENCH_OPT_UINT_OR_STRLIST || o->type == BENCH_OPT_SECONDS)
                 put_num(g, s, "default", strtod(o->def, NULL));
         else if (o->type == BENCH_OPT_BOOL)
                 put_bool(g, s, "default", !strcmp(o->def, "true"));
@@ -141,8 +146,23 @@ static void put_default(gen *g, cJSON *s, const bench_opt_spec *o) {
                 put_str(g, s, "default", o->def);
 }
 
-/* The schema of a kind option's or a workload param's value. */
-static cJSON *opt_schema(gen *g, const bench_opt_spec *o) {
+/* {"enum": ["a", "b"]} of "a|b" into s */
+static void put_choices(gen *g, cJSON *s, const char *choices) {
+        cJSON *list = put_arr(g, s, "enum");
+        for (const char *p = choices; p && *p;) {
+                size_t len = strcspn(p, "|");
+                _cleanup_free_ char *choice = strndup(p, len);
+                put(g, list, NULL, choice ? cJSON_CreateString(choice) : NULL);
+                p += len + (p[len] == '|');
+        }
+}
+
+/*
+ * The schema of a kind option's or a workload param's value, or with
+ * json_typed of a suite field's, which takes its JSON type only (a count is
+ * a number, a cpu list a string).
+ */
+static cJSON *opt_schema(gen *g, const bench_opt_spec *o, bool json_typed) {
         cJSON *s = cJSON_CreateObject();
         if (o->help)
                 put_str(g, s, "description", o->help);
@@ -152,32 +172,45 @@ static cJSON *opt_schema(gen *g, const bench_opt_spec *o) {
                 number_or_string(g, s, "integer", o, "#/$defs/size_string");
                 break;
         case BENCH_OPT_UINT:
-                number_or_string(g, s, "integer", o, "#/$defs/uint_string");
+                if (!json_typed) {
+                        number_or_string(g, s, "integer", o, "#/$defs/uint_string");
+                        break;
+                }
+                put_range(g, s, "integer", "minimum", o);
+                break;
+        case BENCH_OPT_SECONDS:
+                put_range(g, s, "number", "exclusiveMinimum", o); /* more than min */
                 break;
         case BENCH_OPT_DURATION:
                 number_or_string(g, s, "number", o, "#/$defs/duration_string");
                 break;
-        case BENCH_OPT_CPULIST:
-                number_or_string(g, s, "integer", o, "#/$defs/cpulist");
+        case BENCH_OPT_CPULIST: {
+                /* a cpu list, or one of its words ("auto", "none") */
+                cJSON *any = put_arr(g, s, "anyOf");
+                if (!json_typed)
+                        put(g, any, NULL, range(g, "integer", o));
+                else
+                        put_str(g, s, "type", "string");
+                if (o->choices)
+                        put_choices(g, put_obj(g, any, NULL), o->choices);
+                put_str(g, put_obj(g, any, NULL), "$ref", "#/$defs/cpulist");
                 break;
+        }
         case BENCH_OPT_BOOL:
                 put_str(g, s, "type", "boolean");
                 break;
         case BENCH_OPT_STRING:
                 put_str(g, s, "type", "string");
                 put_num(g, s, "minLength", 1);
+                if (o->choices)
+                        put_str(g, put_arr(g, s, "examples"), NULL, o->choices);
                 break;
-        case BENCH_OPT_ENUM: {
-                /* "a|b|c" */
-                cJSON *choices = put_arr(g, s, "enum");
-                for (const char *p = o->choices; p && *p;) {
-                        size_t len = strcspn(p, "|");
-                        _cleanup_free_ char *choice = strndup(p, len);
-                        put(g, choices, NULL, choice ? cJSON_CreateString(choice) : NULL);
-                        p += len + (p[len] == '|');
-                }
+        case BENCH_OPT_TEXT:
+                put_str(g, s, "type", "string");
                 break;
-        }
+        case BENCH_OPT_ENUM:
+                put_choices(g, s, o->choices);
+                break;
         case BENCH_OPT_STRLIST:
                 put_str(g, s, "$ref", "#/$defs/strlist");
                 break;
@@ -197,6 +230,10 @@ static cJSON *opt_schema(gen *g, const bench_opt_spec *o) {
 }
 
 static void fill_suite(gen *g, cJSON *root) {
+        cJSON *top = AT(g, root, "properties");
+        for (const bench_opt_spec *f = suite_fields; f->name; f++)
+                put(g, top, f->name, opt_schema(g, f, true));
+
         cJSON *conf = AT(g, root, "$defs", "configuration");
         cJSON *names = put_arr(g, AT(g, conf, "properties", "kind"), "enum");
         cJSON *all_of = put_arr(g, conf, "allOf");
@@ -207,7 +244,7 @@ static void fill_suite(gen *g, cJSON *root) {
                 put_bool(g, props, "name", true);
                 put_bool(g, props, "kind", true);
                 for (const bench_opt_spec *o = k->options; o && o->name; o++)
-                        put(g, props, o->name, opt_schema(g, o));
+                        put(g, props, o->name, opt_schema(g, o, false));
                 put_bool(g, then, "additionalProperties", false);
         }
 
@@ -223,7 +260,7 @@ static void fill_suite(gen *g, cJSON *root) {
                 put_str(g, params, "type", "object");
                 cJSON *props = put_obj(g, params, "properties");
                 for (const bench_opt_spec *p = w->params; p && p->name; p++)
-                        put(g, props, p->name, opt_schema(g, p));
+                        put(g, props, p->name, opt_schema(g, p, false));
                 put_bool(g, params, "additionalProperties", false);
         }
 }

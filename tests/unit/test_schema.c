@@ -15,7 +15,9 @@
 #include <string.h>
 
 #include "../../common/cleanup.h"
+#include "../../common/json.h"
 #include "../../common/util.h"
+#include "../../harness/suite.h"
 #include "../../results/schema.h"
 #include "../../runtimes/driver.h"
 #include "../../workloads/catalog.h"
@@ -79,12 +81,28 @@ static void test_catalog_is_the_list(void **state) {
         assert_null(listed[i]);
 }
 
+/* The suite's own fields: their defaults pass their own checks, and the schema states each of them. */
+static void test_suite_fields(void **state) {
+        _cleanup_free_ char *text = NULL;
+        assert_int_equal(res_schema_generate("suite", &text, NULL), 0);
+        _cleanup_json_ cJSON *schema = cJSON_Parse(text);
+        const cJSON *props = cJSON_GetObjectItemCaseSensitive(schema, "properties");
+        for (const bench_opt_spec *f = suite_fields; f->name; f++) {
+                char why[256] = "";
+                if (f->def && bench_opt_check(f, f->def, why, sizeof(why)) < 0)
+                        fail_msg("suite field %s: default `%s`: %s", f->name, f->def, why);
+                const cJSON *p = cJSON_GetObjectItemCaseSensitive(props, f->name);
+                assert_non_null(p);
+                const cJSON *def = cJSON_GetObjectItemCaseSensitive(p, "default");
+                assert_true(!f->def == !def);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_suite_schema_committed),
-                cmocka_unit_test(test_result_schema_committed),
-                cmocka_unit_test(test_unknown_schema),
-                cmocka_unit_test(test_catalog_is_the_list),
+                cmocka_unit_test(test_suite_schema_committed), cmocka_unit_test(test_result_schema_committed),
+                cmocka_unit_test(test_unknown_schema),         cmocka_unit_test(test_catalog_is_the_list),
+                cmocka_unit_test(test_suite_fields),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

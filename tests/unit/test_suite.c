@@ -187,6 +187,25 @@ static void test_full(void **state) {
         suite_free(s);
 }
 
+/* Free text may be empty; "none" pins nothing; any positive number of seconds is a timeout. */
+static void test_top_level_edges(void **state) {
+        suite *s = parse_ok(
+                "{\"name\": \"e\", \"description\": \"\", \"pinning\": \"none\", \"timeout_s\": "
+                "0.25, \"warmup\": -0, \"seed\": -0, \"repetitions\": 1e2, \"configurations\": [{\"name\": "
+                "\"b\", \"kind\": \"bare\"}], \"workloads\": [{\"kind\": \"cpu\"}]}",
+                NULL);
+        assert_int_equal(s->pin_mode, SUITE_PIN_NONE);
+        assert_null(s->pin_cpus);
+        assert_true(s->timeout_s == 0.25);
+        assert_int_equal(s->warmup, 0);
+        assert_int_equal(s->repetitions, 100);
+        assert_true(s->seed == 0);
+        assert_string_equal(json_str(s->json, "description"), "");
+        assert_string_equal(json_str(s->json, "pinning"), "none");
+        assert_true(json_num(s->json, "timeout_s") == 0.25);
+        suite_free(s);
+}
+
 static void test_param_canonical(void **state) {
         /* 0.1 has no exact double: %.17g prints it as 0.10000000000000001 */
         suite *s = parse_ok("{\"name\": \"c\", \"configurations\": [{\"name\": \"b\", \"kind\": \"bare\"}], "
@@ -923,6 +942,7 @@ int main(void) {
                 cmocka_unit_test(test_minimal_defaults),
                 cmocka_unit_test(test_seed_recorded),
                 cmocka_unit_test(test_full),
+                cmocka_unit_test(test_top_level_edges),
                 cmocka_unit_test(test_param_canonical),
                 cmocka_unit_test(test_overrides),
                 cmocka_unit_test(test_bad_overrides),

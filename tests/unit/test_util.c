@@ -165,6 +165,12 @@ static void check_opt(const bench_opt_spec *spec, const char *value, int want, c
                 assert_string_equal(why, why_want);
 }
 
+static void check_opt_each(const bench_opt_spec *spec, const char *const *values, size_t n, int want,
+                           const char *why_want) {
+        for (size_t i = 0; i < n; i++)
+                check_opt(spec, values[i], want, why_want);
+}
+
 static void test_opt_check(void **state) {
         const bench_opt_spec size = {"size", BENCH_OPT_SIZE, NULL, NULL, 4096, 1073741824, NULL};
         check_opt(&size, "64M", 0, NULL);
@@ -211,12 +217,32 @@ static void test_opt_check(void **state) {
 
         const bench_opt_spec cpus = {"cpus", BENCH_OPT_CPULIST, NULL, NULL, 0, 0, NULL};
         static const char *const cpus_ok[] = {"0", "1", "0-3", "0-3,6", "0-3,6,8-9", "2-2"};
-        for (size_t i = 0; i < ELEMENTSOF(cpus_ok); i++)
-                check_opt(&cpus, cpus_ok[i], 0, NULL);
+        check_opt_each(&cpus, cpus_ok, ELEMENTSOF(cpus_ok), 0, NULL);
         static const char *const cpus_bad[] = {"",   "3-1", "1,", ",1",  "-1",   " 1",
                                                "+1", "1-",  "a",  "1;2", "1--2", "99999"};
-        for (size_t i = 0; i < ELEMENTSOF(cpus_bad); i++)
-                check_opt(&cpus, cpus_bad[i], -EINVAL, "expected a cpu list such as 1 or 0-3,6");
+        check_opt_each(&cpus, cpus_bad, ELEMENTSOF(cpus_bad), -EINVAL,
+                       "expected a cpu list such as 1 or 0-3,6");
+
+        /* a cpu list or one of its words (the suite's pinning) */
+        const bench_opt_spec pin = {"pinning", BENCH_OPT_CPULIST, "auto", "auto|none", 0, 0, NULL};
+        static const char *const pin_ok[] = {"auto", "none", "2-3"};
+        check_opt_each(&pin, pin_ok, ELEMENTSOF(pin_ok), 0, NULL);
+        check_opt(&pin, "al", -EINVAL, "expected a cpu list such as 1 or 0-3,6");
+
+        const bench_opt_spec secs = {"timeout_s", BENCH_OPT_SECONDS, NULL, NULL, 0, 0, NULL};
+        static const char *const secs_ok[] = {"300", "2.5", ".5", "1e3", "1.0000000000000001e+300"};
+        check_opt_each(&secs, secs_ok, ELEMENTSOF(secs_ok), 0, NULL);
+        static const char *const secs_bad[] = {"", "2s", " 1", "-1", "+1", "inf", "nan", "0x10", "1e999"};
+        check_opt_each(&secs, secs_bad, ELEMENTSOF(secs_bad), -EINVAL,
+                       "expected a number of seconds such as 300 or 2.5");
+        check_opt(&secs, "0", -ERANGE, "must be greater than 0");
+        const bench_opt_spec secs_max = {"t", BENCH_OPT_SECONDS, NULL, NULL, 1, 60, NULL};
+        check_opt(&secs_max, "61", -ERANGE, "must be greater than 1 and at most 60");
+
+        /* free text, empty too */
+        const bench_opt_spec text = {"description", BENCH_OPT_TEXT, NULL, NULL, 0, 0, NULL};
+        static const char *const text_ok[] = {"", "anything at all"};
+        check_opt_each(&text, text_ok, ELEMENTSOF(text_ok), 0, NULL);
 
         /* lists are JSON arrays: never a valid scalar */
         const bench_opt_spec sl = {"capabilities", BENCH_OPT_STRLIST, NULL, NULL, 0, 0, NULL};
@@ -418,6 +444,8 @@ static void test_opt_find(void **state) {
         assert_null(bench_opt_find(table, "c"));
         assert_null(bench_opt_find(NULL, "a"));
         assert_string_equal(bench_opt_type_name(BENCH_OPT_CPULIST), "cpu list");
+        assert_string_equal(bench_opt_type_name(BENCH_OPT_SECONDS), "seconds");
+        assert_string_equal(bench_opt_type_name(BENCH_OPT_TEXT), "text");
 }
 
 static size_t open_fds(void) {
