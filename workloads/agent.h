@@ -17,6 +17,17 @@
 #include "../common/rng.h"
 #include "catalog.h"
 
+/*
+ * Placed after the includes of a file whose code is the measurement: the
+ * same code whatever the build type (Debug is -O0). gcc builds what is
+ * measured; clang builds only the fuzz targets, which time nothing.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#define WL_MEASURED_CODE _Pragma("GCC optimize(\"O2\")")
+#else
+#define WL_MEASURED_CODE
+#endif
+
 typedef struct wl_kv {
         const bench_opt_spec *spec; /* the catalog's spec of key */
         const char *value;          /* as given on the command line, validated */

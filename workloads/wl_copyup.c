@@ -4,7 +4,6 @@
  * the stack (bench/depth-D/copy/SIZE/cN, see wl_layers.c), then the second
  * write: an overlay copies the whole file up on the first, not the second.
  */
-#pragma GCC optimize("O2")
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +13,8 @@
 
 #include "../common/util.h"
 #include "agent.h"
+
+WL_MEASURED_CODE
 
 static const bench_opt_spec copyup_params[] = {
         {"depth", BENCH_OPT_UINT, "1", NULL, 1, 500, "depth of the files (1 = top layer; needs a `stack`)"},

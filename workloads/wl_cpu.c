@@ -3,13 +3,13 @@
  * cpu: a fixed compute kernel, integer hashing mixed with floating point,
  * all in registers (no memory traffic beyond L1). One iteration = one op.
  */
-/* The kernels are the measurement: same code whatever the build type (Debug is -O0). */
-#pragma GCC optimize("O2")
 
 #include <stdint.h>
 
 #include "../common/util.h"
 #include "agent.h"
+
+WL_MEASURED_CODE
 
 static const bench_opt_spec cpu_params[] = {
         {"duration", BENCH_OPT_DURATION, "500ms", NULL, 10, 3600000, "how long the kernel runs"},

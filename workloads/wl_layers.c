@@ -8,7 +8,6 @@
  * writes put back the byte that was there and chmod sets the mode it had,
  * so bare's cached tree stays as built while an overlay still copies up.
  */
-#pragma GCC optimize("O2")
 
 #include <dirent.h>
 #include <errno.h>
@@ -22,6 +21,8 @@
 #include "../common/cleanup.h"
 #include "../common/util.h"
 #include "agent.h"
+
+WL_MEASURED_CODE
 
 const char *wl_data_root = NULL;
 

@@ -4,8 +4,6 @@
  * bytes each; best pass per kernel; bytes counted as STREAM does; results
  * checked against a scalar replay at the end, as STREAM does.
  */
-/* The kernels are the measurement: same code whatever the build type (Debug is -O0). */
-#pragma GCC optimize("O2")
 
 #include <errno.h>
 #include <math.h>
@@ -13,6 +11,8 @@
 
 #include "../common/util.h"
 #include "agent.h"
+
+WL_MEASURED_CODE
 
 static const bench_opt_spec membw_params[] = {
         {"size", BENCH_OPT_SIZE, "32M", NULL, 64 * KiB, 16 * GiB, "size of each of the three STREAM arrays"},

@@ -4,8 +4,6 @@
  * cache-line-sized nodes (Sattolo's algorithm), so that neither the
  * prefetcher nor out-of-order execution can hide the latency.
  */
-/* The kernels are the measurement: same code whatever the build type (Debug is -O0). */
-#pragma GCC optimize("O2")
 
 #include <errno.h>
 #include <stdlib.h>
@@ -13,6 +11,8 @@
 #include "../common/cleanup.h"
 #include "../common/util.h"
 #include "agent.h"
+
+WL_MEASURED_CODE
 
 static const bench_opt_spec memlat_params[] = {
         {"size", BENCH_OPT_SIZE, "64M", NULL, 4 * KiB, 16 * GiB, "working set of the pointer chase"},
