@@ -23,19 +23,3 @@ need_container() {
   [ -x /bin/busybox ] || skip "busybox-static is not installed"
   grep -qw overlay /proc/filesystems || skip "no overlayfs in this kernel"
 }
-
-# bench_vm_run ERRFILE ARGS...: "$BENCH" ARGS with stderr to ERRFILE. In the
-# sanitizer build LSan's tracer can crash at exit while libvirt's own
-# threads wind down ("LeakSanitizer has encountered a fatal error"): a
-# failure of the tool, not a finding (a leak says "detected memory leaks").
-# Such a run is repeated once, and says so.
-bench_vm_run() {
-        local errf=$1 rc
-        shift
-        "$BENCH" "$@" 2>"$errf"; rc=$?
-        [ $rc -ne 0 ] && grep -q "LeakSanitizer has encountered a fatal error" "$errf" || return $rc
-        # the first run checked for leaks as far as LSan got; the second does
-        # without its tracer, which on a fresh machine crashed twice in a row
-        echo "note: LSan's tracer crashed at exit (not a leak report); running again without leak detection" >&2
-        ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "$BENCH" "$@" 2>"$errf"
-}

@@ -5,8 +5,7 @@
 source "$(dirname "$0")/common.bash"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 before=$(leftovers)
-# the suite boots a VM: LSan's tracer may crash at exit in the sanitizer build (see bench_vm_run)
-bench_vm_run "$tmp/err" run "$BENCH_SOURCE_DIR/suites/quickstart.json" -o "$tmp/q.json" --repetitions 3 --seed 42 --quiet
+"$BENCH" run "$BENCH_SOURCE_DIR/suites/quickstart.json" -o "$tmp/q.json" --repetitions 3 --seed 42 --quiet 2>"$tmp/err"
 rc=$?
 [ $rc -eq 0 ] || fail "bench run exited $rc: $(cat "$tmp/err")"
 checks="--check complete --check quickstart-bare --check skips"

@@ -27,7 +27,7 @@ cat > "$tmp/s.json" <<'JSON'
                  { "kind": "fileio", "params": { "size": "1M", "ops": 50 } },
                  { "kind": "metadata", "params": { "files": 50 } } ] }
 JSON
-bench_vm_run "$tmp/err" run "$tmp/s.json" -o "$tmp/r.json" --quiet || fail "the vm run failed: $(cat "$tmp/err")"
+"$BENCH" run "$tmp/s.json" -o "$tmp/r.json" --quiet 2>"$tmp/err" || fail "the vm run failed: $(cat "$tmp/err")"
 check_result "$tmp/r.json" || fail "schema"
 $PY - "$tmp/r.json" <<'PY' || fail "vm results"
 import json, sys
@@ -86,9 +86,9 @@ cat > "$tmp/conc.json" <<'JSON'
   "workloads": [ { "kind": "cpu", "params": { "duration": "100ms" } } ] }
 JSON
 privs_before=$(ls -d /tmp/bench-[0-9]*.* 2>/dev/null)
-bench_vm_run "$tmp/c1.err" run "$tmp/conc.json" -o "$tmp/c1.json" --quiet & c1=$!
+"$BENCH" run "$tmp/conc.json" -o "$tmp/c1.json" --quiet 2>"$tmp/c1.err" & c1=$!
 sleep 0.5
-bench_vm_run "$tmp/c2.err" run "$tmp/conc.json" -o "$tmp/c2.json" --quiet || fail "the second concurrent vm run failed: $(cat "$tmp/c2.err")"
+"$BENCH" run "$tmp/conc.json" -o "$tmp/c2.json" --quiet 2>"$tmp/c2.err" || fail "the second concurrent vm run failed: $(cat "$tmp/c2.err")"
 wait $c1 || fail "the first concurrent vm run failed: $(cat "$tmp/c1.err")"
 for f in c1 c2; do
         $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [r for r in d["results"] if r["configuration"]=="vm"] and not d["errors"], d["errors"]' "$tmp/$f.json" || fail "concurrent run $f has no vm results"
@@ -109,7 +109,7 @@ sleep 1
 for _ in $(seq 1 100); do [ "$(pgrep -fc "qemu-system.*guest=bench-($k1|$k2)-")" -ge 2 ] && break; sleep 0.1; done
 [ "$(pgrep -fc "qemu-system.*guest=bench-($k1|$k2)-")" -ge 2 ] || fail "two QEMU processes expected"
 kill -9 $k1 $k2; wait $k1 $k2 2>/dev/null
-bench_vm_run "$tmp/c3.err" run "$tmp/conc.json" -o "$tmp/c3.json" --quiet || fail "the run after the killed ones failed: $(cat "$tmp/c3.err")"
+"$BENCH" run "$tmp/conc.json" -o "$tmp/c3.json" --quiet 2>"$tmp/c3.err" || fail "the run after the killed ones failed: $(cat "$tmp/c3.err")"
 sleep 0.5
 pgrep -f "qemu-system.*guest=bench-($k1|$k2)-" >/dev/null && fail "a killed bench's QEMU is still running"
 [ "$(ls -d /tmp/bench-[0-9]*.* 2>/dev/null)" = "$privs_before" ] || fail "a killed bench's private libvirt root was left in /tmp"

@@ -144,7 +144,7 @@ cat > "$tmp/s.json" <<'JSON'
     { "name": "meta-bottom", "kind": "metadata", "params": { "bottom": true, "files": 20 } },
     { "name": "copyup-bottom", "kind": "copyup", "params": { "bottom": true, "size": "4K" } } ] }
 JSON
-bench_vm_run "$tmp/err" run "$tmp/s.json" -o "$tmp/r.json" --quiet || fail "the vm stack run failed: $(cat "$tmp/err")"
+"$BENCH" run "$tmp/s.json" -o "$tmp/r.json" --quiet 2>"$tmp/err" || fail "the vm stack run failed: $(cat "$tmp/err")"
 check_result "$tmp/r.json" || fail "schema"
 $PY - "$tmp/r.json" <<'PY' || fail "vm stack results"
 import json, sys
