@@ -771,3 +771,9 @@ int bench_find_program(const char *name, unsigned flags, char **ret_path) {
         }
         return -ENOENT;
 }
+
+void bench_strv_free(char **v) {
+        for (size_t i = 0; v && v[i]; i++)
+                free(v[i]);
+        free(v);
+}

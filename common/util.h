@@ -115,4 +115,7 @@ int bench_mkdir_p(const char *path, unsigned mode, bench_error **err);
  * PATH may lack. 0 and *ret_path (malloc'd), -ENOENT or -ENOMEM.
  */
 enum { BENCH_FIND_SBIN = 1 << 0 };
+/* Frees a NULL-terminated array of strings and the array; accepts NULL. */
+void bench_strv_free(char **v);
+
 int bench_find_program(const char *name, unsigned flags, char **ret_path);

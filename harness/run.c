@@ -346,7 +346,8 @@ static int run_workloads(run_ctx *c, const suite_config *cfg) {
                 return -ENOMEM;
         }
         for (size_t i = 0; i < s->n_workloads && r == 0; i++) {
-                if (s->workloads[i].spec->flags & WL_HOST_TIMED)
+                if ((s->workloads[i].spec->flags & WL_HOST_TIMED) ||
+                    !suite_workload_applies(&s->workloads[i], cfg))
                         continue;
                 by_index[n] = &s->workloads[i];
                 if (!(args[n] = plan_item(&s->workloads[i])))
@@ -453,7 +454,8 @@ int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_erro
                 for (size_t k = 0; k < n_run && !bench_interrupted(); k++) {
                         const suite_config *cfg = &s->configs[order[k]];
                         for (size_t w = 0; w < s->n_workloads && !bench_interrupted(); w++)
-                                if (s->workloads[w].spec->flags & WL_HOST_TIMED)
+                                if ((s->workloads[w].spec->flags & WL_HOST_TIMED) &&
+                                    suite_workload_applies(&s->workloads[w], cfg))
                                         run_startup(&c, cfg, &s->workloads[w]);
                         if (!bench_interrupted())
                                 run_workloads(&c, cfg);

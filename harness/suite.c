@@ -135,6 +135,10 @@ static cJSON *suite_to_json(const suite *s, const cJSON *root) {
                 const suite_workload *w = &s->workloads[i];
                 cJSON *o = add_named(wls, w->name, w->spec->name);
                 ok = o && (!w->params_json || add_copy(o, "params", w->params_json));
+                cJSON *cl = ok && w->configs ? cJSON_AddArrayToObject(o, "configurations") : NULL;
+                for (size_t k = 0; cl && ok && k < w->n_configs; k++)
+                        ok = cJSON_AddItemToArray(cl, cJSON_CreateString(w->configs[k]));
+                ok = ok && (!w->configs || cl);
         }
         if (!ok || !wls) {
                 cJSON_Delete(j);
@@ -250,8 +254,18 @@ void suite_free(suite *s) {
                 }
                 free(s->workloads[i].params);
                 cJSON_Delete(s->workloads[i].params_json);
+                bench_strv_free(s->workloads[i].configs);
         }
         free(s->workloads);
         cJSON_Delete(s->json);
         free(s);
+}
+
+bool suite_workload_applies(const suite_workload *w, const suite_config *cfg) {
+        if (!w->configs)
+                return true;
+        for (size_t i = 0; i < w->n_configs; i++)
+                if (!strcmp(w->configs[i], cfg->name))
+                        return true;
+        return false;
 }

@@ -33,7 +33,12 @@ typedef struct suite_workload {
         suite_param *params; /* only the ones the suite set */
         size_t n_params;
         cJSON *params_json; /* owned; params as written (for the result) */
+        char **configs;     /* the configurations it runs in, NULL-terminated; NULL = all */
+        size_t n_configs;
 } suite_workload;
+
+/* Whether the workload runs in the configuration (its "configurations", or all). */
+bool suite_workload_applies(const suite_workload *w, const suite_config *cfg);
 
 typedef struct suite {
         char *path;

@@ -322,7 +322,7 @@ done:
 /* The top level's keys besides suite_fields[]: its lists. */
 static const char *const top_lists[] = {"configurations", "workloads"};
 static const char *const config_fixed_keys[] = {"name", "kind"};
-static const char *const workload_keys[] = {"name", "kind", "params"};
+static const char *const workload_keys[] = {"name", "kind", "params", "configurations"};
 
 /* Names of an opt table (plus fixed keys) for suggestions. */
 static size_t opt_names(const bench_opt_spec *t, const char *const *fixed, size_t n_fixed, const char **out,
@@ -518,7 +518,70 @@ static void check_configs(suite_checker *c, const cJSON *arr, suite *s) {
         }
 }
 
-static void check_workloads(suite_checker *c, const cJSON *arr, suite *s) {
+/*
+ * A workload's "configurations": the names of the configurations it runs in
+ * (default: all). Checked against every configuration the file names, valid
+ * or not (an invalid one has its own message). Returns the names, or NULL
+ * with *ok false after reporting.
+ */
+static char **check_workload_configs(suite_checker *c, const cJSON *v, const json_path *vp, const cJSON *cfgs,
+                                     size_t *ret_n, bool *ok) {
+        const char *names[256];
+        size_t nn = 0;
+        char sug[640];
+        for (const cJSON *o = cJSON_IsArray(cfgs) ? cfgs->child : NULL; o && nn < ELEMENTSOF(names);
+             o = o->next) {
+                const cJSON *nv = cJSON_GetObjectItemCaseSensitive(o, "name");
+                if (cJSON_IsString(nv))
+                        names[nn++] = nv->valuestring;
+        }
+        if (cJSON_IsArray(v) && !v->child) {
+                report(c, vp, AT_VALUE, 0, NULL,
+                       "empty (name at least one configuration, or drop the key to run it in all)");
+                *ok = false;
+                return NULL;
+        }
+        if (!cJSON_IsArray(v)) {
+                _cleanup_free_ char *got = describe(c, vp, v, true);
+                report(c, vp, AT_VALUE, 0, NULL,
+                       "must be an array of configuration names such as [\"%s\"], got %s",
+                       nn ? names[0] : "bare", got ? got : "?");
+                *ok = false;
+                return NULL;
+        }
+        size_t n = (size_t)cJSON_GetArraySize(v), i = 0;
+        char **out = calloc(n + 1, sizeof(char *));
+        if (!out) {
+                c->oom = true;
+                return NULL;
+        }
+        for (const cJSON *e = v->child; e; e = e->next, i++) {
+                json_path ep = json_path_index(*vp, i);
+                if (!cJSON_IsString(e)) {
+                        _cleanup_free_ char *got = describe(c, &ep, e, true);
+                        report(c, &ep, AT_VALUE, 0, NULL, "expected a configuration's name, got %s",
+                               got ? got : "?");
+                        *ok = false;
+                        continue;
+                }
+                if (!is_one_of(e->valuestring, names, nn)) {
+                        report(c, &ep, AT_VALUE, 0, NULL, "unknown configuration `%s`%s", e->valuestring,
+                               suggest(e->valuestring, names, nn, "the suite has", sug, sizeof(sug)));
+                        *ok = false;
+                        continue;
+                }
+                if (is_one_of(e->valuestring, (const char *const *)out, *ret_n)) {
+                        report(c, &ep, AT_VALUE, 0, NULL, "`%s` is listed twice (keep one)", e->valuestring);
+                        *ok = false;
+                        continue;
+                }
+                if (!(out[(*ret_n)++] = strdup(e->valuestring)))
+                        c->oom = true;
+        }
+        return out;
+}
+
+static void check_workloads(suite_checker *c, const cJSON *arr, const cJSON *cfgs, suite *s) {
         json_path root = {0}, ap = json_path_key(root, "workloads");
         size_t n = (size_t)cJSON_GetArraySize(arr);
         s->workloads = calloc(n ? n : 1, sizeof(*s->workloads));
@@ -583,11 +646,16 @@ static void check_workloads(suite_checker *c, const cJSON *arr, suite *s) {
                         if (!check_opts(c, pv, &pp, &owner, params, &np_count))
                                 ok = false;
                 }
+                const cJSON *cfv = cJSON_GetObjectItemCaseSensitive(o, "configurations");
+                json_path cfp = json_path_key(op, "configurations");
+                size_t n_cfg = 0;
+                char **cfg_names = cfv ? check_workload_configs(c, cfv, &cfp, cfgs, &n_cfg, &ok) : NULL;
                 if (!ok || c->oom) {
                         for (size_t k = 0; params && k < np_count; k++) {
                                 free(params[k].key);
                                 free(params[k].value);
                         }
+                        bench_strv_free(cfg_names);
                         continue;
                 }
                 suite_workload *w = &s->workloads[s->n_workloads++];
@@ -596,6 +664,8 @@ static void check_workloads(suite_checker *c, const cJSON *arr, suite *s) {
                 w->params = steal_pointer(&params);
                 w->n_params = np_count;
                 w->params_json = pv ? cJSON_Duplicate(pv, true) : NULL;
+                w->configs = cfg_names;
+                w->n_configs = n_cfg;
                 if (!w->name || (pv && !w->params_json))
                         c->oom = true;
         }
@@ -759,7 +829,7 @@ static void check_top(suite_checker *c, const cJSON *root, const suite_overrides
                 report(c, &wp, AT_VALUE, 0, NULL,
                        "empty (add at least one workload, e.g. {\"kind\": \"startup\"})");
         else
-                check_workloads(c, wv, s);
+                check_workloads(c, wv, cv, s);
 
         /* overrides: checked like the file's values, named as the options (the model applies them) */
         if (ov && ov->repetitions >= 0)

@@ -221,6 +221,28 @@ static void test_param_canonical(void **state) {
         suite_free(s);
 }
 
+/* A workload's "configurations" limit where it runs; the suite as run keeps them. */
+static void test_workload_configs(void **state) {
+        suite *s = parse_ok("{\"name\": \"w\", \"configurations\": [{\"name\": \"bare\", \"kind\": \"bare\"},"
+                            " {\"name\": \"ctr\", \"kind\": \"container\"}],"
+                            " \"workloads\": [{\"kind\": \"startup\", \"configurations\": [\"ctr\"]},"
+                            " {\"kind\": \"cpu\"}]}",
+                            &no_overrides);
+        assert_int_equal(s->n_workloads, 2);
+        assert_false(suite_workload_applies(&s->workloads[0], &s->configs[0]));
+        assert_true(suite_workload_applies(&s->workloads[0], &s->configs[1]));
+        assert_true(suite_workload_applies(&s->workloads[1], &s->configs[0]));
+        assert_true(suite_workload_applies(&s->workloads[1], &s->configs[1]));
+        const cJSON *w0 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(s->json, "workloads"), 0);
+        const cJSON *list = cJSON_GetObjectItemCaseSensitive(w0, "configurations");
+        assert_int_equal(cJSON_GetArraySize(list), 1);
+        assert_string_equal(cJSON_GetArrayItem(list, 0)->valuestring, "ctr");
+        assert_null(cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(s->json, "workloads"), 1),
+                "configurations"));
+        suite_free(s);
+}
+
 static void test_overrides(void **state) {
         suite_overrides ov = {
                 .configs = "runc,ctr", .repetitions = 2, .warmup = 0, .has_seed = true, .seed = 99};
@@ -486,8 +508,7 @@ static const struct bad_case bad_cases[] = {
                 NULL,
                 {
                         "suite.json:4:38: configurations[0]: unknown key `memory` for kind bare (its "
-                        "options: "
-                        "stack)",
+                        "options: stack)",
                         "suite.json:6:6: configurations[1]: unknown key `memroy` for kind container (did you "
                         "mean `memory`?)",
                 },
@@ -705,6 +726,34 @@ static const struct bad_case bad_cases[] = {
                         "suite.json:4:54: configurations[0].tmpfs_size: `lots`: expected a size such as "
                         "4096, 64K, 64M or 1G",
                         "suite.json:5:38: configurations[0].upper_size: `4K`: must be at least 1M",
+                },
+        },
+        {
+                "workload configurations",
+                "{\n"
+                "  \"name\": \"t\",\n"
+                "  \"configurations\": [\n"
+                "    {\"name\": \"bare\", \"kind\": \"bare\"},\n"
+                "    {\"name\": \"container\", \"kind\": \"container\"}\n"
+                "  ],\n"
+                "  \"workloads\": [\n"
+                "    {\"kind\": \"cpu\", \"configurations\": [\"bare\", \"contaner\", \"bare\"]},\n"
+                "    {\"kind\": \"memory\", \"configurations\": []},\n"
+                "    {\"kind\": \"startup\", \"configurations\": [7]},\n"
+                "    {\"kind\": \"metadata\", \"configurations\": \"bare\"}\n"
+                "  ]\n"
+                "}\n",
+                NULL,
+                {
+                        "suite.json:8:48: workloads[0].configurations[1]: unknown configuration `contaner` "
+                        "(did you mean `container`?)",
+                        "suite.json:8:60: workloads[0].configurations[2]: `bare` is listed twice (keep one)",
+                        "suite.json:9:42: workloads[1].configurations: empty (name at least one "
+                        "configuration, or drop the key to run it in all)",
+                        "suite.json:10:44: workloads[2].configurations[0]: expected a configuration's name, "
+                        "got 7",
+                        "suite.json:11:44: workloads[3].configurations: must be an array of configuration "
+                        "names such as [\"bare\"], got \"bare\"",
                 },
         },
         {
@@ -944,6 +993,7 @@ int main(void) {
                 cmocka_unit_test(test_full),
                 cmocka_unit_test(test_top_level_edges),
                 cmocka_unit_test(test_param_canonical),
+                cmocka_unit_test(test_workload_configs),
                 cmocka_unit_test(test_overrides),
                 cmocka_unit_test(test_bad_overrides),
                 cmocka_unit_test(test_bad_suites),
