@@ -21,6 +21,7 @@
 #include "../common/json.h"
 #include "../runtimes/container/container.h"
 #include "../runtimes/container/seccomp.h"
+#include "../runtimes/layers/layers.h"
 #include "commands.h"
 #include "interrupt.h"
 #include "pinning.h"
@@ -62,10 +63,36 @@ static int seccomp_profile(int argc, char **argv) {
         return EXIT_OK;
 }
 
+/*
+ * --stack SPEC: the stack a suite's `stack` option names, resolved (built or
+ * imported on first use) into its layer dirs, bottom first. Exit status for
+ * a failure: 2 when the spec is wrong (its form, an unknown or ambiguous id,
+ * an image that is not one), else 125 (the rootfs could not be made).
+ */
+static int resolve_stack(const char *spec, lay_stack *ret) {
+        _cleanup_error_ bench_error *err = NULL;
+        int r = lay_stack_check(spec, &err);
+        if (r == 0)
+                r = lay_stack_resolve(spec, ret, &err);
+        if (r == 0)
+                return 0;
+        bool bad_input = r == -EINVAL || r == -ENOENT || r == -ENOTDIR;
+        /* a word that is no id of this store: say how an image gets there */
+        bool word = strncmp(spec, "synth:", 6) && strncmp(spec, "oci:", 4) && !strchr(spec, '/');
+        bool hex = *spec && strlen(spec) <= 16 && !spec[strspn(spec, "0123456789abcdef")];
+        bool hint = word && (r == -ENOENT || !hex);
+        fprintf(stderr, "bench container run: --stack `%s`: %s%s\n", spec, err ? err->msg : strerror(-r),
+                hint ? "; an image is stored with `bench layers import PATH` (or named as "
+                       "--stack oci:PATH), a synthesized stack as --stack synth:layers=N"
+                     : "");
+        return bad_input ? EXIT_BAD_INPUT : EXIT_START_FAILED;
+}
+
 /* bench container run [OPTIONS] -- CMD [ARG...] */
 static int container_run(int argc, char **argv) {
         static const struct option opts[] = {
                 {"layer", required_argument, NULL, 'l'},
+                {"stack", required_argument, NULL, 's'},
                 {"memory", required_argument, NULL, 'm'},
                 {"cpus", required_argument, NULL, 'c'},
                 {"pids", required_argument, NULL, 'p'},
@@ -94,8 +121,9 @@ static int container_run(int argc, char **argv) {
                          .stderr_fd = -1,
                          .network = CTR_NET_LOOPBACK,
                          .upper_tmpfs = true};
-        const char *layers[CTR_MAX_LAYERS];
-        size_t n_layers = 0;
+        const char *layer_args[CTR_MAX_LAYERS];
+        size_t n_layer_args = 0;
+        const char *stack_spec = NULL;
         const char *workdir = getenv("BENCH_WORKDIR");
         bool show_phases = false;
         int c;
@@ -104,11 +132,21 @@ static int container_run(int argc, char **argv) {
                 uint64_t v;
                 switch (c) {
                 case 'l':
-                        if (n_layers == CTR_MAX_LAYERS) {
+                        if (n_layer_args == CTR_MAX_LAYERS) {
                                 fprintf(stderr, "bench container run: at most %d layers\n", CTR_MAX_LAYERS);
                                 return EXIT_BAD_INPUT;
                         }
-                        layers[n_layers++] = optarg;
+                        layer_args[n_layer_args++] = optarg;
+                        break;
+                case 's':
+                        if (stack_spec) {
+                                fprintf(stderr,
+                                        "bench container run: --stack given twice (`%s`, `%s`): a container "
+                                        "has one stack; add dirs above it with --layer\n",
+                                        stack_spec, optarg);
+                                return EXIT_BAD_INPUT;
+                        }
+                        stack_spec = optarg;
                         break;
                 case 'm':
                         if (bench_parse_size(optarg, &spec.limits.memory_bytes) < 0) {
@@ -211,12 +249,39 @@ static int container_run(int argc, char **argv) {
                         return EXIT_BAD_INPUT;
                 }
         }
+        /*
+         * the stack below the --layer dirs, as an image is below what is added
+         * to it; resolved before the clock of --phases starts (a first use
+         * builds or imports it)
+         */
+        uint64_t t_stack = bench_now_ns();
+        _cleanup_(lay_stack_clear) lay_stack stack = {0};
+        if (stack_spec && (c = resolve_stack(stack_spec, &stack)) != 0)
+                return c;
+        /*
+         * bench's base layer (busybox + bench-agent) at the bottom when nothing
+         * else gives the container programs: no --layer and no stack, or a
+         * synthesized stack (data only); an imported image is a whole rootfs
+         */
+        bool with_base = stack_spec ? lay_stack_synthesized(&stack) : n_layer_args == 0;
+        if (with_base + stack.n_layers + n_layer_args > CTR_MAX_LAYERS) {
+                fprintf(stderr,
+                        "bench container run: --stack `%s`: %zu layers, %zu --layer dirs%s: overlayfs takes "
+                        "at most %d lower layers; %s\n",
+                        stack_spec, stack.n_layers, n_layer_args,
+                        with_base ? " and bench's base layer below a synthesized stack" : "", CTR_MAX_LAYERS,
+                        with_base ? "synthesize fewer layers (bench layers synth --layers N)"
+                                  : "give fewer --layer dirs");
+                return EXIT_BAD_INPUT;
+        }
         uint64_t t_begin = bench_now_ns();
         /* the network namespace on another cpu meanwhile: the checks below take as long as it does */
         _cleanup_(ctr_netns_unrefp) ctr_netns *netns = ctr_netns_begin(&spec);
         spec.netns = netns;
+        const char *layers[CTR_MAX_LAYERS];
+        size_t n_layers = 0;
         _cleanup_free_ char *base = NULL;
-        if (n_layers == 0) {
+        if (with_base) {
                 _cleanup_free_ char *agent = bench_agent_path();
                 _cleanup_error_ bench_error *err = NULL;
                 if (!agent || ctr_base_layer(agent, &base, &err) < 0) {
@@ -228,6 +293,10 @@ static int container_run(int argc, char **argv) {
                         fprintf(stderr, "bench container run: %s\n", m);
                 layers[n_layers++] = base;
         }
+        for (size_t i = 0; i < stack.n_layers; i++)
+                layers[n_layers++] = stack.layers[i];
+        for (size_t i = 0; i < n_layer_args; i++)
+                layers[n_layers++] = layer_args[i];
         char name[64];
         snprintf(name, sizeof(name), "bench-%d-0", (int)getpid());
         spec.name = name;
@@ -254,7 +323,16 @@ static int container_run(int argc, char **argv) {
         bench_interrupt_install();
         ctr_container *ctr = NULL;
         if (ctr_start(&spec, CTR_START_ALONE, &ctr, &err) < 0) {
-                fprintf(stderr, "bench container run: %s\n", err->msg);
+                /* without bench's base layer the image must hold the command (and its ld.so) */
+                bool missing = stack_spec && !with_base && err->code == ENOENT &&
+                               strstr(err->msg, "failed executing");
+                fprintf(stderr, "bench container run: %s%s%s%s\n", err->msg,
+                        missing ? " (the rootfs is the stack `" : "", missing ? stack_spec : "",
+                        missing ? n_layer_args ? "` and the --layer dirs, without bench's base layer: name a "
+                                                 "program they hold)"
+                                               : "` without bench's base layer: name a program the image "
+                                                 "holds)"
+                                : "");
                 return EXIT_START_FAILED;
         }
         int status = 0;
@@ -266,6 +344,9 @@ static int container_run(int argc, char **argv) {
         ctr_destroy(ctr);
         if (show_phases) {
                 uint64_t t_end = bench_now_ns();
+                if (stack_spec)
+                        fprintf(stderr, "%-24s %8.3f ms\n", "run.stack_ms",
+                                bench_ns_to_ms(t_begin - t_stack));
                 for (int i = 0; i < CTR_PHASE_EXEC; i++)
                         fprintf(stderr, "%-24s %8.3f ms\n", ctr_phase_names[i], ph[i]);
                 fprintf(stderr,
@@ -314,6 +395,10 @@ const verb_table container_cli = {
                 "options of run:\n"
                 "  --layer DIR          a read-only layer, bottom first (repeatable); default: bench's base\n"
                 "                       layer (busybox-static + bench-agent)\n"
+                "  --stack SPEC         a stored stack as the bottom layers, below any --layer dirs:\n"
+                "                       an id (or unique prefix) from bench layers list, oci:PATH or a\n"
+                "                       path (imported first), synth:layers=N,... (built first); an image\n"
+                "                       must hold CMD, a synthesized stack gets bench's base layer below it\n"
                 "  --memory SIZE        memory limit (64M, 1G)\n"
                 "  --cpus LIST          cpuset, e.g. 1 or 0-3\n"
                 "  --pids N             pids limit\n"

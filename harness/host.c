@@ -195,6 +195,49 @@ static cJSON *libraries(void) {
         return o;
 }
 
+/* The chosen word of a sysfs choice list: "always [madvise] never" -> "madvise"; NULL if none. */
+static char *sysfs_choice(const char *path) {
+        _cleanup_free_ char *s = read_line(path);
+        const char *a = s ? strchr(s, '[') : NULL, *b = a ? strchr(a, ']') : NULL;
+        return b ? strndup(a + 1, (size_t)(b - a - 1)) : NULL;
+}
+
+static void add_long_or_null(cJSON *o, const char *key, long v) {
+        if (v >= 0)
+                cJSON_AddNumberToObject(o, key, (double)v);
+        else
+                cJSON_AddNullToObject(o, key);
+}
+
+/*
+ * Whether the host could merge or back with huge pages what a guest or a
+ * process holds: KSM (QEMU marks guest RAM mergeable) and THP. A vm
+ * configuration's `ksm` may change KSM for its run: its agent line
+ * (pinning.seen) says what the guest ran under.
+ */
+static void add_memory_merging(cJSON *h) {
+        vm_ksm_state k;
+        vm_ksm_read(&k);
+        if (k.present) {
+                cJSON *o = cJSON_AddObjectToObject(h, "ksm");
+                add_long_or_null(o, "run", k.run);
+                add_long_or_null(o, "pages_to_scan", k.pages_to_scan);
+                add_long_or_null(o, "sleep_millisecs", k.sleep_millisecs);
+                if (k.merge_across_nodes >= 0)
+                        cJSON_AddNumberToObject(o, "merge_across_nodes", (double)k.merge_across_nodes);
+                add_long_or_null(o, "pages_sharing", k.pages_sharing);
+        } else
+                cJSON_AddNullToObject(h, "ksm");
+        _cleanup_free_ char *enabled = sysfs_choice("/sys/kernel/mm/transparent_hugepage/enabled");
+        _cleanup_free_ char *defrag = sysfs_choice("/sys/kernel/mm/transparent_hugepage/defrag");
+        if (enabled || defrag) {
+                cJSON *t = cJSON_AddObjectToObject(h, "thp");
+                add_string_or_null(t, "enabled", enabled);
+                add_string_or_null(t, "defrag", defrag);
+        } else
+                cJSON_AddNullToObject(h, "thp");
+}
+
 cJSON *host_capture(void) {
         cJSON *h = cJSON_CreateObject();
         struct utsname u;
@@ -235,6 +278,8 @@ cJSON *host_capture(void) {
                 cJSON_AddNumberToObject(h, "memory_kib", (double)kib);
         else
                 cJSON_AddNullToObject(h, "memory_kib");
+
+        add_memory_merging(h);
 
         cJSON_AddStringToObject(h, "cgroup_mode", ctr_cgroup_mode_name(ctr_cgroup_mode_detect()));
         _cleanup_free_ char *summary = have_topo ? topology_summary(t) : NULL;
@@ -598,6 +643,17 @@ char *host_info_text(const cJSON *info) {
         row(f, "SMT", get(info, "smt"));
         row(f, "NUMA nodes", get(info, "numa_nodes"));
         row(f, "governor", get(info, "cpu_governor"));
+
+        fputs("\nmemory merging\n", f);
+        const cJSON *ksm = get(info, "ksm"), *thp = get(info, "thp");
+        row(f, "KSM run", cJSON_IsObject(ksm) ? get(ksm, "run") : ksm);
+        if (cJSON_IsObject(ksm)) {
+                row(f, "KSM pages_to_scan", get(ksm, "pages_to_scan"));
+                row(f, "KSM sleep (ms)", get(ksm, "sleep_millisecs"));
+                row(f, "KSM pages_sharing", get(ksm, "pages_sharing"));
+        }
+        row(f, "THP enabled", get(thp, "enabled"));
+        row(f, "THP defrag", get(thp, "defrag"));
 
         fputs("\ncgroups\n", f);
         row(f, "mode", cg ? get(cg, "mode") : get(info, "cgroup_mode"));

@@ -385,7 +385,6 @@ int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_erro
                 r = bench_error_set(err, ENOMEM, "out of memory");
                 goto out;
         }
-        c.f->host = host_capture();
         c.f->suite = cJSON_Duplicate(s->json, 1);
         c.f->started_at = utc_now();
 
@@ -441,6 +440,8 @@ int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_erro
                 if (first && drv->reap_stale)
                         drv->reap_stale();
         }
+        /* after the reaping: a dead run's settings (vm ksm) are the host's again */
+        c.f->host = host_capture();
         r = write_result(&c, err);
         if (r < 0)
                 goto out;

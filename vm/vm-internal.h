@@ -145,3 +145,25 @@ int vm_conn_destroy_all(vm_conn *c, const char *name_prefix);
  */
 int vm_accel_choose(const char *want, const char **ret_type, const char **ret_accel, char *why,
                     size_t why_len, bench_error **err);
+
+/* ---- ksm.c: the `ksm` option ---- */
+
+typedef enum { VM_KSM_HOST, VM_KSM_ON, VM_KSM_OFF } vm_ksm_mode;
+/* "host", "on", "off" (the option table's choices) and back */
+vm_ksm_mode vm_ksm_mode_parse(const char *s);
+const char *vm_ksm_mode_name(vm_ksm_mode m);
+/* Whether this host can do it: KSM in the kernel, root to set it. */
+int vm_ksm_check(vm_ksm_mode mode, bench_error **err);
+/*
+ * on: run=1 at a rate that merges within a run; off: run=0. The first
+ * holder saves the host's values in /run/bench/ksm.saved and sets them;
+ * later holders of the same mode share it (another mode is EBUSY). A record
+ * of a live bench is EBUSY; one of a dead bench is restored first.
+ */
+int vm_ksm_acquire(vm_ksm_mode mode, bench_error **err);
+/* The last holder restores the saved values and removes the record; host: nothing. */
+void vm_ksm_release(vm_ksm_mode mode);
+/* A record whose bench is gone (SIGKILL): its values restored, the record removed. */
+void vm_ksm_reap_stale(void);
+/* Waits until ksmd has made `passes` more full scans: 0, -ETIMEDOUT, -ENOENT without KSM. */
+int vm_ksm_settle(unsigned passes, int timeout_ms);

@@ -88,3 +88,17 @@ typedef struct vm_kvm_probe {
  * probe of both, for the accel choice and for `bench info`.
  */
 void vm_kvm_probe_host(vm_kvm_probe *ret);
+
+/* ---- ksm.c: the host's memory merging ---- */
+
+/* /sys/kernel/mm/ksm as it is now; -1 for a value the kernel does not have. */
+typedef struct vm_ksm_state {
+        bool present; /* the kernel has KSM (CONFIG_KSM) */
+        long run;     /* 0 stopped, 1 merging, 2 unmerging all */
+        long pages_to_scan, sleep_millisecs, merge_across_nodes;
+        long pages_shared;  /* KSM pages in use */
+        long pages_sharing; /* more mappings of them: how many pages merging saves */
+        long zero_pages;    /* pages merged with the zero page (use_zero_pages) */
+        long full_scans;
+} vm_ksm_state;
+void vm_ksm_read(vm_ksm_state *ret);

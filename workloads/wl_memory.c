@@ -31,6 +31,10 @@ static const wl_metric_spec memory_metrics[] = {
          "container: the cgroup's memory usage while the agent holds size"},
         {"cgroup_peak_kib", "KiB", "lower",
          "container: the cgroup's memory high-water mark (page cache included)"},
+        {"ksm_pages_sharing", "pages", "higher",
+         "vm while ksmd runs: pages merging saves, host-wide (/sys/kernel/mm/ksm/pages_sharing)"},
+        {"ksm_saved_kib", "KiB", "higher",
+         "vm while ksmd runs: memory merging saves, host-wide (pages_sharing + ksm_zero_pages)"},
         {0},
 };
 

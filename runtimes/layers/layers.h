@@ -72,6 +72,8 @@ int lay_flatten(const lay_stack *s, size_t upto, char **ret_dir, bench_error **e
 int lay_list(cJSON **ret, bench_error **err);
 int lay_remove(const char *id, bench_error **err);
 void lay_stack_clear(lay_stack *s);
+/* Whether bench synthesized it (data only, no programs), rather than imported an image. */
+bool lay_stack_synthesized(const lay_stack *s);
 
 /*
  * A stack as a suite or CLI names it: "synth:layers=32,files=100,dirs=10,

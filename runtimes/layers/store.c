@@ -250,8 +250,15 @@ void lay_stack_clear(lay_stack *s) {
         for (size_t i = 0; i < s->n_layers; i++)
                 free(s->layers[i]);
         free(s->layers);
-        cJSON_Delete(s->meta);
+        /* an empty stack must not load cJSON (bench container run without --stack) */
+        if (s->meta)
+                cJSON_Delete(s->meta);
         *s = (lay_stack){0};
+}
+
+bool lay_stack_synthesized(const lay_stack *s) {
+        const cJSON *src = s->meta ? cJSON_GetObjectItemCaseSensitive(s->meta, "source") : NULL;
+        return cJSON_IsString(src) && !strcmp(src->valuestring, "synth");
 }
 
 int lay_stack_load(const char *store, const char *id, lay_stack *ret, bench_error **err) {
