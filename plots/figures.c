@@ -186,7 +186,8 @@ static int model_build(model *m, const res_file *f) {
                 return -ENOMEM;
         for (size_t i = 0; i < f->n_series; i++) {
                 const res_series *s = &f->series[i];
-                if (!usable(s))
+                /* series by k or n (density) have their own figures, drawn against k and n */
+                if (!usable(s) || s->k || s->n)
                         continue;
                 bool seen = false;
                 for (size_t j = 0; j < m->n_keys && !seen; j++)
