@@ -11,7 +11,7 @@
 
 #define RES_SCHEMA "bench.result/1"
 /* The most environments one density step holds at once (a series' k and n). */
-#define RES_MAX_ENVS 100000
+#define RES_MAX_ENVS 100000 /* = DENSITY_MAX_ENVS (workloads/catalog.h) */
 
 /* One metric of one workload in one configuration: its samples and stats. */
 typedef struct res_series {

@@ -196,6 +196,12 @@ static size_t bare_phases(rt_env *env, uint64_t ready_ns, rt_phase *out, size_t 
 
 const bench_opt_spec rt_bare_options[] = {RT_OPTION_STACK, {0}};
 
+/* The static agent's few MiB of RSS and its page tables; fds: the channel and a pidfd. */
+static void bare_estimate(const cJSON *options, rt_estimate *ret) {
+        *ret = (rt_estimate){.kib = 4 * 1024, .fds = 4};
+        snprintf(ret->why, sizeof(ret->why), "the agent process, about 4M");
+}
+
 const rt_driver rt_bare_driver = {
         .name = "bare",
         .options = rt_bare_options,
@@ -207,4 +213,5 @@ const rt_driver rt_bare_driver = {
         .wait = bare_wait,
         .phases = bare_phases,
         .destroy = bare_destroy,
+        .estimate = bare_estimate,
 };

@@ -76,6 +76,17 @@ typedef struct rt_metric {
                         "or a store id"                                                                      \
         }
 
+/* What one running environment costs the host (density's check before a run). */
+typedef struct rt_estimate {
+        uint64_t kib;  /* host memory, page tables and kernel structures included */
+        unsigned fds;  /* fds bench holds while it runs, its channel's three included */
+        char why[160]; /* how kib adds up: "guest memory 256M + QEMU about 128M" */
+} rt_estimate;
+
+/* Without an estimate hook: what density assumes of one environment. */
+#define RT_ESTIMATE_DEFAULT_KIB (16u * 1024u)
+#define RT_ESTIMATE_DEFAULT_FDS 8u
+
 /* The hooks of a configuration kind: runtimes/skeleton.c documents each for a new driver. */
 typedef struct rt_driver {
         /* the configuration kind: "bare", "container", "vm" */
@@ -108,6 +119,8 @@ typedef struct rt_driver {
         void (*reap_stale)(void);
         /* optional: what the runtime applied (a seccomp profile), added to the agent's seen object */
         void (*describe)(rt_env *env, cJSON *seen);
+        /* optional: host memory and fds one running environment of these options takes (density) */
+        void (*estimate)(const cJSON *options, rt_estimate *ret);
 } rt_driver;
 
 /*

@@ -13,6 +13,7 @@
  * *err set (a sentence a user can act on); nothing prints or exits; destroy leaves nothing behind.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "driver.h"
@@ -108,6 +109,20 @@ static void skeleton_destroy(rt_env *env) {
 }
 
 /*
+ * What one running environment of these options costs the host, for the
+ * density workload's check (N environments at once must fit): memory in
+ * KiB (whatever the host loses: processes, page tables, kernel structures;
+ * a VM's guest memory), the fds bench holds for it, and in why how the
+ * figure adds up (it is quoted when a suite is refused). Optional: without
+ * it density assumes RT_ESTIMATE_DEFAULT_KIB and _FDS.
+ */
+static void skeleton_estimate(const cJSON *options, rt_estimate *ret) {
+        uint64_t memory = bench_opt_size(options, rt_skeleton_options, "memory");
+        *ret = (rt_estimate){.kib = memory / 1024, .fds = 3};
+        snprintf(ret->why, sizeof(ret->why), "its memory %llu KiB", (unsigned long long)(memory / 1024));
+}
+
+/*
  * Further optional hooks (NULL when a kind has nothing to say):
  *   .accel      the accelerator each figure is labelled with ("kvm", "tcg")
  *   .diagnose   context for a failure, such as a guest's console tail
@@ -139,4 +154,5 @@ const rt_driver rt_skeleton_driver = {
         .wait = skeleton_wait,
         .phases = skeleton_phases,
         .destroy = skeleton_destroy,
+        .estimate = skeleton_estimate,
 };

@@ -377,6 +377,17 @@ const bench_opt_spec rt_container_options[] = {
         {0},
 };
 
+/*
+ * The agent plus what the kernel keeps per container (namespaces, the
+ * overlay mount, the cgroup, page tables). A memory limit does not raise
+ * it: the agent does not use it, and what the readers cache is shared.
+ */
+static void container_estimate(const cJSON *options, rt_estimate *ret) {
+        *ret = (rt_estimate){.kib = 8 * 1024, .fds = 6};
+        snprintf(ret->why, sizeof(ret->why),
+                 "the agent and the kernel's namespaces, overlay mount and cgroup, about 8M");
+}
+
 const rt_driver rt_container_driver = {
         .name = "container",
         .options = rt_container_options,
@@ -390,4 +401,5 @@ const rt_driver rt_container_driver = {
         .destroy = container_destroy,
         .reap_stale = ctr_cgroup_reap_stale,
         .describe = container_describe,
+        .estimate = container_estimate,
 };
