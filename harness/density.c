@@ -35,33 +35,73 @@ void density_estimate(const rt_driver *drv, const cJSON *options, rt_estimate *r
                 drv->estimate(options, ret);
                 return;
         }
-        *ret = (rt_estimate){.kib = RT_ESTIMATE_DEFAULT_KIB, .fds = RT_ESTIMATE_DEFAULT_FDS};
+        *ret = (rt_estimate){.kib = RT_ESTIMATE_DEFAULT_KIB,
+                             .fds = RT_ESTIMATE_DEFAULT_FDS,
+                             .pids = RT_ESTIMATE_DEFAULT_PIDS};
         snprintf(ret->why, sizeof(ret->why), "the kind gives no estimate: %uM assumed",
                  RT_ESTIMATE_DEFAULT_KIB / 1024);
 }
 
-int density_fits(unsigned n, const char *kind, const rt_estimate *e, uint64_t avail_kib, uint64_t fd_limit,
-                 char *why, size_t len) {
+int density_fits(unsigned n, const char *kind, const rt_estimate *e, const density_host *h, char *why,
+                 size_t len) {
         uint64_t need_kib = (uint64_t)n * e->kib;
-        if (need_kib > avail_kib) {
+        if (h->avail_kib && need_kib > h->avail_kib) {
                 snprintf(why, len,
                          "n=%u needs about %" PRIu64 " MiB (%u × %" PRIu64
                          " MiB per `%s` environment: %s), the host has %" PRIu64
                          " MiB available (lower n, or give the configuration less memory)",
                          n, (need_kib + 1023) / 1024, n, (e->kib + 1023) / 1024, kind, e->why,
-                         avail_kib / 1024);
+                         h->avail_kib / 1024);
                 return -ENOMEM;
         }
         uint64_t need_fds = (uint64_t)n * e->fds + DENSITY_FD_RESERVE;
-        if (fd_limit && need_fds > fd_limit) {
+        if (h->fd_limit && need_fds > h->fd_limit) {
                 snprintf(why, len,
                          "n=%u needs about %" PRIu64
                          " open files (%u × %u per `%s` environment + %u for bench), "
                          "the hard limit RLIMIT_NOFILE is %" PRIu64 " (lower n, or raise it: ulimit -Hn)",
-                         n, need_fds, n, e->fds, kind, DENSITY_FD_RESERVE, fd_limit);
+                         n, need_fds, n, e->fds, kind, DENSITY_FD_RESERVE, h->fd_limit);
                 return -EMFILE;
         }
+        uint64_t need_pids = (uint64_t)n * e->pids;
+        if (h->pid_room && need_pids > h->pid_room) {
+                snprintf(why, len,
+                         "n=%u needs about %" PRIu64
+                         " tasks (%u × %u per `%s` environment), the host has room "
+                         "for %" PRIu64
+                         " more (kernel.pid_max and kernel.threads-max less the tasks running; lower n, or "
+                         "raise them)",
+                         n, need_pids, n, e->pids, kind, h->pid_room);
+                return -EAGAIN;
+        }
         return 0;
+}
+
+static uint64_t read_u64(const char *path) {
+        _cleanup_free_ char *text = NULL;
+        unsigned long long v = 0;
+        if (bench_read_file(path, &text, NULL, NULL) < 0 || sscanf(text, "%llu", &v) != 1)
+                return 0;
+        return v;
+}
+
+void density_host_read(density_host *ret) {
+        *ret = (density_host){0};
+        bench_meminfo_kib("MemAvailable", &ret->avail_kib, NULL);
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY)
+                ret->fd_limit = rl.rlim_max;
+        uint64_t pid_max = read_u64("/proc/sys/kernel/pid_max"),
+                 threads = read_u64("/proc/sys/kernel/threads-max");
+        uint64_t room = pid_max && threads ? (pid_max < threads ? pid_max : threads)
+                        : pid_max          ? pid_max
+                                           : threads;
+        /* /proc/loadavg's fourth field: running/total tasks */
+        _cleanup_free_ char *load = NULL;
+        unsigned long long running, total = 0;
+        if (bench_read_file("/proc/loadavg", &load, NULL, NULL) == 0)
+                sscanf(load, "%*s %*s %*s %llu/%llu", &running, &total);
+        ret->pid_room = room > total ? room - total : room ? 1 : 0;
 }
 
 /* ---- the workload's params ---- */
@@ -189,6 +229,9 @@ static int start_env(dctx *d, denv *e, char **args, bench_error **err) {
                 return bench_error_prefix(err, "cannot start the agent");
         e->started = true;
         session_attach(&e->ss, &launch);
+        /* a VM figure says whether it was emulated (run_record_at labels the series) */
+        if (d->drv->accel && d->drv->accel(e->env))
+                snprintf(d->c->accel, sizeof(d->c->accel), "%s", d->drv->accel(e->env));
         return 0;
 }
 
@@ -558,6 +601,7 @@ static void dctx_clear(dctx *d) {
 
 int run_density(run_ctx *c, const suite_config *cfg, const suite_workload *w) {
         _cleanup_(dctx_clear) dctx d = {.c = c, .cfg = cfg, .w = w, .drv = cfg->kind->driver};
+        c->accel[0] = '\0';
         char why[256];
         run_env_config(c, cfg, &d.rc);
         if (wl_density_counts(param_text(w, "n"), d.counts, DENSITY_MAX_COUNTS, &d.n_counts, why,

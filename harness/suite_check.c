@@ -13,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sys/resource.h>
-
 #include "density.h"
 #include "../common/cleanup.h"
 #include "../common/util.h"
@@ -844,13 +842,11 @@ int suite_check(suite_checker *c, const cJSON *root, const suite_overrides *ov, 
 
 /*
  * density: the largest N of each configuration must fit the host's
- * available memory (the kind's estimate per environment) and fd limit.
+ * available memory (the kind's estimate per environment), fd and task limits.
  */
 static void check_density(suite_checker *c, const suite *s, bench_diags *d) {
-        uint64_t avail = 0;
-        struct rlimit rl = {0};
-        bool have_mem = bench_meminfo_kib("MemAvailable", &avail, NULL) == 0;
-        bool have_fds = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY;
+        density_host host;
+        density_host_read(&host);
         for (size_t i = 0; i < s->n_workloads; i++) {
                 const suite_workload *w = &s->workloads[i];
                 unsigned n;
@@ -863,8 +859,7 @@ static void check_density(suite_checker *c, const suite *s, bench_diags *d) {
                         rt_estimate e;
                         char why[512], where[64];
                         density_estimate(sc->kind->driver, sc->options, &e);
-                        if (density_fits(n, sc->kind->name, &e, have_mem ? avail : UINT64_MAX,
-                                         have_fds ? (uint64_t)rl.rlim_max : 0, why, sizeof(why)) == 0)
+                        if (density_fits(n, sc->kind->name, &e, &host, why, sizeof(why)) == 0)
                                 continue;
                         unsigned line, col;
                         snprintf(where, sizeof(where), "workloads[%zu].params.n", i);

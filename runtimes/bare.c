@@ -198,7 +198,7 @@ const bench_opt_spec rt_bare_options[] = {RT_OPTION_STACK, {0}};
 
 /* The static agent's few MiB of RSS and its page tables; fds: the channel and a pidfd. */
 static void bare_estimate(const cJSON *options, rt_estimate *ret) {
-        *ret = (rt_estimate){.kib = 4 * 1024, .fds = 4};
+        *ret = (rt_estimate){.kib = 4 * 1024, .fds = 4, .pids = 1};
         snprintf(ret->why, sizeof(ret->why), "the agent process, about 4M");
 }
 

@@ -80,12 +80,14 @@ typedef struct rt_metric {
 typedef struct rt_estimate {
         uint64_t kib;  /* host memory, page tables and kernel structures included */
         unsigned fds;  /* fds bench holds while it runs, its channel's three included */
+        unsigned pids; /* host tasks (processes and threads) it runs */
         char why[160]; /* how kib adds up: "guest memory 256M + QEMU about 128M" */
 } rt_estimate;
 
 /* Without an estimate hook: what density assumes of one environment. */
 #define RT_ESTIMATE_DEFAULT_KIB (16u * 1024u)
 #define RT_ESTIMATE_DEFAULT_FDS 8u
+#define RT_ESTIMATE_DEFAULT_PIDS 4u
 
 /* The hooks of a configuration kind: runtimes/skeleton.c documents each for a new driver. */
 typedef struct rt_driver {

@@ -112,13 +112,13 @@ static void skeleton_destroy(rt_env *env) {
  * What one running environment of these options costs the host, for the
  * density workload's check (N environments at once must fit): memory in
  * KiB (whatever the host loses: processes, page tables, kernel structures;
- * a VM's guest memory), the fds bench holds for it, and in why how the
+ * a VM's guest memory), the fds bench holds for it, the host tasks it runs, and in why how the
  * figure adds up (it is quoted when a suite is refused). Optional: without
  * it density assumes RT_ESTIMATE_DEFAULT_KIB and _FDS.
  */
 static void skeleton_estimate(const cJSON *options, rt_estimate *ret) {
         uint64_t memory = bench_opt_size(options, rt_skeleton_options, "memory");
-        *ret = (rt_estimate){.kib = memory / 1024, .fds = 3};
+        *ret = (rt_estimate){.kib = memory / 1024, .fds = 3, .pids = 1};
         snprintf(ret->why, sizeof(ret->why), "its memory %llu KiB", (unsigned long long)(memory / 1024));
 }
 

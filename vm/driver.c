@@ -560,11 +560,12 @@ const bench_opt_spec rt_vm_options[] = {
 /* QEMU beyond guest RAM (its code, device state, TCG's translation cache): measured ~80-120M here. */
 #define VM_QEMU_OVERHEAD_KIB (128u * 1024u)
 
-/* The guest's memory, which a guest that reads files fills with its page cache, and QEMU's own. */
+/* The guest's memory, which a guest that reads files fills with its page cache, and QEMU's own; QEMU's
+ * threads. */
 static void vm_estimate(const cJSON *options, rt_estimate *ret) {
         uint64_t memory = bench_opt_size(options, rt_vm_options, "memory");
         char m[32];
-        *ret = (rt_estimate){.kib = memory / 1024 + VM_QEMU_OVERHEAD_KIB, .fds = 8};
+        *ret = (rt_estimate){.kib = memory / 1024 + VM_QEMU_OVERHEAD_KIB, .fds = 8, .pids = 8};
         snprintf(ret->why, sizeof(ret->why), "guest memory %s + QEMU about %uM",
                  bench_format_size(memory, m, sizeof(m)), VM_QEMU_OVERHEAD_KIB / 1024);
 }

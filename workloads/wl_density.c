@@ -80,8 +80,9 @@ static const bench_opt_spec density_params[] = {
          "sequential: each started after the one before is ready; parallel: all started at once"},
         {"read", BENCH_OPT_SIZE, "0", NULL, 0, 64 * GiB,
          "each environment reads the stack's file of this size (bench/depth-1/big/SIZE), 0 = none"},
-        {"hold_timeout", BENCH_OPT_DURATION, "10m", NULL, 1, 86400000,
-         "how long an agent waits for the host's go-ahead before it ends by itself"},
+        {"hold_timeout", BENCH_OPT_DURATION, "60m", NULL, 1, 86400000,
+         "how long an agent waits for the host's go-ahead before it ends by itself: above the time all N "
+         "take to start"},
         {0},
 };
 

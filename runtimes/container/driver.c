@@ -383,7 +383,7 @@ const bench_opt_spec rt_container_options[] = {
  * it: the agent does not use it, and what the readers cache is shared.
  */
 static void container_estimate(const cJSON *options, rt_estimate *ret) {
-        *ret = (rt_estimate){.kib = 8 * 1024, .fds = 6};
+        *ret = (rt_estimate){.kib = 8 * 1024, .fds = 6, .pids = 2};
         snprintf(ret->why, sizeof(ret->why),
                  "the agent and the kernel's namespaces, overlay mount and cgroup, about 8M");
 }

@@ -57,28 +57,41 @@ static void test_counts(void **state) {
 }
 
 static void test_fits(void **state) {
-        rt_estimate vm = {.kib = (256 + 128) * 1024, .fds = 8};
+        rt_estimate vm = {.kib = (256 + 128) * 1024, .fds = 8, .pids = 8};
+        density_host h4g = {.avail_kib = 4096 * 1024, .fd_limit = 1024}, nomem = {.fd_limit = 1024},
+                     nolimit = {0}, pids = {.pid_room = 1000};
         snprintf(vm.why, sizeof(vm.why), "guest memory 256M + QEMU about 128M");
         char why[512];
         /* 10 × 384 MiB = 3840 MiB within 4 GiB */
-        assert_int_equal(density_fits(10, "vm", &vm, 4096 * 1024, 1024, why, sizeof(why)), 0);
+        assert_int_equal(density_fits(10, "vm", &vm, &h4g, why, sizeof(why)), 0);
         /* 256 × 384 MiB = 98304 MiB: refused with the arithmetic */
-        assert_int_equal(density_fits(256, "vm", &vm, 4096 * 1024, 0, why, sizeof(why)), -ENOMEM);
+        assert_int_equal(density_fits(256, "vm", &vm, &h4g, why, sizeof(why)), -ENOMEM);
         assert_string_equal(why,
                             "n=256 needs about 98304 MiB (256 × 384 MiB per `vm` environment: guest memory "
                             "256M + QEMU about 128M), the host has 4096 MiB available (lower n, or give "
                             "the configuration less memory)");
         /* fds: 200 × 8 + 64 = 1664 > 1024 */
-        assert_int_equal(density_fits(200, "vm", &vm, UINT64_MAX, 1024, why, sizeof(why)), -EMFILE);
+        assert_int_equal(density_fits(200, "vm", &vm, &nomem, why, sizeof(why)), -EMFILE);
         assert_non_null(strstr(why, "n=200 needs about 1664 open files (200 × 8 per `vm` environment + 64"));
         assert_non_null(strstr(why, "RLIMIT_NOFILE is 1024"));
-        /* 0 = no fd limit */
-        assert_int_equal(density_fits(200, "vm", &vm, UINT64_MAX, 0, why, sizeof(why)), 0);
+        /* 0 = no limit known */
+        assert_int_equal(density_fits(200, "vm", &vm, &nolimit, why, sizeof(why)), 0);
+        /* tasks: 200 × 8 = 1600 > 1000 */
+        assert_int_equal(density_fits(200, "vm", &vm, &pids, why, sizeof(why)), -EAGAIN);
+        assert_non_null(strstr(why,
+                               "n=200 needs about 1600 tasks (200 × 8 per `vm` environment), the host has "
+                               "room for 1000 more"));
+        assert_int_equal(density_fits(125, "vm", &vm, &pids, why, sizeof(why)), 0);
         /* exactly at the limit fits */
-        rt_estimate one = {.kib = 1024, .fds = 3};
-        assert_int_equal(density_fits(4, "bare", &one, 4096, 4 * 3 + DENSITY_FD_RESERVE, why, sizeof(why)),
-                         0);
-        assert_int_equal(density_fits(5, "bare", &one, 4096, 0, why, sizeof(why)), -ENOMEM);
+        rt_estimate one = {.kib = 1024, .fds = 3, .pids = 1};
+        density_host edge = {.avail_kib = 4096, .fd_limit = 4 * 3 + DENSITY_FD_RESERVE};
+        assert_int_equal(density_fits(4, "bare", &one, &edge, why, sizeof(why)), 0);
+        edge.fd_limit = 0;
+        assert_int_equal(density_fits(5, "bare", &one, &edge, why, sizeof(why)), -ENOMEM);
+        /* the host's own figures are there */
+        density_host now;
+        density_host_read(&now);
+        assert_true(now.avail_kib > 0 && now.pid_room > 0);
 
         /* a kind without the hook: the default, and the message says it is assumed */
         rt_estimate e;
