@@ -99,7 +99,8 @@ static const wl_metric_spec density_metrics[] = {
         {"parallel.last_start_ms", "ms", "lower", "parallel: the slowest of the N starts (by n)"},
         {"parallel.all_ready_ms", "ms", "lower", "parallel: first start call to the last ready byte (by n)"},
         {"mem_per_env_kib", "KiB", "lower",
-         "host MemAvailable before minus with N up, over N: kernel memory included (by n)"},
+         "host MemAvailable (with the per-cpu free lists) before minus with N up, over N: kernel memory "
+         "included (by n)"},
         {"pss_per_env_kib", "KiB", "lower", "sum of the environments' footprint_kib (PSS) over N (by n)"},
         {"cgroup_per_env_kib", "KiB", "lower", "sum of the environments' cgroup memory usage over N (by n)"},
         {"read_ms", "ms", "lower", "time the k-th reader takes to read the file, k-1 read it before (by k)"},

@@ -67,10 +67,11 @@ for c in ("bare", "ctr"):
             assert 0 < first <= every and 0 < last <= every, (c, mode, n, first, last, every)
         assert len(get(c, "parallel.start_ms", n=n)["samples"]) == 3 * n
         assert min(get(c, "pss_per_env_kib", n=n)["samples"]) > 0, (c, n)
-        # MemAvailable is the whole host's: on a shared machine it moves by tens of MiB a second
-        # while a few containers take hundreds of KiB, so only its presence is asserted
         for m in ("mem_per_env_kib", "read_mem_per_env_kib"):
             assert len(get(c, m, n=n)["samples"]) == 3, (c, m, n)
+    # MemAvailable is the whole host's: on a shared machine it moves by MiBs while an environment
+    # takes a few hundred KiB; the median of 3 at n=8 is above 0
+    assert get(c, "mem_per_env_kib", n=8)["stats"]["median"] > 0, get(c, "mem_per_env_kib", n=8)["samples"]
 # each environment read 16M, but one page cache holds it: far below 16M per environment at n=8
 # (medians of 3: MemFree is the whole host's too)
 for c in ("bare", "ctr"):
