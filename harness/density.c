@@ -446,10 +446,14 @@ static int round_sequential(dctx *d, denv *e, unsigned n, bench_error **err) {
                 double ms = agent_metric(&e[k].ss, "read_ms");
                 if (ms >= 0)
                         record(d, "read_ms", ms, k + 1, 0);
+                else
+                        derror(d, "n=%u: environment %u held again without its read_ms", n, k + 1);
         }
         if (mr == 0)
                 mr = host_mem_read(&with_read, &merr);
-        if (mr == 0) {
+        if (mr < 0)
+                derror(d, "n=%u: no read_mem_per_env_kib and read_added_per_env_kib: %s", n, merr->msg);
+        else {
                 record(d, "read_mem_per_env_kib", ((double)before.avail - (double)with_read.avail) / n, 0, n);
                 /* page cache counts as available: what the reads took shows in MemFree */
                 record(d, "read_added_per_env_kib", ((double)idle.free - (double)with_read.free) / n, 0, n);
