@@ -304,19 +304,18 @@ static int measure_all(dctx *d, denv *e, unsigned n, double *ret_pss, double *re
                 if (got < 0)
                         return bench_error_prefix(err, "measuring environment %u of %u", i + 1, n);
                 for (int j = 0; j < got; j++) {
-                        if (!strcmp(m[j].name, "footprint_kib")) {
+                        if (!strcmp(m[j].name, RT_METRIC_FOOTPRINT)) {
                                 pss += m[j].value;
                                 n_pss++;
-                        } else if (!strcmp(m[j].name, "cgroup_usage_kib")) {
+                        } else if (!strcmp(m[j].name, RT_METRIC_CGROUP_USAGE)) {
                                 cg += m[j].value;
                                 n_cg++;
                         }
                 }
         }
         if (n_pss != n)
-                return bench_error_set(err, ENODATA,
-                                       "the `%s` kind reported footprint_kib for %u of %u environments",
-                                       d->cfg->kind->name, n_pss, n);
+                return bench_error_set(err, ENODATA, "the `%s` kind reported %s for %u of %u environments",
+                                       d->cfg->kind->name, RT_METRIC_FOOTPRINT, n_pss, n);
         *ret_pss = pss;
         *ret_cg = cg;
         *ret_n_cg = n_cg;

@@ -162,7 +162,7 @@ static int bare_measure(rt_env *env, rt_metric out[RT_MAX_METRICS], bench_error 
         int r = bench_pss_kib(env->pid, &pss, err);
         if (r < 0)
                 return r;
-        out[0] = RT_METRIC_KIB("footprint_kib", pss);
+        out[0] = RT_METRIC_KIB(RT_METRIC_FOOTPRINT, pss);
         return 1;
 }
 

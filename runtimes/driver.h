@@ -64,6 +64,10 @@ typedef struct rt_metric {
 } rt_metric;
 
 #define RT_MAX_METRICS 8
+/* The measured names others read: every kind's footprint first; a cgroup's usage where a kind has one
+ * (density sums both) */
+#define RT_METRIC_FOOTPRINT "footprint_kib"
+#define RT_METRIC_CGROUP_USAGE "cgroup_usage_kib"
 /* The usual one: memory in KiB, less is better. */
 #define RT_METRIC_KIB(metric, kib)                                                                           \
         ((rt_metric){.name = (metric), .unit = "KiB", .better = "lower", .value = (kib)})

@@ -82,9 +82,11 @@ static int skeleton_start(rt_env *env, char *const *args, rt_launch *ret_launch,
 
 /*
  * While the agent holds its memory (the memory workload): the host-side
- * figures of the environment, footprint_kib first (PSS of every host
- * process it has), then whatever the kind adds (a cgroup's peak, a VMM's
- * overhead). Returns their count; bench records them under these names.
+ * figures of the environment, footprint_kib first (RT_METRIC_FOOTPRINT:
+ * PSS of every host process it has), then whatever the kind adds (a
+ * cgroup's peak, a VMM's overhead; a cgroup's usage as
+ * RT_METRIC_CGROUP_USAGE, which density sums). Returns their count; bench
+ * records them under these names.
  */
 static int skeleton_measure(rt_env *env, rt_metric out[RT_MAX_METRICS], bench_error **err) {
         return bench_error_set(err, ESRCH, "the skeleton driver runs no agent");

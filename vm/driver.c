@@ -485,7 +485,7 @@ static int vm_measure(rt_env *env, rt_metric out[RT_MAX_METRICS], bench_error **
                                 guest += (double)pss;
                 }
         }
-        out[0] = RT_METRIC_KIB("footprint_kib", total);
+        out[0] = RT_METRIC_KIB(RT_METRIC_FOOTPRINT, total);
         out[1] = RT_METRIC_KIB("vmm_overhead_kib", total - guest);
         return 2;
 }

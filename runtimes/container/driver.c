@@ -279,13 +279,13 @@ static int container_measure(rt_env *env, rt_metric out[RT_MAX_METRICS], bench_e
         if (r < 0)
                 return r;
         int n = 0;
-        out[n++] = RT_METRIC_KIB("footprint_kib", kib);
+        out[n++] = RT_METRIC_KIB(RT_METRIC_FOOTPRINT, kib);
         ctr_cgroup_stats st;
         ctr_cgroup *cg = ctr_get_cgroup(env->ctr);
         if (cg && ctr_cgroup_stats_read(cg, &st, NULL) == 0) {
                 if (st.memory_current_bytes > 0)
-                        out[n++] =
-                                RT_METRIC_KIB("cgroup_usage_kib", (double)st.memory_current_bytes / 1024.0);
+                        out[n++] = RT_METRIC_KIB(RT_METRIC_CGROUP_USAGE,
+                                                 (double)st.memory_current_bytes / 1024.0);
                 if (st.memory_peak_bytes > 0)
                         out[n++] = RT_METRIC_KIB("cgroup_peak_kib", (double)st.memory_peak_bytes / 1024.0);
         }
