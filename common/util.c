@@ -553,6 +553,23 @@ int bench_pss_kib(int pid, double *ret_kib, bench_error **err) {
         return bench_error_set(err, ENODATA, "%s has no Pss line", path);
 }
 
+int bench_meminfo_kib(const char *field, uint64_t *ret_kib, bench_error **err) {
+        _cleanup_fclose_ FILE *f = fopen("/proc/meminfo", "re");
+        if (!f)
+                return bench_error_errno(err, errno, "cannot read /proc/meminfo");
+        char line[256];
+        size_t len = strlen(field);
+        while (fgets(line, sizeof(line), f)) {
+                unsigned long long kib;
+                if (!strncmp(line, field, len) && line[len] == ':' &&
+                    sscanf(line + len + 1, " %llu kB", &kib) == 1) {
+                        *ret_kib = kib;
+                        return 0;
+                }
+        }
+        return bench_error_set(err, ENODATA, "/proc/meminfo has no %s line", field);
+}
+
 void bench_reap_stale_dirs(const char *workdir) {
         DIR *d = opendir(workdir);
         if (!d)

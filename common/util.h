@@ -60,6 +60,8 @@ int bench_rm_rf(const char *path, bench_error **err);
 int bench_rm_rf_at(int dirfd, const char *name, bench_error **err);
 /* PSS of one process from /proc/PID/smaps_rollup, in KiB. */
 int bench_pss_kib(int pid, double *ret_kib, bench_error **err);
+/* A field of /proc/meminfo in KiB ("MemAvailable", "MemTotal", "Cached"). */
+int bench_meminfo_kib(const char *field, uint64_t *ret_kib, bench_error **err);
 
 /*
  * A bench killed outright (SIGKILL, a crash) cannot clean up: its children

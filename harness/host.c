@@ -271,10 +271,8 @@ cJSON *host_capture(void) {
         else
                 cJSON_AddNullToObject(h, "numa_nodes");
 
-        _cleanup_free_ char *meminfo = read_text("/proc/meminfo");
-        const char *mt = meminfo ? strstr(meminfo, "MemTotal:") : NULL;
-        unsigned long long kib;
-        if (mt && sscanf(mt, "MemTotal: %llu kB", &kib) == 1)
+        uint64_t kib;
+        if (bench_meminfo_kib("MemTotal", &kib, NULL) == 0)
                 cJSON_AddNumberToObject(h, "memory_kib", (double)kib);
         else
                 cJSON_AddNullToObject(h, "memory_kib");

@@ -19,22 +19,9 @@
 #include "host.h"
 #include "interrupt.h"
 #include "pinning.h"
+#include "run-internal.h"
 #include "session.h"
 #include "version.h"
-
-typedef struct run_ctx {
-        const suite *s;
-        const run_opts *o;
-        res_file *f;
-        pin_plan pin;
-        char *state_dir;
-        cJSON *seen; /* per configuration: what the agent saw from inside */
-        uint64_t rng;
-        unsigned rep_total, rep_index;
-        bool warmup;
-        int rep;        /* measured repetition index, -1 during warmup */
-        char accel[16]; /* of the last environment, "" if its driver has none */
-} run_ctx;
 
 /* splitmix64: small, seedable, and good enough to shuffle a handful of items */
 static void shuffle(size_t *a, size_t n, uint64_t *rng) {
@@ -56,7 +43,7 @@ static char *utc_now(void) {
         return strdup(buf);
 }
 
-static void progress(run_ctx *c, const suite_config *cfg, const char *what) {
+void run_progress(run_ctx *c, const suite_config *cfg, const char *what) {
         if (!c->o->progress)
                 return;
         /* the suite's names, from a file: no escape sequence of theirs reaches the terminal */
@@ -67,7 +54,7 @@ static void progress(run_ctx *c, const suite_config *cfg, const char *what) {
         fflush(stderr);
 }
 
-static void describe_status(int status, char *buf, size_t len) {
+void run_describe_status(int status, char *buf, size_t len) {
         if (WIFEXITED(status))
                 snprintf(buf, len, "exit status %d", WEXITSTATUS(status));
         else if (WIFSIGNALED(status))
@@ -76,8 +63,7 @@ static void describe_status(int status, char *buf, size_t len) {
                 snprintf(buf, len, "wait status 0x%x", status);
 }
 
-/* " (agent stderr: ...)" or "" */
-static const char *stderr_note(const session *ss, char *buf, size_t len) {
+const char *run_stderr_note(const session *ss, char *buf, size_t len) {
         size_t n = strlen(ss->stderr_tail);
         while (n > 0 && (ss->stderr_tail[n - 1] == '\n' || ss->stderr_tail[n - 1] == ' '))
                 n--;
@@ -92,8 +78,7 @@ static const char *stderr_note(const session *ss, char *buf, size_t len) {
         return buf;
 }
 
-/* A cached artefact that failed its check was rebuilt: said once, and kept in the result. */
-static void take_cache_notes(run_ctx *c, const suite_config *cfg) {
+void run_take_cache_notes(run_ctx *c, const suite_config *cfg) {
         for (char *m; (m = bench_cache_note_take()); free(m)) {
                 fprintf(stderr, "%sbench: %s\n", c->o->progress ? "\r\033[K" : "", m);
                 res_add_note(c->f, cfg->name, NULL, c->rep, c->warmup, "%s", m);
@@ -119,7 +104,7 @@ static int check_items_arrived(const session *ss, size_t n_items, bench_error **
                                "no metric and no error arrived (%zu of the %zu planned workloads sent "
                                "nothing): the agent's output ended %s%s",
                                missing, n_items, ss->ended ? "after its end line" : "without its end line",
-                               stderr_note(ss, note, sizeof(note)));
+                               run_stderr_note(ss, note, sizeof(note)));
 }
 
 /*
@@ -127,11 +112,8 @@ static int check_items_arrived(const session *ss, size_t n_items, bench_error **
  * wait, destroy. t_total_ns is start call -> torn down. n_items is the
  * number of plan items in args that must each send a metric or an error.
  */
-static int run_environment(run_ctx *c, const suite_config *cfg, char *const *args, size_t n_items,
-                           session *ss, uint64_t *ret_total_ns, rt_phase *phases, size_t *n_phases,
-                           bench_error **err) {
-        const rt_driver *drv = cfg->kind->driver;
-        rt_config rc = {
+void run_env_config(const run_ctx *c, const suite_config *cfg, rt_config *ret) {
+        *ret = (rt_config){
                 .name = cfg->name,
                 .options = cfg->options,
                 .agent_path = c->o->agent_path,
@@ -140,10 +122,18 @@ static int run_environment(run_ctx *c, const suite_config *cfg, char *const *arg
                 .cpuset = c->pin.workload_cpus[0] ? &c->pin.workload_set : NULL,
                 .timeout_s = c->s->timeout_s,
         };
+}
+
+static int run_environment(run_ctx *c, const suite_config *cfg, char *const *args, size_t n_items,
+                           session *ss, uint64_t *ret_total_ns, rt_phase *phases, size_t *n_phases,
+                           bench_error **err) {
+        const rt_driver *drv = cfg->kind->driver;
+        rt_config rc;
+        run_env_config(c, cfg, &rc);
         rt_env *env = NULL;
         c->accel[0] = '\0';
         int r = drv->create(&rc, 0, &env, err);
-        take_cache_notes(c, cfg);
+        run_take_cache_notes(c, cfg);
         if (r < 0)
                 return bench_error_prefix(err, "cannot prepare the %s environment", cfg->kind->name);
 
@@ -162,15 +152,15 @@ static int run_environment(run_ctx *c, const suite_config *cfg, char *const *arg
                 r = drv->wait(env, left_ms, &status, err);
                 if (r == 0 && (!WIFEXITED(status) || (WEXITSTATUS(status) != 0 && ss->n_item_errors == 0))) {
                         char how[128], note[512];
-                        describe_status(status, how, sizeof(how));
+                        run_describe_status(status, how, sizeof(how));
                         r = bench_error_set(err, EIO, "the agent ended with %s%s", how,
-                                            stderr_note(ss, note, sizeof(note)));
+                                            run_stderr_note(ss, note, sizeof(note)));
                 }
                 if (r == 0)
                         r = check_items_arrived(ss, n_items, err);
         } else if (r != -EINTR) {
                 char note[512];
-                if (stderr_note(ss, note, sizeof(note))[0])
+                if (run_stderr_note(ss, note, sizeof(note))[0])
                         bench_error_prefix(err, "%s", note + 1);
         }
         if (r < 0 && r != -EINTR && drv->diagnose) {
@@ -190,20 +180,19 @@ static int run_environment(run_ctx *c, const suite_config *cfg, char *const *arg
         return r;
 }
 
-static void remember_seen(run_ctx *c, const suite_config *cfg, const session *ss) {
+void run_remember_seen(run_ctx *c, const suite_config *cfg, const session *ss) {
         if (!ss->agent_info)
                 return;
         cJSON_DeleteItemFromObjectCaseSensitive(c->seen, cfg->name);
         cJSON_AddItemToObject(c->seen, cfg->name, cJSON_Duplicate(ss->agent_info, 1));
 }
 
-/* The series the value went to; NULL during warmup or out of memory. */
-static res_series *record(run_ctx *c, const suite_config *cfg, const suite_workload *w, const char *metric,
-                          const char *unit, const char *better, double value) {
+res_series *run_record_at(run_ctx *c, const suite_config *cfg, const suite_workload *w, const char *metric,
+                          const char *unit, const char *better, double value, unsigned k, unsigned n) {
         if (c->warmup)
                 return NULL;
-        res_series *se = res_series_get(c->f, w->name, w->spec->name, cfg->name, cfg->kind->name, metric,
-                                        unit, better, w->params_json);
+        res_series *se = res_series_get_at(c->f, w->name, w->spec->name, cfg->name, cfg->kind->name, metric,
+                                           unit, better, w->params_json, k, n);
         if (!se)
                 return NULL;
         res_series_add(se, value);
@@ -213,7 +202,13 @@ static res_series *record(run_ctx *c, const suite_config *cfg, const suite_workl
         return se;
 }
 
-static void record_error(run_ctx *c, const suite_config *cfg, const char *workload, const char *msg) {
+/* The series the value went to; NULL during warmup or out of memory. */
+static res_series *record(run_ctx *c, const suite_config *cfg, const suite_workload *w, const char *metric,
+                          const char *unit, const char *better, double value) {
+        return run_record_at(c, cfg, w, metric, unit, better, value, 0, 0);
+}
+
+void run_record_error(run_ctx *c, const suite_config *cfg, const char *workload, const char *msg) {
         res_add_error(c->f, cfg->name, workload, c->rep, c->warmup, "%s", msg);
 }
 
@@ -260,16 +255,16 @@ static int run_startup(run_ctx *c, const suite_config *cfg, const suite_workload
                 size_t n_phases = 0;
                 uint64_t total_ns = 0;
                 _cleanup_error_ bench_error *err = NULL;
-                progress(c, cfg, w->name);
+                run_progress(c, cfg, w->name);
                 int r = run_environment(c, cfg, args, 0, &ss, &total_ns, phases, &n_phases, &err);
                 if (r == -EINTR) {
                         session_clear(&ss);
                         return r;
                 }
                 if (r < 0)
-                        record_error(c, cfg, w->name, err && err->msg ? err->msg : "failed");
+                        run_record_error(c, cfg, w->name, err && err->msg ? err->msg : "failed");
                 else {
-                        remember_seen(c, cfg, &ss);
+                        run_remember_seen(c, cfg, &ss);
                         record(c, cfg, w, "ready_ms", "ms", "lower",
                                bench_ns_to_ms(ss.t_ready_ns - ss.t_start_ns));
                         record(c, cfg, w, "total_ms", "ms", "lower", bench_ns_to_ms(total_ns));
@@ -290,13 +285,13 @@ static int run_workloads_in_env(run_ctx *c, const suite_config *cfg, char **args
         _cleanup_free_ bool *got = calloc(n, sizeof(bool));
         if (!got)
                 return -ENOMEM;
-        progress(c, cfg, "workloads");
+        run_progress(c, cfg, "workloads");
         int r = run_environment(c, cfg, args, n, &ss, &total_ns, NULL, NULL, &err);
         if (r == -EINTR) {
                 session_clear(&ss);
                 return r;
         }
-        remember_seen(c, cfg, &ss);
+        run_remember_seen(c, cfg, &ss);
         for (size_t i = 0; i < ss.n_metrics; i++) {
                 const session_metric *m = &ss.metrics[i];
                 if (m->index >= n)
@@ -321,16 +316,16 @@ static int run_workloads_in_env(run_ctx *c, const suite_config *cfg, char **args
                                      ss.notes[i].message);
         for (size_t i = 0; i < ss.n_item_errors; i++)
                 if (ss.item_errors[i].index < n) {
-                        record_error(c, cfg, by_index[ss.item_errors[i].index]->name,
-                                     ss.item_errors[i].message);
+                        run_record_error(c, cfg, by_index[ss.item_errors[i].index]->name,
+                                         ss.item_errors[i].message);
                 }
         /* the environment failed: every workload it did not finish is an error */
         session_items_arrived(&ss, n, got);
         if (r < 0)
                 for (size_t i = 0; i < n; i++)
                         if (!got[i])
-                                record_error(c, cfg, by_index[i]->name,
-                                             err && err->msg ? err->msg : "failed");
+                                run_record_error(c, cfg, by_index[i]->name,
+                                                 err && err->msg ? err->msg : "failed");
         session_clear(&ss);
         return 0;
 }
@@ -455,8 +450,11 @@ int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_erro
                 for (size_t k = 0; k < n_run && !bench_interrupted(); k++) {
                         const suite_config *cfg = &s->configs[order[k]];
                         for (size_t w = 0; w < s->n_workloads && !bench_interrupted(); w++)
-                                if ((s->workloads[w].spec->flags & WL_HOST_TIMED) &&
-                                    suite_workload_applies(&s->workloads[w], cfg))
+                                if (!suite_workload_applies(&s->workloads[w], cfg))
+                                        continue;
+                                else if (s->workloads[w].spec->flags & WL_HOST_DENSITY)
+                                        run_density(&c, cfg, &s->workloads[w]);
+                                else if (s->workloads[w].spec->flags & WL_HOST_TIMED)
                                         run_startup(&c, cfg, &s->workloads[w]);
                         if (!bench_interrupted())
                                 run_workloads(&c, cfg);

@@ -16,7 +16,10 @@
 #include "../workloads/catalog.h"
 #include "interrupt.h"
 
+static void close_channel(session *s);
+
 void session_clear(session *s) {
+        close_channel(s);
         cJSON_Delete(s->agent_info);
         for (size_t i = 0; i < s->n_metrics; i++) {
                 free(s->metrics[i].metric);
@@ -158,6 +161,12 @@ static int handle_line(session *s, const rt_driver *drv, rt_env *env, int in_fd,
                 return add_item_error(s, index, str_field(o, "message")) < 0
                                ? bench_error_set(err, ENOMEM, "out of memory")
                                : 0;
+        if (!strcmp(type, "hold") && s->manual_holds) {
+                /* the caller measures and releases (session_release) */
+                s->held = true;
+                s->n_held++;
+                return 0;
+        }
         if (!strcmp(type, "hold")) {
                 /* the agent holds its memory: measure the environment, then release it */
                 rt_metric measured[RT_MAX_METRICS];
@@ -199,31 +208,147 @@ static void keep_stderr(session *s, const char *buf, size_t n) {
         s->stderr_tail[cur + n] = '\0';
 }
 
-int session_read(session *s, const rt_driver *drv, rt_env *env, rt_launch *launch, uint64_t deadline_ns,
-                 bench_error **err) {
-        _cleanup_close_ int out_fd = take_fd(&launch->out_fd);
-        _cleanup_close_ int in_fd = take_fd(&launch->in_fd);
-        _cleanup_close_ int err_fd = take_fd(&launch->err_fd);
-        size_t cap = 65536, len = 0;
-        _cleanup_free_ char *buf = malloc(cap);
-        if (!buf)
-                return bench_error_set(err, ENOMEM, "out of memory");
-        bool ready = s->t_ready_ns != 0;
-        int r = 0;
+void session_attach(session *s, rt_launch *launch) {
+        s->out_fd = take_fd(&launch->out_fd);
+        s->in_fd = take_fd(&launch->in_fd);
+        s->err_fd = take_fd(&launch->err_fd);
+        s->attached = true;
+        s->eof = s->out_fd < 0;
         /* stderr is best effort: never let it block the protocol */
-        if (err_fd >= 0)
-                fcntl(err_fd, F_SETFL, fcntl(err_fd, F_GETFL) | O_NONBLOCK);
+        if (s->err_fd >= 0)
+                fcntl(s->err_fd, F_SETFL, fcntl(s->err_fd, F_GETFL) | O_NONBLOCK);
+}
 
-        while (out_fd >= 0) {
+static void close_channel(session *s) {
+        if (!s->attached)
+                return;
+        closep(&s->out_fd);
+        closep(&s->in_fd);
+        closep(&s->err_fd);
+        s->out_fd = s->in_fd = s->err_fd = -1;
+        free(s->buf);
+        s->buf = NULL;
+        s->len = s->cap = 0;
+        s->attached = false;
+}
+
+static void read_stderr(session *s) {
+        while (s->err_fd >= 0) {
+                char eb[sizeof(s->stderr_tail)];
+                ssize_t m = read(s->err_fd, eb, sizeof(eb));
+                if (m > 0) {
+                        keep_stderr(s, eb, (size_t)m);
+                        continue;
+                }
+                if (m == 0 || (errno != EINTR && errno != EAGAIN)) {
+                        closep(&s->err_fd);
+                        s->err_fd = -1;
+                }
+                if (m < 0 && errno == EINTR)
+                        continue;
+                break;
+        }
+}
+
+/* The complete lines in s->buf; a trailing partial line stays. */
+static int handle_lines(session *s, const rt_driver *drv, rt_env *env, bench_error **err) {
+        char *start = s->buf, *nl;
+        int r;
+        while ((nl = memchr(start, '\n', s->len - (size_t)(start - s->buf)))) {
+                *nl = '\0';
+                if (nl > start && (r = handle_line(s, drv, env, s->in_fd, start, err)) < 0)
+                        return r;
+                start = nl + 1;
+        }
+        s->len -= (size_t)(start - s->buf);
+        memmove(s->buf, start, s->len);
+        return 0;
+}
+
+int session_feed(session *s, const rt_driver *drv, rt_env *env, short out_revents, short err_revents,
+                 bench_error **err) {
+        if (err_revents)
+                read_stderr(s);
+        if (!out_revents || s->eof)
+                return 0;
+        if (s->len + 4096 > s->cap) {
+                size_t cap = s->cap ? s->cap * 2 : 65536;
+                if (cap > (64u << 20))
+                        return bench_error_set(err, E2BIG, "agent line longer than 64 MiB");
+                char *nb = realloc(s->buf, cap);
+                if (!nb)
+                        return bench_error_set(err, ENOMEM, "out of memory");
+                s->buf = nb;
+                s->cap = cap;
+        }
+        ssize_t m = read(s->out_fd, s->buf + s->len, s->cap - s->len - 1);
+        if (m < 0) {
+                if (errno == EINTR || errno == EAGAIN)
+                        return 0;
+                return bench_error_errno(err, errno, "reading the agent's output");
+        }
+        if (m == 0) {
+                s->t_eof_ns = bench_now_ns();
+                s->eof = true;
+                closep(&s->out_fd);
+                s->out_fd = -1;
+                /* drain what stderr still holds, for error messages */
+                read_stderr(s);
+                if (s->len > 0) {
+                        s->buf[s->len] = '\0';
+                        s->len = 0;
+                        int r = handle_line(s, drv, env, s->in_fd, s->buf, err);
+                        if (r < 0)
+                                return r;
+                }
+                if (!s->t_ready_ns)
+                        return bench_error_set(err, EPROTO, "the agent exited without its ready byte");
+                return 0;
+        }
+        char *got = s->buf + s->len;
+        if (!s->t_ready_ns) {
+                /* the clock stops at the first byte: nothing else comes before it */
+                s->t_ready_ns = bench_now_ns();
+                if ((unsigned char)got[0] != WL_READY_BYTE)
+                        return bench_error_set(err, EPROTO,
+                                               "agent's first byte is 0x%02x, not the ready byte 0x%02x",
+                                               (unsigned char)got[0], WL_READY_BYTE);
+                memmove(got, got + 1, (size_t)m - 1);
+                m--;
+        }
+        s->len += (size_t)m;
+        s->buf[s->len] = '\0';
+        return handle_lines(s, drv, env, err);
+}
+
+static bool reached(const session *s, session_until what) {
+        switch (what) {
+        case SESSION_UNTIL_EOF:
+                return s->eof;
+        case SESSION_UNTIL_READY:
+                return s->t_ready_ns != 0;
+        case SESSION_UNTIL_HOLD:
+                return s->held;
+        }
+        return true;
+}
+
+int session_read_until(session *s, const rt_driver *drv, rt_env *env, session_until what,
+                       uint64_t deadline_ns, bench_error **err) {
+        while (!reached(s, what)) {
+                if (s->eof)
+                        return bench_error_set(err, EPROTO, "the agent's output ended before its %s",
+                                               what == SESSION_UNTIL_HOLD ? "hold line" : "ready byte");
                 struct pollfd p[3] = {
-                        {.fd = out_fd, .events = POLLIN},
-                        {.fd = err_fd, .events = POLLIN},
+                        {.fd = s->out_fd, .events = POLLIN},
+                        {.fd = s->err_fd, .events = POLLIN},
                         {.fd = bench_interrupt_fd(), .events = POLLIN},
                 };
                 uint64_t now = bench_now_ns();
                 if (now >= deadline_ns)
                         return bench_error_set(err, ETIMEDOUT, "%s",
-                                               ready ? "timed out" : "timed out before the agent was ready");
+                                               s->t_ready_ns ? "timed out"
+                                                             : "timed out before the agent was ready");
                 int timeout_ms = (int)((deadline_ns - now) / 1000000) + 1;
                 int n = poll(p, 3, timeout_ms);
                 if (n < 0 && errno != EINTR)
@@ -232,77 +357,31 @@ int session_read(session *s, const rt_driver *drv, rt_env *env, rt_launch *launc
                         return bench_error_set(err, EINTR, "interrupted");
                 if (n <= 0)
                         continue;
-                if (p[1].revents) {
-                        char eb[1024];
-                        ssize_t m = read(err_fd, eb, sizeof(eb));
-                        if (m > 0)
-                                keep_stderr(s, eb, (size_t)m);
-                        else if (m == 0 || (errno != EINTR && errno != EAGAIN)) {
-                                closep(&err_fd);
-                                err_fd = -1;
-                        }
-                }
-                if (!p[0].revents)
-                        continue;
-                if (len + 4096 > cap) {
-                        if (cap >= (64u << 20))
-                                return bench_error_set(err, E2BIG, "agent line longer than 64 MiB");
-                        char *nb = realloc(buf, cap * 2);
-                        if (!nb)
-                                return bench_error_set(err, ENOMEM, "out of memory");
-                        buf = nb;
-                        cap *= 2;
-                }
-                ssize_t m = read(out_fd, buf + len, cap - len - 1);
-                if (m < 0) {
-                        if (errno == EINTR || errno == EAGAIN)
-                                continue;
-                        return bench_error_errno(err, errno, "reading the agent's output");
-                }
-                if (m == 0) {
-                        s->t_eof_ns = bench_now_ns();
-                        closep(&out_fd);
-                        out_fd = -1;
-                        break;
-                }
-                if (!ready) {
-                        /* the clock stops at the first byte: nothing else comes before it */
-                        s->t_ready_ns = bench_now_ns();
-                        ready = true;
-                        if ((unsigned char)buf[len] != WL_READY_BYTE)
-                                return bench_error_set(
-                                        err, EPROTO,
-                                        "agent's first byte is 0x%02x, not the ready byte 0x%02x",
-                                        (unsigned char)buf[len], WL_READY_BYTE);
-                        memmove(buf + len, buf + len + 1, (size_t)m - 1);
-                        m--;
-                }
-                len += (size_t)m;
-                buf[len] = '\0';
-                char *start = buf, *nl;
-                while ((nl = memchr(start, '\n', len - (size_t)(start - buf)))) {
-                        *nl = '\0';
-                        if (nl > start && (r = handle_line(s, drv, env, in_fd, start, err)) < 0)
-                                return r;
-                        start = nl + 1;
-                }
-                len -= (size_t)(start - buf);
-                memmove(buf, start, len);
-        }
-        /* drain what stderr still holds, for error messages */
-        while (err_fd >= 0) {
-                char eb[1024];
-                ssize_t m = read(err_fd, eb, sizeof(eb));
-                if (m <= 0)
-                        break;
-                keep_stderr(s, eb, (size_t)m);
-        }
-        if (len > 0) {
-                buf[len] = '\0';
-                if ((r = handle_line(s, drv, env, in_fd, buf, err)) < 0)
+                int r = session_feed(s, drv, env, p[0].revents, p[1].revents, err);
+                if (r < 0)
                         return r;
         }
-        if (!ready)
-                return bench_error_set(err, EPROTO, "the agent exited without its ready byte");
         return 0;
+}
+
+int session_release(session *s, bench_error **err) {
+        if (!s->held)
+                return 0;
+        s->held = false;
+        if (!s->attached || s->in_fd < 0)
+                return bench_error_set(err, EPIPE, "no channel to the agent to release its hold");
+        ssize_t n;
+        while ((n = write(s->in_fd, "g", 1)) < 0 && errno == EINTR)
+                ;
+        if (n < 0)
+                return bench_error_errno(err, errno, "releasing the agent's hold");
+        return 0;
+}
+
+int session_read(session *s, const rt_driver *drv, rt_env *env, rt_launch *launch, uint64_t deadline_ns,
+                 bench_error **err) {
+        session_attach(s, launch);
+        int r = session_read_until(s, drv, env, SESSION_UNTIL_EOF, deadline_ns, err);
+        close_channel(s);
+        return r;
 }

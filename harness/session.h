@@ -41,6 +41,14 @@ typedef struct session {
         bool ended;     /* the agent sent its "end" line */
         int end_status; /* from the "end" line */
         char stderr_tail[2048];
+        /* the channel while it is read (session_attach); session_clear closes it */
+        bool attached, eof;
+        int out_fd, in_fd, err_fd;
+        char *buf; /* bytes after the last complete line */
+        size_t len, cap;
+        /* manual holds (density): a hold line is not answered but marks the session held */
+        bool manual_holds, held;
+        unsigned n_held; /* hold lines seen in manual mode */
 } session;
 
 /*
@@ -53,6 +61,27 @@ typedef struct session {
 int session_read(session *s, const rt_driver *drv, rt_env *env, rt_launch *launch, uint64_t deadline_ns,
                  bench_error **err);
 void session_clear(session *s);
+
+/*
+ * The same reader in steps, for many environments up at once (density).
+ * session_attach takes the fds of launch into s (s->manual_holds set
+ * before: hold lines are then left unanswered and set s->held).
+ * session_feed reads what poll said is there (revents of s->out_fd and
+ * s->err_fd) and handles the complete lines; s->eof at the end.
+ * session_read_until polls one session until what says it is reached.
+ * session_release answers a manual hold with the byte that ends it.
+ */
+void session_attach(session *s, rt_launch *launch);
+int session_feed(session *s, const rt_driver *drv, rt_env *env, short out_revents, short err_revents,
+                 bench_error **err);
+typedef enum session_until {
+        SESSION_UNTIL_EOF,
+        SESSION_UNTIL_READY, /* the ready byte came */
+        SESSION_UNTIL_HOLD,  /* a manual hold line came (s->held); EOF before it is an error */
+} session_until;
+int session_read_until(session *s, const rt_driver *drv, rt_env *env, session_until what,
+                       uint64_t deadline_ns, bench_error **err);
+int session_release(session *s, bench_error **err);
 /*
  * Marks in got[0..n_items) the plan items that produced something: a
  * metric, a hold or an error line. Returns how many produced nothing.

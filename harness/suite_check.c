@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "density.h"
 #include "../common/cleanup.h"
 #include "../common/util.h"
 #include "suite-internal.h"
@@ -645,6 +646,15 @@ static void check_workloads(suite_checker *c, const cJSON *arr, const cJSON *cfg
                         };
                         if (!check_opts(c, pv, &pp, &owner, params, &np_count))
                                 ok = false;
+                        /* what the type cannot say: a list's form (density's n) */
+                        for (size_t k = 0; ok && spec->check && k < np_count; k++) {
+                                char why[256];
+                                if (spec->check(params[k].key, params[k].value, why, sizeof(why)) < 0) {
+                                        json_path kp = json_path_key(pp, params[k].key);
+                                        report(c, &kp, AT_VALUE, 0, NULL, "%s", why);
+                                        ok = false;
+                                }
+                        }
                 }
                 const cJSON *cfv = cJSON_GetObjectItemCaseSensitive(o, "configurations");
                 json_path cfp = json_path_key(op, "configurations");
@@ -901,6 +911,44 @@ int suite_check(suite_checker *c, const cJSON *root, const suite_overrides *ov, 
 }
 
 /*
+ * density: the largest N of each configuration must fit the host's
+ * available memory (the kind's estimate per environment), fd and task limits.
+ */
+static void check_density(suite_checker *c, const suite *s, bench_diags *d) {
+        density_host host;
+        density_host_read(&host);
+        for (size_t i = 0; i < s->n_workloads; i++) {
+                const suite_workload *w = &s->workloads[i];
+                unsigned n;
+                if (!(w->spec->flags & WL_HOST_DENSITY) || density_max_n(w, &n) < 0)
+                        continue;
+                for (size_t k = 0; k < s->n_configs; k++) {
+                        const suite_config *sc = &s->configs[k];
+                        if (!sc->kind->driver)
+                                continue;
+                        rt_estimate e;
+                        char why[512], where[64];
+                        density_estimate(sc->kind->driver, sc->options, &e);
+                        if (density_fits(n, sc->kind->name, &e, &host, why, sizeof(why)) == 0)
+                                continue;
+                        unsigned line, col;
+                        snprintf(where, sizeof(where), "workloads[%zu].params.n", i);
+                        if (json_locate(c->text, where, &line, &col) < 0) {
+                                snprintf(where, sizeof(where), "workloads[%zu]", i);
+                                if (json_locate(c->text, where, &line, &col) < 0)
+                                        line = col = 0;
+                        }
+                        if (line)
+                                bench_diags_add(d, "%s:%u:%u: %s: workload `%s` in configuration `%s`: %s",
+                                                c->file, line, col, where, w->name, sc->name, why);
+                        else
+                                bench_diags_add(d, "%s: %s: workload `%s` in configuration `%s`: %s", c->file,
+                                                where, w->name, sc->name, why);
+                }
+        }
+}
+
+/*
  * The host's word on each configuration (layer dirs, capability names,
  * cpusets, cgroup controllers): bad input is caught before anything is made.
  */
@@ -931,6 +979,7 @@ int suite_check_on_host(suite_checker *c, const cJSON *root, const suite *s) {
                 }
                 k++;
         }
+        check_density(c, s, &mine);
         return add_sorted(c, &mine);
 }
 

@@ -186,7 +186,8 @@ static int model_build(model *m, const res_file *f) {
                 return -ENOMEM;
         for (size_t i = 0; i < f->n_series; i++) {
                 const res_series *s = &f->series[i];
-                if (!usable(s))
+                /* series by k or n (density) have their own figures, drawn against k and n */
+                if (!usable(s) || s->k || s->n)
                         continue;
                 bool seen = false;
                 for (size_t j = 0; j < m->n_keys && !seen; j++)
@@ -957,6 +958,171 @@ static int figs_compare(plot_ctx *ctx, const cmp_report *cmp, bench_error **err)
         return 0;
 }
 
+/* One line of a by-k / by-n figure: a configuration's series of one metric, ordered by x. */
+typedef struct at_point {
+        unsigned x;
+        const res_series *s;
+} at_point;
+
+static int at_cmp(const void *a, const void *b) {
+        const at_point *x = a, *y = b;
+        return (x->x > y->x) - (x->x < y->x);
+}
+
+/* The series of workload/config/metric by k (by_k) or by n, sorted by it; their count. */
+static size_t at_points(const model *m, const char *workload, const char *config, const char *metric,
+                        bool by_k, at_point *out) {
+        size_t n = 0;
+        for (size_t i = 0; i < m->f->n_series; i++) {
+                const res_series *s = &m->f->series[i];
+                unsigned x = by_k ? s->k : s->n;
+                if (!usable(s) || !x || (by_k ? s->n : s->k) || strcmp(s->workload, workload) ||
+                    strcmp(s->configuration, config) || strcmp(s->metric, metric))
+                        continue;
+                out[n++] = (at_point){.x = x, .s = s};
+        }
+        qsort(out, n, sizeof(*out), at_cmp);
+        return n;
+}
+
+/*
+ * density: metrics against k (the k-th environment started, k-1 up) or
+ * n (environments up at once), a line per configuration and metric (the
+ * first solid, the others dashed). Nothing drawn when no metric has a point.
+ */
+static int fig_density(plot_ctx *ctx, const model *m, const char *workload, const char *suffix, bool by_k,
+                       const char *const *metrics, size_t n_metrics, const char *what, bench_error **err) {
+        _cleanup_free_ at_point *pts = calloc(m->f->n_series + 1, sizeof(*pts));
+        if (!pts)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        const char *unit = NULL;
+        bool any = false;
+        unsigned xmin = 0, xmax = 0;
+        for (size_t c = 0; c < m->n_cfgs; c++)
+                for (size_t j = 0; j < n_metrics; j++) {
+                        size_t n = at_points(m, workload, m->cfgs[c].name, metrics[j], by_k, pts);
+                        if (n == 0)
+                                continue;
+                        unit = unit ? unit : pts[0].s->unit;
+                        xmin = !any || pts[0].x < xmin ? pts[0].x : xmin;
+                        xmax = pts[n - 1].x > xmax ? pts[n - 1].x : xmax;
+                        any = true;
+                }
+        if (!any)
+                return 0;
+        _cleanup_free_ char *name = NULL, *title = NULL, *ylabel = NULL;
+        if (asprintf(&name, "%s-%s", workload, suffix) < 0 ||
+            asprintf(&title, "%s: %s (median; error bars: 95%% CI of the median)", workload, what) < 0 ||
+            asprintf(&ylabel, "%s (lower is better)", unit) < 0)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        plot_fig fig;
+        int r = plot_fig_open(&fig, ctx, name, title, err);
+        if (r < 0)
+                return r;
+        fprintf(fig.dat,
+                "# %s: %s; one block per configuration and metric (gnuplot: index 0, 1, ...)\n"
+                "# columns: 1 %s, 2 median, 3 ci95_low, 4 ci95_high, 5 samples\n",
+                workload, what,
+                by_k ? "k (the k-th environment started, k-1 already up)" : "n (environments up)");
+        size_t b = 0;
+        bool tcg = false;
+        for (size_t c = 0; c < m->n_cfgs; c++)
+                for (size_t j = 0; j < n_metrics; j++) {
+                        size_t n = at_points(m, workload, m->cfgs[c].name, metrics[j], by_k, pts);
+                        if (n == 0)
+                                continue;
+                        _cleanup_free_ char *label = NULL;
+                        if (asprintf(&label, "%s%s%s", m->cfgs[c].label, n_metrics > 1 ? ": " : "",
+                                     n_metrics > 1 ? metrics[j] : "") < 0) {
+                                plot_fig_close(&fig);
+                                return bench_error_set(err, ENOMEM, "out of memory");
+                        }
+                        tcg |= m->cfgs[c].accel && !strcmp(m->cfgs[c].accel, "tcg");
+                        fprintf(fig.dat, "%s# block %zu: ", b ? "\n\n" : "", b);
+                        plot_dat_string(fig.dat, label);
+                        fputc('\n', fig.dat);
+                        for (size_t i = 0; i < n; i++) {
+                                const res_stats *st = &pts[i].s->stats;
+                                fprintf(fig.dat, "%u ", pts[i].x);
+                                plot_dat_number(fig.dat, st->median);
+                                fputc(' ', fig.dat);
+                                plot_dat_number(fig.dat, st->ci95_low);
+                                fputc(' ', fig.dat);
+                                plot_dat_number(fig.dat, st->ci95_high);
+                                fprintf(fig.dat, " %zu\n", st->n);
+                        }
+                        fprintf(fig.body, "%s", b ? ", \\\n     " : "plot ");
+                        gp_dat(fig.body, &fig);
+                        fprintf(fig.body,
+                                " index %zu using 1:2:3:4 with yerrorlines lw 2 pt 7 ps 1.1 dt %zu lc rgb "
+                                "\"#%06x\" "
+                                "title ",
+                                b, j + 1, m->cfgs[c].color);
+                        plot_gp_string(fig.body, label);
+                        b++;
+                }
+        fputc('\n', fig.body);
+        gp_title(fig.set, "set title", title);
+        fputs("set ylabel ", fig.set);
+        plot_gp_string(fig.set, ylabel);
+        fputc('\n', fig.set);
+        fprintf(fig.set, "set xlabel \"%s%s\"\n",
+                by_k ? "k: the k-th environment started, k-1 already running" : "n: environments up at once",
+                tcg ? " (VM rows: TCG, emulated)" : "");
+        /* 1, 8, 32, 128: a log axis spaces them evenly */
+        if (xmin > 0 && xmax / xmin >= 16)
+                fprintf(fig.set, "set logscale x 2\nset xrange [%g:%g]\n", xmin / 1.3, xmax * 1.3);
+        else
+                fprintf(fig.set, "set xrange [%g:%g]\n", xmin - 0.5, xmax + 0.5);
+        /* latencies start at 0; memory by MemAvailable may dip below it at small n (its steps are MiBs) */
+        if (by_k)
+                fputs("set yrange [0:*]\n", fig.set);
+        fputs("set offsets 0, 0, graph 0.05, graph 0.05\n"
+              "set grid xtics ytics lc rgb \"#dddddd\"\n"
+              "set key below horizontal Left reverse width 2\n"
+              "set border 3\n"
+              "set xtics nomirror\n"
+              "set ytics nomirror\n",
+              fig.set);
+        return emit(ctx, &fig, err);
+}
+
+/* The density figures of each workload with series by k or n, once per workload. */
+static int figs_density(plot_ctx *ctx, const model *m, bench_error **err) {
+        strv done = {0};
+        int r = 0;
+        static const char *const start_k[] = {"sequential.start_ms"};
+        static const char *const start_n[] = {"sequential.last_start_ms", "parallel.last_start_ms",
+                                              "parallel.all_ready_ms"};
+        static const char *const mem_n[] = {"mem_per_env_kib", "pss_per_env_kib", "cgroup_per_env_kib"};
+        static const char *const read_n[] = {"read_added_per_env_kib", "read_mem_per_env_kib"};
+        for (size_t i = 0; i < m->f->n_series && r == 0; i++) {
+                const res_series *s = &m->f->series[i];
+                size_t before = done.n;
+                if (!(s->k || s->n))
+                        continue;
+                if (strv_add_unique(&done, s->workload) < 0) {
+                        r = bench_error_set(err, ENOMEM, "out of memory");
+                        break;
+                }
+                if (done.n == before)
+                        continue;
+                r = fig_density(ctx, m, s->workload, "start-by-k", true, start_k, ELEMENTSOF(start_k),
+                                "start latency of the k-th environment with k-1 up", err);
+                if (r == 0)
+                        r = fig_density(ctx, m, s->workload, "start-by-n", false, start_n,
+                                        ELEMENTSOF(start_n), "the last start of n, and all n ready", err);
+                if (r == 0)
+                        r = fig_density(ctx, m, s->workload, "memory-by-n", false, mem_n, ELEMENTSOF(mem_n),
+                                        "host memory per environment with n up", err);
+                if (r == 0)
+                        r = fig_density(ctx, m, s->workload, "read-by-n", false, read_n, ELEMENTSOF(read_n),
+                                        "host memory per environment after each read the same file", err);
+        }
+        strv_clear(&done);
+        return r;
+}
+
 int plot_figures(plot_ctx *ctx, const res_file *f, const cmp_report *cmp, bench_error **err) {
         model m;
         if (model_build(&m, f) < 0) {
@@ -983,6 +1149,8 @@ int plot_figures(plot_ctx *ctx, const res_file *f, const cmp_report *cmp, bench_
                 if (r == 0)
                         r = fig_layers(ctx, &m, k, err);
         }
+        if (r == 0)
+                r = figs_density(ctx, &m, err);
         if (r == 0 && cmp)
                 r = figs_compare(ctx, cmp, err);
         strv_clear(&startup);

@@ -312,12 +312,12 @@ static void section_overhead(doc *d, const res_file *f) {
         table_start(d, cols, ELEMENTSOF(cols));
         for (size_t i = 0; i < rep.n_rows; i++) {
                 const cmp_row *r = &rep.rows[i];
-                char b[64], c[64], ch[128];
+                char b[64], c[64], ch[128], ml[256];
                 fmt_change(r, ch, sizeof(ch));
                 _cleanup_free_ char *label = config_label(f, r->cur->configuration);
                 const char *cells[] = {r->cur->workload,
                                        label ? label : r->cur->configuration,
-                                       r->cur->metric,
+                                       res_metric_label(r->cur, ml, sizeof(ml)),
                                        r->cur->unit,
                                        report_num(r->base_median, b, sizeof(b)),
                                        report_num(r->cur_median, c, sizeof(c)),
@@ -362,9 +362,16 @@ static void section_results(doc *d, const res_file *f) {
                         snprintf(out, sizeof(out), "-");
                 }
                 _cleanup_free_ char *label = config_label(f, s->configuration);
-                const char *cells[] = {
-                        s->workload, label ? label : s->configuration, s->metric, s->unit, n, med, ci, cv,
-                        out};
+                char ml[256];
+                const char *cells[] = {s->workload,
+                                       label ? label : s->configuration,
+                                       res_metric_label(s, ml, sizeof(ml)),
+                                       s->unit,
+                                       n,
+                                       med,
+                                       ci,
+                                       cv,
+                                       out};
                 row(d, cells, ELEMENTSOF(cells));
         }
         table_end(d);
@@ -420,13 +427,13 @@ static int section_compare(doc *d, const res_file *f, const res_file *base, cons
                 table_start(d, cols, ELEMENTSOF(cols));
                 for (size_t i = 0; i < c->n_rows; i++) {
                         const cmp_row *r = &c->rows[i];
-                        char b[64], m[64], ch[128], p[32];
+                        char b[64], m[64], ch[128], p[32], ml[256];
                         fmt_change(r, ch, sizeof(ch));
                         snprintf(p, sizeof(p), isfinite(r->p_value) ? "%.3g" : "-", r->p_value);
                         _cleanup_free_ char *label = config_label(f, r->cur->configuration);
                         const char *cells[] = {r->cur->workload,
                                                label ? label : r->cur->configuration,
-                                               r->cur->metric,
+                                               res_metric_label(r->cur, ml, sizeof(ml)),
                                                report_num(r->base_median, b, sizeof(b)),
                                                report_num(r->cur_median, m, sizeof(m)),
                                                ch,

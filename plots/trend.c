@@ -190,6 +190,7 @@ static int find_regressions(trend *t, bench_error **err) {
                         continue;
                 for (size_t k = 0; k < rep.n_rows; k++) {
                         const cmp_row *row = &rep.rows[k];
+                        char label[256];
                         if (row->verdict != CMP_REGRESSED)
                                 continue;
                         step_regression *nr = realloc(t->regs, (t->n_regs + 1) * sizeof(*nr));
@@ -204,7 +205,7 @@ static int find_regressions(trend *t, bench_error **err) {
                                 .to = i + 1,
                                 .workload = strdup(row->cur->workload),
                                 .configuration = strdup(row->cur->configuration),
-                                .metric = strdup(row->cur->metric),
+                                .metric = strdup(res_metric_label(row->cur, label, sizeof(label))),
                                 .change_pct = row->change_pct,
                         };
                         if (!s->workload || !s->configuration || !s->metric) {
@@ -350,7 +351,9 @@ static int write_index(const trend *t, FILE *m, plot_ctx *ctx, bench_error **err
                 const res_file *f = t->runs[ri].f;
                 for (size_t si = 0; si < f->n_series; si++) {
                         const res_series *key = &f->series[si];
-                        if (key_seen(t, ri, si) || key_runs(t, key) < 2)
+                        /* density's series by k and n: a figure each would be dozens; its own figures draw
+                         * them */
+                        if (key->k || key->n || key_seen(t, ri, si) || key_runs(t, key) < 2)
                                 continue;
                         _cleanup_free_ char *name = NULL, *title = NULL;
                         int r = figure(t, key, ctx, &name, &title, err);

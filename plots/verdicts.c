@@ -29,7 +29,9 @@ static void fmt_num(char *buf, size_t len, double v) {
 }
 
 static void fill_cells(const cmp_row *row, bool overhead, cells *c) {
-        snprintf(c->metric, sizeof(c->metric), "%s/%s", row->cur->workload, row->cur->metric);
+        char label[256];
+        snprintf(c->metric, sizeof(c->metric), "%s/%s", row->cur->workload,
+                 res_metric_label(row->cur, label, sizeof(label)));
         snprintf(c->configuration, sizeof(c->configuration), "%s", row->cur->configuration);
         fmt_num(c->base, sizeof(c->base), row->base_median);
         fmt_num(c->cur, sizeof(c->cur), row->cur_median);
@@ -271,7 +273,8 @@ static void format_junit(FILE *m, const cmp_report *r, bool overhead) {
                 fputc('/', m);
                 bench_put_xml(m, row->cur->configuration);
                 fputc('/', m);
-                bench_put_xml(m, row->cur->metric);
+                char label[256];
+                bench_put_xml(m, res_metric_label(row->cur, label, sizeof(label)));
                 fputs("\">\n", m);
                 if (row->verdict == CMP_REGRESSED) {
                         fputs("      <failure message=\"", m);
@@ -321,6 +324,8 @@ static cJSON *row_json(const cmp_row *row) {
         if (!put(o, "workload", cJSON_CreateString(row->cur->workload)) ||
             !put(o, "configuration", cJSON_CreateString(row->cur->configuration)) ||
             !put(o, "metric", cJSON_CreateString(row->cur->metric)) ||
+            (row->cur->k && !put(o, "k", cJSON_CreateNumber(row->cur->k))) ||
+            (row->cur->n && !put(o, "n", cJSON_CreateNumber(row->cur->n))) ||
             !put(o, "unit", cJSON_CreateString(row->cur->unit)) ||
             !put(o, "better", cJSON_CreateString(row->cur->better)) ||
             !put(o, "base_configuration", cJSON_CreateString(row->base->configuration)) ||

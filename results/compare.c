@@ -373,7 +373,9 @@ static int add_key(char ***list, size_t *n, const res_series *s) {
         if (!p)
                 return -ENOMEM;
         *list = p;
-        if (asprintf(&p[*n], "%s/%s/%s", s->workload, s->configuration, s->metric) < 0)
+        char label[256];
+        if (asprintf(&p[*n], "%s/%s/%s", s->workload, s->configuration,
+                     res_metric_label(s, label, sizeof(label))) < 0)
                 return -ENOMEM;
         (*n)++;
         return 0;
@@ -480,7 +482,7 @@ int cmp_files(const res_file *base, const res_file *cur, const cmp_opts *o, cmp_
         size_t cap = 0;
         for (size_t i = 0; i < base->n_series; i++) {
                 const res_series *b = &base->series[i];
-                const res_series *c = res_find(cur, b->workload, b->configuration, b->metric);
+                const res_series *c = res_find_like(cur, b, NULL);
                 if (!c) {
                         if (add_key(&rep.only_in_base, &rep.n_only_base, b) < 0)
                                 return bench_error_set(err, ENOMEM, "out of memory");
@@ -492,8 +494,7 @@ int cmp_files(const res_file *base, const res_file *cur, const cmp_opts *o, cmp_
         }
         for (size_t i = 0; i < cur->n_series; i++) {
                 const res_series *c = &cur->series[i];
-                if (!res_find(base, c->workload, c->configuration, c->metric) &&
-                    add_key(&rep.only_in_cur, &rep.n_only_cur, c) < 0)
+                if (!res_find_like(base, c, NULL) && add_key(&rep.only_in_cur, &rep.n_only_cur, c) < 0)
                         return bench_error_set(err, ENOMEM, "out of memory");
         }
         if (rep.n_rows == 0)
@@ -547,7 +548,7 @@ int cmp_overhead(const res_file *f, const char *baseline, const cmp_opts *o, cmp
                 const res_series *c = &f->series[i];
                 if (!strcmp(c->configuration, baseline))
                         continue;
-                const res_series *b = res_find(f, c->workload, baseline, c->metric);
+                const res_series *b = res_find_like(f, c, baseline);
                 if (!b) {
                         /* a metric the baseline has not (phases, overhead_kib): listed, not compared */
                         if (add_key(&rep.only_in_cur, &rep.n_only_cur, c) < 0)

@@ -87,15 +87,21 @@ static int grow(void **array, size_t n, size_t *cap, size_t elem) {
         return 0;
 }
 
-static ssize_t series_index(const res_file *f, const char *workload, const char *configuration,
-                            const char *metric) {
+/* The key of a series: workload, configuration, metric, and density's k and n. */
+static ssize_t series_index_at(const res_file *f, const char *workload, const char *configuration,
+                               const char *metric, unsigned k, unsigned n) {
         for (size_t i = 0; i < f->n_series; i++) {
                 const res_series *s = &f->series[i];
                 if (!strcmp(s->workload, workload) && !strcmp(s->configuration, configuration) &&
-                    !strcmp(s->metric, metric))
+                    !strcmp(s->metric, metric) && s->k == k && s->n == n)
                         return (ssize_t)i;
         }
         return -1;
+}
+
+static ssize_t series_index(const res_file *f, const char *workload, const char *configuration,
+                            const char *metric) {
+        return series_index_at(f, workload, configuration, metric, 0, 0);
 }
 
 const res_series *res_find(const res_file *f, const char *workload, const char *configuration,
@@ -106,12 +112,37 @@ const res_series *res_find(const res_file *f, const char *workload, const char *
         return i < 0 ? NULL : &f->series[i];
 }
 
+const res_series *res_find_like(const res_file *f, const res_series *like, const char *configuration) {
+        if (!f || !like)
+                return NULL;
+        ssize_t i = series_index_at(f, like->workload, configuration ? configuration : like->configuration,
+                                    like->metric, like->k, like->n);
+        return i < 0 ? NULL : &f->series[i];
+}
+
+const char *res_metric_label(const res_series *s, char *buf, size_t len) {
+        if (s->k && s->n)
+                snprintf(buf, len, "%s k=%u n=%u", s->metric, s->k, s->n);
+        else if (s->k || s->n)
+                snprintf(buf, len, "%s %s=%u", s->metric, s->k ? "k" : "n", s->k ? s->k : s->n);
+        else
+                snprintf(buf, len, "%s", s->metric);
+        return buf;
+}
+
 res_series *res_series_get(res_file *f, const char *workload, const char *kind, const char *configuration,
                            const char *config_kind, const char *metric, const char *unit, const char *better,
                            const cJSON *params) {
+        return res_series_get_at(f, workload, kind, configuration, config_kind, metric, unit, better, params,
+                                 0, 0);
+}
+
+res_series *res_series_get_at(res_file *f, const char *workload, const char *kind, const char *configuration,
+                              const char *config_kind, const char *metric, const char *unit,
+                              const char *better, const cJSON *params, unsigned k, unsigned n) {
         if (!f || !workload || !kind || !configuration || !config_kind || !metric || !unit || !better)
                 return NULL;
-        ssize_t i = series_index(f, workload, configuration, metric);
+        ssize_t i = series_index_at(f, workload, configuration, metric, k, n);
         if (i >= 0)
                 return &f->series[i];
         if (grow((void **)&f->series, f->n_series, &f->cap_series, sizeof(res_series)) < 0)
@@ -125,6 +156,8 @@ res_series *res_series_get(res_file *f, const char *workload, const char *kind, 
                 .unit = strdup(unit),
                 .better = strdup(better),
                 .params = params ? cJSON_Duplicate(params, true) : NULL,
+                .k = k,
+                .n = n,
         };
         if (!s.workload || !s.kind || !s.configuration || !s.config_kind || !s.metric || !s.unit ||
             !s.better || (params && !s.params)) {
@@ -394,6 +427,10 @@ static cJSON *series_to_json(const res_series *s) {
         if (s->accel && !put(o, "accel", cJSON_CreateString(s->accel)))
                 return NULL;
         if (s->depth && !put(o, "depth", integer(s->depth)))
+                return NULL;
+        if (s->k && !put(o, "k", integer(s->k)))
+                return NULL;
+        if (s->n && !put(o, "n", integer(s->n)))
                 return NULL;
         if (s->params && !put(o, "params", cJSON_Duplicate(s->params, true)))
                 return NULL;
@@ -776,9 +813,9 @@ static const char *const config_kinds[] = {"bare", "container", "vm", "oci", NUL
 static const char *const directions[] = {"lower", "higher", NULL};
 
 static int read_series(reader *rd, const cJSON *o, res_series *s) {
-        static const char *const keys[] = {
-                "workload", "kind",  "configuration", "config_kind", "metric", "unit", "better",
-                "accel",    "depth", "params",        "samples",     "stats",  NULL};
+        static const char *const keys[] = {"workload", "kind",   "configuration", "config_kind", "metric",
+                                           "unit",     "better", "accel",         "depth",       "k",
+                                           "n",        "params", "samples",       "stats",       NULL};
         int r = check_keys(rd, o, keys);
         if (r < 0 || (r = get_string(rd, o, "workload", 0, &s->workload)) < 0 ||
             (r = get_string(rd, o, "kind", 0, &s->kind)) < 0 ||
@@ -803,6 +840,20 @@ static int read_series(reader *rd, const cJSON *o, res_series *s) {
                 s->depth = (unsigned)depth;
         }
         json_path_pop(&rd->path, mark);
+        /* optional: density's k-th environment and N environments up */
+        static const char *const at_keys[] = {"k", "n"};
+        unsigned *at[] = {&s->k, &s->n};
+        for (size_t i = 0; i < ELEMENTSOF(at_keys); i++) {
+                if ((r = field(rd, o, at_keys[i], OPT_OPTIONAL, is_number, "an integer", &a, &mark)) < 0)
+                        return r;
+                if (a) {
+                        long long v;
+                        if ((r = check_integer(rd, a, 1, RES_MAX_ENVS, &v)) < 0)
+                                return r;
+                        *at[i] = (unsigned)v;
+                }
+                json_path_pop(&rd->path, mark);
+        }
 
         if ((r = field(rd, o, "samples", 0, is_array, "an array", &a, &mark)) < 0)
                 return r;
@@ -922,9 +973,11 @@ static int read_file(reader *rd, const cJSON *root, res_file *f) {
                 if ((r = read_series(rd, e, &f->series[k])) < 0)
                         return r;
                 res_series *s = &f->series[k];
-                if (series_index(f, s->workload, s->configuration, s->metric) != (ssize_t)k)
+                if (series_index_at(f, s->workload, s->configuration, s->metric, s->k, s->n) != (ssize_t)k) {
+                        char label[256];
                         return fail(rd, "a second series for %s/%s/%s", s->workload, s->configuration,
-                                    s->metric);
+                                    res_metric_label(s, label, sizeof(label)));
+                }
                 json_path_pop(&rd->path, m);
         }
         json_path_pop(&rd->path, mark);

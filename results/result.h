@@ -10,6 +10,8 @@
 #include "stats.h"
 
 #define RES_SCHEMA "bench.result/1"
+/* The most environments one density step holds at once (a series' k and n). */
+#define RES_MAX_ENVS 100000 /* = DENSITY_MAX_ENVS (workloads/catalog.h) */
 
 /* One metric of one workload in one configuration: its samples and stats. */
 typedef struct res_series {
@@ -20,7 +22,10 @@ typedef struct res_series {
         char *metric, *unit, *better;
         char *accel;    /* vm only: "kvm" / "tcg"; else NULL */
         unsigned depth; /* layer depth the workload ran at (depth=D, bottom resolved), 0 = none */
-        cJSON *params;  /* owned; the workload's params as run, may be NULL */
+        /* density: the k-th environment started (k-1 already up), and N environments up; 0 = none.
+         * Part of the series key: two k (or two n) of one metric are two series. */
+        unsigned k, n;
+        cJSON *params; /* owned; the workload's params as run, may be NULL */
         double *samples;
         size_t n_samples, cap;
         res_stats stats;
@@ -62,9 +67,19 @@ void res_file_free(res_file *f);
 res_series *res_series_get(res_file *f, const char *workload, const char *kind, const char *configuration,
                            const char *config_kind, const char *metric, const char *unit, const char *better,
                            const cJSON *params);
+/* The same with the series' k and n (density: 0 = none) in the key. */
+res_series *res_series_get_at(res_file *f, const char *workload, const char *kind, const char *configuration,
+                              const char *config_kind, const char *metric, const char *unit,
+                              const char *better, const cJSON *params, unsigned k, unsigned n);
 int res_series_add(res_series *s, double value);
+/* The series without k and n. */
 const res_series *res_find(const res_file *f, const char *workload, const char *configuration,
                            const char *metric);
+/* The series of this whole key: like's workload, configuration (or configuration if not NULL), metric, k, n.
+ */
+const res_series *res_find_like(const res_file *f, const res_series *like, const char *configuration);
+/* The metric as tables show it: "start_ms", "start_ms k=3", "mem_per_env_kib n=8". */
+const char *res_metric_label(const res_series *s, char *buf, size_t len);
 
 void res_add_skip(res_file *f, const char *configuration, const char *workload, int repetition, bool warmup,
                   const char *fmt, ...) __attribute__((format(printf, 6, 7)));

@@ -162,7 +162,7 @@ static int bare_measure(rt_env *env, rt_metric out[RT_MAX_METRICS], bench_error 
         int r = bench_pss_kib(env->pid, &pss, err);
         if (r < 0)
                 return r;
-        out[0] = RT_METRIC_KIB("footprint_kib", pss);
+        out[0] = RT_METRIC_KIB(RT_METRIC_FOOTPRINT, pss);
         return 1;
 }
 
@@ -196,6 +196,12 @@ static size_t bare_phases(rt_env *env, uint64_t ready_ns, rt_phase *out, size_t 
 
 const bench_opt_spec rt_bare_options[] = {RT_OPTION_STACK, {0}};
 
+/* The static agent's few MiB of RSS and its page tables; fds: the channel and a pidfd. */
+static void bare_estimate(const cJSON *options, rt_estimate *ret) {
+        *ret = (rt_estimate){.kib = 4 * 1024, .fds = 4, .pids = 1};
+        snprintf(ret->why, sizeof(ret->why), "the agent process, about 4M");
+}
+
 const rt_driver rt_bare_driver = {
         .name = "bare",
         .options = rt_bare_options,
@@ -207,4 +213,5 @@ const rt_driver rt_bare_driver = {
         .wait = bare_wait,
         .phases = bare_phases,
         .destroy = bare_destroy,
+        .estimate = bare_estimate,
 };

@@ -64,6 +64,10 @@ typedef struct rt_metric {
 } rt_metric;
 
 #define RT_MAX_METRICS 8
+/* The measured names others read: every kind's footprint first; a cgroup's usage where a kind has one
+ * (density sums both) */
+#define RT_METRIC_FOOTPRINT "footprint_kib"
+#define RT_METRIC_CGROUP_USAGE "cgroup_usage_kib"
 /* The usual one: memory in KiB, less is better. */
 #define RT_METRIC_KIB(metric, kib)                                                                           \
         ((rt_metric){.name = (metric), .unit = "KiB", .better = "lower", .value = (kib)})
@@ -75,6 +79,19 @@ typedef struct rt_metric {
                         "layer stack with the data the depth workloads read: synth:layers=N,..., oci:PATH, " \
                         "or a store id"                                                                      \
         }
+
+/* What one running environment costs the host (density's check before a run). */
+typedef struct rt_estimate {
+        uint64_t kib;  /* host memory, page tables and kernel structures included */
+        unsigned fds;  /* fds bench holds while it runs, its channel's three included */
+        unsigned pids; /* host tasks (processes and threads) it runs */
+        char why[160]; /* how kib adds up: "guest memory 256M + QEMU about 128M" */
+} rt_estimate;
+
+/* Without an estimate hook: what density assumes of one environment. */
+#define RT_ESTIMATE_DEFAULT_KIB (16u * 1024u)
+#define RT_ESTIMATE_DEFAULT_FDS 8u
+#define RT_ESTIMATE_DEFAULT_PIDS 4u
 
 /* The hooks of a configuration kind: runtimes/skeleton.c documents each for a new driver. */
 typedef struct rt_driver {
@@ -108,6 +125,8 @@ typedef struct rt_driver {
         void (*reap_stale)(void);
         /* optional: what the runtime applied (a seccomp profile), added to the agent's seen object */
         void (*describe)(rt_env *env, cJSON *seen);
+        /* optional: host memory and fds one running environment of these options takes (density) */
+        void (*estimate)(const cJSON *options, rt_estimate *ret);
 } rt_driver;
 
 /*

@@ -13,6 +13,7 @@
  * *err set (a sentence a user can act on); nothing prints or exits; destroy leaves nothing behind.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "driver.h"
@@ -81,9 +82,11 @@ static int skeleton_start(rt_env *env, char *const *args, rt_launch *ret_launch,
 
 /*
  * While the agent holds its memory (the memory workload): the host-side
- * figures of the environment, footprint_kib first (PSS of every host
- * process it has), then whatever the kind adds (a cgroup's peak, a VMM's
- * overhead). Returns their count; bench records them under these names.
+ * figures of the environment, footprint_kib first (RT_METRIC_FOOTPRINT:
+ * PSS of every host process it has), then whatever the kind adds (a
+ * cgroup's peak, a VMM's overhead; a cgroup's usage as
+ * RT_METRIC_CGROUP_USAGE, which density sums). Returns their count; bench
+ * records them under these names.
  */
 static int skeleton_measure(rt_env *env, rt_metric out[RT_MAX_METRICS], bench_error **err) {
         return bench_error_set(err, ESRCH, "the skeleton driver runs no agent");
@@ -105,6 +108,20 @@ static size_t skeleton_phases(rt_env *env, uint64_t ready_ns, rt_phase *out, siz
 /* Kills what runs and removes what create and start made; accepts NULL and half-made envs. */
 static void skeleton_destroy(rt_env *env) {
         free(env);
+}
+
+/*
+ * What one running environment of these options costs the host, for the
+ * density workload's check (N environments at once must fit): memory in
+ * KiB (whatever the host loses: processes, page tables, kernel structures;
+ * a VM's guest memory), the fds bench holds for it, the host tasks it runs, and in why how the
+ * figure adds up (it is quoted when a suite is refused). Optional: without
+ * it density assumes RT_ESTIMATE_DEFAULT_KIB and _FDS.
+ */
+static void skeleton_estimate(const cJSON *options, rt_estimate *ret) {
+        uint64_t memory = bench_opt_size(options, rt_skeleton_options, "memory");
+        *ret = (rt_estimate){.kib = memory / 1024, .fds = 3, .pids = 1};
+        snprintf(ret->why, sizeof(ret->why), "its memory %llu KiB", (unsigned long long)(memory / 1024));
 }
 
 /*
@@ -139,4 +156,5 @@ const rt_driver rt_skeleton_driver = {
         .wait = skeleton_wait,
         .phases = skeleton_phases,
         .destroy = skeleton_destroy,
+        .estimate = skeleton_estimate,
 };

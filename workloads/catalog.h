@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include <stddef.h>
+
 #include "../common/error.h"
 #include "../common/opt.h"
 #include "workloads.h"
@@ -26,6 +28,8 @@ enum {
         WL_HOST_MEASURED = 1 << 1,
         /* needs a writable target directory (--dir or the dir param) */
         WL_NEEDS_DIR = 1 << 2,
+        /* the host starts many environments and keeps them up at once (density; with WL_HOST_TIMED) */
+        WL_HOST_DENSITY = 1 << 3,
 };
 
 struct wl_ctx;
@@ -38,6 +42,8 @@ typedef struct wl_spec {
         unsigned flags;
         const bench_opt_spec *params;  /* {NULL}-terminated */
         const wl_metric_spec *metrics; /* {NULL}-terminated */
+        /* optional: a param's value beyond its type (a list's form): 0, or -EINVAL with why */
+        int (*check)(const char *param, const char *value, char *why, size_t why_len);
         /* in the agent: 0 or -errno with *err set; metrics go out through wl_emit() (agent.h) */
         int (*run)(struct wl_ctx *ctx, bench_error **err);
 } wl_spec;
@@ -50,6 +56,12 @@ WL_LIST(WL_SPEC_DECLARE)
 extern const wl_spec *const wl_catalog[];
 const wl_spec *wl_catalog_find(const char *name);
 const wl_metric_spec *wl_metric_find(const wl_spec *spec, const char *metric);
+
+/* density's `n`: at most this many counts, each at most this many environments */
+#define DENSITY_MAX_COUNTS 32
+#define DENSITY_MAX_ENVS 100000
+/* wl_density.c: "1,8,32" as rising counts into out[max]; -EINVAL with why */
+int wl_density_counts(const char *text, unsigned *out, size_t max, size_t *ret_n, char *why, size_t why_len);
 
 /* The byte bench-agent writes first; the host timestamps its arrival. */
 #define WL_READY_BYTE 0x06

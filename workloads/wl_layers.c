@@ -110,12 +110,11 @@ int wl_layers_big_file(wl_ctx *ctx, unsigned depth, uint64_t size, char **ret_pa
                 char dir[4200], have[256];
                 snprintf(dir, sizeof(dir), "%s/big", base);
                 list_big_sizes(dir, have, sizeof(have));
-                return bench_error_set(
-                        err, ENOENT,
-                        "fileio size=%s: the stack has no big file of that size at depth %u (%s has: "
-                        "%s); use one of those sizes, or add %s to the stack's `big=` sizes "
-                        "(synth:...,big=A+B)",
-                        sz, depth, dir, have, sz);
+                return bench_error_set(err, ENOENT,
+                                       "%s: the stack has no big file of %s at depth %u (%s has: "
+                                       "%s); use one of those sizes, or add %s to the stack's `big=` sizes "
+                                       "(synth:...,big=A+B)",
+                                       ctx->spec->name, sz, depth, dir, have, sz);
         }
         *ret_path = steal_pointer(&path);
         return 0;

@@ -17,4 +17,5 @@
         X(memlat)                                                                                            \
         X(fileio)                                                                                            \
         X(metadata)                                                                                          \
-        X(copyup)
+        X(copyup)                                                                                            \
+        X(density)

@@ -42,7 +42,7 @@ cases = [
   ["{0}: workloads: empty (add at least one workload, e.g. {\"kind\": \"startup\"})"]),
  ("missing name and kinds", '{\n  "configurations": [§{"name": "c"}],\n  "workloads": [§{"name": "w"}]\n}\n', None,
   ["{0}: configurations[0]: missing `kind` (one of bare, container, vm or oci)",
-   "{1}: workloads[0]: missing `kind` (one of startup, memory, cpu, membw, memlat, fileio, metadata or copyup)",
+   "{1}: workloads[0]: missing `kind` (one of startup, memory, cpu, membw, memlat, fileio, metadata, copyup or density)",
    ": name: missing (add e.g. \"name\": \"startup-overhead\")"]),
  ("unknown kind option", '{\n  "name": "t",\n  "configurations": [\n    {"name": "bare", "kind": "bare", §"memory": "64M"},\n    {"name": "c", "kind": "container",\n     §"memroy": "64M"}\n  ],\n' + WL + '}\n', None,
   ["{0}: configurations[0]: unknown key `memory` for kind bare (its options: stack)",
@@ -96,7 +96,10 @@ cases = [
    "{5}: workloads[3].configurations: must be an array of configuration names such as [\"bare\"], got \"bare\""]),
  ("--configs unknown", '{\n  "name": "t",\n  "configurations": [\n    {"name": "bare", "kind": "bare"},\n    {"name": "container", "kind": "container"}\n  ],\n' + WL + '}\n', "bare,contaner,zzz",
   [": --configs: unknown configuration `contaner` (did you mean `container`?)",
-   ": --configs: unknown configuration `zzz` (the suite has bare and container)"]),
+   ": --configs: unknown configuration `zzz` (the suite has bare and container)"]), ("density counts", '{\n  "name": "t",\n' + CFG + '  "workloads": [\n    {"kind": "density", "params": {"n": §"8,1"}},\n    {"kind": "density", "name": "d2", "params": {"n": §"1,,8"}},\n    {"kind": "density", "name": "d3", "params": {"n": §"0"}}\n  ]\n}\n', None,
+  ["{0}: workloads[0].params.n: counts must rise (each larger than the one before): 1 after 8",
+   "{1}: workloads[1].params.n: expected counts such as \"1,8,32\" (numbers separated by commas)",
+   "{2}: workloads[2].params.n: each count must be from 1 to 100000, got 0"]),
 ]
 
 def fmt(m, pos):

@@ -490,7 +490,7 @@ static const struct bad_case bad_cases[] = {
                         "suite.json:2:22: configurations[0]: missing `kind` (one of bare, container, vm or "
                         "oci)",
                         "suite.json:3:17: workloads[0]: missing `kind` (one of startup, memory, cpu, membw, "
-                        "memlat, fileio, metadata or copyup)",
+                        "memlat, fileio, metadata, copyup or density)",
                         "suite.json: name: missing (add e.g. \"name\": \"startup-overhead\")",
                 },
         },
@@ -771,6 +771,26 @@ static const struct bad_case bad_cases[] = {
                         "suite.json: --configs: unknown configuration `contaner` (did you mean `container`?)",
                         "suite.json: --configs: unknown configuration `zzz` (the suite has bare and "
                         "container)",
+                },
+        },
+        {
+                "density counts",
+                "{\n"
+                "  \"name\": \"t\",\n"
+                "  \"configurations\": [{\"name\": \"bare\", \"kind\": \"bare\"}],\n"
+                "  \"workloads\": [\n"
+                "    {\"kind\": \"density\", \"params\": {\"n\": \"8,1\"}},\n"
+                "    {\"kind\": \"density\", \"name\": \"d2\", \"params\": {\"n\": \"1,,8\"}},\n"
+                "    {\"kind\": \"density\", \"name\": \"d3\", \"params\": {\"n\": \"0\"}}\n"
+                "  ]\n"
+                "}\n",
+                NULL,
+                {
+                        "suite.json:5:41: workloads[0].params.n: counts must rise (each larger than the one "
+                        "before): 1 after 8",
+                        "suite.json:6:55: workloads[1].params.n: expected counts such as \"1,8,32\" (numbers "
+                        "separated by commas)",
+                        "suite.json:7:55: workloads[2].params.n: each count must be from 1 to 100000, got 0",
                 },
         },
 };
