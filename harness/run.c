@@ -32,8 +32,9 @@ typedef struct run_ctx {
         uint64_t rng;
         unsigned rep_total, rep_index;
         bool warmup;
-        int rep;        /* measured repetition index, -1 during warmup */
-        char accel[16]; /* of the last environment, "" if its driver has none */
+        int rep;          /* measured repetition index, -1 during warmup */
+        char accel[16];   /* of the last environment, "" if its driver has none */
+        char runtime[64]; /* the external runtime of the last environment ("crun 1.8.1"), "" if none */
 } run_ctx;
 
 /* splitmix64: small, seedable, and good enough to shuffle a handful of items */
@@ -142,6 +143,7 @@ static int run_environment(run_ctx *c, const suite_config *cfg, char *const *arg
         };
         rt_env *env = NULL;
         c->accel[0] = '\0';
+        c->runtime[0] = '\0';
         int r = drv->create(&rc, 0, &env, err);
         take_cache_notes(c, cfg);
         if (r < 0)
@@ -183,6 +185,8 @@ static int run_environment(run_ctx *c, const suite_config *cfg, char *const *arg
                 *n_phases = drv->phases(env, ss->t_ready_ns, phases, RT_MAX_PHASES);
         if (drv->accel && drv->accel(env))
                 snprintf(c->accel, sizeof(c->accel), "%s", drv->accel(env));
+        if (drv->runtime && drv->runtime(env))
+                snprintf(c->runtime, sizeof(c->runtime), "%s", drv->runtime(env));
         if (drv->describe && ss->agent_info)
                 drv->describe(env, ss->agent_info);
         drv->destroy(env);
@@ -210,6 +214,9 @@ static res_series *record(run_ctx *c, const suite_config *cfg, const suite_workl
         /* a VM figure says whether it was emulated */
         if (c->accel[0] && !se->accel)
                 se->accel = strdup(c->accel);
+        /* and which runtime (and version) ran it */
+        if (c->runtime[0] && !se->runtime)
+                se->runtime = strdup(c->runtime);
         return se;
 }
 
@@ -424,7 +431,9 @@ int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_erro
                         continue;
                 }
                 if (rt_driver_validate(cfg->kind->driver, &perr) < 0 ||
-                    cfg->kind->driver->probe(0, &perr) < 0) {
+                    cfg->kind->driver->probe(0, &perr) < 0 ||
+                    (cfg->kind->driver->probe_options &&
+                     cfg->kind->driver->probe_options(cfg->options, &perr) < 0)) {
                         res_add_skip(c.f, cfg->name, NULL, -1, false, "%s",
                                      perr && perr->msg ? perr->msg : "cannot run on this host");
                         continue;

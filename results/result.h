@@ -19,6 +19,7 @@ typedef struct res_series {
         char *config_kind;   /* "bare", "container", "vm", "oci" */
         char *metric, *unit, *better;
         char *accel;    /* vm only: "kvm" / "tcg"; else NULL */
+        char *runtime;  /* oci only: the runtime's name and version ("crun 1.8.1"); else NULL */
         unsigned depth; /* layer depth the workload ran at (depth=D, bottom resolved), 0 = none */
         cJSON *params;  /* owned; the workload's params as run, may be NULL */
         double *samples;
