@@ -481,6 +481,10 @@ static void runtime_says(int fd, const char *text, char *out, size_t len) {
         }
         while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' ' || buf[n - 1] == '\r'))
                 buf[--n] = '\0';
+        /* one line in the result: the runtime's lines joined */
+        for (size_t i = 0; i < n; i++)
+                if (buf[i] == '\n')
+                        buf[i] = ' ';
         _cleanup_free_ char *safe = bench_escape_text(buf, 0);
         snprintf(out, len, "%s", safe && *safe ? safe : "(nothing on stderr)");
 }
