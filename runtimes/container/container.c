@@ -562,6 +562,8 @@ const size_t ctr_n_readonly_paths = ELEMENTSOF(ctr_readonly_paths);
 const ctr_device ctr_devices[] = {{"/dev/null", 1, 3},   {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
                                   {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
 const size_t ctr_n_devices = ELEMENTSOF(ctr_devices);
+const char *const ctr_mountpoints[] = {"/proc", "/dev", "/sys", "/tmp", "/scratch"};
+const size_t ctr_n_mountpoints = ELEMENTSOF(ctr_mountpoints);
 
 /* The mount plan: overlay, then what a container sees below it (Docker's defaults). */
 static int build_plan(const ctr_spec *spec, const char *dir, const char *overlay_data, bool userns, plan *p) {
@@ -598,10 +600,9 @@ static int build_plan(const ctr_spec *spec, const char *dir, const char *overlay
                 }
         }
         /* an image need not have them: made in the upper layer where missing */
-        static const char *const mountpoints[] = {"/proc", "/dev", "/sys", "/tmp", "/scratch"};
-        for (size_t i = 0; i < ELEMENTSOF(mountpoints); i++)
-                if (!top_layer_has_dir(spec, mountpoints[i]))
-                        plan_add(p, MOP_MKDIR, NULL, NULL, 0, NULL, 0755, 0, merged, mountpoints[i]);
+        for (size_t i = 0; i < ctr_n_mountpoints; i++)
+                if (!top_layer_has_dir(spec, ctr_mountpoints[i]))
+                        plan_add(p, MOP_MKDIR, NULL, NULL, 0, NULL, 0755, 0, merged, ctr_mountpoints[i]);
         if (spec->bind_agent) {
                 /* the very agent binary of the other configurations, without a layer of its own */
                 plan_add(p, MOP_BIND_DEV, spec->bind_agent, NULL, 0, NULL, 0, 0, merged, "/bench-agent");

@@ -146,6 +146,9 @@ typedef struct ctr_device {
 } ctr_device;
 extern const ctr_device ctr_devices[];
 extern const size_t ctr_n_devices;
+/* The dirs the rootfs needs (mount points, the agent's /scratch), made in the upper layer where missing. */
+extern const char *const ctr_mountpoints[];
+extern const size_t ctr_n_mountpoints;
 /* The environment of the container's first process when the caller gives none. */
 extern const char *const ctr_default_env[];
 
