@@ -299,12 +299,19 @@ static void oci_destroy(rt_env *env) {
         if (!env)
                 return;
         /* EOF on its pipe: the shim deletes the container (if any) and ends; its mounts go with it */
-        if (env->shim.pid > 0 || env->shim.ctl_fd >= 0)
+        bool shim_ran = env->shim.pid > 0;
+        if (shim_ran)
                 oci_shim_end(&env->shim);
         rt_launch_close(&env->launch);
         if (env->id)
                 oci_cgroup_remove(env->id);
-        oci_record_remove(env->record);
+        /*
+         * the shim removes the record once delete succeeded (or nothing was
+         * created); one it left names a container that may still exist: the
+         * next run deletes it (reap_stale). Without a shim nothing was created.
+         */
+        if (!shim_ran)
+                oci_record_remove(env->record);
         if (env->bundle)
                 bench_rm_rf(env->bundle, NULL);
         ctr_rootfs_clear(&env->rootfs);

@@ -288,7 +288,15 @@ static void run_delete(const oci_shim_spec *s, const oci_runtime *rt, int rep, b
         int r = oci_runtime_run(rt, sub, -1, -1, -1, errbuf, sizeof(errbuf), &st, 0, NULL, NULL);
         uint64_t t1 = bench_now_ns();
         bool ok = r == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
-        if (ok && s->record)
+        if (!ok) {
+                /* a delete that failed, of a container the runtime does not know (it never made it): gone */
+                const char *state[] = {"state", s->id, NULL};
+                int sst = 0;
+                bool known = oci_runtime_run(rt, state, -1, -1, -1, NULL, 0, &sst, 0, NULL, NULL) == 0 &&
+                             WIFEXITED(sst) && WEXITSTATUS(sst) == 0;
+                if (!known && s->record)
+                        unlink(s->record);
+        } else if (s->record)
                 unlink(s->record);
         if (!report)
                 return;
@@ -501,6 +509,24 @@ int oci_shim_read(oci_shim *s, int timeout_ms, oci_msg *ret, bench_error **err) 
 void oci_shim_end(oci_shim *s) {
         closep(&s->ctl_fd);
         if (s->pid > 0) {
+                /*
+                 * bounded: a runtime that hangs must not hang bench. Past the
+                 * bound the shim's session (it, the runtime it waits for) is
+                 * killed; its record stays, and the next run deletes the container.
+                 */
+                int pidfd = (int)syscall(SYS_pidfd_open, s->pid, 0);
+                struct pollfd p = {.fd = pidfd, .events = POLLIN};
+                if (pidfd >= 0) {
+                        uint64_t deadline = bench_now_ns() + 30000000000ull;
+                        int n;
+                        do {
+                                uint64_t now = bench_now_ns();
+                                n = now >= deadline ? 0 : poll(&p, 1, (int)((deadline - now) / 1000000u) + 1);
+                        } while (n < 0 && errno == EINTR);
+                        if (n == 0)
+                                kill(-s->pid, SIGKILL);
+                        close(pidfd);
+                }
                 while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
                         ;
                 s->pid = 0;

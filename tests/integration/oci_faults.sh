@@ -72,6 +72,23 @@ grep -qxF -e "create" "$tmp/argv.log" || fail "the fake runtime was not asked to
 after=$(oci_state; leftovers)
 [ "$before" = "$after" ] || fail "left behind: $(comm -13 <(echo "$before") <(echo "$after"))"
 
+# a runtime that hangs in create: the start times out, the shim and the runtime
+# are killed after their bound, the run ends, and nothing of it is left
+printf '#!/bin/sh\ncase " $* " in *" --version "*) echo "hangrt version 1"; exit 0 ;; *" create "*) exec sleep 1000 ;; esac\nexit 0\n' > "$tmp/hangrt"
+chmod +x "$tmp/hangrt"
+cat > "$tmp/hang.json" <<JSON
+{ "name": "hang", "repetitions": 1, "warmup": 0, "timeout_s": 2,
+  "configurations": [ { "name": "hang", "kind": "oci", "runtime": "$tmp/hangrt" } ],
+  "workloads": [ { "kind": "startup", "params": { "runs": 1 } } ] }
+JSON
+timeout 120 "$BENCH" run "$tmp/hang.json" -o "$tmp/hang.result.json" --quiet 2>/dev/null
+[ $? -eq 124 ] && fail "bench hung on a runtime that hangs"
+$PY -c 'import json,sys; d=json.load(open(sys.argv[1])); e=d["errors"]; assert e and "said nothing within" in e[0]["reason"], e' "$tmp/hang.result.json" \
+  || fail "a hanging runtime: a timeout error"
+pgrep -f "$tmp/hangrt" >/dev/null && fail "the hanging runtime outlived the run"
+# its record stays (the runtime may have made a container): the next run deletes it (below)
+oci_state | grep -q '^record bench-oci-' || fail "no record kept for a container the runtime may have made"
+
 # bad words are bad input, before anything runs
 for bad in '"runtime": ""' '"runtime": "bin/crun"' '"runtime_args": [""]'; do
   printf '{ "name": "bad", "configurations": [ { "name": "o", "kind": "oci", %s } ], "workloads": [ { "kind": "startup" } ] }\n' "$bad" > "$tmp/bad.json"
