@@ -229,9 +229,8 @@ static int start_env(dctx *d, denv *e, char **args, bench_error **err) {
                 return bench_error_prefix(err, "cannot start the agent");
         e->started = true;
         session_attach(&e->ss, &launch);
-        /* a VM figure says whether it was emulated (run_record_at labels the series) */
-        if (d->drv->accel && d->drv->accel(e->env))
-                snprintf(d->c->accel, sizeof(d->c->accel), "%s", d->drv->accel(e->env));
+        /* a VM figure says whether it was emulated, an OCI one which runtime ran it (run_record_at) */
+        run_take_labels(d->c, d->drv, e->env);
         return 0;
 }
 
@@ -624,7 +623,7 @@ static void dctx_clear(dctx *d) {
 
 int run_density(run_ctx *c, const suite_config *cfg, const suite_workload *w) {
         _cleanup_(dctx_clear) dctx d = {.c = c, .cfg = cfg, .w = w, .drv = cfg->kind->driver};
-        c->accel[0] = '\0';
+        c->accel[0] = c->runtime[0] = '\0';
         char why[256];
         run_env_config(c, cfg, &d.rc);
         if (wl_density_counts(param_text(w, "n"), d.counts, DENSITY_MAX_COUNTS, &d.n_counts, why,

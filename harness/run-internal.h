@@ -22,9 +22,13 @@ typedef struct run_ctx {
         uint64_t rng;
         unsigned rep_total, rep_index;
         bool warmup;
-        int rep;        /* measured repetition index, -1 during warmup */
-        char accel[16]; /* of the last environment, "" if its driver has none */
+        int rep;          /* measured repetition index, -1 during warmup */
+        char accel[16];   /* of the last environment, "" if its driver has none */
+        char runtime[64]; /* the external runtime of the last environment ("crun 1.8.1"), "" if none */
 } run_ctx;
+
+/* The labels the next series get from an environment: its accelerator and its runtime. */
+void run_take_labels(run_ctx *c, const rt_driver *drv, rt_env *env);
 
 /* "repetition 2/5  name  what" on stderr when progress is on. */
 void run_progress(run_ctx *c, const suite_config *cfg, const char *what);

@@ -124,6 +124,13 @@ void run_env_config(const run_ctx *c, const suite_config *cfg, rt_config *ret) {
         };
 }
 
+void run_take_labels(run_ctx *c, const rt_driver *drv, rt_env *env) {
+        if (drv->accel && drv->accel(env))
+                snprintf(c->accel, sizeof(c->accel), "%s", drv->accel(env));
+        if (drv->runtime && drv->runtime(env))
+                snprintf(c->runtime, sizeof(c->runtime), "%s", drv->runtime(env));
+}
+
 static int run_environment(run_ctx *c, const suite_config *cfg, char *const *args, size_t n_items,
                            session *ss, uint64_t *ret_total_ns, rt_phase *phases, size_t *n_phases,
                            bench_error **err) {
@@ -132,6 +139,7 @@ static int run_environment(run_ctx *c, const suite_config *cfg, char *const *arg
         run_env_config(c, cfg, &rc);
         rt_env *env = NULL;
         c->accel[0] = '\0';
+        c->runtime[0] = '\0';
         int r = drv->create(&rc, 0, &env, err);
         run_take_cache_notes(c, cfg);
         if (r < 0)
@@ -171,8 +179,7 @@ static int run_environment(run_ctx *c, const suite_config *cfg, char *const *arg
         }
         if (n_phases)
                 *n_phases = drv->phases(env, ss->t_ready_ns, phases, RT_MAX_PHASES);
-        if (drv->accel && drv->accel(env))
-                snprintf(c->accel, sizeof(c->accel), "%s", drv->accel(env));
+        run_take_labels(c, drv, env);
         if (drv->describe && ss->agent_info)
                 drv->describe(env, ss->agent_info);
         drv->destroy(env);
@@ -199,6 +206,9 @@ res_series *run_record_at(run_ctx *c, const suite_config *cfg, const suite_workl
         /* a VM figure says whether it was emulated */
         if (c->accel[0] && !se->accel)
                 se->accel = strdup(c->accel);
+        /* and which runtime (and version) ran it */
+        if (c->runtime[0] && !se->runtime)
+                se->runtime = strdup(c->runtime);
         return se;
 }
 
@@ -419,7 +429,9 @@ int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_erro
                         continue;
                 }
                 if (rt_driver_validate(cfg->kind->driver, &perr) < 0 ||
-                    cfg->kind->driver->probe(0, &perr) < 0) {
+                    cfg->kind->driver->probe(0, &perr) < 0 ||
+                    (cfg->kind->driver->probe_options &&
+                     cfg->kind->driver->probe_options(cfg->options, &perr) < 0)) {
                         res_add_skip(c.f, cfg->name, NULL, -1, false, "%s",
                                      perr && perr->msg ? perr->msg : "cannot run on this host");
                         continue;

@@ -110,7 +110,7 @@ static int add_cfg(model *m, const char *name, const char *kind, long layers) {
         for (size_t i = 0; i < m->n_cfgs; i++)
                 if (!strcmp(m->cfgs[i].name, name))
                         return 0;
-        const char *accel = NULL;
+        const char *accel = NULL, *runtime = NULL;
         bool found = false;
         for (size_t i = 0; i < m->f->n_series; i++) {
                 const res_series *s = &m->f->series[i];
@@ -121,6 +121,8 @@ static int add_cfg(model *m, const char *name, const char *kind, long layers) {
                         kind = s->config_kind;
                 if (!accel && s->accel)
                         accel = s->accel;
+                if (!runtime && s->runtime)
+                        runtime = s->runtime;
         }
         if (!found) /* skipped, or failed throughout: nothing to draw */
                 return 0;
@@ -136,6 +138,8 @@ static int add_cfg(model *m, const char *name, const char *kind, long layers) {
                 r = asprintf(&c->label, "%s (tcg, emulated)", name);
         else if (accel)
                 r = asprintf(&c->label, "%s (%s)", name, accel);
+        else if (runtime) /* an OCI runtime's figures are its version's */
+                r = asprintf(&c->label, "%s (%s)", name, runtime);
         else
                 r = asprintf(&c->label, "%s", name);
         if (r < 0)

@@ -406,18 +406,26 @@ static bool same(const char *a, const char *b) {
         return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
-/* The accel of a configuration's series (vm only), and whether the file has that configuration. */
-static const char *config_accel(const res_file *f, const char *configuration, bool *ret_found) {
+/*
+ * A label of a configuration's series (the accel of a vm, the runtime of
+ * an oci configuration), and whether the file has that configuration.
+ */
+static const char *config_label(const res_file *f, const char *configuration, bool runtime, bool *ret_found) {
         *ret_found = false;
         for (size_t i = 0; i < f->n_series; i++) {
                 const res_series *s = &f->series[i];
                 if (strcmp(s->configuration, configuration) != 0)
                         continue;
                 *ret_found = true;
-                if (s->accel)
-                        return s->accel;
+                const char *v = runtime ? s->runtime : s->accel;
+                if (v)
+                        return v;
         }
         return NULL;
+}
+
+static const char *config_accel(const res_file *f, const char *configuration, bool *ret_found) {
+        return config_label(f, configuration, false, ret_found);
 }
 
 static int env_diffs(const res_file *base, const res_file *cur, cmp_report *r) {
@@ -435,13 +443,18 @@ static int env_diffs(const res_file *base, const res_file *cur, cmp_report *r) {
                         seen = !strcmp(base->series[k].configuration, conf);
                 if (seen)
                         continue;
-                bool in_base, in_cur;
-                const char *b = config_accel(base, conf, &in_base), *c = config_accel(cur, conf, &in_cur);
-                if (!in_cur || same(b, c))
-                        continue;
-                _cleanup_free_ char *field = NULL;
-                if (asprintf(&field, "accel (%s)", conf) < 0 || add_env_diff(r, field, b, c) < 0)
-                        return -ENOMEM;
+                /* a VM's accel, an OCI runtime's name and version: figures of another kind */
+                for (int rt = 0; rt < 2; rt++) {
+                        bool in_base, in_cur;
+                        const char *b = config_label(base, conf, rt, &in_base),
+                                   *c = config_label(cur, conf, rt, &in_cur);
+                        if (!in_cur || same(b, c))
+                                continue;
+                        _cleanup_free_ char *field = NULL;
+                        if (asprintf(&field, "%s (%s)", rt ? "runtime" : "accel", conf) < 0 ||
+                            add_env_diff(r, field, b, c) < 0)
+                                return -ENOMEM;
+                }
         }
         return 0;
 }

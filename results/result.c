@@ -33,6 +33,7 @@ static void series_clear(res_series *s) {
         free(s->unit);
         free(s->better);
         free(s->accel);
+        free(s->runtime);
         cJSON_Delete(s->params);
         free(s->samples);
         res_stats_clear(&s->stats);
@@ -292,7 +293,8 @@ static int derive_overhead(res_file *f, bench_error **err) {
                 if (!ov)
                         return bench_error_set(err, ENOMEM, "out of memory");
                 fp = &f->series[i];
-                if (fp->accel && !ov->accel && !(ov->accel = strdup(fp->accel)))
+                if ((fp->accel && !ov->accel && !(ov->accel = strdup(fp->accel))) ||
+                    (fp->runtime && !ov->runtime && !(ov->runtime = strdup(fp->runtime))))
                         return bench_error_set(err, ENOMEM, "out of memory");
                 ov->n_samples = 0;
                 for (size_t k = 0; k < fp->n_samples; k++) {
@@ -425,6 +427,8 @@ static cJSON *series_to_json(const res_series *s) {
             !put(o, "unit", cJSON_CreateString(s->unit)) || !put(o, "better", cJSON_CreateString(s->better)))
                 return NULL;
         if (s->accel && !put(o, "accel", cJSON_CreateString(s->accel)))
+                return NULL;
+        if (s->runtime && !put(o, "runtime", cJSON_CreateString(s->runtime)))
                 return NULL;
         if (s->depth && !put(o, "depth", integer(s->depth)))
                 return NULL;
@@ -814,8 +818,9 @@ static const char *const directions[] = {"lower", "higher", NULL};
 
 static int read_series(reader *rd, const cJSON *o, res_series *s) {
         static const char *const keys[] = {"workload", "kind",   "configuration", "config_kind", "metric",
-                                           "unit",     "better", "accel",         "depth",       "k",
-                                           "n",        "params", "samples",       "stats",       NULL};
+                                           "unit",     "better", "accel",         "runtime",     "depth",
+                                           "k",        "n",      "params",        "samples",     "stats",
+                                           NULL};
         int r = check_keys(rd, o, keys);
         if (r < 0 || (r = get_string(rd, o, "workload", 0, &s->workload)) < 0 ||
             (r = get_string(rd, o, "kind", 0, &s->kind)) < 0 ||
@@ -825,6 +830,7 @@ static int read_series(reader *rd, const cJSON *o, res_series *s) {
             (r = get_string(rd, o, "unit", 0, &s->unit)) < 0 ||
             (r = get_enum(rd, o, "better", directions, &s->better)) < 0 ||
             (r = get_string(rd, o, "accel", OPT_OPTIONAL, &s->accel)) < 0 ||
+            (r = get_string(rd, o, "runtime", OPT_OPTIONAL, &s->runtime)) < 0 ||
             (r = get_object(rd, o, "params", OPT_OPTIONAL, &s->params)) < 0)
                 return r;
 

@@ -21,6 +21,7 @@ typedef struct res_series {
         char *config_kind;   /* "bare", "container", "vm", "oci" */
         char *metric, *unit, *better;
         char *accel;    /* vm only: "kvm" / "tcg"; else NULL */
+        char *runtime;  /* oci only: the runtime's name and version ("crun 1.8.1"); else NULL */
         unsigned depth; /* layer depth the workload ran at (depth=D, bottom resolved), 0 = none */
         /* density: the k-th environment started (k-1 already up), and N environments up; 0 = none.
          * Part of the series key: two k (or two n) of one metric are two series. */

@@ -95,12 +95,15 @@ typedef struct rt_estimate {
 
 /* The hooks of a configuration kind: runtimes/skeleton.c documents each for a new driver. */
 typedef struct rt_driver {
-        /* the configuration kind: "bare", "container", "vm" */
+        /* the configuration kind: "bare", "container", "vm", "oci" */
         const char *name;
         /* the kind's options, {0}-terminated; read them with bench_opt_uint() & co. (defaults apply) */
         const bench_opt_spec *options;
         /* 0 if this host can run it; else <0 and *err says why (a skip) */
         int (*probe)(unsigned flags, bench_error **err);
+        /* optional: 0 if this host can run this configuration (a runtime it names is installed), else a skip
+         */
+        int (*probe_options)(const cJSON *options, bench_error **err);
         /* optional: the host's check of a configuration's options (bad input, exit 2) */
         int (*check)(const cJSON *options, bench_error **err);
         /* optional: at most this many starts per repetition of a host-timed workload (startup), 0 = no cap */
@@ -119,6 +122,8 @@ typedef struct rt_driver {
         void (*destroy)(rt_env *env);
         /* optional: the accelerator results must be labelled with ("kvm", "tcg"), else NULL */
         const char *(*accel)(rt_env *env);
+        /* optional: the external runtime results must be labelled with ("crun 1.8.1"), else NULL */
+        const char *(*runtime)(rt_env *env);
         /* optional: context for a failure (a guest's kernel log tail) into buf, "" if none */
         void (*diagnose)(rt_env *env, char *buf, size_t len);
         /* optional: removes what SIGKILLed bench processes left (cgroups of dead pids); cheap */
@@ -133,7 +138,7 @@ typedef struct rt_driver {
  * The kinds with a driver, one word each: X(kind) stands for rt_<kind>_driver
  * and its option table rt_<kind>_options, which end the driver's file.
  */
-#define RT_DRIVERS(X) X(bare) X(container) X(vm)
+#define RT_DRIVERS(X) X(bare) X(container) X(vm) X(oci)
 
 #define RT_DECLARE_DRIVER(kind)                                                                              \
         extern const rt_driver rt_##kind##_driver;                                                           \

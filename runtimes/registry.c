@@ -4,20 +4,10 @@
 
 #include "driver.h"
 
-/*
- * Options of kinds whose driver lands later are declared now so that suites
- * written today validate today and keep working; the driver takes them over.
- */
-static const bench_opt_spec oci_options[] = {
-        {"runtime", BENCH_OPT_STRING, "crun", NULL, 0, 0, "OCI runtime binary (crun, runc or a path)"},
-        {0},
-};
-
 #define RT_KIND(kind) {#kind, rt_##kind##_options, &rt_##kind##_driver},
 
 const rt_kind rt_kinds[] = {
-        RT_DRIVERS(RT_KIND){"oci", oci_options, NULL},
-        {0},
+        RT_DRIVERS(RT_KIND){0},
 };
 
 /* A default is written by hand as text: one that does not pass its own check is a bug. */

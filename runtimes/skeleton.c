@@ -126,7 +126,11 @@ static void skeleton_estimate(const cJSON *options, rt_estimate *ret) {
 
 /*
  * Further optional hooks (NULL when a kind has nothing to say):
+ *   .probe_options  whether this host can run one configuration (the
+ *               program its options name is installed); a failure is a
+ *               skip of that configuration with the reason, not an error
  *   .accel      the accelerator each figure is labelled with ("kvm", "tcg")
+ *   .runtime    the external runtime each figure is labelled with ("crun 1.8.1")
  *   .diagnose   context for a failure, such as a guest's console tail
  *   .reap_stale removes what a SIGKILLed bench left (cgroups); cheap
  *   .describe   what the runtime applied, added to the agent's "seen" object

@@ -16,8 +16,8 @@
 #include "container-internal.h"
 
 /* Docker's default set (moby oci/caps/defaults.go). */
-static const char docker_default[] = "chown,dac_override,fsetid,fowner,mknod,net_raw,setgid,setuid,setfcap,"
-                                     "setpcap,net_bind_service,sys_chroot,kill,audit_write";
+const char ctr_caps_docker_default[] = "chown,dac_override,fsetid,fowner,mknod,net_raw,setgid,setuid,setfcap,"
+                                       "setpcap,net_bind_service,sys_chroot,kill,audit_write";
 
 int ctr_caps_parse(const char *names, ctr_caps *ret, bench_error **err) {
         /* the same set is parsed at check and at every start: remember the last one */
@@ -25,7 +25,7 @@ int ctr_caps_parse(const char *names, ctr_caps *ret, bench_error **err) {
         static ctr_caps last;
         ctr_caps c = {0};
         if (!names)
-                names = docker_default;
+                names = ctr_caps_docker_default;
         if (last_names && !strcmp(last_names, names)) {
                 *ret = last;
                 return 0;

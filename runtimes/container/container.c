@@ -158,19 +158,21 @@ static int write_proc_file(const char *path, const char *s) {
 /*
  * Deep stacks: the classic mount data is one page, too small for hundreds of
  * layer paths. fsconfig() takes one "lowerdir+" per layer (Linux 6.8+),
- * appended top first like the colon-separated list.
+ * appended top first like the colon-separated list. No allocation: the
+ * container's child runs it in shared memory.
  */
-static int mount_overlay_fsconfig(const mop *m) {
+int ctr_overlay_mount_fsconfig(const char *const *layers, size_t n_layers, const char *upper,
+                               const char *work, const char *target) {
         int fs = fsopen("overlay", FSOPEN_CLOEXEC);
         if (fs < 0)
                 return -1;
         int r = 0;
-        for (size_t i = m->n_layers; r == 0 && i-- > 0;)
-                r = fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", m->layers[i], 0);
+        for (size_t i = n_layers; r == 0 && i-- > 0;)
+                r = fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", layers[i], 0);
         if (r == 0)
-                r = fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", m->upper, 0);
+                r = fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", upper, 0);
         if (r == 0)
-                r = fsconfig(fs, FSCONFIG_SET_STRING, "workdir", m->work, 0);
+                r = fsconfig(fs, FSCONFIG_SET_STRING, "workdir", work, 0);
         if (r == 0)
                 r = fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0);
         /* nodev: a device node shipped in a layer must not open (as with the classic mount) */
@@ -181,7 +183,7 @@ static int mount_overlay_fsconfig(const mop *m) {
                 errno = e;
                 return -1;
         }
-        r = move_mount(mnt, "", AT_FDCWD, m->target, MOVE_MOUNT_F_EMPTY_PATH);
+        r = move_mount(mnt, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH);
         e = errno;
         close(mnt);
         errno = e;
@@ -193,7 +195,7 @@ static int run_mop(const mop *m, const char **empty_dir) {
         int fd;
         switch (m->kind) {
         case MOP_OVERLAY_FSCONFIG:
-                return mount_overlay_fsconfig(m);
+                return ctr_overlay_mount_fsconfig(m->layers, m->n_layers, m->upper, m->work, m->target);
         case MOP_MOUNT:
                 return mount(m->source, m->target, m->fstype, m->flags, m->data);
         case MOP_MKDIR:
@@ -548,19 +550,23 @@ static bool top_layer_has_dir(const ctr_spec *spec, const char *rel) {
         return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+const char *const ctr_masked_files[] = {"/proc/kcore",        "/proc/keys",        "/proc/latency_stats",
+                                        "/proc/timer_list",   "/proc/timer_stats", "/proc/sched_debug",
+                                        "/proc/sysrq-trigger"};
+const size_t ctr_n_masked_files = ELEMENTSOF(ctr_masked_files);
+const char *const ctr_masked_dirs[] = {"/proc/acpi", "/proc/scsi", "/proc/asound", "/sys/firmware",
+                                       "/sys/devices/virtual/powercap"};
+const size_t ctr_n_masked_dirs = ELEMENTSOF(ctr_masked_dirs);
+const char *const ctr_readonly_paths[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys"};
+const size_t ctr_n_readonly_paths = ELEMENTSOF(ctr_readonly_paths);
+const ctr_device ctr_devices[] = {{"/dev/null", 1, 3},   {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
+                                  {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
+const size_t ctr_n_devices = ELEMENTSOF(ctr_devices);
+const char *const ctr_mountpoints[] = {"/proc", "/dev", "/sys", "/tmp", "/scratch"};
+const size_t ctr_n_mountpoints = ELEMENTSOF(ctr_mountpoints);
+
 /* The mount plan: overlay, then what a container sees below it (Docker's defaults). */
 static int build_plan(const ctr_spec *spec, const char *dir, const char *overlay_data, bool userns, plan *p) {
-        static const char *const masked_files[] = {
-                "/proc/kcore",       "/proc/keys",        "/proc/latency_stats", "/proc/timer_list",
-                "/proc/timer_stats", "/proc/sched_debug", "/proc/sysrq-trigger"};
-        static const char *const masked_dirs[] = {"/proc/acpi", "/proc/scsi", "/proc/asound", "/sys/firmware",
-                                                  "/sys/devices/virtual/powercap"};
-        static const char *const ro_paths[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys"};
-        static const struct {
-                const char *name;
-                unsigned major, minor;
-        } devices[] = {{"/dev/null", 1, 3},   {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
-                       {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
         char merged[4096];
         /* the overlay goes over dir itself (see ctr_start) */
         snprintf(merged, sizeof(merged), "%s", dir);
@@ -594,10 +600,9 @@ static int build_plan(const ctr_spec *spec, const char *dir, const char *overlay
                 }
         }
         /* an image need not have them: made in the upper layer where missing */
-        static const char *const mountpoints[] = {"/proc", "/dev", "/sys", "/tmp", "/scratch"};
-        for (size_t i = 0; i < ELEMENTSOF(mountpoints); i++)
-                if (!top_layer_has_dir(spec, mountpoints[i]))
-                        plan_add(p, MOP_MKDIR, NULL, NULL, 0, NULL, 0755, 0, merged, mountpoints[i]);
+        for (size_t i = 0; i < ctr_n_mountpoints; i++)
+                if (!top_layer_has_dir(spec, ctr_mountpoints[i]))
+                        plan_add(p, MOP_MKDIR, NULL, NULL, 0, NULL, 0755, 0, merged, ctr_mountpoints[i]);
         if (spec->bind_agent) {
                 /* the very agent binary of the other configurations, without a layer of its own */
                 plan_add(p, MOP_BIND_DEV, spec->bind_agent, NULL, 0, NULL, 0, 0, merged, "/bench-agent");
@@ -606,13 +611,14 @@ static int build_plan(const ctr_spec *spec, const char *dir, const char *overlay
         plan_add(p, MOP_MOUNT, "proc", "proc", nsde, NULL, 0, 0, merged, "/proc");
         plan_add(p, MOP_MOUNT, "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", 0, 0,
                  merged, "/dev");
-        for (size_t i = 0; i < ELEMENTSOF(devices); i++) {
+        for (size_t i = 0; i < ctr_n_devices; i++) {
                 if (userns)
-                        plan_add(p, MOP_BIND_DEV, devices[i].name, NULL, 0, NULL, 0, 0, merged,
-                                 devices[i].name);
+                        plan_add(p, MOP_BIND_DEV, ctr_devices[i].path, NULL, 0, NULL, 0, 0, merged,
+                                 ctr_devices[i].path);
                 else
                         plan_add(p, MOP_MKNOD, NULL, NULL, 0, NULL, 0666,
-                                 makedev(devices[i].major, devices[i].minor), merged, devices[i].name);
+                                 makedev(ctr_devices[i].major, ctr_devices[i].minor), merged,
+                                 ctr_devices[i].path);
         }
         plan_add(p, MOP_MKDIR, NULL, NULL, 0, NULL, 0755, 0, merged, "/dev/pts");
         plan_add(p, MOP_MOUNT, "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
@@ -630,26 +636,25 @@ static int build_plan(const ctr_spec *spec, const char *dir, const char *overlay
         snprintf(p->tmp_data, sizeof(p->tmp_data), "mode=1777,size=%llu",
                  size_or(spec->tmpfs_size, CTR_TMPFS_SIZE_DEFAULT));
         plan_add(p, MOP_MOUNT, "tmpfs", "tmpfs", nsd, p->tmp_data, 0, 0, merged, "/tmp");
-        for (size_t i = 0; i < ELEMENTSOF(masked_files); i++)
-                plan_add(p, MOP_MASK_FILE, NULL, NULL, 0, NULL, 0, 0, merged, masked_files[i]);
-        for (size_t i = 0; i < ELEMENTSOF(masked_dirs); i++)
-                plan_add(p, MOP_MASK_DIR, NULL, NULL, 0, NULL, 0, 0, merged, masked_dirs[i]);
-        for (size_t i = 0; i < ELEMENTSOF(ro_paths); i++)
-                plan_add(p, MOP_RO_BIND, NULL, NULL, MS_NOEXEC, NULL, 0, 0, merged, ro_paths[i]);
+        for (size_t i = 0; i < ctr_n_masked_files; i++)
+                plan_add(p, MOP_MASK_FILE, NULL, NULL, 0, NULL, 0, 0, merged, ctr_masked_files[i]);
+        for (size_t i = 0; i < ctr_n_masked_dirs; i++)
+                plan_add(p, MOP_MASK_DIR, NULL, NULL, 0, NULL, 0, 0, merged, ctr_masked_dirs[i]);
+        for (size_t i = 0; i < ctr_n_readonly_paths; i++)
+                plan_add(p, MOP_RO_BIND, NULL, NULL, MS_NOEXEC, NULL, 0, 0, merged, ctr_readonly_paths[i]);
         return p->failed;
 }
 
-/* "lowerdir=top:...:bottom,upperdir=...,workdir=...", or -E2BIG past one page. */
-static int overlay_data(const ctr_spec *spec, const char *dir, char **ret) {
+int ctr_overlay_data(const char *const *layers, size_t n_layers, const char *dir, char **ret) {
         size_t len = 64 + 2 * strlen(dir);
-        for (size_t i = 0; i < spec->n_layers; i++)
-                len += strlen(spec->layers[i]) + 1;
+        for (size_t i = 0; i < n_layers; i++)
+                len += strlen(layers[i]) + 1;
         char *s = malloc(len), *p = s;
         if (!s)
                 return -ENOMEM;
         p = stpcpy(p, "lowerdir=");
-        for (size_t i = spec->n_layers; i-- > 0;) {
-                p = stpcpy(p, spec->layers[i]);
+        for (size_t i = n_layers; i-- > 0;) {
+                p = stpcpy(p, layers[i]);
                 if (i)
                         p = stpcpy(p, ":");
         }
@@ -780,8 +785,8 @@ static void ctr_destroyp(ctr_container **c) {
         ctr_destroy(*c);
 }
 
-static const char *const default_env[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                                          "HOME=/root", "TERM=xterm", NULL};
+const char *const ctr_default_env[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                                       "HOME=/root", "TERM=xterm", NULL};
 
 /*
  * The network namespace is the dearest part of the start (the kernel sets
@@ -970,7 +975,7 @@ int ctr_start(const ctr_spec *spec, unsigned flags, ctr_container **ret, bench_e
         uint64_t t_cgroup = bench_now_ns();
 
         _cleanup_free_ char *ovl = NULL;
-        r = overlay_data(spec, dir, &ovl);
+        r = ctr_overlay_data(spec->layers, spec->n_layers, dir, &ovl);
         /* past one page of mount options: the child mounts through fsconfig (ovl stays NULL) */
         if (r < 0 && r != -E2BIG)
                 return bench_error_set(err, -r, "out of memory");
@@ -994,7 +999,7 @@ int ctr_start(const ctr_spec *spec, unsigned flags, ctr_container **ret, bench_e
         snprintf(a.uid_map, sizeof(a.uid_map), "0 %u 1", (unsigned)geteuid());
         snprintf(a.gid_map, sizeof(a.gid_map), "0 %u 1", (unsigned)getegid());
         a.argv = spec->argv;
-        a.envp = spec->envp ? spec->envp : (char *const *)default_env;
+        a.envp = spec->envp ? spec->envp : (char *const *)ctr_default_env;
         a.fds[0] = spec->stdin_fd;
         a.fds[1] = spec->stdout_fd;
         a.fds[2] = spec->stderr_fd;

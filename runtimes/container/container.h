@@ -128,8 +128,44 @@ int ctr_base_layer(const char *agent_path, char **ret_dir, bench_error **err);
 /* n filler layers above the base (each holds one marker file), cached. */
 int ctr_filler_layer(unsigned index, char **ret_dir, bench_error **err);
 
+/*
+ * What every container sees below its overlay (Docker's defaults), stated
+ * once for bench's runtime (build_plan) and the OCI bundles bench writes
+ * (runtimes/oci/bundle.c): paths masked by /dev/null (files) or an empty
+ * read-only tmpfs (dirs), paths bound read-only, the device nodes of /dev.
+ */
+extern const char *const ctr_masked_files[];
+extern const size_t ctr_n_masked_files;
+extern const char *const ctr_masked_dirs[];
+extern const size_t ctr_n_masked_dirs;
+extern const char *const ctr_readonly_paths[];
+extern const size_t ctr_n_readonly_paths;
+typedef struct ctr_device {
+        const char *path;
+        unsigned major, minor;
+} ctr_device;
+extern const ctr_device ctr_devices[];
+extern const size_t ctr_n_devices;
+/* The dirs the rootfs needs (mount points, the agent's /scratch), made in the upper layer where missing. */
+extern const char *const ctr_mountpoints[];
+extern const size_t ctr_n_mountpoints;
+/* The environment of the container's first process when the caller gives none. */
+extern const char *const ctr_default_env[];
+
+/*
+ * Overlay mounts (the container's and the OCI shim's): the classic mount
+ * data "lowerdir=top:...:bottom,upperdir=DIR/upper,workdir=DIR/work", or
+ * -E2BIG past one page, where ctr_overlay_mount_fsconfig takes each layer
+ * as one fsconfig lowerdir+ instead (Linux 6.8+). Mounted nodev.
+ */
+int ctr_overlay_data(const char *const *layers, size_t n_layers, const char *dir, char **ret);
+int ctr_overlay_mount_fsconfig(const char *const *layers, size_t n_layers, const char *upper,
+                               const char *work, const char *target);
+
 /* Capabilities (caps.c): parse a set once in the parent, apply in the child. */
 typedef struct ctr_caps {
         uint64_t keep; /* bit n = capability n */
 } ctr_caps;
 int ctr_caps_parse(const char *names, ctr_caps *ret, bench_error **err);
+/* Docker's default set (moby oci/caps/defaults.go), what names = NULL means. */
+extern const char ctr_caps_docker_default[];

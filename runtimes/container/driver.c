@@ -22,17 +22,16 @@
 #include "../../common/util.h"
 #include "../driver.h"
 #include "container-internal.h"
+#include "kind.h"
 #include "seccomp.h"
 #include "../layers/layers.h"
 
 struct rt_env {
         ctr_spec spec;
-        char **layers; /* owned */
-        size_t n_layers;
+        ctr_rootfs rootfs;
         char *name, *state_dir, *hostname, *caps, *seccomp, *cpus;
-        char *agent_args[6]; /* "/bench-agent" "--dir" "/scratch" ["--data" "/"] NULL, prefix of argv */
+        const char *agent_args[CTR_AGENT_ARGS_MAX + 1]; /* ctr_agent_args: the prefix of argv, NULL-ended */
         size_t n_agent_args;
-        char *agent_bind; /* with a stack: the host's agent, bound at /bench-agent */
         ctr_container *ctr;
         uint64_t oom_before;
         cpu_set_t affinity;
@@ -58,16 +57,13 @@ static void container_destroy(rt_env *env) {
         if (!env)
                 return;
         ctr_destroy(env->ctr);
-        for (size_t i = 0; i < env->n_layers; i++)
-                free(env->layers[i]);
-        free(env->layers);
+        ctr_rootfs_clear(&env->rootfs);
         free(env->name);
         free(env->state_dir);
         free(env->hostname);
         free(env->caps);
         free(env->seccomp);
         free(env->cpus);
-        free(env->agent_bind);
         free(env);
 }
 
@@ -75,26 +71,9 @@ static void container_destroyp(rt_env **env) {
         container_destroy(*env);
 }
 
-static int add_layer(rt_env *env, char *dir) {
-        char **n = realloc(env->layers, (env->n_layers + 1) * sizeof(char *));
-        if (!n) {
-                free(dir);
-                return -ENOMEM;
-        }
-        env->layers = n;
-        env->layers[env->n_layers++] = dir;
-        return 0;
-}
-
 /* Everything the options say, except the layers bench makes itself. */
 static int env_from_options(rt_env *env, const cJSON *o, bench_error **err) {
         const bench_opt_spec *t = rt_container_options;
-        const cJSON *l, *dirs = bench_opt_list(o, t, "layers");
-        cJSON_ArrayForEach(l, dirs) {
-                char *d = strdup(l->valuestring);
-                if (!d || add_layer(env, d) < 0)
-                        return bench_error_set(err, ENOMEM, "out of memory");
-        }
         const char *hostname = bench_opt_string(o, t, "hostname"),
                    *seccomp = bench_opt_string(o, t, "seccomp");
         if ((hostname && !(env->hostname = strdup(hostname))) ||
@@ -140,17 +119,10 @@ static int env_from_options(rt_env *env, const cJSON *o, bench_error **err) {
                 if (r < 0)
                         return r;
         }
-        /* with a read-only rootfs the agent's scratch is the /tmp tmpfs */
-        env->agent_args[0] = (char *)"/bench-agent";
-        env->agent_args[1] = (char *)"--dir";
-        env->agent_args[2] = (char *)(s->readonly_rootfs ? "/tmp" : "/scratch");
-        env->n_agent_args = 3;
-        if (bench_opt_string(o, t, "stack")) {
-                env->agent_args[env->n_agent_args++] = (char *)"--data";
-                env->agent_args[env->n_agent_args++] = (char *)"/";
-        }
+        env->n_agent_args =
+                ctr_agent_args(s->readonly_rootfs, bench_opt_string(o, t, "stack") != NULL, env->agent_args);
         s->stdin_fd = s->stdout_fd = s->stderr_fd = -1;
-        s->argv = env->agent_args; /* checked for argv[0] only */
+        s->argv = (char *const *)env->agent_args; /* checked for argv[0] only */
         return 0;
 }
 
@@ -165,8 +137,11 @@ static int container_check(const cJSON *options, bench_error **err) {
         const char *stack = bench_opt_string(options, rt_container_options, "stack");
         if (stack && (r = lay_stack_check(stack, err)) < 0)
                 return r;
-        env->spec.layers = (const char *const *)env->layers;
-        env->spec.n_layers = env->n_layers;
+        if ((r = ctr_rootfs_assemble(options, rt_container_options, NULL, CTR_ROOTFS_LISTED_ONLY,
+                                     &env->rootfs, err)) < 0)
+                return r;
+        env->spec.layers = (const char *const *)env->rootfs.layers;
+        env->spec.n_layers = env->rootfs.n_layers;
         /* the run's workdir (main.c's default), which a disk upper's message names */
         const char *workdir = getenv("BENCH_WORKDIR");
         env->spec.state_dir = workdir && *workdir ? workdir : "/var/tmp";
@@ -177,44 +152,12 @@ static int container_create(const rt_config *cfg, unsigned flags, rt_env **ret_e
         _cleanup_(container_destroyp) rt_env *env = calloc(1, sizeof(*env));
         if (!env)
                 return bench_error_set(err, ENOMEM, "out of memory");
-        const cJSON *o = cfg->options;
-        char *dir = NULL;
         int r;
-        const char *stack = bench_opt_string(o, rt_container_options, "stack");
-        if (!stack) {
-                if ((r = ctr_base_layer(cfg->agent_path, &dir, err)) < 0)
-                        return r;
-                if ((r = add_layer(env, dir)) < 0)
-                        return bench_error_set(err, -r, "out of memory");
-        } else if (!(env->agent_bind = strdup(cfg->agent_path)))
-                return bench_error_set(err, ENOMEM, "out of memory");
-        if ((r = env_from_options(env, o, err)) < 0)
+        if ((r = env_from_options(env, cfg->options, err)) < 0)
                 return r;
-        if (stack) {
-                /*
-                 * the stack's layers alone, all 500 of them if need be: the agent is
-                 * bound in instead of taking a layer of its own
-                 */
-                lay_stack st = {0};
-                if ((r = lay_stack_resolve(stack, &st, err)) < 0)
-                        return bench_error_prefix(err, "stack");
-                for (size_t i = 0; i < st.n_layers && r == 0; i++) {
-                        char *d = strdup(st.layers[i]);
-                        r = d ? add_layer(env, d) : -ENOMEM;
-                }
-                lay_stack_clear(&st);
-                if (r < 0)
-                        return bench_error_set(err, -r, "out of memory");
-        } else if (!bench_opt_list(o, rt_container_options, "layers")) {
-                /* a count: the base layer and fillers up to it */
-                uint64_t n = bench_opt_uint(o, rt_container_options, "layers");
-                for (unsigned i = 1; i < n; i++) {
-                        if ((r = ctr_filler_layer(i, &dir, err)) < 0)
-                                return r;
-                        if ((r = add_layer(env, dir)) < 0)
-                                return bench_error_set(err, -r, "out of memory");
-                }
-        }
+        if ((r = ctr_rootfs_assemble(cfg->options, rt_container_options, cfg->agent_path, 0, &env->rootfs,
+                                     err)) < 0)
+                return r;
         if (asprintf(&env->name, "bench-%d-%u", (int)getpid(), next_id++) < 0) {
                 env->name = NULL;
                 return bench_error_set(err, ENOMEM, "out of memory");
@@ -223,10 +166,10 @@ static int container_create(const rt_config *cfg, unsigned flags, rt_env **ret_e
                 return bench_error_set(err, ENOMEM, "out of memory");
         ctr_spec *s = &env->spec;
         s->name = env->name;
-        s->layers = (const char *const *)env->layers;
-        s->n_layers = env->n_layers;
+        s->layers = (const char *const *)env->rootfs.layers;
+        s->n_layers = env->rootfs.n_layers;
         s->state_dir = env->state_dir;
-        s->bind_agent = env->agent_bind;
+        s->bind_agent = env->rootfs.agent_bind;
         /* the pinning choice becomes a cpuset where bench may make cgroups; else affinity only */
         if (!s->limits.cpus && geteuid() == 0)
                 s->limits.cpus = cfg->cpus;
@@ -353,27 +296,9 @@ static void container_describe(rt_env *env, cJSON *seen) {
 }
 
 const bench_opt_spec rt_container_options[] = {
-        {"layers", BENCH_OPT_UINT_OR_STRLIST, "1", NULL, 1, CTR_MAX_LAYERS,
-         "lower layers: a count to synthesize, or layer dirs"},
-        RT_OPTION_STACK,
-        {"memory", BENCH_OPT_SIZE, NULL, NULL, 4ull << 20, 0, "memory limit of the container's cgroup"},
-        {"cpus", BENCH_OPT_CPULIST, NULL, NULL, 0, 0, "cpuset (default: the pinning choice)"},
-        {"pids", BENCH_OPT_UINT, NULL, NULL, 1, 4194304, "pids limit"},
+        CTR_ISOLATION_OPTIONS,
         {"userns", BENCH_OPT_BOOL, "false", NULL, 0, 0, "run in a new user namespace (rootless)"},
-        {"network", BENCH_OPT_ENUM, "loopback", "none|loopback", 0, 0, "network namespace setup"},
-        {"capabilities", BENCH_OPT_STRLIST, NULL, NULL, 0, 0, "capability set (default: Docker's)"},
-        {"readonly_rootfs", BENCH_OPT_BOOL, "false", NULL, 0, 0, "mount the rootfs read-only"},
         {"timens", BENCH_OPT_BOOL, "false", NULL, 0, 0, "run in a new time namespace"},
-        {"hostname", BENCH_OPT_STRING, NULL, NULL, 0, 0, "hostname inside (default: the container's name)"},
-        {"upper", BENCH_OPT_ENUM, "disk", "disk|tmpfs", 0, 0,
-         "where the writable layer lives: the workdir's filesystem (like bare) or a tmpfs"},
-        {"cpu_quota", BENCH_OPT_UINT, NULL, NULL, 1000, 0, "CPU quota in microseconds per 100 ms period"},
-        {"tmpfs_size", BENCH_OPT_SIZE, CTR_TMPFS_SIZE_DEFAULT, NULL, 64ull << 10, 0,
-         "size of the /tmp tmpfs (a read-only rootfs's scratch)"},
-        {"upper_size", BENCH_OPT_SIZE, CTR_UPPER_SIZE_DEFAULT, NULL, 1ull << 20, 0,
-         "size of a tmpfs upper; a disk upper cannot be bounded (refused)"},
-        {"seccomp", BENCH_OPT_STRING, "default", NULL, 0, 0,
-         "seccomp profile: default (Docker's policy), none, or an OCI/Docker profile JSON file"},
         {0},
 };
 

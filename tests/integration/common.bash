@@ -23,3 +23,20 @@ need_container() {
   [ -x /bin/busybox ] || skip "busybox-static is not installed"
   grep -qw overlay /proc/filesystems || skip "no overlayfs in this kernel"
 }
+# The oci kind: root, overlayfs, busybox; oci_state lists what its runs may leave
+# (containers named bench-oci-* in the runtimes' lists, their cgroups, records,
+# overlay mounts, shims and agents).
+need_oci() {
+  need_container
+}
+oci_state() {
+  { for rt in crun runc runsc; do
+      command -v $rt >/dev/null && $rt list 2>/dev/null | awk -v r=$rt 'NR>1 && $1 ~ /^bench-oci-/ {print r " container " $1}'
+    done
+    grep ' overlay ' /proc/self/mountinfo | grep -c 'bench-oci-' | sed 's/^/oci overlay mounts /'
+    find /sys/fs/cgroup -maxdepth 4 -type d -name 'bench-oci-*' 2>/dev/null | sed 's/^/cgroup /'
+    ls /run/bench/oci 2>/dev/null | sed 's/^/record /'
+    pgrep -f 'runsc-(sandbox|gofer)' 2>/dev/null | while read -r p; do
+      grep -qa 'bench-oci-' /proc/$p/cmdline 2>/dev/null && echo "runsc process $p"; done
+    true; } | sort
+}

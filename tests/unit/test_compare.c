@@ -471,14 +471,20 @@ static void test_env_and_sides(void **state) {
         s->accel = strdup("kvm");
         s = add(c, "cpu", "vm", "ops_per_s", "higher", tight, 10, 1);
         s->accel = strdup("tcg");
+        /* an OCI runtime's new version: other figures, said as loudly */
+        s = add(b, "cpu", "oci", "ops_per_s", "higher", tight, 10, 1);
+        s->runtime = strdup("crun 1.8.1");
+        s = add(c, "cpu", "oci", "ops_per_s", "higher", tight, 10, 1);
+        s->runtime = strdup("crun 1.9");
         add(b, "memlat", "bare", "ns_per_access", "lower", tight, 10, 1);
         add(c, "fileio", "bare", "iops", "higher", tight, 10, 1);
 
         cmp_report r = {0};
         bench_error *err = NULL;
         assert_int_equal(cmp_files(b, c, NULL, &r, &err), 0);
-        assert_int_equal(r.n_rows, 2);
-        assert_int_equal(r.n_env_diffs, 3);
+        assert_int_equal(r.n_rows, 3);
+        assert_int_equal(r.n_env_diffs, 4);
+        assert_true(has_diff(&r, "runtime (oci)", "crun 1.8.1", "crun 1.9"));
         assert_true(has_diff(&r, "kernel", "6.1.0-18", "6.18.44"));
         assert_true(has_diff(&r, "cpu_model", "AMD EPYC", "Intel Xeon"));
         assert_true(has_diff(&r, "accel (vm)", "kvm", "tcg"));

@@ -39,12 +39,35 @@ static void test_kinds_are_their_drivers(void **state) {
                 assert_non_null(stack);
                 assert_int_equal(stack->type, BENCH_OPT_STRING);
         }
-        assert_int_equal(with_driver, 3);
+        assert_int_equal(with_driver, 4);
         assert_null(rt_kind_find("skeleton"));
         /* the order `bench list` and the schema show */
         assert_string_equal(rt_kinds[0].name, "bare");
         assert_string_equal(rt_kinds[3].name, "oci");
-        assert_null(rt_kinds[3].driver);
+        assert_ptr_equal(rt_kinds[3].driver, &rt_oci_driver);
+}
+
+/* The oci kind takes the container kind's isolation options as they are: one table fragment. */
+static void test_oci_shares_container_options(void **state) {
+        size_t shared = 0;
+        for (const bench_opt_spec *c = rt_container_options; c->name; c++) {
+                const bench_opt_spec *o = bench_opt_find(rt_oci_options, c->name);
+                if (!strcmp(c->name, "userns") || !strcmp(c->name, "timens")) {
+                        assert_null(o); /* bench's runtime only */
+                        continue;
+                }
+                assert_non_null(o);
+                shared++;
+                assert_int_equal(o->type, c->type);
+                assert_true((!o->def && !c->def) || (o->def && c->def && !strcmp(o->def, c->def)));
+                assert_string_equal(o->help, c->help);
+                assert_true(o->min == c->min && o->max == c->max);
+        }
+        assert_true(shared >= 14);
+        const bench_opt_spec *rt = bench_opt_find(rt_oci_options, "runtime");
+        assert_non_null(rt);
+        assert_string_equal(rt->def, "crun");
+        assert_non_null(bench_opt_find(rt_oci_options, "runtime_args"));
 }
 
 static void test_skeleton(void **state) {
@@ -175,6 +198,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_kinds_are_their_drivers),
                 cmocka_unit_test(test_skeleton),
+                cmocka_unit_test(test_oci_shares_container_options),
                 cmocka_unit_test(test_validate_defaults),
                 cmocka_unit_test(test_reads_defaults),
                 cmocka_unit_test(test_reads_given),

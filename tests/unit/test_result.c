@@ -88,6 +88,10 @@ static res_file *make_model(void) {
         s->depth = 8;
         const double fd[] = {2000, 2100};
         add(f, "fio-bottom", "ctr-8", "rand_read.iops", fd, 2);
+        /* an OCI runtime's series says which runtime, and its version */
+        s = get(f, "cpu", "cpu", "crun", "oci", "ops_per_s", "ops/s", "higher");
+        s->runtime = strdup("crun 1.8.1");
+        add(f, "cpu", "crun", "ops_per_s", c, 3);
 
         res_add_skip(f, "vm1", "mem", -1, false, "no %s here", "KVM");
         res_add_skip(f, NULL, NULL, -1, false, "whole run: %d", 1);
@@ -158,6 +162,10 @@ static void test_round_trip(void **state) {
                         assert_string_equal(a->accel, b->accel);
                 else
                         assert_null(b->accel);
+                if (a->runtime)
+                        assert_string_equal(a->runtime, b->runtime);
+                else
+                        assert_null(b->runtime);
                 assert_int_equal(a->depth, b->depth);
                 assert_true(a->params ? cJSON_Compare(a->params, b->params, true) : b->params == NULL);
                 assert_int_equal(a->n_samples, b->n_samples);
@@ -181,6 +189,7 @@ static void test_round_trip(void **state) {
         assert_true(cpu->samples[1] == 1e-300);
         assert_true(cpu->samples[2] == 123456.789);
         assert_string_equal(res_find(g, "cpu", "vm1", "ops_per_s")->accel, "tcg");
+        assert_string_equal(res_find(g, "cpu", "crun", "ops_per_s")->runtime, "crun 1.8.1");
         assert_int_equal(res_find(g, "fio-bottom", "ctr-8", "rand_read.iops")->depth, 8);
         assert_int_equal(cpu->depth, 0);
 
