@@ -794,3 +794,24 @@ void bench_strv_free(char **v) {
                 free(v[i]);
         free(v);
 }
+
+char **bench_dir_names(DIR *d, bool (*keep)(const struct dirent *de)) {
+        size_t n = 0, cap = 8;
+        char **names = calloc(cap + 1, sizeof(char *));
+        struct dirent *de;
+        while (names && (de = readdir(d))) {
+                if (keep ? !keep(de) : (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")))
+                        continue;
+                if (n == cap) {
+                        char **nn = realloc(names, (2 * cap + 1) * sizeof(char *));
+                        if (!nn)
+                                break;
+                        names = nn;
+                        cap *= 2;
+                }
+                if (!(names[n] = strdup(de->d_name)))
+                        break;
+                names[++n] = NULL;
+        }
+        return names;
+}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -119,5 +120,13 @@ int bench_mkdir_p(const char *path, unsigned mode, bench_error **err);
 enum { BENCH_FIND_SBIN = 1 << 0 };
 /* Frees a NULL-terminated array of strings and the array; accepts NULL. */
 void bench_strv_free(char **v);
+
+/*
+ * The names of a directory's entries that keep() accepts (NULL: all but "."
+ * and ".."), read to the end before the caller acts on them (removing while
+ * reading a directory skips entries). NULL-terminated, for bench_strv_free;
+ * NULL out of memory.
+ */
+char **bench_dir_names(DIR *d, bool (*keep)(const struct dirent *de));
 
 int bench_find_program(const char *name, unsigned flags, char **ret_path);

@@ -924,7 +924,7 @@ static void check_density(suite_checker *c, const suite *s, bench_diags *d) {
                         continue;
                 for (size_t k = 0; k < s->n_configs; k++) {
                         const suite_config *sc = &s->configs[k];
-                        if (!sc->kind->driver)
+                        if (!sc->kind->driver || !suite_workload_applies(w, sc))
                                 continue;
                         rt_estimate e;
                         char why[512], where[64];

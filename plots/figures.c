@@ -740,6 +740,18 @@ static int depth_cmp(const void *a, const void *b) {
 }
 
 /* A metric against the number of layers, one line per configuration kind. */
+
+/* The frame of a line chart (x against y, a line per configuration). */
+static void line_chart_style(FILE *set) {
+        fputs("set offsets 0, 0, graph 0.05, graph 0.05\n"
+              "set grid xtics ytics lc rgb \"#dddddd\"\n"
+              "set key below horizontal Left reverse width 2\n"
+              "set border 3\n"
+              "set xtics nomirror\n"
+              "set ytics nomirror\n",
+              set);
+}
+
 static int fig_layers(plot_ctx *ctx, const model *m, const key *k, bench_error **err) {
         _cleanup_free_ depth_point *pts = calloc(m->n_cfgs + 1, sizeof(*pts));
         if (!pts)
@@ -845,13 +857,7 @@ static int fig_layers(plot_ctx *ctx, const model *m, const key *k, bench_error *
         else if (ylo >= 0)
                 fputs("set yrange [0:*]\n", fig.set);
         number_format(fig.set, "y", max_abs);
-        fputs("set offsets 0, 0, graph 0.05, graph 0.05\n"
-              "set grid xtics ytics lc rgb \"#dddddd\"\n"
-              "set key below horizontal Left reverse width 2\n"
-              "set border 3\n"
-              "set xtics nomirror\n"
-              "set ytics nomirror\n",
-              fig.set);
+        line_chart_style(fig.set);
         return emit(ctx, &fig, err);
 }
 
@@ -1081,13 +1087,7 @@ static int fig_density(plot_ctx *ctx, const model *m, const char *workload, cons
         /* latencies start at 0; memory by MemAvailable may dip below it at small n (its steps are MiBs) */
         if (by_k)
                 fputs("set yrange [0:*]\n", fig.set);
-        fputs("set offsets 0, 0, graph 0.05, graph 0.05\n"
-              "set grid xtics ytics lc rgb \"#dddddd\"\n"
-              "set key below horizontal Left reverse width 2\n"
-              "set border 3\n"
-              "set xtics nomirror\n"
-              "set ytics nomirror\n",
-              fig.set);
+        line_chart_style(fig.set);
         return emit(ctx, &fig, err);
 }
 

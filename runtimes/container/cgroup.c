@@ -1092,30 +1092,21 @@ static void reap_one(const cg_host *h, const char *name, bool at_root) {
         ctr_cgroup_destroy(cg);
 }
 
+static bool stale_dir(const struct dirent *de) {
+        return de->d_type == DT_DIR && is_stale(de->d_name);
+}
+
 /* Reaps the stale containers listed in dir (a bench parent or a root). */
 static void reap_dir(const cg_host *h, const char *dir, bool at_root) {
         DIR *d = opendir(dir);
         if (!d)
                 return;
         /* collect first: destroying while reading the directory skips entries */
-        char **names = NULL;
-        size_t n = 0;
-        struct dirent *de;
-        while ((de = readdir(d)))
-                if (de->d_type == DT_DIR && is_stale(de->d_name)) {
-                        char **nn = realloc(names, (n + 1) * sizeof(*names));
-                        if (!nn)
-                                break;
-                        names = nn;
-                        if ((names[n] = strdup(de->d_name)))
-                                n++;
-                }
+        char **names = bench_dir_names(d, stale_dir);
         closedir(d);
-        for (size_t k = 0; k < n; k++) {
+        for (size_t k = 0; names && names[k]; k++)
                 reap_one(h, names[k], at_root);
-                free(names[k]);
-        }
-        free(names);
+        bench_strv_free(names);
 }
 
 void ctr_cgroup_reap_stale(void) {

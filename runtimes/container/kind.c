@@ -52,10 +52,11 @@ int ctr_rootfs_assemble(const cJSON *o, const bench_opt_spec *t, const char *age
                 r.data = true;
                 if (!(r.agent_bind = strdup(agent_path)))
                         goto oom;
-                /* the listed dirs first (bottom), then the stack's */
-                cJSON_ArrayForEach(l, dirs) if (q == 0) q = add_layer(&r, l->valuestring);
-                if (q < 0)
-                        goto oom;
+                /*
+                 * the stack's layers at the bottom, the listed dirs above them: as
+                 * listed dirs go above bench's base layer, and as `bench container
+                 * run --stack S --layer D` stacks them (a layer built FROM the image)
+                 */
                 lay_stack st = {0};
                 if ((q = lay_stack_resolve(stack, &st, err)) < 0) {
                         ctr_rootfs_clear(&r);
@@ -64,6 +65,9 @@ int ctr_rootfs_assemble(const cJSON *o, const bench_opt_spec *t, const char *age
                 for (size_t i = 0; i < st.n_layers && q == 0; i++)
                         q = add_layer(&r, st.layers[i]);
                 lay_stack_clear(&st);
+                if (q < 0)
+                        goto oom;
+                cJSON_ArrayForEach(l, dirs) if (q == 0) q = add_layer(&r, l->valuestring);
                 if (q < 0)
                         goto oom;
                 *ret = r;

@@ -24,7 +24,7 @@
 // clang-format off
 #define CTR_ISOLATION_OPTIONS                                                                                \
         {"layers", BENCH_OPT_UINT_OR_STRLIST, "1", NULL, 1, CTR_MAX_LAYERS,                                  \
-         "lower layers: a count to synthesize, or layer dirs"},                                              \
+         "lower layers: a count to synthesize, or layer dirs (bottom first, above the base layer or stack)"}, \
         RT_OPTION_STACK,                                                                                     \
         {"memory", BENCH_OPT_SIZE, NULL, NULL, 4ull << 20, 0, "memory limit of the container's cgroup"},     \
         {"cpus", BENCH_OPT_CPULIST, NULL, NULL, 0, 0, "cpuset (default: the pinning choice)"},               \
@@ -61,8 +61,10 @@ enum {
  * The layers the options (read through table, which holds
  * CTR_ISOLATION_OPTIONS) stand for: without a stack, bench's base layer
  * (busybox + the agent at agent_path) and then either `layers - 1` fillers
- * or the listed layer dirs; with a stack, its layers alone, all 500 of them
- * if need be, and the agent bound in instead of taking a layer of its own.
+ * or the listed layer dirs; with a stack, its layers (all 500 of them if
+ * need be) with any listed dirs above them, and the agent bound in instead
+ * of taking a layer of its own. Listed dirs always go above what is below
+ * them, as `bench container run --stack S --layer D` stacks them.
  */
 int ctr_rootfs_assemble(const cJSON *options, const bench_opt_spec *table, const char *agent_path,
                         unsigned flags, ctr_rootfs *ret, bench_error **err);

@@ -145,6 +145,10 @@ static void reap_record(int dfd, const char *name) {
         unlinkat(dfd, name, 0);
 }
 
+static bool not_hidden(const struct dirent *de) {
+        return de->d_name[0] != '.';
+}
+
 void oci_record_reap_stale(void) {
         int dfd = record_dir(false, NULL);
         if (dfd < 0)
@@ -154,23 +158,9 @@ void oci_record_reap_stale(void) {
                 close(dfd);
                 return;
         }
-        /* collect first: removing while reading the directory skips entries */
-        char **names = NULL;
-        size_t n = 0;
-        struct dirent *de;
-        while ((de = readdir(d)))
-                if (de->d_name[0] != '.') {
-                        char **nn = realloc(names, (n + 1) * sizeof(*names));
-                        if (!nn)
-                                break;
-                        names = nn;
-                        if ((names[n] = strdup(de->d_name)))
-                                n++;
-                }
-        for (size_t i = 0; i < n; i++) {
+        char **names = bench_dir_names(d, not_hidden);
+        for (size_t i = 0; names && names[i]; i++)
                 reap_record(dirfd(d), names[i]);
-                free(names[i]);
-        }
-        free(names);
+        bench_strv_free(names);
         closedir(d);
 }

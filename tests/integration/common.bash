@@ -23,6 +23,14 @@ need_container() {
   [ -x /bin/busybox ] || skip "busybox-static is not installed"
   grep -qw overlay /proc/filesystems || skip "no overlayfs in this kernel"
 }
+# The vm kind: root, QEMU, and whatever `bench info` says a vm needs here (a kernel, ...).
+need_vm() {
+  need_root
+  command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86 is not installed"
+  local why
+  why=$("$BENCH" info --json | $PY -c 'import json,sys; d=json.load(sys.stdin); k=[x for x in d["kinds"] if x["kind"]=="vm"][0]; print("" if k["runnable"] else k["reason"])')
+  [ -z "$why" ] || skip "vm cannot run here: $why"
+}
 # The oci kind: root, overlayfs, busybox; oci_state lists what its runs may leave
 # (containers named bench-oci-* in the runtimes' lists, their cgroups, records,
 # overlay mounts, shims and agents).

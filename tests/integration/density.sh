@@ -30,6 +30,13 @@ grep -q 'workloads\[0\].params.n: workload `density` in configuration `vm`: n=10
   || fail "the refusal gives the estimate: $(cat "$tmp/err")"
 grep -q 'configuration `ctr`: n=100000 needs about' "$tmp/err" || fail "the container's estimate too: $(cat "$tmp/err")"
 [ ! -e "$tmp/big-r.json" ] || fail "a refused suite wrote a result"
+# sized per configuration: a density limited to the container is not checked against the vm
+sed -e 's/"n": "1,8,100000" } }/"n": "1,8,100000" }, "configurations": ["ctr"] },\n                 { "name": "dvm", "kind": "density", "params": { "n": "1,2" }, "configurations": ["vm"] }/' \
+  "$tmp/big.json" > "$tmp/only.json"
+"$BENCH" validate "$tmp/only.json" 2>"$tmp/err"; rc=$?
+[ $rc -eq 2 ] || fail "n too large for the container exited $rc, expected 2: $(cat "$tmp/err")"
+grep -q 'configuration `ctr`: n=100000 needs about' "$tmp/err" || fail "the container's refusal: $(cat "$tmp/err")"
+! grep -q 'configuration `vm`' "$tmp/err" || fail "a density not run in vm was sized for it: $(cat "$tmp/err")"
 sed -e 's/"1,8,100000"/"300"/' -e '/"vm"/d' -e 's/"kind": "container" },/"kind": "container" } ],/' "$tmp/big.json" > "$tmp/fds.json"
 (ulimit -Hn 1024 -Sn 1024; "$BENCH" run "$tmp/fds.json" -o "$tmp/fds-r.json" 2>"$tmp/err"); rc=$?
 [ $rc -eq 2 ] || fail "n beyond the fd limit exited $rc, expected 2: $(cat "$tmp/err")"

@@ -4,10 +4,7 @@
 # disk; latency by k, memory per guest, the accel label on every figure,
 # and nothing left: no domain, no QEMU, no state dir.
 source "$(dirname "$0")/common.bash"
-need_root
-command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86 is not installed"
-why=$("$BENCH" info --json | $PY -c 'import json,sys; d=json.load(sys.stdin); k=[x for x in d["kinds"] if x["kind"]=="vm"][0]; print("" if k["runnable"] else k["reason"])')
-[ -z "$why" ] || skip "vm cannot run here: $why"
+need_vm
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 export BENCH_WORKDIR="$tmp/work"; mkdir -p "$BENCH_WORKDIR"
 vm_state() { { pgrep -f 'qemu-system.*guest=bench-' | sed 's/^/qemu /'; ls "$BENCH_WORKDIR"; } | sort; }

@@ -6,10 +6,7 @@
 # guest's mount fail after the ready byte: every planned workload is then an
 # error carrying the guest's console tail, and bench exits 1.
 source "$(dirname "$0")/common.bash"
-need_root
-command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86 is not installed"
-why=$("$BENCH" info --json | $PY -c 'import json,sys; d=json.load(sys.stdin); k=[x for x in d["kinds"] if x["kind"]=="vm"][0]; print("" if k["runnable"] else k["reason"])')
-[ -z "$why" ] || skip "vm cannot run here: $why"
+need_vm
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 export BENCH_WORKDIR="$tmp/work" BENCH_CACHE_DIR="$tmp/cache"; mkdir -p "$BENCH_WORKDIR"
 before=$(pgrep -f 'qemu-system.*guest=bench-')

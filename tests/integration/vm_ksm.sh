@@ -12,13 +12,10 @@
 # interrupted (SIGINT) as soon as it is set: exit 130, values restored,
 # nothing left. The host's own KSM values are put back at the end anyway.
 source "$(dirname "$0")/common.bash"
-need_root
-command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86 is not installed"
 K=/sys/kernel/mm/ksm
 REC=/run/bench/ksm.saved
+need_vm
 [ -w $K/run ] || skip "this kernel has no KSM ($K)"
-why=$("$BENCH" info --json | $PY -c 'import json,sys; d=json.load(sys.stdin); k=[x for x in d["kinds"] if x["kind"]=="vm"][0]; print("" if k["runnable"] else k["reason"])')
-[ -z "$why" ] || skip "vm cannot run here: $why"
 [ -e $REC ] && skip "$REC exists: another bench holds the host's KSM settings"
 
 ksm_now() { echo "$(cat $K/run) $(cat $K/pages_to_scan) $(cat $K/sleep_millisecs)"; }

@@ -130,8 +130,7 @@ grep -q '^c 1777 0 0$' "$tmp/got" && grep -q '^a/keep 640 1000 1000$' "$tmp/got"
 ) || exit 1
 
 # ---- a guest reads the stack ----
-why=$("$BENCH" info --json | $PY -c 'import json,sys; d=json.load(sys.stdin); k=[x for x in d["kinds"] if x["kind"]=="vm"][0]; print("" if k["runnable"] else k["reason"])')
-[ -z "$why" ] || skip "vm cannot run here (the chain checks passed): $why"
+need_vm # (the chain checks above passed)
 export BENCH_WORKDIR="$tmp/work"; mkdir -p "$BENCH_WORKDIR"
 before=$(pgrep -f 'qemu-system.*guest=bench-')
 cat > "$tmp/s.json" <<'JSON'

@@ -30,6 +30,8 @@
 
 #include "../../common/cleanup.h"
 #include "../../common/util.h"
+#include "../../runtimes/container/kind.h"
+#include "../../runtimes/driver.h"
 #include "../../runtimes/layers/layers.h"
 
 static char base[64];   /* the test's temp dir */
@@ -846,6 +848,28 @@ static void test_list_open_remove(void **state) {
         assert_null(strstr(names, ".rm-"));
 }
 
+/* A configuration's listed layer dirs go above its stack, as above bench's base layer. */
+static void test_rootfs_order(void **state) {
+        MAYBE_SKIP();
+        _cleanup_json_ cJSON *o = cJSON_CreateObject();
+        cJSON *dirs = cJSON_AddArrayToObject(o, "layers");
+        cJSON_AddItemToArray(dirs, cJSON_CreateString("/var/tmp/listed-1"));
+        cJSON_AddItemToArray(dirs, cJSON_CreateString("/var/tmp/listed-2"));
+        cJSON_AddStringToObject(o, "stack", synth_stack.id);
+        ctr_rootfs r = {0};
+        _cleanup_error_ bench_error *err = NULL;
+        if (ctr_rootfs_assemble(o, rt_container_options, "/bin/true", 0, &r, &err) < 0)
+                fail_msg("%s", err->msg);
+        assert_int_equal(r.n_layers, synth_stack.n_layers + 2);
+        for (size_t i = 0; i < synth_stack.n_layers; i++)
+                assert_string_equal(r.layers[i], synth_stack.layers[i]);
+        assert_string_equal(r.layers[r.n_layers - 2], "/var/tmp/listed-1");
+        assert_string_equal(r.layers[r.n_layers - 1], "/var/tmp/listed-2");
+        assert_true(r.data);
+        assert_string_equal(r.agent_bind, "/bin/true");
+        ctr_rootfs_clear(&r);
+}
+
 static int setup(void **state) {
         snprintf(base, sizeof(base), "/var/tmp/test-layers-XXXXXX");
         if (!mkdtemp(base))
@@ -865,10 +889,11 @@ static int teardown(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_synth_layout),         cmocka_unit_test(test_flatten),
-                cmocka_unit_test(test_overlay_matches_flat), cmocka_unit_test(test_import_oci),
-                cmocka_unit_test(test_import_docker_save),   cmocka_unit_test(test_import_malicious),
-                cmocka_unit_test(test_not_an_image),         cmocka_unit_test(test_list_open_remove),
+                cmocka_unit_test(test_synth_layout),     cmocka_unit_test(test_rootfs_order),
+                cmocka_unit_test(test_flatten),          cmocka_unit_test(test_overlay_matches_flat),
+                cmocka_unit_test(test_import_oci),       cmocka_unit_test(test_import_docker_save),
+                cmocka_unit_test(test_import_malicious), cmocka_unit_test(test_not_an_image),
+                cmocka_unit_test(test_list_open_remove),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
