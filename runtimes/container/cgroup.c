@@ -1127,3 +1127,18 @@ void ctr_cgroup_reap_stale(void) {
         if (where >= 0)
                 reap_dir(h, h->hier[where].mount, true);
 }
+
+int ctr_cgroup_parent_ready(const char *name, bench_error **err) {
+        const cg_host *h;
+        int r = cg_host_get(&h, err);
+        if (r < 0)
+                return r;
+        int i = h->where[CG_CPUSET];
+        if (i < 0 || h->hier[i].version != 1)
+                return 0;
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/%s", h->hier[i].mount, name);
+        if (mkdir(path, 0755) < 0 && errno != EEXIST)
+                return bench_error_errno(err, errno, "cgroup: cannot create %s", path);
+        return cg_v1_cpuset_inherit(&h->hier[i], path, true, err);
+}

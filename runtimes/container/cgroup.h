@@ -118,6 +118,14 @@ void ctr_cgroup_destroy(ctr_cgroup *cg);
  * killing what is still in them.
  */
 void ctr_cgroup_reap_stale(void);
+/*
+ * A parent cgroup another runtime makes its containers under ("bench-oci"
+ * at each root): where the v1 cpuset controller is, made if missing with
+ * the root's cpus and mems, which a v1 cpuset child cannot take without
+ * (crun and runc copy them into the dirs they make; runsc does not, and
+ * its cpuset write is refused). Removed again when its last child is gone.
+ */
+int ctr_cgroup_parent_ready(const char *name, bench_error **err);
 
 /*
  * How this host mounts cgroups, as the result's host.cgroup_mode and

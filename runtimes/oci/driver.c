@@ -25,6 +25,7 @@
 #include "../../common/cleanup.h"
 #include "../../common/cpulist.h"
 #include "../../common/util.h"
+#include "../container/cgroup.h"
 #include "../container/kind.h"
 #include "../container/seccomp.h"
 #include "../layers/layers.h"
@@ -412,6 +413,9 @@ static int oci_create(const rt_config *cfg, unsigned flags, rt_env **ret_env, be
                 env->id = env->bundle = env->cgroups_path = NULL;
                 return bench_error_set(err, ENOMEM, "out of memory");
         }
+        /* OCI_CGROUP_PARENT is "/bench-oci": the dir's name at each root */
+        if ((r = ctr_cgroup_parent_ready(OCI_CGROUP_PARENT + 1, err)) < 0)
+                return r;
         char sub[4096];
         if (mkdir(env->bundle, 0700) < 0)
                 return bench_error_errno(err, errno, "cannot create %s", env->bundle);

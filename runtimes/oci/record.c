@@ -101,6 +101,9 @@ void oci_cgroup_remove(const char *id) {
                                 closedir(c);
                         rmdir(path);
                 }
+                /* the parent too once it is empty, as the container kind's; busy while others run */
+                snprintf(path, sizeof(path), "/sys/fs/cgroup/%s" OCI_CGROUP_PARENT, de->d_name);
+                rmdir(path);
         }
         closedir(d);
 }

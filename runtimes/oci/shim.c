@@ -417,9 +417,11 @@ static _Noreturn void shim_main(const oci_shim_spec *s, pid_t parent, int ctl, i
                 _exit(1);
         }
         pid_t cpid = 0;
-        _cleanup_free_ char *pidtext = NULL;
+        /* no cleanup attribute: the gotos to abandon above jump past this scope's start */
+        char *pidtext = NULL;
         if (bench_read_file(pidfile, &pidtext, NULL, NULL) == 0)
                 cpid = (pid_t)atoi(pidtext);
+        free(pidtext);
         const char *start[] = {"start", s->id, NULL};
         r = oci_runtime_run(&rt, start, -1, -1, -1, errbuf, sizeof(errbuf), &st, cpid, &cst, &exited);
         uint64_t t2 = bench_now_ns();
