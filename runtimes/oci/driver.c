@@ -407,7 +407,12 @@ static int oci_create(const rt_config *cfg, unsigned flags, rt_env **ret_env, be
         if ((r = ctr_caps_parse(capnames, &caps, err)) < 0)
                 return r;
 
-        if (asprintf(&env->id, OCI_ID_PREFIX "%d-%u", (int)getpid(), next_id++) < 0 ||
+        /*
+         * a fixed-width count: runsc takes an id as a prefix, so with ten
+         * containers up "...-1" named "...-10" to "...-19" too and its delete
+         * waited on another container's sandbox ("context deadline exceeded")
+         */
+        if (asprintf(&env->id, OCI_ID_PREFIX "%d-%06u", (int)getpid(), next_id++) < 0 ||
             asprintf(&env->bundle, "%s/%s", cfg->state_dir, env->id) < 0 ||
             asprintf(&env->cgroups_path, OCI_CGROUP_PARENT "/%s", env->id) < 0) {
                 env->id = env->bundle = env->cgroups_path = NULL;

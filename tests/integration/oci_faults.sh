@@ -105,8 +105,8 @@ cat > "$tmp/one.json" <<'JSON'
   "workloads": [ { "kind": "startup", "params": { "runs": 1 } } ] }
 JSON
 echo "target" > "$tmp/target"
-# the bench that execs in this shell has its pid: its first container id is bench-oci-PID-0
-planted=$(bash -c 'echo /run/bench/oci/bench-oci-$$-0; ln -s "$1" /run/bench/oci/bench-oci-$$-0; exec "$2" run "$3" -o "$4" --quiet 2>/dev/null' _ \
+# the bench that execs in this shell has its pid: its first container id is bench-oci-PID-000000
+planted=$(bash -c 'echo /run/bench/oci/bench-oci-$$-000000; ln -s "$1" /run/bench/oci/bench-oci-$$-000000; exec "$2" run "$3" -o "$4" --quiet 2>/dev/null' _ \
   "$tmp/target" "$BENCH" "$tmp/one.json" "$tmp/one.result.json" | head -1)
 [ "$(cat "$tmp/target")" = target ] || fail "the record was written through a planted symlink"
 [ -L "$planted" ] || fail "the planted symlink is gone (test premise)"
