@@ -418,8 +418,7 @@ static int oci_create(const rt_config *cfg, unsigned flags, rt_env **ret_env, be
                 env->id = env->bundle = env->cgroups_path = NULL;
                 return bench_error_set(err, ENOMEM, "out of memory");
         }
-        /* OCI_CGROUP_PARENT is "/bench-oci": the dir's name at each root */
-        if ((r = ctr_cgroup_parent_ready(OCI_CGROUP_PARENT + 1, err)) < 0)
+        if ((r = ctr_cgroup_parent_ready(OCI_CGROUP_NAME, err)) < 0)
                 return r;
         char sub[4096];
         if (mkdir(env->bundle, 0700) < 0)

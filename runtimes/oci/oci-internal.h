@@ -21,7 +21,8 @@
 /* Where live containers are recorded: root-owned, 0700. */
 #define OCI_RECORD_DIR "/run/bench/oci"
 /* The cgroup parent of every container: not the container kind's (its device rules would bind them). */
-#define OCI_CGROUP_PARENT "/bench-oci"
+#define OCI_CGROUP_NAME "bench-oci"
+#define OCI_CGROUP_PARENT "/" OCI_CGROUP_NAME
 #define OCI_ID_PREFIX "bench-oci-"
 
 /* A runtime CLI: its absolute path and the arguments before every sub-command. */
