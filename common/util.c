@@ -815,3 +815,21 @@ char **bench_dir_names(DIR *d, bool (*keep)(const struct dirent *de)) {
         }
         return names;
 }
+
+void bench_keep_tail(char *buf, size_t len, const char *data, size_t n) {
+        if (!buf || len == 0)
+                return;
+        size_t cur = strlen(buf), cap = len - 1;
+        if (n >= cap) {
+                memcpy(buf, data + n - cap, cap);
+                buf[cap] = '\0';
+                return;
+        }
+        if (cur + n > cap) {
+                size_t drop = cur + n - cap;
+                memmove(buf, buf + drop, cur - drop);
+                cur -= drop;
+        }
+        memcpy(buf + cur, data, n);
+        buf[cur + n] = '\0';
+}

@@ -118,6 +118,13 @@ int bench_mkdir_p(const char *path, unsigned mode, bench_error **err);
  * PATH may lack. 0 and *ret_path (malloc'd), -ENOENT or -ENOMEM.
  */
 enum { BENCH_FIND_SBIN = 1 << 0 };
+/*
+ * Appends data[0..n) to the NUL-terminated text in buf (len bytes), keeping
+ * only its last len - 1 bytes: the tail of a stream (an agent's or a
+ * runtime's stderr) for an error message. buf NULL or len 0: nothing.
+ */
+void bench_keep_tail(char *buf, size_t len, const char *data, size_t n);
+
 /* Frees a NULL-terminated array of strings and the array; accepts NULL. */
 void bench_strv_free(char **v);
 

@@ -192,22 +192,6 @@ static int handle_line(session *s, const rt_driver *drv, rt_env *env, int in_fd,
         return 0;
 }
 
-static void keep_stderr(session *s, const char *buf, size_t n) {
-        size_t cur = strlen(s->stderr_tail), cap = sizeof(s->stderr_tail) - 1;
-        if (n >= cap) {
-                memcpy(s->stderr_tail, buf + n - cap, cap);
-                s->stderr_tail[cap] = '\0';
-                return;
-        }
-        if (cur + n > cap) {
-                size_t drop = cur + n - cap;
-                memmove(s->stderr_tail, s->stderr_tail + drop, cur - drop);
-                cur -= drop;
-        }
-        memcpy(s->stderr_tail + cur, buf, n);
-        s->stderr_tail[cur + n] = '\0';
-}
-
 void session_attach(session *s, rt_launch *launch) {
         s->out_fd = take_fd(&launch->out_fd);
         s->in_fd = take_fd(&launch->in_fd);
@@ -237,7 +221,7 @@ static void read_stderr(session *s) {
                 char eb[sizeof(s->stderr_tail)];
                 ssize_t m = read(s->err_fd, eb, sizeof(eb));
                 if (m > 0) {
-                        keep_stderr(s, eb, (size_t)m);
+                        bench_keep_tail(s->stderr_tail, sizeof(s->stderr_tail), eb, (size_t)m);
                         continue;
                 }
                 if (m == 0 || (errno != EINTR && errno != EAGAIN)) {

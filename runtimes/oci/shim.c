@@ -49,24 +49,6 @@ int oci_hide_unified(void) {
         return 0;
 }
 
-static void keep_tail(char *buf, size_t len, const char *data, size_t n) {
-        if (!buf || len == 0)
-                return;
-        size_t cur = strlen(buf), cap = len - 1;
-        if (n >= cap) {
-                memcpy(buf, data + n - cap, cap);
-                buf[cap] = '\0';
-                return;
-        }
-        if (cur + n > cap) {
-                size_t drop = cur + n - cap;
-                memmove(buf, buf + drop, cur - drop);
-                cur -= drop;
-        }
-        memcpy(buf + cur, data, n);
-        buf[cur + n] = '\0';
-}
-
 static void move_fd(int from, int to) {
         if (from == to)
                 fcntl(to, F_SETFD, 0);
@@ -145,7 +127,7 @@ int oci_runtime_run(const oci_runtime *rt, const char *const *sub, int in_fd, in
                         char b[1024];
                         ssize_t m = read(cap[0], b, sizeof(b));
                         if (m > 0)
-                                keep_tail(errbuf, errlen, b, (size_t)m);
+                                bench_keep_tail(errbuf, errlen, b, (size_t)m);
                         else if (m == 0 || errno != EINTR)
                                 closep(&cap[0]);
                 }
@@ -183,7 +165,7 @@ int oci_runtime_run(const oci_runtime *rt, const char *const *sub, int in_fd, in
                 char b[1024];
                 ssize_t m;
                 while ((m = read(cap[0], b, sizeof(b))) > 0)
-                        keep_tail(errbuf, errlen, b, (size_t)m);
+                        bench_keep_tail(errbuf, errlen, b, (size_t)m);
                 closep(&cap[0]);
         }
         *ret_status = status;

@@ -31,6 +31,8 @@ need_vm() {
   why=$("$BENCH" info --json | $PY -c 'import json,sys; d=json.load(sys.stdin); k=[x for x in d["kinds"] if x["kind"]=="vm"][0]; print("" if k["runnable"] else k["reason"])')
   [ -z "$why" ] || skip "vm cannot run here: $why"
 }
+# What a VM run may leave: QEMU processes of bench's domains, entries in the workdir.
+vm_state() { { pgrep -f 'qemu-system.*guest=bench-' | sed 's/^/qemu /'; ls "$BENCH_WORKDIR"; } | sort; }
 # The oci kind: root, overlayfs, busybox; oci_state lists what its runs may leave
 # (containers named bench-oci-* in the runtimes' lists, their cgroups, records,
 # overlay mounts, shims and agents).

@@ -7,7 +7,6 @@ source "$(dirname "$0")/common.bash"
 need_vm
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 export BENCH_WORKDIR="$tmp/work"; mkdir -p "$BENCH_WORKDIR"
-vm_state() { { pgrep -f 'qemu-system.*guest=bench-' | sed 's/^/qemu /'; ls "$BENCH_WORKDIR"; } | sort; }
 before=$(vm_state)
 
 cat > "$tmp/s.json" <<'JSON'
