@@ -3,6 +3,7 @@
 
 /* systemd-style scope cleanup: destructors accept NULL / -1. */
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,10 @@ static inline void closep(int *fd) {
                 close(*fd);
                 errno = saved;
         }
+}
+static inline void closedirp(DIR **d) {
+        if (*d)
+                closedir(*d);
 }
 static inline void fclosep(FILE **f) {
         if (*f)

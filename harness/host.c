@@ -238,6 +238,118 @@ static void add_memory_merging(cJSON *h) {
                 cJSON_AddNullToObject(h, "thp");
 }
 
+/* A sysfs file's text without trailing white space: "" for an empty file, NULL if unreadable. */
+static char *read_trimmed(const char *path) {
+        char *s = read_text(path);
+        if (!s)
+                return NULL;
+        size_t n = strlen(s);
+        while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' '))
+                s[--n] = 0;
+        return s;
+}
+
+/* "1"/"0" of a sysfs flag: 1, 0, or -1 when absent or something else. */
+static int read_flag(const char *path) {
+        _cleanup_free_ char *s = read_line(path);
+        return s && !strcmp(s, "1") ? 1 : s && !strcmp(s, "0") ? 0 : -1;
+}
+
+static void add_bool_or_null(cJSON *o, const char *key, int v) {
+        if (v >= 0)
+                cJSON_AddBoolToObject(o, key, v);
+        else
+                cJSON_AddNullToObject(o, key);
+}
+
+/* Frequency boost (turbo): cpufreq's boost, else intel_pstate's no_turbo inverted; -1: neither. */
+static int cpu_boost(void) {
+        int b = read_flag("/sys/devices/system/cpu/cpufreq/boost");
+        if (b >= 0)
+                return b;
+        int no_turbo = read_flag("/sys/devices/system/cpu/intel_pstate/no_turbo");
+        return no_turbo >= 0 ? !no_turbo : -1;
+}
+
+#define VULN_DIR "/sys/devices/system/cpu/vulnerabilities"
+
+/* Every file of the vulnerabilities dir: name -> the kernel's text; null without the dir. */
+static cJSON *mitigations(void) {
+        /* sorted, so that two files list them alike */
+        struct dirent **names = NULL;
+        int n = scandir(VULN_DIR, &names, NULL, alphasort);
+        if (n < 0)
+                return cJSON_CreateNull();
+        cJSON *o = cJSON_CreateObject();
+        for (int i = 0; i < n; i++) {
+                if (names[i]->d_name[0] != '.') {
+                        char path[512];
+                        snprintf(path, sizeof(path), "%s/%s", VULN_DIR, names[i]->d_name);
+                        _cleanup_free_ char *t = read_trimmed(path);
+                        if (t && o)
+                                cJSON_AddStringToObject(o, names[i]->d_name, t);
+                }
+                free(names[i]);
+        }
+        free(names);
+        return o;
+}
+
+/*
+ * The value of name= on the kernel command line (up to a "--": the rest is
+ * init's), malloc'd; NULL when not given.
+ */
+char *host_cmdline_param(const char *cmdline, const char *name) {
+        size_t nl = strlen(name);
+        for (const char *p = cmdline; p && *p;) {
+                p += strspn(p, " \t\n");
+                size_t len = strcspn(p, " \t\n");
+                if (len == 2 && !strncmp(p, "--", 2))
+                        break;
+                if (len > nl && !strncmp(p, name, nl) && p[nl] == '=')
+                        return strndup(p + nl + 1, len - nl - 1);
+                p += len;
+        }
+        return NULL;
+}
+
+/*
+ * What decides whether two runs' figures are comparable, besides the CPU
+ * model and kernel: boost, SMT, the kernel's mitigations, CPUs kept from
+ * the scheduler, swap, the clocksource (a slow one costs every timestamp).
+ */
+static void add_fingerprint(cJSON *h) {
+        add_bool_or_null(h, "boost", cpu_boost());
+        _cleanup_free_ char *smt = read_line("/sys/devices/system/cpu/smt/control");
+        add_string_or_null(h, "smt_control", smt);
+        add_bool_or_null(h, "smt_active", read_flag("/sys/devices/system/cpu/smt/active"));
+        cJSON_AddItemToObject(h, "mitigations", mitigations());
+        _cleanup_free_ char *isolated = read_trimmed("/sys/devices/system/cpu/isolated");
+        add_string_or_null(h, "isolated_cpus", isolated);
+        _cleanup_free_ char *nohz = read_trimmed("/sys/devices/system/cpu/nohz_full");
+        /* "(null)" when the kernel has NO_HZ_FULL but none is set */
+        add_string_or_null(h, "nohz_full", nohz && strcmp(nohz, "(null)") ? nohz : nohz ? "" : NULL);
+
+        _cleanup_free_ char *cmdline = read_text("/proc/cmdline");
+        cJSON *boot = cJSON_AddObjectToObject(h, "boot_params");
+        static const char *const params[] = {"isolcpus", "nohz_full", "mitigations"};
+        for (size_t i = 0; i < ELEMENTSOF(params); i++) {
+                _cleanup_free_ char *v = cmdline ? host_cmdline_param(cmdline, params[i]) : NULL;
+                add_string_or_null(boot, params[i], v);
+        }
+
+        cJSON *swap = cJSON_AddObjectToObject(h, "swap");
+        uint64_t kib;
+        add_long_or_null(swap, "total_kib", bench_meminfo_kib("SwapTotal", &kib, NULL) == 0 ? (long)kib : -1);
+        add_long_or_null(swap, "free_kib", bench_meminfo_kib("SwapFree", &kib, NULL) == 0 ? (long)kib : -1);
+        _cleanup_free_ char *swappiness = read_line("/proc/sys/vm/swappiness");
+        add_long_or_null(swap, "swappiness", swappiness ? strtol(swappiness, NULL, 10) : -1);
+
+        _cleanup_free_ char *cs =
+                read_line("/sys/devices/system/clocksource/clocksource0/current_clocksource");
+        add_string_or_null(h, "clocksource", cs);
+}
+
 cJSON *host_capture(void) {
         cJSON *h = cJSON_CreateObject();
         struct utsname u;
@@ -300,6 +412,7 @@ cJSON *host_capture(void) {
                 cJSON_AddBoolToObject(h, "smt", pus > cores);
         else
                 cJSON_AddNullToObject(h, "smt");
+        add_fingerprint(h);
         return h;
 }
 
@@ -582,7 +695,7 @@ static void put_value(FILE *f, const cJSON *v) {
         if (!v || cJSON_IsNull(v))
                 fputs("-", f);
         else if (cJSON_IsString(v))
-                fputs(v->valuestring, f);
+                fputs(v->valuestring[0] ? v->valuestring : "(none)", f);
         else if (cJSON_IsBool(v))
                 fputs(cJSON_IsTrue(v) ? "yes" : "no", f);
         else if (cJSON_IsNumber(v))
@@ -615,6 +728,23 @@ static const cJSON *get(const cJSON *o, const char *key) {
         return cJSON_GetObjectItemCaseSensitive(o, key);
 }
 
+/* Those affected (mitigated or vulnerable) one per row; the rest counted on one. */
+static void mitigations_rows(FILE *f, const cJSON *m) {
+        const cJSON *e;
+        int unaffected = 0;
+        if (!cJSON_IsObject(m)) {
+                row(f, "(none)", m);
+                return;
+        }
+        cJSON_ArrayForEach(e, m) {
+                if (cJSON_IsString(e) && !strcmp(e->valuestring, "Not affected"))
+                        unaffected++;
+                else
+                        row(f, e->string, e);
+        }
+        fprintf(f, "  %-20s %d\n", "not affected", unaffected);
+}
+
 char *host_info_text(const cJSON *info) {
         char *buf = NULL;
         size_t len = 0;
@@ -641,6 +771,26 @@ char *host_info_text(const cJSON *info) {
         row(f, "SMT", get(info, "smt"));
         row(f, "NUMA nodes", get(info, "numa_nodes"));
         row(f, "governor", get(info, "cpu_governor"));
+        row(f, "boost", get(info, "boost"));
+        row(f, "SMT control", get(info, "smt_control"));
+        row(f, "SMT active", get(info, "smt_active"));
+        row(f, "isolated CPUs", get(info, "isolated_cpus"));
+        row(f, "nohz_full", get(info, "nohz_full"));
+        cJSON_ArrayForEach(e, get(info, "boot_params")) if (!cJSON_IsNull(e)) {
+                char label[64];
+                snprintf(label, sizeof(label), "boot %s=", e->string);
+                row(f, label, e);
+        }
+        row(f, "clocksource", get(info, "clocksource"));
+
+        fputs("\nmitigations\n", f);
+        mitigations_rows(f, get(info, "mitigations"));
+
+        fputs("\nswap\n", f);
+        const cJSON *swap = get(info, "swap");
+        row(f, "total (KiB)", get(swap, "total_kib"));
+        row(f, "free (KiB)", get(swap, "free_kib"));
+        row(f, "swappiness", get(swap, "swappiness"));
 
         fputs("\nmemory merging\n", f);
         const cJSON *ksm = get(info, "ksm"), *thp = get(info, "thp");

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "../results/result.h"
+#include "activity.h"
 #include "pinning.h"
 #include "run.h"
 #include "session.h"
@@ -18,7 +19,8 @@ typedef struct run_ctx {
         res_file *f;
         pin_plan pin;
         char *state_dir;
-        cJSON *seen; /* per configuration: what the agent saw from inside */
+        cJSON *seen;   /* per configuration: what the agent saw from inside */
+        activity *act; /* sampled at every write of the result: between repetitions */
         uint64_t rng;
         unsigned rep_total, rep_index;
         bool warmup;

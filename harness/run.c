@@ -370,6 +370,10 @@ static int run_workloads(run_ctx *c, const suite_config *cfg) {
 
 static int write_result(run_ctx *c, bench_error **err) {
         _cleanup_error_ bench_error *ferr = NULL;
+        /* written before the first repetition, after each and at the end: never during a measurement */
+        activity_sample(c->act);
+        cJSON_Delete(c->f->activity);
+        c->f->activity = activity_to_json(c->act);
         cJSON_Delete(c->f->pinning);
         c->f->pinning = pin_plan_to_json(&c->pin);
         if (c->f->pinning)
@@ -386,7 +390,8 @@ int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_erro
         int r;
         c.f = res_file_new();
         c.seen = cJSON_CreateObject();
-        if (!c.f || !c.seen) {
+        c.act = activity_new();
+        if (!c.f || !c.seen || !c.act) {
                 r = bench_error_set(err, ENOMEM, "out of memory");
                 goto out;
         }
@@ -497,12 +502,14 @@ int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_erro
                 if (r == 0)
                         r = w;
         }
+        activity_print_warnings(c.act, stderr);
 out:
         if (c.state_dir) {
                 bench_rm_rf(c.state_dir, NULL);
                 free(c.state_dir);
         }
         cJSON_Delete(c.seen);
+        activity_free(c.act);
         if (ret_file)
                 *ret_file = c.f;
         else

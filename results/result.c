@@ -53,6 +53,7 @@ void res_file_free(res_file *f) {
         cJSON_Delete(f->host);
         cJSON_Delete(f->suite);
         cJSON_Delete(f->pinning);
+        cJSON_Delete(f->activity);
         free(f->started_at);
         free(f->finished_at);
         free(f->interrupted);
@@ -498,7 +499,8 @@ char *res_to_json(const res_file *f) {
             !put(root, "finished_at", string_or_null(f->finished_at)) ||
             !put(root, "repetitions_done", integer(f->repetitions_done)) ||
             !put(root, "host", copy_or_null(f->host)) || !put(root, "suite", copy_or_null(f->suite)) ||
-            !put(root, "pinning", copy_or_null(f->pinning)))
+            !put(root, "pinning", copy_or_null(f->pinning)) ||
+            !put(root, "activity", copy_or_null(f->activity)))
                 return NULL;
         cJSON *results = cJSON_AddArrayToObject(root, "results");
         if (!results)
@@ -930,8 +932,8 @@ static int read_issues(reader *rd, const cJSON *root, const char *key, res_issue
 static int read_file(reader *rd, const cJSON *root, res_file *f) {
         static const char *const keys[] = {
                 "schema",           "complete", "interrupted", "started_at", "finished_at",
-                "repetitions_done", "host",     "suite",       "pinning",    "results",
-                "skipped",          "errors",   "notes",       NULL};
+                "repetitions_done", "host",     "suite",       "pinning",    "activity",
+                "results",          "skipped",  "errors",      "notes",      NULL};
         int r;
         if (!cJSON_IsObject(root))
                 return fail(rd, "expected an object, got %s", type_name(root));
@@ -954,7 +956,9 @@ static int read_file(reader *rd, const cJSON *root, res_file *f) {
             (r = get_integer(rd, root, "repetitions_done", 0, UINT32_MAX, &reps)) < 0 ||
             (r = get_object(rd, root, "host", OPT_NULLABLE, &f->host)) < 0 ||
             (r = get_object(rd, root, "suite", OPT_NULLABLE, &f->suite)) < 0 ||
-            (r = get_object(rd, root, "pinning", OPT_NULLABLE, &f->pinning)) < 0)
+            (r = get_object(rd, root, "pinning", OPT_NULLABLE, &f->pinning)) < 0 ||
+            /* older files have none */
+            (r = get_object(rd, root, "activity", OPT_NULLABLE | OPT_OPTIONAL, &f->activity)) < 0)
                 return r;
         f->repetitions_done = (unsigned)reps;
         if (f->host && (r = check_host(rd, f->host)) < 0)

@@ -43,9 +43,10 @@ typedef struct res_issue {
 } res_issue;
 
 typedef struct res_file {
-        cJSON *host;                    /* owned: host capture (harness/host.c) */
-        cJSON *suite;                   /* owned: the suite as run */
-        cJSON *pinning;                 /* owned: what was chosen and what the agent saw */
+        cJSON *host;     /* owned: host capture (harness/host.c) */
+        cJSON *suite;    /* owned: the suite as run */
+        cJSON *pinning;  /* owned: what was chosen and what the agent saw */
+        cJSON *activity; /* owned: what else ran on the host (harness/activity.h); may be NULL */
         char *started_at, *finished_at; /* RFC 3339 UTC */
         bool complete;                  /* false while running and after an interruption */
         char *interrupted;              /* NULL, or why the run stopped early ("SIGINT") */
