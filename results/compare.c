@@ -397,11 +397,6 @@ static int add_env_diff(cmp_report *r, const char *field, const char *base, cons
         return 0;
 }
 
-static const char *host_string(const cJSON *host, const char *key) {
-        const cJSON *j = host ? cJSON_GetObjectItemCaseSensitive(host, key) : NULL;
-        return cJSON_IsString(j) ? j->valuestring : NULL;
-}
-
 static bool same(const char *a, const char *b) {
         return (!a && !b) || (a && b && !strcmp(a, b));
 }
@@ -428,13 +423,140 @@ static const char *config_accel(const res_file *f, const char *configuration, bo
         return config_label(f, configuration, false, ret_found);
 }
 
+/* How a fingerprint fact reads as text. */
+typedef enum env_show {
+        ENV_AS_IS,  /* a string, number or bool as it is */
+        ENV_ON_OFF, /* a number: "on" when above 0 (swap) */
+} env_show;
+
+/*
+ * The host facts compare checks: the label shown, the path in "host"
+ * (harness/host.c), how to show it. The first four are in every file;
+ * a fact absent from one file (an older bench) is not compared.
+ */
+static const struct {
+        const char *field, *key, *sub;
+        env_show show;
+        bool always;
+} env_facts[] = {
+        {"kernel", "kernel", NULL, ENV_AS_IS, true},
+        {"cpu_model", "cpu_model", NULL, ENV_AS_IS, true},
+        {"cgroup_mode", "cgroup_mode", NULL, ENV_AS_IS, true},
+        {"bench_version", "bench_version", NULL, ENV_AS_IS, true},
+        {"cpu_governor", "cpu_governor", NULL, ENV_AS_IS, false},
+        {"boost", "boost", NULL, ENV_AS_IS, false},
+        {"smt", "smt", NULL, ENV_AS_IS, false},
+        {"smt_control", "smt_control", NULL, ENV_AS_IS, false},
+        {"thp", "thp", "enabled", ENV_AS_IS, false},
+        {"isolated_cpus", "isolated_cpus", NULL, ENV_AS_IS, false},
+        {"nohz_full", "nohz_full", NULL, ENV_AS_IS, false},
+        {"boot isolcpus", "boot_params", "isolcpus", ENV_AS_IS, false},
+        {"boot nohz_full", "boot_params", "nohz_full", ENV_AS_IS, false},
+        {"boot mitigations", "boot_params", "mitigations", ENV_AS_IS, false},
+        {"ksm run", "ksm", "run", ENV_AS_IS, false},
+        {"swap", "swap", "total_kib", ENV_ON_OFF, false},
+        {"clocksource", "clocksource", NULL, ENV_AS_IS, false},
+};
+
+/* A fact of a host as text (caller frees); NULL for null or missing. */
+static char *fact_text(const cJSON *j, env_show show) {
+        char *s = NULL;
+        if (!j || cJSON_IsNull(j))
+                return NULL;
+        if (cJSON_IsString(j))
+                return strdup(j->valuestring);
+        if (cJSON_IsBool(j))
+                return strdup(cJSON_IsTrue(j) ? "yes" : "no");
+        if (cJSON_IsNumber(j)) {
+                if (show == ENV_ON_OFF)
+                        return strdup(j->valuedouble > 0 ? "on" : "off");
+                return asprintf(&s, "%.15g", j->valuedouble) < 0 ? NULL : s;
+        }
+        s = cJSON_PrintUnformatted(j);
+        return s;
+}
+
+static const cJSON *host_fact(const cJSON *host, const char *key, const char *sub, bool *ret_present) {
+        const cJSON *j = host ? cJSON_GetObjectItemCaseSensitive(host, key) : NULL;
+        if (j && sub && cJSON_IsObject(j))
+                j = cJSON_GetObjectItemCaseSensitive(j, sub);
+        else if (sub && j && !cJSON_IsNull(j))
+                j = NULL; /* not the object it should be */
+        *ret_present = j != NULL;
+        return j;
+}
+
+static int add_fact_diff(cmp_report *r, const char *field, const cJSON *b, const cJSON *c, env_show show) {
+        _cleanup_free_ char *bt = fact_text(b, show), *ct = fact_text(c, show);
+        if (same(bt, ct))
+                return 0;
+        return add_env_diff(r, field, bt, ct);
+}
+
+/* One difference per vulnerability whose text differs (a mitigation on or off, new microcode). */
+static int mitigation_diffs(const cJSON *bm, const cJSON *cm, cmp_report *r) {
+        if (!cJSON_IsObject(bm) || !cJSON_IsObject(cm))
+                return 0; /* not recorded in one of them: nothing to say */
+        const cJSON *e;
+        for (int side = 0; side < 2; side++) {
+                const cJSON *list = side ? cm : bm;
+                cJSON_ArrayForEach(e, list) {
+                        const char *name = e->string;
+                        if (!name)
+                                continue;
+                        const cJSON *other = cJSON_GetObjectItemCaseSensitive(side ? bm : cm, name);
+                        if (side && other)
+                                continue; /* in both: compared on the first pass */
+                        _cleanup_free_ char *field = NULL;
+                        if (asprintf(&field, "mitigation %s", name) < 0)
+                                return -ENOMEM;
+                        if (add_fact_diff(r, field, side ? other : e, side ? e : other, ENV_AS_IS) < 0)
+                                return -ENOMEM;
+                }
+        }
+        return 0;
+}
+
+/* A file's activity warnings joined by "; " (caller frees); NULL when it has none. */
+static char *activity_warnings(const res_file *f) {
+        const cJSON *w = f->activity ? cJSON_GetObjectItemCaseSensitive(f->activity, "warnings") : NULL, *e;
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&buf, &len);
+        if (!m)
+                return NULL;
+        bool any = false;
+        cJSON_ArrayForEach(e, w) {
+                if (!cJSON_IsString(e))
+                        continue;
+                fprintf(m, "%s%s", any ? "; " : "", e->valuestring);
+                any = true;
+        }
+        if (fclose(m) != 0 || !any) {
+                free(buf);
+                return NULL;
+        }
+        return buf;
+}
+
 static int env_diffs(const res_file *base, const res_file *cur, cmp_report *r) {
-        static const char *const fields[] = {"kernel", "cpu_model", "cgroup_mode", "bench_version"};
-        for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
-                const char *b = host_string(base->host, fields[i]), *c = host_string(cur->host, fields[i]);
-                if (!same(b, c) && add_env_diff(r, fields[i], b, c) < 0)
+        for (size_t i = 0; i < ELEMENTSOF(env_facts); i++) {
+                bool in_base, in_cur;
+                const cJSON *b = host_fact(base->host, env_facts[i].key, env_facts[i].sub, &in_base),
+                            *c = host_fact(cur->host, env_facts[i].key, env_facts[i].sub, &in_cur);
+                if ((!in_base || !in_cur) && !env_facts[i].always)
+                        continue;
+                if (add_fact_diff(r, env_facts[i].field, b, c, env_facts[i].show) < 0)
                         return -ENOMEM;
         }
+        bool present;
+        if (mitigation_diffs(host_fact(base->host, "mitigations", NULL, &present),
+                             host_fact(cur->host, "mitigations", NULL, &present), r) < 0)
+                return -ENOMEM;
+        /* a host that was busy or stolen from: its figures may be off, whatever the other says */
+        _cleanup_free_ char *bw = activity_warnings(base), *cw = activity_warnings(cur);
+        if ((bw || cw) && add_env_diff(r, "host activity", bw ? bw : "quiet", cw ? cw : "quiet") < 0)
+                return -ENOMEM;
         /* per configuration, in base order, once each */
         for (size_t i = 0; i < base->n_series; i++) {
                 const char *conf = base->series[i].configuration;

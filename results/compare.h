@@ -55,7 +55,9 @@ typedef struct cmp_report {
         cmp_row *rows;
         size_t n_rows;
         size_t n_regressed, n_improved, n_noisy, n_too_few, n_unchanged;
-        cmp_env_diff *env_diffs; /* kernel, cpu_model, cgroup_mode, bench_version, accel (per config) */
+        /* the host facts of env_facts[] (kernel, cpu_model, ..., swap), one per differing mitigation,
+         * "host activity" when a file has activity warnings, accel and runtime (per config) */
+        cmp_env_diff *env_diffs;
         size_t n_env_diffs;
         char **only_in_base, **only_in_cur; /* "workload/configuration/metric" */
         size_t n_only_base, n_only_cur;
