@@ -29,9 +29,11 @@ static void compare_usage(FILE *f) {
               "  --threshold PCT      smallest change that counts, in percent (default 5)\n"
               "  --alpha A            significance level (default 0.05)\n"
               "  --format FMT         text, markdown, junit or json (default text)\n"
-              "  --strict-env         refuse (exit 2) when kernel, CPU model, cgroup mode, bench version,\n"
-              "                       a VM's accel or an OCI runtime's version differ; without it they are\n"
-              "                       reported loudly\n"
+              "  --strict-env         refuse (exit 2) when the host fingerprint (kernel, CPU model, cgroup\n"
+              "                       mode, bench version, governor, boost, SMT, THP, mitigations, isolated\n"
+              "                       CPUs, KSM, swap...), a VM's accel or an OCI runtime's version differ;\n"
+              "                       without it they are reported loudly. A busy host (a file's activity\n"
+              "                       warnings) is reported, never refused\n"
               "  -o FILE              write the report to FILE instead of stdout\n"
               "  --overhead           one file: every configuration against the baseline one\n"
               "  --baseline NAME      the baseline configuration for --overhead (default bare)\n"
@@ -79,11 +81,17 @@ static int parse_number(const char *opt, const char *s, double min, double max, 
         return 0;
 }
 
-static void print_env_diffs(const cmp_report *r, const char *base, const char *cur) {
-        fprintf(stderr,
-                "bench compare: WARNING: THE ENVIRONMENTS DIFFER (%s vs %s); differences may come "
-                "from them (--strict-env refuses):\n",
-                base, cur);
+static void print_env_diffs(const cmp_report *r, const char *base, const char *cur, size_t refused) {
+        if (refused)
+                fprintf(stderr,
+                        "bench compare: WARNING: THE ENVIRONMENTS DIFFER (%s vs %s); differences may come "
+                        "from them (--strict-env refuses):\n",
+                        base, cur);
+        else
+                fprintf(stderr,
+                        "bench compare: WARNING: THE HOST WAS NOT QUIET (%s vs %s); differences may come "
+                        "from other load:\n",
+                        base, cur);
         plot_env_diffs(stderr, r, PLOT_ENV_STDERR);
 }
 
@@ -183,8 +191,11 @@ int cmd_compare(int argc, char **argv) {
                         fprintf(stderr, "bench compare: %s vs %s: %s\n", base_path, cur_path, msg);
                 return EXIT_BAD_INPUT;
         }
-        if (rep.n_env_diffs > 0 && strict_env) {
-                print_env_diffs(&rep, base_path, cur_path);
+        size_t refused = 0;
+        for (size_t i = 0; i < rep.n_env_diffs; i++)
+                refused += !rep.env_diffs[i].advisory;
+        if (refused > 0 && strict_env) {
+                print_env_diffs(&rep, base_path, cur_path, refused);
                 fprintf(stderr, "bench compare: refusing to compare results from different environments "
                                 "(--strict-env)\n");
                 return EXIT_BAD_INPUT;
@@ -194,7 +205,7 @@ int cmd_compare(int argc, char **argv) {
         cmp_report shown = rep;
         bool text = !strcmp(format, "text");
         if (text && rep.n_env_diffs > 0) {
-                print_env_diffs(&rep, base_path, cur_path);
+                print_env_diffs(&rep, base_path, cur_path, refused);
                 shown.n_env_diffs = 0;
         }
         _cleanup_free_ char *out = NULL;

@@ -555,8 +555,11 @@ static int env_diffs(const res_file *base, const res_file *cur, cmp_report *r) {
                 return -ENOMEM;
         /* a host that was busy or stolen from: its figures may be off, whatever the other says */
         _cleanup_free_ char *bw = activity_warnings(base), *cw = activity_warnings(cur);
-        if ((bw || cw) && add_env_diff(r, "host activity", bw ? bw : "quiet", cw ? cw : "quiet") < 0)
-                return -ENOMEM;
+        if (bw || cw) {
+                if (add_env_diff(r, "host activity", bw ? bw : "quiet", cw ? cw : "quiet") < 0)
+                        return -ENOMEM;
+                r->env_diffs[r->n_env_diffs - 1].advisory = true;
+        }
         /* per configuration, in base order, once each */
         for (size_t i = 0; i < base->n_series; i++) {
                 const char *conf = base->series[i].configuration;

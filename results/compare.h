@@ -49,6 +49,7 @@ typedef struct cmp_opts {
 
 typedef struct cmp_env_diff {
         char *field, *base, *cur; /* "kernel", "6.1", "6.18" */
+        bool advisory;            /* said, but --strict-env does not refuse for it: a file's host activity */
 } cmp_env_diff;
 
 typedef struct cmp_report {

@@ -115,6 +115,8 @@ static void test_env_facts(void **state) {
         expect(&r, "swap", "off", "on");
         expect(&r, "clocksource", "tsc", "hpet");
         expect(&r, "host activity", "quiet", "host busy: load 1.80 before the run on 2 CPUs");
+        assert_true(diff_of(&r, "host activity")->advisory);
+        assert_false(diff_of(&r, "swap")->advisory);
         /* the same facts: no difference */
         assert_null(diff_of(&r, "smt"));
         assert_null(diff_of(&r, "smt_control"));
