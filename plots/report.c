@@ -170,6 +170,54 @@ static void host_rows(doc *d, const cJSON *o, const char *prefix) {
         }
 }
 
+/* What else ran on the host during the run (the file's activity): the warnings, then the figures. */
+static void section_activity(doc *d, const res_file *f) {
+        const cJSON *a = f->activity, *e;
+        if (!cJSON_IsObject(a))
+                return; /* a file of an older bench */
+        heading(d, 2, "Host activity");
+        const cJSON *w = cJSON_GetObjectItemCaseSensitive(a, "warnings");
+        if (cJSON_GetArraySize(w) == 0)
+                para(d,
+                     "The host was quiet: load, steal and other processes' CPU time below the thresholds.");
+        else {
+                fputs(d->fmt == PLOT_HTML ? "<ul>\n" : "", d->m);
+                cJSON_ArrayForEach(e, w) {
+                        fputs(d->fmt == PLOT_HTML ? "<li>" : "- ", d->m);
+                        put(d, cJSON_IsString(e) ? e->valuestring : "?");
+                        fputs(d->fmt == PLOT_HTML ? "</li>\n" : "\n", d->m);
+                }
+                fputs(d->fmt == PLOT_HTML ? "</ul>\n" : "\n", d->m);
+        }
+        static const char *const cols[] = {"Field", "Value"};
+        static const char *const keys[] = {"load_before",   "load_after", "steal_pct",
+                                           "other_cpu_pct", "samples",    "seconds"};
+        table_start(d, cols, 2);
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+                _cleanup_free_ char *v = json_text(cJSON_GetObjectItemCaseSensitive(a, keys[i]));
+                const char *cells[] = {keys[i], v ? v : "-"};
+                row(d, cells, 2);
+        }
+        cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(a, "busy")) {
+                _cleanup_free_ char *pid = json_text(cJSON_GetObjectItemCaseSensitive(e, "pid")),
+                                    *comm = json_text(cJSON_GetObjectItemCaseSensitive(e, "comm")),
+                                    *cpu = json_text(cJSON_GetObjectItemCaseSensitive(e, "cpu_s")),
+                                    *pct = json_text(cJSON_GetObjectItemCaseSensitive(e, "cpu_pct")),
+                                    *k = NULL, *v = NULL;
+                if (asprintf(&k, "busy: %s (pid %s)", comm ? comm : "?", pid ? pid : "?") < 0)
+                        k = NULL;
+                if (asprintf(&v, "%s s, %s%% of a CPU", cpu ? cpu : "?", pct ? pct : "?") < 0)
+                        v = NULL;
+                if (!k || !v) {
+                        d->oom = true;
+                        return;
+                }
+                const char *cells[] = {k, v};
+                row(d, cells, 2);
+        }
+        table_end(d);
+}
+
 /* The accels seen in a configuration's results ("tcg (emulated)" flagged); caller frees, NULL = none. */
 static char *config_accel(const res_file *f, const char *configuration) {
         bool kvm = false, tcg = false, other = false;
@@ -709,6 +757,7 @@ int report_write(const res_file *f, const res_file *base, const char *out_path, 
         table_start(&d, host_cols, 2);
         host_rows(&d, f->host, "");
         table_end(&d);
+        section_activity(&d, f);
         section_configurations(&d, f);
         section_overhead(&d, f);
         section_results(&d, f);
