@@ -137,6 +137,20 @@ bool act_cgroup_is_bench(const char *cgroup, const char *own) {
         return false;
 }
 
+bool act_cmdline_is_bench(const char *cmdline, size_t len, int self) {
+        char want[48];
+        int wl = snprintf(want, sizeof(want), "guest=bench-%d-", self);
+        for (size_t i = 0; i < len;) {
+                const char *arg = cmdline + i;
+                size_t al = strnlen(arg, len - i);
+                /* "-name guest=bench-PID-N,debug-threads=on" */
+                if (al >= (size_t)wl && !strncmp(arg, want, (size_t)wl))
+                        return true;
+                i += al + 1;
+        }
+        return false;
+}
+
 static int cmp_pid(const void *a, const void *b) {
         const act_proc *x = a, *y = b;
         return (x->pid > y->pid) - (x->pid < y->pid);
@@ -320,12 +334,17 @@ static act_busy *busy_entry(activity *a, const act_proc *p) {
         return b;
 }
 
-/* Whether the process is in one of bench's environments by its cgroups (read now). */
-static bool in_bench_cgroup(const activity *a, int pid) {
+/* Whether the process is one of bench's environments by its cgroups or its VM's name (read now). */
+static bool in_bench_env(const activity *a, int pid) {
         char path[64];
         snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
         _cleanup_free_ char *cg = read_proc_text(path);
-        return cg && act_cgroup_is_bench(cg, a->own_cgroup);
+        if (cg && act_cgroup_is_bench(cg, a->own_cgroup))
+                return true;
+        snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+        _cleanup_free_ char *cmd = NULL;
+        size_t len = 0;
+        return bench_read_file(path, &cmd, &len, NULL) == 0 && act_cmdline_is_bench(cmd, len, a->self);
 }
 
 /* The CPU time each other process used since the previous scan goes to its busy entry. */
@@ -342,7 +361,7 @@ static void attribute(activity *a, const act_proc *cur, size_t n) {
                         used = p->ticks; /* born since: all of it */
                 else
                         used = 0;
-                if (used == 0 || in_bench_cgroup(a, p->pid))
+                if (used == 0 || in_bench_env(a, p->pid))
                         continue;
                 act_busy *b = busy_entry(a, p);
                 if (!b)

@@ -15,7 +15,9 @@
  * "bench-" / "bench\x2d" (containers' bench/bench-PID-N, the OCI runtimes'
  * /bench-oci, libvirt's machine cgroup of a bench-* domain) where bench's
  * own cgroup path on that hierarchy differs (so a CI job running bench in
- * a cgroup named bench-ci still sees its neighbours).
+ * a cgroup named bench-ci still sees its neighbours), and the QEMU of this
+ * bench's VMs by its domain name, bench-PID-N. Another bench's QEMU counts:
+ * it is load like any other.
  * A process counts with what it used between two samples (utime + stime;
  * a process born after a sample with all of it). What a process used
  * without living through a sample is not seen (nor are children's times:
@@ -72,6 +74,14 @@ void act_sanitize_comm(const char *in, size_t in_len, char *out, size_t len);
  * environments (see above), own being bench's own /proc/self/cgroup text.
  */
 bool act_cgroup_is_bench(const char *cgroup, const char *own);
+
+/*
+ * Whether a process's /proc/PID/cmdline (len bytes, NUL-separated) is the
+ * QEMU of one of this bench's VMs (-name guest=bench-SELF-N): libvirt
+ * daemonizes QEMU (parent init, own session) and, embedded, may give it no
+ * cgroup of its own.
+ */
+bool act_cmdline_is_bench(const char *cmdline, size_t len, int self);
 
 /* Whether procs[i] is ancestor or descends from it by ppid; procs sorted by pid. */
 bool act_descends_from(const act_proc *procs, size_t n, size_t i, int ancestor);

@@ -112,6 +112,19 @@ static void test_cgroup_rule(void **state) {
         assert_false(act_cgroup_is_bench("", own));
 }
 
+static void test_vm_rule(void **state) {
+        (void)state;
+        static const char q[] = "/usr/bin/qemu-system-x86_64\0-name\0guest=bench-4593-2,debug-threads=on\0-S";
+        assert_true(act_cmdline_is_bench(q, sizeof(q), 4593));
+        /* another bench's guest is load like any other; a pid that is a prefix of another is not it */
+        assert_false(act_cmdline_is_bench(q, sizeof(q), 459));
+        assert_false(act_cmdline_is_bench(q, sizeof(q), 45930));
+        /* the bytes given bound the search */
+        assert_false(act_cmdline_is_bench(q, 20, 4593));
+        static const char sh[] = "sh\0-c\0echo guest=bench-4593-2";
+        assert_false(act_cmdline_is_bench(sh, sizeof(sh), 4593));
+}
+
 static void test_ancestry(void **state) {
         (void)state;
         /* sorted by pid: 1 init, 50 bench, 60 its agent, 61 the agent's child, 70 a neighbour, 80 a loop */
@@ -251,11 +264,11 @@ static void test_first_sample(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_parse_stat),     cmocka_unit_test(test_parse_loadavg),
-                cmocka_unit_test(test_parse_pid_stat), cmocka_unit_test(test_sanitize),
-                cmocka_unit_test(test_cgroup_rule),    cmocka_unit_test(test_ancestry),
-                cmocka_unit_test(test_warnings),       cmocka_unit_test(test_sample_attributes),
-                cmocka_unit_test(test_first_sample),
+                cmocka_unit_test(test_parse_stat),        cmocka_unit_test(test_parse_loadavg),
+                cmocka_unit_test(test_parse_pid_stat),    cmocka_unit_test(test_sanitize),
+                cmocka_unit_test(test_cgroup_rule),       cmocka_unit_test(test_vm_rule),
+                cmocka_unit_test(test_ancestry),          cmocka_unit_test(test_warnings),
+                cmocka_unit_test(test_sample_attributes), cmocka_unit_test(test_first_sample),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
