@@ -23,17 +23,33 @@
 
 /* ---- parsers ---- */
 
+/* n decimal fields separated by blanks, none negative nor out of range; 0 or -EINVAL. */
+static int parse_u64s(const char *s, unsigned long long *v, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                s += strspn(s, " \t");
+                if (!isdigit((unsigned char)*s))
+                        return -EINVAL;
+                char *end;
+                errno = 0;
+                v[i] = strtoull(s, &end, 10);
+                if (errno)
+                        return -EINVAL;
+                s = end;
+        }
+        return 0;
+}
+
 int act_parse_stat(const char *text, act_cpu *ret) {
         for (const char *line = text; line && *line;) {
                 if (!strncmp(line, "cpu ", 4)) {
                         unsigned long long v[8];
                         /* user nice system idle iowait irq softirq steal (guest time is inside user) */
-                        if (sscanf(line + 4, "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
-                                   &v[3], &v[4], &v[5], &v[6], &v[7]) != 8)
+                        if (parse_u64s(line + 4, v, 8) < 0)
                                 return -EINVAL;
                         act_cpu c = {0};
                         for (size_t i = 0; i < 8; i++)
-                                c.total += v[i];
+                                if (__builtin_add_overflow(c.total, v[i], &c.total))
+                                        return -EINVAL;
                         c.steal = v[7];
                         *ret = c;
                         return 0;
@@ -84,7 +100,8 @@ int act_parse_pid_stat(const char *text, act_proc *ret) {
                    &flags, &utime, &stime, &start) != 5)
                 return -EINVAL;
         act_proc p = {.pid = pid, .ppid = ppid, .kthread = flags & PF_KTHREAD, .start = start};
-        p.ticks = utime + stime;
+        if (__builtin_add_overflow(utime, stime, &p.ticks))
+                return -EINVAL;
         act_sanitize_comm(open + 1, (size_t)(close - open - 1), p.comm, sizeof(p.comm));
         *ret = p;
         return 0;

@@ -34,6 +34,9 @@ static void test_parse_stat(void **state) {
         assert_int_equal(act_parse_stat("cpu  1 2 3 4 5 6 7\n", &c), -EINVAL);
         assert_int_equal(act_parse_stat("cpu0 1 2 3 4 5 6 7 8\n", &c), -EINVAL);
         assert_int_equal(act_parse_stat("", &c), -EINVAL);
+        /* what strtoull would wrap: refused (found by fuzz_procstat) */
+        assert_int_equal(act_parse_stat("cpu  1 1 1 1 1 1 1 -1\n", &c), -EINVAL);
+        assert_int_equal(act_parse_stat("cpu  18446744073709551615 1 1 1 1 1 1 1\n", &c), -EINVAL);
 }
 
 static void test_parse_loadavg(void **state) {
