@@ -173,11 +173,44 @@ static void test_hostile_texts(void **state) {
         res_file_free(c);
 }
 
+/* The result's activity is written and read back as is; a file of an older bench has none, and reads. */
+static void test_activity_round_trip(void **state) {
+        (void)state;
+        res_file *f = file_with("", "{\"samples\":2,\"busy\":[{\"pid\":9,\"comm\":\"?[2J\",\"cpu_s\":1.5}],"
+                                    "\"warnings\":[\"host busy\"]}");
+        bench_error *err = NULL;
+        _cleanup_free_ char *text = res_to_json(f);
+        assert_non_null(text);
+        res_file *back = NULL;
+        assert_int_equal(res_from_json(text, "r.json", &back, &err), 0);
+        assert_non_null(back->activity);
+        _cleanup_free_ char *a = cJSON_PrintUnformatted(f->activity),
+                            *b = cJSON_PrintUnformatted(back->activity);
+        assert_string_equal(a, b);
+        res_file_free(back);
+
+        /* without the key (older files) and with null: read, no activity */
+        cJSON *root = cJSON_Parse(text);
+        cJSON_DeleteItemFromObjectCaseSensitive(root, "activity");
+        _cleanup_free_ char *older = cJSON_Print(root);
+        assert_int_equal(res_from_json(older, "old.json", &back, &err), 0);
+        assert_null(back->activity);
+        res_file_free(back);
+        cJSON_AddItemToObject(root, "activity", cJSON_CreateString("busy"));
+        _cleanup_free_ char *bad = cJSON_Print(root);
+        assert_true(res_from_json(bad, "bad.json", &back, &err) < 0);
+        assert_non_null(strstr(err->msg, "activity"));
+        bench_error_free(err);
+        cJSON_Delete(root);
+        res_file_free(f);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_cmdline_param),
                 cmocka_unit_test(test_env_facts),
                 cmocka_unit_test(test_hostile_texts),
+                cmocka_unit_test(test_activity_round_trip),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
