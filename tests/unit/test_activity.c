@@ -219,7 +219,8 @@ static void test_sample_attributes(void **state) {
         activity *a = activity_new();
         assert_non_null(a);
         activity_sample(a);
-        struct timespec ts = {0, 400 * 1000 * 1000};
+        /* long enough for a burner to get 0.05 s of CPU on a shared, loaded host */
+        struct timespec ts = {0, 800 * 1000 * 1000};
         nanosleep(&ts, NULL);
         activity_sample(a);
         kill(orphan, SIGKILL);
