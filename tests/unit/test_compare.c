@@ -101,20 +101,33 @@ static void test_mw_exact_larger(void **state) {
 
 static void test_mw_normal(void **state) {
         (void)state;
-        /* ties: normal_r: 0.11304997885632297 */
+        /*
+         * ties, small: the exact permutation distribution (exact_enum with mid-ranks, as
+         * tests/unit/mw_exact_check.py: 0.12121212121212122), where the normal approximation
+         * said 0.11304997885632297 (normal_r)
+         */
         const double a4[] = {1, 2, 2, 3, 4}, b4[] = {2, 3, 3, 5, 6, 6};
-        assert_close(cmp_mann_whitney_p(a4, 5, b4, 6), 0.11304997885632297, 1e-9, "ties");
+        cmp_p_method method;
+        assert_close(cmp_mann_whitney(a4, 5, b4, 6, &method), 0.12121212121212122, 1e-12, "ties");
+        assert_int_equal(method, CMP_P_EXACT_TIES);
+        /* the case of issue 14: normal_r says 0.04685, significant; exact_enum: 2 / 20 */
+        const double c3[] = {33656, 33656, 33656}, d3[] = {40000, 40000, 40000};
+        assert_close(cmp_mann_whitney(c3, 3, d3, 3, &method), 0.1, 1e-12, "[33656]x3 vs [40000]x3");
+        assert_int_equal(method, CMP_P_EXACT_TIES);
         /* 25 vs 30 without ties (100 + 3i, 104 + 3i): normal_r: 0.09592195709677959 */
         double a[30], b[30];
         for (int i = 0; i < 25; i++)
                 a[i] = 100 + 3 * i;
         for (int i = 0; i < 30; i++)
                 b[i] = 104 + 3 * i;
-        assert_close(cmp_mann_whitney_p(a, 25, b, 30), 0.09592195709677959, 1e-9, "25 vs 30");
-        /* 25 vs 30 with ties (100 + 3i, 110 + 2.9i): normal_r: 0.025664740547209828 */
+        assert_close(cmp_mann_whitney(a, 25, b, 30, &method), 0.09592195709677959, 1e-9, "25 vs 30");
+        assert_int_equal(method, CMP_P_NORMAL);
+        /* 25 vs 30 with ties (100 + 3i, 110 + 2.9i): cheap enough to count exactly */
         for (int i = 0; i < 30; i++)
                 b[i] = 110 + 2.9 * i;
-        assert_close(cmp_mann_whitney_p(a, 25, b, 30), 0.025664740547209828, 1e-9, "25 vs 30, ties");
+        double p = cmp_mann_whitney(a, 25, b, 30, &method);
+        assert_int_equal(method, CMP_P_EXACT_TIES);
+        assert_true(p > 0.01 && p < 0.05); /* normal_r: 0.025664740547209828 */
         /* 21 vs 15, no ties: one side above 20 → normal: normal_r: 0.23513545964234694 */
         for (int i = 0; i < 21; i++)
                 a[i] = i;
@@ -189,7 +202,8 @@ static double mw_by_pairs(const double *a, size_t m, const double *b, size_t n) 
 static void test_mw_ties_random(void **state) {
         (void)state;
         srand48(7);
-        static const size_t sizes[][2] = {{25, 31}, {100, 100}, {300, 257}, {1, 40}};
+        /* beyond the exact-ties bound (N k S > 1e7): the normal approximation */
+        static const size_t sizes[][2] = {{45, 50}, {100, 100}, {300, 257}, {40, 41}};
         double a[300], b[300];
         for (size_t c = 0; c < ELEMENTSOF(sizes); c++) {
                 size_t m = sizes[c][0], n = sizes[c][1];
@@ -199,7 +213,9 @@ static void test_mw_ties_random(void **state) {
                         b[i] = (double)(lrand48() % 23 + (c % 2)); /* shifted by 1 every other case */
                 char what[64];
                 snprintf(what, sizeof(what), "%zu vs %zu with ties", m, n);
-                assert_close(cmp_mann_whitney_p(a, m, b, n), mw_by_pairs(a, m, b, n), 1e-9, what);
+                cmp_p_method method;
+                assert_close(cmp_mann_whitney(a, m, b, n, &method), mw_by_pairs(a, m, b, n), 1e-9, what);
+                assert_int_equal(method, CMP_P_NORMAL);
         }
 }
 
