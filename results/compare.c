@@ -441,18 +441,26 @@ static estimate estimate_of(const cmp_row *row, const cmp_opts *o) {
  * the n at which the 90% interval around it would fit inside; outside: the
  * n at which the 95% interval would exclude no change (significance).
  */
-static void estimate_n_more(const estimate *e, size_t n0, cmp_row *row) {
-        double factor;
+static void estimate_n_more(const estimate *e, size_t n0, double alpha, cmp_row *row) {
+        double need;
         if (e->point > e->null - e->m && e->point < e->null + e->m) {
                 double fl = (e->point - e->low90) / (e->point - (e->null - e->m));
                 double fu = (e->high90 - e->point) / (e->null + e->m - e->point);
-                factor = fmax(fl * fl, fu * fu);
+                need = ceil((double)n0 * fmax(fl * fl, fu * fu));
         } else {
                 double f = e->point > e->null ? (e->point - e->low) / (e->point - e->null)
                                               : (e->high - e->point) / (e->null - e->point);
-                factor = f * f;
+                need = ceil((double)n0 * f * f);
+                /* and enough for a p below alpha at all: at best 2 / C(2n, n) (3 a side: 0.1) */
+                for (; need < CMP_N_MORE_CAP; need++) {
+                        double p_min = 2;
+                        for (double k = 1; k <= need; k++)
+                                p_min *= k / (need + k);
+                        if (p_min < alpha)
+                                break;
+                }
         }
-        double more = ceil((double)n0 * factor) - (double)n0;
+        double more = need - (double)n0;
         if (!(more <= CMP_N_MORE_CAP)) { /* NAN too: no estimate at this spread */
                 row->n_more = CMP_N_MORE_CAP;
                 row->n_more_capped = true;
@@ -487,7 +495,7 @@ static cmp_verdict verdict_of(cmp_row *row, const cmp_opts *o) {
         if (e.low90 >= e.null - t && e.high90 <= e.null + t)
                 return CMP_EQUIVALENT;
         size_t nb = row->base->n_samples, nc = row->cur->n_samples;
-        estimate_n_more(&e, nb < nc ? nb : nc, row);
+        estimate_n_more(&e, nb < nc ? nb : nc, o->alpha, row);
         return CMP_INCONCLUSIVE;
 }
 
