@@ -230,9 +230,11 @@ static void title_line(FILE *m, plot_markup mk, const cmp_report *r, bool overhe
 static void fill_text_cells(const cmp_row *row, const cmp_opts *o, bool overhead, cells *c) {
         fill_cells(row, o, overhead, c);
         _cleanup_free_ char *metric = bench_escape_text(c->metric, 0),
-                            *cfg = bench_escape_text(c->configuration, 0);
+                            *cfg = bench_escape_text(c->configuration, 0),
+                            *change = bench_escape_text(c->change, 0); /* a difference row's unit */
         snprintf(c->metric, sizeof(c->metric), "%s", metric ? metric : "?");
         snprintf(c->configuration, sizeof(c->configuration), "%s", cfg ? cfg : "?");
+        snprintf(c->change, sizeof(c->change), "%s", change ? change : "?");
 }
 
 /* The series on one side only, a line each: before, what, ": ", the key. */
@@ -311,7 +313,9 @@ static void format_markdown(FILE *m, const cmp_report *r, bool overhead) {
                 plot_put_md(m, c.metric);
                 fputs(" | ", m);
                 plot_put_md(m, c.configuration);
-                fprintf(m, " | %s | %s | %s | %s | %s | ", c.base, c.cur, c.change, c.ci, c.p);
+                fprintf(m, " | %s | %s | ", c.base, c.cur);
+                plot_put_md(m, c.change); /* a difference row's unit comes from the file */
+                fprintf(m, " | %s | %s | ", c.ci, c.p);
                 cmp_verdict v = r->rows[i].verdict;
                 bool loud = v == CMP_REGRESSED || v == CMP_IMPROVED || v == CMP_BETTER_DIFFERS;
                 fprintf(m, "%s%s%s |\n", loud ? "**" : "", c.verdict, loud ? "**" : "");
