@@ -13,8 +13,9 @@
  * With an equivalence margin m (cmp_opts.equivalence_pct) the verdicts are
  * three: equivalent when the 90% interval lies inside 1 +- m (two one-sided
  * tests at alpha 0.05), different (regressed / improved) when significant
- * and outside the margin, else inconclusive with an estimate of how many
- * more samples a side would settle it.
+ * and outside the margin (the margin takes the threshold's place), else
+ * inconclusive with an estimate of how many more samples a side would
+ * settle it.
  *
  * A metric whose base median is not positive (overhead_kib) has no ratio:
  * such rows compare the difference NEW - BASE in the metric's unit, the
