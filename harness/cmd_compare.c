@@ -27,6 +27,10 @@ static void compare_usage(FILE *f) {
               "  (p < alpha) and beyond the threshold in the metric's worse direction\n"
               "\n"
               "  --threshold PCT      smallest change that counts, in percent (default 5)\n"
+              "  --equivalence PCT    an equivalence margin (e.g. 2%): each row is equivalent (its 90%\n"
+              "                       interval inside 1 +- PCT), different (regressed / improved:\n"
+              "                       significant and outside the margin) or inconclusive, with about how\n"
+              "                       many more samples a side would settle it; replaces --threshold\n"
               "  --alpha A            significance level (default 0.05)\n"
               "  --format FMT         text, markdown, junit or json (default text)\n"
               "  --strict-env         refuse (exit 2) when the host fingerprint (kernel, CPU model, cgroup\n"
@@ -38,7 +42,10 @@ static void compare_usage(FILE *f) {
               "  --overhead           one file: every configuration against the baseline one\n"
               "  --baseline NAME      the baseline configuration for --overhead (default bare)\n"
               "\n"
-              "exit status: 0 no regression, 1 a regression, 2 unusable input or options\n"
+              "  metrics with a base median of 0 or below compare the difference NEW - BASE in their unit\n"
+              "\n"
+              "exit status: 0 no regression, 1 a regression, 2 unusable input or options (also: the files\n"
+              "             disagree on whether lower or higher is better for a metric)\n"
               "             (--overhead reports, it does not gate: 0 unless the input is unusable)\n",
               f);
 }
@@ -81,6 +88,24 @@ static int parse_number(const char *opt, const char *s, double min, double max, 
         return 0;
 }
 
+/* A row whose files disagree on `better`: which metric, and what each side says. */
+static void print_better_differs(const cmp_row *row, const char *base, const char *cur) {
+        char label[256];
+        _cleanup_free_ char *key = NULL;
+        if (asprintf(&key, "%s/%s/%s", row->cur->workload, row->cur->configuration,
+                     res_metric_label(row->cur, label, sizeof(label))) < 0)
+                key = NULL;
+        _cleanup_free_ char *shown = key ? bench_escape_text(key, 0) : NULL;
+        if (cur)
+                fprintf(stderr,
+                        "bench compare: %s: %s says %s is better, %s says %s; compare files whose metrics "
+                        "agree (the same bench version)\n",
+                        shown ? shown : "?", base, row->base->better, cur, row->cur->better);
+        else
+                fprintf(stderr, "bench compare: %s: the baseline says %s is better, this configuration %s\n",
+                        shown ? shown : "?", row->base->better, row->cur->better);
+}
+
 static void print_env_diffs(const cmp_report *r, const char *base, const char *cur, size_t refused) {
         if (refused)
                 fprintf(stderr,
@@ -98,6 +123,7 @@ static void print_env_diffs(const cmp_report *r, const char *base, const char *c
 int cmd_compare(int argc, char **argv) {
         static const struct option opts[] = {
                 {"threshold", required_argument, NULL, 't'},
+                {"equivalence", required_argument, NULL, 'e'},
                 {"alpha", required_argument, NULL, 'a'},
                 {"format", required_argument, NULL, 'f'},
                 {"strict-env", no_argument, NULL, 's'},
@@ -119,6 +145,14 @@ int cmd_compare(int argc, char **argv) {
                         if (parse_number("--threshold", optarg, 0, 1000, false, &o.threshold_pct) < 0)
                                 return EXIT_BAD_INPUT;
                         break;
+                case 'e': {
+                        _cleanup_error_ bench_error *perr = NULL;
+                        if (cmp_parse_margin(optarg, &o.equivalence_pct, &perr) < 0) {
+                                fprintf(stderr, "bench compare: %s\n", perr->msg);
+                                return EXIT_BAD_INPUT;
+                        }
+                        break;
+                }
                 case 'a':
                         if (parse_number("--alpha", optarg, 0, 0.5, true, &o.alpha) < 0)
                                 return EXIT_BAD_INPUT;
@@ -224,6 +258,12 @@ int cmd_compare(int argc, char **argv) {
                         fprintf(stderr, "bench compare: cannot write the report: %s\n", strerror(errno));
                         return EXIT_BAD_INPUT;
                 }
+        }
+        if (rep.n_better_differs > 0) {
+                for (size_t i = 0; i < rep.n_rows; i++)
+                        if (rep.rows[i].verdict == CMP_BETTER_DIFFERS)
+                                print_better_differs(&rep.rows[i], base_path, cur_path);
+                return EXIT_BAD_INPUT;
         }
         if (!overhead && rep.n_regressed > 0) {
                 if (output || !text)

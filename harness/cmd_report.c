@@ -20,11 +20,16 @@
 #include "commands.h"
 
 static void report_usage(FILE *f) {
-        fputs("usage: bench report RESULT.json [--compare BASE.json] -o REPORT.md|REPORT.html\n"
+        fputs("usage: bench report RESULT.json [--compare BASE.json] [--equivalence PCT] -o "
+              "REPORT.md|REPORT.html\n"
               "\n"
               "  a Markdown or HTML report (by the extension of -o): host, configurations, the overhead\n"
               "  of each configuration against bare, every result, the plots (made next to the report\n"
               "  in REPORT-plots/), the comparison with BASE.json, skips and errors\n"
+              "\n"
+              "  --equivalence PCT    the overhead table (and the comparison) say equivalent within\n"
+              "                       +-PCT, worse / better, or inconclusive with about how many more\n"
+              "                       samples would settle it (e.g. 2%)\n"
               "\n"
               "exit status: 0 ok, 1 failed, 2 bad input\n",
               f);
@@ -59,10 +64,12 @@ int cmd_report(int argc, char **argv) {
         static const struct option opts[] = {
                 {"output", required_argument, NULL, 'o'},
                 {"compare", required_argument, NULL, 'c'},
+                {"equivalence", required_argument, NULL, 'e'},
                 {"help", no_argument, NULL, 'h'},
                 {0},
         };
         const char *output = NULL, *compare = NULL;
+        double equivalence_pct = 0;
         int c;
         argv[0] = (char *)"bench report";
         optind = 1;
@@ -74,6 +81,14 @@ int cmd_report(int argc, char **argv) {
                 case 'c':
                         compare = optarg;
                         break;
+                case 'e': {
+                        _cleanup_error_ bench_error *perr = NULL;
+                        if (cmp_parse_margin(optarg, &equivalence_pct, &perr) < 0) {
+                                fprintf(stderr, "bench report: %s\n", perr->msg);
+                                return EXIT_BAD_INPUT;
+                        }
+                        break;
+                }
                 case 'h':
                         report_usage(stdout);
                         return EXIT_OK;
@@ -112,7 +127,7 @@ int cmd_report(int argc, char **argv) {
         }
         _cleanup_error_ bench_error *err = NULL;
         int rc = EXIT_OK;
-        if (report_write(f, base, output, &err) < 0) {
+        if (report_write(f, base, equivalence_pct, output, &err) < 0) {
                 fprintf(stderr, "bench report: %s\n", err && err->msg ? err->msg : "failed");
                 rc = EXIT_FAILED;
         } else

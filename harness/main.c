@@ -367,9 +367,9 @@ static const verb cli_verbs[] = {
          .max_args = VERB_ANY,
          .sub = &vm_cli},
         {.name = "compare",
-         .args = "BASE.json NEW.json [--threshold PCT] [--alpha A] [--format text|markdown|junit|json] "
-                 "[--strict-env] [-o FILE]\n"
-                 "--overhead RESULT.json [--baseline NAME] [...]",
+         .args = "BASE.json NEW.json [--threshold PCT | --equivalence PCT] [--alpha A] "
+                 "[--format text|markdown|junit|json] [--strict-env] [-o FILE]\n"
+                 "--overhead RESULT.json [--baseline NAME] [--equivalence PCT] [...]",
          .help = "compare two runs (exit 1 on a regression), or configurations against bare",
          .max_args = VERB_ANY,
          .run = cmd_compare},
@@ -379,7 +379,7 @@ static const verb cli_verbs[] = {
          .max_args = VERB_ANY,
          .run = cmd_plot},
         {.name = "report",
-         .args = "RESULT [--compare BASE] -o REPORT.md|REPORT.html",
+         .args = "RESULT [--compare BASE] [--equivalence PCT] -o REPORT.md|REPORT.html",
          .help = "a Markdown or HTML report with tables and plots",
          .max_args = VERB_ANY,
          .run = cmd_report},

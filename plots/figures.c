@@ -870,11 +870,18 @@ static const char *row_label(const cmp_row *row, char *buf, size_t len) {
         return buf;
 }
 
-/* Ratios cur/base with their interval as horizontal bars; regressions red, improvements green. */
+/*
+ * Ratios cur/base with their interval as horizontal bars; regressions red,
+ * improvements green; with an equivalence margin m, the band 1 +- m shaded.
+ */
 static int fig_compare(plot_ctx *ctx, const cmp_report *cmp, const size_t *rows, size_t n, size_t part,
                        size_t parts, size_t total, bench_error **err) {
         _cleanup_free_ char *name = NULL, *title = NULL;
         bool tcg = false;
+        double margin = cmp->opts.equivalence_pct / 100;
+        char margin_text[32] = "";
+        if (margin > 0)
+                snprintf(margin_text, sizeof(margin_text), "%g%%)", cmp->opts.equivalence_pct);
         for (size_t i = 0; i < n; i++) {
                 const cmp_row *row = &cmp->rows[rows[i]];
                 tcg |= (row->cur && row->cur->accel && !strcmp(row->cur->accel, "tcg")) ||
@@ -883,9 +890,10 @@ static int fig_compare(plot_ctx *ctx, const cmp_report *cmp, const size_t *rows,
         if ((parts > 1 ? asprintf(&name, "compare-%zu", part + 1) : asprintf(&name, "compare")) < 0 ||
             asprintf(&title,
                      "comparison: ratio of medians, current / base, with its 95%% interval%s%s (rows %zu-%zu "
-                     "of %zu)",
-                     tcg ? "\n" : "", tcg ? "VM rows ran under TCG (emulated)" : "",
-                     part * COMPARE_ROWS_PER_FIGURE + 1, part * COMPARE_ROWS_PER_FIGURE + n, total) < 0)
+                     "of %zu)%s%s",
+                     margin > 0 ? " (shaded: equivalence margin ±" : "", margin_text,
+                     part * COMPARE_ROWS_PER_FIGURE + 1, part * COMPARE_ROWS_PER_FIGURE + n, total,
+                     tcg ? "\n" : "", tcg ? "VM rows ran under TCG (emulated)" : "") < 0)
                 return bench_error_set(err, ENOMEM, "out of memory");
         plot_fig fig;
         int r = plot_fig_open(&fig, ctx, name, title, err);
@@ -895,7 +903,7 @@ static int fig_compare(plot_ctx *ctx, const cmp_report *cmp, const size_t *rows,
               "# columns: 1 row (0 = top), 2 ratio, 3 ratio_low, 4 ratio_high, 5 colour (0xRRGGBB as an "
               "integer), 6 verdict, 7 workload/configuration/metric\n",
               fig.dat);
-        double lo = 1, hi = 1;
+        double lo = 1 - margin, hi = 1 + margin; /* the band, if any, is in view */
         for (size_t i = 0; i < n; i++) {
                 const cmp_row *row = &cmp->rows[rows[i]];
                 double l = isfinite(row->ratio_low) ? row->ratio_low : row->ratio;
@@ -937,15 +945,21 @@ static int fig_compare(plot_ctx *ctx, const cmp_report *cmp, const size_t *rows,
                 "set key below horizontal Left reverse width 2\n"
                 "set border 3\n",
                 n - 1, n > 20 ? " font \",10\"" : "");
+        if (margin > 0)
+                fprintf(fig.set,
+                        "set object 1 rect from first %.17g, graph 0 to first %.17g, graph 1 behind "
+                        "fc rgb \"#e3eee3\" fs solid 1.0 noborder\n",
+                        1 - margin, 1 + margin);
         fputs("plot ", fig.body);
         gp_dat(fig.body, &fig);
         fprintf(fig.body,
                 " using 2:1:3:4:5:ytic(7) with xerrorbars pt 7 ps 1.2 lw 2 lc rgb variable notitle, \\\n"
                 "     NaN with points pt 7 ps 1.2 lc rgb \"#%06x\" title \"regressed\", \\\n"
                 "     NaN with points pt 7 ps 1.2 lc rgb \"#%06x\" title \"improved\", \\\n"
-                "     NaN with points pt 7 ps 1.2 lc rgb \"#%06x\" title \"unchanged, too noisy or too few "
-                "samples\"\n",
-                COLOR_REGRESSED, COLOR_IMPROVED, COLOR_OTHER);
+                "     NaN with points pt 7 ps 1.2 lc rgb \"#%06x\" title \"%s\"\n",
+                COLOR_REGRESSED, COLOR_IMPROVED, COLOR_OTHER,
+                margin > 0 ? "equivalent, inconclusive or too few samples"
+                           : "unchanged, too noisy or too few samples");
         return emit(ctx, &fig, err);
 }
 

@@ -323,9 +323,17 @@ static const char *bare_name(const res_file *f) {
 
 static const cmp_opts default_opts = {.threshold_pct = 5, .alpha = 0.05, .bootstrap = 2000, .seed = 1};
 
-/* "+12.3% [+10.1, +14.0]" */
+/* "+12.3% [+10.1, +14.0]"; a difference row (no ratio): "+512 KiB [+300, +700]" */
 static void fmt_change(const cmp_row *r, char *buf, size_t len) {
-        if (!isfinite(r->change_pct))
+        if (r->by == CMP_BY_DIFFERENCE) {
+                if (!isfinite(r->diff))
+                        snprintf(buf, len, "-");
+                else if (isfinite(r->diff_low) && isfinite(r->diff_high))
+                        snprintf(buf, len, "%+.4g %s [%+.4g, %+.4g]", r->diff, r->cur->unit, r->diff_low,
+                                 r->diff_high);
+                else
+                        snprintf(buf, len, "%+.4g %s", r->diff, r->cur->unit);
+        } else if (!isfinite(r->change_pct))
                 snprintf(buf, len, "-");
         else if (isfinite(r->ratio_low) && isfinite(r->ratio_high))
                 snprintf(buf, len, "%+.1f%% [%+.1f, %+.1f]", r->change_pct, (r->ratio_low - 1) * 100,
@@ -334,7 +342,7 @@ static void fmt_change(const cmp_row *r, char *buf, size_t len) {
                 snprintf(buf, len, "%+.1f%%", r->change_pct);
 }
 
-static void section_overhead(doc *d, const res_file *f) {
+static void section_overhead(doc *d, const res_file *f, const cmp_opts *o) {
         heading(d, 2, "Overhead vs bare");
         const char *bare = bare_name(f);
         if (!bare) {
@@ -344,24 +352,48 @@ static void section_overhead(doc *d, const res_file *f) {
         }
         cmp_report rep = {0};
         _cleanup_error_ bench_error *e = NULL;
-        if (cmp_overhead(f, bare, &default_opts, &rep, &e) < 0) {
+        if (cmp_overhead(f, bare, o, &rep, &e) < 0) {
                 putf(d, "No overhead table: %s", e && e->msg ? e->msg : "comparison failed");
                 fputs(d->fmt == PLOT_HTML ? "\n" : "\n\n", d->m);
                 return;
         }
-        _cleanup_free_ char *intro = NULL;
-        if (asprintf(&intro,
-                     "Each configuration against %s, metric by metric: medians, change of the median "
-                     "with its 95%% bootstrap interval, verdict at a 5%% threshold.",
-                     bare) >= 0)
+        _cleanup_free_ char *intro = NULL, *verdict_col = NULL;
+        int n;
+        if (o->equivalence_pct > 0)
+                n = asprintf(&intro,
+                             "Each configuration against %s, metric by metric: medians, change of the median "
+                             "with its 95%% bootstrap interval, verdict with an equivalence margin of "
+                             "±%g%%: equivalent (the 90%% interval inside the margin), worse or better "
+                             "(significant and outside it), or inconclusive with about how many more "
+                             "samples per side would settle it. Metrics without a ratio (a %s median of 0 "
+                             "or below) show the difference in their unit.",
+                             bare, o->equivalence_pct, bare);
+        else
+                n = asprintf(&intro,
+                             "Each configuration against %s, metric by metric: medians, change of the median "
+                             "with its 95%% bootstrap interval, verdict at a %g%% threshold. Metrics without "
+                             "a ratio (a %s median of 0 or below) show the difference in their unit.",
+                             bare, o->threshold_pct, bare);
+        if (n >= 0)
                 para(d, intro);
-        static const char *const cols[] = {"Workload", "Configuration",       "Metric", "Unit", "Bare median",
-                                           "Median",   "Overhead % (95% CI)", "Verdict"};
+        if ((o->equivalence_pct > 0
+                     ? asprintf(&verdict_col, "Verdict (margin ±%g%%)", o->equivalence_pct)
+                     : asprintf(&verdict_col, "Verdict (threshold %g%%)", o->threshold_pct)) < 0)
+                verdict_col = NULL;
+        const char *const cols[] = {"Workload",
+                                    "Configuration",
+                                    "Metric",
+                                    "Unit",
+                                    "Bare median",
+                                    "Median",
+                                    "Overhead % (95% CI)",
+                                    verdict_col ? verdict_col : "Verdict"};
         table_start(d, cols, ELEMENTSOF(cols));
         for (size_t i = 0; i < rep.n_rows; i++) {
                 const cmp_row *r = &rep.rows[i];
-                char b[64], c[64], ch[128], ml[256];
+                char b[64], c[64], ch[128], ml[256], v[160];
                 fmt_change(r, ch, sizeof(ch));
+                plot_verdict_text(r, o, true, v, sizeof(v));
                 _cleanup_free_ char *label = config_label(f, r->cur->configuration);
                 const char *cells[] = {r->cur->workload,
                                        label ? label : r->cur->configuration,
@@ -370,7 +402,7 @@ static void section_overhead(doc *d, const res_file *f) {
                                        report_num(r->base_median, b, sizeof(b)),
                                        report_num(r->cur_median, c, sizeof(c)),
                                        ch,
-                                       cmp_verdict_word(r->verdict, true)};
+                                       v};
                 row(d, cells, ELEMENTSOF(cells));
         }
         table_end(d);
@@ -475,8 +507,9 @@ static int section_compare(doc *d, const res_file *f, const res_file *base, cons
                 table_start(d, cols, ELEMENTSOF(cols));
                 for (size_t i = 0; i < c->n_rows; i++) {
                         const cmp_row *r = &c->rows[i];
-                        char b[64], m[64], ch[128], p[32], ml[256];
+                        char b[64], m[64], ch[128], p[32], ml[256], v[160];
                         fmt_change(r, ch, sizeof(ch));
+                        plot_verdict_text(r, &c->opts, false, v, sizeof(v));
                         snprintf(p, sizeof(p), isfinite(r->p_value) ? "%.3g" : "-", r->p_value);
                         _cleanup_free_ char *label = config_label(f, r->cur->configuration);
                         const char *cells[] = {r->cur->workload,
@@ -486,7 +519,7 @@ static int section_compare(doc *d, const res_file *f, const res_file *base, cons
                                                report_num(r->cur_median, m, sizeof(m)),
                                                ch,
                                                p,
-                                               cmp_verdict_name(r->verdict)};
+                                               v};
                         /* a regression stands out */
                         if (r->verdict == CMP_REGRESSED)
                                 fputs("<tr class=\"regressed\">", d->m);
@@ -704,7 +737,10 @@ static int format_from_path(const char *path) {
         return -EINVAL;
 }
 
-int report_write(const res_file *f, const res_file *base, const char *out_path, bench_error **err) {
+int report_write(const res_file *f, const res_file *base, double equivalence_pct, const char *out_path,
+                 bench_error **err) {
+        cmp_opts opts = default_opts;
+        opts.equivalence_pct = equivalence_pct;
         int kind = format_from_path(out_path);
         if (kind < 0)
                 return bench_error_set(err, EINVAL, "%s: a report is .md (Markdown) or .html (HTML)",
@@ -725,7 +761,7 @@ int report_write(const res_file *f, const res_file *base, const char *out_path, 
         bool have_cmp = false;
         _cleanup_error_ bench_error *cmp_err = NULL;
         if (base) {
-                if (cmp_files(base, f, &default_opts, &cmp, &cmp_err) == 0)
+                if (cmp_files(base, f, &opts, &cmp, &cmp_err) == 0)
                         have_cmp = true;
         }
 
@@ -759,7 +795,7 @@ int report_write(const res_file *f, const res_file *base, const char *out_path, 
         table_end(&d);
         section_activity(&d, f);
         section_configurations(&d, f);
-        section_overhead(&d, f);
+        section_overhead(&d, f, &opts);
         section_results(&d, f);
         int r = 0;
         if (base)

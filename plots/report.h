@@ -10,9 +10,11 @@
  * the output's extension: host and configuration tables, the overhead table
  * (each configuration against bare, with intervals), the plots (made next to
  * the report, linked), the comparison with a base when given, skipped items
- * and errors.
+ * and errors. equivalence_pct > 0: the overhead table and the comparison
+ * give equivalence verdicts with that margin (results/compare.h).
  */
-int report_write(const res_file *f, const res_file *base, const char *out_path, bench_error **err);
+int report_write(const res_file *f, const res_file *base, double equivalence_pct, const char *out_path,
+                 bench_error **err);
 
 /* `bench trend`: each metric over a history of result files, regressions marked; plots into dir. */
 int trend_write(const char *const *files, size_t n, const char *dir, bench_error **err);

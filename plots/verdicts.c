@@ -17,8 +17,7 @@
 #include "../common/util.h"
 
 typedef struct cells {
-        char metric[256], configuration[128], base[32], cur[32], change[32], ci[48], p[24];
-        const char *verdict;
+        char metric[256], configuration[128], base[32], cur[32], change[64], ci[80], p[24], verdict[160];
 } cells;
 
 static void fmt_num(char *buf, size_t len, double v) {
@@ -28,28 +27,81 @@ static void fmt_num(char *buf, size_t len, double v) {
                 snprintf(buf, len, "-");
 }
 
-static void fill_cells(const cmp_row *row, bool overhead, cells *c) {
+void plot_verdict_text(const cmp_row *row, const cmp_opts *o, bool overhead, char *buf, size_t len) {
+        switch (row->verdict) {
+        case CMP_EQUIVALENT:
+                snprintf(buf, len, "equivalent within ±%g%%", o->equivalence_pct);
+                return;
+        case CMP_INCONCLUSIVE:
+                if (row->n_more_capped)
+                        snprintf(buf, len, "inconclusive: more than %d more samples", CMP_N_MORE_CAP);
+                else if (row->n_more > 0)
+                        snprintf(buf, len, "inconclusive: about %zu more sample%s", row->n_more,
+                                 row->n_more == 1 ? "" : "s");
+                else
+                        snprintf(buf, len, "inconclusive");
+                return;
+        case CMP_BETTER_DIFFERS:
+                snprintf(buf, len, "better differs: %s says %s is better, %s says %s",
+                         overhead ? "baseline" : "base", row->base->better, overhead ? "this" : "new",
+                         row->cur->better);
+                return;
+        case CMP_UNCHANGED:
+        case CMP_IMPROVED:
+        case CMP_REGRESSED:
+        case CMP_NOISY:
+        case CMP_TOO_FEW:
+                break;
+        }
+        snprintf(buf, len, "%s", cmp_verdict_word(row->verdict, overhead));
+}
+
+/* A signed number for a difference: "+512", "-0.25" */
+static void fmt_signed(char *buf, size_t len, double v) {
+        if (isfinite(v))
+                snprintf(buf, len, "%+.4g", v);
+        else
+                snprintf(buf, len, "-");
+}
+
+static void fill_cells(const cmp_row *row, const cmp_opts *o, bool overhead, cells *c) {
         char label[256];
         snprintf(c->metric, sizeof(c->metric), "%s/%s", row->cur->workload,
                  res_metric_label(row->cur, label, sizeof(label)));
         snprintf(c->configuration, sizeof(c->configuration), "%s", row->cur->configuration);
         fmt_num(c->base, sizeof(c->base), row->base_median);
         fmt_num(c->cur, sizeof(c->cur), row->cur_median);
-        if (isfinite(row->change_pct))
-                snprintf(c->change, sizeof(c->change), "%+.2f%%", row->change_pct);
-        else
-                snprintf(c->change, sizeof(c->change), "-");
-        if (isfinite(row->ratio_low) && isfinite(row->ratio_high))
-                snprintf(c->ci, sizeof(c->ci), "[%.3f, %.3f]", row->ratio_low, row->ratio_high);
-        else
-                snprintf(c->ci, sizeof(c->ci), "-");
+        if (row->by == CMP_BY_DIFFERENCE) {
+                /* no ratio: the difference in the metric's unit, "+512 KiB" and "[+300, +700]" */
+                char d[32], lo[32], hi[32];
+                fmt_signed(d, sizeof(d), row->diff);
+                fmt_signed(lo, sizeof(lo), row->diff_low);
+                fmt_signed(hi, sizeof(hi), row->diff_high);
+                if (isfinite(row->diff))
+                        snprintf(c->change, sizeof(c->change), "%s %.20s", d, row->cur->unit);
+                else
+                        snprintf(c->change, sizeof(c->change), "-");
+                if (isfinite(row->diff_low) && isfinite(row->diff_high))
+                        snprintf(c->ci, sizeof(c->ci), "[%s, %s]", lo, hi);
+                else
+                        snprintf(c->ci, sizeof(c->ci), "-");
+        } else {
+                if (isfinite(row->change_pct))
+                        snprintf(c->change, sizeof(c->change), "%+.2f%%", row->change_pct);
+                else
+                        snprintf(c->change, sizeof(c->change), "-");
+                if (isfinite(row->ratio_low) && isfinite(row->ratio_high))
+                        snprintf(c->ci, sizeof(c->ci), "[%.3f, %.3f]", row->ratio_low, row->ratio_high);
+                else
+                        snprintf(c->ci, sizeof(c->ci), "-");
+        }
         if (!isfinite(row->p_value))
                 snprintf(c->p, sizeof(c->p), "-");
         else if (row->p_value < 0.001)
                 snprintf(c->p, sizeof(c->p), "<0.001");
         else
                 snprintf(c->p, sizeof(c->p), "%.3f", row->p_value);
-        c->verdict = cmp_verdict_word(row->verdict, overhead);
+        plot_verdict_text(row, o, overhead, c->verdict, sizeof(c->verdict));
 }
 
 typedef struct headings {
@@ -123,6 +175,45 @@ static void summary_line(FILE *m, const cmp_report *r) {
                 "%zu row%s: %zu regressed, %zu improved, %zu unchanged, %zu too noisy, %zu too few samples",
                 r->n_rows, r->n_rows == 1 ? "" : "s", r->n_regressed, r->n_improved, r->n_unchanged,
                 r->n_noisy, r->n_too_few);
+        if (r->opts.equivalence_pct > 0)
+                fprintf(m, ", %zu equivalent, %zu inconclusive", r->n_equivalent, r->n_inconclusive);
+        if (r->n_better_differs > 0)
+                fprintf(m, ", %zu better differs", r->n_better_differs);
+}
+
+/*
+ * How the p-values were computed, one line under the table: "p: 12 exact,
+ * 3 exact with ties, 1 normal approximation" (the kinds there are).
+ */
+static void p_methods_line(FILE *m, const cmp_report *r, const char *before) {
+        static const struct {
+                cmp_p_method method;
+                const char *what;
+        } kinds[] = {
+                {CMP_P_EXACT, "exact"},
+                {CMP_P_EXACT_TIES, "exact with ties (permutation distribution of mid-ranks)"},
+                {CMP_P_NORMAL, "normal approximation"},
+        };
+        bool any = false;
+        for (size_t k = 0; k < ELEMENTSOF(kinds); k++) {
+                size_t n = 0;
+                for (size_t i = 0; i < r->n_rows; i++)
+                        n += r->rows[i].p_method == kinds[k].method;
+                if (n == 0)
+                        continue;
+                fprintf(m, "%s%zu %s", any ? ", " : before, n, kinds[k].what);
+                any = true;
+        }
+        if (any)
+                fputc('\n', m);
+}
+
+/* The rule of the verdicts: "threshold 5%" or "equivalence margin ±2%" */
+static void rule_text(const cmp_report *r, char *buf, size_t len) {
+        if (r->opts.equivalence_pct > 0)
+                snprintf(buf, len, "equivalence margin ±%g%%", r->opts.equivalence_pct);
+        else
+                snprintf(buf, len, "threshold %g%%", r->opts.threshold_pct);
 }
 
 /* The baseline is a configuration's name from the file: escaped like every name. */
@@ -130,17 +221,20 @@ static void title_line(FILE *m, plot_markup mk, const cmp_report *r, bool overhe
         fputs(h->title, m);
         if (overhead)
                 plot_put(m, mk, r->baseline ? r->baseline : "bare");
-        fprintf(m, " (threshold %g%%, alpha %g, %u bootstrap resamples)", r->opts.threshold_pct,
-                r->opts.alpha, r->opts.bootstrap);
+        char rule[64];
+        rule_text(r, rule, sizeof(rule));
+        fprintf(m, " (%s, alpha %g, %u bootstrap resamples)", rule, r->opts.alpha, r->opts.bootstrap);
 }
 
 /* Text cells: names from the files with their control characters made visible (a terminal shows them). */
-static void fill_text_cells(const cmp_row *row, bool overhead, cells *c) {
-        fill_cells(row, overhead, c);
+static void fill_text_cells(const cmp_row *row, const cmp_opts *o, bool overhead, cells *c) {
+        fill_cells(row, o, overhead, c);
         _cleanup_free_ char *metric = bench_escape_text(c->metric, 0),
-                            *cfg = bench_escape_text(c->configuration, 0);
+                            *cfg = bench_escape_text(c->configuration, 0),
+                            *change = bench_escape_text(c->change, 0); /* a difference row's unit */
         snprintf(c->metric, sizeof(c->metric), "%s", metric ? metric : "?");
         snprintf(c->configuration, sizeof(c->configuration), "%s", cfg ? cfg : "?");
+        snprintf(c->change, sizeof(c->change), "%s", change ? change : "?");
 }
 
 /* The series on one side only, a line each: before, what, ": ", the key. */
@@ -163,14 +257,14 @@ static void format_text(FILE *m, const cmp_report *r, bool overhead) {
 
         _cleanup_free_ char *base_head = bench_escape_text(h.base, 0);
         const char *head[8] = {"metric", "configuration", base_head ? base_head : "?",
-                               h.cur,    h.change,        "95% CI of ratio",
+                               h.cur,    h.change,        "95% CI",
                                "p",      "verdict"};
         size_t w[8];
         for (size_t k = 0; k < 8; k++)
                 w[k] = strlen(head[k]);
         for (size_t i = 0; i < r->n_rows; i++) {
                 cells c;
-                fill_text_cells(&r->rows[i], overhead, &c);
+                fill_text_cells(&r->rows[i], &r->opts, overhead, &c);
                 const char *v[8] = {c.metric, c.configuration, c.base, c.cur, c.change, c.ci, c.p, c.verdict};
                 for (size_t k = 0; k < 8; k++)
                         if (strlen(v[k]) > w[k])
@@ -183,13 +277,14 @@ static void format_text(FILE *m, const cmp_report *r, bool overhead) {
         fprintf(m, "  %s\n", head[7]);
         for (size_t i = 0; i < r->n_rows; i++) {
                 cells c;
-                fill_text_cells(&r->rows[i], overhead, &c);
+                fill_text_cells(&r->rows[i], &r->opts, overhead, &c);
                 const char *v[8] = {c.metric, c.configuration, c.base, c.cur, c.change, c.ci, c.p, c.verdict};
                 for (size_t k = 0; k < 7; k++)
                         fprintf(m, "%s%*s", k ? "  " : "", right[k] ? (int)w[k] : -(int)w[k], v[k]);
                 /* no trailing padding after the last column */
                 fprintf(m, "  %s\n", v[7]);
         }
+        p_methods_line(m, r, "p: ");
         fputc('\n', m);
         put_keys(m, PLOT_TEXT, "", h.only_base, r->only_in_base, r->n_only_base);
         put_keys(m, PLOT_TEXT, "", h.only_cur, r->only_in_cur, r->n_only_cur);
@@ -209,20 +304,26 @@ static void format_markdown(FILE *m, const cmp_report *r, bool overhead) {
         plot_env_diffs(m, r, PLOT_ENV_MARKDOWN);
         fputs("| metric | configuration | ", m);
         plot_put_md(m, h.base);
-        fprintf(m, " | %s | %s | 95%% CI of ratio | p | verdict |\n", h.cur, h.change);
+        fprintf(m, " | %s | %s | 95%% CI | p | verdict |\n", h.cur, h.change);
         fputs("|---|---|---:|---:|---:|---|---:|---|\n", m);
         for (size_t i = 0; i < r->n_rows; i++) {
                 cells c;
-                fill_cells(&r->rows[i], overhead, &c);
+                fill_cells(&r->rows[i], &r->opts, overhead, &c);
                 fputs("| ", m);
                 plot_put_md(m, c.metric);
                 fputs(" | ", m);
                 plot_put_md(m, c.configuration);
-                fprintf(m, " | %s | %s | %s | %s | %s | ", c.base, c.cur, c.change, c.ci, c.p);
-                bool loud = r->rows[i].verdict == CMP_REGRESSED || r->rows[i].verdict == CMP_IMPROVED;
+                fprintf(m, " | %s | %s | ", c.base, c.cur);
+                plot_put_md(m, c.change); /* a difference row's unit comes from the file */
+                fprintf(m, " | %s | %s | ", c.ci, c.p);
+                cmp_verdict v = r->rows[i].verdict;
+                bool loud = v == CMP_REGRESSED || v == CMP_IMPROVED || v == CMP_BETTER_DIFFERS;
                 fprintf(m, "%s%s%s |\n", loud ? "**" : "", c.verdict, loud ? "**" : "");
         }
         fputc('\n', m);
+        p_methods_line(m, r, "p-values: ");
+        if (r->n_rows)
+                fputc('\n', m);
         put_keys(m, PLOT_MARKDOWN, "- ", h.only_base, r->only_in_base, r->n_only_base);
         put_keys(m, PLOT_MARKDOWN, "- ", h.only_cur, r->only_in_cur, r->n_only_cur);
         if (r->n_only_cur || (h.only_base && r->n_only_base))
@@ -237,9 +338,9 @@ static void format_junit(FILE *m, const cmp_report *r, bool overhead) {
         headings_of(r, overhead, &h, base_buf, sizeof(base_buf));
         fprintf(m, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
         fprintf(m,
-                "  <testsuite name=\"bench compare\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
+                "  <testsuite name=\"bench compare\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
                 "skipped=\"%zu\">\n",
-                r->n_rows, r->n_regressed, r->n_too_few);
+                r->n_rows, r->n_regressed, r->n_better_differs, r->n_too_few);
         fprintf(m, "    <properties>\n");
         fprintf(m, "      <property name=\"mode\" value=\"%s\"/>\n", overhead ? "overhead" : "compare");
         if (overhead) {
@@ -249,6 +350,9 @@ static void format_junit(FILE *m, const cmp_report *r, bool overhead) {
         }
         fprintf(m, "      <property name=\"threshold_pct\" value=\"%g\"/>\n", r->opts.threshold_pct);
         fprintf(m, "      <property name=\"alpha\" value=\"%g\"/>\n", r->opts.alpha);
+        if (r->opts.equivalence_pct > 0)
+                fprintf(m, "      <property name=\"equivalence_pct\" value=\"%g\"/>\n",
+                        r->opts.equivalence_pct);
         for (size_t i = 0; i < r->n_env_diffs; i++) {
                 fputs("      <property name=\"env_differs.", m);
                 bench_put_xml(m, r->env_diffs[i].field);
@@ -262,11 +366,14 @@ static void format_junit(FILE *m, const cmp_report *r, bool overhead) {
         for (size_t i = 0; i < r->n_rows; i++) {
                 const cmp_row *row = &r->rows[i];
                 cells c;
-                fill_cells(row, overhead, &c);
+                fill_cells(row, &r->opts, overhead, &c);
                 _cleanup_free_ char *detail = NULL;
-                if (asprintf(&detail, "%s %s, %s %s, %s %s, 95%% CI of ratio %s, p %s: %s (threshold %g%%)",
-                             h.base, c.base, h.cur, c.cur, h.change, c.change, c.ci, c.p, c.verdict,
-                             r->opts.threshold_pct) < 0)
+                char rule[64];
+                rule_text(r, rule, sizeof(rule));
+                const char *pm = cmp_p_method_name(row->p_method);
+                if (asprintf(&detail, "%s %s, %s %s, %s %s, 95%% CI of %s %s, p %s%s%s%s: %s (%s)", h.base,
+                             c.base, h.cur, c.cur, h.change, c.change, cmp_by_name(row->by), c.ci, c.p,
+                             pm ? " (" : "", pm ? pm : "", pm ? ")" : "", c.verdict, rule) < 0)
                         detail = NULL;
                 fputs("    <testcase classname=\"bench compare\" name=\"", m);
                 bench_put_xml(m, row->cur->workload);
@@ -279,6 +386,10 @@ static void format_junit(FILE *m, const cmp_report *r, bool overhead) {
                 if (row->verdict == CMP_REGRESSED) {
                         fputs("      <failure message=\"", m);
                         bench_put_xml(m, detail ? detail : c.verdict);
+                        fputs("\"/>\n", m);
+                } else if (row->verdict == CMP_BETTER_DIFFERS) {
+                        fputs("      <error message=\"", m);
+                        bench_put_xml(m, c.verdict);
                         fputs("\"/>\n", m);
                 } else if (row->verdict == CMP_TOO_FEW) {
                         fputs("      <skipped message=\"too few samples\"/>\n", m);
@@ -318,9 +429,19 @@ static cJSON *string_list(char *const *list, size_t n) {
         return a;
 }
 
+/* [low, high], nulls where not computed */
+static cJSON *pair(double low, double high) {
+        cJSON *a = cJSON_CreateArray();
+        if (!put(a, NULL, num_or_null(low)) || !put(a, NULL, num_or_null(high))) {
+                cJSON_Delete(a);
+                return NULL;
+        }
+        return a;
+}
+
 static cJSON *row_json(const cmp_row *row) {
         _cleanup_json_ cJSON *o = cJSON_CreateObject();
-        cJSON *ci;
+        const char *pm = cmp_p_method_name(row->p_method);
         if (!put(o, "workload", cJSON_CreateString(row->cur->workload)) ||
             !put(o, "configuration", cJSON_CreateString(row->cur->configuration)) ||
             !put(o, "metric", cJSON_CreateString(row->cur->metric)) ||
@@ -328,16 +449,25 @@ static cJSON *row_json(const cmp_row *row) {
             (row->cur->n && !put(o, "n", cJSON_CreateNumber(row->cur->n))) ||
             !put(o, "unit", cJSON_CreateString(row->cur->unit)) ||
             !put(o, "better", cJSON_CreateString(row->cur->better)) ||
+            (strcmp(row->base->better, row->cur->better) &&
+             !put(o, "base_better", cJSON_CreateString(row->base->better))) ||
             !put(o, "base_configuration", cJSON_CreateString(row->base->configuration)) ||
             !put(o, "base_n", cJSON_CreateNumber((double)row->base->n_samples)) ||
             !put(o, "new_n", cJSON_CreateNumber((double)row->cur->n_samples)) ||
             !put(o, "base_median", num_or_null(row->base_median)) ||
             !put(o, "new_median", num_or_null(row->cur_median)) ||
-            !put(o, "ratio", num_or_null(row->ratio)) || !(ci = cJSON_AddArrayToObject(o, "ratio_ci95")) ||
-            !put(ci, NULL, num_or_null(row->ratio_low)) || !put(ci, NULL, num_or_null(row->ratio_high)) ||
-            !put(o, "change_pct", num_or_null(row->change_pct)) ||
+            !put(o, "by", cJSON_CreateString(cmp_by_name(row->by))) ||
+            !put(o, "ratio", num_or_null(row->ratio)) ||
+            !put(o, "ratio_ci95", pair(row->ratio_low, row->ratio_high)) ||
+            !put(o, "ratio_ci90", pair(row->ratio90_low, row->ratio90_high)) ||
+            !put(o, "change_pct", num_or_null(row->change_pct)) || !put(o, "diff", num_or_null(row->diff)) ||
+            !put(o, "diff_ci95", pair(row->diff_low, row->diff_high)) ||
+            !put(o, "diff_ci90", pair(row->diff90_low, row->diff90_high)) ||
             !put(o, "p_value", num_or_null(row->p_value)) ||
+            !put(o, "p_method", pm ? cJSON_CreateString(pm) : cJSON_CreateNull()) ||
             !put(o, "verdict", cJSON_CreateString(cmp_verdict_name(row->verdict))) ||
+            !put(o, "n_more", cJSON_CreateNumber((double)row->n_more)) ||
+            !put(o, "n_more_capped", cJSON_CreateBool(row->n_more_capped)) ||
             (row->cur->accel && !put(o, "accel", cJSON_CreateString(row->cur->accel))))
                 return NULL;
         return steal_pointer(&o);
@@ -354,6 +484,7 @@ static char *format_json(const cmp_report *r, bool overhead) {
                 return NULL;
         if (!put(opts, "threshold_pct", cJSON_CreateNumber(r->opts.threshold_pct)) ||
             !put(opts, "alpha", cJSON_CreateNumber(r->opts.alpha)) ||
+            !put(opts, "equivalence_pct", cJSON_CreateNumber(r->opts.equivalence_pct)) ||
             !put(opts, "bootstrap", cJSON_CreateNumber(r->opts.bootstrap)) ||
             !put(opts, "seed", cJSON_CreateNumber((double)r->opts.seed)))
                 return NULL;
@@ -379,7 +510,10 @@ static char *format_json(const cmp_report *r, bool overhead) {
             !put(counts, "improved", cJSON_CreateNumber((double)r->n_improved)) ||
             !put(counts, "unchanged", cJSON_CreateNumber((double)r->n_unchanged)) ||
             !put(counts, "too_noisy", cJSON_CreateNumber((double)r->n_noisy)) ||
-            !put(counts, "too_few_samples", cJSON_CreateNumber((double)r->n_too_few)))
+            !put(counts, "too_few_samples", cJSON_CreateNumber((double)r->n_too_few)) ||
+            !put(counts, "equivalent", cJSON_CreateNumber((double)r->n_equivalent)) ||
+            !put(counts, "inconclusive", cJSON_CreateNumber((double)r->n_inconclusive)) ||
+            !put(counts, "better_differs", cJSON_CreateNumber((double)r->n_better_differs)))
                 return NULL;
         char *text = cJSON_Print(root);
         if (!text)

@@ -20,6 +20,13 @@ extern const char *const plot_verdict_formats[4];
 /* r in one of plot_verdict_formats (NULL: text), worded as the overhead table when overhead; caller frees. */
 int plot_verdicts(const cmp_report *r, const char *format, bool overhead, char **ret_text, bench_error **err);
 
+/*
+ * A row's verdict in words: "equivalent within ±2%", "inconclusive: about
+ * 12 more samples", "better differs: base says lower is better, new says
+ * higher"; the others as cmp_verdict_word (overhead: "worse", "better").
+ */
+void plot_verdict_text(const cmp_row *row, const cmp_opts *o, bool overhead, char *buf, size_t len);
+
 /* The outputs that show environment differences, each with its own frame and escaping. */
 typedef enum plot_env_style {
         PLOT_ENV_TEXT,     /* compare's text format */

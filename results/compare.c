@@ -21,6 +21,13 @@
 #define MIN_SAMPLES 3
 /* the exact distribution of U is used up to this many samples per side */
 #define EXACT_MAX_N 20
+/*
+ * With ties, the exact permutation distribution of the mid-rank sum is
+ * counted when N k S (N values, k on the smaller side, S its largest doubled
+ * rank sum) is at most this: up to 35 vs 35, 3 vs 600, 1 vs 2200. At the
+ * bound one p-value takes 3-7 ms here (tests/mw_p --time 35 35 60).
+ */
+#define EXACT_TIES_MAX_WORK 1e7
 /* 2000 resamples of 5000 draws a side take ~0.2 s; beyond, resample medians are drawn directly */
 #define BOOTSTRAP_DRAW_MAX_N 5000
 
@@ -36,8 +43,32 @@ const char *cmp_verdict_name(cmp_verdict v) {
                 return "too noisy";
         case CMP_TOO_FEW:
                 return "too few samples";
+        case CMP_EQUIVALENT:
+                return "equivalent";
+        case CMP_INCONCLUSIVE:
+                return "inconclusive";
+        case CMP_BETTER_DIFFERS:
+                return "better differs";
         }
         return "?";
+}
+
+const char *cmp_p_method_name(cmp_p_method m) {
+        switch (m) {
+        case CMP_P_NONE:
+                return NULL;
+        case CMP_P_EXACT:
+                return "exact";
+        case CMP_P_EXACT_TIES:
+                return "exact-ties";
+        case CMP_P_NORMAL:
+                return "normal";
+        }
+        return NULL;
+}
+
+const char *cmp_by_name(cmp_by by) {
+        return by == CMP_BY_DIFFERENCE ? "difference" : "ratio";
 }
 
 const char *cmp_verdict_word(cmp_verdict v, bool overhead) {
@@ -53,6 +84,9 @@ const char *cmp_verdict_word(cmp_verdict v, bool overhead) {
                 return "worse";
         case CMP_NOISY:
         case CMP_TOO_FEW:
+        case CMP_EQUIVALENT:
+        case CMP_INCONCLUSIVE:
+        case CMP_BETTER_DIFFERS:
                 return cmp_verdict_name(v);
         }
         return "?";
@@ -103,8 +137,12 @@ static int exact_tails(size_t m, size_t n, size_t u, double *ret_le, double *ret
  * Two-sided p-value of the Mann-Whitney U test.
  * - Both samples of at most 20 and no tied values anywhere: the exact null
  *   distribution, p = min(1, 2 min(P(U <= U_a), P(U >= U_a))) (as R's
- *   wilcox.test(exact=TRUE) and SciPy's method="exact").
- * - Otherwise the normal approximation with the tie correction of the
+ *   wilcox.test(exact=TRUE) and SciPy's method="exact"): "exact".
+ * - With ties, while the counting is cheap (EXACT_TIES_MAX_WORK): the exact
+ *   permutation distribution of the smaller side's mid-rank sum, the same
+ *   two-sided rule: "exact-ties". The normal approximation is anti-conservative here:
+ *   [33656] x3 vs [40000] x3 gives 0.047 where the exact p is 0.100.
+ * - Otherwise the normal approximation ("normal") with the tie correction of the
  *   variance, sigma^2 = m n / 12 ((N + 1) - sum(t^3 - t) / (N (N - 1))),
  *   and a continuity correction of 0.5 towards the mean:
  *   z = max(|U_a - m n / 2| - 0.5, 0) / sigma, p = 2 (1 - Phi(z)).
@@ -120,13 +158,62 @@ static int sorted_copy(const double *x, size_t n, double **ret) {
         return 0;
 }
 
+/*
+ * P(W <= w2) and P(W >= w2) for W the doubled mid-rank sum of k values drawn
+ * without replacement from the N doubled mid-ranks r[] (integers: 2 pos + t
+ * + 1 for a tie group of t at 0-based position pos), every choice of k
+ * equally likely under H0: the counts of subsets by size and sum, one value
+ * at a time (f[j][s] += f[j-1][s - r]), divided by C(N, k). The counts stay
+ * below C(70, 35) ~ 1.1e20; a double carries them to 16 digits.
+ */
+static int exact_ties_tails(const unsigned *r, size_t n, size_t k, size_t w2, double *ret_le,
+                            double *ret_ge) {
+        size_t smax = k * (2 * n - k + 1), w = smax + 1; /* the doubled sum of the k largest ranks */
+        _cleanup_free_ double *f = calloc((k + 1) * w, sizeof(double));
+        if (!f)
+                return -ENOMEM;
+        f[0] = 1;
+        size_t reach = 0; /* the largest sum so far */
+        for (size_t i = 0; i < n; i++) {
+                reach = reach + r[i] < smax ? reach + r[i] : smax;
+                for (size_t j = i + 1 < k ? i + 1 : k; j >= 1; j--) {
+                        double *to = f + j * w;
+                        const double *from = f + (j - 1) * w;
+                        for (size_t s = reach; s >= r[i]; s--) /* r[i] >= 2: no wrap */
+                                to[s] += from[s - r[i]];
+                }
+        }
+        const double *c = f + k * w;
+        double total = 0, le = 0, ge = 0;
+        for (size_t s = 0; s <= smax; s++) {
+                total += c[s];
+                if (s <= w2)
+                        le += c[s];
+                if (s >= w2)
+                        ge += c[s];
+        }
+        *ret_le = le / total;
+        *ret_ge = ge / total;
+        return 0;
+}
+
 /* cmp_mann_whitney_p of the two sides sorted: the joint ranks come from merging them, O(na + nb) */
-static double mann_whitney_sorted(const double *a, size_t na, const double *b, size_t nb) {
+static double mann_whitney_sorted(const double *a, size_t na, const double *b, size_t nb,
+                                  cmp_p_method *ret_method) {
+        *ret_method = CMP_P_NONE;
         if (!a || !b || na == 0 || nb == 0)
                 return NAN;
         size_t n = na + nb;
+        /* the smaller side's values are counted in the exact branch with ties */
+        bool small_a = na <= nb;
+        size_t k = small_a ? na : nb;
+        double work = (double)n * (double)k * (double)(k * (2 * n - k + 1) + 1);
+        _cleanup_free_ unsigned *ranks2 = NULL;
+        if (work <= EXACT_TIES_MAX_WORK && !(ranks2 = calloc(n, sizeof(unsigned))))
+                return NAN;
         /* average ranks (1-based) of each group of equal values, and the tie term sum(t^3 - t) */
         double rank_sum_a = 0, tie_term = 0;
+        size_t rank2_sum_small = 0;
         bool ties = false;
         for (size_t i = 0, j = 0, pos = 0; i < na || j < nb;) {
                 double v = i < na && (j >= nb || a[i] <= b[j]) ? a[i] : b[j];
@@ -141,8 +228,11 @@ static double mann_whitney_sorted(const double *a, size_t na, const double *b, s
                         ties = true;
                         tie_term += t * t * t - t;
                 }
-                for (size_t k = 0; k < in_a; k++) /* added one by one: the sums of before, bit for bit */
+                for (size_t k2 = 0; k2 < in_a; k2++) /* added one by one: the sums of before, bit for bit */
                         rank_sum_a += rank;
+                rank2_sum_small += (small_a ? in_a : in_b) * (2 * pos + group + 1);
+                for (size_t k2 = 0; ranks2 && k2 < group; k2++)
+                        ranks2[pos + k2] = (unsigned)(2 * pos + group + 1);
                 pos += group;
         }
         double m = (double)na, nn = (double)nb;
@@ -153,8 +243,18 @@ static double mann_whitney_sorted(const double *a, size_t na, const double *b, s
                 if (exact_tails(na, nb, (size_t)llround(u_a), &le, &ge) < 0)
                         return NAN;
                 double p = 2.0 * (le < ge ? le : ge);
+                *ret_method = CMP_P_EXACT;
                 return p > 1.0 ? 1.0 : p;
         }
+        if (ties && ranks2) {
+                double le, ge;
+                if (exact_ties_tails(ranks2, n, k, rank2_sum_small, &le, &ge) < 0)
+                        return NAN;
+                double p = 2.0 * (le < ge ? le : ge);
+                *ret_method = CMP_P_EXACT_TIES;
+                return p > 1.0 ? 1.0 : p;
+        }
+        *ret_method = CMP_P_NORMAL;
         double big_n = (double)n;
         double var = m * nn / 12.0 * ((big_n + 1) - tie_term / (big_n * (big_n - 1)));
         if (!(var > 0))
@@ -165,13 +265,19 @@ static double mann_whitney_sorted(const double *a, size_t na, const double *b, s
         return p > 1.0 ? 1.0 : p;
 }
 
-double cmp_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb) {
-        if (!a || !b || na == 0 || nb == 0)
-                return NAN;
+double cmp_mann_whitney(const double *a, size_t na, const double *b, size_t nb, cmp_p_method *ret_method) {
+        cmp_p_method method = CMP_P_NONE;
+        double p = NAN;
         _cleanup_free_ double *sa = NULL, *sb = NULL;
-        if (sorted_copy(a, na, &sa) < 0 || sorted_copy(b, nb, &sb) < 0)
-                return NAN;
-        return mann_whitney_sorted(sa, na, sb, nb);
+        if (a && b && na > 0 && nb > 0 && sorted_copy(a, na, &sa) == 0 && sorted_copy(b, nb, &sb) == 0)
+                p = mann_whitney_sorted(sa, na, sb, nb, &method);
+        if (ret_method)
+                *ret_method = method;
+        return p;
+}
+
+double cmp_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb) {
+        return cmp_mann_whitney(a, na, b, nb, NULL);
 }
 
 /* ---- bootstrap ---- */
@@ -236,23 +342,29 @@ static double order_stat_median(bench_rng *r, const double *sorted, size_t n) {
         return bench_percentile_sorted(mid, 2, 50);
 }
 
+/* The bootstrap's intervals of a statistic: 95% (2.5th, 97.5th percentiles) and 90% (5th, 95th) */
+typedef struct boot_ci {
+        double low, high, low90, high90;
+} boot_ci;
+
 /*
- * Percentile bootstrap of median(cur) / median(base): each side resampled
- * with replacement on its own, the 2.5th and 97.5th percentiles (type 7) of
- * the ratios. -EDOM when a resampled base median is not positive (no ratio).
+ * Percentile bootstrap of median(cur) / median(base), or of median(cur) -
+ * median(base) when diff: each side resampled with replacement on its own,
+ * the 2.5th and 97.5th (and 5th, 95th) percentiles (type 7) of the
+ * statistics. Ratio: -EDOM when a resampled base median is not positive.
  * Up to BOOTSTRAP_DRAW_MAX_N samples a side every resample is drawn (O(n)
  * each, the intervals bench always gave); above, each resample median is
  * drawn as an order statistic of the sorted sample (O(1) each, the same
  * bootstrap distribution, other random numbers).
  */
 /* sorted_base and sorted_cur: the sides sorted, needed above BOOTSTRAP_DRAW_MAX_N only */
-static int bootstrap_ratio(const double *base, const double *sorted_base, size_t nb, const double *cur,
-                           const double *sorted_cur, size_t nc, unsigned resamples, uint64_t seed,
-                           double *ret_low, double *ret_high) {
+static int bootstrap(const double *base, const double *sorted_base, size_t nb, const double *cur,
+                     const double *sorted_cur, size_t nc, unsigned resamples, uint64_t seed, bool diff,
+                     boot_ci *ret) {
         bool draw = nb <= BOOTSTRAP_DRAW_MAX_N && nc <= BOOTSTRAP_DRAW_MAX_N;
-        _cleanup_free_ double *ratios = calloc(resamples, sizeof(double));
+        _cleanup_free_ double *stats = calloc(resamples, sizeof(double));
         _cleanup_free_ double *scratch = draw ? calloc(nb > nc ? nb : nc, sizeof(double)) : NULL;
-        if (!ratios || (draw && !scratch))
+        if (!stats || (draw && !scratch))
                 return -ENOMEM;
         bench_rng r;
         bench_rng_seed(&r, seed);
@@ -261,13 +373,17 @@ static int bootstrap_ratio(const double *base, const double *sorted_base, size_t
                                  : order_stat_median(&r, sorted_base, nb);
                 double mc =
                         draw ? resample_median(&r, cur, nc, scratch) : order_stat_median(&r, sorted_cur, nc);
-                if (!(mb > 0))
+                if (!diff && !(mb > 0))
                         return -EDOM;
-                ratios[i] = mc / mb;
+                stats[i] = diff ? mc - mb : mc / mb;
         }
-        res_sort(ratios, resamples);
-        *ret_low = bench_percentile_sorted(ratios, resamples, 2.5);
-        *ret_high = bench_percentile_sorted(ratios, resamples, 97.5);
+        res_sort(stats, resamples);
+        *ret = (boot_ci){
+                .low = bench_percentile_sorted(stats, resamples, 2.5),
+                .high = bench_percentile_sorted(stats, resamples, 97.5),
+                .low90 = bench_percentile_sorted(stats, resamples, 5),
+                .high90 = bench_percentile_sorted(stats, resamples, 95),
+        };
         return 0;
 }
 
@@ -278,29 +394,109 @@ int cmp_bootstrap_ratio(const double *base, size_t nb, const double *cur, size_t
         _cleanup_free_ double *sb = NULL, *sc = NULL;
         if (sorted_copy(base, nb, &sb) < 0 || sorted_copy(cur, nc, &sc) < 0)
                 return -ENOMEM;
-        return bootstrap_ratio(base, sb, nb, cur, sc, nc, resamples, seed, ret_low, ret_high);
+        boot_ci ci;
+        int r = bootstrap(base, sb, nb, cur, sc, nc, resamples, seed, false, &ci);
+        if (r < 0)
+                return r;
+        *ret_low = ci.low;
+        *ret_high = ci.high;
+        return 0;
 }
 
 /* ---- rows and verdicts ---- */
 
-static cmp_verdict verdict_of(const cmp_row *row, const cmp_opts *o) {
+/*
+ * A row's estimate on its own scale: the ratio around 1 or the difference
+ * around 0, its intervals, and the threshold and margin as distances from
+ * the null value (for a difference: percentages of max(|base|, |new|)).
+ */
+typedef struct estimate {
+        double point, low, high, low90, high90, null, t, m;
+} estimate;
+
+static estimate estimate_of(const cmp_row *row, const cmp_opts *o) {
+        if (row->by == CMP_BY_RATIO)
+                return (estimate){row->ratio,
+                                  row->ratio_low,
+                                  row->ratio_high,
+                                  row->ratio90_low,
+                                  row->ratio90_high,
+                                  1,
+                                  o->threshold_pct / 100.0,
+                                  o->equivalence_pct / 100.0};
+        double scale = fmax(fabs(row->base_median), fabs(row->cur_median));
+        return (estimate){row->diff,
+                          row->diff_low,
+                          row->diff_high,
+                          row->diff90_low,
+                          row->diff90_high,
+                          0,
+                          o->threshold_pct / 100.0 * scale,
+                          o->equivalence_pct / 100.0 * scale};
+}
+
+/*
+ * Inconclusive: about how many more samples a side would settle it, from
+ * interval half-widths shrinking as 1/sqrt(n). A point inside the margin:
+ * the n at which the 90% interval around it would fit inside; outside: the
+ * n at which the 95% interval would exclude no change (significance).
+ */
+static void estimate_n_more(const estimate *e, size_t n0, double alpha, cmp_row *row) {
+        double need;
+        if (e->point > e->null - e->m && e->point < e->null + e->m) {
+                double fl = (e->point - e->low90) / (e->point - (e->null - e->m));
+                double fu = (e->high90 - e->point) / (e->null + e->m - e->point);
+                need = ceil((double)n0 * fmax(fl * fl, fu * fu));
+        } else {
+                double f = e->point > e->null ? (e->point - e->low) / (e->point - e->null)
+                                              : (e->high - e->point) / (e->null - e->point);
+                need = ceil((double)n0 * f * f);
+                /* and enough for a p below alpha at all: at best 2 / C(2n, n) (3 a side: 0.1) */
+                for (; need < CMP_N_MORE_CAP; need++) {
+                        double p_min = 2;
+                        for (double k = 1; k <= need; k++)
+                                p_min *= k / (need + k);
+                        if (p_min < alpha)
+                                break;
+                }
+        }
+        double more = need - (double)n0;
+        if (!(more <= CMP_N_MORE_CAP)) { /* NAN too: no estimate at this spread */
+                row->n_more = CMP_N_MORE_CAP;
+                row->n_more_capped = true;
+                return;
+        }
+        row->n_more = more < 1 ? 1 : (size_t)more;
+}
+
+static cmp_verdict verdict_of(cmp_row *row, const cmp_opts *o) {
+        /* the direction decides regressed from improved: it must be the same on both sides */
+        if (strcmp(row->base->better, row->cur->better) != 0)
+                return CMP_BETTER_DIFFERS;
         if (row->base->n_samples < MIN_SAMPLES || row->cur->n_samples < MIN_SAMPLES)
                 return CMP_TOO_FEW;
-        /* no ratio (a median of 0 or below): nothing can be said about a change */
-        if (!isfinite(row->ratio))
+        estimate e = estimate_of(row, o);
+        /* no ratio nor difference: nothing can be said about a change */
+        if (!isfinite(e.point))
                 return CMP_NOISY;
-        double t = o->threshold_pct / 100.0;
+        bool equivalence = o->equivalence_pct > 0;
+        double t = equivalence ? e.m : e.t;
         bool lower_is_better = strcmp(row->base->better, "higher") != 0;
-        bool up = row->ratio > 1 + t, down = row->ratio < 1 - t;
+        bool up = e.point > e.null + t, down = e.point < e.null - t;
         bool worse = lower_is_better ? up : down, better = lower_is_better ? down : up;
         bool significant = row->p_value < o->alpha;
         if (significant && worse)
                 return CMP_REGRESSED;
         if (significant && better)
                 return CMP_IMPROVED;
-        if (row->ratio_low >= 1 - t && row->ratio_high <= 1 + t)
-                return CMP_UNCHANGED;
-        return CMP_NOISY;
+        if (!equivalence)
+                return e.low >= e.null - t && e.high <= e.null + t ? CMP_UNCHANGED : CMP_NOISY;
+        /* two one-sided tests at 0.05: the 90% interval inside the margin */
+        if (e.low90 >= e.null - t && e.high90 <= e.null + t)
+                return CMP_EQUIVALENT;
+        size_t nb = row->base->n_samples, nc = row->cur->n_samples;
+        estimate_n_more(&e, nb < nc ? nb : nc, o->alpha, row);
+        return CMP_INCONCLUSIVE;
 }
 
 static int make_row(const res_series *base, const res_series *cur, const cmp_opts *o, cmp_row *ret) {
@@ -315,23 +511,50 @@ static int make_row(const res_series *base, const res_series *cur, const cmp_opt
                 .cur = cur,
                 .base_median = bench_percentile_sorted(sb, nb, 50),
                 .cur_median = bench_percentile_sorted(sc, nc, 50),
+                .by = CMP_BY_RATIO,
                 .ratio = NAN,
                 .ratio_low = NAN,
                 .ratio_high = NAN,
+                .ratio90_low = NAN,
+                .ratio90_high = NAN,
+                .diff = NAN,
+                .diff_low = NAN,
+                .diff_high = NAN,
+                .diff90_low = NAN,
+                .diff90_high = NAN,
                 .change_pct = NAN,
-                .p_value = mann_whitney_sorted(sb, nb, sc, nc),
         };
+        row.p_value = mann_whitney_sorted(sb, nb, sc, nc, &row.p_method);
+        if (o->bootstrap == 0 || nb == 0 || nc == 0) {
+                row.verdict = verdict_of(&row, o);
+                *ret = row;
+                return 0;
+        }
+        boot_ci ci;
+        int r = -EDOM;
         if (row.base_median > 0 && row.cur_median >= 0) {
-                row.ratio = row.cur_median / row.base_median;
-                row.change_pct = (row.ratio - 1) * 100;
-                int r = o->bootstrap == 0
-                                ? -EINVAL
-                                : bootstrap_ratio(base->samples, sb, nb, cur->samples, sc, nc, o->bootstrap,
-                                                  o->seed, &row.ratio_low, &row.ratio_high);
+                r = bootstrap(base->samples, sb, nb, cur->samples, sc, nc, o->bootstrap, o->seed, false, &ci);
                 if (r == -ENOMEM)
                         return r;
+        }
+        if (r == 0) {
+                row.ratio = row.cur_median / row.base_median;
+                row.change_pct = (row.ratio - 1) * 100;
+                row.ratio_low = ci.low;
+                row.ratio_high = ci.high;
+                row.ratio90_low = ci.low90;
+                row.ratio90_high = ci.high90;
+        } else {
+                /* no ratio (a base median of 0 or below): the difference in the metric's unit */
+                row.by = CMP_BY_DIFFERENCE;
+                row.diff = row.cur_median - row.base_median;
+                r = bootstrap(base->samples, sb, nb, cur->samples, sc, nc, o->bootstrap, o->seed, true, &ci);
                 if (r < 0)
-                        row.ratio = row.ratio_low = row.ratio_high = row.change_pct = NAN;
+                        return r;
+                row.diff_low = ci.low;
+                row.diff_high = ci.high;
+                row.diff90_low = ci.low90;
+                row.diff90_high = ci.high90;
         }
         row.verdict = verdict_of(&row, o);
         *ret = row;
@@ -363,6 +586,15 @@ static int add_row(cmp_report *r, const cmp_row *row, size_t *cap) {
                 break;
         case CMP_TOO_FEW:
                 r->n_too_few++;
+                break;
+        case CMP_EQUIVALENT:
+                r->n_equivalent++;
+                break;
+        case CMP_INCONCLUSIVE:
+                r->n_inconclusive++;
+                break;
+        case CMP_BETTER_DIFFERS:
+                r->n_better_differs++;
                 break;
         }
         return 0;
@@ -605,6 +837,41 @@ static int check_opts(const cmp_opts *o, bench_error **err) {
                                        o->threshold_pct);
         if (!(o->alpha > 0 && o->alpha < 1))
                 return bench_error_set(err, EINVAL, "alpha %g is not between 0 and 1", o->alpha);
+        if (!(o->equivalence_pct >= 0 && o->equivalence_pct < 100))
+                return bench_error_set(err, EINVAL,
+                                       "equivalence margin %g%% is not a percentage above 0 and below 100 "
+                                       "(0: off)",
+                                       o->equivalence_pct);
+        return 0;
+}
+
+int cmp_parse_margin(const char *s, double *ret_pct, bench_error **err) {
+        /* digits with at most one dot, then an optional %: no sign, exponent, hex, space or unit */
+        size_t digits = 0, dots = 0, len = s ? strlen(s) : 0;
+        if (len > 0 && s[len - 1] == '%')
+                len--;
+        bool ok = len > 0 && len < 32;
+        for (size_t i = 0; ok && i < len; i++) {
+                if (s[i] >= '0' && s[i] <= '9')
+                        digits++;
+                else if (s[i] == '.')
+                        dots++;
+                else
+                        ok = false;
+        }
+        double v = 0;
+        if (ok && digits > 0 && dots <= 1) {
+                char buf[32];
+                memcpy(buf, s, len);
+                buf[len] = '\0';
+                v = strtod(buf, NULL);
+        }
+        if (!ok || digits == 0 || dots > 1 || !(v > 0 && v < 100))
+                return bench_error_set(err, EINVAL,
+                                       "--equivalence: `%s` is not a margin; give a percentage above 0 and "
+                                       "below 100, e.g. --equivalence 2%%",
+                                       s ? s : "");
+        *ret_pct = v;
         return 0;
 }
 

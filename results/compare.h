@@ -9,6 +9,18 @@
  * improved likewise in the better direction; unchanged when the interval
  * lies inside +-threshold; too noisy when neither can be said; too few
  * samples (< 3 on either side) is said as such, never guessed.
+ *
+ * With an equivalence margin m (cmp_opts.equivalence_pct) the verdicts are
+ * three: equivalent when the 90% interval lies inside 1 +- m (two one-sided
+ * tests at alpha 0.05), different (regressed / improved) when significant
+ * and outside the margin (the margin takes the threshold's place), else
+ * inconclusive with an estimate of how many more samples a side would
+ * settle it.
+ *
+ * A metric whose base median is not positive (overhead_kib) has no ratio:
+ * such rows compare the difference NEW - BASE in the metric's unit, the
+ * threshold and margin taken as a percentage of max(|base median|, |new
+ * median|).
  */
 
 #include <stdbool.h>
@@ -23,29 +35,70 @@ typedef enum cmp_verdict {
         CMP_UNCHANGED,
         CMP_IMPROVED,
         CMP_REGRESSED,
-        CMP_NOISY,   /* neither significant and beyond, nor surely within */
-        CMP_TOO_FEW, /* fewer than 3 samples on a side */
+        CMP_NOISY,          /* neither significant and beyond, nor surely within */
+        CMP_TOO_FEW,        /* fewer than 3 samples on a side */
+        CMP_EQUIVALENT,     /* with a margin: the 90% interval inside it */
+        CMP_INCONCLUSIVE,   /* with a margin: neither equivalent nor different */
+        CMP_BETTER_DIFFERS, /* the sides disagree on the metric's `better`: unusable */
 } cmp_verdict;
-/* "unchanged", "improved", "regressed", "too noisy", "too few samples" */
+/*
+ * "unchanged", "improved", "regressed", "too noisy", "too few samples",
+ * "equivalent", "inconclusive", "better differs"
+ */
 const char *cmp_verdict_name(cmp_verdict v);
 /* The same, or for an overhead table: "no difference", "better", "worse", ... */
 const char *cmp_verdict_word(cmp_verdict v, bool overhead);
 
+/* How a p-value was computed */
+typedef enum cmp_p_method {
+        CMP_P_NONE,       /* no p-value (an empty side) */
+        CMP_P_EXACT,      /* no ties: the exact distribution of U */
+        CMP_P_EXACT_TIES, /* ties: the exact permutation distribution of the mid-rank sum */
+        CMP_P_NORMAL,     /* the normal approximation (large samples) */
+} cmp_p_method;
+/* "exact", "exact-ties", "normal" (NULL for CMP_P_NONE) */
+const char *cmp_p_method_name(cmp_p_method m);
+
+/* What a row compares: the ratio NEW/BASE, or (no ratio: a base median <= 0) the difference */
+typedef enum cmp_by {
+        CMP_BY_RATIO,
+        CMP_BY_DIFFERENCE,
+} cmp_by;
+/* "ratio", "difference" */
+const char *cmp_by_name(cmp_by by);
+
+/* n_more above this is said as "more than CMP_N_MORE_CAP" (n_more_capped) */
+#define CMP_N_MORE_CAP 1000
+
 typedef struct cmp_row {
         const res_series *base, *cur; /* not owned */
         double base_median, cur_median;
-        double ratio, ratio_low, ratio_high; /* cur/base, bootstrap 95% CI */
+        cmp_by by;
+        double ratio, ratio_low, ratio_high; /* cur/base, bootstrap 95% CI (ratio rows) */
+        double ratio90_low, ratio90_high;    /* bootstrap 90% CI (ratio rows) */
+        double diff, diff_low, diff_high;    /* cur - base, bootstrap 95% CI (difference rows) */
+        double diff90_low, diff90_high;      /* bootstrap 90% CI (difference rows) */
         double p_value;                      /* Mann-Whitney U, two-sided */
-        double change_pct;                   /* (ratio - 1) * 100, signed */
+        cmp_p_method p_method;               /* how p_value was computed */
+        double change_pct;                   /* (ratio - 1) * 100, signed (ratio rows) */
+        size_t n_more;      /* inconclusive: about this many more samples a side would settle it; else 0 */
+        bool n_more_capped; /* ... more than CMP_N_MORE_CAP (or never at this spread) */
         cmp_verdict verdict;
 } cmp_row;
 
 typedef struct cmp_opts {
-        double threshold_pct; /* default 5 */
-        double alpha;         /* default 0.05 */
-        unsigned bootstrap;   /* resamples, default 2000 */
-        uint64_t seed;        /* bootstrap seed, default fixed */
+        double threshold_pct;   /* default 5 */
+        double alpha;           /* default 0.05 */
+        unsigned bootstrap;     /* resamples, default 2000 */
+        uint64_t seed;          /* bootstrap seed, default fixed */
+        double equivalence_pct; /* equivalence margin in percent, 0 < m < 100; 0 = off */
 } cmp_opts;
+
+/*
+ * An equivalence margin as the user gives it: "2", "2%", "0.5%", above 0
+ * and below 100. -EINVAL with a message naming the value and the form.
+ */
+int cmp_parse_margin(const char *s, double *ret_pct, bench_error **err);
 
 typedef struct cmp_env_diff {
         char *field, *base, *cur; /* "kernel", "6.1", "6.18" */
@@ -56,6 +109,7 @@ typedef struct cmp_report {
         cmp_row *rows;
         size_t n_rows;
         size_t n_regressed, n_improved, n_noisy, n_too_few, n_unchanged;
+        size_t n_equivalent, n_inconclusive, n_better_differs;
         /* the host facts of env_facts[] (kernel, cpu_model, ..., swap), one per differing mitigation,
          * "host activity" when a file has activity warnings, accel and runtime (per config) */
         cmp_env_diff *env_diffs;
@@ -85,5 +139,7 @@ void cmp_report_clear(cmp_report *r);
 
 /* Statistics (exposed for tests). */
 double cmp_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb);
+/* The same, and how it was computed (ret_method may be NULL). */
+double cmp_mann_whitney(const double *a, size_t na, const double *b, size_t nb, cmp_p_method *ret_method);
 int cmp_bootstrap_ratio(const double *base, size_t nb, const double *cur, size_t nc, unsigned resamples,
                         uint64_t seed, double *ret_low, double *ret_high);

@@ -101,20 +101,33 @@ static void test_mw_exact_larger(void **state) {
 
 static void test_mw_normal(void **state) {
         (void)state;
-        /* ties: normal_r: 0.11304997885632297 */
+        /*
+         * ties, small: the exact permutation distribution (exact_enum with mid-ranks, as
+         * tests/unit/mw_exact_check.py: 0.12121212121212122), where the normal approximation
+         * said 0.11304997885632297 (normal_r)
+         */
         const double a4[] = {1, 2, 2, 3, 4}, b4[] = {2, 3, 3, 5, 6, 6};
-        assert_close(cmp_mann_whitney_p(a4, 5, b4, 6), 0.11304997885632297, 1e-9, "ties");
+        cmp_p_method method;
+        assert_close(cmp_mann_whitney(a4, 5, b4, 6, &method), 0.12121212121212122, 1e-12, "ties");
+        assert_int_equal(method, CMP_P_EXACT_TIES);
+        /* the case of issue 14: normal_r says 0.04685, significant; exact_enum: 2 / 20 */
+        const double c3[] = {33656, 33656, 33656}, d3[] = {40000, 40000, 40000};
+        assert_close(cmp_mann_whitney(c3, 3, d3, 3, &method), 0.1, 1e-12, "[33656]x3 vs [40000]x3");
+        assert_int_equal(method, CMP_P_EXACT_TIES);
         /* 25 vs 30 without ties (100 + 3i, 104 + 3i): normal_r: 0.09592195709677959 */
         double a[30], b[30];
         for (int i = 0; i < 25; i++)
                 a[i] = 100 + 3 * i;
         for (int i = 0; i < 30; i++)
                 b[i] = 104 + 3 * i;
-        assert_close(cmp_mann_whitney_p(a, 25, b, 30), 0.09592195709677959, 1e-9, "25 vs 30");
-        /* 25 vs 30 with ties (100 + 3i, 110 + 2.9i): normal_r: 0.025664740547209828 */
+        assert_close(cmp_mann_whitney(a, 25, b, 30, &method), 0.09592195709677959, 1e-9, "25 vs 30");
+        assert_int_equal(method, CMP_P_NORMAL);
+        /* 25 vs 30 with ties (100 + 3i, 110 + 2.9i): cheap enough to count exactly */
         for (int i = 0; i < 30; i++)
                 b[i] = 110 + 2.9 * i;
-        assert_close(cmp_mann_whitney_p(a, 25, b, 30), 0.025664740547209828, 1e-9, "25 vs 30, ties");
+        double p = cmp_mann_whitney(a, 25, b, 30, &method);
+        assert_int_equal(method, CMP_P_EXACT_TIES);
+        assert_true(p > 0.01 && p < 0.05); /* normal_r: 0.025664740547209828 */
         /* 21 vs 15, no ties: one side above 20 → normal: normal_r: 0.23513545964234694 */
         for (int i = 0; i < 21; i++)
                 a[i] = i;
@@ -189,7 +202,8 @@ static double mw_by_pairs(const double *a, size_t m, const double *b, size_t n) 
 static void test_mw_ties_random(void **state) {
         (void)state;
         srand48(7);
-        static const size_t sizes[][2] = {{25, 31}, {100, 100}, {300, 257}, {1, 40}};
+        /* beyond the exact-ties bound (N k S > 1e7): the normal approximation */
+        static const size_t sizes[][2] = {{45, 50}, {100, 100}, {300, 257}, {40, 41}};
         double a[300], b[300];
         for (size_t c = 0; c < ELEMENTSOF(sizes); c++) {
                 size_t m = sizes[c][0], n = sizes[c][1];
@@ -199,7 +213,9 @@ static void test_mw_ties_random(void **state) {
                         b[i] = (double)(lrand48() % 23 + (c % 2)); /* shifted by 1 every other case */
                 char what[64];
                 snprintf(what, sizeof(what), "%zu vs %zu with ties", m, n);
-                assert_close(cmp_mann_whitney_p(a, m, b, n), mw_by_pairs(a, m, b, n), 1e-9, what);
+                cmp_p_method method;
+                assert_close(cmp_mann_whitney(a, m, b, n, &method), mw_by_pairs(a, m, b, n), 1e-9, what);
+                assert_int_equal(method, CMP_P_NORMAL);
         }
 }
 
@@ -617,13 +633,21 @@ static void test_formats(void **state) {
                                             "assert abs(r[\"lat\"][\"ratio\"] - 1.2) < 1e-12\n"
                                             "assert len(r[\"lat\"][\"ratio_ci95\"]) == 2\n"
                                             "assert r[\"lat\"][\"verdict\"] == \"regressed\"\n"
-                                            "assert r[\"few\"][\"verdict\"] == \"too few samples\"\n"),
+                                            "assert r[\"few\"][\"verdict\"] == \"too few samples\"\n"
+                                            "assert r[\"lat\"][\"p_method\"] == \"exact\"\n"
+                                            "assert r[\"lat\"][\"by\"] == \"ratio\"\n"
+                                            "assert r[\"lat\"][\"diff\"] is None\n"
+                                            "assert r[\"lat\"][\"n_more\"] == 0\n"
+                                            "assert d[\"options\"][\"equivalence_pct\"] == 0\n"
+                                            "assert d[\"counts\"][\"equivalent\"] == 0\n"),
                          0);
 
         assert_int_equal(plot_verdicts(&r, "markdown", false, &md, &err), 0);
-        assert_non_null(strstr(md,
-                               "| metric | configuration | base median | new median | change % | 95% CI of "
-                               "ratio | p | verdict |\n|---|"));
+        assert_non_null(
+                strstr(md, "| metric | configuration | base median | new median | change % | 95% CI | p | "
+                           "verdict |\n|---|"));
+        /* how the p-values were had, under the table: "same" and "few" have ties across the sides */
+        assert_non_null(strstr(md, "p-values: 1 exact, 2 exact with ties"));
         assert_non_null(strstr(md, "| **regressed** |"));
         assert_non_null(strstr(md, "w\\<&\"'\\>\\|x/lat"));
         assert_non_null(strstr(md, "kernel: base 6.1, new 6.2"));
@@ -632,6 +656,258 @@ static void test_formats(void **state) {
         assert_int_equal(plot_verdicts(&r, "yaml", false, &none, &err), -EINVAL);
         assert_null(none);
         bench_error_free(err);
+        cmp_report_clear(&r);
+        res_file_free(b);
+        res_file_free(c);
+}
+
+static void test_equivalence(void **state) {
+        (void)state;
+        fill_samples();
+        res_file *b = res_file_new(), *c = res_file_new();
+        b->host = host("6.1", "AMD EPYC");
+        c->host = host("6.1", "AMD EPYC");
+        /* identical tight samples: equivalent within 2% */
+        add(b, "w", "bare", "same", "lower", tight, 10, 1);
+        add(c, "w", "bare", "same", "lower", tight, 10, 1);
+        /* +1%, tight: significant, but inside the margin: equivalent (at 0.5%: regressed) */
+        add(b, "w", "bare", "small", "lower", tight, 10, 1);
+        add(c, "w", "bare", "small", "lower", tight_up1, 10, 1);
+        /* 10% apart, tight: different, in the metric's direction */
+        add(b, "w", "bare", "lat_up", "lower", tight, 10, 1);
+        add(c, "w", "bare", "lat_up", "lower", tight, 10, 1.1);
+        add(b, "w", "bare", "ops_up", "higher", tight, 10, 1);
+        add(c, "w", "bare", "ops_up", "higher", tight, 10, 1.1);
+        /* wide, overlapping, n = 3: inconclusive, more samples needed */
+        add(b, "w", "bare", "wide3", "lower", wide, 3, 1);
+        add(c, "w", "bare", "wide3", "lower", wide, 3, 1.01);
+        /* a moderate spread around the same value: inconclusive, with a finite estimate */
+        static const double mid[6] = {970, 985, 1000, 1000, 1015, 1030};
+        add(b, "w", "bare", "mid", "lower", mid, 6, 1);
+        add(c, "w", "bare", "mid", "lower", mid, 6, 1);
+        /* 10% apart but wide: not significant, outside the margin: inconclusive */
+        add(b, "w", "bare", "far", "lower", wide, 10, 1);
+        add(c, "w", "bare", "far", "lower", wide, 10, 1.1);
+        /* too few stays too few */
+        add(b, "w", "bare", "few", "lower", tight, 2, 1);
+        add(c, "w", "bare", "few", "lower", tight, 10, 1);
+
+        cmp_opts o = {.threshold_pct = 5, .alpha = 0.05, .equivalence_pct = 2};
+        cmp_report r = {0};
+        bench_error *err = NULL;
+        assert_int_equal(cmp_files(b, c, &o, &r, &err), 0);
+        const cmp_row *same = row_of(&r, "w", "bare", "same");
+        assert_int_equal(same->verdict, CMP_EQUIVALENT);
+        assert_int_equal(same->n_more, 0);
+        assert_true(same->ratio90_low >= 0.98 && same->ratio90_high <= 1.02);
+        /* the 90% interval lies inside the 95% one */
+        assert_true(same->ratio90_low >= same->ratio_low && same->ratio90_high <= same->ratio_high);
+        const cmp_row *small = row_of(&r, "w", "bare", "small");
+        assert_true(small->p_value < 0.05);
+        assert_int_equal(small->verdict, CMP_EQUIVALENT);
+        assert_int_equal(row_of(&r, "w", "bare", "lat_up")->verdict, CMP_REGRESSED);
+        assert_int_equal(row_of(&r, "w", "bare", "ops_up")->verdict, CMP_IMPROVED);
+        const cmp_row *wide3 = row_of(&r, "w", "bare", "wide3");
+        assert_int_equal(wide3->verdict, CMP_INCONCLUSIVE);
+        assert_true(wide3->n_more > 0);
+        /* the estimate: the 90% interval around the ratio, narrowed by sqrt(6 / (6 + n_more)), fits */
+        const cmp_row *m = row_of(&r, "w", "bare", "mid");
+        assert_int_equal(m->verdict, CMP_INCONCLUSIVE);
+        assert_false(m->n_more_capped);
+        double fl = (m->ratio - m->ratio90_low) / (m->ratio - 0.98),
+               fu = (m->ratio90_high - m->ratio) / (1.02 - m->ratio);
+        double want = ceil(6 * fmax(fl * fl, fu * fu)) - 6;
+        assert_int_equal(m->n_more, (size_t)fmax(want, 1));
+        assert_true(m->n_more > 0 && m->n_more < CMP_N_MORE_CAP);
+        const cmp_row *far = row_of(&r, "w", "bare", "far");
+        assert_true(far->p_value >= 0.05);
+        assert_int_equal(far->verdict, CMP_INCONCLUSIVE);
+        assert_true(far->n_more > 0);
+        assert_int_equal(row_of(&r, "w", "bare", "few")->verdict, CMP_TOO_FEW);
+        assert_int_equal(r.n_equivalent, 2);
+        assert_int_equal(r.n_inconclusive, 3);
+        assert_int_equal(r.n_regressed, 1);
+        assert_int_equal(r.n_improved, 1);
+        assert_int_equal(r.n_too_few, 1);
+        assert_int_equal(r.n_unchanged + r.n_noisy, 0);
+
+        /* the outputs state the margin and say how many more samples */
+        _cleanup_free_ char *text = NULL, *json = NULL, *md = NULL;
+        assert_int_equal(plot_verdicts(&r, "text", false, &text, &err), 0);
+        assert_non_null(strstr(text, "equivalence margin ±2%"));
+        assert_non_null(strstr(text, "equivalent within ±2%"));
+        char want_more[64];
+        snprintf(want_more, sizeof(want_more), "inconclusive: about %zu more sample", m->n_more);
+        assert_non_null(strstr(text, want_more));
+        assert_non_null(strstr(text, ", 2 equivalent, 3 inconclusive;"));
+        assert_int_equal(plot_verdicts(&r, "markdown", false, &md, &err), 0);
+        assert_non_null(strstr(md, "equivalence margin ±2%"));
+        assert_int_equal(plot_verdicts(&r, "json", false, &json, &err), 0);
+        assert_int_equal(python_check(json, "import sys, json\n"
+                                            "d = json.load(open(sys.argv[1]))\n"
+                                            "assert d[\"options\"][\"equivalence_pct\"] == 2\n"
+                                            "assert d[\"counts\"][\"equivalent\"] == 2\n"
+                                            "assert d[\"counts\"][\"inconclusive\"] == 3\n"
+                                            "r = {x[\"metric\"]: x for x in d[\"rows\"]}\n"
+                                            "assert r[\"same\"][\"verdict\"] == \"equivalent\"\n"
+                                            "lo, hi = r[\"same\"][\"ratio_ci90\"]\n"
+                                            "assert 0.98 <= lo <= 1 <= hi <= 1.02\n"
+                                            "assert r[\"mid\"][\"verdict\"] == \"inconclusive\"\n"
+                                            "assert r[\"mid\"][\"n_more\"] > 0\n"
+                                            "assert r[\"mid\"][\"n_more_capped\"] is False\n"),
+                         0);
+        cmp_report_clear(&r);
+
+        /* a tighter margin: the +1% is now a regression */
+        o.equivalence_pct = 0.5;
+        assert_int_equal(cmp_files(b, c, &o, &r, &err), 0);
+        assert_int_equal(row_of(&r, "w", "bare", "small")->verdict, CMP_REGRESSED);
+        cmp_report_clear(&r);
+        /* not a margin */
+        o.equivalence_pct = 100;
+        assert_int_equal(cmp_files(b, c, &o, &r, &err), -EINVAL);
+        bench_error_free(err);
+        res_file_free(b);
+        res_file_free(c);
+}
+
+static void test_parse_margin(void **state) {
+        (void)state;
+        static const struct {
+                const char *s;
+                double want; /* 0: refused */
+        } cases[] = {
+                {"2", 2},   {"2%", 2},  {"0.5%", 0.5}, {"99.9", 99.9}, {".5", 0.5},  {"0", 0},   {"0%", 0},
+                {"-2", 0},  {"100", 0}, {"150", 0},    {"2x", 0},      {"2 %", 0},   {"", 0},    {"%", 0},
+                {"1e1", 0}, {"0x2", 0}, {" 2", 0},     {"2%%", 0},     {"1.2.3", 0}, {"nan", 0}, {".", 0},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                double v = -1;
+                bench_error *err = NULL;
+                int r = cmp_parse_margin(cases[i].s, &v, &err);
+                if (cases[i].want > 0) {
+                        if (r != 0 || v != cases[i].want)
+                                fail_msg("`%s`: %d, %g", cases[i].s, r, v);
+                } else {
+                        if (r != -EINVAL)
+                                fail_msg("`%s` accepted as %g", cases[i].s, v);
+                        char quoted[64];
+                        snprintf(quoted, sizeof(quoted), "`%s` is not a margin", cases[i].s);
+                        assert_non_null(strstr(err->msg, quoted));
+                        assert_non_null(strstr(err->msg, "--equivalence 2%"));
+                }
+                bench_error_free(err);
+        }
+}
+
+/* A metric whose base median is 0 (overhead_kib): compared by difference in its unit. */
+static void test_difference_rows(void **state) {
+        (void)state;
+        res_file *b = res_file_new(), *c = res_file_new();
+        b->host = host("6.1", "AMD EPYC");
+        c->host = host("6.1", "AMD EPYC");
+        static const double around0[8] = {-40, -12, -4, 0, 0, 4, 12, 40};
+        static const double zeros[5] = {0, 0, 0, 0, 0};
+        static const double minus1000[8] = {-1003, -1002, -1001, -1000, -1000, -999, -998, -997};
+        /* +512 above a median of 0, lower is better: regressed; higher is better: improved */
+        add(b, "memory", "ctr", "kib_up", "lower", around0, 8, 1);
+        res_series *s = add(c, "memory", "ctr", "kib_up", "lower", around0, 8, 1);
+        for (size_t i = 0; i < s->n_samples; i++)
+                s->samples[i] += 512;
+        add(b, "memory", "ctr", "kib_gain", "higher", around0, 8, 1);
+        s = add(c, "memory", "ctr", "kib_gain", "higher", around0, 8, 1);
+        for (size_t i = 0; i < s->n_samples; i++)
+                s->samples[i] += 512;
+        /* nothing at all on both sides: unchanged */
+        add(b, "memory", "ctr", "zero", "lower", zeros, 5, 1);
+        add(c, "memory", "ctr", "zero", "lower", zeros, 5, 1);
+        /* a negative median, the same on both sides */
+        add(b, "memory", "ctr", "neg", "lower", minus1000, 8, 1);
+        add(c, "memory", "ctr", "neg", "lower", minus1000, 8, 1);
+
+        cmp_report r = {0};
+        bench_error *err = NULL;
+        assert_int_equal(cmp_files(b, c, NULL, &r, &err), 0);
+        const cmp_row *up = row_of(&r, "memory", "ctr", "kib_up");
+        assert_int_equal(up->by, CMP_BY_DIFFERENCE);
+        assert_true(isnan(up->ratio) && isnan(up->change_pct));
+        assert_close(up->diff, 512, 1e-12, "diff");
+        assert_true(up->diff_low <= 512 && up->diff_high >= 512 && up->diff_low > 0);
+        assert_true(up->p_value < 0.05);
+        assert_int_equal(up->verdict, CMP_REGRESSED);
+        assert_int_equal(row_of(&r, "memory", "ctr", "kib_gain")->verdict, CMP_IMPROVED);
+        assert_int_equal(row_of(&r, "memory", "ctr", "zero")->verdict, CMP_UNCHANGED);
+        const cmp_row *neg = row_of(&r, "memory", "ctr", "neg");
+        assert_int_equal(neg->by, CMP_BY_DIFFERENCE);
+        /* threshold 5% of 1000 = 50: the interval of the difference lies well inside */
+        assert_int_equal(neg->verdict, CMP_UNCHANGED);
+
+        _cleanup_free_ char *text = NULL, *json = NULL;
+        assert_int_equal(plot_verdicts(&r, "text", false, &text, &err), 0);
+        char want[64];
+        snprintf(want, sizeof(want), "+512 x  [%+.4g, %+.4g]", up->diff_low, up->diff_high);
+        assert_non_null(strstr(text, want));
+        assert_int_equal(plot_verdicts(&r, "json", false, &json, &err), 0);
+        assert_int_equal(python_check(json,
+                                      "import sys, json\n"
+                                      "d = json.load(open(sys.argv[1]))\n"
+                                      "r = {x[\"metric\"]: x for x in d[\"rows\"]}\n"
+                                      "u = r[\"kib_up\"]\n"
+                                      "assert u[\"by\"] == \"difference\" and u[\"diff\"] == 512\n"
+                                      "assert u[\"ratio\"] is None and u[\"verdict\"] == \"regressed\"\n"
+                                      "lo, hi = u[\"diff_ci95\"]\n"
+                                      "assert 0 < lo <= 512 <= hi\n"
+                                      "lo90, hi90 = u[\"diff_ci90\"]\n"
+                                      "assert lo <= lo90 <= hi90 <= hi\n"),
+                         0);
+        cmp_report_clear(&r);
+
+        /* with a margin: 2% of 1000 = 20 around 0 holds the negative row's difference */
+        cmp_opts o = {.threshold_pct = 5, .alpha = 0.05, .equivalence_pct = 2};
+        assert_int_equal(cmp_files(b, c, &o, &r, &err), 0);
+        assert_int_equal(row_of(&r, "memory", "ctr", "neg")->verdict, CMP_EQUIVALENT);
+        assert_int_equal(row_of(&r, "memory", "ctr", "kib_up")->verdict, CMP_REGRESSED);
+        cmp_report_clear(&r);
+        res_file_free(b);
+        res_file_free(c);
+}
+
+/* The files disagree on `better`: neither direction is followed, the row says so. */
+static void test_better_differs(void **state) {
+        (void)state;
+        fill_samples();
+        res_file *b = res_file_new(), *c = res_file_new();
+        b->host = host("6.1", "AMD EPYC");
+        c->host = host("6.1", "AMD EPYC");
+        add(b, "w", "bare", "flip", "lower", tight, 10, 1);
+        add(c, "w", "bare", "flip", "higher", tight, 10, 1.2);
+        add(b, "w", "bare", "same", "lower", tight, 10, 1);
+        add(c, "w", "bare", "same", "lower", tight, 10, 1);
+        cmp_report r = {0};
+        bench_error *err = NULL;
+        assert_int_equal(cmp_files(b, c, NULL, &r, &err), 0);
+        assert_int_equal(row_of(&r, "w", "bare", "flip")->verdict, CMP_BETTER_DIFFERS);
+        assert_int_equal(row_of(&r, "w", "bare", "same")->verdict, CMP_UNCHANGED);
+        assert_int_equal(r.n_better_differs, 1);
+        assert_int_equal(r.n_regressed + r.n_improved, 0);
+        _cleanup_free_ char *text = NULL, *junit = NULL, *json = NULL;
+        assert_int_equal(plot_verdicts(&r, "text", false, &text, &err), 0);
+        assert_non_null(strstr(text, "better differs: base says lower is better, new says higher"));
+        assert_non_null(strstr(text, ", 1 better differs;"));
+        assert_int_equal(plot_verdicts(&r, "junit", false, &junit, &err), 0);
+        assert_non_null(strstr(junit, "errors=\"1\""));
+        assert_non_null(strstr(junit, "<error message=\"better differs"));
+        assert_int_equal(plot_verdicts(&r, "json", false, &json, &err), 0);
+        assert_int_equal(
+                python_check(json, "import sys, json\n"
+                                   "d = json.load(open(sys.argv[1]))\n"
+                                   "r = {x[\"metric\"]: x for x in d[\"rows\"]}\n"
+                                   "f = r[\"flip\"]\n"
+                                   "assert f[\"verdict\"] == \"better differs\", f\n"
+                                   "assert f[\"better\"] == \"higher\" and f[\"base_better\"] == \"lower\"\n"
+                                   "assert \"base_better\" not in r[\"same\"]\n"
+                                   "assert d[\"counts\"][\"better_differs\"] == 1\n"),
+                0);
         cmp_report_clear(&r);
         res_file_free(b);
         res_file_free(c);
@@ -684,6 +960,10 @@ int main(void) {
                 cmocka_unit_test(test_env_and_sides),
                 cmocka_unit_test(test_overhead),
                 cmocka_unit_test(test_formats),
+                cmocka_unit_test(test_equivalence),
+                cmocka_unit_test(test_parse_margin),
+                cmocka_unit_test(test_difference_rows),
+                cmocka_unit_test(test_better_differs),
                 cmocka_unit_test(test_names),
                 cmocka_unit_test(test_hostile_baseline),
                 cmocka_unit_test(test_mw_ties_random),

@@ -240,6 +240,7 @@ static void test_all_figures(void **state) {
                  .verdict = CMP_UNCHANGED},
         };
         cmp_report cmp = {.rows = rows, .n_rows = 3, .n_regressed = 1, .n_improved = 1, .n_unchanged = 1};
+        cmp.opts.equivalence_pct = 2; /* the margin band is drawn */
 
         plot_set set = {0};
         bench_error *err = NULL;
@@ -345,6 +346,11 @@ static void test_all_figures(void **state) {
                                "1 0.69999999999999996 0.59999999999999998 0.80000000000000004 2924588 "
                                "\"improved\" \"startup/container/ready_ms\""));
         assert_non_null(strstr(cmp_dat, " 5592405 \"unchanged\" \"cpu/bare/ops_per_s\""));
+        /* the equivalence margin of 2%: a band from 0.98 to 1.02 behind the bars, said in the title */
+        _cleanup_free_ char *cmp_gp = slurp(dir, "compare.gp");
+        assert_non_null(strstr(cmp_gp, "set object 1 rect from first 0.97999999999999998, graph 0 to first "
+                                       "1.02, graph 1 behind"));
+        assert_non_null(strstr(cmp_gp, "shaded: equivalence margin ±2%"));
 
         plot_set_clear(&set);
         assert_int_equal(set.n, 0);

@@ -180,7 +180,7 @@ static void test_report_markdown(void **state) {
         _cleanup_free_ char *dir = tmpdir(), *out = NULL;
         assert_true(asprintf(&out, "%s/report.md", dir) > 0);
         bench_error *err = NULL;
-        int r = report_write(f, NULL, out, &err);
+        int r = report_write(f, NULL, 0, out, &err);
         if (r < 0)
                 fail_msg("%s", err->msg);
         _cleanup_free_ char *doc = slurp(out);
@@ -210,7 +210,7 @@ static void test_report_markdown(void **state) {
         /* overhead: one row per non-bare (configuration, metric), none for bare */
         _cleanup_free_ char *ovh = section(doc, "\n## Overhead vs bare\n");
         assert_non_null(strstr(ovh, "| Workload | Configuration | Metric | Unit | Bare median | Median | "
-                                    "Overhead % (95% CI) | Verdict |"));
+                                    "Overhead % (95% CI) | Verdict (threshold 5%) |"));
         char **rows = NULL;
         size_t n = md_rows(ovh, &rows);
         assert_int_equal(n, 4);
@@ -293,7 +293,7 @@ static void test_report_html(void **state) {
         _cleanup_free_ char *dir = tmpdir(), *out = NULL, *py = NULL, *cmd = NULL;
         assert_true(asprintf(&out, "%s/report.html", dir) > 0);
         bench_error *err = NULL;
-        int r = report_write(f, NULL, out, &err);
+        int r = report_write(f, NULL, 0, out, &err);
         if (r < 0)
                 fail_msg("%s", err->msg);
         _cleanup_free_ char *doc = slurp(out);
@@ -323,7 +323,7 @@ static void test_report_compare_and_bad_extension(void **state) {
         _cleanup_free_ char *dir = tmpdir(), *out = NULL, *bad = NULL;
         assert_true(asprintf(&out, "%s/with-base.md", dir) > 0);
         bench_error *err = NULL;
-        int r = report_write(f, base, out, &err);
+        int r = report_write(f, base, 0, out, &err);
         if (r < 0)
                 fail_msg("%s", err->msg);
         _cleanup_free_ char *doc = slurp(out);
@@ -334,7 +334,7 @@ static void test_report_compare_and_bad_extension(void **state) {
         check_md_links(doc, dir);
 
         assert_true(asprintf(&bad, "%s/report.txt", dir) > 0);
-        r = report_write(f, NULL, bad, &err);
+        r = report_write(f, NULL, 0, bad, &err);
         assert_int_equal(r, -EINVAL);
         assert_non_null(strstr(err->msg, ".md"));
         assert_non_null(strstr(err->msg, ".html"));
@@ -459,9 +459,70 @@ static void test_trend_bad_input(void **state) {
         rm_tree(dir);
 }
 
+/* --equivalence: the overhead table states the margin and says equivalent / worse / inconclusive */
+static void test_report_equivalence(void **state) {
+        (void)state;
+        res_file *f = new_file("2024-05-01T10:00:00Z", "0123456789ab");
+        f->suite = cJSON_Parse("{\"name\":\"eq\",\"repetitions\":8,\"configurations\":["
+                               "{\"name\":\"bare\",\"kind\":\"bare\"},"
+                               "{\"name\":\"container\",\"kind\":\"container\"}]}");
+        assert_non_null(f->suite);
+        const double bare_ms[] = {0.50, 0.52, 0.49, 0.51, 0.50, 0.505, 0.495, 0.515};
+        const double ctr_ms[] = {8.1, 8.3, 8.2, 8.0, 8.4, 8.25, 8.15, 8.05};
+        const double ops[] = {1000, 1000.5, 1001, 999.5, 1000.2, 999.8, 1000.1, 999.9};
+        const double wide[] = {900, 1100, 950, 1050, 1000, 980, 1020, 1010};
+        const double kib0[] = {-40, -12, -4, 0, 0, 4, 12, 40};
+        const double kib512[] = {472, 500, 508, 512, 512, 516, 524, 552};
+        add_series(f, "startup", "startup", "bare", "bare", "ready_ms", "ms", "lower", NULL, bare_ms, 8);
+        add_series(f, "startup", "startup", "container", "container", "ready_ms", "ms", "lower", NULL, ctr_ms,
+                   8);
+        add_series(f, "cpu", "cpu", "bare", "bare", "ops_per_s", "ops/s", "higher", NULL, ops, 8);
+        add_series(f, "cpu", "cpu", "container", "container", "ops_per_s", "ops/s", "higher", NULL, ops, 8);
+        add_series(f, "cpu", "cpu", "bare", "bare", "wide_ops", "ops/s", "higher", NULL, ops, 8);
+        add_series(f, "cpu", "cpu", "container", "container", "wide_ops", "ops/s", "higher", NULL, wide, 8);
+        add_series(f, "memory", "memory", "bare", "bare", "extra_kib", "KiB", "lower", NULL, kib0, 8);
+        add_series(f, "memory", "memory", "container", "container", "extra_kib", "KiB", "lower", NULL, kib512,
+                   8);
+        bench_error *err = NULL;
+        assert_int_equal(res_finalize(f, &err), 0);
+        _cleanup_free_ char *dir = tmpdir(), *out = NULL;
+        assert_true(asprintf(&out, "%s/report.md", dir) > 0);
+        int r = report_write(f, NULL, 2, out, &err);
+        if (r < 0)
+                fail_msg("%s", err->msg);
+        _cleanup_free_ char *doc = slurp(out);
+        _cleanup_free_ char *ovh = section(doc, "\n## Overhead vs bare\n");
+        assert_non_null(strstr(ovh, "equivalence margin of ±2%"));
+        assert_non_null(strstr(ovh, "| Overhead % (95% CI) | Verdict (margin ±2%) |"));
+        char **rows = NULL;
+        size_t n = md_rows(ovh, &rows);
+        assert_int_equal(n, 4);
+        static const char *const expect[][2] = {
+                {"| ready_ms |", "| worse |"},
+                {"| ops_per_s |", "| equivalent within ±2% |"},
+                {"| wide_ops |", "| inconclusive: about "},
+                /* no ratio against a median of 0: the difference in KiB, lower is better */
+                {"| extra_kib |", "| +512 KiB \\[+"},
+        };
+        for (size_t k = 0; k < ELEMENTSOF(expect); k++) {
+                size_t hits = 0;
+                for (size_t i = 0; i < n; i++)
+                        hits += strstr(rows[i], expect[k][0]) && strstr(rows[i], expect[k][1]);
+                if (hits != 1)
+                        fail_msg("overhead rows with %s %s: %zu\n%s", expect[k][0], expect[k][1], hits, ovh);
+        }
+        for (size_t i = 0; i < n; i++)
+                if (strstr(rows[i], "| extra_kib |"))
+                        assert_non_null(strstr(rows[i], "| worse |"));
+        free_rows(rows, n);
+        res_file_free(f);
+        rm_tree(dir);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_report_markdown),
+                cmocka_unit_test(test_report_equivalence),
                 cmocka_unit_test(test_report_html),
                 cmocka_unit_test(test_report_compare_and_bad_extension),
                 cmocka_unit_test(test_trend),
