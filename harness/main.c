@@ -143,8 +143,8 @@ static int cmd_run(int argc, char **argv) {
                 case 'R':
                         if (bench_parse_uint(optarg, INT64_MAX, &ov.max_repetitions) < 0) {
                                 fprintf(stderr,
-                                        "bench run: --max-repetitions: `%s` is not a non-negative "
-                                        "integer\n",
+                                        "bench run: --max-repetitions: `%s` is not a count (e.g. "
+                                        "--max-repetitions 40)\n",
                                         optarg);
                                 return EXIT_BAD_INPUT;
                         }
@@ -386,9 +386,8 @@ static int cmd_version(int argc, char **argv) {
 static const verb cli_verbs[] = {
         {.name = "run",
          .args = "SUITE [-o FILE] [--configs LIST] [--repetitions N] [--warmup N] [--seed S] [--workdir DIR] "
-                 "[--agent PATH] [--vm-uri URI] [--plots DIR] [--quiet] [--precision PCT [--max-repetitions "
-                 "N] "
-                 "[--max-time SECONDS]]",
+                 "[--agent PATH] [--vm-uri URI] [--plots DIR] [--quiet] "
+                 "[--precision PCT [--max-repetitions N] [--max-time SECONDS]]",
          .help = "run a suite; results are written after every repetition",
          .max_args = VERB_ANY,
          .run = cmd_run},
