@@ -35,6 +35,8 @@ const char *bench_opt_type_name(bench_opt_type t) {
                 return "seconds";
         case BENCH_OPT_TEXT:
                 return "text";
+        case BENCH_OPT_PERCENT:
+                return "percentage";
         }
         return "?";
 }
@@ -103,6 +105,24 @@ static int parse_seconds(const char *text, double *ret) {
         return 0;
 }
 
+/* "2%", "0.5%", ".5%": digits, an optional fraction, then the % sign; the value in percent */
+static int parse_percent(const char *text, double *ret) {
+        const char *p = text;
+        size_t digits = 0;
+        for (; isdigit((unsigned char)*p); p++)
+                digits++;
+        if (*p == '.')
+                for (p++; isdigit((unsigned char)*p); p++)
+                        digits++;
+        if (!digits || strcmp(p, "%"))
+                return -EINVAL;
+        double v = strtod(text, NULL);
+        if (!isfinite(v))
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
 /* "between 1 and 100", or "at least 4M" where max 0 means no limit */
 static void range_why(char *why, unsigned why_len, const char *lo, const char *hi, uint64_t max,
                       const char *unit) {
@@ -162,6 +182,20 @@ int bench_opt_check(const bench_opt_spec *spec, const char *value, char *why, un
                                          (unsigned long long)spec->min);
                         if (spec->max && w >= 0 && (unsigned)w < why_len)
                                 snprintf(why + w, why_len - (unsigned)w, " and at most %llu",
+                                         (unsigned long long)spec->max);
+                        return -ERANGE;
+                }
+                return 0;
+        case BENCH_OPT_PERCENT:
+                if (parse_percent(value, &ms) < 0) {
+                        snprintf(why, why_len, "expected a percentage such as %s (with the %% sign)",
+                                 spec->choices ? spec->choices : "2%");
+                        return -EINVAL;
+                }
+                if (ms <= (double)spec->min || (spec->max && ms >= (double)spec->max)) {
+                        int w = snprintf(why, why_len, "must be above %llu%%", (unsigned long long)spec->min);
+                        if (spec->max && w >= 0 && (unsigned)w < why_len)
+                                snprintf(why + w, why_len - (unsigned)w, " and below %llu%%",
                                          (unsigned long long)spec->max);
                         return -ERANGE;
                 }
@@ -261,6 +295,10 @@ double bench_opt_text_ms(const bench_opt_spec *spec, const char *given, const ch
 
 double bench_opt_text_seconds(const bench_opt_spec *spec, const char *given, const char *owner) {
         return text_double(spec, given, owner, parse_seconds);
+}
+
+double bench_opt_text_percent(const bench_opt_spec *spec, const char *given, const char *owner) {
+        return text_double(spec, given, owner, parse_percent);
 }
 
 bool bench_opt_text_bool(const bench_opt_spec *spec, const char *given, const char *owner) {

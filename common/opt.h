@@ -22,15 +22,17 @@ typedef enum bench_opt_type {
         BENCH_OPT_UINT_OR_STRLIST, /* a count, or an array of strings */
         BENCH_OPT_SECONDS,         /* 300, 2.5: a number of seconds, fractions allowed */
         BENCH_OPT_TEXT,            /* any string, empty too (free text) */
+        BENCH_OPT_PERCENT,         /* "2%", "0.5%": the % sign required (a bare 2 could mean 2 or 0.02) */
 } bench_opt_type;
 
 typedef struct bench_opt_spec {
         const char *name;
         bench_opt_type type;
         const char *def; /* default as a string, NULL = none */
-        /* ENUM: "a|b|c"; CPULIST: words it may be instead ("auto|none"); STRING: an example */
+        /* ENUM: "a|b|c"; CPULIST: words it may be instead ("auto|none"); STRING, PERCENT: an example */
         const char *choices;
-        /* SIZE/UINT (bytes, count), DURATION (ms), SECONDS (more than min); max 0 = no limit */
+        /* SIZE/UINT (bytes, count), DURATION (ms), SECONDS (more than min), PERCENT (in percent, more
+         * than min and less than max); max 0 = no limit */
         uint64_t min, max;
         const char *help;
 } bench_opt_spec;
@@ -61,6 +63,8 @@ uint64_t bench_opt_text_uint(const bench_opt_spec *spec, const char *given, cons
 double bench_opt_text_ms(const bench_opt_spec *spec, const char *given, const char *owner);
 /* SECONDS; 0 if neither given nor defaulted */
 double bench_opt_text_seconds(const bench_opt_spec *spec, const char *given, const char *owner);
+/* PERCENT in percent (2 for "2%"); 0 if neither given nor defaulted */
+double bench_opt_text_percent(const bench_opt_spec *spec, const char *given, const char *owner);
 /* BOOL; false if neither given nor defaulted */
 bool bench_opt_text_bool(const bench_opt_spec *spec, const char *given, const char *owner);
 
@@ -75,6 +79,8 @@ uint64_t bench_opt_size(const struct cJSON *options, const bench_opt_spec *table
 uint64_t bench_opt_uint(const struct cJSON *options, const bench_opt_spec *table, const char *name);
 bool bench_opt_bool(const struct cJSON *options, const bench_opt_spec *table, const char *name);
 double bench_opt_seconds(const struct cJSON *options, const bench_opt_spec *table, const char *name);
+/* PERCENT in percent (2 for "2%"); 0 if neither given nor defaulted */
+double bench_opt_percent(const struct cJSON *options, const bench_opt_spec *table, const char *name);
 /* STRING or TEXT */
 const char *bench_opt_string(const struct cJSON *options, const bench_opt_spec *table, const char *name);
 /* ENUM: one of the spec's choices */

@@ -55,6 +55,12 @@ double bench_opt_seconds(const cJSON *options, const bench_opt_spec *table, cons
         return bench_opt_text_seconds(s, given_text(options, name, buf, sizeof(buf)), NULL);
 }
 
+double bench_opt_percent(const cJSON *options, const bench_opt_spec *table, const char *name) {
+        char buf[32];
+        const bench_opt_spec *s = bench_opt_expect(table, name, BENCH_OPT_AS(BENCH_OPT_PERCENT), NULL);
+        return bench_opt_text_percent(s, given_text(options, name, buf, sizeof(buf)), NULL);
+}
+
 static const char *string_of(const cJSON *options, const bench_opt_spec *table, const char *name,
                              unsigned types) {
         const bench_opt_spec *s = bench_opt_expect(table, name, types, NULL);

@@ -25,6 +25,7 @@
 #include "interrupt.h"
 #include "run.h"
 #include "../plots/plot.h"
+#include "../results/adaptive.h"
 #include "../results/schema.h"
 #include "suite.h"
 #include "verbs.h"
@@ -67,6 +68,27 @@ static void print_diags(const bench_diags *d) {
                 fprintf(stderr, "%s\n", d->msgs[i]);
 }
 
+/* "bench: precision 2%: met after 9 repetitions (worst 1.8% cpu/bare/ops_per_s)" */
+static void print_adaptive(const res_file *f) {
+        const res_adaptive *a = &f->adaptive;
+        if (!a->on)
+                return;
+        char label[256], worst[320] = "", pct[32];
+        res_adaptive_worst_label(a, label, sizeof(label));
+        if (a->worst.workload && a->worst.precision.has_reached)
+                snprintf(worst, sizeof(worst), " (worst %s %s)",
+                         res_adaptive_percent(a->worst.precision.reached, pct, sizeof(pct)), label);
+        else if (a->worst.workload)
+                snprintf(worst, sizeof(worst), " (worst %s: no 95%% interval)", label);
+        if (a->stopped_by == RES_STOP_PRECISION)
+                print_safe("bench: precision %.15g%%: met after %u repetition%s%s\n", a->precision * 100,
+                           a->repetitions, a->repetitions == 1 ? "" : "s", worst);
+        else
+                print_safe("bench: precision %.15g%%: NOT met, stopped by %s after %u repetition%s%s\n",
+                           a->precision * 100, res_stop_name(a->stopped_by) ?: "?", a->repetitions,
+                           a->repetitions == 1 ? "" : "s", worst);
+}
+
 static int cmd_run(int argc, char **argv) {
         static const struct option opts[] = {
                 {"output", required_argument, NULL, 'o'},
@@ -79,6 +101,9 @@ static int cmd_run(int argc, char **argv) {
                 {"quiet", no_argument, NULL, 'q'},
                 {"vm-uri", required_argument, NULL, 'V'},
                 {"plots", required_argument, NULL, 'P'},
+                {"precision", required_argument, NULL, 'p'},
+                {"max-repetitions", required_argument, NULL, 'R'},
+                {"max-time", required_argument, NULL, 'T'},
                 {"help", no_argument, NULL, 'h'},
                 {0},
         };
@@ -108,6 +133,22 @@ static int cmd_run(int argc, char **argv) {
                                 ov.repetitions = (int64_t)v;
                         else
                                 ov.warmup = (int64_t)v;
+                        break;
+                case 'p':
+                        ov.precision = optarg; /* checked against the suite field, like the file's */
+                        break;
+                case 'T':
+                        ov.max_time = optarg;
+                        break;
+                case 'R':
+                        if (bench_parse_uint(optarg, INT64_MAX, &ov.max_repetitions) < 0) {
+                                fprintf(stderr,
+                                        "bench run: --max-repetitions: `%s` is not a count (e.g. "
+                                        "--max-repetitions 40)\n",
+                                        optarg);
+                                return EXIT_BAD_INPUT;
+                        }
+                        ov.has_max_repetitions = true;
                         break;
                 case 's':
                         if (bench_parse_uint(optarg, UINT64_MAX, &ov.seed) < 0) {
@@ -189,13 +230,19 @@ static int cmd_run(int argc, char **argv) {
                 .workdir = workdir && *workdir ? workdir : "/var/tmp",
                 .progress = !quiet && isatty(2),
         };
+        char reps[160];
+        if (s->precision > 0)
+                snprintf(reps, sizeof(reps),
+                         "%u to %u repetitions until every median is known within %.15g%%%s", s->repetitions,
+                         s->max_repetitions, s->precision * 100, s->max_time_s > 0 ? " or time is up" : "");
+        else
+                snprintf(reps, sizeof(reps), "%u repetition%s", s->repetitions,
+                         s->repetitions == 1 ? "" : "s");
         if (!quiet)
                 fprintf(stderr,
-                        "bench: suite %s: %zu configuration%s x %zu workload%s, %u repetition%s (+%u "
-                        "warmup), seed %llu\n",
+                        "bench: suite %s: %zu configuration%s x %zu workload%s, %s (+%u warmup), seed %llu\n",
                         s->name, s->n_configs, s->n_configs == 1 ? "" : "s", s->n_workloads,
-                        s->n_workloads == 1 ? "" : "s", s->repetitions, s->repetitions == 1 ? "" : "s",
-                        s->warmup, (unsigned long long)s->seed);
+                        s->n_workloads == 1 ? "" : "s", reps, s->warmup, (unsigned long long)s->seed);
         res_file *f = NULL;
         _cleanup_error_ bench_error *err = NULL;
         int r = bench_run(s, &ro, &f, &err);
@@ -228,6 +275,8 @@ static int cmd_run(int argc, char **argv) {
                         fprintf(stderr, "bench: nothing was measured\n");
                         rc = EXIT_FAILED;
                 }
+                if (!quiet)
+                        print_adaptive(f);
                 if (!quiet)
                         fprintf(stderr, "bench: %zu series, %zu samples, %zu skipped, %zu errors -> %s\n",
                                 f->n_series, measured, f->n_skipped, f->n_errors, out);
@@ -337,7 +386,8 @@ static int cmd_version(int argc, char **argv) {
 static const verb cli_verbs[] = {
         {.name = "run",
          .args = "SUITE [-o FILE] [--configs LIST] [--repetitions N] [--warmup N] [--seed S] [--workdir DIR] "
-                 "[--agent PATH] [--vm-uri URI] [--plots DIR] [--quiet]",
+                 "[--agent PATH] [--vm-uri URI] [--plots DIR] [--quiet] "
+                 "[--precision PCT [--max-repetitions N] [--max-time SECONDS]]",
          .help = "run a suite; results are written after every repetition",
          .max_args = VERB_ANY,
          .run = cmd_run},

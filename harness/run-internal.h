@@ -27,6 +27,7 @@ typedef struct run_ctx {
         int rep;          /* measured repetition index, -1 during warmup */
         char accel[16];   /* of the last environment, "" if its driver has none */
         char runtime[64]; /* the external runtime of the last environment ("crun 1.8.1"), "" if none */
+        char worst[192];  /* adaptive runs: ", worst 3.1% cpu/bare/ops_per_s" for the progress line */
 } run_ctx;
 
 /* The labels the next series get from an environment: its accelerator and its runtime. */

@@ -16,6 +16,7 @@
 #include "../common/cleanup.h"
 #include "../common/rng.h"
 #include "../common/util.h"
+#include "../results/adaptive.h"
 #include "host.h"
 #include "interrupt.h"
 #include "pinning.h"
@@ -48,9 +49,12 @@ void run_progress(run_ctx *c, const suite_config *cfg, const char *what) {
                 return;
         /* the suite's names, from a file: no escape sequence of theirs reaches the terminal */
         _cleanup_free_ char *name = bench_escape_text(cfg->name, 0), *shown = bench_escape_text(what, 0);
-        fprintf(stderr, "\r\033[K%s %u/%u  %-12s %s", c->warmup ? "warmup" : "repetition",
+        /* an adaptive run counts up to its cap */
+        fprintf(stderr, "\r\033[K%s %u/%s%u%s  %-12s %s", c->warmup ? "warmup" : "repetition",
                 c->warmup ? c->rep_index + 1 : (unsigned)c->rep + 1,
-                c->warmup ? c->s->warmup : c->s->repetitions, name ? name : "?", shown ? shown : "?");
+                !c->warmup && c->f->adaptive.on ? "max " : "",
+                c->warmup ? c->s->warmup : c->rep_total - c->s->warmup, c->warmup ? "" : c->worst,
+                name ? name : "?", shown ? shown : "?");
         fflush(stderr);
 }
 
@@ -380,7 +384,28 @@ static int write_result(run_ctx *c, bench_error **err) {
                 cJSON_AddItemToObject(c->f->pinning, "seen", cJSON_Duplicate(c->seen, 1));
         if (res_finalize(c->f, &ferr) < 0)
                 return bench_error_set(err, ferr->code, "computing statistics: %s", ferr->msg);
+        /* the precision records match the stats of every write */
+        if (c->f->adaptive.on && res_adaptive_assess(c->f) < 0)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        c->f->adaptive.repetitions = c->f->repetitions_done;
         return res_write(c->f, c->o->output, err);
+}
+
+/* The progress line's " (worst 3.1% cpu/bare/ops_per_s)" after an assessment. */
+static void note_worst(run_ctx *c) {
+        const res_adaptive *a = &c->f->adaptive;
+        char label[160], pct[32];
+        res_adaptive_worst_label(a, label, sizeof(label));
+        _cleanup_free_ char *shown = bench_escape_text(label, 0); /* names from the suite file */
+        if (!a->worst.workload)
+                c->worst[0] = '\0';
+        else if (a->worst.precision.has_reached)
+                snprintf(c->worst, sizeof(c->worst), " (worst %s %s)",
+                         res_adaptive_percent(a->worst.precision.reached, pct, sizeof(pct)),
+                         shown ? shown : "?");
+        else
+                snprintf(c->worst, sizeof(c->worst), " (worst %s: no 95%% interval yet)",
+                         shown ? shown : "?");
 }
 
 int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_error **err) {
@@ -397,6 +422,14 @@ int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_erro
         }
         c.f->suite = cJSON_Duplicate(s->json, 1);
         c.f->started_at = utc_now();
+        /* with a precision, repetitions is the minimum and max_repetitions the cap */
+        c.f->adaptive = (res_adaptive){
+                .on = s->precision > 0,
+                .precision = s->precision,
+                .max_repetitions = s->max_repetitions,
+                .max_time_s = s->max_time_s,
+        };
+        uint64_t t_run = bench_now_ns(), t_measured = 0;
 
         r = pin_plan_make(s->pin_mode, s->pin_cpus, &c.pin, err);
         if (r < 0)
@@ -458,8 +491,9 @@ int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_erro
         if (r < 0)
                 goto out;
 
-        c.rep_total = s->warmup + s->repetitions;
+        c.rep_total = s->warmup + (c.f->adaptive.on ? s->max_repetitions : s->repetitions);
         for (c.rep_index = 0; c.rep_index < c.rep_total; c.rep_index++) {
+                uint64_t t_rep = bench_now_ns();
                 c.warmup = c.rep_index < s->warmup;
                 c.rep = c.warmup ? -1 : (int)(c.rep_index - s->warmup);
                 /* random interleaving: a fresh order per repetition, from the recorded seed */
@@ -483,6 +517,16 @@ int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_erro
                 r = write_result(&c, err);
                 if (r < 0)
                         goto out;
+                if (c.warmup || !c.f->adaptive.on)
+                        continue;
+                t_measured += bench_now_ns() - t_rep;
+                note_worst(&c);
+                unsigned done = c.f->repetitions_done;
+                c.f->adaptive.stopped_by =
+                        res_adaptive_stop(c.f, s->repetitions, done, (double)(bench_now_ns() - t_run) / 1e9,
+                                          (double)t_measured / 1e9 / done);
+                if (c.f->adaptive.stopped_by != RES_STOP_NONE)
+                        break;
         }
         if (o->progress)
                 fprintf(stderr, "\r\033[K");
@@ -492,9 +536,11 @@ int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_erro
         if (bench_interrupted()) {
                 free(c.f->interrupted);
                 c.f->interrupted = strdup(sigabbrev_np(bench_interrupted()) ?: "signal");
-                r = bench_error_set(err, EINTR, "interrupted by SIG%s after %u of %u repetitions",
+                if (c.f->adaptive.on)
+                        c.f->adaptive.stopped_by = RES_STOP_INTERRUPTED;
+                r = bench_error_set(err, EINTR, "interrupted by SIG%s after %u of %s%u repetitions",
                                     sigabbrev_np(bench_interrupted()) ?: "?", c.f->repetitions_done,
-                                    s->repetitions);
+                                    c.f->adaptive.on ? "at most " : "", c.rep_total - s->warmup);
         } else
                 c.f->complete = true;
         {

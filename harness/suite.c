@@ -28,6 +28,13 @@ const bench_opt_spec suite_fields[] = {
         {"seed", BENCH_OPT_UINT, NULL, NULL, 0, 999999999999999ull,
          "shuffle seed; default: from the clock, recorded in the result"},
         {"timeout_s", BENCH_OPT_SECONDS, "300", NULL, 0, 0, "per environment run"},
+        /* adaptive repetitions: without precision, max_repetitions and max_time are refused */
+        {"precision", BENCH_OPT_PERCENT, NULL, "2%", 0, 100,
+         "repeat until every median's 95% interval is within this of it (repetitions is then the minimum)"},
+        {"max_repetitions", BENCH_OPT_UINT, "100", NULL, 1, 100000,
+         "with precision: at most this many measured repetitions (at least repetitions)"},
+        {"max_time", BENCH_OPT_SECONDS, NULL, NULL, 0, 0,
+         "with precision: seconds; no repetition starts that would likely end past it"},
         {"pinning", BENCH_OPT_CPULIST, "auto", "auto|none", 0, 0,
          "auto (hwloc), none, or the workload's cpu list"},
         {0},
@@ -54,6 +61,20 @@ static int read_fields(suite *s, const cJSON *root, const suite_overrides *ov) {
                   : bench_opt_given(root, suite_fields, "seed") ? bench_opt_uint(root, suite_fields, "seed")
                                                                 : seed_from_clock();
         s->timeout_s = bench_opt_seconds(root, suite_fields, "timeout_s");
+        /* the overrides' text was checked like the file's values */
+        const bench_opt_spec *f = bench_opt_find(suite_fields, "precision");
+        s->precision = (ov && ov->precision ? bench_opt_text_percent(f, ov->precision, NULL)
+                                            : bench_opt_percent(root, suite_fields, "precision")) /
+                       100;
+        if (s->precision > 0) {
+                s->max_repetitions =
+                        ov && ov->has_max_repetitions
+                                ? (unsigned)ov->max_repetitions
+                                : (unsigned)bench_opt_uint(root, suite_fields, "max_repetitions");
+                f = bench_opt_find(suite_fields, "max_time");
+                s->max_time_s = ov && ov->max_time ? bench_opt_text_seconds(f, ov->max_time, NULL)
+                                                   : bench_opt_seconds(root, suite_fields, "max_time");
+        }
         const char *pin = bench_opt_cpulist(root, suite_fields, "pinning", buf, sizeof(buf));
         s->pin_mode = !strcmp(pin, "auto")   ? SUITE_PIN_AUTO
                       : !strcmp(pin, "none") ? SUITE_PIN_NONE
@@ -119,6 +140,14 @@ static cJSON *suite_to_json(const suite *s, const cJSON *root) {
         ok = ok && cJSON_AddNumberToObject(j, "warmup", s->warmup);
         ok = ok && cJSON_AddNumberToObject(j, "seed", (double)s->seed);
         ok = ok && cJSON_AddNumberToObject(j, "timeout_s", s->timeout_s);
+        if (s->precision > 0) {
+                char pct[64];
+                snprintf(pct, sizeof(pct), "%.15g%%", s->precision * 100);
+                ok = ok && cJSON_AddStringToObject(j, "precision", pct);
+                ok = ok && cJSON_AddNumberToObject(j, "max_repetitions", s->max_repetitions);
+                if (s->max_time_s > 0)
+                        ok = ok && cJSON_AddNumberToObject(j, "max_time", s->max_time_s);
+        }
         ok = ok && cJSON_AddStringToObject(j, "pinning",
                                            s->pin_mode == SUITE_PIN_AUTO   ? "auto"
                                            : s->pin_mode == SUITE_PIN_NONE ? "none"

@@ -47,6 +47,11 @@ typedef struct suite {
         unsigned warmup;      /* discarded repetitions before them */
         uint64_t seed;        /* shuffle (and any randomness) seed */
         double timeout_s;     /* per environment run */
+        /* adaptive repetitions (results/adaptive.h): the target relative half-width of every series'
+         * median's 95% interval (0.02 = 2%), 0 = exactly `repetitions`; then repetitions is the minimum */
+        double precision;
+        unsigned max_repetitions; /* with precision: at most this many measured repetitions */
+        double max_time_s;        /* with precision: the run's wall time cap, 0 = none */
         suite_pin_mode pin_mode;
         char *pin_cpus; /* SUITE_PIN_CPUS */
         suite_config *configs;
@@ -71,6 +76,10 @@ typedef struct suite_overrides {
         int64_t warmup;      /* < 0 = as in the suite */
         bool has_seed;
         uint64_t seed;
+        const char *precision; /* "2%" (--precision), NULL = as in the suite */
+        bool has_max_repetitions;
+        uint64_t max_repetitions;
+        const char *max_time; /* "300" (--max-time, seconds), NULL = as in the suite */
         /* also ask each kind's driver to check its options on this host (layer dirs, cpusets) */
         bool check_host;
 } suite_overrides;

@@ -240,6 +240,7 @@ static bool check_opt_value(suite_checker *c, const bench_opt_spec *spec, const 
         case BENCH_OPT_STRING:
         case BENCH_OPT_TEXT:
         case BENCH_OPT_ENUM:
+        case BENCH_OPT_PERCENT:
                 string_ok = true;
                 break;
         case BENCH_OPT_SECONDS:
@@ -706,6 +707,21 @@ static void check_config_filter(suite_checker *c, const suite *s, const char *li
                        nn ? names[0] : "bare");
 }
 
+/* A number field's range, for messages: "a percentage above 0% and below 100%". */
+static const char *field_range(const bench_opt_spec *f, char *buf, size_t len) {
+        if (f->type == BENCH_OPT_PERCENT && f->max)
+                snprintf(buf, len, "a percentage above %llu%% and below %llu%%", (unsigned long long)f->min,
+                         (unsigned long long)f->max);
+        else if (f->type == BENCH_OPT_PERCENT)
+                snprintf(buf, len, "a percentage above %llu%%", (unsigned long long)f->min);
+        else if (f->max)
+                snprintf(buf, len, "a number of seconds greater than %llu and at most %llu",
+                         (unsigned long long)f->min, (unsigned long long)f->max);
+        else
+                snprintf(buf, len, "a number of seconds greater than %llu", (unsigned long long)f->min);
+        return buf;
+}
+
 /* What a suite field (suite_fields[]) must be, for messages: "an integer between 1 and 100000". */
 static const char *field_expect(const bench_opt_spec *f, char *buf, size_t len) {
         /* the choices quoted, and what else it may be: "\"auto\", \"none\" or a cpu list ..." */
@@ -725,7 +741,12 @@ static const char *field_expect(const bench_opt_spec *f, char *buf, size_t len) 
                          (unsigned long long)f->max);
                 break;
         case BENCH_OPT_SECONDS:
-                snprintf(buf, len, "a number of seconds greater than %llu", (unsigned long long)f->min);
+        case BENCH_OPT_PERCENT:
+                field_range(f, buf, len);
+                if (f->type == BENCH_OPT_PERCENT && f->choices) {
+                        size_t w = strlen(buf);
+                        snprintf(buf + w, len - w, " such as \"%s\"", f->choices);
+                }
                 break;
         case BENCH_OPT_CPULIST:
                 items[n++] = "a cpu list such as \"1\" or \"2-3\"";
@@ -779,12 +800,102 @@ static bool check_field(suite_checker *c, const bench_opt_spec *f, const cJSON *
 }
 
 /* --repetitions N and friends: the field's limits, named as the option */
-static void check_override(suite_checker *c, const char *option, const char *field, uint64_t value) {
+static bool check_override(suite_checker *c, const char *option, const char *field, uint64_t value) {
         const bench_opt_spec *f = bench_opt_find(suite_fields, field);
         char text[32], why[256];
         snprintf(text, sizeof(text), "%llu", (unsigned long long)value);
-        if (bench_opt_check(f, text, why, sizeof(why)) < 0)
-                report(c, NULL, 0, 0, option, "must be %s, got %s", field_expect(f, why, sizeof(why)), text);
+        if (bench_opt_check(f, text, why, sizeof(why)) == 0)
+                return true;
+        report(c, NULL, 0, 0, option, "must be %s, got %s", field_expect(f, why, sizeof(why)), text);
+        return false;
+}
+
+/* --precision 2%, --max-time 300: what the command line gave, against the field's limits */
+static bool check_override_text(suite_checker *c, const char *option, const char *field, const char *value,
+                                const char *noun, const char *example) {
+        const bench_opt_spec *f = bench_opt_find(suite_fields, field);
+        char why[256], range[128];
+        if (bench_opt_check(f, value, why, sizeof(why)) == 0)
+                return true;
+        report(c, NULL, 0, 0, option, "`%s` is not %s; give %s, e.g. %s %s", value, noun,
+               field_range(f, range, sizeof(range)), option, example);
+        return false;
+}
+
+/* A suite field's value as a number when it is given and valid (check_field said why if not). */
+static bool field_number(const cJSON *root, const char *name, double *ret) {
+        const bench_opt_spec *f = bench_opt_find(suite_fields, name);
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, name);
+        char why[256];
+        _cleanup_free_ char *text = cJSON_IsNumber(v) ? number_canon(v->valuedouble + 0.0) : NULL;
+        if (!text || bench_opt_check(f, text, why, sizeof(why)) < 0)
+                return false;
+        *ret = v->valuedouble;
+        return true;
+}
+
+/*
+ * precision and its caps: max_repetitions and max_time mean nothing without
+ * a precision (refused, so that nobody believes a cap holds), and
+ * max_repetitions may not be below repetitions (the minimum). The file's
+ * values and the overrides together; only values valid on their own.
+ */
+static void check_adaptive(suite_checker *c, const cJSON *root, const suite_overrides *ov, bool ov_ok) {
+        json_path top = {0};
+        bool precision = cJSON_GetObjectItemCaseSensitive(root, "precision") || (ov && ov->precision);
+        static const struct {
+                const char *field, *option;
+        } caps[] = {{"max_repetitions", "--max-repetitions"}, {"max_time", "--max-time"}};
+        if (!precision) {
+                for (size_t i = 0; i < ELEMENTSOF(caps); i++) {
+                        json_path vp = json_path_key(top, caps[i].field);
+                        if (cJSON_GetObjectItemCaseSensitive(root, caps[i].field))
+                                report(c, &vp, AT_KEY, 0, caps[i].field,
+                                       "has no effect without `precision` (add e.g. \"precision\": \"2%%\", "
+                                       "or remove it)");
+                }
+                if (ov && ov->has_max_repetitions)
+                        report(c, NULL, 0, 0, "--max-repetitions",
+                               "has no effect without a precision (give --precision 2%% too, or set "
+                               "\"precision\" in the suite)");
+                if (ov && ov->max_time)
+                        report(c, NULL, 0, 0, "--max-time",
+                               "has no effect without a precision (give --precision 2%% too, or set "
+                               "\"precision\" in the suite)");
+                return;
+        }
+        if (!ov_ok)
+                return;
+        double reps = 0, max = 0;
+        if (ov && ov->repetitions >= 0)
+                reps = (double)ov->repetitions;
+        else if (!cJSON_GetObjectItemCaseSensitive(root, "repetitions"))
+                reps = strtod(bench_opt_find(suite_fields, "repetitions")->def, NULL);
+        else if (!field_number(root, "repetitions", &reps))
+                return;
+        bool given = cJSON_GetObjectItemCaseSensitive(root, "max_repetitions") != NULL;
+        if (ov && ov->has_max_repetitions)
+                max = (double)ov->max_repetitions;
+        else if (!given)
+                max = strtod(bench_opt_find(suite_fields, "max_repetitions")->def, NULL);
+        else if (!field_number(root, "max_repetitions", &max))
+                return;
+        if (max >= reps)
+                return;
+        json_path vp = json_path_key(top, "max_repetitions");
+        if (ov && ov->has_max_repetitions)
+                report(c, NULL, 0, 0, "--max-repetitions",
+                       "%.0f is below the %.0f repetitions measured first (give at least %.0f)", max, reps,
+                       reps);
+        else if (given)
+                report(c, &vp, AT_VALUE, 0, NULL,
+                       "%.0f is below the %.0f repetitions measured first (set at least %.0f)", max, reps,
+                       reps);
+        else
+                report(c, NULL, 0, 0, "max_repetitions",
+                       "the default %.0f is below the %.0f repetitions measured first "
+                       "(set \"max_repetitions\" to at least %.0f, or give --max-repetitions)",
+                       max, reps, reps);
 }
 
 static void check_top(suite_checker *c, const cJSON *root, const suite_overrides *ov, suite *s) {
@@ -842,12 +953,21 @@ static void check_top(suite_checker *c, const cJSON *root, const suite_overrides
                 check_workloads(c, wv, cv, s);
 
         /* overrides: checked like the file's values, named as the options (the model applies them) */
+        bool ov_ok = true; /* the caps are compared with valid overrides only */
         if (ov && ov->repetitions >= 0)
-                check_override(c, "--repetitions", "repetitions", (uint64_t)ov->repetitions);
+                ov_ok &= check_override(c, "--repetitions", "repetitions", (uint64_t)ov->repetitions);
         if (ov && ov->warmup >= 0)
                 check_override(c, "--warmup", "warmup", (uint64_t)ov->warmup);
         if (ov && ov->has_seed)
                 check_override(c, "--seed", "seed", ov->seed);
+        if (ov && ov->precision)
+                ov_ok &= check_override_text(c, "--precision", "precision", ov->precision, "a precision",
+                                             "2%");
+        if (ov && ov->has_max_repetitions)
+                ov_ok &= check_override(c, "--max-repetitions", "max_repetitions", ov->max_repetitions);
+        if (ov && ov->max_time)
+                ov_ok &= check_override_text(c, "--max-time", "max_time", ov->max_time, "a time", "300");
+        check_adaptive(c, root, ov, ov_ok);
         if (ov && ov->configs && cv && cJSON_IsArray(cv) && cv->child)
                 check_config_filter(c, s, ov->configs);
 }

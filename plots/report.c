@@ -15,6 +15,7 @@
 
 #include "../common/cleanup.h"
 #include "../common/util.h"
+#include "../results/adaptive.h"
 #include "escape.h"
 #include "plot.h"
 #include "verdicts.h"
@@ -666,6 +667,34 @@ static void section_errors(doc *d, const res_file *f) {
         table_end(d);
 }
 
+/*
+ * Adaptive runs, one line: "target 2%, reached 1.8% (worst: cpu/bare/ops_per_s), 9 repetitions,
+ * stopped: target met" or "..., stopped: max_repetitions (8)".
+ */
+static char *adaptive_status(const res_file *f) {
+        const res_adaptive *a = &f->adaptive;
+        char label[256], reached[64] = "-", cap[48] = "";
+        res_adaptive_worst_label(a, label, sizeof(label));
+        if (a->worst.precision.has_reached)
+                res_adaptive_percent(a->worst.precision.reached, reached, sizeof(reached));
+        else if (a->worst.workload)
+                snprintf(reached, sizeof(reached), "none (no 95%% interval)");
+        if (a->stopped_by == RES_STOP_MAX_REPETITIONS)
+                snprintf(cap, sizeof(cap), " (%u)", a->max_repetitions);
+        else if (a->stopped_by == RES_STOP_MAX_TIME)
+                snprintf(cap, sizeof(cap), " (%.15g s)", a->max_time_s);
+        const char *why = a->stopped_by == RES_STOP_PRECISION ? "target met"
+                          : a->stopped_by == RES_STOP_NONE    ? "still running or killed"
+                                                              : res_stop_name(a->stopped_by);
+        char *s = NULL;
+        if (asprintf(&s, "target %.15g%%, reached %s%s%s%s, %u repetition%s, stopped: %s%s",
+                     a->precision * 100, reached, a->worst.workload ? " (worst: " : "",
+                     a->worst.workload ? label : "", a->worst.workload ? ")" : "", a->repetitions,
+                     a->repetitions == 1 ? "" : "s", why, cap) < 0)
+                return NULL;
+        return s;
+}
+
 static void section_title(doc *d, const res_file *f) {
         const cJSON *n = f->suite ? cJSON_GetObjectItemCaseSensitive(f->suite, "name") : NULL;
         const char *name = cJSON_IsString(n) ? n->valuestring : "(unnamed suite)";
@@ -684,14 +713,17 @@ static void section_title(doc *d, const res_file *f) {
                              f->repetitions_done == 1 ? "" : "s");
         if (r < 0)
                 status = NULL;
+        _cleanup_free_ char *precision = f->adaptive.on ? adaptive_status(f) : NULL;
         const char *cells[][2] = {
                 {"Started", f->started_at ? f->started_at : "-"},
                 {"Finished", f->finished_at ? f->finished_at : "-"},
                 {"Status", status ? status : "?"},
+                {"Precision", precision},
         };
+        size_t n_cells = ELEMENTSOF(cells) - !precision;
         if (d->fmt == PLOT_HTML) {
                 fputs("<ul class=\"meta\">\n", d->m);
-                for (size_t i = 0; i < ELEMENTSOF(cells); i++) {
+                for (size_t i = 0; i < n_cells; i++) {
                         fputs("<li><b>", d->m);
                         put(d, cells[i][0]);
                         fputs(":</b> ", d->m);
@@ -700,7 +732,7 @@ static void section_title(doc *d, const res_file *f) {
                 }
                 fputs("</ul>\n", d->m);
         } else {
-                for (size_t i = 0; i < ELEMENTSOF(cells); i++) {
+                for (size_t i = 0; i < n_cells; i++) {
                         fprintf(d->m, "- **%s:** ", cells[i][0]);
                         put(d, cells[i][1]);
                         fputc('\n', d->m);

@@ -40,6 +40,13 @@ static void series_clear(res_series *s) {
         *s = (res_series){0};
 }
 
+static void worst_clear(res_worst *w) {
+        free(w->workload);
+        free(w->configuration);
+        free(w->metric);
+        *w = (res_worst){0};
+}
+
 static void issue_clear(res_issue *i) {
         free(i->configuration);
         free(i->workload);
@@ -57,6 +64,7 @@ void res_file_free(res_file *f) {
         free(f->started_at);
         free(f->finished_at);
         free(f->interrupted);
+        worst_clear(&f->adaptive.worst);
         for (size_t i = 0; i < f->n_series; i++)
                 series_clear(&f->series[i]);
         free(f->series);
@@ -179,6 +187,18 @@ int res_series_add(res_series *s, double value) {
         return 0;
 }
 
+static const char *const stop_names[] = {
+        [RES_STOP_NONE] = NULL,
+        [RES_STOP_PRECISION] = "precision",
+        [RES_STOP_MAX_REPETITIONS] = "max_repetitions",
+        [RES_STOP_MAX_TIME] = "max_time",
+        [RES_STOP_INTERRUPTED] = "interrupted",
+};
+
+const char *res_stop_name(res_stop s) {
+        return (size_t)s < ELEMENTSOF(stop_names) ? stop_names[s] : NULL;
+}
+
 static char *strdup_or_null(const char *s) {
         return s ? strdup(s) : NULL;
 }
@@ -255,6 +275,10 @@ static const res_series *bare_footprint(const res_file *f, const char *workload)
                         return s;
         }
         return NULL;
+}
+
+bool res_series_is_derived(const res_series *s) {
+        return !strcmp(s->metric, OVERHEAD_METRIC) && strcmp(s->config_kind, "bare") != 0;
 }
 
 static void series_remove(res_file *f, size_t i) {
@@ -416,6 +440,15 @@ static cJSON *stats_to_json(const res_stats *st) {
         return steal_pointer(&o);
 }
 
+/* {"reached": 0.013 or null, "met": true} */
+static cJSON *precision_to_json(const res_precision *p) {
+        _cleanup_(cjson_deletep) cJSON *o = cJSON_CreateObject();
+        if (!o || !put(o, "reached", p->has_reached ? number(p->reached) : cJSON_CreateNull()) ||
+            !put(o, "met", cJSON_CreateBool(p->met)))
+                return NULL;
+        return steal_pointer(&o);
+}
+
 static cJSON *series_to_json(const res_series *s) {
         _cleanup_(cjson_deletep) cJSON *o = cJSON_CreateObject();
         if (!o)
@@ -461,6 +494,35 @@ static cJSON *series_to_json(const res_series *s) {
         }
         if (!put(o, "stats", stats))
                 return NULL;
+        if (s->precision.assessed && !put(o, "precision", precision_to_json(&s->precision)))
+                return NULL;
+        return steal_pointer(&o);
+}
+
+/* The series key of the worst, its reached and met; null before any series was assessed. */
+static cJSON *worst_to_json(const res_worst *w) {
+        if (!w->workload)
+                return cJSON_CreateNull();
+        _cleanup_(cjson_deletep) cJSON *o = cJSON_CreateObject();
+        if (!o || !put(o, "workload", cJSON_CreateString(w->workload)) ||
+            !put(o, "configuration", cJSON_CreateString(w->configuration)) ||
+            !put(o, "metric", cJSON_CreateString(w->metric)) || (w->k && !put(o, "k", integer(w->k))) ||
+            (w->n && !put(o, "n", integer(w->n))) ||
+            !put(o, "reached",
+                 w->precision.has_reached ? number(w->precision.reached) : cJSON_CreateNull()) ||
+            !put(o, "met", cJSON_CreateBool(w->precision.met)))
+                return NULL;
+        return steal_pointer(&o);
+}
+
+static cJSON *adaptive_to_json(const res_adaptive *a) {
+        _cleanup_(cjson_deletep) cJSON *o = cJSON_CreateObject();
+        if (!o || !put(o, "precision", number(a->precision)) ||
+            !put(o, "max_repetitions", integer(a->max_repetitions)) ||
+            !put(o, "max_time_s", a->max_time_s > 0 ? number(a->max_time_s) : cJSON_CreateNull()) ||
+            !put(o, "stopped_by", string_or_null(res_stop_name(a->stopped_by))) ||
+            !put(o, "repetitions", integer(a->repetitions)) || !put(o, "worst", worst_to_json(&a->worst)))
+                return NULL;
         return steal_pointer(&o);
 }
 
@@ -498,6 +560,7 @@ char *res_to_json(const res_file *f) {
             !put(root, "started_at", string_or_null(f->started_at)) ||
             !put(root, "finished_at", string_or_null(f->finished_at)) ||
             !put(root, "repetitions_done", integer(f->repetitions_done)) ||
+            (f->adaptive.on && !put(root, "adaptive", adaptive_to_json(&f->adaptive))) ||
             !put(root, "host", copy_or_null(f->host)) || !put(root, "suite", copy_or_null(f->suite)) ||
             !put(root, "pinning", copy_or_null(f->pinning)) ||
             !put(root, "activity", copy_or_null(f->activity)))
@@ -815,14 +878,47 @@ static int read_stats(reader *rd, const cJSON *o, size_t n_samples, res_stats *r
         return 0;
 }
 
+/* "reached" (a number >= 0 or null) and "met" (a bool, true only with a reached value) of o */
+static int read_reached_met(reader *rd, const cJSON *o, res_precision *ret) {
+        res_precision p = {.assessed = true};
+        const cJSON *j;
+        size_t mark;
+        int r = field(rd, o, "reached", OPT_NULLABLE, is_number, "a number or null", &j, &mark);
+        if (r < 0)
+                return r;
+        if (j) {
+                if ((r = check_number(rd, j, &p.reached)) < 0)
+                        return r;
+                if (p.reached < 0)
+                        return fail(rd, "%.17g is below 0 (it is a relative half-width)", p.reached);
+                p.has_reached = true;
+        }
+        json_path_pop(&rd->path, mark);
+        if ((r = get_bool(rd, o, "met", &p.met)) < 0)
+                return r;
+        if (p.met && !p.has_reached) {
+                json_path_push_key(&rd->path, "met");
+                return fail(rd, "true, but `reached` is null (no interval to have met the target with)");
+        }
+        *ret = p;
+        return 0;
+}
+
+/* A series' "precision": {"reached", "met"} */
+static int read_precision(reader *rd, const cJSON *o, res_precision *ret) {
+        static const char *const keys[] = {"reached", "met", NULL};
+        int r = check_keys(rd, o, keys);
+        return r < 0 ? r : read_reached_met(rd, o, ret);
+}
+
 static const char *const config_kinds[] = {"bare", "container", "vm", "oci", NULL};
 static const char *const directions[] = {"lower", "higher", NULL};
 
 static int read_series(reader *rd, const cJSON *o, res_series *s) {
-        static const char *const keys[] = {"workload", "kind",   "configuration", "config_kind", "metric",
-                                           "unit",     "better", "accel",         "runtime",     "depth",
-                                           "k",        "n",      "params",        "samples",     "stats",
-                                           NULL};
+        static const char *const keys[] = {"workload",  "kind",   "configuration", "config_kind", "metric",
+                                           "unit",      "better", "accel",         "runtime",     "depth",
+                                           "k",         "n",      "params",        "samples",     "stats",
+                                           "precision", NULL};
         int r = check_keys(rd, o, keys);
         if (r < 0 || (r = get_string(rd, o, "workload", 0, &s->workload)) < 0 ||
             (r = get_string(rd, o, "kind", 0, &s->kind)) < 0 ||
@@ -891,6 +987,136 @@ static int read_series(reader *rd, const cJSON *o, res_series *s) {
                 return r;
         s->has_stats = st != NULL;
         json_path_pop(&rd->path, mark);
+
+        /* optional: adaptive runs only (read_adaptive checks it against the target) */
+        if ((r = field(rd, o, "precision", OPT_OPTIONAL, is_object, "an object", &st, &mark)) < 0)
+                return r;
+        if (st && (r = read_precision(rd, st, &s->precision)) < 0)
+                return r;
+        json_path_pop(&rd->path, mark);
+        return 0;
+}
+
+/* adaptive.worst: a series key, its reached and met; it must name a series with a precision record. */
+static int read_worst(reader *rd, const res_file *f, const cJSON *o, res_worst *w) {
+        static const char *const keys[] = {"workload", "configuration", "metric", "k",
+                                           "n",        "reached",       "met",    NULL};
+        int r = check_keys(rd, o, keys);
+        if (r < 0 || (r = get_string(rd, o, "workload", 0, &w->workload)) < 0 ||
+            (r = get_string(rd, o, "configuration", 0, &w->configuration)) < 0 ||
+            (r = get_string(rd, o, "metric", 0, &w->metric)) < 0)
+                return r;
+        static const char *const at_keys[] = {"k", "n"};
+        unsigned *at[] = {&w->k, &w->n};
+        for (size_t i = 0; i < ELEMENTSOF(at_keys); i++) {
+                const cJSON *a;
+                size_t mark;
+                if ((r = field(rd, o, at_keys[i], OPT_OPTIONAL, is_number, "an integer", &a, &mark)) < 0)
+                        return r;
+                long long v;
+                if (a && (r = check_integer(rd, a, 1, RES_MAX_ENVS, &v)) < 0)
+                        return r;
+                if (a)
+                        *at[i] = (unsigned)v;
+                json_path_pop(&rd->path, mark);
+        }
+        if ((r = read_reached_met(rd, o, &w->precision)) < 0)
+                return r;
+        ssize_t i = series_index_at(f, w->workload, w->configuration, w->metric, w->k, w->n);
+        if (i < 0 || !f->series[i].precision.assessed)
+                return fail(rd, "names %s/%s/%s, which is no series of results with a precision record",
+                            w->workload, w->configuration, w->metric);
+        return 0;
+}
+
+static const char *const stop_values[] = {"precision", "max_repetitions", "max_time", "interrupted", NULL};
+
+/*
+ * "adaptive": the target and caps, why the run stopped, its worst series;
+ * checked against the rest of the file so that a cap is never read as the
+ * target reached (stopped_by "precision" with a series that did not meet it).
+ */
+static int read_adaptive(reader *rd, const cJSON *a, res_file *f) {
+        static const char *const keys[] = {"precision",   "max_repetitions", "max_time_s", "stopped_by",
+                                           "repetitions", "worst",           NULL};
+        res_adaptive *ad = &f->adaptive;
+        const cJSON *j;
+        size_t mark;
+        long long v;
+        int r = check_keys(rd, a, keys);
+        if (r < 0 || (r = get_double(rd, a, "precision", &ad->precision)) < 0)
+                return r;
+        if (!(ad->precision > 0 && ad->precision < 1)) {
+                mark = json_path_push_key(&rd->path, "precision");
+                return fail(rd, "expected a fraction above 0 and below 1 (0.02 = 2%%), got %.17g",
+                            ad->precision);
+        }
+        if ((r = get_integer(rd, a, "max_repetitions", 1, UINT32_MAX, &v)) < 0)
+                return r;
+        ad->max_repetitions = (unsigned)v;
+        if ((r = field(rd, a, "max_time_s", OPT_NULLABLE, is_number, "a number or null", &j, &mark)) < 0 ||
+            (j && (r = check_number(rd, j, &ad->max_time_s)) < 0))
+                return r;
+        if (j && !(ad->max_time_s > 0))
+                return fail(rd, "expected seconds above 0 or null (no cap), got %.17g", ad->max_time_s);
+        json_path_pop(&rd->path, mark);
+        if ((r = field(rd, a, "stopped_by", OPT_NULLABLE, is_string, "a string or null", &j, &mark)) < 0)
+                return r;
+        for (size_t i = 0; j && stop_values[i] && !ad->stopped_by; i++)
+                if (!strcmp(j->valuestring, stop_values[i]))
+                        ad->stopped_by = (res_stop)(i + 1);
+        if (j && !ad->stopped_by)
+                return fail(rd, "unknown value `%s` (precision, max_repetitions, max_time or interrupted)",
+                            j->valuestring);
+        /* the same run's other fields: a finished run stopped for a reason, an interrupted one by its signal
+         */
+        bool capped = ad->stopped_by == RES_STOP_PRECISION || ad->stopped_by == RES_STOP_MAX_REPETITIONS ||
+                      ad->stopped_by == RES_STOP_MAX_TIME;
+        if (f->complete && !capped)
+                return fail(rd, "%s, but the run is complete (it stopped at the target or a cap)",
+                            j ? j->valuestring : "null");
+        if (!f->complete && capped)
+                return fail(rd, "%s, but the run is not complete", j->valuestring);
+        if ((ad->stopped_by == RES_STOP_INTERRUPTED) != (f->interrupted != NULL))
+                return fail(rd, "%s, but `interrupted` is %s", j ? j->valuestring : "null",
+                            f->interrupted ? f->interrupted : "null");
+        json_path_pop(&rd->path, mark);
+        if ((r = get_integer(rd, a, "repetitions", 0, ad->max_repetitions, &v)) < 0)
+                return r;
+        ad->repetitions = (unsigned)v;
+        if (ad->repetitions != f->repetitions_done ||
+            (ad->stopped_by == RES_STOP_MAX_REPETITIONS && ad->repetitions != ad->max_repetitions)) {
+                mark = json_path_push_key(&rd->path, "repetitions");
+                return fail(rd, "%u, but repetitions_done is %u%s", ad->repetitions, f->repetitions_done,
+                            ad->stopped_by == RES_STOP_MAX_REPETITIONS ? " and the cap stopped the run" : "");
+        }
+        if ((r = field(rd, a, "worst", OPT_NULLABLE, is_object, "an object or null", &j, &mark)) < 0 ||
+            (j && (r = read_worst(rd, f, j, &ad->worst)) < 0))
+                return r;
+        json_path_pop(&rd->path, mark);
+        ad->on = true;
+
+        /* every record against the target: met means reached it; stopped at the target means all met */
+        for (size_t i = 0; i < f->n_series; i++) {
+                const res_precision *p = &f->series[i].precision;
+                if (!p->assessed)
+                        continue;
+                bool met_right = p->met == (p->has_reached && p->reached <= ad->precision);
+                if (met_right && (p->met || ad->stopped_by != RES_STOP_PRECISION))
+                        continue;
+                json_path_pop(&rd->path, 0); /* from the top: results[i].precision */
+                json_path_push_key(&rd->path, "results");
+                json_path_push_index(&rd->path, i);
+                json_path_push_key(&rd->path, "precision");
+                if (met_right)
+                        return fail(rd, "not met, but adaptive.stopped_by is `precision` (every series met "
+                                        "the target)");
+                char reached[64] = "null";
+                if (p->has_reached)
+                        snprintf(reached, sizeof(reached), "%.17g", p->reached);
+                return fail(rd, "met is %s, but reached %s against the target %.17g",
+                            p->met ? "true" : "false", reached, ad->precision);
+        }
         return 0;
 }
 
@@ -932,7 +1158,8 @@ static int read_issues(reader *rd, const cJSON *root, const char *key, res_issue
 static int read_file(reader *rd, const cJSON *root, res_file *f) {
         static const char *const keys[] = {
                 "schema",           "complete", "interrupted", "started_at", "finished_at",
-                "repetitions_done", "host",     "suite",       "pinning",    "activity",
+                "repetitions_done", "adaptive", "host",        "suite",      "pinning",
+                "activity",
                 "results",          "skipped",  "errors",      "notes",      NULL};
         int r;
         if (!cJSON_IsObject(root))
@@ -996,6 +1223,20 @@ static int read_file(reader *rd, const cJSON *root, res_file *f) {
             (r = read_issues(rd, root, "errors", &f->errors, &f->n_errors, &f->cap_errors)) < 0 ||
             (r = read_issues(rd, root, "notes", &f->notes, &f->n_notes, &f->cap_notes)) < 0)
                 return r;
+
+        /* after the results: the block is checked against them */
+        if ((r = field(rd, root, "adaptive", OPT_OPTIONAL, is_object, "an object", &a, &mark)) < 0 ||
+            (a && (r = read_adaptive(rd, a, f)) < 0))
+                return r;
+        json_path_pop(&rd->path, mark);
+        for (size_t i = 0; !f->adaptive.on && i < f->n_series; i++)
+                if (f->series[i].precision.assessed) {
+                        json_path_push_key(&rd->path, "results");
+                        json_path_push_index(&rd->path, i);
+                        json_path_push_key(&rd->path, "precision");
+                        return fail(rd,
+                                    "a precision record, but the file has no `adaptive` block (no target)");
+                }
         return 0;
 }
 

@@ -13,6 +13,18 @@
 /* The most environments one density step holds at once (a series' k and n). */
 #define RES_MAX_ENVS 100000 /* = DENSITY_MAX_ENVS (workloads/catalog.h) */
 
+/*
+ * Adaptive runs (results/adaptive.h): how near the 95% interval of a
+ * series' median came to the run's target, relative to the median.
+ */
+typedef struct res_precision {
+        bool assessed;    /* false: no record (a fixed run, or a derived series: overhead_kib) */
+        bool has_reached; /* false: no 95% interval yet (ci_level < 0.95), or a median of 0 whose
+                           * interval is not [0, 0] (nothing to be relative to) */
+        double reached;   /* max(median - ci95_low, ci95_high - median) / |median| */
+        bool met;         /* has_reached and reached <= the target */
+} res_precision;
+
 /* One metric of one workload in one configuration: its samples and stats. */
 typedef struct res_series {
         char *workload;      /* the suite's workload name (instance) */
@@ -31,6 +43,7 @@ typedef struct res_series {
         size_t n_samples, cap;
         res_stats stats;
         bool has_stats;
+        res_precision precision; /* JSON "precision": {"reached", "met"}, adaptive runs only */
 } res_series;
 
 /* A skip (could not run, with why) or an error (ran and failed, with why). */
@@ -42,6 +55,35 @@ typedef struct res_issue {
         char *reason;
 } res_issue;
 
+/* Why an adaptive run ended (JSON adaptive.stopped_by). */
+typedef enum res_stop {
+        RES_STOP_NONE,            /* still running, or killed outright (null) */
+        RES_STOP_PRECISION,       /* every series met the target */
+        RES_STOP_MAX_REPETITIONS, /* the cap on measured repetitions, before the target */
+        RES_STOP_MAX_TIME,        /* another repetition would likely have ended past max_time */
+        RES_STOP_INTERRUPTED,     /* a signal (the file's `interrupted` says which) */
+} res_stop;
+/* "precision", "max_repetitions", ...; NULL for RES_STOP_NONE */
+const char *res_stop_name(res_stop s);
+
+/* The series an adaptive run was farthest from its target with (its key, and where it was). */
+typedef struct res_worst {
+        char *workload, *configuration, *metric; /* NULL: no series assessed yet */
+        unsigned k, n;
+        res_precision precision;
+} res_worst;
+
+/* JSON "adaptive": present when the suite gave a precision. */
+typedef struct res_adaptive {
+        bool on;
+        double precision;         /* the target: 0.02 = every median's 95% interval within +-2% of it */
+        unsigned max_repetitions; /* cap on measured repetitions */
+        double max_time_s;        /* cap on the run's wall time, 0 = none (null) */
+        res_stop stopped_by;
+        unsigned repetitions; /* measured (= repetitions_done) */
+        res_worst worst;
+} res_adaptive;
+
 typedef struct res_file {
         cJSON *host;     /* owned: host capture (harness/host.c) */
         cJSON *suite;    /* owned: the suite as run */
@@ -51,6 +93,7 @@ typedef struct res_file {
         bool complete;                  /* false while running and after an interruption */
         char *interrupted;              /* NULL, or why the run stopped early ("SIGINT") */
         unsigned repetitions_done;
+        res_adaptive adaptive;
         res_series *series;
         size_t n_series, cap_series;
         res_issue *skipped, *errors, *notes;
@@ -74,6 +117,8 @@ res_series *res_series_get_at(res_file *f, const char *workload, const char *kin
                               const char *config_kind, const char *metric, const char *unit,
                               const char *better, const cJSON *params, unsigned k, unsigned n);
 int res_series_add(res_series *s, double value);
+/* Whether res_finalize derived the series from others (overhead_kib of a non-bare configuration). */
+bool res_series_is_derived(const res_series *s);
 /* The series without k and n. */
 const res_series *res_find(const res_file *f, const char *workload, const char *configuration,
                            const char *metric);

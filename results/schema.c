@@ -184,6 +184,12 @@ static cJSON *opt_schema(gen *g, const bench_opt_spec *o, bool json_typed) {
         case BENCH_OPT_DURATION:
                 number_or_string(g, s, "number", o, "#/$defs/duration_string");
                 break;
+        case BENCH_OPT_PERCENT:
+                /* the range (more than min, less than max) is not a pattern's: the validator's */
+                put_str(g, s, "$ref", "#/$defs/percent_string");
+                if (o->choices)
+                        put_str(g, put_arr(g, s, "examples"), NULL, o->choices);
+                break;
         case BENCH_OPT_CPULIST: {
                 /* a cpu list, or one of its words ("auto", "none") */
                 cJSON *any = put_arr(g, s, "anyOf");

@@ -90,8 +90,77 @@ def check_quickstart_container(doc):
 
 def check_complete(doc):
     need(doc["complete"] is True and doc["interrupted"] is None, "run complete")
-    need(doc["repetitions_done"] == doc["suite"]["repetitions"], "all repetitions done")
+    if "adaptive" in doc:  # repetitions is the minimum, the stop rule decided the rest
+        need(doc["suite"]["repetitions"] <= doc["repetitions_done"] <= doc["adaptive"]["max_repetitions"],
+             "repetitions done between the minimum and the cap")
+    else:
+        need(doc["repetitions_done"] == doc["suite"]["repetitions"], "all repetitions done")
     need(doc["finished_at"] is not None, "finished_at set")
+
+
+def adaptive(doc):
+    """The adaptive block and every precision record, recomputed from the stats."""
+    a = doc.get("adaptive")
+    need(a is not None, "the result has an adaptive block")
+    need(a["repetitions"] == doc["repetitions_done"], "adaptive.repetitions is repetitions_done")
+    need(a["precision"] == float(doc["suite"]["precision"].rstrip("%")) / 100, "the target is the suite's precision")
+    worst = None
+    for r in doc["results"]:
+        p = r.get("precision")
+        if r["metric"] == "overhead_kib" and r["config_kind"] != "bare":
+            need(p is None, "a derived series has no precision record")
+            continue
+        need(p is not None, "%s/%s has a precision record" % (r["workload"], r["metric"]))
+        st = r["stats"]
+        want = None
+        if st and st["ci_level"] >= 0.95:
+            half = max(st["median"] - st["ci95_low"], st["ci95_high"] - st["median"])
+            want = half / abs(st["median"]) if st["median"] != 0 else (0.0 if half == 0 else None)
+        need(p["reached"] == want or (want is not None and p["reached"] is not None and
+                                      abs(p["reached"] - want) <= 1e-12 * max(want, 1e-300)),
+             "%s reached %s, from its stats %s" % (r["metric"], p["reached"], want))
+        need(p["met"] == (p["reached"] is not None and p["reached"] <= a["precision"]),
+             "%s met agrees with reached and the target" % r["metric"])
+        key = (p["reached"] is None, p["reached"] or 0)
+        if worst is None or key > worst[0]:
+            worst = (key, r)
+    if worst:
+        w = a["worst"]
+        need((w["workload"], w["configuration"], w["metric"]) ==
+             (worst[1]["workload"], worst[1]["configuration"], worst[1]["metric"]), "worst is the farthest series")
+    return a
+
+
+def check_adaptive_precision(doc):
+    a = adaptive(doc)
+    need(a["stopped_by"] == "precision", "stopped by the target, not %s" % a["stopped_by"])
+    need(all(r["precision"]["met"] for r in doc["results"] if "precision" in r), "every series met the target")
+    need(a["worst"]["met"] is True, "the worst met it too")
+    need(6 <= a["repetitions"] < a["max_repetitions"], "stopped between 6 (a 95%% interval) and the cap: %d" % a["repetitions"])
+    check_complete(doc)
+
+
+def check_adaptive_max_repetitions(doc):
+    a = adaptive(doc)
+    need(a["stopped_by"] == "max_repetitions", "stopped by max_repetitions, not %s" % a["stopped_by"])
+    need(a["repetitions"] == a["max_repetitions"], "ran exactly max_repetitions")
+    need(any(not r["precision"]["met"] for r in doc["results"] if "precision" in r), "a series did not meet the target")
+    need(a["worst"]["met"] is False, "the worst did not meet it")
+    check_complete(doc)
+
+
+def check_adaptive_max_time(doc):
+    a = adaptive(doc)
+    need(a["stopped_by"] == "max_time", "stopped by max_time, not %s" % a["stopped_by"])
+    need(doc["suite"]["repetitions"] <= a["repetitions"] < a["max_repetitions"], "stopped before the count cap")
+    need(a["max_time_s"] == doc["suite"]["max_time"], "max_time_s is the suite's max_time")
+    check_complete(doc)
+
+
+def check_adaptive_interrupted(doc):
+    a = adaptive(doc)
+    need(a["stopped_by"] == "interrupted", "stopped_by interrupted, not %s" % a["stopped_by"])
+    check_interrupted(doc)
 
 
 def check_interrupted(doc):
@@ -117,6 +186,10 @@ CHECKS = {
     "complete": check_complete,
     "interrupted": check_interrupted,
     "skips": check_skips,
+    "adaptive-precision": check_adaptive_precision,
+    "adaptive-max-repetitions": check_adaptive_max_repetitions,
+    "adaptive-max-time": check_adaptive_max_time,
+    "adaptive-interrupted": check_adaptive_interrupted,
 }
 
 

@@ -16,6 +16,7 @@
 #include "../../common/cleanup.h"
 #include "../../common/util.h"
 #include "../../plots/report.h"
+#include "../../results/adaptive.h"
 
 /* Untrusted text in a reason: must neither open a tag nor split a Markdown cell. */
 #define EVIL_REASON "agent said <script>alert('x')</script> | & died"
@@ -196,6 +197,8 @@ static void test_report_markdown(void **state) {
                         fail_msg("missing heading %s", headings[i] + 1);
         /* no base: no comparison section */
         assert_null(strstr(doc, "## Comparison with the base"));
+        /* a fixed number of repetitions: no precision line */
+        assert_null(strstr(doc, "**Precision:**"));
 
         /* host: two columns, nested libraries flattened */
         _cleanup_free_ char *host = section(doc, "\n## Host\n");
@@ -252,6 +255,43 @@ static void test_report_markdown(void **state) {
         size_t images = check_md_links(doc, dir);
         if (have_gnuplot())
                 assert_true(images > 0);
+        res_file_free(f);
+        rm_tree(dir);
+}
+
+/* An adaptive run: one line with the target, the worst reached, the repetitions and why it stopped. */
+static void test_report_adaptive(void **state) {
+        res_file *f = make_run();
+        /* a sixth sample each (its first again): n = 6 has a 95% interval, [min, max] */
+        for (size_t i = 0; i < f->n_series; i++)
+                assert_int_equal(res_series_add(&f->series[i], f->series[i].samples[0]), 0);
+        assert_int_equal(res_finalize(f, NULL), 0);
+        f->adaptive = (res_adaptive){.on = true, .precision = 0.02, .max_repetitions = 6};
+        assert_true(res_adaptive_assess(f) > 0);
+        f->repetitions_done = f->adaptive.repetitions = 6;
+        f->adaptive.stopped_by = res_adaptive_stop(f, 5, 6, 1, 1);
+        assert_int_equal(f->adaptive.stopped_by, RES_STOP_MAX_REPETITIONS);
+        _cleanup_free_ char *dir = tmpdir(), *out = NULL;
+        assert_true(asprintf(&out, "%s/report.md", dir) > 0);
+        bench_error *err = NULL;
+        if (report_write(f, NULL, 0, out, &err) < 0)
+                fail_msg("%s", err->msg);
+        _cleanup_free_ char *doc = slurp(out);
+        /* vm's ready_ms: [4000, 4400] around its median 4150 is the widest, 250 / 4150 */
+        const char *line =
+                "- **Precision:** target 2%, reached 6% (worst: startup/vm/ready_ms), 6 repetitions, "
+                "stopped: max_repetitions (6)\n";
+        if (!strstr(doc, line))
+                fail_msg("no line `%s` in:\n%.600s", line, doc);
+
+        f->adaptive.precision = 0.07;
+        assert_int_equal(res_adaptive_assess(f), 0);
+        f->adaptive.stopped_by = res_adaptive_stop(f, 5, 6, 1, 1);
+        assert_int_equal(report_write(f, NULL, 0, out, &err), 0);
+        free(doc);
+        doc = slurp(out);
+        assert_non_null(strstr(doc, "- **Precision:** target 7%, reached 6% (worst: startup/vm/ready_ms), 6 "
+                                    "repetitions, stopped: target met\n"));
         res_file_free(f);
         rm_tree(dir);
 }
@@ -524,6 +564,7 @@ int main(void) {
                 cmocka_unit_test(test_report_markdown),
                 cmocka_unit_test(test_report_equivalence),
                 cmocka_unit_test(test_report_html),
+                cmocka_unit_test(test_report_adaptive),
                 cmocka_unit_test(test_report_compare_and_bad_extension),
                 cmocka_unit_test(test_trend),
                 cmocka_unit_test(test_trend_bad_input),

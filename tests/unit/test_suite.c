@@ -291,6 +291,132 @@ static void test_bad_overrides(void **state) {
         bench_diags_clear(&d);
 }
 
+/* --precision, --max-repetitions, --max-time: over the suite's, recorded in the suite as run */
+static void test_adaptive_fields(void **state) {
+        suite *s = parse_ok(minimal_suite, NULL);
+        assert_true(s->precision == 0);
+        assert_null(cJSON_GetObjectItemCaseSensitive(s->json, "precision"));
+        assert_null(cJSON_GetObjectItemCaseSensitive(s->json, "max_repetitions"));
+        suite_free(s);
+
+        static const char with_precision[] = "{\"name\": \"m\", \"precision\": \"2%\", \"configurations\": "
+                                             "[{\"name\": \"bare\", \"kind\": "
+                                             "\"bare\"}], \"workloads\": [{\"kind\": \"cpu\"}]}";
+        s = parse_ok(with_precision, NULL);
+        assert_true(s->precision == 0.02);
+        assert_int_equal(s->max_repetitions, 100); /* the default */
+        assert_true(s->max_time_s == 0);
+        assert_string_equal(json_str(s->json, "precision"), "2%");
+        assert_true(json_num(s->json, "max_repetitions") == 100);
+        assert_null(cJSON_GetObjectItemCaseSensitive(s->json, "max_time"));
+        suite_free(s);
+
+        suite_overrides ov = no_overrides;
+        ov.precision = "0.5%";
+        ov.has_max_repetitions = true;
+        ov.max_repetitions = 20;
+        ov.max_time = "2.5";
+        s = parse_ok(minimal_suite, &ov);
+        assert_true(s->precision == 0.005);
+        assert_int_equal(s->max_repetitions, 20);
+        assert_true(s->max_time_s == 2.5);
+        assert_string_equal(json_str(s->json, "precision"), "0.5%");
+        assert_true(json_num(s->json, "max_repetitions") == 20);
+        assert_true(json_num(s->json, "max_time") == 2.5);
+        /* the suite as run validates again: it is what the result records */
+        _cleanup_free_ char *again = cJSON_PrintUnformatted(s->json);
+        suite_free(s);
+        s = parse_ok(again, NULL);
+        assert_true(s->precision == 0.005 && s->max_repetitions == 20 && s->max_time_s == 2.5);
+        suite_free(s);
+
+        /* the override wins over the file's */
+        ov = no_overrides;
+        ov.precision = "10%";
+        s = parse_ok(with_precision, &ov);
+        assert_true(s->precision == 0.1);
+        suite_free(s);
+}
+
+/* Each case: the overrides and the messages they get (the file is fine). */
+static void test_bad_adaptive_overrides(void **state) {
+        static const struct {
+                const char *precision, *max_time;
+                int64_t repetitions, max_repetitions; /* < 0: not given */
+                const char *msgs[3];
+        } cases[] = {
+                {"0",
+                 NULL,
+                 -1,
+                 -1,
+                 {"suite.json: --precision: `0` is not a precision; give a percentage above 0% and below "
+                  "100%, "
+                  "e.g. --precision 2%"}},
+                {"2",
+                 NULL,
+                 -1,
+                 -1,
+                 {"suite.json: --precision: `2` is not a precision; give a percentage above 0% and below "
+                  "100%, "
+                  "e.g. --precision 2%"}},
+                {"100%",
+                 "5m",
+                 -1,
+                 0,
+                 {"suite.json: --precision: `100%` is not a precision; give a percentage above 0% and below "
+                  "100%, e.g. --precision 2%",
+                  "suite.json: --max-repetitions: must be an integer between 1 and 100000, got 0",
+                  "suite.json: --max-time: `5m` is not a time; give a number of seconds greater than 0, e.g. "
+                  "--max-time 300"}},
+                {NULL,
+                 "60",
+                 -1,
+                 20,
+                 {"suite.json: --max-repetitions: has no effect without a precision (give --precision 2% "
+                  "too, "
+                  "or set \"precision\" in the suite)",
+                  "suite.json: --max-time: has no effect without a precision (give --precision 2% too, or "
+                  "set "
+                  "\"precision\" in the suite)"}},
+                {"2%",
+                 NULL,
+                 5,
+                 3,
+                 {"suite.json: --max-repetitions: 3 is below the 5 repetitions measured first (give at least "
+                  "5)"}},
+                {"2%",
+                 NULL,
+                 200,
+                 -1,
+                 {"suite.json: max_repetitions: the default 100 is below the 200 repetitions measured first "
+                  "(set "
+                  "\"max_repetitions\" to at least 200, or give --max-repetitions)"}},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                suite_overrides ov = no_overrides;
+                ov.precision = cases[i].precision;
+                ov.max_time = cases[i].max_time;
+                ov.repetitions = cases[i].repetitions;
+                ov.has_max_repetitions = cases[i].max_repetitions >= 0;
+                ov.max_repetitions = (uint64_t)(cases[i].max_repetitions >= 0 ? cases[i].max_repetitions : 0);
+                bench_diags d = {0};
+                suite *s = NULL;
+                assert_int_equal(suite_parse(minimal_suite, "suite.json", &ov, &s, &d), -EINVAL);
+                assert_null(s);
+                size_t want = 0;
+                while (want < ELEMENTSOF(cases[i].msgs) && cases[i].msgs[want])
+                        want++;
+                bool same = d.n == want;
+                for (size_t k = 0; same && k < want; k++)
+                        same = !strcmp(d.msgs[k], cases[i].msgs[k]);
+                if (!same)
+                        for (size_t k = 0; k < d.n; k++)
+                                print_message("case %zu got: %s\n", i, d.msgs[k]);
+                assert_true(same);
+                bench_diags_clear(&d);
+        }
+}
+
 struct bad_case {
         const char *label;
         const char *text;
@@ -452,6 +578,100 @@ static const struct bad_case bad_cases[] = {
                         "suite.json:5:16: timeout_s: must be a number of seconds greater than 0, got 0",
                         "suite.json:6:14: pinning: must be \"auto\", \"none\" or a cpu list such as \"1\" or "
                         "\"2-3\", got \"1,\"",
+                },
+        },
+        {
+                "precision types",
+                "{\n"
+                "  \"name\": \"t\",\n"
+                "  \"precision\": 2,\n"
+                "  \"max_repetitions\": 0,\n"
+                "  \"max_time\": \"5m\",\n"
+                "  \"configurations\": [{\"name\": \"bare\", \"kind\": \"bare\"}],\n"
+                "  \"workloads\": [{\"kind\": \"startup\"}]\n"
+                "}\n",
+                NULL,
+                {
+                        "suite.json:3:16: precision: must be a percentage above 0% and below 100% such as "
+                        "\"2%\", got 2",
+                        "suite.json:4:22: max_repetitions: must be an integer between 1 and 100000, got 0",
+                        "suite.json:5:15: max_time: must be a number of seconds greater than 0, got \"5m\"",
+                },
+        },
+        {
+                "precision 100%",
+                "{\n"
+                "  \"name\": \"t\",\n"
+                "  \"precision\": \"100%\",\n"
+                "  \"configurations\": [{\"name\": \"bare\", \"kind\": \"bare\"}],\n"
+                "  \"workloads\": [{\"kind\": \"startup\"}]\n"
+                "}\n",
+                NULL,
+                {
+                        "suite.json:3:16: precision: must be a percentage above 0% and below 100% such as "
+                        "\"2%\", got \"100%\"",
+                },
+        },
+        {
+                "precision without its sign",
+                "{\n"
+                "  \"name\": \"t\",\n"
+                "  \"precision\": \"0.5\",\n"
+                "  \"configurations\": [{\"name\": \"bare\", \"kind\": \"bare\"}],\n"
+                "  \"workloads\": [{\"kind\": \"startup\"}]\n"
+                "}\n",
+                NULL,
+                {
+                        "suite.json:3:16: precision: must be a percentage above 0% and below 100% such as "
+                        "\"2%\", got \"0.5\"",
+                },
+        },
+        {
+                "caps without precision",
+                "{\n"
+                "  \"name\": \"t\",\n"
+                "  \"max_repetitions\": 20,\n"
+                "  \"max_time\": 60,\n"
+                "  \"configurations\": [{\"name\": \"bare\", \"kind\": \"bare\"}],\n"
+                "  \"workloads\": [{\"kind\": \"startup\"}]\n"
+                "}\n",
+                NULL,
+                {
+                        "suite.json:3:3: max_repetitions: has no effect without `precision` (add e.g. "
+                        "\"precision\": \"2%\", or remove it)",
+                        "suite.json:4:3: max_time: has no effect without `precision` (add e.g. "
+                        "\"precision\": \"2%\", or remove it)",
+                },
+        },
+        {
+                "max_repetitions below repetitions",
+                "{\n"
+                "  \"name\": \"t\",\n"
+                "  \"repetitions\": 10,\n"
+                "  \"precision\": \"5%\",\n"
+                "  \"max_repetitions\": 8,\n"
+                "  \"configurations\": [{\"name\": \"bare\", \"kind\": \"bare\"}],\n"
+                "  \"workloads\": [{\"kind\": \"startup\"}]\n"
+                "}\n",
+                NULL,
+                {
+                        "suite.json:5:22: max_repetitions: 8 is below the 10 repetitions measured first (set "
+                        "at least 10)",
+                },
+        },
+        {
+                "default max_repetitions below repetitions",
+                "{\n"
+                "  \"name\": \"t\",\n"
+                "  \"repetitions\": 200,\n"
+                "  \"precision\": \"5%\",\n"
+                "  \"configurations\": [{\"name\": \"bare\", \"kind\": \"bare\"}],\n"
+                "  \"workloads\": [{\"kind\": \"startup\"}]\n"
+                "}\n",
+                NULL,
+                {
+                        "suite.json: max_repetitions: the default 100 is below the 200 repetitions measured "
+                        "first (set \"max_repetitions\" to at least 200, or give --max-repetitions)",
                 },
         },
         {
@@ -961,6 +1181,9 @@ static void test_schema_bad_suites(void **state) {
                 "option types",
                 "bad names",
                 "three problems",
+                "precision types",
+                "precision without its sign",
+                "caps without precision",
         };
         for (size_t i = 0; i < ELEMENTSOF(labels); i++) {
                 const struct bad_case *bc = NULL;
@@ -1016,6 +1239,8 @@ int main(void) {
                 cmocka_unit_test(test_workload_configs),
                 cmocka_unit_test(test_overrides),
                 cmocka_unit_test(test_bad_overrides),
+                cmocka_unit_test(test_adaptive_fields),
+                cmocka_unit_test(test_bad_adaptive_overrides),
                 cmocka_unit_test(test_bad_suites),
                 cmocka_unit_test(test_diags_appended),
                 cmocka_unit_test(test_load),

@@ -239,6 +239,19 @@ static void test_opt_check(void **state) {
         const bench_opt_spec secs_max = {"t", BENCH_OPT_SECONDS, NULL, NULL, 1, 60, NULL};
         check_opt(&secs_max, "61", -ERANGE, "must be greater than 1 and at most 60");
 
+        /* a percentage: the % sign required (a bare 2 could mean 2% or 200%), both ends excluded */
+        const bench_opt_spec pct = {"precision", BENCH_OPT_PERCENT, NULL, "2%", 0, 100, NULL};
+        static const char *const pct_ok[] = {"2%", "0.5%", ".5%", "99.9%", "0.001%", "7.%"};
+        check_opt_each(&pct, pct_ok, ELEMENTSOF(pct_ok), 0, NULL);
+        static const char *const pct_bad[] = {"",      "2",   "%",    "2 %",   " 2%", "-1%", "+1%",
+                                              "1e-3%", "2%%", "abc%", "0x10%", "2%x", ".%"};
+        check_opt_each(&pct, pct_bad, ELEMENTSOF(pct_bad), -EINVAL,
+                       "expected a percentage such as 2% (with the % sign)");
+        static const char *const pct_range[] = {"0%", "0.000%", "100%", "250%"};
+        check_opt_each(&pct, pct_range, ELEMENTSOF(pct_range), -ERANGE, "must be above 0% and below 100%");
+        assert_true(bench_opt_text_percent(&pct, "2.5%", NULL) == 2.5);
+        assert_true(bench_opt_text_percent(&pct, NULL, NULL) == 0); /* no default */
+
         /* free text, empty too */
         const bench_opt_spec text = {"description", BENCH_OPT_TEXT, NULL, NULL, 0, 0, NULL};
         static const char *const text_ok[] = {"", "anything at all"};
@@ -446,6 +459,7 @@ static void test_opt_find(void **state) {
         assert_string_equal(bench_opt_type_name(BENCH_OPT_CPULIST), "cpu list");
         assert_string_equal(bench_opt_type_name(BENCH_OPT_SECONDS), "seconds");
         assert_string_equal(bench_opt_type_name(BENCH_OPT_TEXT), "text");
+        assert_string_equal(bench_opt_type_name(BENCH_OPT_PERCENT), "percentage");
 }
 
 static size_t open_fds(void) {
