@@ -40,6 +40,9 @@ void plot_verdict_text(const cmp_row *row, const cmp_opts *o, bool overhead, cha
                                  row->n_more == 1 ? "" : "s");
                 else
                         snprintf(buf, len, "inconclusive");
+                /* what this host's spread does allow: the margin the 90% interval fits in */
+                if (isfinite(row->within_pct) && strlen(buf) + 1 < len)
+                        snprintf(buf + strlen(buf), len - strlen(buf), "; equivalent within ±%.2g%%", row->within_pct);
                 return;
         case CMP_BETTER_DIFFERS:
                 snprintf(buf, len, "better differs: %s says %s is better, %s says %s",
@@ -170,11 +173,12 @@ static void headings_of(const cmp_report *r, bool overhead, headings *h, char *b
         }
 }
 
-static void summary_line(FILE *m, const cmp_report *r) {
-        fprintf(m,
-                "%zu row%s: %zu regressed, %zu improved, %zu unchanged, %zu too noisy, %zu too few samples",
-                r->n_rows, r->n_rows == 1 ? "" : "s", r->n_regressed, r->n_improved, r->n_unchanged,
-                r->n_noisy, r->n_too_few);
+/* "14 rows: 0 regressed, 1 improved, ..." (overhead: "0 worse, 1 better, ..."); the classes a margin adds when on */
+static void summary_line(FILE *m, const cmp_report *r, bool overhead) {
+        fprintf(m, "%zu row%s: %zu %s, %zu %s, %zu %s, %zu too noisy, %zu too few samples", r->n_rows,
+                r->n_rows == 1 ? "" : "s", r->n_regressed, cmp_verdict_word(CMP_REGRESSED, overhead),
+                r->n_improved, cmp_verdict_word(CMP_IMPROVED, overhead), r->n_unchanged,
+                cmp_verdict_word(CMP_UNCHANGED, overhead), r->n_noisy, r->n_too_few);
         if (r->opts.equivalence_pct > 0)
                 fprintf(m, ", %zu equivalent, %zu inconclusive", r->n_equivalent, r->n_inconclusive);
         if (r->n_better_differs > 0)
@@ -288,7 +292,7 @@ static void format_text(FILE *m, const cmp_report *r, bool overhead) {
         fputc('\n', m);
         put_keys(m, PLOT_TEXT, "", h.only_base, r->only_in_base, r->n_only_base);
         put_keys(m, PLOT_TEXT, "", h.only_cur, r->only_in_cur, r->n_only_cur);
-        summary_line(m, r);
+        summary_line(m, r, overhead);
         if (!overhead)
                 fprintf(m, "; %zu only in base, %zu only in new", r->n_only_base, r->n_only_cur);
         fputc('\n', m);
@@ -328,7 +332,7 @@ static void format_markdown(FILE *m, const cmp_report *r, bool overhead) {
         put_keys(m, PLOT_MARKDOWN, "- ", h.only_cur, r->only_in_cur, r->n_only_cur);
         if (r->n_only_cur || (h.only_base && r->n_only_base))
                 fputc('\n', m);
-        summary_line(m, r);
+        summary_line(m, r, overhead);
         fputc('\n', m);
 }
 
@@ -468,6 +472,7 @@ static cJSON *row_json(const cmp_row *row) {
             !put(o, "verdict", cJSON_CreateString(cmp_verdict_name(row->verdict))) ||
             !put(o, "n_more", cJSON_CreateNumber((double)row->n_more)) ||
             !put(o, "n_more_capped", cJSON_CreateBool(row->n_more_capped)) ||
+            !put(o, "within_pct", num_or_null(row->within_pct)) ||
             (row->cur->accel && !put(o, "accel", cJSON_CreateString(row->cur->accel))))
                 return NULL;
         return steal_pointer(&o);

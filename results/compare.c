@@ -499,6 +499,14 @@ static cmp_verdict verdict_of(cmp_row *row, const cmp_opts *o) {
         return CMP_INCONCLUSIVE;
 }
 
+/* cmp_row.within_pct: how far the 90% interval reaches from no change, as a margin */
+static double within_pct_of(const cmp_row *row) {
+        cmp_opts unit = {.threshold_pct = 100, .equivalence_pct = 100};
+        estimate e = estimate_of(row, &unit); /* e.m: 100% of the scale */
+        double reach = fmax(e.null - e.low90, e.high90 - e.null);
+        return isfinite(reach) && e.m > 0 ? fmax(reach, 0) / e.m * 100 : NAN;
+}
+
 static int make_row(const res_series *base, const res_series *cur, const cmp_opts *o, cmp_row *ret) {
         /* one sort a side serves the medians, the U test and the bootstrap */
         _cleanup_free_ double *sb = NULL, *sc = NULL;
@@ -523,6 +531,7 @@ static int make_row(const res_series *base, const res_series *cur, const cmp_opt
                 .diff90_low = NAN,
                 .diff90_high = NAN,
                 .change_pct = NAN,
+                .within_pct = NAN,
         };
         row.p_value = mann_whitney_sorted(sb, nb, sc, nc, &row.p_method);
         if (o->bootstrap == 0 || nb == 0 || nc == 0) {
@@ -556,6 +565,7 @@ static int make_row(const res_series *base, const res_series *cur, const cmp_opt
                 row.diff90_low = ci.low90;
                 row.diff90_high = ci.high90;
         }
+        row.within_pct = within_pct_of(&row);
         row.verdict = verdict_of(&row, o);
         *ret = row;
         return 0;

@@ -83,6 +83,9 @@ typedef struct cmp_row {
         double change_pct;                   /* (ratio - 1) * 100, signed (ratio rows) */
         size_t n_more;      /* inconclusive: about this many more samples a side would settle it; else 0 */
         bool n_more_capped; /* ... more than CMP_N_MORE_CAP (or never at this spread) */
+        /* the smallest equivalence margin, in percent, whose test this row passes: its 90% interval
+         * lies inside 1 +- within_pct / 100 (a difference: of max(|base|, |new|)); NAN without one */
+        double within_pct;
         cmp_verdict verdict;
 } cmp_row;
 
