@@ -719,6 +719,16 @@ static void test_equivalence(void **state) {
         double want = ceil(6 * fmax(fl * fl, fu * fu)) - 6;
         assert_int_equal(m->n_more, (size_t)fmax(want, 1));
         assert_true(m->n_more > 0 && m->n_more < CMP_N_MORE_CAP);
+        /* the margin it does pass: as far as its 90% interval reaches from 1; equivalent at it */
+        assert_float_equal(m->within_pct, fmax(1 - m->ratio90_low, m->ratio90_high - 1) * 100, 1e-9);
+        assert_true(m->within_pct > 2);
+        cmp_opts wider = o;
+        wider.equivalence_pct = m->within_pct * 1.0001;
+        cmp_report r2 = {0};
+        assert_int_equal(cmp_files(b, c, &wider, &r2, &err), 0);
+        assert_int_equal(row_of(&r2, "w", "bare", "mid")->verdict, CMP_EQUIVALENT);
+        cmp_report_clear(&r2);
+        assert_true(same->within_pct <= 2);
         const cmp_row *far = row_of(&r, "w", "bare", "far");
         assert_true(far->p_value >= 0.05);
         assert_int_equal(far->verdict, CMP_INCONCLUSIVE);
