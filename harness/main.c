@@ -24,6 +24,7 @@
 #include "host.h"
 #include "interrupt.h"
 #include "run.h"
+#include "runlock.h"
 #include "../plots/plot.h"
 #include "../results/schema.h"
 #include "suite.h"
@@ -79,10 +80,12 @@ static int cmd_run(int argc, char **argv) {
                 {"quiet", no_argument, NULL, 'q'},
                 {"vm-uri", required_argument, NULL, 'V'},
                 {"plots", required_argument, NULL, 'P'},
+                {"allow-concurrent", no_argument, NULL, 'C'},
                 {"help", no_argument, NULL, 'h'},
                 {0},
         };
         const char *vm_uri = NULL, *plots_dir = NULL;
+        unsigned lock_flags = 0;
         suite_overrides ov = {.repetitions = -1, .warmup = -1, .check_host = true};
         const char *output = NULL, *workdir = getenv("BENCH_WORKDIR"), *agent = NULL;
         bool quiet = false;
@@ -132,6 +135,9 @@ static int cmd_run(int argc, char **argv) {
                 case 'P':
                         plots_dir = optarg;
                         break;
+                case 'C':
+                        lock_flags |= RUNLOCK_ALLOW_CONCURRENT;
+                        break;
                 case 'h':
                         usage(stdout);
                         return EXIT_OK;
@@ -178,6 +184,29 @@ static int cmd_run(int argc, char **argv) {
                         return EXIT_BAD_INPUT;
                 }
         }
+        /* one measuring run per host: refused before anything is measured or written */
+        _cleanup_(runlock_releasep) runlock *lock = NULL;
+        {
+                _cleanup_error_ bench_error *lerr = NULL;
+                int r = runlock_acquire(NULL, s->name, argv[optind], out, lock_flags, &lock, &lerr);
+                if (r < 0) {
+                        if (r == -EBUSY)
+                                print_safe(
+                                        "bench run: %s; wait for it to end, or give --allow-concurrent (both "
+                                        "results will say so)\n",
+                                        lerr->msg);
+                        else
+                                print_safe("bench run: %s\n", lerr && lerr->msg ? lerr->msg : "cannot lock");
+                        suite_free(s);
+                        return r == -EBUSY ? EXIT_BUSY : EXIT_FAILED;
+                }
+                const runlock_rec *others;
+                for (size_t i = 0, n = runlock_seen(lock, &others); i < n; i++)
+                        print_safe(
+                                "bench: measuring alongside pid %d, suite %s (started %s): both results say "
+                                "so in `concurrent`\n",
+                                others[i].pid, others[i].suite, others[i].started_at);
+        }
         if (bench_interrupt_install() < 0) {
                 fprintf(stderr, "bench run: cannot install signal handlers\n");
                 suite_free(s);
@@ -188,6 +217,7 @@ static int cmd_run(int argc, char **argv) {
                 .agent_path = agent_path,
                 .workdir = workdir && *workdir ? workdir : "/var/tmp",
                 .progress = !quiet && isatty(2),
+                .lock = lock,
         };
         if (!quiet)
                 fprintf(stderr,
@@ -228,6 +258,11 @@ static int cmd_run(int argc, char **argv) {
                         fprintf(stderr, "bench: nothing was measured\n");
                         rc = EXIT_FAILED;
                 }
+                for (size_t i = 0; i < f->n_concurrent; i++)
+                        print_safe("bench: pid %d, suite %s (started %s%s) measured alongside this run: see "
+                                   "`concurrent` in the result\n",
+                                   f->concurrent[i].pid, f->concurrent[i].suite, f->concurrent[i].started_at,
+                                   f->concurrent[i].allow_concurrent ? ", with --allow-concurrent" : "");
                 if (!quiet)
                         fprintf(stderr, "bench: %zu series, %zu samples, %zu skipped, %zu errors -> %s\n",
                                 f->n_series, measured, f->n_skipped, f->n_errors, out);
@@ -337,8 +372,10 @@ static int cmd_version(int argc, char **argv) {
 static const verb cli_verbs[] = {
         {.name = "run",
          .args = "SUITE [-o FILE] [--configs LIST] [--repetitions N] [--warmup N] [--seed S] [--workdir DIR] "
-                 "[--agent PATH] [--vm-uri URI] [--plots DIR] [--quiet]",
-         .help = "run a suite; results are written after every repetition",
+                 "[--agent PATH] [--vm-uri URI] [--plots DIR] [--allow-concurrent] [--quiet]",
+         .help = "run a suite; results are written after every repetition;\n"
+                 "refused (exit 75) while another run measures on this host,\n"
+                 "unless --allow-concurrent (both results then say so)",
          .max_args = VERB_ANY,
          .run = cmd_run},
         {.name = "validate",
@@ -402,6 +439,7 @@ static const verb_table cli = {
         .prog = "bench",
         .verbs = cli_verbs,
         .footer = "exit status: 0 ok, 1 a measurement failed (see errors[] in the result), 2 bad input,\n"
+                  "             75 another run is measuring on this host (run: retry later),\n"
                   "             130 interrupted (the result file holds what was measured)\n",
 };
 

@@ -20,6 +20,7 @@
 #include "interrupt.h"
 #include "pinning.h"
 #include "run-internal.h"
+#include "runlock.h"
 #include "session.h"
 #include "version.h"
 
@@ -31,16 +32,6 @@ static void shuffle(size_t *a, size_t n, uint64_t *rng) {
                 a[i - 1] = a[j];
                 a[j] = t;
         }
-}
-
-static char *utc_now(void) {
-        char buf[64];
-        struct timespec ts;
-        struct tm tm;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        gmtime_r(&ts.tv_sec, &tm);
-        strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-        return strdup(buf);
 }
 
 void run_progress(run_ctx *c, const suite_config *cfg, const char *what) {
@@ -376,6 +367,9 @@ static int write_result(run_ctx *c, bench_error **err) {
                 cJSON_AddItemToObject(c->f->pinning, "seen", cJSON_Duplicate(c->seen, 1));
         if (res_finalize(c->f, &ferr) < 0)
                 return bench_error_set(err, ferr->code, "computing statistics: %s", ferr->msg);
+        /* the other runs that measured meanwhile (--allow-concurrent) */
+        if (runlock_update(c->o->lock, c->f) < 0)
+                return bench_error_set(err, ENOMEM, "out of memory");
         return res_write(c->f, c->o->output, err);
 }
 
@@ -391,7 +385,7 @@ int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_erro
                 goto out;
         }
         c.f->suite = cJSON_Duplicate(s->json, 1);
-        c.f->started_at = utc_now();
+        c.f->started_at = bench_utc_now();
 
         r = pin_plan_make(s->pin_mode, s->pin_cpus, &c.pin, err);
         if (r < 0)
@@ -483,7 +477,7 @@ int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_erro
                 fprintf(stderr, "\r\033[K");
 
         free(c.f->finished_at);
-        c.f->finished_at = utc_now();
+        c.f->finished_at = bench_utc_now();
         if (bench_interrupted()) {
                 free(c.f->interrupted);
                 c.f->interrupted = strdup(sigabbrev_np(bench_interrupted()) ?: "signal");
