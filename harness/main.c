@@ -258,15 +258,16 @@ static int cmd_run(int argc, char **argv) {
                         fprintf(stderr, "bench: nothing was measured\n");
                         rc = EXIT_FAILED;
                 }
-                for (size_t i = 0; i < f->n_concurrent; i++)
-                        print_safe("bench: pid %d, suite %s (started %s%s) measured alongside this run: see "
-                                   "`concurrent` in the result\n",
-                                   f->concurrent[i].pid, f->concurrent[i].suite, f->concurrent[i].started_at,
-                                   f->concurrent[i].allow_concurrent ? ", with --allow-concurrent" : "");
                 if (!quiet)
                         fprintf(stderr, "bench: %zu series, %zu samples, %zu skipped, %zu errors -> %s\n",
                                 f->n_series, measured, f->n_skipped, f->n_errors, out);
         }
+        /* the figures may be distorted: said also after an interruption */
+        for (size_t i = 0; f && i < f->n_concurrent; i++)
+                print_safe("bench: pid %d, suite %s (started %s%s) measured alongside this run: see "
+                           "`concurrent` in the result\n",
+                           f->concurrent[i].pid, f->concurrent[i].suite, f->concurrent[i].started_at,
+                           f->concurrent[i].allow_concurrent ? ", with --allow-concurrent" : "");
         /* plots of what was measured, also after an interruption */
         if (plots_dir && f && f->n_series > 0) {
                 plot_set ps = {0};

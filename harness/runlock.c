@@ -287,7 +287,7 @@ static size_t scan(int runs_fd, const char *skip, live_run *out, size_t max) {
         return n;
 }
 
-/* The pid holding a flock on fd's file, by /proc/locks (the kernel's word); 0 if none is listed. */
+/* The pid that took the flock on fd's file, by /proc/locks (the kernel's word); 0 if none is listed. */
 static int flock_holder(int fd) {
         struct stat st;
         if (fstat(fd, &st) < 0)
@@ -345,12 +345,10 @@ static int busy(const runlock *l, const live_run *v, size_t n, int holder, bool 
         size_t listed = 0;
         if (holder_unknown) {
                 _cleanup_free_ char *d = bench_escape_text(l->dir, 0);
+                fprintf(m, "a process holds %s/" LOCK_NAME " but left no record of a bench run", d ? d : "?");
+                /* the taker: the holder now, or a process gone whose fd lives on in a child */
                 if (holder > 0)
-                        fprintf(m, "pid %d holds %s/" LOCK_NAME " but left no record of a bench run", holder,
-                                d ? d : "?");
-                else
-                        fprintf(m, "a process holds %s/" LOCK_NAME " but left no record of a bench run",
-                                d ? d : "?");
+                        fprintf(m, " (the lock was taken by pid %d)", holder);
                 listed++;
         }
         for (size_t i = 0; i < n && listed < LIST_MAX; i++, listed++) {
@@ -410,8 +408,19 @@ static void tell(const runlock *l, const char *name) {
 }
 
 /* A directory of ours that only we can use (dir itself is made with its parents, the rest at dir_fd). */
+static int not_private(const char *shown, bench_error **err) {
+        return bench_error_set(err, EPERM,
+                               "%s is not a 0700 directory of uid %u: remove it (bench makes it anew)", shown,
+                               (unsigned)geteuid());
+}
+
 static int private_dir(int dir_fd, const char *name, const char *shown, bench_error **err) {
         int fd;
+        struct stat st;
+        /* another user's (made in /tmp before us) would fail to open: say whose it is */
+        if (fstatat(dir_fd < 0 ? AT_FDCWD : dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISDIR(st.st_mode) && (st.st_uid != geteuid() || (st.st_mode & 07777) != 0700))
+                return not_private(shown, err);
         if (dir_fd < 0) {
                 fd = bench_open_dir_nofollow(name, 0700, err);
                 if (fd < 0)
@@ -423,12 +432,9 @@ static int private_dir(int dir_fd, const char *name, const char *shown, bench_er
                 if (fd < 0)
                         return bench_error_errno(err, errno, "cannot open %s (a symbolic link?)", shown);
         }
-        struct stat st;
         if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 07777) != 0700) {
                 close(fd);
-                return bench_error_set(
-                        err, EPERM, "%s is not a 0700 directory of uid %u: remove it (bench makes it anew)",
-                        shown, (unsigned)geteuid());
+                return not_private(shown, err);
         }
         return fd;
 }
