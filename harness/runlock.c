@@ -114,7 +114,8 @@ static int rec_copy(const runlock_rec *from, runlock_rec *to) {
 /* A record's name: "PID-" and 16 hex digits; *ret_pid the PID. */
 static bool record_name(const char *name, int *ret_pid) {
         const char *dash = strchr(name, '-');
-        if (!dash || dash == name || dash - name > 10 || strlen(dash + 1) != 16)
+        /* as bench writes it: no leading zero, so one pid has one name */
+        if (!dash || dash == name || dash - name > 10 || name[0] == '0' || strlen(dash + 1) != 16)
                 return false;
         for (const char *p = name; p < dash; p++)
                 if (!isdigit((unsigned char)*p))

@@ -79,6 +79,10 @@ static void test_parse(void **state) {
                 "{\"bench_run\":1,\"id\":\"43-0123456789abcdef\",\"pid\":42,\"suite\":\"q\",\"suite_file\":"
                 "\"s\","
                 "\"output\":\"o\",\"started_at\":\"t\",\"allow_concurrent\":false}",
+                /* a leading zero: the same pid under another name */
+                "{\"bench_run\":1,\"id\":\"042-0123456789abcdef\",\"pid\":42,\"suite\":\"q\",\"suite_file\":"
+                "\"s\","
+                "\"output\":\"o\",\"started_at\":\"t\",\"allow_concurrent\":false}",
                 /* id not a record name */
                 "{\"bench_run\":1,\"id\":\"../42\",\"pid\":42,\"suite\":\"q\",\"suite_file\":\"s\","
                 "\"output\":\"o\",\"started_at\":\"t\",\"allow_concurrent\":false}",
