@@ -229,6 +229,8 @@ static int cmd_run(int argc, char **argv) {
         res_file *f = NULL;
         _cleanup_error_ bench_error *err = NULL;
         int r = bench_run(s, &ro, &f, &err);
+        /* measuring is over (plots are not): the next run may start */
+        runlock_release(steal_pointer(&lock));
         int rc = EXIT_OK;
         if (r == -EINTR) {
                 fprintf(stderr, "bench: %s; results so far in %s\n", err ? err->msg : "interrupted", out);
