@@ -24,6 +24,15 @@ uint64_t bench_now_ns(void) {
         return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+char *bench_utc_now(void) {
+        char buf[64];
+        struct tm tm;
+        time_t t = time(NULL);
+        gmtime_r(&t, &tm);
+        strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        return strdup(buf);
+}
+
 static int parse_number_prefix(const char *s, double *ret_value, const char **ret_rest) {
         if (!s || !*s || isspace((unsigned char)*s) || *s == '-' || *s == '+')
                 return -EINVAL;

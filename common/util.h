@@ -12,6 +12,8 @@
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t bench_now_ns(void);
+/* The wall clock as RFC 3339 UTC ("2026-12-02T01:00:00Z"), malloc'd; NULL out of memory. */
+char *bench_utc_now(void);
 static inline double bench_ns_to_ms(uint64_t ns) {
         return (double)ns / 1e6;
 }

@@ -24,6 +24,7 @@
 #include "host.h"
 #include "interrupt.h"
 #include "run.h"
+#include "runlock.h"
 #include "../plots/plot.h"
 #include "../results/adaptive.h"
 #include "../results/schema.h"
@@ -104,10 +105,12 @@ static int cmd_run(int argc, char **argv) {
                 {"precision", required_argument, NULL, 'p'},
                 {"max-repetitions", required_argument, NULL, 'R'},
                 {"max-time", required_argument, NULL, 'T'},
+                {"allow-concurrent", no_argument, NULL, 'C'},
                 {"help", no_argument, NULL, 'h'},
                 {0},
         };
         const char *vm_uri = NULL, *plots_dir = NULL;
+        unsigned lock_flags = 0;
         suite_overrides ov = {.repetitions = -1, .warmup = -1, .check_host = true};
         const char *output = NULL, *workdir = getenv("BENCH_WORKDIR"), *agent = NULL;
         bool quiet = false;
@@ -173,6 +176,9 @@ static int cmd_run(int argc, char **argv) {
                 case 'P':
                         plots_dir = optarg;
                         break;
+                case 'C':
+                        lock_flags |= RUNLOCK_ALLOW_CONCURRENT;
+                        break;
                 case 'h':
                         usage(stdout);
                         return EXIT_OK;
@@ -219,6 +225,29 @@ static int cmd_run(int argc, char **argv) {
                         return EXIT_BAD_INPUT;
                 }
         }
+        /* one measuring run per host: refused before anything is measured or written */
+        _cleanup_(runlock_releasep) runlock *lock = NULL;
+        {
+                _cleanup_error_ bench_error *lerr = NULL;
+                int r = runlock_acquire(NULL, s->name, argv[optind], out, lock_flags, &lock, &lerr);
+                if (r < 0) {
+                        if (r == -EBUSY)
+                                print_safe(
+                                        "bench run: %s; wait for it to end, or give --allow-concurrent (both "
+                                        "results will say so)\n",
+                                        lerr->msg);
+                        else
+                                print_safe("bench run: %s\n", lerr && lerr->msg ? lerr->msg : "cannot lock");
+                        suite_free(s);
+                        return r == -EBUSY ? EXIT_BUSY : EXIT_FAILED;
+                }
+                const runlock_rec *others;
+                for (size_t i = 0, n = runlock_seen(lock, &others); i < n; i++)
+                        print_safe(
+                                "bench: measuring alongside pid %d, suite %s (started %s): both results say "
+                                "so in `concurrent`\n",
+                                others[i].pid, others[i].suite, others[i].started_at);
+        }
         if (bench_interrupt_install() < 0) {
                 fprintf(stderr, "bench run: cannot install signal handlers\n");
                 suite_free(s);
@@ -229,6 +258,7 @@ static int cmd_run(int argc, char **argv) {
                 .agent_path = agent_path,
                 .workdir = workdir && *workdir ? workdir : "/var/tmp",
                 .progress = !quiet && isatty(2),
+                .lock = lock,
         };
         char reps[160];
         if (s->precision > 0)
@@ -246,6 +276,8 @@ static int cmd_run(int argc, char **argv) {
         res_file *f = NULL;
         _cleanup_error_ bench_error *err = NULL;
         int r = bench_run(s, &ro, &f, &err);
+        /* measuring is over (plots are not): the next run may start */
+        runlock_release(steal_pointer(&lock));
         int rc = EXIT_OK;
         if (r == -EINTR) {
                 fprintf(stderr, "bench: %s; results so far in %s\n", err ? err->msg : "interrupted", out);
@@ -281,6 +313,12 @@ static int cmd_run(int argc, char **argv) {
                         fprintf(stderr, "bench: %zu series, %zu samples, %zu skipped, %zu errors -> %s\n",
                                 f->n_series, measured, f->n_skipped, f->n_errors, out);
         }
+        /* the figures may be distorted: said also after an interruption */
+        for (size_t i = 0; f && i < f->n_concurrent; i++)
+                print_safe("bench: pid %d, suite %s (started %s%s) measured alongside this run: see "
+                           "`concurrent` in the result\n",
+                           f->concurrent[i].pid, f->concurrent[i].suite, f->concurrent[i].started_at,
+                           f->concurrent[i].allow_concurrent ? ", with --allow-concurrent" : "");
         /* plots of what was measured, also after an interruption */
         if (plots_dir && f && f->n_series > 0) {
                 plot_set ps = {0};
@@ -386,9 +424,11 @@ static int cmd_version(int argc, char **argv) {
 static const verb cli_verbs[] = {
         {.name = "run",
          .args = "SUITE [-o FILE] [--configs LIST] [--repetitions N] [--warmup N] [--seed S] [--workdir DIR] "
-                 "[--agent PATH] [--vm-uri URI] [--plots DIR] [--quiet] "
+                 "[--agent PATH] [--vm-uri URI] [--plots DIR] [--allow-concurrent] [--quiet] "
                  "[--precision PCT [--max-repetitions N] [--max-time SECONDS]]",
-         .help = "run a suite; results are written after every repetition",
+         .help = "run a suite; results are written after every repetition;\n"
+                 "refused (exit 75) while another run measures on this host,\n"
+                 "unless --allow-concurrent (both results then say so)",
          .max_args = VERB_ANY,
          .run = cmd_run},
         {.name = "validate",
@@ -452,6 +492,7 @@ static const verb_table cli = {
         .prog = "bench",
         .verbs = cli_verbs,
         .footer = "exit status: 0 ok, 1 a measurement failed (see errors[] in the result), 2 bad input,\n"
+                  "             75 another run is measuring on this host (run: retry later),\n"
                   "             130 interrupted (the result file holds what was measured)\n",
 };
 

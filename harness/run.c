@@ -21,6 +21,7 @@
 #include "interrupt.h"
 #include "pinning.h"
 #include "run-internal.h"
+#include "runlock.h"
 #include "session.h"
 #include "version.h"
 
@@ -32,16 +33,6 @@ static void shuffle(size_t *a, size_t n, uint64_t *rng) {
                 a[i - 1] = a[j];
                 a[j] = t;
         }
-}
-
-static char *utc_now(void) {
-        char buf[64];
-        struct timespec ts;
-        struct tm tm;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        gmtime_r(&ts.tv_sec, &tm);
-        strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-        return strdup(buf);
 }
 
 void run_progress(run_ctx *c, const suite_config *cfg, const char *what) {
@@ -388,6 +379,9 @@ static int write_result(run_ctx *c, bench_error **err) {
         if (c->f->adaptive.on && res_adaptive_assess(c->f) < 0)
                 return bench_error_set(err, ENOMEM, "out of memory");
         c->f->adaptive.repetitions = c->f->repetitions_done;
+        /* the other runs that measured meanwhile (--allow-concurrent) */
+        if (runlock_update(c->o->lock, c->f) < 0)
+                return bench_error_set(err, ENOMEM, "out of memory");
         return res_write(c->f, c->o->output, err);
 }
 
@@ -421,7 +415,7 @@ int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_erro
                 goto out;
         }
         c.f->suite = cJSON_Duplicate(s->json, 1);
-        c.f->started_at = utc_now();
+        c.f->started_at = bench_utc_now();
         /* with a precision, repetitions is the minimum and max_repetitions the cap */
         c.f->adaptive = (res_adaptive){
                 .on = s->precision > 0,
@@ -532,7 +526,7 @@ int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_erro
                 fprintf(stderr, "\r\033[K");
 
         free(c.f->finished_at);
-        c.f->finished_at = utc_now();
+        c.f->finished_at = bench_utc_now();
         if (bench_interrupted()) {
                 free(c.f->interrupted);
                 c.f->interrupted = strdup(sigabbrev_np(bench_interrupted()) ?: "signal");

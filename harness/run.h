@@ -12,6 +12,7 @@ typedef struct run_opts {
         const char *agent_path; /* bench-agent */
         const char *workdir;    /* parent of the run's private state dir */
         bool progress;          /* a progress line on stderr */
+        struct runlock *lock;   /* the host's run lock (harness/runlock.h), NULL = none */
         unsigned flags;
 } run_opts;
 

@@ -738,6 +738,29 @@ static void section_title(doc *d, const res_file *f) {
                         fputc('\n', d->m);
                 }
         }
+        if (f->n_concurrent > 0) {
+                /* another bench run measured meanwhile (bench run --allow-concurrent): one line says so */
+                _cleanup_free_ char *text = NULL;
+                size_t len = 0;
+                FILE *w = open_memstream(&text, &len);
+                if (w) {
+                        fprintf(w, "Warning: %zu other bench run%s measured on this host during this one (",
+                                f->n_concurrent, f->n_concurrent == 1 ? "" : "s");
+                        for (size_t i = 0; i < f->n_concurrent; i++)
+                                fprintf(w, "%spid %d, suite %s, started %s", i ? "; " : "",
+                                        f->concurrent[i].pid, f->concurrent[i].suite,
+                                        f->concurrent[i].started_at);
+                        fputs("): the figures may be distorted.", w);
+                        if (fclose(w) != 0)
+                                d->oom = true;
+                }
+                if (d->fmt == PLOT_MARKDOWN)
+                        fputc('\n', d->m);
+                if (text)
+                        para(d, text);
+                else
+                        d->oom = true;
+        }
         const cJSON *desc = f->suite ? cJSON_GetObjectItemCaseSensitive(f->suite, "description") : NULL;
         if (cJSON_IsString(desc)) {
                 if (d->fmt == PLOT_MARKDOWN)

@@ -919,6 +919,16 @@ int cmp_files(const res_file *base, const res_file *cur, const cmp_opts *o, cmp_
                                        rep.n_only_base, rep.n_only_cur);
         if (env_diffs(base, cur, &rep) < 0)
                 return bench_error_set(err, ENOMEM, "out of memory");
+        /* another bench run measured alongside either (bench run --allow-concurrent): said with the rest */
+        if (base->n_concurrent || cur->n_concurrent) {
+                char b[64], c[64];
+                snprintf(b, sizeof(b), "%zu other run%s measured alongside", base->n_concurrent,
+                         base->n_concurrent == 1 ? "" : "s");
+                snprintf(c, sizeof(c), "%zu other run%s measured alongside", cur->n_concurrent,
+                         cur->n_concurrent == 1 ? "" : "s");
+                if (add_env_diff(&rep, "concurrent runs", b, c) < 0)
+                        return bench_error_set(err, ENOMEM, "out of memory");
+        }
         *ret = rep;
         rep = (cmp_report){0};
         return 0;

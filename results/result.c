@@ -47,6 +47,34 @@ static void worst_clear(res_worst *w) {
         *w = (res_worst){0};
 }
 
+static void concurrent_free(res_concurrent *c, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(c[i].suite);
+                free(c[i].started_at);
+        }
+        free(c);
+}
+
+int res_set_concurrent(res_file *f, const res_concurrent *runs, size_t n) {
+        res_concurrent *c = n ? calloc(n, sizeof(*c)) : NULL;
+        if (n && !c)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                c[i] = (res_concurrent){.pid = runs[i].pid,
+                                        .suite = strdup(runs[i].suite ? runs[i].suite : ""),
+                                        .started_at = strdup(runs[i].started_at ? runs[i].started_at : ""),
+                                        .allow_concurrent = runs[i].allow_concurrent};
+                if (!c[i].suite || !c[i].started_at) {
+                        concurrent_free(c, i + 1);
+                        return -ENOMEM;
+                }
+        }
+        concurrent_free(f->concurrent, f->n_concurrent);
+        f->concurrent = c;
+        f->n_concurrent = n;
+        return 0;
+}
+
 static void issue_clear(res_issue *i) {
         free(i->configuration);
         free(i->workload);
@@ -65,6 +93,7 @@ void res_file_free(res_file *f) {
         free(f->finished_at);
         free(f->interrupted);
         worst_clear(&f->adaptive.worst);
+        concurrent_free(f->concurrent, f->n_concurrent);
         for (size_t i = 0; i < f->n_series; i++)
                 series_clear(&f->series[i]);
         free(f->series);
@@ -548,6 +577,22 @@ static bool issues_to_json(cJSON *root, const char *key, const res_issue *issues
         return true;
 }
 
+static bool concurrent_to_json(cJSON *root, const res_file *f) {
+        cJSON *a = cJSON_AddArrayToObject(root, "concurrent");
+        if (!a)
+                return false;
+        for (size_t i = 0; i < f->n_concurrent; i++) {
+                const res_concurrent *c = &f->concurrent[i];
+                _cleanup_(cjson_deletep) cJSON *o = cJSON_CreateObject();
+                if (!o || !put(o, "pid", integer(c->pid)) || !put(o, "suite", cJSON_CreateString(c->suite)) ||
+                    !put(o, "started_at", cJSON_CreateString(c->started_at)) ||
+                    !put(o, "allow_concurrent", cJSON_CreateBool(c->allow_concurrent)) ||
+                    !append(a, steal_pointer(&o)))
+                        return false;
+        }
+        return true;
+}
+
 char *res_to_json(const res_file *f) {
         if (!f)
                 return NULL;
@@ -563,7 +608,9 @@ char *res_to_json(const res_file *f) {
             (f->adaptive.on && !put(root, "adaptive", adaptive_to_json(&f->adaptive))) ||
             !put(root, "host", copy_or_null(f->host)) || !put(root, "suite", copy_or_null(f->suite)) ||
             !put(root, "pinning", copy_or_null(f->pinning)) ||
-            !put(root, "activity", copy_or_null(f->activity)))
+            !put(root, "activity", copy_or_null(f->activity)) ||
+            !put(root, "allow_concurrent", cJSON_CreateBool(f->allow_concurrent)) ||
+            !concurrent_to_json(root, f))
                 return NULL;
         cJSON *results = cJSON_AddArrayToObject(root, "results");
         if (!results)
@@ -1155,12 +1202,51 @@ static int read_issues(reader *rd, const cJSON *root, const char *key, res_issue
         return 0;
 }
 
+/* Optional: files from before bench knew of other runs have neither field. */
+static int read_concurrent(reader *rd, const cJSON *root, res_file *f) {
+        static const char *const keys[] = {"pid", "suite", "started_at", "allow_concurrent", NULL};
+        const cJSON *j, *a;
+        size_t mark;
+        int r = field(rd, root, "allow_concurrent", OPT_OPTIONAL, is_bool, "a boolean", &j, &mark);
+        if (r < 0)
+                return r;
+        f->allow_concurrent = cJSON_IsTrue(j);
+        json_path_pop(&rd->path, mark);
+        if ((r = field(rd, root, "concurrent", OPT_OPTIONAL, is_array, "an array", &a, &mark)) < 0)
+                return r;
+        if (!a) {
+                json_path_pop(&rd->path, mark);
+                return 0;
+        }
+        size_t count = (size_t)cJSON_GetArraySize(a);
+        if (count && !(f->concurrent = calloc(count, sizeof(res_concurrent))))
+                return bench_error_set(rd->err, ENOMEM, "out of memory");
+        size_t k = 0;
+        for (const cJSON *e = a->child; e; e = e->next, k++) {
+                size_t m = json_path_push_index(&rd->path, k);
+                if (!cJSON_IsObject(e))
+                        return fail(rd, "expected an object, got %s", type_name(e));
+                res_concurrent *c = &f->concurrent[k];
+                f->n_concurrent = k + 1; /* so that res_file_free frees what was read */
+                long long pid;
+                if ((r = check_keys(rd, e, keys)) < 0 ||
+                    (r = get_integer(rd, e, "pid", 1, INT32_MAX, &pid)) < 0 ||
+                    (r = get_string(rd, e, "suite", 0, &c->suite)) < 0 ||
+                    (r = get_string(rd, e, "started_at", 0, &c->started_at)) < 0 ||
+                    (r = get_bool(rd, e, "allow_concurrent", &c->allow_concurrent)) < 0)
+                        return r;
+                c->pid = (int)pid;
+                json_path_pop(&rd->path, m);
+        }
+        json_path_pop(&rd->path, mark);
+        return 0;
+}
+
 static int read_file(reader *rd, const cJSON *root, res_file *f) {
         static const char *const keys[] = {
-                "schema",           "complete", "interrupted", "started_at", "finished_at",
-                "repetitions_done", "adaptive", "host",        "suite",      "pinning",
-                "activity",
-                "results",          "skipped",  "errors",      "notes",      NULL};
+                "schema",   "complete", "interrupted", "started_at",       "finished_at", "repetitions_done",
+                "adaptive", "host",     "suite",       "pinning",          "activity",    "results",
+                "skipped",  "errors",   "notes",       "allow_concurrent", "concurrent",  NULL};
         int r;
         if (!cJSON_IsObject(root))
                 return fail(rd, "expected an object, got %s", type_name(root));
@@ -1185,7 +1271,8 @@ static int read_file(reader *rd, const cJSON *root, res_file *f) {
             (r = get_object(rd, root, "suite", OPT_NULLABLE, &f->suite)) < 0 ||
             (r = get_object(rd, root, "pinning", OPT_NULLABLE, &f->pinning)) < 0 ||
             /* older files have none */
-            (r = get_object(rd, root, "activity", OPT_NULLABLE | OPT_OPTIONAL, &f->activity)) < 0)
+            (r = get_object(rd, root, "activity", OPT_NULLABLE | OPT_OPTIONAL, &f->activity)) < 0 ||
+            (r = read_concurrent(rd, root, f)) < 0)
                 return r;
         f->repetitions_done = (unsigned)reps;
         if (f->host && (r = check_host(rd, f->host)) < 0)

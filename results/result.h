@@ -83,6 +83,13 @@ typedef struct res_adaptive {
         unsigned repetitions; /* measured (= repetitions_done) */
         res_worst worst;
 } res_adaptive;
+/* Another `bench run` that measured on the host while this one did (harness/runlock.c). */
+typedef struct res_concurrent {
+        int pid;
+        char *suite;           /* its suite's name */
+        char *started_at;      /* RFC 3339 UTC */
+        bool allow_concurrent; /* it was started with --allow-concurrent */
+} res_concurrent;
 
 typedef struct res_file {
         cJSON *host;     /* owned: host capture (harness/host.c) */
@@ -94,6 +101,9 @@ typedef struct res_file {
         char *interrupted;              /* NULL, or why the run stopped early ("SIGINT") */
         unsigned repetitions_done;
         res_adaptive adaptive;
+        bool allow_concurrent;      /* started with --allow-concurrent */
+        res_concurrent *concurrent; /* the other runs that measured during this one */
+        size_t n_concurrent;
         res_series *series;
         size_t n_series, cap_series;
         res_issue *skipped, *errors, *notes;
@@ -136,6 +146,9 @@ void res_add_error(res_file *f, const char *configuration, const char *workload,
 /* A note qualifies a measurement ("O_DIRECT refused: buffered I/O"). */
 void res_add_note(res_file *f, const char *configuration, const char *workload, int repetition, bool warmup,
                   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* Replaces f->concurrent with a copy of runs[0..n): 0 or -ENOMEM (f unchanged). */
+int res_set_concurrent(res_file *f, const res_concurrent *runs, size_t n);
 
 /*
  * Recomputes stats of every series and derives overhead_kib series

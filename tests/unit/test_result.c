@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../common/cleanup.h"
 #include "../../common/util.h"
 #include "../../results/result.h"
 
@@ -475,6 +476,77 @@ static void test_finalize_idempotent(void **state) {
         res_file_free(f);
 }
 
+/* concurrent: what other runs measured alongside; read back checked, absent in older files */
+static void test_concurrent(void **state) {
+        res_file *f = make_model();
+        assert_int_equal(res_finalize(f, NULL), 0);
+        res_concurrent runs[] = {
+                {.pid = 4242, .suite = "quickstart", .started_at = "2026-12-02T01:00:00Z"},
+                {.pid = 7, .suite = "x\033[2J", .started_at = "t", .allow_concurrent = true}};
+        assert_int_equal(res_set_concurrent(f, runs, 2), 0);
+        f->allow_concurrent = true;
+        char *text = res_to_json(f);
+        res_file *g = parse_ok(text);
+        assert_true(g->allow_concurrent);
+        assert_int_equal(g->n_concurrent, 2);
+        assert_int_equal(g->concurrent[0].pid, 4242);
+        assert_string_equal(g->concurrent[0].suite, "quickstart");
+        assert_string_equal(g->concurrent[0].started_at, "2026-12-02T01:00:00Z");
+        assert_false(g->concurrent[0].allow_concurrent);
+        assert_string_equal(g->concurrent[1].suite, "x\033[2J");
+        assert_true(g->concurrent[1].allow_concurrent);
+        /* replaced, not appended */
+        assert_int_equal(res_set_concurrent(g, runs, 1), 0);
+        assert_int_equal(g->n_concurrent, 1);
+        res_file_free(g);
+
+        /* a file from before: neither field */
+        cJSON *root = cJSON_Parse(text);
+        cJSON_DeleteItemFromObject(root, "concurrent");
+        cJSON_DeleteItemFromObject(root, "allow_concurrent");
+        char *old = cJSON_Print(root);
+        cJSON_Delete(root);
+        g = parse_ok(old);
+        assert_false(g->allow_concurrent);
+        assert_int_equal(g->n_concurrent, 0);
+        res_file_free(g);
+        free(old);
+
+        static const struct {
+                const char *key, *json, *msg;
+        } bad[] = {
+                {"pid", "0", "concurrent[1].pid: expected an integer from 1 to 2147483647, got 0"},
+                {"pid", "\"7\"", "concurrent[1].pid: expected an integer, got a string"},
+                {"suite", "null", "concurrent[1].suite: expected a string, got null"},
+                {"allow_concurrent", "1", "concurrent[1].allow_concurrent: expected a boolean, got a number"},
+                {"colour", "\"red\"", "concurrent[1]: unknown field `colour`"},
+                {"started_at", NULL, "concurrent[1].started_at: missing"},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                root = cJSON_Parse(text);
+                cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "concurrent"), 1);
+                cJSON_DeleteItemFromObject(e, bad[i].key);
+                if (bad[i].json)
+                        cJSON_AddItemToObject(e, bad[i].key, cJSON_Parse(bad[i].json));
+                char *t = cJSON_Print(root);
+                cJSON_Delete(root);
+                expect_error(t, bad[i].msg);
+                free(t);
+        }
+        root = cJSON_Parse(text);
+        cJSON_ReplaceItemInObject(root, "concurrent", cJSON_CreateString("no"));
+        char *t = cJSON_Print(root);
+        cJSON_ReplaceItemInObject(root, "concurrent", cJSON_Parse("[3]"));
+        char *t2 = cJSON_Print(root);
+        cJSON_Delete(root);
+        expect_error(t, "concurrent: expected an array, got a string");
+        expect_error(t2, "concurrent[0]: expected an object, got a number");
+        free(t);
+        free(t2);
+        free(text);
+        res_file_free(f);
+}
+
 static void test_write_and_schema(void **state) {
         res_file *f = make_model();
         assert_int_equal(res_finalize(f, NULL), 0);
@@ -529,6 +601,7 @@ int main(void) {
                 cmocka_unit_test(test_from_json_rejects),
                 cmocka_unit_test(test_overhead),
                 cmocka_unit_test(test_finalize_idempotent),
+                cmocka_unit_test(test_concurrent),
                 cmocka_unit_test(test_write_and_schema),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
