@@ -42,7 +42,8 @@ void plot_verdict_text(const cmp_row *row, const cmp_opts *o, bool overhead, cha
                         snprintf(buf, len, "inconclusive");
                 /* what this host's spread does allow: the margin the 90% interval fits in */
                 if (isfinite(row->within_pct) && strlen(buf) + 1 < len)
-                        snprintf(buf + strlen(buf), len - strlen(buf), "; equivalent within ±%.2g%%", row->within_pct);
+                        snprintf(buf + strlen(buf), len - strlen(buf), "; equivalent within ±%.2g%%",
+                                 row->within_pct);
                 return;
         case CMP_BETTER_DIFFERS:
                 snprintf(buf, len, "better differs: %s says %s is better, %s says %s",
@@ -173,7 +174,8 @@ static void headings_of(const cmp_report *r, bool overhead, headings *h, char *b
         }
 }
 
-/* "14 rows: 0 regressed, 1 improved, ..." (overhead: "0 worse, 1 better, ..."); the classes a margin adds when on */
+/* "14 rows: 0 regressed, 1 improved, ..." (overhead: "0 worse, 1 better, ..."); the classes a margin adds
+ * when on */
 static void summary_line(FILE *m, const cmp_report *r, bool overhead) {
         fprintf(m, "%zu row%s: %zu %s, %zu %s, %zu %s, %zu too noisy, %zu too few samples", r->n_rows,
                 r->n_rows == 1 ? "" : "s", r->n_regressed, cmp_verdict_word(CMP_REGRESSED, overhead),
