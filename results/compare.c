@@ -94,6 +94,20 @@ const char *cmp_verdict_word(cmp_verdict v, bool overhead) {
 
 /* ---- Mann-Whitney U ---- */
 
+/* P(X <= at) and P(X >= at) from the counts of each value 0..max of X */
+static void tails_of(const double *counts, size_t max, size_t at, double *ret_le, double *ret_ge) {
+        double total = 0, le = 0, ge = 0;
+        for (size_t v = 0; v <= max; v++) {
+                total += counts[v];
+                if (v <= at)
+                        le += counts[v];
+                if (v >= at)
+                        ge += counts[v];
+        }
+        *ret_le = le / total;
+        *ret_ge = ge / total;
+}
+
 /*
  * P(U <= u) and P(U >= u) under H0 for sample sizes m, n without ties: the
  * number of arrangements with each U by the recurrence
@@ -119,17 +133,7 @@ static int exact_tails(size_t m, size_t n, size_t u, double *ret_le, double *ret
                 prev = cur;
                 cur = t;
         }
-        const double *f = prev + n * w;
-        double total = 0, le = 0, ge = 0;
-        for (size_t k = 0; k <= umax; k++) {
-                total += f[k];
-                if (k <= u)
-                        le += f[k];
-                if (k >= u)
-                        ge += f[k];
-        }
-        *ret_le = le / total;
-        *ret_ge = ge / total;
+        tails_of(prev + n * w, umax, u, ret_le, ret_ge);
         return 0;
 }
 
@@ -183,17 +187,7 @@ static int exact_ties_tails(const unsigned *r, size_t n, size_t k, size_t w2, do
                                 to[s] += from[s - r[i]];
                 }
         }
-        const double *c = f + k * w;
-        double total = 0, le = 0, ge = 0;
-        for (size_t s = 0; s <= smax; s++) {
-                total += c[s];
-                if (s <= w2)
-                        le += c[s];
-                if (s >= w2)
-                        ge += c[s];
-        }
-        *ret_le = le / total;
-        *ret_ge = ge / total;
+        tails_of(f + k * w, smax, w2, ret_le, ret_ge);
         return 0;
 }
 

@@ -74,7 +74,8 @@ assert any(r["configuration"] == "bare" for r in d["results"]), "the run went on
 PY
 pgrep -f 'qemu-system.*guest=bench-' >/dev/null && fail "a QEMU process outlived the failed boot"
 
-# two bench runs with VMs at once: the second cannot have the shared
+# two bench runs with VMs at once (the second with --allow-concurrent: one
+# measuring run per host is the rule): the second cannot have the shared
 # libvirt root (libvirt locks it) and takes a private one, removed at exit
 cat > "$tmp/conc.json" <<'JSON'
 { "name": "conc", "repetitions": 1, "warmup": 0, "timeout_s": 120,
@@ -84,10 +85,12 @@ JSON
 privs_before=$(ls -d /tmp/bench-[0-9]*.* 2>/dev/null)
 "$BENCH" run "$tmp/conc.json" -o "$tmp/c1.json" --quiet 2>"$tmp/c1.err" & c1=$!
 sleep 0.5
-"$BENCH" run "$tmp/conc.json" -o "$tmp/c2.json" --quiet 2>"$tmp/c2.err" || fail "the second concurrent vm run failed: $(cat "$tmp/c2.err")"
+"$BENCH" run "$tmp/conc.json" -o "$tmp/c2.json" --quiet --allow-concurrent 2>"$tmp/c2.err" || fail "the second concurrent vm run failed: $(cat "$tmp/c2.err")"
 wait $c1 || fail "the first concurrent vm run failed: $(cat "$tmp/c1.err")"
 for f in c1 c2; do
         $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [r for r in d["results"] if r["configuration"]=="vm"] and not d["errors"], d["errors"]' "$tmp/$f.json" || fail "concurrent run $f has no vm results"
+        # each result says that the other measured alongside
+        $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["concurrent"]) == 1, d["concurrent"]' "$tmp/$f.json" || fail "concurrent run $f does not name the other run"
 done
 [ "$(ls -d /tmp/bench-[0-9]*.* 2>/dev/null)" = "$privs_before" ] || fail "a private libvirt root was left in /tmp"
 
@@ -101,7 +104,7 @@ cat > "$tmp/long1.json" <<'JSON'
 JSON
 "$BENCH" run "$tmp/long1.json" -o "$tmp/k1.json" --quiet 2>/dev/null & k1=$!
 sleep 1
-"$BENCH" run "$tmp/long1.json" -o "$tmp/k2.json" --quiet 2>/dev/null & k2=$!
+"$BENCH" run "$tmp/long1.json" -o "$tmp/k2.json" --quiet --allow-concurrent 2>/dev/null & k2=$!
 for _ in $(seq 1 100); do [ "$(pgrep -fc "qemu-system.*guest=bench-($k1|$k2)-")" -ge 2 ] && break; sleep 0.1; done
 [ "$(pgrep -fc "qemu-system.*guest=bench-($k1|$k2)-")" -ge 2 ] || fail "two QEMU processes expected"
 kill -9 $k1 $k2; wait $k1 $k2 2>/dev/null
