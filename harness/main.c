@@ -74,13 +74,8 @@ static void print_adaptive(const res_file *f) {
         const res_adaptive *a = &f->adaptive;
         if (!a->on)
                 return;
-        char label[256], worst[320] = "", pct[32];
-        res_adaptive_worst_label(a, label, sizeof(label));
-        if (a->worst.workload && a->worst.precision.has_reached)
-                snprintf(worst, sizeof(worst), " (worst %s %s)",
-                         res_adaptive_percent(a->worst.precision.reached, pct, sizeof(pct)), label);
-        else if (a->worst.workload)
-                snprintf(worst, sizeof(worst), " (worst %s: no 95%% interval)", label);
+        char worst[400];
+        res_adaptive_worst_text(a, worst, sizeof(worst));
         if (a->stopped_by == RES_STOP_PRECISION)
                 print_safe("bench: precision %.15g%%: met after %u repetition%s%s\n", a->precision * 100,
                            a->repetitions, a->repetitions == 1 ? "" : "s", worst);

@@ -387,19 +387,11 @@ static int write_result(run_ctx *c, bench_error **err) {
 
 /* The progress line's " (worst 3.1% cpu/bare/ops_per_s)" after an assessment. */
 static void note_worst(run_ctx *c) {
-        const res_adaptive *a = &c->f->adaptive;
-        char label[160], pct[32];
-        res_adaptive_worst_label(a, label, sizeof(label));
-        _cleanup_free_ char *shown = bench_escape_text(label, 0); /* names from the suite file */
-        if (!a->worst.workload)
-                c->worst[0] = '\0';
-        else if (a->worst.precision.has_reached)
-                snprintf(c->worst, sizeof(c->worst), " (worst %s %s)",
-                         res_adaptive_percent(a->worst.precision.reached, pct, sizeof(pct)),
-                         shown ? shown : "?");
-        else
-                snprintf(c->worst, sizeof(c->worst), " (worst %s: no 95%% interval yet)",
-                         shown ? shown : "?");
+        char text[400];
+        /* names from the suite file: no escape sequence of theirs reaches the terminal */
+        _cleanup_free_ char *shown =
+                bench_escape_text(res_adaptive_worst_text(&c->f->adaptive, text, sizeof(text)), 0);
+        snprintf(c->worst, sizeof(c->worst), "%s", shown ? shown : "");
 }
 
 int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_error **err) {

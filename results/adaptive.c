@@ -105,3 +105,16 @@ const char *res_adaptive_worst_label(const res_adaptive *a, char *buf, size_t le
                  res_metric_label(&key, metric, sizeof(metric)));
         return buf;
 }
+
+const char *res_adaptive_worst_text(const res_adaptive *a, char *buf, size_t len) {
+        char label[320], pct[32];
+        res_adaptive_worst_label(a, label, sizeof(label));
+        if (!a->worst.workload)
+                snprintf(buf, len, "%s", "");
+        else if (a->worst.precision.has_reached)
+                snprintf(buf, len, " (worst %s %s)",
+                         res_adaptive_percent(a->worst.precision.reached, pct, sizeof(pct)), label);
+        else
+                snprintf(buf, len, " (worst %s: no 95%% interval)", label);
+        return buf;
+}

@@ -41,3 +41,5 @@ const char *res_adaptive_percent(double fraction, char *buf, size_t len);
 
 /* "workload/configuration/metric[ k=K][ n=N]" of the worst series into buf; "" if none. */
 const char *res_adaptive_worst_label(const res_adaptive *a, char *buf, size_t len);
+/* " (worst 3.1% cpu/bare/ops_per_s)", " (worst LABEL: no 95% interval)" or "" into buf (names unescaped). */
+const char *res_adaptive_worst_text(const res_adaptive *a, char *buf, size_t len);
