@@ -338,6 +338,27 @@ int bench_open_dir_nofollow(const char *dir, unsigned mode, bench_error **err) {
         return fd;
 }
 
+static bool private_to_us(const struct stat *st) {
+        return S_ISDIR(st->st_mode) && st->st_uid == geteuid() && (st->st_mode & 07777) == 0700;
+}
+
+int bench_open_private_dir(const char *path, bench_error **err) {
+        struct stat st;
+        /* another user's (one made in /tmp before us) would not even open: say what it is instead */
+        bool foreign = lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && !private_to_us(&st);
+        int fd = foreign ? -1 : bench_open_dir_nofollow(path, 0700, err);
+        if (!foreign && fd < 0)
+                return fd;
+        if (foreign || fstat(fd, &st) < 0 || !private_to_us(&st)) {
+                if (fd >= 0)
+                        close(fd);
+                return bench_error_set(
+                        err, EPERM, "%s is not a 0700 directory of uid %u: remove it (bench makes it anew)",
+                        path, (unsigned)geteuid());
+        }
+        return fd;
+}
+
 /*
  * rm -rf at any depth with a bounded number of fds: the top RM_OPEN_LEVELS
  * levels keep their directory stream, deeper ones are closed on the way

@@ -408,38 +408,6 @@ static void tell(const runlock *l, const char *name) {
                 bench_write_all(fd, l->line, len);
 }
 
-/* A directory of ours that only we can use (dir itself is made with its parents, the rest at dir_fd). */
-static int not_private(const char *shown, bench_error **err) {
-        return bench_error_set(err, EPERM,
-                               "%s is not a 0700 directory of uid %u: remove it (bench makes it anew)", shown,
-                               (unsigned)geteuid());
-}
-
-static int private_dir(int dir_fd, const char *name, const char *shown, bench_error **err) {
-        int fd;
-        struct stat st;
-        /* another user's (made in /tmp before us) would fail to open: say whose it is */
-        if (fstatat(dir_fd < 0 ? AT_FDCWD : dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-            S_ISDIR(st.st_mode) && (st.st_uid != geteuid() || (st.st_mode & 07777) != 0700))
-                return not_private(shown, err);
-        if (dir_fd < 0) {
-                fd = bench_open_dir_nofollow(name, 0700, err);
-                if (fd < 0)
-                        return fd;
-        } else {
-                if (mkdirat(dir_fd, name, 0700) < 0 && errno != EEXIST)
-                        return bench_error_errno(err, errno, "cannot create %s", shown);
-                fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (fd < 0)
-                        return bench_error_errno(err, errno, "cannot open %s (a symbolic link?)", shown);
-        }
-        if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 07777) != 0700) {
-                close(fd);
-                return not_private(shown, err);
-        }
-        return fd;
-}
-
 /* run.lock, made if missing (O_EXCL: a name made meanwhile is opened instead); never through a symlink. */
 static int open_lock_file(const runlock *l, bench_error **err) {
         for (int tries = 0; tries < 3; tries++) {
@@ -572,8 +540,8 @@ int runlock_acquire(const char *dir, const char *suite, const char *suite_file, 
         _cleanup_free_ char *runs_shown = NULL;
         if (asprintf(&runs_shown, "%s/" RUNS_NAME, l->dir) < 0)
                 return bench_error_set(err, ENOMEM, "out of memory");
-        if ((l->dir_fd = private_dir(-1, l->dir, l->dir, err)) < 0 ||
-            (l->runs_fd = private_dir(l->dir_fd, RUNS_NAME, runs_shown, err)) < 0)
+        if ((l->dir_fd = bench_open_private_dir(l->dir, err)) < 0 ||
+            (l->runs_fd = bench_open_private_dir(runs_shown, err)) < 0)
                 return bench_error_prefix(err, "the lock of measuring runs");
 
         _cleanup_free_ live_run *live = calloc(RUNLOCK_MAX_SEEN, sizeof(*live));

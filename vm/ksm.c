@@ -127,18 +127,7 @@ typedef struct ksm_record {
 
 /* The record dir: root's own, not a symlink, nobody else may write in it. An fd or -errno. */
 static int record_dir(bench_error **err) {
-        int fd = bench_open_dir_nofollow(RECORD_DIR, 0700, err);
-        if (fd < 0)
-                return fd;
-        struct stat st;
-        if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022)) {
-                close(fd);
-                return bench_error_set(err, EPERM,
-                                       RECORD_DIR " must be a directory of uid %u that only it can write: "
-                                                  "remove it (bench makes it again)",
-                                       (unsigned)geteuid());
-        }
-        return fd;
+        return bench_open_private_dir(RECORD_DIR, err);
 }
 
 /*
