@@ -24,8 +24,8 @@ int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_trend(int argc, char **argv);
 
-/* Commands with verbs of their own, in files of their own: bench container, vm, layers. */
-extern const verb_table container_cli, vm_cli, layers_cli;
+/* Commands with verbs of their own, in files of their own: bench container, vm, layers, fleet. */
+extern const verb_table container_cli, vm_cli, layers_cli, fleet_cli;
 
 /* bench-agent: $BENCH_AGENT, else next to the bench binary (caller frees; NULL on failure). */
 char *bench_agent_path(void);
