@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../common/cleanup.h"
 #include "hwloc-internal.h"
@@ -107,9 +108,20 @@ static int plan_auto(hwloc_topology_t t, const cpu_set_t *allowed, pin_plan *p) 
                          harness_core);
         } else if (CPU_COUNT(&p->workload_set) == 0) {
                 p->workload_set = p->harness_set;
-                snprintf(p->note, sizeof(p->note),
-                         "single core available: harness and workload share core %d (cpus %s)", harness_core,
-                         harness_list);
+                /* (hwloc leaves out what a cpuset cgroup disallows: count the host's cpus instead) */
+                long online = sysconf(_SC_NPROCESSORS_ONLN);
+                if (online > CPU_COUNT(allowed))
+                        /* a Slurm step, a cpuset or taskset gave bench less than the host has */
+                        snprintf(p->note, sizeof(p->note),
+                                 "one core allocated to bench (cpus %s of the host's %d): harness and "
+                                 "workload "
+                                 "share it; allocate two cores (srun -c2, a larger cpuset) to keep the "
+                                 "harness off the workload's core",
+                                 harness_list, (int)online);
+                else
+                        snprintf(p->note, sizeof(p->note),
+                                 "single core available: harness and workload share core %d (cpus %s)",
+                                 harness_core, harness_list);
         }
         return 0;
 }

@@ -17,6 +17,7 @@
 #include "../common/rng.h"
 #include "../common/util.h"
 #include "../results/adaptive.h"
+#include "allocation.h"
 #include "host.h"
 #include "interrupt.h"
 #include "pinning.h"
@@ -398,6 +399,7 @@ int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_erro
         run_ctx c = {.s = s, .o = o, .rng = s->seed, .rep = -1};
         _cleanup_free_ size_t *order = calloc(s->n_configs ? s->n_configs : 1, sizeof(size_t));
         size_t n_run = 0;
+        _cleanup_(cjson_deletep) cJSON *allocation = NULL;
         int r;
         c.f = res_file_new();
         c.seen = cJSON_CreateObject();
@@ -417,6 +419,8 @@ int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_erro
         };
         uint64_t t_run = bench_now_ns(), t_measured = 0;
 
+        /* what bench was given, before the harness binds itself to its core */
+        allocation = allocation_capture();
         r = pin_plan_make(s->pin_mode, s->pin_cpus, &c.pin, err);
         if (r < 0)
                 goto out;
@@ -473,6 +477,8 @@ int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_erro
         }
         /* after the reaping: a dead run's settings (vm ksm) are the host's again */
         c.f->host = host_capture();
+        if (c.f->host && allocation)
+                cJSON_AddItemToObject(c.f->host, "allocation", steal_pointer(&allocation));
         r = write_result(&c, err);
         if (r < 0)
                 goto out;

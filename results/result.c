@@ -834,6 +834,56 @@ static int get_object(reader *rd, const cJSON *obj, const char *key, unsigned fl
         return 0;
 }
 
+/* host.allocation (harness/allocation.h): optional; fleet reports key hosts by its slurm.node. */
+static int check_allocation(reader *rd, const cJSON *host) {
+        static const char *const slurm_keys[] = {"job_id",  "step_id",   "node",
+                                                 "cluster", "partition", "job_name"};
+        const cJSON *a, *j;
+        size_t mark, m;
+        int r = field(rd, host, "allocation", OPT_OPTIONAL, is_object, "an object", &a, &mark);
+        if (r < 0 || !a) {
+                if (r >= 0)
+                        json_path_pop(&rd->path, mark);
+                return r;
+        }
+        if ((r = field(rd, a, "cpus", OPT_NULLABLE, is_string, "a string", &j, &m)) < 0)
+                return r;
+        json_path_pop(&rd->path, m);
+        static const char *const counts[] = {"n_cpus", "memory_limit_bytes"};
+        for (size_t i = 0; i < ELEMENTSOF(counts); i++) {
+                long long v;
+                if ((r = field(rd, a, counts[i], OPT_NULLABLE, is_number, "an integer", &j, &m)) < 0 ||
+                    (j && (r = check_integer(rd, j, 0, INT64_MAX / 2, &v)) < 0))
+                        return r;
+                json_path_pop(&rd->path, m);
+        }
+        bool delegated;
+        if ((r = get_bool(rd, a, "delegated", &delegated)) < 0)
+                return r;
+        const cJSON *cg;
+        if ((r = field(rd, a, "cgroups", 0, is_object, "an object", &cg, &m)) < 0)
+                return r;
+        for (const cJSON *e = cg->child; e; e = e->next) {
+                size_t k = json_path_push_key(&rd->path, e->string);
+                if (!cJSON_IsString(e))
+                        return fail(rd, "expected a string, got %s", type_name(e));
+                json_path_pop(&rd->path, k);
+        }
+        json_path_pop(&rd->path, m);
+        const cJSON *sl;
+        if ((r = field(rd, a, "slurm", OPT_OPTIONAL, is_object, "an object", &sl, &m)) < 0)
+                return r;
+        for (size_t i = 0; sl && i < ELEMENTSOF(slurm_keys); i++) {
+                size_t k;
+                if ((r = field(rd, sl, slurm_keys[i], OPT_NULLABLE, is_string, "a string", &j, &k)) < 0)
+                        return r;
+                json_path_pop(&rd->path, k);
+        }
+        json_path_pop(&rd->path, m);
+        json_path_pop(&rd->path, mark);
+        return 0;
+}
+
 /* The keys compare and reports rely on (harness/host.h). */
 static int check_host(reader *rd, const cJSON *host) {
         static const char *const strings[] = {"hostname", "kernel", "cpu_model", "cgroup_mode",
@@ -852,6 +902,9 @@ static int check_host(reader *rd, const cJSON *host) {
                 if (r < 0)
                         return r;
         }
+        int r = check_allocation(rd, host);
+        if (r < 0)
+                return r;
         json_path_pop(&rd->path, mark);
         return 0;
 }

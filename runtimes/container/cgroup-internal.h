@@ -34,7 +34,17 @@ typedef enum cg_ctrl {
 typedef struct cg_hier {
         int version;    /* 1 or 2 */
         char *mount;    /* "/sys/fs/cgroup/memory", "/sys/fs/cgroup/unified" */
+        char *root;     /* the mount's root in the hierarchy (mountinfo's 4th field): "/" but in containers */
         unsigned ctrls; /* v1: bound to it; v2: listed in its cgroup.controllers */
+        /*
+         * bench's own cgroup in this hierarchy as /proc/self/cgroup says it
+         * ("/" at the root; NULL until cg_host_set_own), and where bench's
+         * cgroups go: that cgroup's directory under mount. A Slurm step, a
+         * systemd service or a CI container delegates a cgroup; bench nests
+         * in it, inside the limits and accounting it was given.
+         */
+        char *own;
+        char *base;
 } cg_hier;
 
 /* Where each controller lives on a host. */
@@ -55,7 +65,18 @@ const char *cg_ctrl_name(cg_ctrl c);
  */
 int cg_host_parse_mountinfo(const char *mountinfo, cg_host *ret, bench_error **err);
 void cg_host_set_v2_controllers(cg_host *h, const char *controllers);
+/*
+ * Each hierarchy's own and base from /proc/self/cgroup text (NULL: none
+ * known, every base is its mount). A path outside the mount's root (a
+ * cgroup namespace's view that does not fit) or a directory that is not
+ * there (exists: NULL = don't check) keeps the base at the mount.
+ */
+int cg_host_set_own(cg_host *h, const char *proc_self_cgroup, bool (*exists)(const char *path));
 void cg_host_clear(cg_host *h);
+/* Where bench's cgroups go in h: its base, else (not set) its mount. */
+static inline const char *cg_hier_base(const cg_hier *h) {
+        return h->base ? h->base : h->mount;
+}
 /* The limits' controllers exist on h (see ctr_cgroup_check). */
 int cg_host_check(const cg_host *h, const ctr_cgroup_limits *lim, bench_error **err);
 /*

@@ -96,7 +96,7 @@ typedef struct span {
         size_t len;
 } span;
 typedef struct mount_fields {
-        span dev, mnt, type, opts; /* MAJ:MIN, mount point (escaped), fs type, super options */
+        span dev, root, mnt, type, opts; /* MAJ:MIN, root and mount point (escaped), fs type, super options */
 } mount_fields;
 
 /* The line [line, end): "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS...] - FSTYPE SOURCE SUPEROPTS". */
@@ -109,11 +109,12 @@ static bool mount_fields_parse(const char *line, const char *end, mount_fields *
                 }
         mount_fields f = {0};
         f.dev.s = field(line, end, 2, &f.dev.len);
+        f.root.s = field(line, end, 3, &f.root.len);
         f.mnt.s = field(line, end, 4, &f.mnt.len);
         f.type.s = sep ? field(sep, end, 0, &f.type.len) : NULL;
         f.opts.s = sep ? field(sep, end, 2, &f.opts.len) : NULL;
         *ret = f;
-        return f.dev.s && f.mnt.s && f.type.s && f.opts.s;
+        return f.dev.s && f.root.s && f.mnt.s && f.type.s && f.opts.s;
 }
 
 static bool span_is(span a, const char *s) {
@@ -136,8 +137,12 @@ static unsigned ctrls_in_options(const char *s, size_t len) {
 }
 
 void cg_host_clear(cg_host *h) {
-        for (size_t i = 0; i < h->n; i++)
+        for (size_t i = 0; i < h->n; i++) {
                 free(h->hier[i].mount);
+                free(h->hier[i].root);
+                free(h->hier[i].own);
+                free(h->hier[i].base);
+        }
         memset(h, 0, sizeof(*h));
         h->v2 = -1;
         for (int c = 0; c < CG_CTRL_MAX; c++)
@@ -182,14 +187,16 @@ int cg_host_parse_mountinfo(const char *mountinfo, cg_host *ret, bench_error **e
                                 dup = true;
                 if (dup || h.n == CG_HIER_MAX)
                         continue;
-                char *path = unescape_field(mnt, mnt_len);
-                if (!path) {
+                char *path = unescape_field(mnt, mnt_len), *root = unescape_field(f.root.s, f.root.len);
+                if (!path || !root) {
+                        free(path);
+                        free(root);
                         cg_host_clear(&h);
                         return bench_error_errno(err, ENOMEM, "cgroup: reading mountinfo");
                 }
                 memcpy(devs[h.n], dev, dev_len);
                 devs[h.n][dev_len] = 0;
-                h.hier[h.n] = (cg_hier){.version = version, .mount = path, .ctrls = ctrls};
+                h.hier[h.n] = (cg_hier){.version = version, .mount = path, .root = root, .ctrls = ctrls};
                 if (version == 2)
                         h.v2 = (int)h.n;
                 for (int c = 0; c < CG_CTRL_MAX; c++)
@@ -221,6 +228,65 @@ void cg_host_set_v2_controllers(cg_host *h, const char *controllers) {
                         v2->ctrls |= CG_BIT(c);
                         h->where[c] = h->v2;
                 }
+}
+
+/*
+ * The path of hierarchy hi in /proc/self/cgroup text, lines "ID:CONTROLLERS:PATH":
+ * v2 is "0::PATH", a v1 hierarchy the line whose controllers include one of
+ * its own. NULL if none; *ret_len its length.
+ */
+static const char *own_path_of(const cg_hier *hi, const char *text, size_t *ret_len) {
+        for (const char *line = text; line && *line;) {
+                const char *end = strchrnul(line, '\n');
+                const char *next = *end ? end + 1 : end;
+                const char *c1 = memchr(line, ':', (size_t)(end - line));
+                const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(end - c1 - 1)) : NULL;
+                if (c2) {
+                        bool v2 = c1 - line == 1 && *line == '0' && c2 == c1 + 1;
+                        bool match = hi->version == 2
+                                             ? v2
+                                             : !v2 && (ctrls_in_options(c1 + 1, (size_t)(c2 - c1 - 1)) &
+                                                       hi->ctrls);
+                        if (match) {
+                                *ret_len = (size_t)(end - c2 - 1);
+                                return c2 + 1;
+                        }
+                }
+                line = next;
+        }
+        return NULL;
+}
+
+int cg_host_set_own(cg_host *h, const char *proc_self_cgroup, bool (*exists)(const char *path)) {
+        for (size_t i = 0; i < h->n; i++) {
+                cg_hier *hi = &h->hier[i];
+                size_t len = 0;
+                const char *p = proc_self_cgroup ? own_path_of(hi, proc_self_cgroup, &len) : NULL;
+                free(hi->own);
+                free(hi->base);
+                hi->own = p && len && *p == '/' ? strndup(p, len) : strdup("/");
+                hi->base = NULL;
+                if (!hi->own)
+                        return -ENOMEM;
+                /* the part below the mount's root: all of it where the mount shows the whole hierarchy */
+                const char *root = hi->root && strcmp(hi->root, "/") ? hi->root : "";
+                size_t root_len = strlen(root);
+                const char *rel = NULL;
+                if (!strncmp(hi->own, root, root_len) && (hi->own[root_len] == '/' || !hi->own[root_len]))
+                        rel = hi->own + root_len;
+                bool nested = rel && *rel && strcmp(rel, "/") && !strstr(rel, "/../") && !strstr(rel, "/./");
+                if (nested && asprintf(&hi->base, "%s%s", hi->mount, rel) < 0) {
+                        hi->base = NULL;
+                        return -ENOMEM;
+                }
+                if (hi->base && exists && !exists(hi->base)) {
+                        free(hi->base);
+                        hi->base = NULL;
+                }
+                if (!hi->base && !(hi->base = strdup(hi->mount)))
+                        return -ENOMEM;
+        }
+        return 0;
 }
 
 static const char *const ctrl_limit_names[CG_CTRL_MAX] = {
@@ -272,6 +338,11 @@ static cg_host host;
 static int host_r;
 static char host_msg[256];
 
+static bool is_dir(const char *path) {
+        struct stat st;
+        return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 static void host_detect(void) {
         _cleanup_error_ bench_error *e = NULL;
         _cleanup_free_ char *mi = NULL;
@@ -285,9 +356,18 @@ static void host_detect(void) {
                          e && e->msg ? e->msg : "cgroup: host detection failed");
                 return;
         }
+        _cleanup_free_ char *own = NULL;
+        (void)bench_read_file("/proc/self/cgroup", &own, NULL, NULL);
+        if (cg_host_set_own(&host, own, is_dir) < 0) {
+                host_r = -ENOMEM;
+                snprintf(host_msg, sizeof(host_msg), "cgroup: out of memory");
+                return;
+        }
         if (host.v2 >= 0) {
+                /* what bench's own cgroup was handed, which below the root may be less than the root's */
                 char buf[512];
-                ssize_t n = cg_read(host.hier[host.v2].mount, "cgroup.controllers", buf, sizeof(buf));
+                ssize_t n =
+                        cg_read(cg_hier_base(&host.hier[host.v2]), "cgroup.controllers", buf, sizeof(buf));
                 if (n >= 0)
                         cg_host_set_v2_controllers(&host, buf);
         }
@@ -299,6 +379,55 @@ int cg_host_get(const cg_host **ret, bench_error **err) {
                 return bench_error_set(err, -host_r, "%s", host_msg);
         *ret = &host;
         return 0;
+}
+
+/* ---- bench's own place (host.allocation) ---- */
+
+size_t ctr_cgroup_own_list(ctr_cgroup_own *ret, size_t max) {
+        const cg_host *h;
+        size_t n = 0;
+        if (cg_host_get(&h, NULL) < 0)
+                return 0;
+        for (int c = 0; c < CG_CTRL_MAX && n < max; c++) {
+                int i = h->where[c];
+                if (i < 0 || h->hier[i].version != 1 || !h->hier[i].own)
+                        continue;
+                const cg_hier *hi = &h->hier[i];
+                ret[n++] = (ctr_cgroup_own){.key = ctrl_names[c],
+                                            .path = hi->own,
+                                            .nested = strcmp(cg_hier_base(hi), hi->mount) != 0};
+        }
+        if (h->v2 >= 0 && n < max && h->hier[h->v2].own) {
+                const cg_hier *hi = &h->hier[h->v2];
+                ret[n++] = (ctr_cgroup_own){.key = "unified",
+                                            .path = hi->own,
+                                            .nested = strcmp(cg_hier_base(hi), hi->mount) != 0};
+        }
+        return n;
+}
+
+uint64_t ctr_cgroup_memory_limit(void) {
+        const cg_host *h;
+        if (cg_host_get(&h, NULL) < 0 || h->where[CG_MEMORY] < 0)
+                return 0;
+        const cg_hier *hi = &h->hier[h->where[CG_MEMORY]];
+        const char *file = hi->version == 1 ? "memory.limit_in_bytes" : "memory.max";
+        /* v1 says "no limit" as the largest page-aligned long (9223372036854771712) */
+        const uint64_t none = hi->version == 1 ? (UINT64_C(1) << 62) : UINT64_MAX;
+        uint64_t tightest = 0;
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof(dir), "%s", cg_hier_base(hi));
+        size_t mount_len = strlen(hi->mount);
+        while (strlen(dir) > mount_len) {
+                uint64_t v;
+                if (cg_read_u64(dir, file, &v) == 0 && v && v < none && (!tightest || v < tightest))
+                        tightest = v;
+                char *slash = strrchr(dir, '/');
+                if (!slash)
+                        break;
+                *slash = 0;
+        }
+        return tightest;
 }
 
 /* ---- the host's cgroup mode (for `bench info` and results) ---- */
@@ -661,7 +790,7 @@ static void remove_parents(void) {
                 if (!(parent_ready[i] & PARENT_DONE))
                         continue;
                 char parent[PATH_MAX];
-                snprintf(parent, sizeof(parent), "%s/" BENCH_PARENT, parents_host->hier[i].mount);
+                snprintf(parent, sizeof(parent), "%s/" BENCH_PARENT, cg_hier_base(&parents_host->hier[i]));
                 rmdir(parent);
         }
 }
@@ -676,7 +805,7 @@ static int parent_prepare(const cg_host *h, size_t i, unsigned ctrls, bool again
                 parent_ready[i] = 0;
         if (!(parent_ready[i] & PARENT_DONE) || (want & ~parent_ready[i])) {
                 char parent[PATH_MAX];
-                snprintf(parent, sizeof(parent), "%s/" BENCH_PARENT, hi->mount);
+                snprintf(parent, sizeof(parent), "%s/" BENCH_PARENT, cg_hier_base(hi));
                 /* EEXIST: another run (or thread) made it; fine */
                 if (mkdir(parent, 0755) < 0 && errno != EEXIST)
                         r = bench_error_errno(err, errno, "cgroup: creating %s", parent);
@@ -855,7 +984,7 @@ int ctr_cgroup_create(const char *name, const ctr_cgroup_limits *lim, unsigned f
                 if (r < 0)
                         return r;
                 _cleanup_free_ char *path = NULL;
-                if (asprintf(&path, at_root ? "%s/%s" : "%s/" BENCH_PARENT "/%s", hi->mount, name) < 0)
+                if (asprintf(&path, at_root ? "%s/%s" : "%s/" BENCH_PARENT "/%s", cg_hier_base(hi), name) < 0)
                         return bench_error_errno(err, ENOMEM, "cgroup: creating %s", name);
                 r = mkdir(path, 0755) < 0 ? -errno : 0;
                 if (r == -ENOENT && !at_root) {
@@ -1080,7 +1209,8 @@ static void reap_one(const cg_host *h, const char *name, bool at_root) {
                 return;
         for (size_t i = 0; i < h->n; i++) {
                 char *path = NULL;
-                if (asprintf(&path, at_root ? "%s/%s" : "%s/" BENCH_PARENT "/%s", h->hier[i].mount, name) < 0)
+                if (asprintf(&path, at_root ? "%s/%s" : "%s/" BENCH_PARENT "/%s", cg_hier_base(&h->hier[i]),
+                             name) < 0)
                         continue;
                 if (access(path, F_OK) < 0) {
                         free(path);
@@ -1115,7 +1245,7 @@ void ctr_cgroup_reap_stale(void) {
                 return;
         for (size_t i = 0; i < h->n; i++) {
                 char parent[PATH_MAX];
-                snprintf(parent, sizeof(parent), "%s/" BENCH_PARENT, h->hier[i].mount);
+                snprintf(parent, sizeof(parent), "%s/" BENCH_PARENT, cg_hier_base(&h->hier[i]));
                 reap_dir(h, parent, false);
         }
         /*
@@ -1125,7 +1255,7 @@ void ctr_cgroup_reap_stale(void) {
          */
         int where = h->where[CG_PIDS] >= 0 ? h->where[CG_PIDS] : h->v2 >= 0 ? h->v2 : h->where[CG_MEMORY];
         if (where >= 0)
-                reap_dir(h, h->hier[where].mount, true);
+                reap_dir(h, cg_hier_base(&h->hier[where]), true);
 }
 
 int ctr_cgroup_parent_ready(const char *name, bench_error **err) {

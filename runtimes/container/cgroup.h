@@ -6,7 +6,8 @@
  * (cgroup.c); backends cgroup_v1.c and cgroup_v2.c. Each controller is used
  * where the host has it: on a hybrid host the v1 hierarchies hold memory,
  * cpu, cpuset, pids and freezer while cgroup2 (/sys/fs/cgroup/unified) may
- * hold only a few. Every container cgroup lives under a `bench` parent.
+ * hold only a few. Every container cgroup lives under a `bench` parent, made
+ * in bench's own cgroup of each hierarchy (the root, or a delegated one).
  */
 
 #include <stdbool.h>
@@ -126,6 +127,22 @@ void ctr_cgroup_reap_stale(void);
  * its cpuset write is refused). Removed again when its last child is gone.
  */
 int ctr_cgroup_parent_ready(const char *name, bench_error **err);
+
+/*
+ * bench's own cgroups, for the result's host.allocation: in a delegated
+ * cgroup (a Slurm step, a systemd service, a CI container) bench's cgroups
+ * nest there, not at the hierarchy's root.
+ */
+typedef struct ctr_cgroup_own {
+        const char *key;  /* v1: a controller of bench's ("memory", "cpuset", ...); cgroup2: "unified" */
+        const char *path; /* bench's cgroup in that hierarchy, "/" at the root */
+        bool nested;      /* bench's cgroups go below it (it is not the mount's root) */
+} ctr_cgroup_own;
+/* One entry per v1 controller bench uses, then cgroup2; the count (<= max). Strings live as long as the
+ * process. */
+size_t ctr_cgroup_own_list(ctr_cgroup_own *ret, size_t max);
+/* The tightest memory limit on bench's own cgroup and its ancestors below the mount, 0 = none. */
+uint64_t ctr_cgroup_memory_limit(void);
 
 /*
  * How this host mounts cgroups, as the result's host.cgroup_mode and

@@ -47,7 +47,8 @@ static int v1_prepare_parent(const cg_hier *h, const char *parent, unsigned ctrl
 }
 
 /*
- * cpuset.mems and cpuset.cpus of a v1 cgroup, copied from the root (only
+ * cpuset.mems and cpuset.cpus of a v1 cgroup, copied from the base (bench's
+ * own cgroup: the root, or the cpuset a Slurm job was given; only
  * where empty, with only_empty): the bench parent's once, so that children
  * copy them at mkdir (clone_children); a container made at the root
  * (CTR_CGROUP_AT_ROOT), whose root's clone_children is the host's and not
@@ -66,8 +67,9 @@ int cg_v1_cpuset_inherit(const cg_hier *h, const char *path, bool only_empty, be
                         if (*buf)
                                 continue;
                 }
-                if ((n = cg_read(h->mount, files[i], buf, sizeof(buf))) < 0)
-                        return bench_error_errno(err, (int)n, "cgroup: reading %s/%s", h->mount, files[i]);
+                const char *from = cg_hier_base(h);
+                if ((n = cg_read(from, files[i], buf, sizeof(buf))) < 0)
+                        return bench_error_errno(err, (int)n, "cgroup: reading %s/%s", from, files[i]);
                 chomp(buf);
                 int r = cg_write(path, files[i], buf);
                 if (r < 0)

@@ -43,18 +43,22 @@ static int enable_ctrls(const char *dir, unsigned ctrls, bench_error **err) {
                                  cg_ctrl_name((cg_ctrl)c));
         int r = cg_write(dir, "cgroup.subtree_control", val);
         if (r == -EBUSY)
-                return bench_error_errno(err, r,
-                                         "cgroup: %s/cgroup.subtree_control = \"%s\" (a cgroup2 cgroup with "
-                                         "processes cannot enable controllers for its children)",
-                                         dir, val);
+                return bench_error_errno(
+                        err, r,
+                        "cgroup: %s/cgroup.subtree_control = \"%s\" (a cgroup2 cgroup with "
+                        "processes cannot enable controllers for its children; below the root "
+                        "that is bench's own cgroup, which bench does not leave: run it where "
+                        "the controllers are on already, or at the root)",
+                        dir, val);
         if (r < 0)
                 return cg_limit_error(r, "cgroup.subtree_control", val, dir, err);
         return 0;
 }
 
 /*
- * The bench parent is a direct child of the mount's root: the root must
- * hand the controllers down to it, and it to the containers. The bench
+ * The bench parent is a child of the base (the mount's root, or bench's own
+ * delegated cgroup): the base must hand the controllers down to it, and it
+ * to the containers. The bench
  * parent never holds processes, so the no-internal-process rule is kept.
  */
 /* parent NULL: containers go straight under the root (CTR_CGROUP_AT_ROOT). */
@@ -62,7 +66,7 @@ static int v2_prepare_parent(const cg_hier *h, const char *parent, unsigned ctrl
         ctrls &= ~(CG_BIT(CG_FREEZER) | CG_BIT(CG_DEVICES));
         if (!ctrls)
                 return 0;
-        int r = enable_ctrls(h->mount, ctrls, err);
+        int r = enable_ctrls(cg_hier_base(h), ctrls, err);
         if (r < 0 || !parent)
                 return r;
         return enable_ctrls(parent, ctrls, err);

@@ -14,7 +14,7 @@ leftovers() {
 # cgroups in every hierarchy, bench dirs in the workdir, agent processes.
 host_state() {
   { grep -c ' overlay ' /proc/self/mountinfo | sed 's/^/overlay mounts /'
-    find /sys/fs/cgroup -maxdepth 3 -type d -name 'bench-*' 2>/dev/null | sed 's/^/cgroup /'
+    find /sys/fs/cgroup -maxdepth 8 -type d -name 'bench-*' 2>/dev/null | sed 's/^/cgroup /'
     ls -d "${BENCH_WORKDIR:-/var/tmp}"/bench-* 2>/dev/null | sed 's/^/dir /'
     leftovers; } | sort
 }

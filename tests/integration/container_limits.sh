@@ -78,7 +78,7 @@ done
 [ -z "$state" ] || [ "$state" = Z ] || fail "the container (pid $c) outlived bench (state $state)"
 [ -n "$(find /sys/fs/cgroup -maxdepth 2 -type d -name "bench-$bpid-0")" ] || fail "the killed run left no cgroup at the roots: the reaping below proves nothing"
 run -- /bin/true || fail "the run after a killed bench failed"
-left=$(find /sys/fs/cgroup -maxdepth 3 -type d -name "bench-$bpid-0")
+left=$(find /sys/fs/cgroup -maxdepth 8 -type d -name "bench-$bpid-0")
 [ -z "$left" ] || fail "the next run did not reap the killed run's cgroups: $left"
 
 # bad input: a layer that does not exist, one that is a file

@@ -49,12 +49,12 @@ JSON
   "$BENCH" run "$tmp/c.json" -o "$tmp/c.result.json" --quiet &
   pid=$!
   for _ in $(seq 1 200); do
-    [ -n "$(find /sys/fs/cgroup -maxdepth 3 -type d -name "bench-$pid-*" 2>/dev/null)" ] && break
+    [ -n "$(find /sys/fs/cgroup -maxdepth 8 -type d -name "bench-$pid-*" 2>/dev/null)" ] && break
     sleep 0.05
   done
   sleep 0.3
   kill -KILL $pid; wait $pid 2>/dev/null
-  left=$(find /sys/fs/cgroup -maxdepth 3 -type d -name "bench-$pid-*" 2>/dev/null)
+  left=$(find /sys/fs/cgroup -maxdepth 8 -type d -name "bench-$pid-*" 2>/dev/null)
   [ -n "$left" ] || fail "expected the killed run's container cgroups (test premise)"
   echo "cgroups of the killed run: $(echo $left)"
   cat > "$tmp/c2.json" <<'JSON'
@@ -63,7 +63,7 @@ JSON
   "workloads": [ { "kind": "cpu", "params": { "duration": "10ms" } } ] }
 JSON
   "$BENCH" run "$tmp/c2.json" -o "$tmp/c2.result.json" --quiet || fail "the next container run failed"
-  left=$(find /sys/fs/cgroup -maxdepth 3 -type d -name "bench-$pid-*" 2>/dev/null)
+  left=$(find /sys/fs/cgroup -maxdepth 8 -type d -name "bench-$pid-*" 2>/dev/null)
   [ -z "$left" ] || fail "the next bench run left the killed run's cgroups: $left"
   [ -z "$(ls "$BENCH_WORKDIR")" ] || fail "left in the workdir: $(ls "$BENCH_WORKDIR")"
 else

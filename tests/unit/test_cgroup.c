@@ -94,6 +94,74 @@ static void test_detect_hybrid(void **state) {
         cg_host_clear(&h);
 }
 
+static bool exists_yes(const char *path) {
+        (void)path;
+        return true;
+}
+static bool exists_no(const char *path) {
+        (void)path;
+        return false;
+}
+
+/* bench's own cgroup per hierarchy (a Slurm step's, a container's), and where its cgroups then go */
+static void test_own_base(void **state) {
+        (void)state;
+        cg_host h;
+        assert_int_equal(cg_host_parse_mountinfo(hybrid_mountinfo, &h, NULL), 0);
+        static const char slurm_step[] = "12:pids:/\n"
+                                         "11:freezer:/slurm_vm/uid_0/job_5/step_0\n"
+                                         "10:name=systemd:/user.slice\n"
+                                         "7:cpuset:/slurm_vm/uid_0/job_5/step_0\n"
+                                         "5:memory:/slurm_vm/uid_0/job_5/step_0\n"
+                                         "4:cpu,cpuacct:/\n"
+                                         "0::/\n";
+        assert_int_equal(cg_host_set_own(&h, slurm_step, exists_yes), 0);
+        assert_string_equal(where(&h, CG_MEMORY)->own, "/slurm_vm/uid_0/job_5/step_0");
+        assert_string_equal(cg_hier_base(where(&h, CG_MEMORY)),
+                            "/sys/fs/cgroup/memory/slurm_vm/uid_0/job_5/step_0");
+        assert_string_equal(cg_hier_base(where(&h, CG_CPUSET)),
+                            "/sys/fs/cgroup/cpuset/slurm_vm/uid_0/job_5/step_0");
+        assert_string_equal(cg_hier_base(where(&h, CG_FREEZER)),
+                            "/sys/fs/cgroup/freezer/slurm_vm/uid_0/job_5/step_0");
+        /* "cpu,cpuacct" names cpu; the root stays the root */
+        assert_string_equal(where(&h, CG_CPU)->own, "/");
+        assert_string_equal(cg_hier_base(where(&h, CG_CPU)), "/sys/fs/cgroup/cpu");
+        assert_string_equal(cg_hier_base(where(&h, CG_PIDS)), "/sys/fs/cgroup/pids");
+        assert_string_equal(cg_hier_base(&h.hier[h.v2]), "/sys/fs/cgroup/unified");
+        /* no devices line: its own is the root */
+        assert_string_equal(where(&h, CG_DEVICES)->own, "/");
+
+        /* a directory that is not there, a path that climbs, no text at all: the mount */
+        assert_int_equal(cg_host_set_own(&h, slurm_step, exists_no), 0);
+        assert_string_equal(cg_hier_base(where(&h, CG_MEMORY)), "/sys/fs/cgroup/memory");
+        assert_string_equal(where(&h, CG_MEMORY)->own, "/slurm_vm/uid_0/job_5/step_0");
+        assert_int_equal(cg_host_set_own(&h, "5:memory:/a/../../etc\n0::/x/./y\n", exists_yes), 0);
+        assert_string_equal(cg_hier_base(where(&h, CG_MEMORY)), "/sys/fs/cgroup/memory");
+        assert_string_equal(cg_hier_base(&h.hier[h.v2]), "/sys/fs/cgroup/unified");
+        assert_int_equal(cg_host_set_own(&h, NULL, exists_yes), 0);
+        assert_string_equal(where(&h, CG_MEMORY)->own, "/");
+        assert_string_equal(cg_hier_base(where(&h, CG_MEMORY)), "/sys/fs/cgroup/memory");
+        /* cgroup2's line is "0::PATH" */
+        assert_int_equal(cg_host_set_own(&h, "0::/system.slice/ci.service\n", exists_yes), 0);
+        assert_string_equal(cg_hier_base(&h.hier[h.v2]), "/sys/fs/cgroup/unified/system.slice/ci.service");
+        cg_host_clear(&h);
+
+        /* a CI container sees its own part of the hierarchy mounted: the mount's root is its cgroup */
+        static const char container_mi[] =
+                "30 25 0:27 /docker/abc /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+                "31 25 0:28 /docker/abc /sys/fs/cgroup/cpuset rw - cgroup cgroup rw,cpuset\n";
+        assert_int_equal(cg_host_parse_mountinfo(container_mi, &h, NULL), 0);
+        assert_string_equal(where(&h, CG_MEMORY)->root, "/docker/abc");
+        assert_int_equal(cg_host_set_own(&h, "4:memory:/docker/abc/job\n3:cpuset:/docker/abc\n", exists_yes),
+                         0);
+        assert_string_equal(cg_hier_base(where(&h, CG_MEMORY)), "/sys/fs/cgroup/memory/job");
+        assert_string_equal(cg_hier_base(where(&h, CG_CPUSET)), "/sys/fs/cgroup/cpuset");
+        /* a path outside what the mount shows: the mount */
+        assert_int_equal(cg_host_set_own(&h, "4:memory:/docker/abcd/x\n", exists_yes), 0);
+        assert_string_equal(cg_hier_base(where(&h, CG_MEMORY)), "/sys/fs/cgroup/memory");
+        cg_host_clear(&h);
+}
+
 static void test_detect_v2(void **state) {
         (void)state;
         cg_host h;
@@ -229,7 +297,7 @@ static const cg_hier *hier_of(cg_ctrl c) {
 static void read_back_in(const cg_hier *h, bool at_root, const char *name, const char *file, char *buf,
                          size_t size) {
         char path[PATH_MAX];
-        snprintf(path, sizeof(path), "%s/%s%s/%s", h->mount, at_root ? "" : "bench/", name, file);
+        snprintf(path, sizeof(path), "%s/%s%s/%s", cg_hier_base(h), at_root ? "" : "bench/", name, file);
         FILE *f = fopen(path, "re");
         assert_non_null(f);
         assert_non_null(fgets(buf, (int)size, f));
@@ -246,7 +314,7 @@ static int root_leftovers(const char *name) {
         int n = 0;
         for (size_t i = 0; i < host->n; i++) {
                 char path[PATH_MAX];
-                snprintf(path, sizeof(path), "%s/%s", host->hier[i].mount, name);
+                snprintf(path, sizeof(path), "%s/%s", cg_hier_base(&host->hier[i]), name);
                 n += access(path, F_OK) == 0;
         }
         return n;
@@ -257,7 +325,7 @@ static int leftovers(const char *name) {
         int n = 0;
         for (size_t i = 0; i < host->n; i++) {
                 char path[PATH_MAX];
-                snprintf(path, sizeof(path), "%s/bench", host->hier[i].mount);
+                snprintf(path, sizeof(path), "%s/bench", cg_hier_base(&host->hier[i]));
                 DIR *d = opendir(path);
                 if (!d)
                         continue;
@@ -416,7 +484,7 @@ static void test_join_and_list(void **state) {
         /* /proc/PID/cgroup: one line per hierarchy joined, each at /bench/<name> */
         char path[64], line[512], want[128];
         snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-        snprintf(want, sizeof(want), ":/bench/%s\n", fx->name);
+        snprintf(want, sizeof(want), "/bench/%s\n", fx->name);
         FILE *f = fopen(path, "re");
         assert_non_null(f);
         size_t in = 0;
@@ -456,7 +524,8 @@ static void test_oom(void **state) {
         if (mem->version == 1 && host_has_swap()) {
                 /* the library does not cap v1 swap; the test must, or swap saves the child */
                 char path[PATH_MAX];
-                snprintf(path, sizeof(path), "%s/bench/%s/memory.memsw.limit_in_bytes", mem->mount, fx->name);
+                snprintf(path, sizeof(path), "%s/bench/%s/memory.memsw.limit_in_bytes", cg_hier_base(mem),
+                         fx->name);
                 FILE *f = fopen(path, "we");
                 assert_non_null(f);
                 fprintf(f, "%d\n", 32 << 20);
@@ -618,7 +687,7 @@ static void test_bad_cpus(void **state) {
         /* what the bench parent offers, read here independently */
         const cg_hier *h = hier_of(CG_CPUSET);
         char have[64], file[PATH_MAX], want[256];
-        snprintf(file, sizeof(file), "%s/bench/%s", h->mount,
+        snprintf(file, sizeof(file), "%s/bench/%s", cg_hier_base(h),
                  h->version == 1 ? "cpuset.cpus" : "cpuset.cpus.effective");
         f = fopen(file, "re");
         assert_non_null(f);
@@ -732,7 +801,7 @@ static void test_devices_v1(void **state) {
         }
         create(fx, NULL, 0);
         char path[PATH_MAX];
-        snprintf(path, sizeof(path), "%s/bench/%s", hier_of(CG_DEVICES)->mount, fx->name);
+        snprintf(path, sizeof(path), "%s/bench/%s", cg_hier_base(hier_of(CG_DEVICES)), fx->name);
         assert_true(cg_devices_v1_match(path));
         char first[64];
         read_back(hier_of(CG_DEVICES), fx->name, "devices.list", first, sizeof(first));
@@ -756,7 +825,7 @@ static void test_v2_clone_into(void **state) {
         int cfd = ctr_cgroup_clone_fd(fx->cg);
         assert_true(cfd >= 0);
         char v2dir[PATH_MAX];
-        snprintf(v2dir, sizeof(v2dir), "%s/bench/%s", host->hier[host->v2].mount, fx->name);
+        snprintf(v2dir, sizeof(v2dir), "%s/bench/%s", cg_hier_base(&host->hier[host->v2]), fx->name);
         assert_string_equal(ctr_cgroup_path(fx->cg), v2dir);
         assert_int_equal(read_populated(v2dir), 0);
         /* join fds: v1 only now (none on a pure-v2 host): every hierarchy with the dir but v2 */
@@ -829,9 +898,9 @@ static void test_reap_stale(void **state) {
         size_t n = 0;
         for (size_t i = 0; i < host->n; i++) {
                 const cg_hier *h = &host->hier[i];
-                snprintf(paths[n], sizeof(paths[n]), "%s/bench", h->mount);
+                snprintf(paths[n], sizeof(paths[n]), "%s/bench", cg_hier_base(h));
                 make_dir(fx, paths[n]);
-                snprintf(paths[n], sizeof(paths[n]), "%s/bench/%s", h->mount, stale);
+                snprintf(paths[n], sizeof(paths[n]), "%s/bench/%s", cg_hier_base(h), stale);
                 make_dir(fx, paths[n]);
                 /* teardown removes them if the reaper does not */
                 snprintf(fx->extra[fx->n_extra++], PATH_MAX, "%s", paths[n]);
@@ -882,7 +951,7 @@ static void test_reap_stale(void **state) {
         /* the bench parents this test made where no container goes (cpu): empty now, removed */
         for (size_t i = 0; i < host->n; i++) {
                 char parent[PATH_MAX];
-                snprintf(parent, sizeof(parent), "%s/bench", host->hier[i].mount);
+                snprintf(parent, sizeof(parent), "%s/bench", cg_hier_base(&host->hier[i]));
                 rmdir(parent); /* EBUSY where our own cgroup still is: bench removes those at exit */
         }
 }
@@ -902,7 +971,7 @@ static void test_at_root(void **state) {
         const cg_hier *h;
         if ((h = hier_of(CG_DEVICES)) && h->version == 1) {
                 char path[PATH_MAX];
-                snprintf(path, sizeof(path), "%s/%s", h->mount, fx->name);
+                snprintf(path, sizeof(path), "%s/%s", cg_hier_base(h), fx->name);
                 assert_true(cg_devices_v1_match(path));
                 /* and the kernel enforces them: null opens, kmsg does not */
                 if (access("/dev/kmsg", F_OK) == 0)
@@ -928,10 +997,10 @@ static void test_reap_stale_at_root(void **state) {
         for (size_t i = 0; i < host->n; i++) {
                 const cg_hier *h = &host->hier[i];
                 char path[PATH_MAX];
-                snprintf(path, sizeof(path), "%s/%s", h->mount, fx->name);
+                snprintf(path, sizeof(path), "%s/%s", cg_hier_base(h), fx->name);
                 if (access(path, F_OK) < 0)
                         continue;
-                snprintf(fx->extra[fx->n_extra], PATH_MAX, "%s/%s", h->mount, stale);
+                snprintf(fx->extra[fx->n_extra], PATH_MAX, "%s/%s", cg_hier_base(h), stale);
                 make_dir(fx, fx->extra[fx->n_extra++]);
         }
         assert_true(fx->n_extra >= 2);
@@ -994,6 +1063,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_detect_hybrid),
                 cmocka_unit_test(test_detect_v2),
+                cmocka_unit_test(test_own_base),
                 cmocka_unit_test(test_detect_v1),
                 cmocka_unit_test(test_memory_floor),
                 cmocka_unit_test_setup_teardown(test_limits_read_back, setup, teardown),
