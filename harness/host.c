@@ -26,6 +26,7 @@
 #include "../common/util.h"
 #include "../runtimes/container/cgroup.h"
 #include "../runtimes/driver.h"
+#include "allocation.h"
 #include "hwloc-internal.h"
 #include "version.h"
 #include "../vm/virt.h"
@@ -660,6 +661,7 @@ cJSON *host_info(void) {
                 return NULL;
         ctr_cgroup_mode mode = ctr_cgroup_mode_detect();
         cJSON_AddItemToObject(info, "cgroup", cgroup_info(mode));
+        cJSON_AddItemToObject(info, "allocation", allocation_capture());
         cJSON_AddItemToObject(info, "namespaces", namespaces_info());
 
         _cleanup_free_ char *listed = overlay_listed();
@@ -808,6 +810,22 @@ char *host_info_text(const cJSON *info) {
         row(f, "v1 controllers", get(cg, "controllers_v1"));
         row(f, "v2 mount", get(cg, "v2_mount"));
         row(f, "v2 controllers", get(cg, "controllers_v2"));
+
+        const cJSON *alloc = get(info, "allocation");
+        fputs("\nallocation (what bench was given)\n", f);
+        row(f, "cpus", get(alloc, "cpus"));
+        row(f, "memory limit (bytes)", get(alloc, "memory_limit_bytes"));
+        row(f, "delegated cgroup", get(alloc, "delegated"));
+        char key[64];
+        /* bench's own cgroups below the roots: where its containers' go */
+        cJSON_ArrayForEach(e, get(alloc, "cgroups")) if (strcmp(e->valuestring, "/")) {
+                snprintf(key, sizeof(key), "cgroup %s", e->string);
+                row(f, key, e);
+        }
+        cJSON_ArrayForEach(e, get(alloc, "slurm")) {
+                snprintf(key, sizeof(key), "slurm %s", e->string);
+                row(f, key, e);
+        }
 
         fputs("\nnamespaces\n", f);
         cJSON_ArrayForEach(e, get(info, "namespaces")) row(f, e->string, e);
