@@ -1143,12 +1143,12 @@ static int check_controller(const slurm_progs *p) {
         }
         if (code == 0 && strstr(out, " is UP"))
                 return EXIT_OK;
-        chomp(out);
+        /* the first line; scontrol's banner (RESTORE SLURMCTLD DAEMON TO SERVICE) follows */
+        out[strcspn(out, "\n")] = '\0';
         chomp(err);
         const char *conf = getenv("SLURM_CONF");
         say("bench fleet run: Slurm's controller is not reachable: %s%s%s (SLURM_CONF=%s; is slurmctld "
-            "running "
-            "there?)\n",
+            "running there?)\n",
             out, *out && *err ? "; " : "", err,
             conf && *conf ? conf : "unset, so Slurm's default slurm.conf");
         return EXIT_BAD_INPUT;
