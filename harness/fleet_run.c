@@ -1239,11 +1239,12 @@ static int submit_shared(fleet_ctx *c) {
         out[strcspn(out, ";")] = '\0';
         if (code != 0 || !*out || strspn(out, "0123456789") != strlen(out)) {
                 const char *conf = getenv("SLURM_CONF");
+                _cleanup_free_ char *why = last_lines(*serr ? serr : out, 3);
                 if (strstr(serr, "contact"))
-                        say("bench fleet run: Slurm refused the job: %s (SLURM_CONF=%s)\n", serr,
+                        say("bench fleet run: Slurm refused the job: %s (SLURM_CONF=%s)\n", why ? why : serr,
                             conf && *conf ? conf : "unset, so Slurm's default slurm.conf");
                 else
-                        say("bench fleet run: Slurm refused the job: %s\n", *serr ? serr : out);
+                        say("bench fleet run: Slurm refused the job: %s\n", why ? why : serr);
                 return EXIT_BAD_INPUT;
         }
         res_fleet_set(&c->m->job_id, out);
