@@ -12,9 +12,10 @@ static const verb fleet_verbs[] = {
          .args = "SUITE -o DIR [--nodes N | --nodelist LIST] [--partition P] [--constraint C] "
                  "[--time LIMIT] [--transport shared|srun] [--sbatch-arg ARG]... [--bench PATH] [-- "
                  "RUN-OPTIONS]",
-         .help = "run SUITE on Slurm nodes, one exclusive task per node (bench run RUN-OPTIONS);\n"
-                 "each node's result is DIR/<node>.json, DIR/fleet.json says how each node ended;\n"
-                 "shared: DIR is on a filesystem the nodes share; srun: results come back over srun",
+         .help = "run SUITE on Slurm nodes (bench run RUN-OPTIONS), one exclusive\n"
+                 "task per node; results in DIR/<node>.json, states in DIR/fleet.json;\n"
+                 "transport shared: DIR is on a filesystem the nodes share;\n"
+                 "srun: results come back over srun's I/O (nothing shared)",
          .max_args = VERB_ANY,
          .run = cmd_fleet_run},
         {.name = "report",

@@ -74,7 +74,7 @@ slurm_start() {
   for p in munged mungekey slurmctld slurmd; do
     PATH=$PATH:/usr/sbin:/sbin command -v $p >/dev/null || skip "$p is not installed (scripts/setup installs munge, slurmctld, slurmd, slurm-client)"
   done
-  for p in sbatch srun squeue scontrol scancel; do
+  for p in sbatch salloc srun squeue scontrol scancel sinfo; do
     command -v $p >/dev/null || skip "$p is not installed (slurm-client)"
   done
   [ -d /sys/fs/cgroup/cpuset ] && [ -d /sys/fs/cgroup/memory ] && [ -d /sys/fs/cgroup/freezer ] ||
