@@ -10,9 +10,12 @@
 static const verb fleet_verbs[] = {
         {.name = "run",
          .args = "SUITE -o DIR [--nodes N | --nodelist LIST] [--partition P] [--constraint C] "
-                 "[--time LIMIT] [--transport shared|srun] [--sbatch-arg ARG]... [-- RUN-OPTIONS]",
-         .help = "run SUITE on Slurm nodes, one exclusive task per node;\n"
-                 "each node's result is DIR/<node>.json",
+                 "[--time LIMIT] [--transport shared|srun] [--sbatch-arg ARG]... [--bench PATH] [-- "
+                 "RUN-OPTIONS]",
+         .help = "run SUITE on Slurm nodes (bench run RUN-OPTIONS), one exclusive\n"
+                 "task per node; results in DIR/<node>.json, states in DIR/fleet.json;\n"
+                 "transport shared: DIR is on a filesystem the nodes share;\n"
+                 "srun: results come back over srun's I/O (nothing shared)",
          .max_args = VERB_ANY,
          .run = cmd_fleet_run},
         {.name = "report",
@@ -22,8 +25,9 @@ static const verb fleet_verbs[] = {
          .max_args = VERB_ANY,
          .run = cmd_fleet_report},
         {.name = "node",
-         .args = "SUITE|- [RUN-OPTIONS]",
-         .help = "(run by fleet run on each node) run SUITE and print the result",
+         .args = "[--dir DIR] SUITE|- [RUN-OPTIONS]",
+         .help = "(run by fleet run on each node) run SUITE into DIR/<node>.json,\n"
+                 "or without --dir send the result back in frames on stdout",
          .max_args = VERB_ANY,
          .flags = VERB_UNLISTED,
          .run = cmd_fleet_node},
@@ -35,7 +39,8 @@ static const verb fleet_verbs[] = {
 const verb_table fleet_cli = {
         .prog = "bench fleet",
         .verbs = fleet_verbs,
-        .footer = "exit status: 0 ok, 1 a node failed or a measurement failed, 2 bad input (no Slurm,\n"
-                  "             a partition or constraint Slurm refused, an unusable fleet dir),\n"
+        .footer = "exit status: 0 every node done, 1 a node failed or a measurement failed (the others\n"
+                  "             are kept), 2 bad input (no Slurm, a controller that does not answer,\n"
+                  "             a partition or constraint Slurm refused, a DIR that holds results),\n"
                   "             130 interrupted (the job was cancelled; what came back is kept)\n",
 };
