@@ -244,3 +244,21 @@ int plot_all(const res_file *f, const cmp_report *cmp, const char *dir, plot_set
         *ret = set;
         return 0;
 }
+
+int plot_fleet(const fleet *fl, const char *dir, plot_set *ret, bench_error **err) {
+        plot_set set = {0};
+        plot_ctx ctx;
+        int r = plot_ctx_open(&ctx, dir, &set, err);
+        if (r < 0)
+                return r;
+        r = plot_fleet_figures(&ctx, fl, err);
+        plot_ctx_close(&ctx);
+        if (r < 0) {
+                plot_set_clear(&set);
+                return r;
+        }
+        if (set.n == 0)
+                return bench_error_set(err, ENODATA, "nothing to plot: no host has an overhead to show");
+        *ret = set;
+        return 0;
+}
