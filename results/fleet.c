@@ -372,8 +372,16 @@ int fleet_load(const char *dir, fleet **ret, bench_error **err) {
                         r = res_from_json(text, shown, &res, err);
                 if (r < 0) {
                         /* the reader names the field; the file goes in front when it does not say it */
-                        if (*err && (*err)->msg && !strstr((*err)->msg, shown))
+                        if (err && *err && (*err)->msg && !strstr((*err)->msg, shown))
                                 bench_error_prefix(err, "%s", shown);
+                        if (err && *err && (*err)->msg && r != -ENOMEM) {
+                                _cleanup_free_ char *msg = steal_pointer(&(*err)->msg);
+                                bench_error_freep(err);
+                                r = bench_error_set(err, -r,
+                                                    "%s; every *.json of a fleet dir but %s is a result file "
+                                                    "of this bench (%s): move it out of %s",
+                                                    msg, FLEET_MANIFEST, RES_SCHEMA, shown_dir);
+                        }
                         break;
                 }
                 r = fleet_add(f, path, res, err);
