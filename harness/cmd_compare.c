@@ -19,6 +19,7 @@
 #include "../results/fleet.h"
 #include "../results/result.h"
 #include "commands.h"
+#include "fleet.h"
 
 static void compare_usage(FILE *f) {
         fputs("usage: bench compare BASE.json NEW.json [OPTIONS]\n"
@@ -160,19 +161,8 @@ static int compare_fleets(const char *base_dir, const char *cur_dir, const cmp_o
                         err && err->msg ? err->msg : "cannot read the fleet dir");
                 return EXIT_BAD_INPUT;
         }
-        for (int side = 0; side < 2; side++) {
-                const fleet *f = side ? cur : base;
-                for (size_t h = 0; h < f->n_hosts; h++)
-                        if (f->hosts[h].partial) {
-                                _cleanup_free_ char *shown = bench_escape_text(f->hosts[h].file, 0);
-                                fprintf(stderr,
-                                        "bench compare: warning: %s is incomplete (%s); comparing what was "
-                                        "measured\n",
-                                        shown ? shown : "?",
-                                        f->hosts[h].res->interrupted ? f->hosts[h].res->interrupted
-                                                                     : "the run did not finish");
-                        }
-        }
+        fleet_warn_partial("bench compare", "comparing", base);
+        fleet_warn_partial("bench compare", "comparing", cur);
         _cleanup_(fleet_comparison_clear) fleet_comparison c = {0};
         if (fleet_compare(base, cur, o, &c, &err) < 0) {
                 fprintf(stderr, "bench compare: %s vs %s: %s\n", base_dir, cur_dir,

@@ -43,6 +43,18 @@ static bool ends_with(const char *s, const char *suffix) {
         return a > b && !strcmp(s + a - b, suffix);
 }
 
+void fleet_warn_partial(const char *cmd, const char *doing, const fleet *f) {
+        for (size_t h = 0; h < f->n_hosts; h++) {
+                if (!f->hosts[h].partial)
+                        continue;
+                const char *why = f->hosts[h].res->interrupted;
+                _cleanup_free_ char *shown = bench_escape_text(f->hosts[h].file, 0),
+                                    *reason = why ? bench_escape_text(why, 0) : NULL;
+                fprintf(stderr, "%s: warning: %s is incomplete (%s); %s what was measured\n", cmd,
+                        shown ? shown : "?", reason ? reason : "the run did not finish", doing);
+        }
+}
+
 int cmd_fleet_report(int argc, char **argv) {
         static const struct option opts[] = {
                 {"output", required_argument, NULL, 'o'},
@@ -104,16 +116,7 @@ int cmd_fleet_report(int argc, char **argv) {
                 fprintf(stderr, "bench fleet report: %s\n", err && err->msg ? err->msg : "analysis failed");
                 return EXIT_FAILED;
         }
-        for (size_t h = 0; h < f->n_hosts; h++)
-                if (f->hosts[h].partial) {
-                        _cleanup_free_ char *shown = bench_escape_text(f->hosts[h].file, 0);
-                        fprintf(stderr,
-                                "bench fleet report: warning: %s is incomplete (%s); reporting what "
-                                "was measured\n",
-                                shown ? shown : "?",
-                                f->hosts[h].res->interrupted ? f->hosts[h].res->interrupted
-                                                             : "the run did not finish");
-                }
+        fleet_warn_partial("bench fleet report", "reporting", f);
         if (fleet_report_write(f, output, &err) < 0) {
                 fprintf(stderr, "bench fleet report: %s\n", err && err->msg ? err->msg : "failed");
                 return EXIT_FAILED;

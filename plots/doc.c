@@ -3,6 +3,7 @@
 #include "doc.h"
 
 #include <errno.h>
+#include <libgen.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -214,4 +215,25 @@ void doc_change(const cmp_row *r, char *buf, size_t len) {
                          (r->ratio_high - 1) * 100);
         else
                 snprintf(buf, len, "%+.1f%%", r->change_pct);
+}
+
+int doc_plot_dirs(const char *out_path, char **ret_plot_dir, char **ret_rel_dir) {
+        _cleanup_free_ char *dir_copy = strdup(out_path), *base_copy = strdup(out_path);
+        if (!dir_copy || !base_copy)
+                return -ENOMEM;
+        const char *out_dir = dirname(dir_copy);
+        char *stem = basename(base_copy);
+        char *dot = strrchr(stem, '.');
+        if (dot)
+                *dot = '\0';
+        char *plot_dir = NULL, *rel_dir = NULL;
+        if (asprintf(&plot_dir, "%s/%s-plots", out_dir, stem) < 0)
+                return -ENOMEM;
+        if (asprintf(&rel_dir, "%s-plots", stem) < 0) {
+                free(plot_dir);
+                return -ENOMEM;
+        }
+        *ret_plot_dir = plot_dir;
+        *ret_rel_dir = rel_dir;
+        return 0;
 }

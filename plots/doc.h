@@ -33,6 +33,11 @@ void doc_table_end(doc *d);
 /* "## Plots": each figure (PNG shown, SVG linked) relative to the report, or why there are none. */
 void doc_plots(doc *d, const plot_set *plots, const char *plot_error, const char *plot_dir,
                const char *rel_dir);
+/*
+ * Where a report's plots go: <dir>/<basename without extension>-plots, and that dir relative to the
+ * report (its links). 0 or -ENOMEM.
+ */
+int doc_plot_dirs(const char *out_path, char **ret_plot_dir, char **ret_rel_dir);
 /* HTML: doc_html_head, the escaped title, doc_html_style; the body follows. */
 extern const char doc_html_head[];
 extern const char doc_html_style[];

@@ -5,7 +5,6 @@
  * Every name from the files (hosts, workloads, reasons) is escaped by doc.c.
  */
 #include <errno.h>
-#include <libgen.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -293,14 +292,8 @@ int fleet_report_write(const fleet *f, const char *out_path, bench_error **err) 
         if (kind < 0)
                 return bench_error_set(err, EINVAL, "%s: a report is .md (Markdown) or .html (HTML)",
                                        out_path);
-        _cleanup_free_ char *dir_copy = strdup(out_path), *base_copy = strdup(out_path);
-        if (!dir_copy || !base_copy)
-                return bench_error_set(err, ENOMEM, "out of memory");
-        const char *out_dir = dirname(dir_copy);
-        char *stem = basename(base_copy);
-        *strrchr(stem, '.') = '\0';
         _cleanup_free_ char *plot_dir = NULL, *rel_dir = NULL;
-        if (asprintf(&plot_dir, "%s/%s-plots", out_dir, stem) < 0 || asprintf(&rel_dir, "%s-plots", stem) < 0)
+        if (doc_plot_dirs(out_path, &plot_dir, &rel_dir) < 0)
                 return bench_error_set(err, ENOMEM, "out of memory");
 
         plot_set plots = {0};

@@ -575,15 +575,8 @@ int report_write(const res_file *f, const res_file *base, double equivalence_pct
                 return bench_error_set(err, EINVAL, "%s: a report is .md (Markdown) or .html (HTML)",
                                        out_path);
 
-        /* plots go to <dir>/<basename without extension>-plots, linked relative to the report */
-        _cleanup_free_ char *dir_copy = strdup(out_path), *base_copy = strdup(out_path);
-        if (!dir_copy || !base_copy)
-                return bench_error_set(err, ENOMEM, "out of memory");
-        const char *out_dir = dirname(dir_copy);
-        char *stem = basename(base_copy);
-        *strrchr(stem, '.') = '\0';
         _cleanup_free_ char *plot_dir = NULL, *rel_dir = NULL;
-        if (asprintf(&plot_dir, "%s/%s-plots", out_dir, stem) < 0 || asprintf(&rel_dir, "%s-plots", stem) < 0)
+        if (doc_plot_dirs(out_path, &plot_dir, &rel_dir) < 0)
                 return bench_error_set(err, ENOMEM, "out of memory");
 
         cmp_report cmp = {0};

@@ -555,19 +555,23 @@ static char *format_json(const cmp_report *r, bool overhead) {
 
 const char *const plot_verdict_formats[4] = {"text", "markdown", "junit", "json"};
 
+static int format_index(const char *format, size_t *ret, bench_error **err) {
+        for (size_t i = 0; i < ELEMENTSOF(plot_verdict_formats); i++)
+                if (!strcmp(format ? format : "text", plot_verdict_formats[i])) {
+                        *ret = i;
+                        return 0;
+                }
+        return bench_error_set(err, EINVAL, "unknown format `%s` (text, markdown, junit or json)", format);
+}
+
 int plot_verdicts(const cmp_report *r, const char *format, bool overhead, char **ret_text,
                   bench_error **err) {
         if (!r || !ret_text)
                 return bench_error_set(err, EINVAL, "nothing to format");
-        if (!format)
-                format = "text";
-        size_t which = ELEMENTSOF(plot_verdict_formats);
-        for (size_t i = 0; i < ELEMENTSOF(plot_verdict_formats); i++)
-                if (!strcmp(format, plot_verdict_formats[i]))
-                        which = i;
-        if (which == ELEMENTSOF(plot_verdict_formats))
-                return bench_error_set(err, EINVAL, "unknown format `%s` (text, markdown, junit or json)",
-                                       format);
+        size_t which = 0;
+        int fr = format_index(format, &which, err);
+        if (fr < 0)
+                return fr;
         if (which == 3) {
                 char *text = format_json(r, overhead);
                 if (!text)
@@ -660,15 +664,6 @@ static cJSON *fleet_json(const fleet_comparison *c) {
             !put(counts, "fingerprint_differs", cJSON_CreateNumber((double)c->n_env_differs)))
                 return NULL;
         return steal_pointer(&root);
-}
-
-static int format_index(const char *format, size_t *ret, bench_error **err) {
-        for (size_t i = 0; i < ELEMENTSOF(plot_verdict_formats); i++)
-                if (!strcmp(format ? format : "text", plot_verdict_formats[i])) {
-                        *ret = i;
-                        return 0;
-                }
-        return bench_error_set(err, EINVAL, "unknown format `%s` (text, markdown, junit or json)", format);
 }
 
 int plot_fleet_verdicts(const fleet_comparison *c, const char *format, char **ret_text, bench_error **err) {
