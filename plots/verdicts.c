@@ -535,8 +535,8 @@ static cJSON *report_json(const cmp_report *r, bool overhead) {
 }
 
 /* A JSON document as text with a final newline (consumes root); NULL out of memory. */
-static char *json_text(cJSON *root) {
-        _cleanup_json_ cJSON *owned = root;
+static char *json_text(cJSON *consumed) {
+        _cleanup_json_ cJSON *root = consumed;
         if (!root)
                 return NULL;
         char *text = cJSON_Print(root);
