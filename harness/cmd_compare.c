@@ -53,10 +53,9 @@ static void compare_usage(FILE *f) {
               "  a differing fingerprint (CPU model, kernel, accel, cgroup mode, ...) is warned about, or\n"
               "  refused with --strict-env; hosts on one side only are listed (exit 2 if none match)\n"
               "\n"
-              "exit status: 0 no regression, 1 a regression (dirs: on any host), 2 unusable input or "
-              "options\n"
-              "             (also: the files\n"
-              "             disagree on whether lower or higher is better for a metric)\n"
+              "exit status: 0 no regression, 1 a regression (dirs: on any host), 2 unusable input or\n"
+              "             options (also: the files disagree on whether lower or higher is better for a\n"
+              "             metric; dirs: no host in common, a file that is no result of the suite)\n"
               "             (--overhead reports, it does not gate: 0 unless the input is unusable)\n",
               f);
 }
