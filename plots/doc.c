@@ -237,3 +237,16 @@ int doc_plot_dirs(const char *out_path, char **ret_plot_dir, char **ret_rel_dir)
         *ret_rel_dir = rel_dir;
         return 0;
 }
+
+void doc_paraf(doc *d, const char *fmt, ...) {
+        _cleanup_free_ char *s = NULL;
+        va_list ap;
+        va_start(ap, fmt);
+        int r = vasprintf(&s, fmt, ap);
+        va_end(ap);
+        if (r < 0) {
+                d->oom = true;
+                return;
+        }
+        doc_para(d, s);
+}

@@ -26,6 +26,7 @@ void doc_putf(doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3))
 const char *doc_num(double x, char *buf, size_t len);
 void doc_heading(doc *d, int level, const char *text);
 void doc_para(doc *d, const char *text);
+void doc_paraf(doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Tables: header cells, then rows of unescaped cells (NULL or "" shows as "-"). */
 void doc_table_start(doc *d, const char *const *cols, size_t n);
 void doc_row(doc *d, const char *const *cells, size_t n);

@@ -51,25 +51,26 @@ static void section_title(doc *d, const fleet *f) {
         size_t partial = 0;
         for (size_t h = 0; h < f->n_hosts; h++)
                 partial += f->hosts[h].partial;
-        doc_putf(d, "%zu host%s (%zu partial), %zu fingerprint group%s, read from %s. ", f->n_hosts,
-                 f->n_hosts == 1 ? "" : "s", partial, f->n_groups, f->n_groups == 1 ? "" : "s", f->dir);
-        if (f->has_manifest)
-                doc_putf(d, "Manifest fleet.json: job state %s, %zu node%s without a result.",
-                         f->manifest_state ? f->manifest_state : "not known", f->n_missing,
-                         f->n_missing == 1 ? "" : "s");
-        else
-                doc_put(d,
-                        "No fleet.json: the dir was filled by another launcher (an ssh loop, a CI matrix); "
-                        "the report reads only its result files.");
-        fputs(d->fmt == PLOT_HTML ? "\n" : "\n\n", d->m);
-        doc_putf(d,
-                 "Overheads are computed within each host first (each configuration against the host's own "
-                 "bare, ratio of medians with a bootstrap 95%% interval), then compared across hosts. A host "
-                 "stands out for a metric when its interval excludes the fleet median and its modified "
-                 "z-score 0.6745 (value - median) / MAD among the hosts exceeds %g, with at least %d hosts "
-                 "having the metric.",
-                 RES_OUTLIER_Z, FLEET_MIN_HOSTS);
-        fputs(d->fmt == PLOT_HTML ? "\n" : "\n\n", d->m);
+        _cleanup_free_ char *manifest = NULL;
+        if (f->has_manifest &&
+            asprintf(&manifest, "Manifest fleet.json: job state %s, %zu node%s without a result.",
+                     f->manifest_state ? f->manifest_state : "not known", f->n_missing,
+                     f->n_missing == 1 ? "" : "s") < 0)
+                manifest = NULL;
+        doc_paraf(d, "%zu host%s (%zu partial), %zu fingerprint group%s, read from %s. %s", f->n_hosts,
+                  f->n_hosts == 1 ? "" : "s", partial, f->n_groups, f->n_groups == 1 ? "" : "s", f->dir,
+                  f->has_manifest
+                          ? (manifest ? manifest : "?")
+                          : "No fleet.json: the dir was filled by another launcher (an ssh loop, a CI "
+                            "matrix); the report reads only its result files.");
+        doc_paraf(
+                d,
+                "Overheads are computed within each host first (each configuration against the host's own "
+                "bare, ratio of medians with a bootstrap 95%% interval), then compared across hosts. A host "
+                "stands out for a metric when its interval excludes the fleet median and its modified "
+                "z-score 0.6745 (value - median) / MAD among the hosts exceeds %g, with at least %d hosts "
+                "having the metric.",
+                RES_OUTLIER_Z, FLEET_MIN_HOSTS);
 }
 
 static void section_hosts(doc *d, const fleet *f) {
@@ -124,8 +125,7 @@ static void section_per_host(doc *d, const fleet *f) {
         doc_table_end(d);
         for (size_t h = 0; h < f->n_hosts; h++)
                 if (f->hosts[h].no_overhead)
-                        doc_putf(d, "%s: no overhead: %s%s", f->hosts[h].key, f->hosts[h].no_overhead,
-                                 d->fmt == PLOT_HTML ? "<br>\n" : "\n\n");
+                        doc_paraf(d, "%s: no overhead: %s", f->hosts[h].key, f->hosts[h].no_overhead);
 }
 
 static void section_across(doc *d, const fleet *f) {
@@ -339,6 +339,17 @@ void fleet_summary(FILE *out, const fleet *f) {
         bench_put_text(out, f->suite, 0);
         fprintf(out, ", %zu host%s in %zu fingerprint group%s\n", f->n_hosts, f->n_hosts == 1 ? "" : "s",
                 f->n_groups, f->n_groups == 1 ? "" : "s");
+        for (size_t g = 0; g < f->n_groups && f->n_groups > 1; g++) {
+                _cleanup_free_ char *fp = fleet_fingerprint_text(&f->groups[g].fp);
+                fprintf(out, "  G%zu: ", g + 1);
+                bench_put_text(out, fp ? fp : "?", 0);
+                fputs(":", out);
+                for (size_t i = 0; i < f->groups[g].n_hosts; i++) {
+                        fputc(' ', out);
+                        bench_put_text(out, f->hosts[f->groups[g].hosts[i]].key, 0);
+                }
+                fputc('\n', out);
+        }
         for (size_t i = 0; i < f->n_metrics; i++) {
                 const fleet_metric *m = &f->metrics[i];
                 char med[64], mn[64], mx[64];

@@ -108,6 +108,8 @@ fresh; echo '{"schema": ' > R/broken.json
 refuse "a .json that is no JSON" "R/broken.json"
 fresh; rm R/*.json
 refuse "a dir without results" "holds no result file"
+fresh; (cd R && seq -f 'x%g.json' 1 10001 | xargs touch)
+refuse "a huge dir" "more than the 10000 a fleet report reads"
 
 # fleet.json: nodes that brought nothing, and e's result partial after a timeout
 fresh

@@ -146,6 +146,33 @@ static void test_groups(void **state) {
         fleet_free(f);
 }
 
+/* A host whose VM ran under TCG is of another group than the same machine under KVM; no VM: "-". */
+static void test_groups_accel(void **state) {
+        (void)state;
+        fleet *f = fleet_new("dir");
+        _cleanup_error_ bench_error *err = NULL;
+        const char *const accels[] = {"kvm", "tcg", "kvm", NULL};
+        for (size_t i = 0; i < ELEMENTSOF(accels); i++) {
+                char name[8], file[32];
+                snprintf(name, sizeof(name), "h%zu", i);
+                snprintf(file, sizeof(file), "dir/h%zu.json", i);
+                res_file *r = host_file("s", name, "6.1", 1.1);
+                for (size_t k = 0; accels[i] && k < r->n_series; k++)
+                        if (!strcmp(r->series[k].configuration, "container"))
+                                r->series[k].accel = strdup(accels[i]);
+                assert_int_equal(fleet_add(f, file, r, &err), 0);
+        }
+        assert_int_equal(fleet_analyze(f, NULL, &err), 0);
+        assert_int_equal(f->n_groups, 3);
+        assert_string_equal(f->groups[0].fp.accel, "kvm");
+        assert_int_equal(f->groups[0].n_hosts, 2);
+        assert_string_equal(f->groups[1].fp.accel, "tcg");
+        assert_string_equal(f->groups[2].fp.accel, "-");
+        _cleanup_free_ char *text = fleet_fingerprint_text(&f->groups[1].fp);
+        assert_string_equal(text, "Test CPU / kernel 6.1 / accel tcg / cgroup unified");
+        fleet_free(f);
+}
+
 /* Another suite or a host seen twice: refused, both files named. */
 static void test_refusals(void **state) {
         (void)state;
@@ -216,8 +243,8 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_stand_out),     cmocka_unit_test(test_stand_out_needs_interval),
                 cmocka_unit_test(test_too_few_hosts), cmocka_unit_test(test_groups),
-                cmocka_unit_test(test_refusals),      cmocka_unit_test(test_no_bare),
-                cmocka_unit_test(test_compare),
+                cmocka_unit_test(test_groups_accel),  cmocka_unit_test(test_refusals),
+                cmocka_unit_test(test_no_bare),       cmocka_unit_test(test_compare),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
