@@ -191,6 +191,27 @@ static void test_refusals(void **state) {
         fleet_free(f);
 }
 
+/* A Slurm step's result is known by its node (host.allocation.slurm.node), not by the hostname. */
+static void test_slurm_node_key(void **state) {
+        (void)state;
+        fleet *f = fleet_new("dir");
+        _cleanup_error_ bench_error *err = NULL;
+        res_file *r = host_file("s", "login1", "6.1", 1.1);
+        cJSON *alloc = cJSON_AddObjectToObject(r->host, "allocation");
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(alloc, "slurm"), "node", "cn042");
+        assert_int_equal(fleet_add(f, "dir/a.json", r, &err), 0);
+        assert_string_equal(f->hosts[0].key, "cn042");
+        /* another step on another node, the same login hostname: not the same host */
+        r = host_file("s", "login1", "6.1", 1.1);
+        alloc = cJSON_AddObjectToObject(r->host, "allocation");
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(alloc, "slurm"), "node", "cn043");
+        assert_int_equal(fleet_add(f, "dir/b.json", r, &err), 0);
+        /* no allocation: the hostname */
+        assert_int_equal(fleet_add(f, "dir/c.json", host_file("s", "login1", "6.1", 1.1), &err), 0);
+        assert_string_equal(f->hosts[2].key, "login1");
+        fleet_free(f);
+}
+
 /* A host without bare: said, and left out of the metrics. */
 static void test_no_bare(void **state) {
         (void)state;
@@ -241,10 +262,11 @@ static void test_compare(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_stand_out),     cmocka_unit_test(test_stand_out_needs_interval),
-                cmocka_unit_test(test_too_few_hosts), cmocka_unit_test(test_groups),
-                cmocka_unit_test(test_groups_accel),  cmocka_unit_test(test_refusals),
-                cmocka_unit_test(test_no_bare),       cmocka_unit_test(test_compare),
+                cmocka_unit_test(test_stand_out),      cmocka_unit_test(test_stand_out_needs_interval),
+                cmocka_unit_test(test_too_few_hosts),  cmocka_unit_test(test_groups),
+                cmocka_unit_test(test_groups_accel),   cmocka_unit_test(test_refusals),
+                cmocka_unit_test(test_slurm_node_key), cmocka_unit_test(test_no_bare),
+                cmocka_unit_test(test_compare),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
