@@ -199,21 +199,27 @@ const char *bench_did_you_mean(const char *word, const char *const *candidates, 
         return best_d <= limit ? best : best_abbrev;
 }
 
-int bench_read_file(const char *path, char **ret_data, size_t *ret_len, bench_error **err) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return bench_error_errno(err, errno, "cannot open %s", path);
+/* fd to its end (at most max bytes when max > 0), NUL-terminated; path names it in messages. */
+static int read_fd(int fd, const char *path, size_t max, char **ret_data, size_t *ret_len,
+                   bench_error **err) {
         struct stat st;
         if (fstat(fd, &st) < 0)
                 return bench_error_errno(err, errno, "cannot stat %s", path);
         if (S_ISDIR(st.st_mode))
                 return bench_error_set(err, EISDIR, "%s is a directory, not a file", path);
+        if (max > 0 && st.st_size > 0 && (uint64_t)st.st_size > max)
+                return bench_error_set(err, EFBIG, "%s: %jd bytes, more than the %zu this file may have",
+                                       path, (intmax_t)st.st_size, max);
         size_t cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096, len = 0;
         _cleanup_free_ char *buf = malloc(cap);
         if (!buf)
                 return bench_error_set(err, ENOMEM, "out of memory reading %s", path);
         for (;;) {
                 if (len + 1 >= cap) {
+                        if (max > 0 && len >= max)
+                                return bench_error_set(err, EFBIG,
+                                                       "%s: more than the %zu bytes this file may have", path,
+                                                       max);
                         char *nb = realloc(buf, cap * 2);
                         if (!nb)
                                 return bench_error_set(err, ENOMEM, "out of memory reading %s", path);
@@ -235,6 +241,33 @@ int bench_read_file(const char *path, char **ret_data, size_t *ret_len, bench_er
                 *ret_len = len;
         *ret_data = steal_pointer(&buf);
         return 0;
+}
+
+int bench_read_file(const char *path, char **ret_data, size_t *ret_len, bench_error **err) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return bench_error_errno(err, errno, "cannot open %s", path);
+        return read_fd(fd, path, 0, ret_data, ret_len, err);
+}
+
+int bench_read_regular_at(int dirfd, const char *name, const char *shown, size_t max, char **ret_data,
+                          size_t *ret_len, bench_error **err) {
+        /* O_NONBLOCK: a FIFO planted in the dir must not hang the open */
+        _cleanup_close_ int fd =
+                openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+        if (fd < 0 && errno == ELOOP)
+                return bench_error_set(err, ELOOP,
+                                       "%s is a symbolic link, which is not followed; copy the file "
+                                       "itself there",
+                                       shown);
+        if (fd < 0)
+                return bench_error_errno(err, errno, "cannot open %s", shown);
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return bench_error_errno(err, errno, "cannot stat %s", shown);
+        if (!S_ISREG(st.st_mode))
+                return bench_error_set(err, EINVAL, "%s is not a regular file", shown);
+        return read_fd(fd, shown, max, ret_data, ret_len, err);
 }
 
 /* `.BASE.tmp-` + 12 random [A-Za-z0-9]: 71 bits that another user cannot guess */

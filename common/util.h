@@ -37,6 +37,12 @@ const char *bench_did_you_mean(const char *word, const char *const *candidates, 
 
 /* Whole-file read (NUL-terminated) and atomic replace (tmp + fsync + rename). */
 int bench_read_file(const char *path, char **ret_data, size_t *ret_len, bench_error **err);
+/*
+ * The regular file name in dirfd, never through a symlink (-ELOOP) nor a FIFO or device (-EINVAL), at
+ * most max bytes (0: no limit; -EFBIG beyond). shown names it in messages.
+ */
+int bench_read_regular_at(int dirfd, const char *name, const char *shown, size_t max, char **ret_data,
+                          size_t *ret_len, bench_error **err);
 int bench_write_file_atomic(const char *path, const char *data, size_t len, bench_error **err);
 /* The same relative to dirfd (AT_FDCWD for none), with the file's mode. */
 int bench_write_file_atomic_at(int dirfd, const char *path, const char *data, size_t len, unsigned mode,

@@ -10,16 +10,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../common/cleanup.h"
 #include "../common/util.h"
 #include "../plots/verdicts.h"
 #include "../results/compare.h"
+#include "../results/fleet.h"
 #include "../results/result.h"
 #include "commands.h"
+#include "fleet.h"
 
 static void compare_usage(FILE *f) {
         fputs("usage: bench compare BASE.json NEW.json [OPTIONS]\n"
+              "       bench compare BASE-DIR NEW-DIR [OPTIONS]\n"
               "       bench compare --overhead RESULT.json [--baseline NAME] [OPTIONS]\n"
               "\n"
               "  per (workload, configuration, metric): medians, their ratio NEW/BASE with a bootstrap\n"
@@ -44,14 +48,16 @@ static void compare_usage(FILE *f) {
               "\n"
               "  metrics with a base median of 0 or below compare the difference NEW - BASE in their unit\n"
               "\n"
-              "exit status: 0 no regression, 1 a regression, 2 unusable input or options (also: the files\n"
-              "             disagree on whether lower or higher is better for a metric)\n"
+              "  two fleet dirs (bench fleet report's input, one result file per host): hosts are matched\n"
+              "  by host.allocation.slurm.node, else host.hostname, and each pair is compared as above;\n"
+              "  a differing fingerprint (CPU model, kernel, accel, cgroup mode, ...) is warned about, or\n"
+              "  refused with --strict-env; hosts on one side only are listed (exit 2 if none match)\n"
+              "\n"
+              "exit status: 0 no regression, 1 a regression (dirs: on any host), 2 unusable input or\n"
+              "             options (also: the files disagree on whether lower or higher is better for a\n"
+              "             metric; dirs: no host in common, a file that is no result of the suite)\n"
               "             (--overhead reports, it does not gate: 0 unless the input is unusable)\n",
               f);
-}
-
-static void res_file_freep(res_file **f) {
-        res_file_free(*f);
 }
 
 static int load(const char *path, res_file **ret) {
@@ -118,6 +124,117 @@ static void print_env_diffs(const cmp_report *r, const char *base, const char *c
                         "from other load:\n",
                         base, cur);
         plot_env_diffs(stderr, r, PLOT_ENV_STDERR);
+}
+
+static bool is_dir(const char *path) {
+        struct stat st;
+        return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Writes out to -o FILE or stdout: 0 or EXIT_BAD_INPUT. */
+static int emit(const char *out, const char *output) {
+        _cleanup_error_ bench_error *err = NULL;
+        if (output) {
+                if (bench_write_file_atomic(output, out, strlen(out), &err) < 0) {
+                        fprintf(stderr, "bench compare: %s\n", err && err->msg ? err->msg : output);
+                        return EXIT_BAD_INPUT;
+                }
+                return 0;
+        }
+        fputs(out, stdout);
+        if (fflush(stdout) != 0) {
+                fprintf(stderr, "bench compare: cannot write the report: %s\n", strerror(errno));
+                return EXIT_BAD_INPUT;
+        }
+        return 0;
+}
+
+/* bench compare BASE-DIR NEW-DIR: host by host (results/fleet.h), gated like one compare. */
+static int compare_fleets(const char *base_dir, const char *cur_dir, const cmp_opts *o, const char *format,
+                          bool strict_env, const char *output) {
+        _cleanup_error_ bench_error *err = NULL;
+        _cleanup_(fleet_freep) fleet *base = NULL;
+        _cleanup_(fleet_freep) fleet *cur = NULL;
+        if (fleet_load(base_dir, &base, &err) < 0 || fleet_load(cur_dir, &cur, &err) < 0) {
+                fprintf(stderr, "bench compare: %s\n",
+                        err && err->msg ? err->msg : "cannot read the fleet dir");
+                return EXIT_BAD_INPUT;
+        }
+        fleet_warn_partial("bench compare", "comparing", base);
+        fleet_warn_partial("bench compare", "comparing", cur);
+        _cleanup_(fleet_comparison_clear) fleet_comparison c = {0};
+        if (fleet_compare(base, cur, o, &c, &err) < 0) {
+                fprintf(stderr, "bench compare: %s vs %s: %s\n", base_dir, cur_dir,
+                        err && err->msg ? err->msg : "cannot compare");
+                return EXIT_BAD_INPUT;
+        }
+        size_t refused = 0;
+        bool text = !strcmp(format, "text");
+        for (size_t i = 0; i < c.n_pairs; i++) {
+                const fleet_pair *p = &c.pairs[i];
+                size_t n = 0;
+                for (size_t k = 0; k < p->cmp.n_env_diffs; k++)
+                        n += !p->cmp.env_diffs[k].advisory;
+                refused += n;
+                if (p->cmp.n_env_diffs > 0 && (text || (strict_env && n > 0))) {
+                        _cleanup_free_ char *b = bench_escape_text(p->base->file, 0),
+                                            *a = bench_escape_text(p->cur->file, 0);
+                        print_env_diffs(&p->cmp, b ? b : "?", a ? a : "?", n);
+                }
+        }
+        if (refused > 0 && strict_env) {
+                fprintf(stderr, "bench compare: refusing to compare results from different environments "
+                                "(--strict-env)\n");
+                return EXIT_BAD_INPUT;
+        }
+        for (size_t i = 0; i < c.n_only_base + c.n_only_cur; i++) {
+                bool in_base = i < c.n_only_base;
+                const fleet_host *h = in_base ? c.only_base[i] : c.only_cur[i - c.n_only_base];
+                _cleanup_free_ char *k = bench_escape_text(h->key, 0), *f = bench_escape_text(h->file, 0);
+                fprintf(stderr, "bench compare: host %s (%s) is only in %s; not compared\n", k ? k : "?",
+                        f ? f : "?", in_base ? "the base" : "the new dir");
+        }
+        /* text: the environment warnings went to stderr above, where they are seen */
+        _cleanup_free_ size_t *saved = calloc(c.n_pairs + 1, sizeof(size_t));
+        if (!saved)
+                return EXIT_FAILED;
+        for (size_t i = 0; text && i < c.n_pairs; i++) {
+                saved[i] = c.pairs[i].cmp.n_env_diffs;
+                c.pairs[i].cmp.n_env_diffs = 0;
+        }
+        _cleanup_free_ char *out = NULL;
+        int r = plot_fleet_verdicts(&c, format, &out, &err);
+        for (size_t i = 0; text && i < c.n_pairs; i++)
+                c.pairs[i].cmp.n_env_diffs = saved[i];
+        if (r < 0) {
+                fprintf(stderr, "bench compare: %s\n", err && err->msg ? err->msg : "cannot format");
+                return EXIT_BAD_INPUT;
+        }
+        if ((r = emit(out, output)) != 0)
+                return r;
+        bool better_differs = false;
+        for (size_t i = 0; i < c.n_pairs; i++)
+                for (size_t k = 0; k < c.pairs[i].cmp.n_rows; k++)
+                        if (c.pairs[i].cmp.rows[k].verdict == CMP_BETTER_DIFFERS) {
+                                _cleanup_free_ char *b = bench_escape_text(c.pairs[i].base->file, 0),
+                                                    *a = bench_escape_text(c.pairs[i].cur->file, 0);
+                                print_better_differs(&c.pairs[i].cmp.rows[k], b ? b : "?", a ? a : "?");
+                                better_differs = true;
+                        }
+        if (better_differs)
+                return EXIT_BAD_INPUT;
+        if (c.n_regressed_hosts > 0) {
+                fprintf(stderr, "bench compare: %zu of %zu host%s regressed:", c.n_regressed_hosts, c.n_pairs,
+                        c.n_pairs == 1 ? "" : "s");
+                for (size_t i = 0; i < c.n_pairs; i++)
+                        if (c.pairs[i].cmp.n_regressed > 0) {
+                                fputc(' ', stderr);
+                                bench_put_text(stderr, c.pairs[i].base->key, 0);
+                        }
+                fputc('\n', stderr);
+                return EXIT_REGRESSION;
+        }
+        return EXIT_OK;
 }
 
 int cmd_compare(int argc, char **argv) {
@@ -208,6 +325,17 @@ int cmd_compare(int argc, char **argv) {
         }
 
         const char *base_path = argv[optind], *cur_path = overhead ? NULL : argv[optind + 1];
+        bool base_dir = is_dir(base_path), cur_dir = cur_path && is_dir(cur_path);
+        if (base_dir || cur_dir) {
+                if (overhead || base_dir != cur_dir) {
+                        fprintf(stderr,
+                                "bench compare: %s is a directory: compare two fleet dirs (BASE-DIR "
+                                "NEW-DIR) or two result files, without --overhead\n",
+                                base_dir ? base_path : cur_path);
+                        return EXIT_BAD_INPUT;
+                }
+                return compare_fleets(base_path, cur_path, &o, format, strict_env, output);
+        }
         _cleanup_(res_file_freep) res_file *base = NULL;
         _cleanup_(res_file_freep) res_file *cur = NULL;
         if (load(base_path, &base) < 0 || (cur_path && load(cur_path, &cur) < 0))
@@ -247,18 +375,8 @@ int cmd_compare(int argc, char **argv) {
                 fprintf(stderr, "bench compare: %s\n", err && err->msg ? err->msg : "cannot format");
                 return EXIT_BAD_INPUT;
         }
-        if (output) {
-                if (bench_write_file_atomic(output, out, strlen(out), &err) < 0) {
-                        fprintf(stderr, "bench compare: %s\n", err && err->msg ? err->msg : output);
-                        return EXIT_BAD_INPUT;
-                }
-        } else {
-                fputs(out, stdout);
-                if (fflush(stdout) != 0) {
-                        fprintf(stderr, "bench compare: cannot write the report: %s\n", strerror(errno));
-                        return EXIT_BAD_INPUT;
-                }
-        }
+        if (emit(out, output) != 0)
+                return EXIT_BAD_INPUT;
         if (rep.n_better_differs > 0) {
                 for (size_t i = 0; i < rep.n_rows; i++)
                         if (rep.rows[i].verdict == CMP_BETTER_DIFFERS)

@@ -19,7 +19,7 @@ static const verb fleet_verbs[] = {
          .max_args = VERB_ANY,
          .run = cmd_fleet_run},
         {.name = "report",
-         .args = "DIR -o REPORT.md|REPORT.html",
+         .args = "DIR -o REPORT.md|REPORT.html [--quiet]",
          .help = "overheads per host, then across hosts: table, spread,\n"
                  "hosts that stand out, hosts grouped by fingerprint",
          .max_args = VERB_ANY,

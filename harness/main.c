@@ -454,8 +454,10 @@ static const verb cli_verbs[] = {
         {.name = "compare",
          .args = "BASE.json NEW.json [--threshold PCT | --equivalence PCT] [--alpha A] "
                  "[--format text|markdown|junit|json] [--strict-env] [-o FILE]\n"
+                 "BASE-DIR NEW-DIR [...]\n"
                  "--overhead RESULT.json [--baseline NAME] [--equivalence PCT] [...]",
-         .help = "compare two runs (exit 1 on a regression), or configurations against bare",
+         .help = "compare two runs (exit 1 on a regression), two fleet dirs host by host,\n"
+                 "or configurations against bare",
          .max_args = VERB_ANY,
          .run = cmd_compare},
         {.name = "plot",

@@ -982,6 +982,101 @@ static int figs_compare(plot_ctx *ctx, const cmp_report *cmp, bench_error **err)
         return 0;
 }
 
+/*
+ * A fleet's metric: each host's overhead (its ratio to its own bare, or the
+ * difference) with the 95% interval, the fleet median as a dashed line,
+ * hosts that stand out in red.
+ */
+static int fig_fleet(plot_ctx *ctx, const fleet *fl, const fleet_metric *m, bench_error **err) {
+        bool ratio = m->by == CMP_BY_RATIO;
+        _cleanup_free_ char *name = NULL, *title = NULL, *stem = NULL;
+        if (asprintf(&stem, "fleet-%s-%s-%s", m->workload, m->configuration, m->label) < 0 ||
+            !(name = plot_sanitize_name(stem)) ||
+            asprintf(&title, "%s: %s %s vs bare, per host (%s with its 95%% interval; dashed: fleet median)",
+                     m->workload, m->configuration, m->label, ratio ? "ratio" : "difference") < 0)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        plot_fig fig;
+        int r = plot_fig_open(&fig, ctx, name, title, err);
+        if (r < 0)
+                return r;
+        fprintf(fig.dat,
+                "# each host's %s against its own bare, with its bootstrap 95%% interval\n"
+                "# columns: 1 row (0 = top), 2 value, 3 low, 4 high, 5 colour (0xRRGGBB as an integer), "
+                "6 host\n",
+                ratio ? "ratio configuration / bare" : "difference configuration - bare");
+        double lo = ratio ? 1 : 0, hi = lo;
+        size_t row = 0;
+        for (size_t h = 0; h < fl->n_hosts; h++) {
+                const cmp_row *cr = m->rows[h];
+                double v = cr && cr->by == m->by ? fleet_row_value(cr) : NAN, l, u;
+                if (!isfinite(v))
+                        continue;
+                fleet_row_interval(cr, &l, &u);
+                l = isfinite(l) ? l : v;
+                u = isfinite(u) ? u : v;
+                lo = fmin(lo, l);
+                hi = fmax(hi, u);
+                fprintf(fig.dat, "%zu ", row++);
+                plot_dat_number(fig.dat, v);
+                fputc(' ', fig.dat);
+                plot_dat_number(fig.dat, l);
+                fputc(' ', fig.dat);
+                plot_dat_number(fig.dat, u);
+                fprintf(fig.dat, " %u ", m->stands_out[h] ? COLOR_REGRESSED : COLOR_OTHER);
+                plot_dat_string(fig.dat, fl->hosts[h].key);
+                fputc('\n', fig.dat);
+        }
+        if (row == 0) {
+                plot_fig_close(&fig);
+                return 0;
+        }
+        gp_title(fig.set, "set title", title);
+        fputs(ratio ? "set xlabel \"configuration / bare (1 = no overhead)\"\n" : "set xlabel ", fig.set);
+        if (!ratio) {
+                _cleanup_free_ char *xl = NULL;
+                if (asprintf(&xl, "configuration - bare (%s)", m->unit) < 0) {
+                        plot_fig_close(&fig);
+                        return bench_error_set(err, ENOMEM, "out of memory");
+                }
+                plot_gp_string(fig.set, xl);
+                fputc('\n', fig.set);
+        }
+        double pad = (hi - lo) * 0.08 + (ratio ? 0.01 : 1e-9);
+        fprintf(fig.set,
+                "set xrange [%.17g:%.17g]\n"
+                "set yrange [%zu.6:-0.6]\n"
+                "set ytics nomirror scale 0%s\n"
+                "set xtics nomirror\n"
+                "set grid xtics lc rgb \"#dddddd\"\n"
+                "set arrow 1 from first %g, graph 0 to first %g, graph 1 nohead lc rgb \"#333333\" lw 1\n"
+                "set key below horizontal Left reverse width 2\n"
+                "set border 3\n",
+                lo - pad, hi + pad, row - 1, row > 20 ? " font \",10\"" : "", ratio ? 1.0 : 0.0,
+                ratio ? 1.0 : 0.0);
+        if (isfinite(m->median))
+                fprintf(fig.set,
+                        "set arrow 2 from first %.17g, graph 0 to first %.17g, graph 1 nohead lc rgb "
+                        "\"#1f77b4\" dt 2 lw 1.5\n",
+                        m->median, m->median);
+        fputs("plot ", fig.body);
+        gp_dat(fig.body, &fig);
+        fprintf(fig.body,
+                " using 2:1:3:4:5:ytic(6) with xerrorbars pt 7 ps 1.2 lw 2 lc rgb variable notitle, \\\n"
+                "     NaN with points pt 7 ps 1.2 lc rgb \"#%06x\" title \"stands out\", \\\n"
+                "     NaN with points pt 7 ps 1.2 lc rgb \"#%06x\" title \"host\"\n",
+                COLOR_REGRESSED, COLOR_OTHER);
+        return emit(ctx, &fig, err);
+}
+
+int plot_fleet_figures(plot_ctx *ctx, const fleet *fl, bench_error **err) {
+        for (size_t i = 0; i < fl->n_metrics; i++) {
+                int r = fig_fleet(ctx, fl, &fl->metrics[i], err);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 /* One line of a by-k / by-n figure: a configuration's series of one metric, ordered by x. */
 typedef struct at_point {
         unsigned x;

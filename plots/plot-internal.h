@@ -50,6 +50,9 @@ void plot_ctx_close(plot_ctx *ctx);
 /* figures.c: every figure of f (and cmp when not NULL). */
 int plot_figures(plot_ctx *ctx, const res_file *f, const cmp_report *cmp, bench_error **err);
 
+/* figures.c: a figure per metric of a fleet (results/fleet.h), hosts' overheads with intervals. */
+int plot_fleet_figures(plot_ctx *ctx, const fleet *fl, bench_error **err);
+
 /* plot.c */
 int plot_fig_open(plot_fig *fig, plot_ctx *ctx, const char *name, const char *title, bench_error **err);
 void plot_fig_close(plot_fig *fig);

@@ -225,22 +225,49 @@ void plot_ctx_close(plot_ctx *ctx) {
         *ctx = (plot_ctx){.dirfd = -1, .workfd = -1};
 }
 
-int plot_all(const res_file *f, const cmp_report *cmp, const char *dir, plot_set *ret, bench_error **err) {
-        if (!f || !dir || !*dir || !ret)
-                return bench_error_set(err, EINVAL, "plot_all: missing result, directory or output");
+/* The figures draw() makes into dir; none at all: -ENODATA with why_none. */
+static int plot_into(const char *dir, int (*draw)(plot_ctx *ctx, const void *arg, bench_error **err),
+                     const void *arg, const char *why_none, plot_set *ret, bench_error **err) {
         plot_set set = {0};
         plot_ctx ctx;
         int r = plot_ctx_open(&ctx, dir, &set, err);
         if (r < 0)
                 return r;
-        r = plot_figures(&ctx, f, cmp, err);
+        r = draw(&ctx, arg, err);
         plot_ctx_close(&ctx);
         if (r < 0) {
                 plot_set_clear(&set);
                 return r;
         }
         if (set.n == 0)
-                return bench_error_set(err, ENODATA, "nothing to plot: no metric has samples");
+                return bench_error_set(err, ENODATA, "nothing to plot: %s", why_none);
         *ret = set;
         return 0;
+}
+
+typedef struct result_figures {
+        const res_file *f;
+        const cmp_report *cmp;
+} result_figures;
+
+static int draw_result(plot_ctx *ctx, const void *arg, bench_error **err) {
+        const result_figures *a = arg;
+        return plot_figures(ctx, a->f, a->cmp, err);
+}
+
+static int draw_fleet(plot_ctx *ctx, const void *arg, bench_error **err) {
+        return plot_fleet_figures(ctx, arg, err);
+}
+
+int plot_all(const res_file *f, const cmp_report *cmp, const char *dir, plot_set *ret, bench_error **err) {
+        if (!f || !dir || !*dir || !ret)
+                return bench_error_set(err, EINVAL, "plot_all: missing result, directory or output");
+        result_figures a = {f, cmp};
+        return plot_into(dir, draw_result, &a, "no metric has samples", ret, err);
+}
+
+int plot_fleet(const fleet *fl, const char *dir, plot_set *ret, bench_error **err) {
+        if (!fl || !dir || !*dir || !ret)
+                return bench_error_set(err, EINVAL, "plot_fleet: missing fleet, directory or output");
+        return plot_into(dir, draw_fleet, fl, "no host has an overhead to show", ret, err);
 }

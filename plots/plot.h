@@ -12,6 +12,7 @@
 
 #include "../common/error.h"
 #include "../results/compare.h"
+#include "../results/fleet.h"
 #include "../results/result.h"
 
 typedef struct plot_file {
@@ -34,4 +35,6 @@ typedef struct plot_set {
  * gnuplot missing: -ENOENT "gnuplot is not installed (apt-get install gnuplot-nox)".
  */
 int plot_all(const res_file *f, const cmp_report *cmp, const char *dir, plot_set *ret, bench_error **err);
+/* Into dir (created): per metric of an analysed fleet, each host's overhead with its interval. */
+int plot_fleet(const fleet *fl, const char *dir, plot_set *ret, bench_error **err);
 void plot_set_clear(plot_set *s);

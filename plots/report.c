@@ -16,114 +16,10 @@
 #include "../common/cleanup.h"
 #include "../common/util.h"
 #include "../results/adaptive.h"
+#include "doc.h"
 #include "escape.h"
 #include "plot.h"
 #include "verdicts.h"
-
-typedef struct doc {
-        FILE *m;
-        plot_markup fmt; /* PLOT_MARKDOWN or PLOT_HTML */
-        bool oom;
-} doc;
-
-static void put(doc *d, const char *s) {
-        plot_put(d->m, d->fmt, s);
-}
-
-__attribute__((format(printf, 2, 3))) static void putf(doc *d, const char *fmt, ...) {
-        _cleanup_free_ char *s = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        int r = vasprintf(&s, fmt, ap);
-        va_end(ap);
-        if (r < 0) {
-                d->oom = true;
-                return;
-        }
-        put(d, s);
-}
-
-/* 4 significant digits, whole numbers from 1e4 on, "-" if not finite. */
-static const char *report_num(double x, char *buf, size_t len) {
-        if (!isfinite(x))
-                snprintf(buf, len, "-");
-        else if (fabs(x) >= 1e4 && fabs(x) < 1e12)
-                snprintf(buf, len, "%.0f", x);
-        else
-                snprintf(buf, len, "%.4g", x);
-        return buf;
-}
-
-static void heading(doc *d, int level, const char *text) {
-        if (d->fmt == PLOT_HTML) {
-                fprintf(d->m, "<h%d>", level);
-                put(d, text);
-                fprintf(d->m, "</h%d>\n", level);
-        } else {
-                fprintf(d->m, "\n%.*s ", level, "######");
-                put(d, text);
-                fputs("\n\n", d->m);
-        }
-}
-
-static void para(doc *d, const char *text) {
-        if (d->fmt == PLOT_HTML) {
-                fputs("<p>", d->m);
-                put(d, text);
-                fputs("</p>\n", d->m);
-        } else {
-                put(d, text);
-                fputs("\n\n", d->m);
-        }
-}
-
-/* Tables: header cells, then rows of already formatted (unescaped) cells. */
-static void table_start(doc *d, const char *const *cols, size_t n) {
-        if (d->fmt == PLOT_HTML) {
-                fputs("<table>\n<thead><tr>", d->m);
-                for (size_t i = 0; i < n; i++) {
-                        fputs("<th>", d->m);
-                        put(d, cols[i]);
-                        fputs("</th>", d->m);
-                }
-                fputs("</tr></thead>\n<tbody>\n", d->m);
-        } else {
-                fputc('|', d->m);
-                for (size_t i = 0; i < n; i++) {
-                        fputc(' ', d->m);
-                        put(d, cols[i]);
-                        fputs(" |", d->m);
-                }
-                fputs("\n|", d->m);
-                for (size_t i = 0; i < n; i++)
-                        fputs("---|", d->m);
-                fputc('\n', d->m);
-        }
-}
-
-static void row(doc *d, const char *const *cells, size_t n) {
-        if (d->fmt == PLOT_HTML) {
-                fputs("<tr>", d->m);
-                for (size_t i = 0; i < n; i++) {
-                        fputs("<td>", d->m);
-                        put(d, cells[i] ? cells[i] : "-");
-                        fputs("</td>", d->m);
-                }
-                fputs("</tr>\n", d->m);
-        } else {
-                fputc('|', d->m);
-                for (size_t i = 0; i < n; i++) {
-                        fputc(' ', d->m);
-                        put(d, cells[i] && *cells[i] ? cells[i] : "-");
-                        fputs(" |", d->m);
-                }
-                fputc('\n', d->m);
-        }
-}
-
-static void table_end(doc *d) {
-        fputs(d->fmt == PLOT_HTML ? "</tbody>\n</table>\n" : "\n", d->m);
-}
 
 /* A JSON scalar (or an array of scalars) as text; caller frees. */
 static char *json_text(const cJSON *j) {
@@ -167,7 +63,7 @@ static void host_rows(doc *d, const cJSON *o, const char *prefix) {
                 }
                 _cleanup_free_ char *v = json_text(c);
                 const char *cells[] = {key, v ? v : "?"};
-                row(d, cells, 2);
+                doc_row(d, cells, 2);
         }
 }
 
@@ -176,16 +72,16 @@ static void section_activity(doc *d, const res_file *f) {
         const cJSON *a = f->activity, *e;
         if (!cJSON_IsObject(a))
                 return; /* a file of an older bench */
-        heading(d, 2, "Host activity");
+        doc_heading(d, 2, "Host activity");
         const cJSON *w = cJSON_GetObjectItemCaseSensitive(a, "warnings");
         if (cJSON_GetArraySize(w) == 0)
-                para(d,
-                     "The host was quiet: load, steal and other processes' CPU time below the thresholds.");
+                doc_para(d, "The host was quiet: load, steal and other processes' CPU time below the "
+                            "thresholds.");
         else {
                 fputs(d->fmt == PLOT_HTML ? "<ul>\n" : "", d->m);
                 cJSON_ArrayForEach(e, w) {
                         fputs(d->fmt == PLOT_HTML ? "<li>" : "- ", d->m);
-                        put(d, cJSON_IsString(e) ? e->valuestring : "?");
+                        doc_put(d, cJSON_IsString(e) ? e->valuestring : "?");
                         fputs(d->fmt == PLOT_HTML ? "</li>\n" : "\n", d->m);
                 }
                 fputs(d->fmt == PLOT_HTML ? "</ul>\n" : "\n", d->m);
@@ -193,11 +89,11 @@ static void section_activity(doc *d, const res_file *f) {
         static const char *const cols[] = {"Field", "Value"};
         static const char *const keys[] = {"load_before",   "load_after", "steal_pct",
                                            "other_cpu_pct", "samples",    "seconds"};
-        table_start(d, cols, 2);
+        doc_table_start(d, cols, 2);
         for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
                 _cleanup_free_ char *v = json_text(cJSON_GetObjectItemCaseSensitive(a, keys[i]));
                 const char *cells[] = {keys[i], v ? v : "-"};
-                row(d, cells, 2);
+                doc_row(d, cells, 2);
         }
         cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(a, "busy")) {
                 _cleanup_free_ char *pid = json_text(cJSON_GetObjectItemCaseSensitive(e, "pid")),
@@ -214,9 +110,9 @@ static void section_activity(doc *d, const res_file *f) {
                         return;
                 }
                 const char *cells[] = {k, v};
-                row(d, cells, 2);
+                doc_row(d, cells, 2);
         }
-        table_end(d);
+        doc_table_end(d);
 }
 
 /* The accels seen in a configuration's results ("tcg (emulated)" flagged); caller frees, NULL = none. */
@@ -279,9 +175,9 @@ static bool in_suite(const cJSON *cfgs, const char *name) {
 }
 
 static void section_configurations(doc *d, const res_file *f) {
-        heading(d, 2, "Configurations");
+        doc_heading(d, 2, "Configurations");
         static const char *const cols[] = {"Name", "Kind", "Options", "Accel"};
-        table_start(d, cols, 4);
+        doc_table_start(d, cols, 4);
         const cJSON *cfgs = f->suite ? cJSON_GetObjectItemCaseSensitive(f->suite, "configurations") : NULL;
         for (const cJSON *c = cJSON_IsArray(cfgs) ? cfgs->child : NULL; c; c = c->next) {
                 const cJSON *n = cJSON_GetObjectItemCaseSensitive(c, "name");
@@ -290,7 +186,7 @@ static void section_configurations(doc *d, const res_file *f) {
                 _cleanup_free_ char *opts = config_options(c);
                 _cleanup_free_ char *accel = config_accel(f, name);
                 const char *cells[] = {name, cJSON_IsString(k) ? k->valuestring : "?", opts, accel};
-                row(d, cells, 4);
+                doc_row(d, cells, 4);
         }
         /* configurations with results but missing from the suite copy (older or hand-made files) */
         for (size_t i = 0; i < f->n_series; i++) {
@@ -302,59 +198,25 @@ static void section_configurations(doc *d, const res_file *f) {
                         continue;
                 _cleanup_free_ char *accel = config_accel(f, s->configuration);
                 const char *cells[] = {s->configuration, s->config_kind, "", accel};
-                row(d, cells, 4);
+                doc_row(d, cells, 4);
         }
-        table_end(d);
-}
-
-/* The configuration the overhead is measured against: the first of kind bare. */
-static const char *bare_name(const res_file *f) {
-        for (size_t i = 0; i < f->n_series; i++)
-                if (!strcmp(f->series[i].config_kind, "bare"))
-                        return f->series[i].configuration;
-        const cJSON *cfgs = f->suite ? cJSON_GetObjectItemCaseSensitive(f->suite, "configurations") : NULL;
-        for (const cJSON *c = cJSON_IsArray(cfgs) ? cfgs->child : NULL; c; c = c->next) {
-                const cJSON *n = cJSON_GetObjectItemCaseSensitive(c, "name");
-                const cJSON *k = cJSON_GetObjectItemCaseSensitive(c, "kind");
-                if (cJSON_IsString(n) && cJSON_IsString(k) && !strcmp(k->valuestring, "bare"))
-                        return n->valuestring;
-        }
-        return NULL;
+        doc_table_end(d);
 }
 
 static const cmp_opts default_opts = {.threshold_pct = 5, .alpha = 0.05, .bootstrap = 2000, .seed = 1};
 
-/* "+12.3% [+10.1, +14.0]"; a difference row (no ratio): "+512 KiB [+300, +700]" */
-static void fmt_change(const cmp_row *r, char *buf, size_t len) {
-        if (r->by == CMP_BY_DIFFERENCE) {
-                if (!isfinite(r->diff))
-                        snprintf(buf, len, "-");
-                else if (isfinite(r->diff_low) && isfinite(r->diff_high))
-                        snprintf(buf, len, "%+.4g %s [%+.4g, %+.4g]", r->diff, r->cur->unit, r->diff_low,
-                                 r->diff_high);
-                else
-                        snprintf(buf, len, "%+.4g %s", r->diff, r->cur->unit);
-        } else if (!isfinite(r->change_pct))
-                snprintf(buf, len, "-");
-        else if (isfinite(r->ratio_low) && isfinite(r->ratio_high))
-                snprintf(buf, len, "%+.1f%% [%+.1f, %+.1f]", r->change_pct, (r->ratio_low - 1) * 100,
-                         (r->ratio_high - 1) * 100);
-        else
-                snprintf(buf, len, "%+.1f%%", r->change_pct);
-}
-
 static void section_overhead(doc *d, const res_file *f, const cmp_opts *o) {
-        heading(d, 2, "Overhead vs bare");
-        const char *bare = bare_name(f);
+        doc_heading(d, 2, "Overhead vs bare");
+        const char *bare = res_bare_configuration(f);
         if (!bare) {
-                para(d, "No bare configuration in this run: there is nothing to measure the overhead "
-                        "against.");
+                doc_para(d, "No bare configuration in this run: there is nothing to measure the overhead "
+                            "against.");
                 return;
         }
         cmp_report rep = {0};
         _cleanup_error_ bench_error *e = NULL;
         if (cmp_overhead(f, bare, o, &rep, &e) < 0) {
-                putf(d, "No overhead table: %s", e && e->msg ? e->msg : "comparison failed");
+                doc_putf(d, "No overhead table: %s", e && e->msg ? e->msg : "comparison failed");
                 fputs(d->fmt == PLOT_HTML ? "\n" : "\n\n", d->m);
                 return;
         }
@@ -376,7 +238,7 @@ static void section_overhead(doc *d, const res_file *f, const cmp_opts *o) {
                              "a ratio (a %s median of 0 or below) show the difference in their unit.",
                              bare, o->threshold_pct, bare);
         if (n >= 0)
-                para(d, intro);
+                doc_para(d, intro);
         if ((o->equivalence_pct > 0
                      ? asprintf(&verdict_col, "Verdict (margin ±%g%%)", o->equivalence_pct)
                      : asprintf(&verdict_col, "Verdict (threshold %g%%)", o->threshold_pct)) < 0)
@@ -389,44 +251,44 @@ static void section_overhead(doc *d, const res_file *f, const cmp_opts *o) {
                                     "Median",
                                     "Overhead % (95% CI)",
                                     verdict_col ? verdict_col : "Verdict"};
-        table_start(d, cols, ELEMENTSOF(cols));
+        doc_table_start(d, cols, ELEMENTSOF(cols));
         for (size_t i = 0; i < rep.n_rows; i++) {
                 const cmp_row *r = &rep.rows[i];
                 char b[64], c[64], ch[128], ml[256], v[160];
-                fmt_change(r, ch, sizeof(ch));
+                doc_change(r, ch, sizeof(ch));
                 plot_verdict_text(r, o, true, v, sizeof(v));
                 _cleanup_free_ char *label = config_label(f, r->cur->configuration);
                 const char *cells[] = {r->cur->workload,
                                        label ? label : r->cur->configuration,
                                        res_metric_label(r->cur, ml, sizeof(ml)),
                                        r->cur->unit,
-                                       report_num(r->base_median, b, sizeof(b)),
-                                       report_num(r->cur_median, c, sizeof(c)),
+                                       doc_num(r->base_median, b, sizeof(b)),
+                                       doc_num(r->cur_median, c, sizeof(c)),
                                        ch,
                                        v};
-                row(d, cells, ELEMENTSOF(cells));
+                doc_row(d, cells, ELEMENTSOF(cells));
         }
-        table_end(d);
+        doc_table_end(d);
         cmp_report_clear(&rep);
 }
 
 static void section_results(doc *d, const res_file *f) {
-        heading(d, 2, "Results");
+        doc_heading(d, 2, "Results");
         if (f->n_series == 0) {
-                para(d, "No results.");
+                doc_para(d, "No results.");
                 return;
         }
         static const char *const cols[] = {"Workload", "Configuration", "Metric", "Unit",    "n",
                                            "Median",   "95% CI",        "CV",     "Outliers"};
-        table_start(d, cols, ELEMENTSOF(cols));
+        doc_table_start(d, cols, ELEMENTSOF(cols));
         for (size_t i = 0; i < f->n_series; i++) {
                 const res_series *s = &f->series[i];
                 char n[32], med[64], lo[64], hi[64], ci[160], cv[64], out[32];
                 snprintf(n, sizeof(n), "%zu", s->n_samples);
                 if (s->has_stats) {
-                        report_num(s->stats.median, med, sizeof(med));
-                        snprintf(ci, sizeof(ci), "[%s, %s]", report_num(s->stats.ci95_low, lo, sizeof(lo)),
-                                 report_num(s->stats.ci95_high, hi, sizeof(hi)));
+                        doc_num(s->stats.median, med, sizeof(med));
+                        snprintf(ci, sizeof(ci), "[%s, %s]", doc_num(s->stats.ci95_low, lo, sizeof(lo)),
+                                 doc_num(s->stats.ci95_high, hi, sizeof(hi)));
                         if (s->stats.ci_level > 0 && s->stats.ci_level < 0.95 - 1e-9) {
                                 size_t l = strlen(ci);
                                 snprintf(ci + l, sizeof(ci) - l, " (%.0f%%)", s->stats.ci_level * 100);
@@ -453,9 +315,9 @@ static void section_results(doc *d, const res_file *f) {
                                        ci,
                                        cv,
                                        out};
-                row(d, cells, ELEMENTSOF(cells));
+                doc_row(d, cells, ELEMENTSOF(cells));
         }
-        table_end(d);
+        doc_table_end(d);
 }
 
 static void only_in(doc *d, const char *what, char *const *keys, size_t n) {
@@ -471,16 +333,16 @@ static void only_in(doc *d, const char *what, char *const *keys, size_t n) {
         }
         _cleanup_free_ char *t = NULL;
         if (acc && asprintf(&t, "Only in the %s: %s.", what, acc) >= 0)
-                para(d, t);
+                doc_para(d, t);
 }
 
 static int section_compare(doc *d, const res_file *f, const res_file *base, const cmp_report *c,
                            const char *cmp_error, bench_error **err) {
-        heading(d, 2, "Comparison with the base");
+        doc_heading(d, 2, "Comparison with the base");
         if (!c) {
                 _cleanup_free_ char *t = NULL;
                 if (asprintf(&t, "No comparison: %s", cmp_error ? cmp_error : "comparison failed") >= 0)
-                        para(d, t);
+                        doc_para(d, t);
                 return 0;
         }
         _cleanup_free_ char *intro = NULL;
@@ -489,7 +351,7 @@ static int section_compare(doc *d, const res_file *f, const res_file *base, cons
                      "with too few samples.",
                      base->started_at ? base->started_at : "?", c->n_regressed, c->n_improved, c->n_unchanged,
                      c->n_noisy, c->n_too_few) >= 0)
-                para(d, intro);
+                doc_para(d, intro);
         /* the Markdown comparison (plot_verdicts) carries its own */
         if (d->fmt == PLOT_HTML)
                 plot_env_diffs(d->m, c, PLOT_ENV_HTML);
@@ -505,19 +367,19 @@ static int section_compare(doc *d, const res_file *f, const res_file *base, cons
         } else {
                 static const char *const cols[] = {"Workload", "Configuration",     "Metric", "Base median",
                                                    "Median",   "Change % (95% CI)", "p",      "Verdict"};
-                table_start(d, cols, ELEMENTSOF(cols));
+                doc_table_start(d, cols, ELEMENTSOF(cols));
                 for (size_t i = 0; i < c->n_rows; i++) {
                         const cmp_row *r = &c->rows[i];
                         char b[64], m[64], ch[128], p[32], ml[256], v[160];
-                        fmt_change(r, ch, sizeof(ch));
+                        doc_change(r, ch, sizeof(ch));
                         plot_verdict_text(r, &c->opts, false, v, sizeof(v));
                         snprintf(p, sizeof(p), isfinite(r->p_value) ? "%.3g" : "-", r->p_value);
                         _cleanup_free_ char *label = config_label(f, r->cur->configuration);
                         const char *cells[] = {r->cur->workload,
                                                label ? label : r->cur->configuration,
                                                res_metric_label(r->cur, ml, sizeof(ml)),
-                                               report_num(r->base_median, b, sizeof(b)),
-                                               report_num(r->cur_median, m, sizeof(m)),
+                                               doc_num(r->base_median, b, sizeof(b)),
+                                               doc_num(r->cur_median, m, sizeof(m)),
                                                ch,
                                                p,
                                                v};
@@ -528,81 +390,16 @@ static int section_compare(doc *d, const res_file *f, const res_file *base, cons
                                 fputs("<tr>", d->m);
                         for (size_t k = 0; k < ELEMENTSOF(cells); k++) {
                                 fputs("<td>", d->m);
-                                put(d, cells[k]);
+                                doc_put(d, cells[k]);
                                 fputs("</td>", d->m);
                         }
                         fputs("</tr>\n", d->m);
                 }
-                table_end(d);
+                doc_table_end(d);
         }
         only_in(d, "base", c->only_in_base, c->n_only_base);
         only_in(d, "new run", c->only_in_cur, c->n_only_cur);
         return 0;
-}
-
-/* The link to a plot, relative to the report: "<name>-plots/x.png". */
-static const char *plot_rel(const char *path, const char *plot_dir, const char *rel_dir, char *buf,
-                            size_t len) {
-        size_t n = strlen(plot_dir);
-        if (!strncmp(path, plot_dir, n) && path[n] == '/') {
-                snprintf(buf, len, "%s%s", rel_dir, path + n);
-                return buf;
-        }
-        return path;
-}
-
-static void section_plots(doc *d, const plot_set *plots, const char *plot_error, const char *plot_dir,
-                          const char *rel_dir) {
-        heading(d, 2, "Plots");
-        if (plot_error) {
-                _cleanup_free_ char *t = NULL;
-                if (asprintf(&t, "No plots: %s", plot_error) >= 0)
-                        para(d, t);
-                return;
-        }
-        if (plots->n == 0) {
-                para(d, "No plots.");
-                return;
-        }
-        for (size_t i = 0; i < plots->n; i++) {
-                const plot_file *p = &plots->files[i];
-                char png[4096], svg[4096];
-                const char *title = p->title ? p->title : p->name;
-                heading(d, 3, title);
-                const char *png_rel = p->png ? plot_rel(p->png, plot_dir, rel_dir, png, sizeof(png)) : NULL;
-                const char *svg_rel = p->svg ? plot_rel(p->svg, plot_dir, rel_dir, svg, sizeof(svg)) : NULL;
-                if (d->fmt == PLOT_HTML) {
-                        fputs("<figure>", d->m);
-                        if (png_rel) {
-                                fputs("<img src=\"", d->m);
-                                plot_put_url(d->m, png_rel);
-                                fputs("\" alt=\"", d->m);
-                                put(d, title);
-                                fputs("\">", d->m);
-                        }
-                        fputs("<figcaption>", d->m);
-                        put(d, title);
-                        if (svg_rel) {
-                                fputs(" (<a href=\"", d->m);
-                                plot_put_url(d->m, svg_rel);
-                                fputs("\">SVG</a>)", d->m);
-                        }
-                        fputs("</figcaption></figure>\n", d->m);
-                } else {
-                        if (png_rel) {
-                                fputs("![", d->m);
-                                put(d, title);
-                                fputs("](", d->m);
-                                plot_put_url(d->m, png_rel);
-                                fputs(")\n", d->m);
-                        }
-                        if (svg_rel) {
-                                fputs("\n[SVG](", d->m);
-                                plot_put_url(d->m, svg_rel);
-                                fputs(")\n", d->m);
-                        }
-                }
-        }
 }
 
 static void issue_where(const res_issue *is, char *buf, size_t len) {
@@ -613,9 +410,9 @@ static void issue_where(const res_issue *is, char *buf, size_t len) {
 }
 
 static void section_notes(doc *d, const res_file *f) {
-        heading(d, 2, "Notes");
+        doc_heading(d, 2, "Notes");
         if (f->n_notes == 0) {
-                para(d, "None.");
+                doc_para(d, "None.");
                 return;
         }
         fputs(d->fmt == PLOT_HTML ? "<ul>\n" : "", d->m);
@@ -624,47 +421,47 @@ static void section_notes(doc *d, const res_file *f) {
                 char rep[48];
                 issue_where(is, rep, sizeof(rep));
                 fputs(d->fmt == PLOT_HTML ? "<li>" : "- ", d->m);
-                putf(d, "%s/%s (repetition %s): %s", is->configuration ? is->configuration : "run",
-                     is->workload ? is->workload : "all", rep, is->reason ? is->reason : "");
+                doc_putf(d, "%s/%s (repetition %s): %s", is->configuration ? is->configuration : "run",
+                         is->workload ? is->workload : "all", rep, is->reason ? is->reason : "");
                 fputs(d->fmt == PLOT_HTML ? "</li>\n" : "\n", d->m);
         }
         fputs(d->fmt == PLOT_HTML ? "</ul>\n" : "\n", d->m);
 }
 
 static void section_skipped(doc *d, const res_file *f) {
-        heading(d, 2, "Skipped");
+        doc_heading(d, 2, "Skipped");
         if (f->n_skipped == 0) {
-                para(d, "None.");
+                doc_para(d, "None.");
                 return;
         }
         static const char *const cols[] = {"Configuration", "Workload", "Reason"};
-        table_start(d, cols, 3);
+        doc_table_start(d, cols, 3);
         for (size_t i = 0; i < f->n_skipped; i++) {
                 const res_issue *is = &f->skipped[i];
                 const char *cells[] = {is->configuration ? is->configuration : "(all)",
                                        is->workload ? is->workload : "(all)", is->reason};
-                row(d, cells, 3);
+                doc_row(d, cells, 3);
         }
-        table_end(d);
+        doc_table_end(d);
 }
 
 static void section_errors(doc *d, const res_file *f) {
-        heading(d, 2, "Errors");
+        doc_heading(d, 2, "Errors");
         if (f->n_errors == 0) {
-                para(d, "None.");
+                doc_para(d, "None.");
                 return;
         }
         static const char *const cols[] = {"Configuration", "Workload", "Repetition", "Reason"};
-        table_start(d, cols, 4);
+        doc_table_start(d, cols, 4);
         for (size_t i = 0; i < f->n_errors; i++) {
                 const res_issue *is = &f->errors[i];
                 char rep[48];
                 issue_where(is, rep, sizeof(rep));
                 const char *cells[] = {is->configuration ? is->configuration : "(all)",
                                        is->workload ? is->workload : "(all)", rep, is->reason};
-                row(d, cells, 4);
+                doc_row(d, cells, 4);
         }
-        table_end(d);
+        doc_table_end(d);
 }
 
 /*
@@ -701,7 +498,7 @@ static void section_title(doc *d, const res_file *f) {
         _cleanup_free_ char *title = NULL;
         if (asprintf(&title, "bench report: %s", name) < 0)
                 title = NULL;
-        heading(d, 1, title ? title : "bench report");
+        doc_heading(d, 1, title ? title : "bench report");
         _cleanup_free_ char *status = NULL;
         int r;
         if (f->complete)
@@ -725,16 +522,16 @@ static void section_title(doc *d, const res_file *f) {
                 fputs("<ul class=\"meta\">\n", d->m);
                 for (size_t i = 0; i < n_cells; i++) {
                         fputs("<li><b>", d->m);
-                        put(d, cells[i][0]);
+                        doc_put(d, cells[i][0]);
                         fputs(":</b> ", d->m);
-                        put(d, cells[i][1]);
+                        doc_put(d, cells[i][1]);
                         fputs("</li>\n", d->m);
                 }
                 fputs("</ul>\n", d->m);
         } else {
                 for (size_t i = 0; i < n_cells; i++) {
                         fprintf(d->m, "- **%s:** ", cells[i][0]);
-                        put(d, cells[i][1]);
+                        doc_put(d, cells[i][1]);
                         fputc('\n', d->m);
                 }
         }
@@ -757,7 +554,7 @@ static void section_title(doc *d, const res_file *f) {
                 if (d->fmt == PLOT_MARKDOWN)
                         fputc('\n', d->m);
                 if (text)
-                        para(d, text);
+                        doc_para(d, text);
                 else
                         d->oom = true;
         }
@@ -765,51 +562,21 @@ static void section_title(doc *d, const res_file *f) {
         if (cJSON_IsString(desc)) {
                 if (d->fmt == PLOT_MARKDOWN)
                         fputc('\n', d->m);
-                para(d, desc->valuestring);
+                doc_para(d, desc->valuestring);
         }
-}
-
-static const char html_head[] =
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>";
-static const char html_style[] =
-        "</title>\n<style>\n"
-        "body{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#222}\n"
-        "table{border-collapse:collapse;margin:1rem 0;font-size:0.9rem}\n"
-        "th,td{border:1px solid #ccc;padding:0.25rem 0.5rem;text-align:left}\n"
-        "th{background:#f2f2f2}tr.regressed td{background:#fde2e2}\n"
-        "figure{margin:1rem 0}img{max-width:100%;height:auto}\n"
-        "</style>\n</head>\n<body>\n";
-
-static int format_from_path(const char *path) {
-        const char *dot = strrchr(path, '.');
-        const char *slash = strrchr(path, '/');
-        if (!dot || (slash && dot < slash))
-                return -EINVAL;
-        if (!strcmp(dot, ".md"))
-                return PLOT_MARKDOWN;
-        if (!strcmp(dot, ".html"))
-                return PLOT_HTML;
-        return -EINVAL;
 }
 
 int report_write(const res_file *f, const res_file *base, double equivalence_pct, const char *out_path,
                  bench_error **err) {
         cmp_opts opts = default_opts;
         opts.equivalence_pct = equivalence_pct;
-        int kind = format_from_path(out_path);
+        int kind = doc_format_of(out_path);
         if (kind < 0)
                 return bench_error_set(err, EINVAL, "%s: a report is .md (Markdown) or .html (HTML)",
                                        out_path);
 
-        /* plots go to <dir>/<basename without extension>-plots, linked relative to the report */
-        _cleanup_free_ char *dir_copy = strdup(out_path), *base_copy = strdup(out_path);
-        if (!dir_copy || !base_copy)
-                return bench_error_set(err, ENOMEM, "out of memory");
-        const char *out_dir = dirname(dir_copy);
-        char *stem = basename(base_copy);
-        *strrchr(stem, '.') = '\0';
         _cleanup_free_ char *plot_dir = NULL, *rel_dir = NULL;
-        if (asprintf(&plot_dir, "%s/%s-plots", out_dir, stem) < 0 || asprintf(&rel_dir, "%s-plots", stem) < 0)
+        if (doc_plot_dirs(out_path, &plot_dir, &rel_dir) < 0)
                 return bench_error_set(err, ENOMEM, "out of memory");
 
         cmp_report cmp = {0};
@@ -837,17 +604,17 @@ int report_write(const res_file *f, const res_file *base, double equivalence_pct
         doc d = {.m = m, .fmt = (plot_markup)kind};
         if (d.fmt == PLOT_HTML) {
                 const cJSON *n = f->suite ? cJSON_GetObjectItemCaseSensitive(f->suite, "name") : NULL;
-                fputs(html_head, m);
+                fputs(doc_html_head, m);
                 fputs("bench report: ", m);
-                put(&d, cJSON_IsString(n) ? n->valuestring : "(unnamed suite)");
-                fputs(html_style, m);
+                doc_put(&d, cJSON_IsString(n) ? n->valuestring : "(unnamed suite)");
+                fputs(doc_html_style, m);
         }
         section_title(&d, f);
-        heading(&d, 2, "Host");
+        doc_heading(&d, 2, "Host");
         static const char *const host_cols[] = {"Field", "Value"};
-        table_start(&d, host_cols, 2);
+        doc_table_start(&d, host_cols, 2);
         host_rows(&d, f->host, "");
-        table_end(&d);
+        doc_table_end(&d);
         section_activity(&d, f);
         section_configurations(&d, f);
         section_overhead(&d, f, &opts);
@@ -856,9 +623,8 @@ int report_write(const res_file *f, const res_file *base, double equivalence_pct
         if (base)
                 r = section_compare(&d, f, base, have_cmp ? &cmp : NULL, cmp_err ? cmp_err->msg : NULL, err);
         if (r == 0) {
-                section_plots(&d, &plots,
-                              plot_err ? (plot_err->msg ? plot_err->msg : "plotting failed") : NULL, plot_dir,
-                              rel_dir);
+                doc_plots(&d, &plots, plot_err ? (plot_err->msg ? plot_err->msg : "plotting failed") : NULL,
+                          plot_dir, rel_dir);
                 section_notes(&d, f);
                 section_skipped(&d, f);
                 section_errors(&d, f);

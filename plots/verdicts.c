@@ -338,15 +338,18 @@ static void format_markdown(FILE *m, const cmp_report *r, bool overhead) {
         fputc('\n', m);
 }
 
-static void format_junit(FILE *m, const cmp_report *r, bool overhead) {
+/* One <testsuite> of r named "bench compare" (host: "bench compare: HOST"). */
+static void junit_suite(FILE *m, const cmp_report *r, bool overhead, const char *host) {
         headings h;
         char base_buf[160];
         headings_of(r, overhead, &h, base_buf, sizeof(base_buf));
-        fprintf(m, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
-        fprintf(m,
-                "  <testsuite name=\"bench compare\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
-                "skipped=\"%zu\">\n",
-                r->n_rows, r->n_regressed, r->n_better_differs, r->n_too_few);
+        fputs("  <testsuite name=\"bench compare", m);
+        if (host) {
+                fputs(": ", m);
+                bench_put_xml(m, host);
+        }
+        fprintf(m, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\">\n", r->n_rows,
+                r->n_regressed, r->n_better_differs, r->n_too_few);
         fprintf(m, "    <properties>\n");
         fprintf(m, "      <property name=\"mode\" value=\"%s\"/>\n", overhead ? "overhead" : "compare");
         if (overhead) {
@@ -405,7 +408,13 @@ static void format_junit(FILE *m, const cmp_report *r, bool overhead) {
                 fputs("</system-out>\n    </testcase>\n", m);
         }
         plot_env_diffs(m, r, PLOT_ENV_JUNIT);
-        fputs("  </testsuite>\n</testsuites>\n", m);
+        fputs("  </testsuite>\n", m);
+}
+
+static void format_junit(FILE *m, const cmp_report *r, bool overhead) {
+        fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n", m);
+        junit_suite(m, r, overhead, NULL);
+        fputs("</testsuites>\n", m);
 }
 
 static cJSON *num_or_null(double v) {
@@ -480,7 +489,7 @@ static cJSON *row_json(const cmp_row *row) {
         return steal_pointer(&o);
 }
 
-static char *format_json(const cmp_report *r, bool overhead) {
+static cJSON *report_json(const cmp_report *r, bool overhead) {
         _cleanup_json_ cJSON *root = cJSON_CreateObject();
         cJSON *opts, *env, *rows, *counts;
         if (!put(root, "mode", cJSON_CreateString(overhead ? "overhead" : "compare")) ||
@@ -522,6 +531,14 @@ static char *format_json(const cmp_report *r, bool overhead) {
             !put(counts, "inconclusive", cJSON_CreateNumber((double)r->n_inconclusive)) ||
             !put(counts, "better_differs", cJSON_CreateNumber((double)r->n_better_differs)))
                 return NULL;
+        return steal_pointer(&root);
+}
+
+/* A JSON document as text with a final newline (consumes root); NULL out of memory. */
+static char *json_text(cJSON *consumed) {
+        _cleanup_json_ cJSON *root = consumed;
+        if (!root)
+                return NULL;
         char *text = cJSON_Print(root);
         if (!text)
                 return NULL;
@@ -532,21 +549,29 @@ static char *format_json(const cmp_report *r, bool overhead) {
         return out;
 }
 
+static char *format_json(const cmp_report *r, bool overhead) {
+        return json_text(report_json(r, overhead));
+}
+
 const char *const plot_verdict_formats[4] = {"text", "markdown", "junit", "json"};
+
+static int format_index(const char *format, size_t *ret, bench_error **err) {
+        for (size_t i = 0; i < ELEMENTSOF(plot_verdict_formats); i++)
+                if (!strcmp(format ? format : "text", plot_verdict_formats[i])) {
+                        *ret = i;
+                        return 0;
+                }
+        return bench_error_set(err, EINVAL, "unknown format `%s` (text, markdown, junit or json)", format);
+}
 
 int plot_verdicts(const cmp_report *r, const char *format, bool overhead, char **ret_text,
                   bench_error **err) {
         if (!r || !ret_text)
                 return bench_error_set(err, EINVAL, "nothing to format");
-        if (!format)
-                format = "text";
-        size_t which = ELEMENTSOF(plot_verdict_formats);
-        for (size_t i = 0; i < ELEMENTSOF(plot_verdict_formats); i++)
-                if (!strcmp(format, plot_verdict_formats[i]))
-                        which = i;
-        if (which == ELEMENTSOF(plot_verdict_formats))
-                return bench_error_set(err, EINVAL, "unknown format `%s` (text, markdown, junit or json)",
-                                       format);
+        size_t which = 0;
+        int fr = format_index(format, &which, err);
+        if (fr < 0)
+                return fr;
         if (which == 3) {
                 char *text = format_json(r, overhead);
                 if (!text)
@@ -565,6 +590,138 @@ int plot_verdicts(const cmp_report *r, const char *format, bool overhead, char *
                 format_markdown(m, r, overhead);
         else
                 format_junit(m, r, overhead);
+        if (ferror(m) | fclose(m)) {
+                free(text);
+                return bench_error_set(err, ENOMEM, "out of memory");
+        }
+        *ret_text = text;
+        return 0;
+}
+
+/* "host KEY (BASE.json vs NEW.json)" as text for markup mk. */
+static void pair_title(FILE *m, plot_markup mk, const fleet_pair *p) {
+        fputs("host ", m);
+        plot_put(m, mk, p->base->key);
+        fputs(" (", m);
+        plot_put(m, mk, p->base->file);
+        fputs(" vs ", m);
+        plot_put(m, mk, p->cur->file);
+        fputc(')', m);
+}
+
+static void host_list(FILE *m, plot_markup mk, const char *what, const fleet_host *const *hosts, size_t n) {
+        if (n == 0)
+                return;
+        fprintf(m, "%s%s: ", mk == PLOT_MARKDOWN ? "- " : "", what);
+        for (size_t i = 0; i < n; i++) {
+                fputs(i ? ", " : "", m);
+                plot_put(m, mk, hosts[i]->key);
+        }
+        fputc('\n', m);
+}
+
+static void fleet_summary_line(FILE *m, const fleet_comparison *c) {
+        fprintf(m,
+                "%zu host%s compared, %zu with a regression, %zu with another fingerprint; %zu only in base, "
+                "%zu only in new\n",
+                c->n_pairs, c->n_pairs == 1 ? "" : "s", c->n_regressed_hosts, c->n_env_differs,
+                c->n_only_base, c->n_only_cur);
+}
+
+static cJSON *host_names(const fleet_host *const *hosts, size_t n) {
+        cJSON *a = cJSON_CreateArray();
+        for (size_t i = 0; a && i < n; i++)
+                if (!put(a, NULL, cJSON_CreateString(hosts[i]->key))) {
+                        cJSON_Delete(a);
+                        return NULL;
+                }
+        return a;
+}
+
+static cJSON *fleet_json(const fleet_comparison *c) {
+        _cleanup_json_ cJSON *root = cJSON_CreateObject();
+        cJSON *hosts, *counts;
+        if (!put(root, "mode", cJSON_CreateString("fleet-compare")) ||
+            !(hosts = cJSON_AddArrayToObject(root, "hosts")))
+                return NULL;
+        for (size_t i = 0; i < c->n_pairs; i++) {
+                const fleet_pair *p = &c->pairs[i];
+                cJSON *h = cJSON_CreateObject();
+                if (!put(hosts, NULL, h) || !put(h, "host", cJSON_CreateString(p->base->key)) ||
+                    !put(h, "base_file", cJSON_CreateString(p->base->file)) ||
+                    !put(h, "new_file", cJSON_CreateString(p->cur->file)) ||
+                    !put(h, "fingerprint_differs",
+                         p->fp_differs ? cJSON_CreateString(p->fp_differs) : cJSON_CreateNull()) ||
+                    !put(h, "regressed", cJSON_CreateBool(p->cmp.n_regressed > 0)) ||
+                    !put(h, "compare", report_json(&p->cmp, false)))
+                        return NULL;
+        }
+        if (!put(root, "only_in_base", host_names(c->only_base, c->n_only_base)) ||
+            !put(root, "only_in_new", host_names(c->only_cur, c->n_only_cur)) ||
+            !(counts = cJSON_AddObjectToObject(root, "counts")) ||
+            !put(counts, "hosts", cJSON_CreateNumber((double)c->n_pairs)) ||
+            !put(counts, "regressed_hosts", cJSON_CreateNumber((double)c->n_regressed_hosts)) ||
+            !put(counts, "fingerprint_differs", cJSON_CreateNumber((double)c->n_env_differs)))
+                return NULL;
+        return steal_pointer(&root);
+}
+
+int plot_fleet_verdicts(const fleet_comparison *c, const char *format, char **ret_text, bench_error **err) {
+        size_t which = 0;
+        int r = format_index(format, &which, err);
+        if (r < 0)
+                return r;
+        if (which == 3) {
+                char *text = json_text(fleet_json(c));
+                if (!text)
+                        return bench_error_set(err, ENOMEM, "out of memory");
+                *ret_text = text;
+                return 0;
+        }
+        char *text = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&text, &len);
+        if (!m)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        if (which == 2)
+                fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n", m);
+        for (size_t i = 0; i < c->n_pairs; i++) {
+                const fleet_pair *p = &c->pairs[i];
+                if (which == 0) {
+                        fputs(i ? "\n== " : "== ", m);
+                        pair_title(m, PLOT_TEXT, p);
+                        fputs(" ==\n", m);
+                        if (p->fp_differs) {
+                                fputs("FINGERPRINT DIFFERS: ", m);
+                                bench_put_text(m, p->fp_differs, 0);
+                                fputc('\n', m);
+                        }
+                        format_text(m, &p->cmp, false);
+                } else if (which == 1) {
+                        fputs("### ", m);
+                        pair_title(m, PLOT_MARKDOWN, p);
+                        fputs("\n\n", m);
+                        if (p->fp_differs) {
+                                fputs("> [!WARNING]\n> Fingerprint differs: ", m);
+                                plot_put_md(m, p->fp_differs);
+                                fputs("\n\n", m);
+                        }
+                        format_markdown(m, &p->cmp, false);
+                } else
+                        junit_suite(m, &p->cmp, false, p->base->key);
+        }
+        if (which == 2)
+                fputs("</testsuites>\n", m);
+        else {
+                fputs(which == 1 ? "### Fleet\n\n" : "\n== fleet ==\n", m);
+                host_list(m, which == 1 ? PLOT_MARKDOWN : PLOT_TEXT, "only in base", c->only_base,
+                          c->n_only_base);
+                host_list(m, which == 1 ? PLOT_MARKDOWN : PLOT_TEXT, "only in new", c->only_cur,
+                          c->n_only_cur);
+                if (which == 1 && (c->n_only_base || c->n_only_cur))
+                        fputc('\n', m);
+                fleet_summary_line(m, c);
+        }
         if (ferror(m) | fclose(m)) {
                 free(text);
                 return bench_error_set(err, ENOMEM, "out of memory");

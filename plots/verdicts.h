@@ -12,6 +12,7 @@
 
 #include "../common/error.h"
 #include "../results/compare.h"
+#include "../results/fleet.h"
 #include "escape.h"
 
 /* The formats plot_verdicts() takes: "text", "markdown", "junit", "json". */
@@ -19,6 +20,13 @@ extern const char *const plot_verdict_formats[4];
 
 /* r in one of plot_verdict_formats (NULL: text), worded as the overhead table when overhead; caller frees. */
 int plot_verdicts(const cmp_report *r, const char *format, bool overhead, char **ret_text, bench_error **err);
+
+/*
+ * Two fleets compared (fleet_compare) in one of plot_verdict_formats: per host the single compare's
+ * output under a title naming the host and both files (JUnit: a <testsuite> per host; JSON: "hosts"),
+ * then the hosts on one side only and a summary; caller frees.
+ */
+int plot_fleet_verdicts(const fleet_comparison *c, const char *format, char **ret_text, bench_error **err);
 
 /*
  * A row's verdict in words: "equivalent within ±2%", "inconclusive: about

@@ -109,10 +109,6 @@ void res_file_free(res_file *f) {
         free(f);
 }
 
-static void res_file_freep(res_file **f) {
-        res_file_free(*f);
-}
-
 /* Makes room for one more element of size elem in *array. */
 static int grow(void **array, size_t n, size_t *cap, size_t elem) {
         if (n < *cap)
@@ -1406,4 +1402,18 @@ int res_from_json(const char *text, const char *path, res_file **ret, bench_erro
                 return r;
         *ret = steal_pointer(&f);
         return 0;
+}
+
+const char *res_bare_configuration(const res_file *f) {
+        for (size_t i = 0; i < f->n_series; i++)
+                if (!strcmp(f->series[i].config_kind, "bare"))
+                        return f->series[i].configuration;
+        const cJSON *cfgs = f->suite ? cJSON_GetObjectItemCaseSensitive(f->suite, "configurations") : NULL;
+        for (const cJSON *c = cJSON_IsArray(cfgs) ? cfgs->child : NULL; c; c = c->next) {
+                const cJSON *n = cJSON_GetObjectItemCaseSensitive(c, "name");
+                const cJSON *k = cJSON_GetObjectItemCaseSensitive(c, "kind");
+                if (cJSON_IsString(n) && cJSON_IsString(k) && !strcmp(k->valuestring, "bare"))
+                        return n->valuestring;
+        }
+        return NULL;
 }

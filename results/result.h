@@ -112,6 +112,9 @@ typedef struct res_file {
 
 res_file *res_file_new(void);
 void res_file_free(res_file *f);
+static inline void res_file_freep(res_file **f) {
+        res_file_free(*f);
+}
 
 /*
  * The series for this key (workload, configuration, metric), created on first
@@ -135,6 +138,11 @@ const res_series *res_find(const res_file *f, const char *workload, const char *
 /* The series of this whole key: like's workload, configuration (or configuration if not NULL), metric, k, n.
  */
 const res_series *res_find_like(const res_file *f, const res_series *like, const char *configuration);
+/*
+ * The configuration overheads are measured against: the first of kind bare
+ * with results, else the suite's first of kind bare; NULL when there is none.
+ */
+const char *res_bare_configuration(const res_file *f);
 /* The metric as tables show it: "start_ms", "start_ms k=3", "mem_per_env_kib n=8". */
 const char *res_metric_label(const res_series *s, char *buf, size_t len);
 

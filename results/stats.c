@@ -167,9 +167,12 @@ static void median_ci(const double *sorted, size_t n, double *ret_low, double *r
  * MeanAD being the mean absolute deviation from the median (IBM's rule), so a
  * stray value among identical ones is still flagged.
  */
+double res_modified_z(double x, double median, double mad, double mean_ad) {
+        return mad > 0 ? 0.6745 * (x - median) / mad : (x - median) / (1.253314 * mean_ad);
+}
+
 static bool is_outlier(double x, double median, double mad, double mean_ad) {
-        double z = mad > 0 ? 0.6745 * (x - median) / mad : (x - median) / (1.253314 * mean_ad);
-        return fabs(z) > 3.5;
+        return fabs(res_modified_z(x, median, mad, mean_ad)) > RES_OUTLIER_Z;
 }
 
 static int find_outliers(const double *x, size_t n, double median, size_t **ret_idx, size_t *ret_n,

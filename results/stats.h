@@ -27,6 +27,15 @@ typedef struct res_stats {
         size_t n_outliers;
 } res_stats;
 
+/* The modified z-score above beyond which a value is an outlier (also a fleet's stand-out host). */
+#define RES_OUTLIER_Z 3.5
+/*
+ * The modified z-score of x among values with this median, MAD (median
+ * absolute deviation) and mean absolute deviation from the median: the rule
+ * above, MeanAD standing in when MAD is 0. Both 0: not finite.
+ */
+double res_modified_z(double x, double median, double mad, double mean_ad);
+
 /* n >= 1; x is not modified. */
 int res_stats_compute(const double *x, size_t n, res_stats *ret, bench_error **err);
 void res_stats_clear(res_stats *s);

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+/*
+ * A Markdown or HTML document being written (bench report, bench fleet
+ * report): headings, paragraphs and tables whose text is escaped for the
+ * markup on the way in, and the plots section.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "../results/compare.h"
+#include "escape.h"
+#include "plot.h"
+
+typedef struct doc {
+        FILE *m;
+        plot_markup fmt; /* PLOT_MARKDOWN or PLOT_HTML */
+        bool oom;
+} doc;
+
+/* Text, escaped for d's markup. */
+void doc_put(doc *d, const char *s);
+void doc_putf(doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* 4 significant digits, whole numbers from 1e4 on, "-" if not finite. */
+const char *doc_num(double x, char *buf, size_t len);
+void doc_heading(doc *d, int level, const char *text);
+void doc_para(doc *d, const char *text);
+void doc_paraf(doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Tables: header cells, then rows of unescaped cells (NULL or "" shows as "-"). */
+void doc_table_start(doc *d, const char *const *cols, size_t n);
+void doc_row(doc *d, const char *const *cells, size_t n);
+void doc_table_end(doc *d);
+/* "## Plots": each figure (PNG shown, SVG linked) relative to the report, or why there are none. */
+void doc_plots(doc *d, const plot_set *plots, const char *plot_error, const char *plot_dir,
+               const char *rel_dir);
+/*
+ * Where a report's plots go: <dir>/<basename without extension>-plots, and that dir relative to the
+ * report (its links). 0 or -ENOMEM.
+ */
+int doc_plot_dirs(const char *out_path, char **ret_plot_dir, char **ret_rel_dir);
+/* HTML: doc_html_head, the escaped title, doc_html_style; the body follows. */
+extern const char doc_html_head[];
+extern const char doc_html_style[];
+/* PLOT_MARKDOWN for *.md, PLOT_HTML for *.html, else -EINVAL. */
+int doc_format_of(const char *path);
+/* A row's change: "+12.3% [+10.1, +14.0]"; a difference row (no ratio): "+512 KiB [+300, +700]". */
+void doc_change(const cmp_row *r, char *buf, size_t len);
