@@ -896,3 +896,51 @@ void bench_keep_tail(char *buf, size_t len, const char *data, size_t n) {
         memcpy(buf + cur, data, n);
         buf[cur + n] = '\0';
 }
+
+static const char base64_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+void bench_base64_encode(const void *in, size_t n, char *out) {
+        const unsigned char *b = in;
+        size_t o = 0;
+        for (size_t i = 0; i < n; i += 3) {
+                unsigned v = (unsigned)b[i] << 16 | (i + 1 < n ? (unsigned)b[i + 1] << 8 : 0) |
+                             (i + 2 < n ? b[i + 2] : 0);
+                out[o++] = base64_chars[v >> 18 & 63];
+                out[o++] = base64_chars[v >> 12 & 63];
+                out[o++] = i + 1 < n ? base64_chars[v >> 6 & 63] : '=';
+                out[o++] = i + 2 < n ? base64_chars[v & 63] : '=';
+        }
+        out[o] = '\0';
+}
+
+static int base64_value(char c) {
+        const char *p = c ? strchr(base64_chars, c) : NULL;
+        return p ? (int)(p - base64_chars) : -1;
+}
+
+int bench_base64_decode(const char *s, void *out, size_t *ret_len) {
+        unsigned char *o = out;
+        size_t n = strlen(s), len = 0;
+        if (n % 4)
+                return -EINVAL;
+        for (size_t i = 0; i < n; i += 4) {
+                int v[4];
+                size_t pad = 0;
+                for (int k = 0; k < 4; k++) {
+                        /* '=' only at the end of the last group, and only in its last two places */
+                        if (s[i + k] == '=' && i + 4 == n && k >= 2) {
+                                v[k] = 0;
+                                pad++;
+                        } else if (pad || (v[k] = base64_value(s[i + k])) < 0)
+                                return -EINVAL;
+                }
+                unsigned x =
+                        (unsigned)v[0] << 18 | (unsigned)v[1] << 12 | (unsigned)v[2] << 6 | (unsigned)v[3];
+                unsigned char group[3] = {(unsigned char)(x >> 16), (unsigned char)(x >> 8),
+                                          (unsigned char)x};
+                memcpy(o + len, group, 3 - pad);
+                len += 3 - pad;
+        }
+        *ret_len = len;
+        return 0;
+}

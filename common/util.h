@@ -151,3 +151,12 @@ void bench_strv_free(char **v);
 char **bench_dir_names(DIR *d, bool (*keep)(const struct dirent *de));
 
 int bench_find_program(const char *name, unsigned flags, char **ret_path);
+
+/*
+ * Base64 (RFC 4648, with padding): n bytes into out (4 * ceil(n / 3) + 1
+ * bytes, NUL-terminated). Decoding takes whole groups of 4 characters,
+ * nothing else (no line breaks, no missing padding): out needs
+ * strlen(s) / 4 * 3 bytes; 0 and *ret_len, or -EINVAL.
+ */
+void bench_base64_encode(const void *in, size_t n, char *out);
+int bench_base64_decode(const char *s, void *out, size_t *ret_len);

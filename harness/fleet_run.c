@@ -247,50 +247,13 @@ static void chomp(char *s) {
                 s[--n] = '\0';
 }
 
-/* ---- base64 (the result over srun) ---- */
-
-static const char b64_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static void b64_encode(const unsigned char *in, size_t n, char *out) {
-        size_t o = 0;
-        for (size_t i = 0; i < n; i += 3) {
-                unsigned v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0) |
-                             (i + 2 < n ? in[i + 2] : 0);
-                out[o++] = b64_chars[v >> 18 & 63];
-                out[o++] = b64_chars[v >> 12 & 63];
-                out[o++] = i + 1 < n ? b64_chars[v >> 6 & 63] : '=';
-                out[o++] = i + 2 < n ? b64_chars[v & 63] : '=';
-        }
-        out[o] = '\0';
-}
-
-static int b64_value(char c) {
-        const char *p = c ? strchr(b64_chars, c) : NULL;
-        return p ? (int)(p - b64_chars) : -1;
-}
-
-/* Appends the decoded text of one chunk (a multiple of 4 characters) to b; -EINVAL if it is not base64. */
+/* Appends the decoded text of one DATA frame's chunk to b; -EINVAL if it is not base64. */
 static int b64_decode_into(const char *s, buf *b) {
-        size_t n = strlen(s);
-        if (n % 4)
+        unsigned char out[4096];
+        size_t len;
+        if (strlen(s) / 4 * 3 > sizeof(out) || bench_base64_decode(s, out, &len) < 0)
                 return -EINVAL;
-        for (size_t i = 0; i < n; i += 4) {
-                int v[4];
-                size_t pad = 0;
-                for (int k = 0; k < 4; k++) {
-                        if (s[i + k] == '=' && i + 4 == n && k >= 2) {
-                                v[k] = 0;
-                                pad++;
-                        } else if (pad || (v[k] = b64_value(s[i + k])) < 0)
-                                return -EINVAL;
-                }
-                unsigned x =
-                        (unsigned)v[0] << 18 | (unsigned)v[1] << 12 | (unsigned)v[2] << 6 | (unsigned)v[3];
-                char out[3] = {(char)(x >> 16), (char)(x >> 8 & 255), (char)(x & 255)};
-                if (buf_add(b, out, 3 - pad, MAX_RESULT_BYTES + 3) < 0)
-                        return -ENOMEM;
-        }
-        return 0;
+        return buf_add(b, (const char *)out, len, MAX_RESULT_BYTES + 3);
 }
 
 /* ---- bench fleet node ---- */
@@ -413,7 +376,7 @@ static int send_result(int dirfd, const char *file, const char *node) {
                 if (n == 0)
                         break;
                 bench_sha256_update(&h, chunk, (size_t)n);
-                b64_encode(chunk, (size_t)n, text);
+                bench_base64_encode(chunk, (size_t)n, text);
                 int r = emit(FRAME "DATA %s %s\n", node, text);
                 if (r < 0)
                         return r;
@@ -622,7 +585,8 @@ typedef struct fleet_ctx {
         node_track *t;
         size_t cap_t;
         job_info job;
-        char job_shown[300]; /* the job-level line last printed (before nodes are known) */
+        char job_shown[300];    /* the job-level line last printed (before nodes are known) */
+        char nodes_added[1024]; /* the NodeList last expanded into nodes */
         bool dirty;
         bool cancelled;
         uint64_t cancel_at;
@@ -878,12 +842,16 @@ static void update_states(fleet_ctx *c) {
         const char *st = c->job.state;
         bool pending = !strcmp(st, "PENDING") || !strcmp(st, "CONFIGURING");
         bool running = job_active(st) && !pending;
-        if (running || !job_active(st))
+        /* Slurm says "None" while it has not yet looked at a new job */
+        const char *why = c->job.reason[0] && strcmp(c->job.reason, "None") != 0 ? c->job.reason : NULL;
+        if ((running || !job_active(st)) && strcmp(c->job.nodelist, c->nodes_added) != 0) {
                 add_nodes(c, c->job.nodelist);
+                snprintf(c->nodes_added, sizeof(c->nodes_added), "%s", c->job.nodelist);
+        }
         if (c->m->n_nodes == 0 && c->job.seen) {
                 char line[300];
-                snprintf(line, sizeof(line), "%s%s%s%s", st, pending ? " (" : "",
-                         pending ? c->job.reason : "", pending ? ")" : "");
+                snprintf(line, sizeof(line), "%s%s%s%s", pending ? "pending" : st, pending && why ? " (" : "",
+                         pending && why ? why : "", pending && why ? ")" : "");
                 if (strcmp(line, c->job_shown) != 0) {
                         say("bench fleet: job %s: %s\n", c->m->job_id, line);
                         snprintf(c->job_shown, sizeof(c->job_shown), "%s", line);
@@ -907,7 +875,7 @@ static void update_states(fleet_ctx *c) {
                         continue;
                 }
                 if (pending)
-                        set_node(c, i, RES_FLEET_PENDING, c->job.reason[0] ? c->job.reason : NULL);
+                        set_node(c, i, RES_FLEET_PENDING, why);
                 else if (running || t->begun)
                         set_node(c, i, RES_FLEET_RUNNING, NULL);
         }

@@ -282,6 +282,35 @@ static void test_io_all(void **state) {
 }
 
 /* Expected output written by hand. */
+static void test_base64(void **state) {
+        (void)state;
+        /* RFC 4648 section 10 */
+        static const char *const plain[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+        static const char *const coded[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
+        for (size_t i = 0; i < ELEMENTSOF(plain); i++) {
+                char enc[16], dec[16];
+                size_t len = 99;
+                bench_base64_encode(plain[i], strlen(plain[i]), enc);
+                assert_string_equal(enc, coded[i]);
+                assert_int_equal(bench_base64_decode(coded[i], dec, &len), 0);
+                assert_int_equal(len, strlen(plain[i]));
+                assert_memory_equal(dec, plain[i], len);
+        }
+        unsigned char all[256], back[256];
+        char text[400];
+        for (int i = 0; i < 256; i++)
+                all[i] = (unsigned char)i;
+        bench_base64_encode(all, sizeof(all), text);
+        size_t len;
+        assert_int_equal(bench_base64_decode(text, back, &len), 0);
+        assert_int_equal(len, 256);
+        assert_memory_equal(all, back, 256);
+        static const char *const bad[] = {
+                "Zg=", "Zg", "Z===", "Zm9v\n", "Zg==Zg==", "Zm=v", "Zm9*", "====", "Zg= "};
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+                assert_int_equal(bench_base64_decode(bad[i], back, &len), -EINVAL);
+}
+
 static void test_put_xml(void **state) {
         char *out = NULL;
         size_t len = 0;
@@ -529,7 +558,7 @@ int main(void) {
                 cmocka_unit_test(test_opt_check),      cmocka_unit_test(test_opt_find),
                 cmocka_unit_test(test_put_xml),        cmocka_unit_test(test_io_all),
                 cmocka_unit_test(test_rm_rf_deep),     cmocka_unit_test(test_escape_text),
-                cmocka_unit_test(test_write_atomic),
+                cmocka_unit_test(test_write_atomic),   cmocka_unit_test(test_base64),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
