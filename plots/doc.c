@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../common/cleanup.h"
+#include "../common/util.h"
 
 void doc_put(doc *d, const char *s) {
         plot_put(d->m, d->fmt, s);
@@ -249,4 +250,41 @@ void doc_paraf(doc *d, const char *fmt, ...) {
                 return;
         }
         doc_para(d, s);
+}
+
+int doc_open(doc *d, const char *out_path, const char *title, bench_error **err) {
+        *d = (doc){0};
+        int kind = doc_format_of(out_path);
+        if (kind < 0)
+                return bench_error_set(err, EINVAL, "%s: a report is .md (Markdown) or .html (HTML)",
+                                       out_path);
+        d->fmt = (plot_markup)kind;
+        d->m = open_memstream(&d->buf, &d->len);
+        if (!d->m)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        if (d->fmt == PLOT_HTML) {
+                fputs(doc_html_head, d->m);
+                doc_put(d, title);
+                fputs(doc_html_style, d->m);
+        }
+        return 0;
+}
+
+void doc_discard(doc *d) {
+        if (d->m)
+                fclose(d->m);
+        free(d->buf);
+        *d = (doc){0};
+}
+
+int doc_commit(doc *d, const char *out_path, bench_error **err) {
+        if (d->fmt == PLOT_HTML)
+                fputs("</body>\n</html>\n", d->m);
+        bool bad = ferror(d->m) || d->oom;
+        bad |= fclose(d->m) != 0;
+        d->m = NULL;
+        int r = bad ? bench_error_set(err, ENOMEM, "out of memory")
+                    : bench_write_file_atomic(out_path, d->buf, d->len, err);
+        doc_discard(d);
+        return r;
 }
