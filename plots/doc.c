@@ -17,17 +17,22 @@ void doc_put(doc *d, const char *s) {
         plot_put(d->m, d->fmt, s);
 }
 
-__attribute__((format(printf, 2, 3))) void doc_putf(doc *d, const char *fmt, ...) {
+/* fmt's text handed to emit (doc_put or doc_para); out of memory is noted in d. */
+__attribute__((format(printf, 3, 0))) static void emitv(doc *d, void (*emit)(doc *d, const char *s),
+                                                        const char *fmt, va_list ap) {
         _cleanup_free_ char *s = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        int r = vasprintf(&s, fmt, ap);
-        va_end(ap);
-        if (r < 0) {
+        if (vasprintf(&s, fmt, ap) < 0) {
                 d->oom = true;
                 return;
         }
-        doc_put(d, s);
+        emit(d, s);
+}
+
+void doc_putf(doc *d, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        emitv(d, doc_put, fmt, ap);
+        va_end(ap);
 }
 
 /* 4 significant digits, whole numbers from 1e4 on, "-" if not finite. */
@@ -240,16 +245,10 @@ int doc_plot_dirs(const char *out_path, char **ret_plot_dir, char **ret_rel_dir)
 }
 
 void doc_paraf(doc *d, const char *fmt, ...) {
-        _cleanup_free_ char *s = NULL;
         va_list ap;
         va_start(ap, fmt);
-        int r = vasprintf(&s, fmt, ap);
+        emitv(d, doc_para, fmt, ap);
         va_end(ap);
-        if (r < 0) {
-                d->oom = true;
-                return;
-        }
-        doc_para(d, s);
 }
 
 int doc_open(doc *d, const char *out_path, const char *title, bench_error **err) {
