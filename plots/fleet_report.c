@@ -15,6 +15,7 @@
 #include "doc.h"
 #include "plot.h"
 #include "report.h"
+#include "verdicts.h"
 
 /* A value across hosts as the tables show it: a ratio as a change "+12.3%", a difference in its unit. */
 static const char *fmt_value(const fleet_metric *m, double v, char *buf, size_t len) {
@@ -97,10 +98,10 @@ static void section_per_host(doc *d, const fleet *f) {
         doc_para(d,
                  "Host × configuration × metric: the change of the median against the host's own bare, "
                  "with its 95% bootstrap interval (a metric whose bare median is 0 or below: the difference "
-                 "in its unit).");
-        static const char *const cols[] = {"Host",      "Workload",    "Configuration", "Metric",
-                                           "Unit",      "Bare median", "Median",        "Overhead (95% CI)",
-                                           "Stands out"};
+                 "in its unit), and the within-host verdict at the threshold of bench compare --overhead.");
+        static const char *const cols[] = {"Host",    "Workload",    "Configuration", "Metric",
+                                           "Unit",    "Bare median", "Median",        "Overhead (95% CI)",
+                                           "Verdict", "Stands out"};
         doc_table_start(d, cols, ELEMENTSOF(cols));
         for (size_t i = 0; i < f->n_metrics; i++) {
                 const fleet_metric *m = &f->metrics[i];
@@ -108,8 +109,9 @@ static void section_per_host(doc *d, const fleet *f) {
                         const cmp_row *r = m->rows[h];
                         if (!r)
                                 continue;
-                        char b[64], c[64], ch[160];
+                        char b[64], c[64], ch[160], v[160];
                         doc_change(r, ch, sizeof(ch));
+                        plot_verdict_text(r, &f->opts, true, v, sizeof(v));
                         const char *cells[] = {f->hosts[h].key,
                                                m->workload,
                                                m->configuration,
@@ -118,6 +120,7 @@ static void section_per_host(doc *d, const fleet *f) {
                                                doc_num(r->base_median, b, sizeof(b)),
                                                doc_num(r->cur_median, c, sizeof(c)),
                                                ch,
+                                               v,
                                                m->stands_out[h] ? "yes" : ""};
                         doc_row(d, cells, ELEMENTSOF(cells));
                 }
