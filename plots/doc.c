@@ -11,22 +11,28 @@
 #include <string.h>
 
 #include "../common/cleanup.h"
+#include "../common/util.h"
 
 void doc_put(doc *d, const char *s) {
         plot_put(d->m, d->fmt, s);
 }
 
-__attribute__((format(printf, 2, 3))) void doc_putf(doc *d, const char *fmt, ...) {
+/* fmt's text handed to emit (doc_put or doc_para); out of memory is noted in d. */
+__attribute__((format(printf, 3, 0))) static void emitv(doc *d, void (*emit)(doc *d, const char *s),
+                                                        const char *fmt, va_list ap) {
         _cleanup_free_ char *s = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        int r = vasprintf(&s, fmt, ap);
-        va_end(ap);
-        if (r < 0) {
+        if (vasprintf(&s, fmt, ap) < 0) {
                 d->oom = true;
                 return;
         }
-        doc_put(d, s);
+        emit(d, s);
+}
+
+void doc_putf(doc *d, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        emitv(d, doc_put, fmt, ap);
+        va_end(ap);
 }
 
 /* 4 significant digits, whole numbers from 1e4 on, "-" if not finite. */
@@ -239,14 +245,45 @@ int doc_plot_dirs(const char *out_path, char **ret_plot_dir, char **ret_rel_dir)
 }
 
 void doc_paraf(doc *d, const char *fmt, ...) {
-        _cleanup_free_ char *s = NULL;
         va_list ap;
         va_start(ap, fmt);
-        int r = vasprintf(&s, fmt, ap);
+        emitv(d, doc_para, fmt, ap);
         va_end(ap);
-        if (r < 0) {
-                d->oom = true;
-                return;
+}
+
+int doc_open(doc *d, const char *out_path, const char *title, bench_error **err) {
+        *d = (doc){0};
+        int kind = doc_format_of(out_path);
+        if (kind < 0)
+                return bench_error_set(err, EINVAL, "%s: a report is .md (Markdown) or .html (HTML)",
+                                       out_path);
+        d->fmt = (plot_markup)kind;
+        d->m = open_memstream(&d->buf, &d->len);
+        if (!d->m)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        if (d->fmt == PLOT_HTML) {
+                fputs(doc_html_head, d->m);
+                doc_put(d, title);
+                fputs(doc_html_style, d->m);
         }
-        doc_para(d, s);
+        return 0;
+}
+
+void doc_discard(doc *d) {
+        if (d->m)
+                fclose(d->m);
+        free(d->buf);
+        *d = (doc){0};
+}
+
+int doc_commit(doc *d, const char *out_path, bench_error **err) {
+        if (d->fmt == PLOT_HTML)
+                fputs("</body>\n</html>\n", d->m);
+        bool bad = ferror(d->m) || d->oom;
+        bad |= fclose(d->m) != 0;
+        d->m = NULL;
+        int r = bad ? bench_error_set(err, ENOMEM, "out of memory")
+                    : bench_write_file_atomic(out_path, d->buf, d->len, err);
+        doc_discard(d);
+        return r;
 }

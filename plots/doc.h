@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "../common/error.h"
 #include "../results/compare.h"
 #include "escape.h"
 #include "plot.h"
@@ -17,7 +18,19 @@ typedef struct doc {
         FILE *m;
         plot_markup fmt; /* PLOT_MARKDOWN or PLOT_HTML */
         bool oom;
+        char *buf; /* m's memory */
+        size_t len;
 } doc;
+
+/*
+ * A document in memory in out_path's format (by its extension: doc_format_of), HTML with its head
+ * titled title (escaped). -EINVAL naming the path for another extension.
+ */
+int doc_open(doc *d, const char *out_path, const char *title, bench_error **err);
+/* Ends it (HTML: the body) and writes it atomically to out_path; d is freed either way. */
+int doc_commit(doc *d, const char *out_path, bench_error **err);
+/* Frees an open document without writing it; accepts one never opened ({0}). */
+void doc_discard(doc *d);
 
 /* Text, escaped for d's markup. */
 void doc_put(doc *d, const char *s);

@@ -15,6 +15,7 @@
 #include "doc.h"
 #include "plot.h"
 #include "report.h"
+#include "verdicts.h"
 
 /* A value across hosts as the tables show it: a ratio as a change "+12.3%", a difference in its unit. */
 static const char *fmt_value(const fleet_metric *m, double v, char *buf, size_t len) {
@@ -97,10 +98,10 @@ static void section_per_host(doc *d, const fleet *f) {
         doc_para(d,
                  "Host × configuration × metric: the change of the median against the host's own bare, "
                  "with its 95% bootstrap interval (a metric whose bare median is 0 or below: the difference "
-                 "in its unit).");
-        static const char *const cols[] = {"Host",      "Workload",    "Configuration", "Metric",
-                                           "Unit",      "Bare median", "Median",        "Overhead (95% CI)",
-                                           "Stands out"};
+                 "in its unit), and the within-host verdict at the threshold of bench compare --overhead.");
+        static const char *const cols[] = {"Host",    "Workload",    "Configuration", "Metric",
+                                           "Unit",    "Bare median", "Median",        "Overhead (95% CI)",
+                                           "Verdict", "Stands out"};
         doc_table_start(d, cols, ELEMENTSOF(cols));
         for (size_t i = 0; i < f->n_metrics; i++) {
                 const fleet_metric *m = &f->metrics[i];
@@ -108,8 +109,9 @@ static void section_per_host(doc *d, const fleet *f) {
                         const cmp_row *r = m->rows[h];
                         if (!r)
                                 continue;
-                        char b[64], c[64], ch[160];
+                        char b[64], c[64], ch[160], v[160];
                         doc_change(r, ch, sizeof(ch));
+                        plot_verdict_text(r, &f->opts, true, v, sizeof(v));
                         const char *cells[] = {f->hosts[h].key,
                                                m->workload,
                                                m->configuration,
@@ -118,6 +120,7 @@ static void section_per_host(doc *d, const fleet *f) {
                                                doc_num(r->base_median, b, sizeof(b)),
                                                doc_num(r->cur_median, c, sizeof(c)),
                                                ch,
+                                               v,
                                                m->stands_out[h] ? "yes" : ""};
                         doc_row(d, cells, ELEMENTSOF(cells));
                 }
@@ -288,32 +291,25 @@ static void section_missing(doc *d, const fleet *f) {
 }
 
 int fleet_report_write(const fleet *f, const char *out_path, bench_error **err) {
-        int kind = doc_format_of(out_path);
-        if (kind < 0)
+        if (doc_format_of(out_path) < 0)
                 return bench_error_set(err, EINVAL, "%s: a report is .md (Markdown) or .html (HTML)",
                                        out_path);
-        _cleanup_free_ char *plot_dir = NULL, *rel_dir = NULL;
-        if (doc_plot_dirs(out_path, &plot_dir, &rel_dir) < 0)
+        _cleanup_free_ char *plot_dir = NULL, *rel_dir = NULL, *title = NULL;
+        if (doc_plot_dirs(out_path, &plot_dir, &rel_dir) < 0 ||
+            asprintf(&title, "bench fleet report: %s", f->suite) < 0)
                 return bench_error_set(err, ENOMEM, "out of memory");
 
+        /* a report without figures is still worth having: the Plots section says why */
         plot_set plots = {0};
         _cleanup_error_ bench_error *plot_err = NULL;
         if (plot_fleet(f, plot_dir, &plots, &plot_err) < 0)
                 plot_set_clear(&plots);
 
-        _cleanup_free_ char *buf = NULL;
-        size_t len = 0;
-        FILE *m = open_memstream(&buf, &len);
-        if (!m) {
+        doc d;
+        int r = doc_open(&d, out_path, title, err);
+        if (r < 0) {
                 plot_set_clear(&plots);
-                return bench_error_set(err, ENOMEM, "out of memory");
-        }
-        doc d = {.m = m, .fmt = (plot_markup)kind};
-        if (d.fmt == PLOT_HTML) {
-                fputs(doc_html_head, m);
-                doc_put(&d, "bench fleet report: ");
-                doc_put(&d, f->suite);
-                fputs(doc_html_style, m);
+                return r;
         }
         section_title(&d, f);
         section_hosts(&d, f);
@@ -324,14 +320,8 @@ int fleet_report_write(const fleet *f, const char *out_path, bench_error **err) 
         section_per_host(&d, f);
         doc_plots(&d, &plots, plot_err ? (plot_err->msg ? plot_err->msg : "plotting failed") : NULL, plot_dir,
                   rel_dir);
-        if (d.fmt == PLOT_HTML)
-                fputs("</body>\n</html>\n", m);
-        bool bad = ferror(m) || d.oom;
-        fclose(m);
         plot_set_clear(&plots);
-        if (bad)
-                return bench_error_set(err, ENOMEM, "out of memory");
-        return bench_write_file_atomic(out_path, buf, len, err);
+        return doc_commit(&d, out_path, err);
 }
 
 void fleet_summary(FILE *out, const fleet *f) {

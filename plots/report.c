@@ -570,8 +570,7 @@ int report_write(const res_file *f, const res_file *base, double equivalence_pct
                  bench_error **err) {
         cmp_opts opts = default_opts;
         opts.equivalence_pct = equivalence_pct;
-        int kind = doc_format_of(out_path);
-        if (kind < 0)
+        if (doc_format_of(out_path) < 0) /* before plotting */
                 return bench_error_set(err, EINVAL, "%s: a report is .md (Markdown) or .html (HTML)",
                                        out_path);
 
@@ -593,21 +592,16 @@ int report_write(const res_file *f, const res_file *base, double equivalence_pct
         if (plot_all(f, have_cmp ? &cmp : NULL, plot_dir, &plots, &plot_err) < 0)
                 plot_set_clear(&plots);
 
-        _cleanup_free_ char *buf = NULL;
-        size_t len = 0;
-        FILE *m = open_memstream(&buf, &len);
-        if (!m) {
+        const cJSON *n = f->suite ? cJSON_GetObjectItemCaseSensitive(f->suite, "name") : NULL;
+        _cleanup_free_ char *title = NULL;
+        if (asprintf(&title, "bench report: %s", cJSON_IsString(n) ? n->valuestring : "(unnamed suite)") < 0)
+                title = NULL;
+        doc d;
+        int r = title ? doc_open(&d, out_path, title, err) : bench_error_set(err, ENOMEM, "out of memory");
+        if (r < 0) {
                 cmp_report_clear(&cmp);
                 plot_set_clear(&plots);
-                return bench_error_set(err, ENOMEM, "out of memory");
-        }
-        doc d = {.m = m, .fmt = (plot_markup)kind};
-        if (d.fmt == PLOT_HTML) {
-                const cJSON *n = f->suite ? cJSON_GetObjectItemCaseSensitive(f->suite, "name") : NULL;
-                fputs(doc_html_head, m);
-                fputs("bench report: ", m);
-                doc_put(&d, cJSON_IsString(n) ? n->valuestring : "(unnamed suite)");
-                fputs(doc_html_style, m);
+                return r;
         }
         section_title(&d, f);
         doc_heading(&d, 2, "Host");
@@ -619,7 +613,6 @@ int report_write(const res_file *f, const res_file *base, double equivalence_pct
         section_configurations(&d, f);
         section_overhead(&d, f, &opts);
         section_results(&d, f);
-        int r = 0;
         if (base)
                 r = section_compare(&d, f, base, have_cmp ? &cmp : NULL, cmp_err ? cmp_err->msg : NULL, err);
         if (r == 0) {
@@ -628,16 +621,12 @@ int report_write(const res_file *f, const res_file *base, double equivalence_pct
                 section_notes(&d, f);
                 section_skipped(&d, f);
                 section_errors(&d, f);
-                if (d.fmt == PLOT_HTML)
-                        fputs("</body>\n</html>\n", m);
         }
-        bool bad = ferror(m) || d.oom;
-        fclose(m);
         cmp_report_clear(&cmp);
         plot_set_clear(&plots);
-        if (r < 0)
+        if (r < 0) {
+                doc_discard(&d);
                 return r;
-        if (bad)
-                return bench_error_set(err, ENOMEM, "out of memory");
-        return bench_write_file_atomic(out_path, buf, len, err);
+        }
+        return doc_commit(&d, out_path, err);
 }

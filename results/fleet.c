@@ -303,10 +303,13 @@ static int load_manifest(fleet *f, int dirfd, bench_error **err) {
         for (size_t i = 0; i < m->n_nodes; i++) {
                 const res_fleet_node *n = &m->nodes[i];
                 fleet_host *h = NULL;
-                for (size_t k = 0; k < f->n_hosts && !h; k++)
-                        if ((n->result && !strcmp(f->hosts[k].file, n->result)) ||
-                            !strcmp(f->hosts[k].key, n->node))
+                for (size_t k = 0; k < f->n_hosts && !h; k++) {
+                        /* the node's result file (its name in the dir), else a host of the node's name */
+                        const char *slash = strrchr(f->hosts[k].file, '/');
+                        const char *name = slash ? slash + 1 : f->hosts[k].file;
+                        if ((n->result && !strcmp(name, n->result)) || !strcmp(f->hosts[k].key, n->node))
                                 h = &f->hosts[k];
+                }
                 if (h) {
                         /* a result came back from a node that did not end well (a partial file) */
                         if (n->state != RES_FLEET_DONE &&
