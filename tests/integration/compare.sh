@@ -49,7 +49,7 @@ grep -v 'THE HOST WAS NOT QUIET\|WARNING:   host activity: ' "$tmp/aa.err" | gre
   && fail "A/A on one host must not warn: $(cat "$tmp/aa.err")"
 
 # the machine-readable formats
-"$BENCH" compare "$tmp/a.json" "$tmp/b.json" --threshold 20 --format junit -o "$tmp/aa.xml" || fail "junit: exit $?"
+"$BENCH" compare "$tmp/a.json" "$tmp/b.json" --threshold 20 --alpha 0.01 --format junit -o "$tmp/aa.xml" || fail "junit: exit $?"
 $PY - "$tmp/aa.xml" <<'PY' || fail "junit output is not the expected XML"
 import sys, xml.etree.ElementTree as E
 root = E.parse(sys.argv[1]).getroot()
@@ -60,7 +60,7 @@ assert cases and all(c.get("name").count("/") >= 2 for c in cases), [c.get("name
 assert "cpu/bare/ops_per_s" in [c.get("name") for c in cases]
 assert not any(c.find("failure") is not None for c in cases)
 PY
-"$BENCH" compare "$tmp/a.json" "$tmp/b.json" --threshold 20 --format json > "$tmp/aa.out.json" || fail "json: exit $?"
+"$BENCH" compare "$tmp/a.json" "$tmp/b.json" --threshold 20 --alpha 0.01 --format json > "$tmp/aa.out.json" || fail "json: exit $?"
 $PY - "$tmp/aa.out.json" <<'PY' || fail "json output"
 import json, sys
 d = json.load(open(sys.argv[1]))
