@@ -13,6 +13,7 @@
 #include "../common/json.h"
 #include "../common/jsonpos.h"
 #include "../common/util.h"
+#include "reader.h"
 
 static const char *const state_names[RES_FLEET_N_STATES] = {
         [RES_FLEET_PENDING] = "pending", [RES_FLEET_RUNNING] = "running",     [RES_FLEET_DONE] = "done",
@@ -234,54 +235,8 @@ int res_fleet_write_at(int dirfd, const char *path, const res_fleet *m, bench_er
 
 /* ---- reading ---- */
 
-typedef struct reader {
-        const char *file;
-        json_path path;
-        bench_error **err;
-} reader;
-
-static int fail(reader *rd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(reader *rd, const char *fmt, ...) {
-        _cleanup_free_ char *what = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        if (vasprintf(&what, fmt, ap) < 0)
-                what = NULL;
-        va_end(ap);
-        char buf[256];
-        const char *where = rd->path.n ? json_path_str(&rd->path, buf, sizeof(buf)) : "(top level)";
-        return bench_error_set(rd->err, EINVAL, "%s: %s: %s", rd->file, where, what ? what : "?");
-}
-
-static const char *type_name(const cJSON *j) {
-        if (cJSON_IsNull(j))
-                return "null";
-        if (cJSON_IsBool(j))
-                return "a boolean";
-        if (cJSON_IsNumber(j))
-                return "a number";
-        if (cJSON_IsString(j))
-                return "a string";
-        if (cJSON_IsArray(j))
-                return "an array";
-        if (cJSON_IsObject(j))
-                return "an object";
-        return "something else";
-}
-
-static int check_keys(reader *rd, const cJSON *obj, const char *const *allowed) {
-        for (const cJSON *c = obj->child; c; c = c->next) {
-                bool known = false;
-                for (const char *const *a = allowed; *a && !known; a++)
-                        known = !strcmp(c->string, *a);
-                if (!known)
-                        return fail(rd, "unknown field `%s`", c->string);
-                for (const cJSON *d = obj->child; d != c; d = d->next)
-                        if (!strcmp(d->string, c->string))
-                                return fail(rd, "duplicate field `%s`", c->string);
-        }
-        return 0;
-}
+/* the reader: results/reader.h */
+typedef json_reader reader;
 
 /* What a string field must look like: a check and its description for the message. */
 typedef struct string_rule {
@@ -296,14 +251,14 @@ static int get_string(reader *rd, const cJSON *obj, const char *key, bool nullab
         const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, key);
         const char *expected = nullable ? "a string or null" : "a string";
         if (!j)
-                return fail(rd, "missing (expected %s)", expected);
+                return json_fail(rd, "missing (expected %s)", expected);
         *ret = NULL;
         if (!(nullable && cJSON_IsNull(j))) {
                 if (!cJSON_IsString(j))
-                        return fail(rd, "expected %s, got %s", expected, type_name(j));
+                        return json_fail(rd, "expected %s, got %s", expected, json_type_name(j));
                 if (rule && !rule->ok(j->valuestring)) {
                         _cleanup_free_ char *shown = bench_escape_text(j->valuestring, 0);
-                        return fail(rd, "`%s` is not %s", shown ? shown : "?", rule->what);
+                        return json_fail(rd, "`%s` is not %s", shown ? shown : "?", rule->what);
                 }
                 if (!(*ret = strdup(j->valuestring)))
                         return bench_error_set(rd->err, ENOMEM, "out of memory");
@@ -333,7 +288,7 @@ static int get_word(reader *rd, const cJSON *obj, const char *key, int (*parse)(
         if (parse(s, ret) < 0) {
                 size_t mark = json_path_push_key(&rd->path, key);
                 _cleanup_free_ char *shown = bench_escape_text(s, 0);
-                r = fail(rd, "unknown value `%s` (expected %s)", shown ? shown : "?", choices);
+                r = json_fail(rd, "unknown value `%s` (expected %s)", shown ? shown : "?", choices);
                 json_path_pop(&rd->path, mark);
         }
         return r;
@@ -356,7 +311,7 @@ static int read_node(reader *rd, const cJSON *o, res_fleet_node *n) {
         static const char *const keys[] = {"node", "state", "reason", "exit_code", "result", NULL};
         int r;
         unsigned state = 0;
-        if ((r = check_keys(rd, o, keys)) < 0 ||
+        if ((r = json_check_keys(rd, o, keys)) < 0 ||
             (r = get_string(rd, o, "node", false, &name_rule, &n->node)) < 0 ||
             (r = get_word(rd, o, "state", parse_state, "pending, running, done, failed, cancelled or timeout",
                           &state)) < 0 ||
@@ -367,13 +322,13 @@ static int read_node(reader *rd, const cJSON *o, res_fleet_node *n) {
         size_t mark = json_path_push_key(&rd->path, "exit_code");
         const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, "exit_code");
         if (!j)
-                return fail(rd, "missing (expected an integer or null)");
+                return json_fail(rd, "missing (expected an integer or null)");
         if (!cJSON_IsNull(j)) {
                 if (!cJSON_IsNumber(j))
-                        return fail(rd, "expected an integer or null, got %s", type_name(j));
+                        return json_fail(rd, "expected an integer or null, got %s", json_type_name(j));
                 double v = j->valuedouble;
                 if (!(v >= 0 && v <= 255) || v != (double)(int)v)
-                        return fail(rd, "expected an exit code from 0 to 255, got %.17g", v);
+                        return json_fail(rd, "expected an exit code from 0 to 255, got %.17g", v);
                 n->has_exit_code = true;
                 n->exit_code = (int)v;
         }
@@ -387,18 +342,18 @@ static int read_manifest(reader *rd, const cJSON *root, res_fleet *m) {
                                            "state",  "interrupted", "nodes",        NULL};
         int r;
         if (!cJSON_IsObject(root))
-                return fail(rd, "expected an object, got %s", type_name(root));
+                return json_fail(rd, "expected an object, got %s", json_type_name(root));
         _cleanup_free_ char *schema = NULL, *scheduler = NULL;
         if ((r = get_string(rd, root, "schema", false, NULL, &schema)) < 0)
                 return r;
         if (strcmp(schema, RES_FLEET_SCHEMA) != 0) {
                 json_path_push_key(&rd->path, "schema");
                 _cleanup_free_ char *shown = bench_escape_text(schema, 0);
-                return fail(rd, "`%s` is not a fleet manifest of this version (expected `%s`)",
-                            shown ? shown : "?", RES_FLEET_SCHEMA);
+                return json_fail(rd, "`%s` is not a fleet manifest of this version (expected `%s`)",
+                                 shown ? shown : "?", RES_FLEET_SCHEMA);
         }
         unsigned transport = 0;
-        if ((r = check_keys(rd, root, keys)) < 0 ||
+        if ((r = json_check_keys(rd, root, keys)) < 0 ||
             (r = get_string(rd, root, "suite", false, NULL, &m->suite)) < 0 ||
             (r = get_string(rd, root, "suite_name", true, NULL, &m->suite_name)) < 0 ||
             (r = get_string(rd, root, "scheduler", false, NULL, &scheduler)) < 0)
@@ -406,7 +361,7 @@ static int read_manifest(reader *rd, const cJSON *root, res_fleet *m) {
         if (strcmp(scheduler, "slurm") != 0) {
                 json_path_push_key(&rd->path, "scheduler");
                 _cleanup_free_ char *shown = bench_escape_text(scheduler, 0);
-                return fail(rd, "unknown value `%s` (expected slurm)", shown ? shown : "?");
+                return json_fail(rd, "unknown value `%s` (expected slurm)", shown ? shown : "?");
         }
         if ((r = get_string(rd, root, "job_id", false, &job_id_rule, &m->job_id)) < 0 ||
             (r = get_word(rd, root, "transport", parse_transport, "shared or srun", &transport)) < 0 ||
@@ -419,18 +374,18 @@ static int read_manifest(reader *rd, const cJSON *root, res_fleet *m) {
         size_t mark = json_path_push_key(&rd->path, "interrupted");
         const cJSON *j = cJSON_GetObjectItemCaseSensitive(root, "interrupted");
         if (!j)
-                return fail(rd, "missing (expected a boolean)");
+                return json_fail(rd, "missing (expected a boolean)");
         if (!cJSON_IsBool(j))
-                return fail(rd, "expected a boolean, got %s", type_name(j));
+                return json_fail(rd, "expected a boolean, got %s", json_type_name(j));
         m->interrupted = cJSON_IsTrue(j);
         json_path_pop(&rd->path, mark);
 
         mark = json_path_push_key(&rd->path, "nodes");
         const cJSON *a = cJSON_GetObjectItemCaseSensitive(root, "nodes");
         if (!a)
-                return fail(rd, "missing (expected an array)");
+                return json_fail(rd, "missing (expected an array)");
         if (!cJSON_IsArray(a))
-                return fail(rd, "expected an array, got %s", type_name(a));
+                return json_fail(rd, "expected an array, got %s", json_type_name(a));
         size_t count = (size_t)cJSON_GetArraySize(a);
         if (count && !(m->nodes = calloc(count, sizeof(*m->nodes))))
                 return bench_error_set(rd->err, ENOMEM, "out of memory");
@@ -439,13 +394,13 @@ static int read_manifest(reader *rd, const cJSON *root, res_fleet *m) {
         for (const cJSON *e = a->child; e; e = e->next, k++) {
                 size_t m2 = json_path_push_index(&rd->path, k);
                 if (!cJSON_IsObject(e))
-                        return fail(rd, "expected an object, got %s", type_name(e));
+                        return json_fail(rd, "expected an object, got %s", json_type_name(e));
                 m->n_nodes = k + 1; /* so that res_fleet_free frees what was read */
                 if ((r = read_node(rd, e, &m->nodes[k])) < 0)
                         return r;
                 for (size_t i = 0; i < k; i++)
                         if (!strcmp(m->nodes[i].node, m->nodes[k].node))
-                                return fail(rd, "node `%s` a second time", m->nodes[k].node);
+                                return json_fail(rd, "node `%s` a second time", m->nodes[k].node);
                 json_path_pop(&rd->path, m2);
         }
         json_path_pop(&rd->path, mark);

@@ -14,6 +14,7 @@
 #include "../common/cleanup.h"
 #include "../common/jsonpos.h"
 #include "../common/util.h"
+#include "reader.h"
 
 #define FOOTPRINT_METRIC "footprint_kib"
 #define OVERHEAD_METRIC "overhead_kib"
@@ -642,57 +643,8 @@ int res_write(const res_file *f, const char *path, bench_error **err) {
 
 /* ---- reading ---- */
 
-typedef struct reader {
-        const char *file; /* for messages, may be NULL */
-        json_path path;   /* where we are, for messages: "results[3].samples[2]" */
-        bench_error **err;
-} reader;
-
-static int fail(reader *rd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(reader *rd, const char *fmt, ...) {
-        _cleanup_free_ char *what = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        if (vasprintf(&what, fmt, ap) < 0)
-                what = NULL;
-        va_end(ap);
-        char buf[256];
-        const char *where = rd->path.n ? json_path_str(&rd->path, buf, sizeof(buf)) : "(top level)";
-        if (rd->file)
-                return bench_error_set(rd->err, EINVAL, "%s: %s: %s", rd->file, where, what ? what : "?");
-        return bench_error_set(rd->err, EINVAL, "%s: %s", where, what ? what : "?");
-}
-
-static const char *type_name(const cJSON *j) {
-        if (cJSON_IsNull(j))
-                return "null";
-        if (cJSON_IsBool(j))
-                return "a boolean";
-        if (cJSON_IsNumber(j))
-                return "a number";
-        if (cJSON_IsString(j))
-                return "a string";
-        if (cJSON_IsArray(j))
-                return "an array";
-        if (cJSON_IsObject(j))
-                return "an object";
-        return "something else";
-}
-
-/* Rejects keys not in allowed (the layout is fixed, as in the schema). */
-static int check_keys(reader *rd, const cJSON *obj, const char *const *allowed) {
-        for (const cJSON *c = obj->child; c; c = c->next) {
-                bool known = false;
-                for (const char *const *a = allowed; *a && !known; a++)
-                        known = !strcmp(c->string, *a);
-                if (!known)
-                        return fail(rd, "unknown field `%s`", c->string);
-                for (const cJSON *d = obj->child; d != c; d = d->next)
-                        if (!strcmp(d->string, c->string))
-                                return fail(rd, "duplicate field `%s`", c->string);
-        }
-        return 0;
-}
+/* the reader: results/reader.h */
+typedef json_reader reader;
 
 enum {
         OPT_NULLABLE = 1 << 0, /* null is accepted (and read as NULL) */
@@ -708,12 +660,12 @@ static int field(reader *rd, const cJSON *obj, const char *key, unsigned flags, 
         if (!j) {
                 if (flags & OPT_OPTIONAL)
                         return 0;
-                return fail(rd, "missing (expected %s)", expected);
+                return json_fail(rd, "missing (expected %s)", expected);
         }
         if (cJSON_IsNull(j) && (flags & OPT_NULLABLE))
                 return 0;
         if (!is(j))
-                return fail(rd, "expected %s, got %s", expected, type_name(j));
+                return json_fail(rd, "expected %s, got %s", expected, json_type_name(j));
         *ret = j;
         return 0;
 }
@@ -757,7 +709,7 @@ static int get_enum(reader *rd, const cJSON *obj, const char *key, const char *c
         for (const char *const *v = values; *v && !ok; v++)
                 ok = !strcmp(j->valuestring, *v);
         if (!ok)
-                return fail(rd, "unknown value `%s`", j->valuestring);
+                return json_fail(rd, "unknown value `%s`", j->valuestring);
         if (!(*ret = strdup(j->valuestring)))
                 return bench_error_set(rd->err, ENOMEM, "out of memory");
         json_path_pop(&rd->path, mark);
@@ -777,9 +729,9 @@ static int get_bool(reader *rd, const cJSON *obj, const char *key, bool *ret) {
 
 static int check_number(reader *rd, const cJSON *j, double *ret) {
         if (!cJSON_IsNumber(j))
-                return fail(rd, "expected a number, got %s", type_name(j));
+                return json_fail(rd, "expected a number, got %s", json_type_name(j));
         if (!isfinite(j->valuedouble))
-                return fail(rd, "number out of range");
+                return json_fail(rd, "number out of range");
         *ret = j->valuedouble;
         return 0;
 }
@@ -790,7 +742,7 @@ static int check_integer(reader *rd, const cJSON *j, long long min, long long ma
         if (r < 0)
                 return r;
         if (v != floor(v) || v < (double)min || v > (double)max)
-                return fail(rd, "expected an integer from %lld to %lld, got %.17g", min, max, v);
+                return json_fail(rd, "expected an integer from %lld to %lld, got %.17g", min, max, v);
         *ret = (long long)v;
         return 0;
 }
@@ -862,7 +814,7 @@ static int check_allocation(reader *rd, const cJSON *host) {
         for (const cJSON *e = cg->child; e; e = e->next) {
                 size_t k = json_path_push_key(&rd->path, e->string);
                 if (!cJSON_IsString(e))
-                        return fail(rd, "expected a string, got %s", type_name(e));
+                        return json_fail(rd, "expected a string, got %s", json_type_name(e));
                 json_path_pop(&rd->path, k);
         }
         json_path_pop(&rd->path, m);
@@ -922,7 +874,7 @@ static int read_stats(reader *rd, const cJSON *o, size_t n_samples, res_stats *r
         static const char *const keys[] = {"n",         "mean",     "median",   "stddev", "cv",
                                            "min",       "max",      "p05",      "p95",    "ci95_low",
                                            "ci95_high", "ci_level", "outliers", NULL};
-        int r = check_keys(rd, o, keys);
+        int r = json_check_keys(rd, o, keys);
         if (r < 0)
                 return r;
         res_stats st = {0};
@@ -931,7 +883,7 @@ static int read_stats(reader *rd, const cJSON *o, size_t n_samples, res_stats *r
                 return r;
         if ((size_t)n != n_samples) {
                 size_t mark = json_path_push_key(&rd->path, "n");
-                r = fail(rd, "%lld, but there are %zu samples", n, n_samples);
+                r = json_fail(rd, "%lld, but there are %zu samples", n, n_samples);
                 json_path_pop(&rd->path, mark);
                 return r;
         }
@@ -986,7 +938,7 @@ static int read_reached_met(reader *rd, const cJSON *o, res_precision *ret) {
                 if ((r = check_number(rd, j, &p.reached)) < 0)
                         return r;
                 if (p.reached < 0)
-                        return fail(rd, "%.17g is below 0 (it is a relative half-width)", p.reached);
+                        return json_fail(rd, "%.17g is below 0 (it is a relative half-width)", p.reached);
                 p.has_reached = true;
         }
         json_path_pop(&rd->path, mark);
@@ -994,7 +946,7 @@ static int read_reached_met(reader *rd, const cJSON *o, res_precision *ret) {
                 return r;
         if (p.met && !p.has_reached) {
                 json_path_push_key(&rd->path, "met");
-                return fail(rd, "true, but `reached` is null (no interval to have met the target with)");
+                return json_fail(rd, "true, but `reached` is null (no interval to have met the target with)");
         }
         *ret = p;
         return 0;
@@ -1003,7 +955,7 @@ static int read_reached_met(reader *rd, const cJSON *o, res_precision *ret) {
 /* A series' "precision": {"reached", "met"} */
 static int read_precision(reader *rd, const cJSON *o, res_precision *ret) {
         static const char *const keys[] = {"reached", "met", NULL};
-        int r = check_keys(rd, o, keys);
+        int r = json_check_keys(rd, o, keys);
         return r < 0 ? r : read_reached_met(rd, o, ret);
 }
 
@@ -1015,7 +967,7 @@ static int read_series(reader *rd, const cJSON *o, res_series *s) {
                                            "unit",      "better", "accel",         "runtime",     "depth",
                                            "k",         "n",      "params",        "samples",     "stats",
                                            "precision", NULL};
-        int r = check_keys(rd, o, keys);
+        int r = json_check_keys(rd, o, keys);
         if (r < 0 || (r = get_string(rd, o, "workload", 0, &s->workload)) < 0 ||
             (r = get_string(rd, o, "kind", 0, &s->kind)) < 0 ||
             (r = get_string(rd, o, "configuration", 0, &s->configuration)) < 0 ||
@@ -1078,7 +1030,7 @@ static int read_series(reader *rd, const cJSON *o, res_series *s) {
         if ((r = field(rd, o, "stats", OPT_NULLABLE, is_object, "an object or null", &st, &mark)) < 0)
                 return r;
         if (!st && count > 0)
-                return fail(rd, "null, but there are %zu samples", count);
+                return json_fail(rd, "null, but there are %zu samples", count);
         if (st && (r = read_stats(rd, st, count, &s->stats)) < 0)
                 return r;
         s->has_stats = st != NULL;
@@ -1097,7 +1049,7 @@ static int read_series(reader *rd, const cJSON *o, res_series *s) {
 static int read_worst(reader *rd, const res_file *f, const cJSON *o, res_worst *w) {
         static const char *const keys[] = {"workload", "configuration", "metric", "k",
                                            "n",        "reached",       "met",    NULL};
-        int r = check_keys(rd, o, keys);
+        int r = json_check_keys(rd, o, keys);
         if (r < 0 || (r = get_string(rd, o, "workload", 0, &w->workload)) < 0 ||
             (r = get_string(rd, o, "configuration", 0, &w->configuration)) < 0 ||
             (r = get_string(rd, o, "metric", 0, &w->metric)) < 0)
@@ -1120,8 +1072,8 @@ static int read_worst(reader *rd, const res_file *f, const cJSON *o, res_worst *
                 return r;
         ssize_t i = series_index_at(f, w->workload, w->configuration, w->metric, w->k, w->n);
         if (i < 0 || !f->series[i].precision.assessed)
-                return fail(rd, "names %s/%s/%s, which is no series of results with a precision record",
-                            w->workload, w->configuration, w->metric);
+                return json_fail(rd, "names %s/%s/%s, which is no series of results with a precision record",
+                                 w->workload, w->configuration, w->metric);
         return 0;
 }
 
@@ -1139,13 +1091,13 @@ static int read_adaptive(reader *rd, const cJSON *a, res_file *f) {
         const cJSON *j;
         size_t mark;
         long long v;
-        int r = check_keys(rd, a, keys);
+        int r = json_check_keys(rd, a, keys);
         if (r < 0 || (r = get_double(rd, a, "precision", &ad->precision)) < 0)
                 return r;
         if (!(ad->precision > 0 && ad->precision < 1)) {
                 mark = json_path_push_key(&rd->path, "precision");
-                return fail(rd, "expected a fraction above 0 and below 1 (0.02 = 2%%), got %.17g",
-                            ad->precision);
+                return json_fail(rd, "expected a fraction above 0 and below 1 (0.02 = 2%%), got %.17g",
+                                 ad->precision);
         }
         if ((r = get_integer(rd, a, "max_repetitions", 1, UINT32_MAX, &v)) < 0)
                 return r;
@@ -1154,7 +1106,7 @@ static int read_adaptive(reader *rd, const cJSON *a, res_file *f) {
             (j && (r = check_number(rd, j, &ad->max_time_s)) < 0))
                 return r;
         if (j && !(ad->max_time_s > 0))
-                return fail(rd, "expected seconds above 0 or null (no cap), got %.17g", ad->max_time_s);
+                return json_fail(rd, "expected seconds above 0 or null (no cap), got %.17g", ad->max_time_s);
         json_path_pop(&rd->path, mark);
         if ((r = field(rd, a, "stopped_by", OPT_NULLABLE, is_string, "a string or null", &j, &mark)) < 0)
                 return r;
@@ -1162,20 +1114,21 @@ static int read_adaptive(reader *rd, const cJSON *a, res_file *f) {
                 if (!strcmp(j->valuestring, stop_values[i]))
                         ad->stopped_by = (res_stop)(i + 1);
         if (j && !ad->stopped_by)
-                return fail(rd, "unknown value `%s` (precision, max_repetitions, max_time or interrupted)",
-                            j->valuestring);
+                return json_fail(rd,
+                                 "unknown value `%s` (precision, max_repetitions, max_time or interrupted)",
+                                 j->valuestring);
         /* the same run's other fields: a finished run stopped for a reason, an interrupted one by its signal
          */
         bool capped = ad->stopped_by == RES_STOP_PRECISION || ad->stopped_by == RES_STOP_MAX_REPETITIONS ||
                       ad->stopped_by == RES_STOP_MAX_TIME;
         if (f->complete && !capped)
-                return fail(rd, "%s, but the run is complete (it stopped at the target or a cap)",
-                            j ? j->valuestring : "null");
+                return json_fail(rd, "%s, but the run is complete (it stopped at the target or a cap)",
+                                 j ? j->valuestring : "null");
         if (!f->complete && capped)
-                return fail(rd, "%s, but the run is not complete", j->valuestring);
+                return json_fail(rd, "%s, but the run is not complete", j->valuestring);
         if ((ad->stopped_by == RES_STOP_INTERRUPTED) != (f->interrupted != NULL))
-                return fail(rd, "%s, but `interrupted` is %s", j ? j->valuestring : "null",
-                            f->interrupted ? f->interrupted : "null");
+                return json_fail(rd, "%s, but `interrupted` is %s", j ? j->valuestring : "null",
+                                 f->interrupted ? f->interrupted : "null");
         json_path_pop(&rd->path, mark);
         if ((r = get_integer(rd, a, "repetitions", 0, ad->max_repetitions, &v)) < 0)
                 return r;
@@ -1183,8 +1136,9 @@ static int read_adaptive(reader *rd, const cJSON *a, res_file *f) {
         if (ad->repetitions != f->repetitions_done ||
             (ad->stopped_by == RES_STOP_MAX_REPETITIONS && ad->repetitions != ad->max_repetitions)) {
                 mark = json_path_push_key(&rd->path, "repetitions");
-                return fail(rd, "%u, but repetitions_done is %u%s", ad->repetitions, f->repetitions_done,
-                            ad->stopped_by == RES_STOP_MAX_REPETITIONS ? " and the cap stopped the run" : "");
+                return json_fail(rd, "%u, but repetitions_done is %u%s", ad->repetitions, f->repetitions_done,
+                                 ad->stopped_by == RES_STOP_MAX_REPETITIONS ? " and the cap stopped the run"
+                                                                            : "");
         }
         if ((r = field(rd, a, "worst", OPT_NULLABLE, is_object, "an object or null", &j, &mark)) < 0 ||
             (j && (r = read_worst(rd, f, j, &ad->worst)) < 0))
@@ -1205,13 +1159,14 @@ static int read_adaptive(reader *rd, const cJSON *a, res_file *f) {
                 json_path_push_index(&rd->path, i);
                 json_path_push_key(&rd->path, "precision");
                 if (met_right)
-                        return fail(rd, "not met, but adaptive.stopped_by is `precision` (every series met "
-                                        "the target)");
+                        return json_fail(rd,
+                                         "not met, but adaptive.stopped_by is `precision` (every series met "
+                                         "the target)");
                 char reached[64] = "null";
                 if (p->has_reached)
                         snprintf(reached, sizeof(reached), "%.17g", p->reached);
-                return fail(rd, "met is %s, but reached %s against the target %.17g",
-                            p->met ? "true" : "false", reached, ad->precision);
+                return json_fail(rd, "met is %s, but reached %s against the target %.17g",
+                                 p->met ? "true" : "false", reached, ad->precision);
         }
         return 0;
 }
@@ -1233,11 +1188,11 @@ static int read_issues(reader *rd, const cJSON *root, const char *key, res_issue
         for (const cJSON *e = a->child; e; e = e->next, k++) {
                 size_t m = json_path_push_index(&rd->path, k);
                 if (!cJSON_IsObject(e))
-                        return fail(rd, "expected an object, got %s", type_name(e));
+                        return json_fail(rd, "expected an object, got %s", json_type_name(e));
                 res_issue *i = &(*ret_array)[k];
                 *ret_n = k + 1; /* so that the caller frees what was read */
                 long long rep;
-                if ((r = check_keys(rd, e, keys)) < 0 ||
+                if ((r = json_check_keys(rd, e, keys)) < 0 ||
                     (r = get_string(rd, e, "configuration", OPT_NULLABLE, &i->configuration)) < 0 ||
                     (r = get_string(rd, e, "workload", OPT_NULLABLE, &i->workload)) < 0 ||
                     (r = get_integer(rd, e, "repetition", -1, INT32_MAX, &rep)) < 0 ||
@@ -1274,11 +1229,11 @@ static int read_concurrent(reader *rd, const cJSON *root, res_file *f) {
         for (const cJSON *e = a->child; e; e = e->next, k++) {
                 size_t m = json_path_push_index(&rd->path, k);
                 if (!cJSON_IsObject(e))
-                        return fail(rd, "expected an object, got %s", type_name(e));
+                        return json_fail(rd, "expected an object, got %s", json_type_name(e));
                 res_concurrent *c = &f->concurrent[k];
                 f->n_concurrent = k + 1; /* so that res_file_free frees what was read */
                 long long pid;
-                if ((r = check_keys(rd, e, keys)) < 0 ||
+                if ((r = json_check_keys(rd, e, keys)) < 0 ||
                     (r = get_integer(rd, e, "pid", 1, INT32_MAX, &pid)) < 0 ||
                     (r = get_string(rd, e, "suite", 0, &c->suite)) < 0 ||
                     (r = get_string(rd, e, "started_at", 0, &c->started_at)) < 0 ||
@@ -1298,7 +1253,7 @@ static int read_file(reader *rd, const cJSON *root, res_file *f) {
                 "skipped",  "errors",   "notes",       "allow_concurrent", "concurrent",  NULL};
         int r;
         if (!cJSON_IsObject(root))
-                return fail(rd, "expected an object, got %s", type_name(root));
+                return json_fail(rd, "expected an object, got %s", json_type_name(root));
 
         /* the schema first: a file of another kind or version gets one clear message */
         _cleanup_free_ char *schema = NULL;
@@ -1306,12 +1261,14 @@ static int read_file(reader *rd, const cJSON *root, res_file *f) {
                 return r;
         if (strcmp(schema, RES_SCHEMA) != 0) {
                 size_t mark = json_path_push_key(&rd->path, "schema");
-                r = fail(rd, "`%s` is not a result file of this version (expected `%s`)", schema, RES_SCHEMA);
+                r = json_fail(rd, "`%s` is not a result file of this version (expected `%s`)", schema,
+                              RES_SCHEMA);
                 json_path_pop(&rd->path, mark);
                 return r;
         }
         long long reps;
-        if ((r = check_keys(rd, root, keys)) < 0 || (r = get_bool(rd, root, "complete", &f->complete)) < 0 ||
+        if ((r = json_check_keys(rd, root, keys)) < 0 ||
+            (r = get_bool(rd, root, "complete", &f->complete)) < 0 ||
             (r = get_string(rd, root, "interrupted", OPT_NULLABLE, &f->interrupted)) < 0 ||
             (r = get_string(rd, root, "started_at", OPT_NULLABLE, &f->started_at)) < 0 ||
             (r = get_string(rd, root, "finished_at", OPT_NULLABLE, &f->finished_at)) < 0 ||
@@ -1341,15 +1298,15 @@ static int read_file(reader *rd, const cJSON *root, res_file *f) {
         for (const cJSON *e = a->child; e; e = e->next, k++) {
                 size_t m = json_path_push_index(&rd->path, k);
                 if (!cJSON_IsObject(e))
-                        return fail(rd, "expected an object, got %s", type_name(e));
+                        return json_fail(rd, "expected an object, got %s", json_type_name(e));
                 f->n_series = k + 1; /* so that res_file_free frees what was read */
                 if ((r = read_series(rd, e, &f->series[k])) < 0)
                         return r;
                 res_series *s = &f->series[k];
                 if (series_index_at(f, s->workload, s->configuration, s->metric, s->k, s->n) != (ssize_t)k) {
                         char label[256];
-                        return fail(rd, "a second series for %s/%s/%s", s->workload, s->configuration,
-                                    res_metric_label(s, label, sizeof(label)));
+                        return json_fail(rd, "a second series for %s/%s/%s", s->workload, s->configuration,
+                                         res_metric_label(s, label, sizeof(label)));
                 }
                 json_path_pop(&rd->path, m);
         }
@@ -1370,8 +1327,8 @@ static int read_file(reader *rd, const cJSON *root, res_file *f) {
                         json_path_push_key(&rd->path, "results");
                         json_path_push_index(&rd->path, i);
                         json_path_push_key(&rd->path, "precision");
-                        return fail(rd,
-                                    "a precision record, but the file has no `adaptive` block (no target)");
+                        return json_fail(
+                                rd, "a precision record, but the file has no `adaptive` block (no target)");
                 }
         return 0;
 }
