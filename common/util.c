@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -769,6 +770,17 @@ static void put_text(FILE *f, const unsigned char *p, unsigned flags) {
 
 void bench_put_text(FILE *f, const char *s, unsigned flags) {
         put_text(f, (const unsigned char *)s, flags);
+}
+
+void bench_eprint_safe(const char *fmt, ...) {
+        char *line = NULL;
+        va_list ap;
+        va_start(ap, fmt);
+        int r = vasprintf(&line, fmt, ap);
+        va_end(ap);
+        if (r >= 0)
+                bench_put_text(stderr, line, BENCH_TEXT_KEEP_LINES);
+        free(line);
 }
 
 char *bench_escape_text(const char *s, unsigned flags) {

@@ -121,6 +121,8 @@ enum { BENCH_TEXT_KEEP_LINES = 1 << 0 };
 void bench_put_text(FILE *f, const char *s, unsigned flags);
 /* The same into a new string (NULL when out of memory). */
 char *bench_escape_text(const char *s, unsigned flags);
+/* A formatted line on stderr whose names and reasons come from files: made safe, lines and tabs kept. */
+__attribute__((format(printf, 1, 2))) void bench_eprint_safe(const char *fmt, ...);
 
 /* mkdir -p: every missing directory of path with mode; existing ones are fine. */
 int bench_mkdir_p(const char *path, unsigned mode, bench_error **err);

@@ -66,16 +66,6 @@ static const char batch_script[] =
         "shift\n"
         "exec srun --label --whole --kill-on-bad-exit=0 \"$bench\" fleet node \"$@\"\n";
 
-__attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...) {
-        _cleanup_free_ char *line = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        int r = vasprintf(&line, fmt, ap);
-        va_end(ap);
-        if (r >= 0)
-                bench_put_text(stderr, line, BENCH_TEXT_KEEP_LINES);
-}
-
 /* ---- child processes ---- */
 
 enum {
@@ -403,13 +393,15 @@ int cmd_fleet_node(int argc, char **argv) {
         int n_run_args = argc - i;
         const char *bad = bad_run_option(run_args, n_run_args);
         if (bad) {
-                say("bench fleet node: RUN-OPTIONS may not hold `%s` (the node chooses the result file)\n",
-                    bad);
+                bench_eprint_safe("bench fleet node: RUN-OPTIONS may not hold `%s` (the node chooses the "
+                                  "result file)\n",
+                                  bad);
                 return EXIT_BAD_INPUT;
         }
         _cleanup_free_ char *node = node_name();
         if (!res_fleet_name_ok(node)) {
-                say("bench fleet node: the node name `%s` cannot be a file name\n", node ? node : "");
+                bench_eprint_safe("bench fleet node: the node name `%s` cannot be a file name\n",
+                                  node ? node : "");
                 return EXIT_BAD_INPUT;
         }
         const char *job = getenv("SLURM_JOB_ID");
@@ -424,7 +416,7 @@ int cmd_fleet_node(int argc, char **argv) {
         _cleanup_free_ char *priv = NULL;
         if (asprintf(&priv, "%s/bench-fleet-node.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp") < 0 ||
             !mkdtemp(priv)) {
-                say("bench fleet node: cannot make a temp dir: %s\n", strerror(errno));
+                bench_eprint_safe("bench fleet node: cannot make a temp dir: %s\n", strerror(errno));
                 emit(FRAME "EXIT %s %d\n", node, EXIT_FAILED);
                 return EXIT_FAILED;
         }
@@ -434,12 +426,13 @@ int cmd_fleet_node(int argc, char **argv) {
         _cleanup_free_ char *suite_path = NULL, *out = NULL, *self = self_path();
         buf tail = {0};
         if (privfd < 0 || !self) {
-                say("bench fleet node: %s: %s\n", privfd < 0 ? priv : "/proc/self/exe", strerror(errno));
+                bench_eprint_safe("bench fleet node: %s: %s\n", privfd < 0 ? priv : "/proc/self/exe",
+                                  strerror(errno));
                 goto done;
         }
         if (!strcmp(suite_arg, "-")) {
                 if (save_stdin(privfd, "suite.json", &err) < 0) {
-                        say("bench fleet node: %s\n", err->msg);
+                        bench_eprint_safe("bench fleet node: %s\n", err->msg);
                         goto done;
                 }
                 if (asprintf(&suite_path, "%s/suite.json", priv) < 0)
@@ -475,7 +468,7 @@ int cmd_fleet_node(int argc, char **argv) {
         close(errp[1]);
         if (r < 0) {
                 close(errp[0]);
-                say("bench fleet node: cannot run %s: %s\n", self, strerror(-r));
+                bench_eprint_safe("bench fleet node: cannot run %s: %s\n", self, strerror(-r));
                 goto done;
         }
         /* forward its stderr (and keep the tail for the reason); pass a stop signal on to it */
@@ -513,7 +506,7 @@ int cmd_fleet_node(int argc, char **argv) {
         rc = status < 0 ? EXIT_FAILED : exit_code_of(status);
         if (!dir && faccessat(privfd, "result.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
             (r = send_result(privfd, "result.json", node)) < 0)
-                say("bench fleet node: cannot send the result: %s\n", strerror(-r));
+                bench_eprint_safe("bench fleet node: cannot send the result: %s\n", strerror(-r));
 done:
         if (rc != EXIT_OK) {
                 _cleanup_free_ char *why = tail.data ? last_lines(tail.data, 3) : NULL;
@@ -686,7 +679,7 @@ static void add_nodes(fleet_ctx *c, const char *list) {
         char *save = NULL;
         for (char *n = strtok_r(out, "\n", &save); n; n = strtok_r(NULL, "\n", &save))
                 if (!track_of(c, n, NULL))
-                        say("bench fleet: ignoring node `%s`: not a usable file name\n", n);
+                        bench_eprint_safe("bench fleet: ignoring node `%s`: not a usable file name\n", n);
 }
 
 static void set_node(fleet_ctx *c, size_t i, res_fleet_state state, const char *reason) {
@@ -712,13 +705,14 @@ static void set_node(fleet_ctx *c, size_t i, res_fleet_state state, const char *
         res_fleet_set(&t->shown_reason, reason);
         const char *name = res_fleet_state_name(state);
         if (state == RES_FLEET_DONE)
-                say("bench fleet: %s: done -> %s/%s\n", n->node, c->dir, n->result ? n->result : "?");
+                bench_eprint_safe("bench fleet: %s: done -> %s/%s\n", n->node, c->dir,
+                                  n->result ? n->result : "?");
         else if (state == RES_FLEET_FAILED && n->has_exit_code)
-                say("bench fleet: %s: failed (exit %d%s%s)\n", n->node, n->exit_code, reason ? ": " : "",
-                    reason ? reason : "");
+                bench_eprint_safe("bench fleet: %s: failed (exit %d%s%s)\n", n->node, n->exit_code,
+                                  reason ? ": " : "", reason ? reason : "");
         else
-                say("bench fleet: %s: %s%s%s%s\n", n->node, name, reason ? " (" : "", reason ? reason : "",
-                    reason ? ")" : "");
+                bench_eprint_safe("bench fleet: %s: %s%s%s%s\n", n->node, name, reason ? " (" : "",
+                                  reason ? reason : "", reason ? ")" : "");
 }
 
 /* One line of a node's output (srun's label in front): a frame, or text kept for messages. */
@@ -833,7 +827,8 @@ static void write_manifest(fleet_ctx *c) {
                 return;
         _cleanup_error_ bench_error *err = NULL;
         if (res_fleet_write_at(c->dirfd, RES_FLEET_FILE, c->m, &err) < 0)
-                say("bench fleet: cannot write %s/%s: %s\n", c->dir, RES_FLEET_FILE, err ? err->msg : "?");
+                bench_eprint_safe("bench fleet: cannot write %s/%s: %s\n", c->dir, RES_FLEET_FILE,
+                                  err ? err->msg : "?");
         c->dirty = false;
 }
 
@@ -853,7 +848,7 @@ static void update_states(fleet_ctx *c) {
                 snprintf(line, sizeof(line), "%s%s%s%s", pending ? "pending" : st, pending && why ? " (" : "",
                          pending && why ? why : "", pending && why ? ")" : "");
                 if (strcmp(line, c->job_shown) != 0) {
-                        say("bench fleet: job %s: %s\n", c->m->job_id, line);
+                        bench_eprint_safe("bench fleet: job %s: %s\n", c->m->job_id, line);
                         snprintf(c->job_shown, sizeof(c->job_shown), "%s", line);
                 }
         }
@@ -869,8 +864,9 @@ static void update_states(fleet_ctx *c) {
                         if (!t->announced_end) {
                                 t->announced_end = true;
                                 set_node(c, i, RES_FLEET_RUNNING, NULL);
-                                say("bench fleet: %s: bench run ended (exit %d)%s\n", c->m->nodes[i].node,
-                                    t->exit_code, t->exit_code == 0 ? "; collecting its result" : "");
+                                bench_eprint_safe("bench fleet: %s: bench run ended (exit %d)%s\n",
+                                                  c->m->nodes[i].node, t->exit_code,
+                                                  t->exit_code == 0 ? "; collecting its result" : "");
                         }
                         continue;
                 }
@@ -889,10 +885,11 @@ static void cancel_job(fleet_ctx *c) {
         char *argv[6] = {c->progs.scancel, NULL};
         _cleanup_free_ char *name_opt = NULL;
         if (c->m->job_id) {
-                say("bench fleet: interrupted: cancelling job %s (scancel)\n", c->m->job_id);
+                bench_eprint_safe("bench fleet: interrupted: cancelling job %s (scancel)\n", c->m->job_id);
                 argv[1] = c->m->job_id;
         } else {
-                say("bench fleet: interrupted: cancelling the job named %s (scancel)\n", c->job_name);
+                bench_eprint_safe("bench fleet: interrupted: cancelling the job named %s (scancel)\n",
+                                  c->job_name);
                 if (asprintf(&name_opt, "--name=%s", c->job_name) < 0)
                         return;
                 argv[1] = name_opt;
@@ -901,7 +898,7 @@ static void cancel_job(fleet_ctx *c) {
         int code;
         if (run_capture(argv, &out, &err, &code) < 0 || code != 0) {
                 chomp(err ? err : (char *)"");
-                say("bench fleet: scancel failed: %s\n", err && *err ? err : "?");
+                bench_eprint_safe("bench fleet: scancel failed: %s\n", err && *err ? err : "?");
         }
         /* srun still waiting for an allocation: it withdraws the request itself */
         if (c->srun_pid > 0 && !c->m->job_id && !c->srun_exited)
@@ -922,7 +919,7 @@ static void find_job_id(fleet_ctx *c) {
         chomp(out);
         if (*out && strspn(out, "0123456789") == strlen(out)) {
                 res_fleet_set(&c->m->job_id, out);
-                say("bench fleet: job %s submitted (transport srun)\n", out);
+                bench_eprint_safe("bench fleet: job %s submitted (transport srun)\n", out);
                 c->dirty = true;
         }
 }
@@ -1037,13 +1034,13 @@ static int open_fleet_dir(const char *dir, char **ret_abs, int *ret_fd) {
         _cleanup_error_ bench_error *err = NULL;
         _cleanup_close_ int fd = bench_open_dir_nofollow(dir, 0755, &err);
         if (fd < 0) {
-                say("bench fleet run: -o %s: %s\n", dir, err ? err->msg : strerror(-fd));
+                bench_eprint_safe("bench fleet run: -o %s: %s\n", dir, err ? err->msg : strerror(-fd));
                 return EXIT_BAD_INPUT;
         }
         int dupfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
         DIR *d = dupfd >= 0 ? fdopendir(dupfd) : NULL;
         if (!d) {
-                say("bench fleet run: cannot list %s: %s\n", dir, strerror(errno));
+                bench_eprint_safe("bench fleet run: cannot list %s: %s\n", dir, strerror(errno));
                 if (dupfd >= 0)
                         close(dupfd);
                 return EXIT_BAD_INPUT;
@@ -1062,14 +1059,15 @@ static int open_fleet_dir(const char *dir, char **ret_abs, int *ret_fd) {
         }
         closedir(d);
         if (found) {
-                say("bench fleet run: %s already holds %s (%s); give a new DIR\n", dir, found,
-                    !strcmp(found, FLEET_SUBDIR) ? "another fleet run is using it, or one was killed"
-                                                 : "results of another run");
+                bench_eprint_safe("bench fleet run: %s already holds %s (%s); give a new DIR\n", dir, found,
+                                  !strcmp(found, FLEET_SUBDIR)
+                                          ? "another fleet run is using it, or one was killed"
+                                          : "results of another run");
                 return EXIT_BAD_INPUT;
         }
         char *abs = realpath(dir, NULL);
         if (!abs) {
-                say("bench fleet run: %s: %s\n", dir, strerror(errno));
+                bench_eprint_safe("bench fleet run: %s: %s\n", dir, strerror(errno));
                 return EXIT_BAD_INPUT;
         }
         *ret_abs = abs;
@@ -1090,9 +1088,10 @@ static int find_slurm(res_fleet_transport transport, slurm_progs *p) {
                     (transport == RES_FLEET_SRUN && progs[i].path == &p->sbatch))
                         continue;
                 if (bench_find_program(progs[i].name, 0, progs[i].path) < 0) {
-                        say("bench fleet run: Slurm is not installed here: no `%s` on PATH (install "
-                            "slurm-client, and point SLURM_CONF at the cluster's slurm.conf)\n",
-                            progs[i].name);
+                        bench_eprint_safe(
+                                "bench fleet run: Slurm is not installed here: no `%s` on PATH (install "
+                                "slurm-client, and point SLURM_CONF at the cluster's slurm.conf)\n",
+                                progs[i].name);
                         return EXIT_BAD_INPUT;
                 }
         }
@@ -1106,7 +1105,7 @@ static int check_controller(const slurm_progs *p) {
         int code;
         int r = run_capture(argv, &out, &err, &code);
         if (r < 0) {
-                say("bench fleet run: cannot run %s: %s\n", p->scontrol, strerror(-r));
+                bench_eprint_safe("bench fleet run: cannot run %s: %s\n", p->scontrol, strerror(-r));
                 return EXIT_BAD_INPUT;
         }
         if (code == 0 && strstr(out, " is UP"))
@@ -1115,10 +1114,11 @@ static int check_controller(const slurm_progs *p) {
         out[strcspn(out, "\n")] = '\0';
         chomp(err);
         const char *conf = getenv("SLURM_CONF");
-        say("bench fleet run: Slurm's controller is not reachable: %s%s%s (SLURM_CONF=%s; is slurmctld "
-            "running there?)\n",
-            out, *out && *err ? "; " : "", err,
-            conf && *conf ? conf : "unset, so Slurm's default slurm.conf");
+        bench_eprint_safe(
+                "bench fleet run: Slurm's controller is not reachable: %s%s%s (SLURM_CONF=%s; is slurmctld "
+                "running there?)\n",
+                out, *out && *err ? "; " : "", err,
+                conf && *conf ? conf : "unset, so Slurm's default slurm.conf");
         return EXIT_BAD_INPUT;
 }
 
@@ -1155,7 +1155,7 @@ static int submit_shared(fleet_ctx *c) {
         _cleanup_error_ bench_error *err = NULL;
         if (bench_write_file_atomic_at(c->dirfd, FLEET_SUBDIR "/fleet.sh", batch_script, strlen(batch_script),
                                        0700, &err) < 0) {
-                say("bench fleet run: %s\n", err->msg);
+                bench_eprint_safe("bench fleet run: %s\n", err->msg);
                 return EXIT_FAILED;
         }
         /* the suite where every node reads it: DIR is shared */
@@ -1164,7 +1164,7 @@ static int submit_shared(fleet_ctx *c) {
         if (bench_read_file(o->suite, &suite_text, &suite_len, &err) < 0 ||
             bench_write_file_atomic_at(c->dirfd, FLEET_SUBDIR "/suite.json", suite_text, suite_len, 0600,
                                        &err) < 0) {
-                say("bench fleet run: %s\n", err->msg);
+                bench_eprint_safe("bench fleet run: %s\n", err->msg);
                 return EXIT_FAILED;
         }
         size_t n = 24 + o->n_sbatch_args + (size_t)o->n_run_args;
@@ -1199,7 +1199,7 @@ static int submit_shared(fleet_ctx *c) {
         for (size_t i = 0; i < ELEMENTSOF(owned); i++)
                 free(owned[i]);
         if (r < 0) {
-                say("bench fleet run: cannot run %s: %s\n", c->progs.sbatch, strerror(-r));
+                bench_eprint_safe("bench fleet run: cannot run %s: %s\n", c->progs.sbatch, strerror(-r));
                 return EXIT_FAILED;
         }
         chomp(out);
@@ -1209,16 +1209,17 @@ static int submit_shared(fleet_ctx *c) {
                 const char *conf = getenv("SLURM_CONF");
                 _cleanup_free_ char *why = last_lines(*serr ? serr : out, 3);
                 if (strstr(serr, "contact"))
-                        say("bench fleet run: Slurm refused the job: %s (SLURM_CONF=%s)\n", why ? why : serr,
-                            conf && *conf ? conf : "unset, so Slurm's default slurm.conf");
+                        bench_eprint_safe("bench fleet run: Slurm refused the job: %s (SLURM_CONF=%s)\n",
+                                          why ? why : serr,
+                                          conf && *conf ? conf : "unset, so Slurm's default slurm.conf");
                 else
-                        say("bench fleet run: Slurm refused the job: %s\n", why ? why : serr);
+                        bench_eprint_safe("bench fleet run: Slurm refused the job: %s\n", why ? why : serr);
                 return EXIT_BAD_INPUT;
         }
         res_fleet_set(&c->m->job_id, out);
         if (asprintf(&c->out_name, FLEET_SUBDIR "/job-%s.out", out) < 0)
                 return EXIT_FAILED;
-        say("bench fleet: job %s submitted (transport shared, results in %s)\n", out, c->dir);
+        bench_eprint_safe("bench fleet: job %s submitted (transport shared, results in %s)\n", out, c->dir);
         return EXIT_OK;
 }
 
@@ -1226,7 +1227,7 @@ static int submit_srun(fleet_ctx *c) {
         const fleet_opts *o = c->o;
         _cleanup_close_ int suite_fd = open(o->suite, O_RDONLY | O_CLOEXEC);
         if (suite_fd < 0) {
-                say("bench fleet run: %s: %s\n", o->suite, strerror(errno));
+                bench_eprint_safe("bench fleet run: %s: %s\n", o->suite, strerror(errno));
                 return EXIT_BAD_INPUT;
         }
         size_t n = 24 + o->n_sbatch_args + (size_t)o->n_run_args;
@@ -1259,7 +1260,7 @@ static int submit_srun(fleet_ctx *c) {
         argv[k] = NULL;
         int out[2] = {-1, -1}, err[2] = {-1, -1};
         if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
-                say("bench fleet run: pipe: %s\n", strerror(errno));
+                bench_eprint_safe("bench fleet run: pipe: %s\n", strerror(errno));
                 return EXIT_FAILED;
         }
         /* its own process group: a Ctrl-C is ours (scancel), not srun's (which would abort and lose output)
@@ -1272,7 +1273,7 @@ static int submit_srun(fleet_ctx *c) {
         if (r < 0) {
                 close(out[0]);
                 close(err[0]);
-                say("bench fleet run: cannot run %s: %s\n", c->progs.salloc, strerror(-r));
+                bench_eprint_safe("bench fleet run: cannot run %s: %s\n", c->progs.salloc, strerror(-r));
                 return EXIT_FAILED;
         }
         c->srun_out = out[0];
@@ -1318,9 +1319,10 @@ static void follow(fleet_ctx *c) {
                         if (r == -ENOENT)
                                 job_over = true;
                         else if (r < 0 && !warned) {
-                                say("bench fleet: scontrol cannot say how job %s stands; trying again every "
-                                    "second\n",
-                                    c->m->job_id);
+                                bench_eprint_safe("bench fleet: scontrol cannot say how job %s stands; "
+                                                  "trying again every "
+                                                  "second\n",
+                                                  c->m->job_id);
                                 warned = true;
                         } else if (r == 0) {
                                 update_states(c);
@@ -1333,8 +1335,9 @@ static void follow(fleet_ctx *c) {
                 if (srun_over && (job_over || (!c->m->job_id && c->srun_pid > 0)))
                         break;
                 if (c->cancelled && now - c->cancel_at > CANCEL_WAIT_S * 1000000000ull) {
-                        say("bench fleet: job %s has not ended %d s after scancel; leaving it to Slurm\n",
-                            c->m->job_id ? c->m->job_id : c->job_name, CANCEL_WAIT_S);
+                        bench_eprint_safe(
+                                "bench fleet: job %s has not ended %d s after scancel; leaving it to Slurm\n",
+                                c->m->job_id ? c->m->job_id : c->job_name, CANCEL_WAIT_S);
                         break;
                 }
         }
@@ -1427,9 +1430,10 @@ int cmd_fleet_run(int argc, char **argv) {
                         break;
                 case 'N':
                         if (bench_parse_uint(optarg, 100000, &v) < 0 || v == 0) {
-                                say("bench fleet run: --nodes: `%s` is not a count of nodes (e.g. --nodes "
-                                    "4)\n",
-                                    optarg);
+                                bench_eprint_safe("bench fleet run: --nodes: `%s` is not a count of nodes "
+                                                  "(e.g. --nodes "
+                                                  "4)\n",
+                                                  optarg);
                                 return EXIT_BAD_INPUT;
                         }
                         o.nodes = optarg;
@@ -1451,8 +1455,9 @@ int cmd_fleet_run(int argc, char **argv) {
                         break;
                 case 'T':
                         if (res_fleet_transport_parse(optarg, &o.transport) < 0) {
-                                say("bench fleet run: --transport: `%s` is neither shared nor srun\n",
-                                    optarg);
+                                bench_eprint_safe(
+                                        "bench fleet run: --transport: `%s` is neither shared nor srun\n",
+                                        optarg);
                                 return EXIT_BAD_INPUT;
                         }
                         break;
@@ -1488,8 +1493,9 @@ int cmd_fleet_run(int argc, char **argv) {
         }
         const char *bad = bad_run_option(o.run_args, o.n_run_args);
         if (bad) {
-                say("bench fleet run: RUN-OPTIONS may not hold `%s`: each node's result is DIR/<node>.json\n",
-                    bad);
+                bench_eprint_safe("bench fleet run: RUN-OPTIONS may not hold `%s`: each node's result is "
+                                  "DIR/<node>.json\n",
+                                  bad);
                 return EXIT_BAD_INPUT;
         }
         _cleanup_free_ char *self = o.bench ? NULL : self_path();
@@ -1501,7 +1507,9 @@ int cmd_fleet_run(int argc, char **argv) {
                 }
                 o.bench = self;
         } else if (o.bench[0] != '/') {
-                say("bench fleet run: --bench %s: give the absolute path of bench on the nodes\n", o.bench);
+                bench_eprint_safe(
+                        "bench fleet run: --bench %s: give the absolute path of bench on the nodes\n",
+                        o.bench);
                 return EXIT_BAD_INPUT;
         }
 
@@ -1513,8 +1521,8 @@ int cmd_fleet_run(int argc, char **argv) {
         if (suite_load(o.suite, &ov, &s, &diags) < 0) {
                 for (size_t i = 0; i < diags.n; i++)
                         fprintf(stderr, "%s\n", diags.msgs[i]);
-                say("bench fleet run: %zu problem%s in %s; nothing was submitted\n", diags.n,
-                    diags.n == 1 ? "" : "s", o.suite);
+                bench_eprint_safe("bench fleet run: %zu problem%s in %s; nothing was submitted\n", diags.n,
+                                  diags.n == 1 ? "" : "s", o.suite);
                 bench_diags_clear(&diags);
                 return EXIT_BAD_INPUT;
         }
@@ -1532,7 +1540,8 @@ int cmd_fleet_run(int argc, char **argv) {
                 return rc;
         }
         if (mkdirat(ctx.dirfd, FLEET_SUBDIR, 0700) < 0) {
-                say("bench fleet run: cannot make %s/" FLEET_SUBDIR ": %s\n", ctx.dir, strerror(errno));
+                bench_eprint_safe("bench fleet run: cannot make %s/" FLEET_SUBDIR ": %s\n", ctx.dir,
+                                  strerror(errno));
                 int fd = take_fd(&ctx.dirfd);
                 close(fd);
                 suite_free(s);
@@ -1575,10 +1584,11 @@ int cmd_fleet_run(int argc, char **argv) {
         if (o.transport == RES_FLEET_SRUN && !ctx.m->job_id) {
                 _cleanup_free_ char *why = ctx.srun_errors.data ? last_lines(ctx.srun_errors.data, 2) : NULL;
                 if (ctx.cancelled)
-                        say("bench fleet run: interrupted before Slurm made a job; nothing ran\n");
+                        bench_eprint_safe(
+                                "bench fleet run: interrupted before Slurm made a job; nothing ran\n");
                 else
-                        say("bench fleet run: Slurm refused the job: %s (salloc exit %d)\n",
-                            why && *why ? why : "no message", ctx.srun_code);
+                        bench_eprint_safe("bench fleet run: Slurm refused the job: %s (salloc exit %d)\n",
+                                          why && *why ? why : "no message", ctx.srun_code);
                 rc = ctx.cancelled ? EXIT_INTERRUPTED : EXIT_BAD_INPUT;
                 fleet_ctx_clear(&ctx);
                 return rc;
@@ -1591,9 +1601,9 @@ int cmd_fleet_run(int argc, char **argv) {
         size_t done = 0;
         for (size_t i = 0; i < ctx.m->n_nodes; i++)
                 done += ctx.m->nodes[i].state == RES_FLEET_DONE;
-        say("bench fleet: job %s %s: %zu of %zu node%s done -> %s/%s\n", ctx.m->job_id,
-            ctx.m->state ? ctx.m->state : "ended", done, ctx.m->n_nodes, ctx.m->n_nodes == 1 ? "" : "s",
-            ctx.dir, RES_FLEET_FILE);
+        bench_eprint_safe("bench fleet: job %s %s: %zu of %zu node%s done -> %s/%s\n", ctx.m->job_id,
+                          ctx.m->state ? ctx.m->state : "ended", done, ctx.m->n_nodes,
+                          ctx.m->n_nodes == 1 ? "" : "s", ctx.dir, RES_FLEET_FILE);
         if (ctx.cancelled)
                 rc = EXIT_INTERRUPTED;
         else if (ctx.m->n_nodes == 0 || done < ctx.m->n_nodes)

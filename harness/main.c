@@ -53,17 +53,6 @@ static char *default_output(const suite *s) {
         return p;
 }
 
-/* A line with names and reasons from files: their control characters made visible. */
-__attribute__((format(printf, 1, 2))) static void print_safe(const char *fmt, ...) {
-        _cleanup_free_ char *line = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        int r = vasprintf(&line, fmt, ap);
-        va_end(ap);
-        if (r >= 0)
-                bench_put_text(stderr, line, BENCH_TEXT_KEEP_LINES);
-}
-
 static void print_diags(const bench_diags *d) {
         for (size_t i = 0; i < d->n; i++)
                 fprintf(stderr, "%s\n", d->msgs[i]);
@@ -77,12 +66,13 @@ static void print_adaptive(const res_file *f) {
         char worst[400];
         res_adaptive_worst_text(a, worst, sizeof(worst));
         if (a->stopped_by == RES_STOP_PRECISION)
-                print_safe("bench: precision %.15g%%: met after %u repetition%s%s\n", a->precision * 100,
-                           a->repetitions, a->repetitions == 1 ? "" : "s", worst);
+                bench_eprint_safe("bench: precision %.15g%%: met after %u repetition%s%s\n",
+                                  a->precision * 100, a->repetitions, a->repetitions == 1 ? "" : "s", worst);
         else
-                print_safe("bench: precision %.15g%%: NOT met, stopped by %s after %u repetition%s%s\n",
-                           a->precision * 100, res_stop_name(a->stopped_by) ?: "?", a->repetitions,
-                           a->repetitions == 1 ? "" : "s", worst);
+                bench_eprint_safe(
+                        "bench: precision %.15g%%: NOT met, stopped by %s after %u repetition%s%s\n",
+                        a->precision * 100, res_stop_name(a->stopped_by) ?: "?", a->repetitions,
+                        a->repetitions == 1 ? "" : "s", worst);
 }
 
 static int cmd_run(int argc, char **argv) {
@@ -227,18 +217,19 @@ static int cmd_run(int argc, char **argv) {
                 int r = runlock_acquire(NULL, s->name, argv[optind], out, lock_flags, &lock, &lerr);
                 if (r < 0) {
                         if (r == -EBUSY)
-                                print_safe(
+                                bench_eprint_safe(
                                         "bench run: %s; wait for it to end, or give --allow-concurrent (both "
                                         "results will say so)\n",
                                         lerr->msg);
                         else
-                                print_safe("bench run: %s\n", lerr && lerr->msg ? lerr->msg : "cannot lock");
+                                bench_eprint_safe("bench run: %s\n",
+                                                  lerr && lerr->msg ? lerr->msg : "cannot lock");
                         suite_free(s);
                         return r == -EBUSY ? EXIT_BUSY : EXIT_FAILED;
                 }
                 const runlock_rec *others;
                 for (size_t i = 0, n = runlock_seen(lock, &others); i < n; i++)
-                        print_safe(
+                        bench_eprint_safe(
                                 "bench: measuring alongside pid %d, suite %s (started %s): both results say "
                                 "so in `concurrent`\n",
                                 others[i].pid, others[i].suite, others[i].started_at);
@@ -285,17 +276,17 @@ static int cmd_run(int argc, char **argv) {
                 for (size_t i = 0; i < f->n_series; i++)
                         measured += f->series[i].n_samples;
                 for (size_t i = 0; i < f->n_skipped && !quiet; i++)
-                        print_safe("bench: skipped %s%s%s: %s\n",
-                                   f->skipped[i].configuration ? f->skipped[i].configuration : "run",
-                                   f->skipped[i].workload ? "/" : "",
-                                   f->skipped[i].workload ? f->skipped[i].workload : "",
-                                   f->skipped[i].reason);
+                        bench_eprint_safe("bench: skipped %s%s%s: %s\n",
+                                          f->skipped[i].configuration ? f->skipped[i].configuration : "run",
+                                          f->skipped[i].workload ? "/" : "",
+                                          f->skipped[i].workload ? f->skipped[i].workload : "",
+                                          f->skipped[i].reason);
                 for (size_t i = 0; i < f->n_errors; i++)
-                        print_safe("bench: error in %s/%s (repetition %d%s): %s\n",
-                                   f->errors[i].configuration ? f->errors[i].configuration : "-",
-                                   f->errors[i].workload ? f->errors[i].workload : "-",
-                                   f->errors[i].repetition + 1, f->errors[i].warmup ? ", warmup" : "",
-                                   f->errors[i].reason);
+                        bench_eprint_safe("bench: error in %s/%s (repetition %d%s): %s\n",
+                                          f->errors[i].configuration ? f->errors[i].configuration : "-",
+                                          f->errors[i].workload ? f->errors[i].workload : "-",
+                                          f->errors[i].repetition + 1, f->errors[i].warmup ? ", warmup" : "",
+                                          f->errors[i].reason);
                 if (f->n_errors > 0)
                         rc = EXIT_FAILED;
                 if (measured == 0) {
@@ -310,10 +301,10 @@ static int cmd_run(int argc, char **argv) {
         }
         /* the figures may be distorted: said also after an interruption */
         for (size_t i = 0; f && i < f->n_concurrent; i++)
-                print_safe("bench: pid %d, suite %s (started %s%s) measured alongside this run: see "
-                           "`concurrent` in the result\n",
-                           f->concurrent[i].pid, f->concurrent[i].suite, f->concurrent[i].started_at,
-                           f->concurrent[i].allow_concurrent ? ", with --allow-concurrent" : "");
+                bench_eprint_safe("bench: pid %d, suite %s (started %s%s) measured alongside this run: see "
+                                  "`concurrent` in the result\n",
+                                  f->concurrent[i].pid, f->concurrent[i].suite, f->concurrent[i].started_at,
+                                  f->concurrent[i].allow_concurrent ? ", with --allow-concurrent" : "");
         /* plots of what was measured, also after an interruption */
         if (plots_dir && f && f->n_series > 0) {
                 plot_set ps = {0};
