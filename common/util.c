@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <dirent.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -955,4 +956,13 @@ int bench_base64_decode(const char *s, void *out, size_t *ret_len) {
         }
         *ret_len = len;
         return 0;
+}
+
+int bench_thread_start(void *thread, void *(*fn)(void *), void *arg) {
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_BLOCK, &all, &old);
+        int e = pthread_create((pthread_t *)thread, NULL, fn, arg);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        return e;
 }

@@ -12,6 +12,13 @@
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t bench_now_ns(void);
+/*
+ * pthread_create with every signal blocked in the new thread: a helper
+ * thread (libvirt's event loop, a reader) must not take the harness's
+ * SIGINT, which is how a blocked call in the main thread learns of Ctrl-C.
+ * 0 or a positive errno, as pthread_create.
+ */
+int bench_thread_start(void *thread, void *(*fn)(void *), void *arg);
 /* The wall clock as RFC 3339 UTC ("2026-12-02T01:00:00Z"), malloc'd; NULL out of memory. */
 char *bench_utc_now(void);
 static inline double bench_ns_to_ms(uint64_t ns) {

@@ -79,12 +79,7 @@ static int loop_ref(const vm_virt_api *v, bench_error **err) {
         if (loop_users++ == 0) {
                 loop_api = v;
                 atomic_store(&loop_quit, false);
-                /* signals stay with the harness's threads */
-                sigset_t all, old;
-                sigfillset(&all);
-                pthread_sigmask(SIG_BLOCK, &all, &old);
-                int e = pthread_create(&loop_thread, NULL, loop_run, NULL);
-                pthread_sigmask(SIG_SETMASK, &old, NULL);
+                int e = bench_thread_start(&loop_thread, loop_run, NULL);
                 if (e) {
                         loop_users--;
                         r = bench_error_errno(err, e, "libvirt event loop thread");
