@@ -18,11 +18,15 @@
 static const unsigned config_colors[] = {0x0072b2, 0xe69f00, 0x009e73, 0xd55e00,
                                          0x56b4e9, 0xcc79a7, 0x999999, 0x8c564b};
 /* one colour per startup phase, in the order of phase_order[] */
-static const unsigned phase_colors[] = {0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd,
-                                        0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf};
-/* the order things happen in: container first, then vm */
-static const char *const phase_order[] = {"cgroup", "clone", "mounts", "pivot_root", "net",
-                                          "caps",   "exec",  "define", "qemu",       "boot"};
+static const unsigned phase_colors[] = {0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd, 0x8c564b, 0xe377c2,
+                                        0x7f7f7f, 0xbcbd22, 0x17becf, 0x393b79, 0xad494a, 0x637939, 0x8c6d31};
+/*
+ * The order things happen in: container first, then vm (its boot split at
+ * the console's markers, or one `boot` phase where a kernel prints none)
+ */
+static const char *const phase_order[] = {"cgroup", "clone",  "mounts", "pivot_root", "net",
+                                          "caps",   "exec",   "define", "qemu",       "firmware",
+                                          "loader", "kernel", "init",   "boot"};
 /* one line colour per configuration kind in the layers figure */
 static unsigned kind_color(const char *kind) {
         static const struct {

@@ -104,18 +104,28 @@ static int check_spec(const vm_domain_spec *s, bench_error **err) {
                         return bench_error_prefix(err, "domain `%s`: emulator cpus", s->name);
         }
         if ((r = check_path("kernel", s->kernel, true, err)) < 0 ||
+            (r = check_path("firmware", s->loader, false, err)) < 0 ||
             (r = check_path("initrd", s->initrd, false, err)) < 0 ||
             (r = check_path("console log", s->console_log, false, err)) < 0 ||
+            (r = check_path("console socket", s->console_socket, false, err)) < 0 ||
             (r = check_path("channel socket", s->channel_socket, false, err)) < 0)
                 return bench_error_prefix(err, "domain `%s`", s->name);
         if (s->cmdline && (r = check_text("kernel command line", s->cmdline, err)) < 0)
                 return bench_error_prefix(err, "domain `%s`", s->name);
-        if (s->channel_socket && strlen(s->channel_socket) >= sizeof(((struct sockaddr_un *)0)->sun_path))
-                return bench_error_set(
-                        err, ENAMETOOLONG,
-                        "domain `%s`: channel socket `%s` is longer than a UNIX socket path may "
-                        "be (%zu bytes)",
-                        s->name, s->channel_socket, sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
+        const char *sockets[] = {s->console_socket, s->channel_socket};
+        for (size_t i = 0; i < ELEMENTSOF(sockets); i++)
+                if (sockets[i] && strlen(sockets[i]) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+                        return bench_error_set(
+                                err, ENAMETOOLONG,
+                                "domain `%s`: %s socket `%s` is longer than a UNIX socket path may "
+                                "be (%zu bytes)",
+                                s->name, i ? "channel" : "console", sockets[i],
+                                sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
+        if (s->tb_cache_mib && strcmp(s->type, "qemu") != 0)
+                return bench_error_set(err, EINVAL,
+                                       "domain `%s`: a TCG translation cache size is for TCG (type `qemu`), "
+                                       "not `%s`",
+                                       s->name, s->type);
         if (s->n_disks > MAX_DISKS)
                 return bench_error_set(err, EINVAL, "domain `%s`: %zu disks (at most %d: vda..vdz)", s->name,
                                        s->n_disks, MAX_DISKS);
@@ -143,7 +153,7 @@ static int check_spec(const vm_domain_spec *s, bench_error **err) {
 
 static void put_disk(FILE *f, const vm_disk *d, size_t index) {
         if (deep(d))
-                return; /* see put_deep_disks */
+                return; /* see put_qemu_args */
         /*
          * cache='none' (O_DIRECT on the host) with io='native' (Linux AIO):
          * the guest's page cache is the only cache, so guest file I/O
@@ -162,12 +172,23 @@ static void put_disk(FILE *f, const vm_disk *d, size_t index) {
 }
 
 /*
- * A chain deeper than libvirt follows goes to QEMU directly, with the same
+ * What goes to QEMU past libvirt: the firmware's serial output, and a
+ * chain deeper than libvirt follows goes to QEMU directly, with the same
  * cache mode as put_disk's; QEMU opens the backing files from the image
  * headers and the backing nodes inherit the cache mode.
  */
-static void put_deep_disks(FILE *f, const vm_domain_spec *s) {
-        bool any = false;
+static void put_qemu_args(FILE *f, const vm_domain_spec *s) {
+        bool any = s->firmware_serial;
+        if (any)
+                /*
+                 * libvirt has no word for it: SeaBIOS prints on the serial
+                 * port when QEMU says there are no graphics (fw_cfg), and its
+                 * hand-over line is a boot marker (console.c)
+                 */
+                fputs("  <qemu:commandline>\n"
+                      "    <qemu:arg value='-machine'/>\n"
+                      "    <qemu:arg value='graphics=off'/>\n",
+                      f);
         for (size_t i = 0; i < s->n_disks; i++) {
                 const vm_disk *d = &s->disks[i];
                 if (!deep(d))
@@ -213,7 +234,13 @@ static void put_xml(FILE *f, const vm_domain_spec *s) {
         }
         fputs("  <os>\n    <type arch='x86_64' machine='", f);
         bench_put_xml(f, s->machine ? s->machine : "q35");
-        fputs("'>hvm</type>\n    <kernel>", f);
+        fputs("'>hvm</type>\n", f);
+        if (s->loader) {
+                fputs("    <loader type='rom'>", f);
+                bench_put_xml(f, s->loader);
+                fputs("</loader>\n", f);
+        }
+        fputs("    <kernel>", f);
         bench_put_xml(f, s->kernel);
         fputs("</kernel>\n", f);
         if (s->initrd) {
@@ -228,7 +255,11 @@ static void put_xml(FILE *f, const vm_domain_spec *s) {
         }
         fputs("  </os>\n", f);
         /* without ACPI a guest poweroff only halts, and the domain never ends */
-        fputs("  <features>\n    <acpi/>\n  </features>\n", f);
+        fputs("  <features>\n    <acpi/>\n", f);
+        if (s->tb_cache_mib)
+                fprintf(f, "    <tcg>\n      <tb-cache unit='MiB'>%llu</tb-cache>\n    </tcg>\n",
+                        (unsigned long long)s->tb_cache_mib);
+        fputs("  </features>\n", f);
         if (kvm)
                 fputs("  <cpu mode='host-passthrough'/>\n", f);
         else
@@ -240,7 +271,11 @@ static void put_xml(FILE *f, const vm_domain_spec *s) {
               "  <on_crash>destroy</on_crash>\n",
               f);
         fputs("  <devices>\n", f);
-        if (s->console_log) {
+        if (s->console_socket) {
+                fputs("    <serial type='unix'>\n      <source mode='connect' path='", f);
+                bench_put_xml(f, s->console_socket);
+                fputs("'/>\n      <target port='0'/>\n    </serial>\n", f);
+        } else if (s->console_log) {
                 fputs("    <serial type='file'>\n      <source path='", f);
                 bench_put_xml(f, s->console_log);
                 fputs("'/>\n      <target port='0'/>\n    </serial>\n", f);
@@ -258,7 +293,7 @@ static void put_xml(FILE *f, const vm_domain_spec *s) {
         fputs("    <controller type='usb' model='none'/>\n", f);
         fputs("    <memballoon model='none'/>\n", f);
         fputs("  </devices>\n", f);
-        put_deep_disks(f, s);
+        put_qemu_args(f, s);
         fputs("</domain>\n", f);
 }
 

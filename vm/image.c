@@ -21,7 +21,7 @@
 #include "vm-internal.h"
 
 /* Bump when the layout changes: old cached images are then not reused. */
-#define IMAGE_FORMAT "bench-initramfs-1"
+#define IMAGE_FORMAT "bench-initramfs-2"
 
 static const char *const wanted_modules[] = {"virtio_pci", "virtio_blk", "virtio_console", "ext4"};
 
@@ -134,10 +134,9 @@ static int write_image(int fd, const image_parts *p, bench_error **err) {
                 const char *path;
                 unsigned mode, major, minor;
         } nodes[] = {
-                {"/dev/console", 0600, 5, 1},
-                {"/dev/null", 0666, 1, 3},
-                {"/dev/ttyS0", 0660, 4, 64},
-                {"/dev/ttyS1", 0660, 4, 65},
+                {"/dev/console", 0600, 5, 1}, {"/dev/null", 0666, 1, 3},
+                {"/dev/kmsg", 0600, 1, 11}, /* the init marker goes through the kernel log */
+                {"/dev/ttyS0", 0660, 4, 64},  {"/dev/ttyS1", 0660, 4, 65},
         };
         for (size_t i = 0; r == 0 && i < ELEMENTSOF(dirs); i++)
                 r = vm_cpio_dir(c, dirs[i].path, dirs[i].mode, err);

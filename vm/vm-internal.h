@@ -90,15 +90,43 @@ typedef struct vm_domain_spec {
         unsigned vcpus;
         const int *vcpu_pins;      /* vcpu i -> host cpu vcpu_pins[i]; NULL = none */
         const char *emulator_cpus; /* cpu list for <emulatorpin>, NULL = none */
+        const char *loader; /* firmware ROM (<loader type='rom'>, QEMU's -bios), NULL = QEMU's (SeaBIOS) */
         const char *kernel, *initrd, *cmdline;
-        const char *console_log;    /* ttyS0 -> this file */
+        const char *console_log;    /* ttyS0 -> this file (when no console_socket) */
+        const char *console_socket; /* ttyS0 -> qemu connects to this UNIX socket */
         const char *channel_socket; /* ttyS1 -> qemu connects to this UNIX socket */
+        uint64_t tb_cache_mib;      /* TCG's translation cache (type qemu only), 0 = QEMU's default */
+        bool firmware_serial;       /* the firmware prints on ttyS0 (QEMU's -machine graphics=off) */
         const vm_disk *disks;
         size_t n_disks;
 } vm_domain_spec;
 
 /* The XML (caller frees): ACPI on, no network, no graphics/usb/balloon, serials as above. */
 int vm_domain_xml(const vm_domain_spec *spec, char **ret_xml, bench_error **err);
+
+/* ---- console.c: the guest's ttyS0, timestamped on the host ---- */
+
+/*
+ * The boundaries inside a boot, in the order they come, each marked by a
+ * string the guest prints on ttyS0 (see console.c). The firmware's hand-over
+ * shows only where the firmware prints it (SeaBIOS; qboot prints nothing).
+ */
+typedef enum { VM_MARK_FIRMWARE_DONE, VM_MARK_KERNEL, VM_MARK_INIT, VM_MARK_N } vm_mark;
+/* What each marks, for messages: "the kernel's banner" */
+extern const char *const vm_mark_names[VM_MARK_N];
+
+typedef struct vm_console vm_console;
+/*
+ * Listens on sock_path (for QEMU's ttyS0) and starts a thread that accepts
+ * QEMU's connection, timestamps what arrives on the host's monotonic clock
+ * and copies it into log_path (created O_EXCL|O_NOFOLLOW; at most 4 MiB).
+ */
+int vm_console_listen(const char *sock_path, const char *log_path, vm_console **ret, bench_error **err);
+/* When marker m first arrived (bench_now_ns), 0 if it has not. */
+uint64_t vm_console_mark(const vm_console *c, vm_mark m);
+/* Stops the thread and closes everything; accepts NULL. */
+void vm_console_free(vm_console *c);
+void vm_console_freep(vm_console **c);
 
 /* ---- connect.c: libvirt, embedded by default ---- */
 
@@ -167,39 +195,3 @@ void vm_ksm_release(vm_ksm_mode mode);
 void vm_ksm_reap_stale(void);
 /* Waits until ksmd has made `passes` more full scans: 0, -ETIMEDOUT, -ENOENT without KSM. */
 int vm_ksm_settle(unsigned passes, int timeout_ms);
-
-/* ---- vmlinux.c: the uncompressed kernel of the fast boot path ---- */
-
-/*
- * The ELF vmlinux inside bzImage `image`, for a PVH boot: cached as
- * <cache>/vm/vmlinux-<first 16 hex of the bzImage's sha256>.elf with a
- * bench_cache_record() beside it (<same>.elf.sum), reused when
- * bench_cache_verify() accepts it (rebuilt, with a bench_cache_note(), when not).
- * Built in a temp file in the same dir (O_EXCL|O_NOFOLLOW) and renamed: a crash leaves no half file.
- * ret_compression: static string naming the payload's format
- * ("lz4", "gzip", "xz", "zstd", "lzma"; "bzip2" and "lzo" are recognised but refused).
- * ret_cached: true when an existing cached file was reused.
- * Errors (-ENOEXEC unless another errno fits), each message naming the kernel path and what is wrong:
- * not a bzImage (no "HdrS" at 0x202), boot protocol older than 2.08 (no payload fields),
- * payload outside the file, a compression bench cannot decompress (say which and why: unsupported
- * format, or the library that decodes it is not installed — name the Debian package), corrupt data,
- * output larger than 1 GiB (a decompression bomb), the result is not an ELF64 x86-64 executable,
- * or it has no PVH entry (no XEN_ELFNOTE_PHYS32_ENTRY, note type 18, name "Xen", in a PT_NOTE segment).
- * The errnos that fit: -EOPNOTSUPP (bzip2, lzo), -ENOENT (the decoding library is not installed),
- * -EBADMSG (corrupt data), -EFBIG (more than 1 GiB), -ENOMEM; the kernel file itself: the errno of
- * open/read, -EINVAL (not a regular file); the cache: the errno of bench_cache_dir() and the write.
- */
-int vm_vmlinux_get(const char *image, char **ret_path, const char **ret_compression, bool *ret_cached,
-                   bench_error **err);
-
-/*
- * The same checks on bytes in memory (for the fuzzer and unit tests): the decompressed ELF in *ret
- * (malloc'd), its size in *ret_len.
- */
-int vm_vmlinux_extract(const void *bzimage, size_t len, const char *what, void **ret, size_t *ret_len,
-                       const char **ret_compression, bench_error **err);
-/*
- * 0 if elf (len bytes) is an ELF64 x86-64 executable with a PVH entry note; else -ENOEXEC with why,
- * naming `what`.
- */
-int vm_vmlinux_check_pvh(const void *elf, size_t len, const char *what, bench_error **err);

@@ -49,6 +49,42 @@ int vm_modules_resolve(const char *modules_dir, const char *const *names, size_t
                        size_t *ret_n, bench_error **err);
 void vm_modules_free(char **paths, size_t n);
 
+/* ---- vmlinux.c: the uncompressed kernel of the fast boot path ---- */
+
+/*
+ * The ELF vmlinux inside bzImage `image`, for a PVH boot: cached as
+ * <cache>/vm/vmlinux-<first 16 hex of the bzImage's sha256>.elf with a
+ * bench_cache_record() beside it (<same>.elf.sum), reused when
+ * bench_cache_verify() accepts it (rebuilt, with a bench_cache_note(), when not).
+ * Built in a temp file in the same dir (O_EXCL|O_NOFOLLOW) and renamed: a crash leaves no half file.
+ * ret_compression: static string naming the payload's format
+ * ("lz4", "gzip", "xz", "zstd", "lzma"; "bzip2" and "lzo" are recognised but refused).
+ * ret_cached: true when an existing cached file was reused.
+ * Errors (-ENOEXEC unless another errno fits), each message naming the kernel path and what is wrong:
+ * not a bzImage (no "HdrS" at 0x202), boot protocol older than 2.08 (no payload fields),
+ * payload outside the file, a compression bench cannot decompress (say which and why: unsupported
+ * format, or the library that decodes it is not installed — name the Debian package), corrupt data,
+ * output larger than 1 GiB (a decompression bomb), the result is not an ELF64 x86-64 executable,
+ * or it has no PVH entry (no XEN_ELFNOTE_PHYS32_ENTRY, note type 18, name "Xen", in a PT_NOTE segment).
+ * The errnos that fit: -EOPNOTSUPP (bzip2, lzo), -ENOENT (the decoding library is not installed),
+ * -EBADMSG (corrupt data), -EFBIG (more than 1 GiB), -ENOMEM; the kernel file itself: the errno of
+ * open/read, -EINVAL (not a regular file); the cache: the errno of bench_cache_dir() and the write.
+ */
+int vm_vmlinux_get(const char *image, char **ret_path, const char **ret_compression, bool *ret_cached,
+                   bench_error **err);
+
+/*
+ * The same checks on bytes in memory (for the fuzzer and unit tests): the decompressed ELF in *ret
+ * (malloc'd), its size in *ret_len.
+ */
+int vm_vmlinux_extract(const void *bzimage, size_t len, const char *what, void **ret, size_t *ret_len,
+                       const char **ret_compression, bench_error **err);
+/*
+ * 0 if elf (len bytes) is an ELF64 x86-64 executable with a PVH entry note; else -ENOEXEC with why,
+ * naming `what`.
+ */
+int vm_vmlinux_check_pvh(const void *elf, size_t len, const char *what, bench_error **err);
+
 /* ---- image.c: the initramfs ---- */
 
 /*

@@ -65,3 +65,9 @@ int wl_density_counts(const char *text, unsigned *out, size_t max, size_t *ret_n
 
 /* The byte bench-agent writes first; the host timestamps its arrival. */
 #define WL_READY_BYTE 0x06
+/*
+ * The line bench-agent prints on the console the moment it runs as a VM's
+ * /init, before the ready byte: the host timestamps its arrival as the
+ * kernel's hand-over to init (vm/console.c).
+ */
+#define WL_INIT_MARKER "bench-agent: init"

@@ -39,7 +39,7 @@ for k, r in vm.items():
 s = vm[("startup", "ready_ms")]
 assert len(s["samples"]) == 1, "startup_runs caps the boots per repetition"
 assert 0 < s["stats"]["median"] < vm[("startup", "total_ms")]["stats"]["median"]
-for p in ("define", "qemu", "boot"):
+for p in ("define", "qemu", "firmware", "kernel", "init"):
     assert ("startup", "phase.%s_ms" % p) in vm, "phase %s missing" % p
 fp = vm[("memory", "footprint_kib")]["stats"]["median"]
 ov = vm[("memory", "vmm_overhead_kib")]["stats"]["median"]

@@ -256,6 +256,45 @@ static void test_deep_chain(void **state) {
         bench_error_free(err);
 }
 
+/* The fast path's domain: qboot as the ROM, the console on a socket, no disk, a TCG cache size, SeaBIOS's
+ * serial. */
+static void test_fast_path(void **state) {
+        vm_domain_spec s = full_spec();
+        s.loader = "/usr/share/qemu/qboot.rom";
+        s.kernel = "/var/cache/bench/vm/vmlinux-0123456789abcdef.elf";
+        s.console_log = NULL;
+        s.console_socket = "/tmp/r/con.sock";
+        s.tb_cache_mib = 32;
+        s.firmware_serial = true;
+        s.n_disks = 0;
+        _cleanup_free_ char *xml = NULL;
+        bench_error *err = NULL;
+        assert_int_equal(vm_domain_xml(&s, &xml, &err), 0);
+        _cleanup_free_ char *flat = flatten(xml);
+        assert_non_null(flat);
+        assert_non_null(strstr(flat,
+                               "\ndomain/os/loader type=rom : /usr/share/qemu/qboot.rom\n"
+                               "domain/os/kernel : /var/cache/bench/vm/vmlinux-0123456789abcdef.elf\n"));
+        assert_non_null(strstr(flat, "\ndomain/features/tcg\ndomain/features/tcg/tb-cache unit=MiB : 32\n"));
+        assert_non_null(strstr(flat, "\ndomain/devices/serial type=unix\n"
+                                     "domain/devices/serial/source mode=connect path=/tmp/r/con.sock\n"
+                                     "domain/devices/serial/target port=0\n"));
+        assert_null(strstr(flat, "domain/devices/disk"));
+        assert_null(strstr(flat, "console.log"));
+#define Q                                                                                                    \
+        "domain/{http://libvirt.org/schemas/domain/qemu/1.0}commandline/{http://libvirt.org/schemas/domain/" \
+        "qemu/1.0}arg"
+        assert_non_null(strstr(flat, "\n" Q " value=-machine\n" Q " value=graphics=off\n"));
+#undef Q
+        /* without them: SeaBIOS, the file console, no tcg element, no qemu:commandline */
+        vm_domain_spec d = full_spec();
+        _cleanup_free_ char *xml2 = NULL;
+        assert_int_equal(vm_domain_xml(&d, &xml2, &err), 0);
+        assert_null(strstr(xml2, "<loader"));
+        assert_null(strstr(xml2, "<tcg>"));
+        assert_null(strstr(xml2, "commandline"));
+}
+
 static void test_bad_specs(void **state) {
         vm_domain_spec s;
         int bad_pins[] = {0, -1};
@@ -323,13 +362,21 @@ static void test_bad_specs(void **state) {
         expect_bad(&s, EINVAL, "no disk array");
         s = full_spec(), s.machine = "";
         expect_bad(&s, EINVAL, "empty machine type");
+        s = full_spec(), s.loader = "qboot.rom";
+        expect_bad(&s, EINVAL, "firmware `qboot.rom` is not an absolute path");
+        s = full_spec(), s.console_socket = "c.sock";
+        expect_bad(&s, EINVAL, "console socket `c.sock` is not an absolute path");
+        s = full_spec(), s.console_socket = long_sock;
+        expect_bad(&s, ENAMETOOLONG, "console socket");
+        s = full_spec(), s.type = "kvm", s.tb_cache_mib = 64;
+        expect_bad(&s, EINVAL, "translation cache size is for TCG");
 }
 
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_full_tcg),   cmocka_unit_test(test_minimal_kvm),
                 cmocka_unit_test(test_escaping),   cmocka_unit_test(test_bad_specs),
-                cmocka_unit_test(test_deep_chain),
+                cmocka_unit_test(test_deep_chain), cmocka_unit_test(test_fast_path),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
