@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * bench vm image: builds (or finds in the cache) the initramfs a VM
- * configuration boots, and says which kernel and modules went into it.
+ * configuration boots, and says which kernel and modules went into it,
+ * and the vmlinux the fast boot path enters through PVH (or why none).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -105,6 +106,23 @@ static int vm_image(int argc, char **argv) {
         }
         printf("initramfs  %s (%.2f MiB, %lld bytes; %.1f ms)\n", image,
                (double)st.st_size / (1024.0 * 1024.0), (long long)st.st_size, ms);
+        /* the fast boot path's kernel, or why this one has none */
+        _cleanup_free_ char *elf = NULL;
+        _cleanup_error_ bench_error *why = NULL;
+        const char *compression = NULL;
+        bool cached = false;
+        t0 = bench_now_ns();
+        if (vm_vmlinux_get(k.image, &elf, &compression, &cached, &why) == 0) {
+                ms = bench_ns_to_ms(bench_now_ns() - t0);
+                printf("vmlinux    %s (PVH entry; from the %s payload, %s in %.1f ms): boot fast\n", elf,
+                       compression, cached ? "cached, verified" : "extracted", ms);
+        } else {
+                printf("vmlinux    none: %s\n           (boot auto boots this kernel the standard way; boot "
+                       "fast refuses it)\n",
+                       why && why->msg ? why->msg : "unknown error");
+        }
+        for (char *m; (m = bench_cache_note_take()); free(m))
+                fprintf(stderr, "bench vm image: %s\n", m);
         ret = EXIT_OK;
 out:
         vm_kernel_clear(&k);
@@ -116,7 +134,8 @@ static const verb vm_verbs[] = {
          .args = "[--kernel PATH] [--modules-dir DIR] [--agent PATH]",
          .help = "builds the guest initramfs (bench-agent as /init, device\n"
                  "nodes, the virtio and ext4 modules the kernel lacks), or\n"
-                 "finds it in the cache, and prints what went in",
+                 "finds it in the cache, and prints what went in; extracts\n"
+                 "the vmlinux of the fast boot path (or says why none)",
          .max_args = VERB_ANY,
          .run = vm_image},
         VERBS_HELP,

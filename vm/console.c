@@ -80,37 +80,33 @@ static void scan(vm_console *c, const char *buf, size_t n, uint64_t now) {
         }
 }
 
+/* Until p[0] is readable (0) or the stop pipe p[1] is, or poll fails (-1). */
+static int wait_readable(struct pollfd p[2]) {
+        for (;;) {
+                if (poll(p, 2, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -1;
+                }
+                return p[1].revents ? -1 : 0;
+        }
+}
+
 static void *reader(void *arg) {
         vm_console *c = arg;
         struct pollfd p[2] = {{.fd = c->listen_fd, .events = POLLIN},
                               {.fd = c->stop_fd[0], .events = POLLIN}};
         /* QEMU connects as it starts; the bytes wait in the socket until accepted, so accept at once */
-        for (;;) {
-                if (poll(p, 2, -1) < 0) {
-                        if (errno == EINTR)
-                                continue;
+        while (c->fd < 0) {
+                if (wait_readable(p) < 0)
                         return NULL;
-                }
-                if (p[1].revents)
+                c->fd = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+                if (c->fd < 0 && errno != EINTR && errno != EAGAIN && errno != ECONNABORTED)
                         return NULL;
-                if (p[0].revents) {
-                        c->fd = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-                        if (c->fd >= 0)
-                                break;
-                        if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED)
-                                return NULL;
-                }
         }
         p[0].fd = c->fd;
         char buf[4096];
-        for (;;) {
-                if (poll(p, 2, -1) < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return NULL;
-                }
-                if (p[1].revents)
-                        return NULL;
+        while (wait_readable(p) == 0) {
                 ssize_t n = read(c->fd, buf, sizeof(buf));
                 uint64_t now = bench_now_ns();
                 if (n < 0 && errno == EINTR)
@@ -124,6 +120,7 @@ static void *reader(void *arg) {
                 if (keep && c->log_fd >= 0 && bench_write_all(c->log_fd, buf, keep) == 0)
                         c->logged += keep;
         }
+        return NULL;
 }
 
 int vm_console_listen(const char *sock_path, const char *log_path, vm_console **ret, bench_error **err) {

@@ -906,8 +906,9 @@ static void vm_diagnose(rt_env *env, char *buf, size_t len) {
         size_t keep = len > 320 ? len - 320 : len / 2;
         const char *tail = n > keep ? log + n - keep : log;
         snprintf(buf, len, "%s; guest console (%s accel): ...%s", reached, env->accel, tail);
-        for (char *p = buf; *p; p++)
-                if (*p == '\n' || *p == '\r')
+        /* what a guest printed reaches messages and terminals: SeaBIOS's escape sequences, say, go */
+        for (unsigned char *p = (unsigned char *)buf; *p; p++)
+                if (*p < 0x20 || *p > 0x7e)
                         *p = ' ';
 }
 

@@ -136,6 +136,13 @@ reasons = [e["reason"] for e in d["errors"]]
 assert any("standard boot" in r for r in reasons), reasons
 PY
 
+# bad input, checked before anything boots: control characters and
+# overlong kernel_args; a `--` would hand the rest to the agent
+for bad in '"a\\u001bb"' "\"$(printf 'x%.0s' $(seq 1 1100))\""; do
+        sed "s/\"boot\": \"BOOT\"/\"kernel_args\": $bad/" "$tmp/nopvh.json" > "$tmp/bad.json"
+        "$BENCH" validate "$tmp/bad.json" >/dev/null 2>"$tmp/err"; rc=$?
+        [ $rc -eq 2 ] && grep -q 'kernel_args' "$tmp/err" || fail "bad kernel_args: exit $rc, $(cat "$tmp/err")"
+done
 # bad input: a `--` in kernel_args would hand the rest to the agent
 sed 's/"boot": "BOOT"/"kernel_args": "quiet -- --plan evil"/' "$tmp/nopvh.json" > "$tmp/dash.json"
 "$BENCH" run "$tmp/dash.json" -o "$tmp/dash.result.json" --quiet 2>"$tmp/err"; rc=$?
