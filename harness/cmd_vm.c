@@ -20,6 +20,23 @@
 #include "../vm/vm.h"
 #include "commands.h"
 
+/* The fast boot path's kernel, or why this one has none. */
+static void print_vmlinux(const vm_kernel *k) {
+        _cleanup_free_ char *elf = NULL;
+        _cleanup_error_ bench_error *why = NULL;
+        const char *compression = NULL;
+        bool cached = false;
+        uint64_t t0 = bench_now_ns();
+        if (vm_vmlinux_get(k->image, &elf, &compression, &cached, &why) == 0)
+                printf("vmlinux    %s (PVH entry; from the %s payload, %s in %.1f ms): boot fast\n", elf,
+                       compression, cached ? "cached, verified" : "extracted",
+                       bench_ns_to_ms(bench_now_ns() - t0));
+        else
+                printf("vmlinux    none: %s\n           (boot auto boots this kernel the standard way; boot "
+                       "fast refuses it)\n",
+                       why && why->msg ? why->msg : "unknown error");
+}
+
 static int vm_image(int argc, char **argv) {
         static const struct option opts[] = {
                 {"kernel", required_argument, NULL, 'k'},
@@ -106,21 +123,7 @@ static int vm_image(int argc, char **argv) {
         }
         printf("initramfs  %s (%.2f MiB, %lld bytes; %.1f ms)\n", image,
                (double)st.st_size / (1024.0 * 1024.0), (long long)st.st_size, ms);
-        /* the fast boot path's kernel, or why this one has none */
-        _cleanup_free_ char *elf = NULL;
-        _cleanup_error_ bench_error *why = NULL;
-        const char *compression = NULL;
-        bool cached = false;
-        t0 = bench_now_ns();
-        if (vm_vmlinux_get(k.image, &elf, &compression, &cached, &why) == 0) {
-                ms = bench_ns_to_ms(bench_now_ns() - t0);
-                printf("vmlinux    %s (PVH entry; from the %s payload, %s in %.1f ms): boot fast\n", elf,
-                       compression, cached ? "cached, verified" : "extracted", ms);
-        } else {
-                printf("vmlinux    none: %s\n           (boot auto boots this kernel the standard way; boot "
-                       "fast refuses it)\n",
-                       why && why->msg ? why->msg : "unknown error");
-        }
+        print_vmlinux(&k);
         for (char *m; (m = bench_cache_note_take()); free(m))
                 fprintf(stderr, "bench vm image: %s\n", m);
         ret = EXIT_OK;
