@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <libgen.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
@@ -675,6 +676,19 @@ int bench_mkdir_p(const char *path, unsigned mode, bench_error **err) {
         }
         if (mkdir(p, (mode_t)mode) < 0 && errno != EEXIST)
                 return bench_error_errno(err, errno, "cannot create %s", p);
+        return 0;
+}
+
+int bench_mkdir_parent(const char *path, bench_error **err) {
+        _cleanup_free_ char *copy = strdup(path);
+        if (!copy)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        const char *dir = dirname(copy);
+        _cleanup_error_ bench_error *merr = NULL;
+        if (bench_mkdir_p(dir, 0755, &merr) < 0)
+                return bench_error_set(err, merr->code, "cannot write %s: %s", path, merr->msg);
+        if (access(dir, W_OK) < 0)
+                return bench_error_errno(err, errno, "cannot write %s: %s", path, dir);
         return 0;
 }
 

@@ -133,6 +133,11 @@ __attribute__((format(printf, 1, 2))) void bench_eprint_safe(const char *fmt, ..
 
 /* mkdir -p: every missing directory of path with mode; existing ones are fine. */
 int bench_mkdir_p(const char *path, unsigned mode, bench_error **err);
+/*
+ * The directory an output file goes into (`-o newdir/r.html`), created 0755 like bench plot's when missing,
+ * then checked writable: 0, or an error naming the path and the dir ("cannot write r.html: newdir: ...").
+ */
+int bench_mkdir_parent(const char *path, bench_error **err);
 
 /*
  * The executable file `name` in $PATH (/usr/local/bin:/usr/bin:/bin when
