@@ -12,6 +12,7 @@
 
 #include "../common/cleanup.h"
 #include "../common/util.h"
+#include "numfmt.h"
 
 void doc_put(doc *d, const char *s) {
         plot_put(d->m, d->fmt, s);
@@ -33,17 +34,6 @@ void doc_putf(doc *d, const char *fmt, ...) {
         va_start(ap, fmt);
         emitv(d, doc_put, fmt, ap);
         va_end(ap);
-}
-
-/* 4 significant digits, whole numbers from 1e4 on, "-" if not finite. */
-const char *doc_num(double x, char *buf, size_t len) {
-        if (!isfinite(x))
-                snprintf(buf, len, "-");
-        else if (fabs(x) >= 1e4 && fabs(x) < 1e12)
-                snprintf(buf, len, "%.0f", x);
-        else
-                snprintf(buf, len, "%.4g", x);
-        return buf;
 }
 
 void doc_heading(doc *d, int level, const char *text) {
@@ -204,23 +194,33 @@ int doc_format_of(const char *path) {
         return -EINVAL;
 }
 
-/* "+12.3% [+10.1, +14.0]"; a difference row (no ratio): "+512 KiB [+300, +700]" */
+void doc_change_parts(const cmp_row *r, unsigned flags, char *change, size_t change_len, char *ci,
+                      size_t ci_len) {
+        if (r->by != CMP_BY_DIFFERENCE) {
+                bench_fmt_change(r->ratio, r->ratio_low, r->ratio_high, flags, change, change_len);
+                bench_fmt_change_bounds(r->ratio, r->ratio_low, r->ratio_high, flags, ci, ci_len);
+                return;
+        }
+        bool bounds = isfinite(r->diff_low) && isfinite(r->diff_high);
+        double half = bounds ? (r->diff_high - r->diff_low) / 2 : NAN;
+        bench_fmt_difference(r->diff, r->cur->unit, half, flags, change, change_len);
+        if (!bounds || !isfinite(r->diff)) {
+                snprintf(ci, ci_len, "-");
+                return;
+        }
+        char lo[96], hi[96];
+        bench_fmt_difference(r->diff_low, r->cur->unit, half, flags, lo, sizeof(lo));
+        bench_fmt_difference(r->diff_high, r->cur->unit, half, flags, hi, sizeof(hi));
+        snprintf(ci, ci_len, "[%s, %s]", lo, hi);
+}
+
 void doc_change(const cmp_row *r, char *buf, size_t len) {
-        if (r->by == CMP_BY_DIFFERENCE) {
-                if (!isfinite(r->diff))
-                        snprintf(buf, len, "-");
-                else if (isfinite(r->diff_low) && isfinite(r->diff_high))
-                        snprintf(buf, len, "%+.4g %s [%+.4g, %+.4g]", r->diff, r->cur->unit, r->diff_low,
-                                 r->diff_high);
-                else
-                        snprintf(buf, len, "%+.4g %s", r->diff, r->cur->unit);
-        } else if (!isfinite(r->change_pct))
-                snprintf(buf, len, "-");
-        else if (isfinite(r->ratio_low) && isfinite(r->ratio_high))
-                snprintf(buf, len, "%+.1f%% [%+.1f, %+.1f]", r->change_pct, (r->ratio_low - 1) * 100,
-                         (r->ratio_high - 1) * 100);
+        char change[128], ci[256];
+        doc_change_parts(r, 0, change, sizeof(change), ci, sizeof(ci));
+        if (strcmp(ci, "-"))
+                snprintf(buf, len, "%s %s", change, ci);
         else
-                snprintf(buf, len, "%+.1f%%", r->change_pct);
+                snprintf(buf, len, "%s", change);
 }
 
 int doc_plot_dirs(const char *out_path, char **ret_plot_dir, char **ret_rel_dir) {

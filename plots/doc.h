@@ -35,8 +35,6 @@ void doc_discard(doc *d);
 /* Text, escaped for d's markup. */
 void doc_put(doc *d, const char *s);
 void doc_putf(doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* 4 significant digits, whole numbers from 1e4 on, "-" if not finite. */
-const char *doc_num(double x, char *buf, size_t len);
 void doc_heading(doc *d, int level, const char *text);
 void doc_para(doc *d, const char *text);
 void doc_paraf(doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -57,5 +55,11 @@ extern const char doc_html_head[];
 extern const char doc_html_style[];
 /* PLOT_MARKDOWN for *.md, PLOT_HTML for *.html, else -EINVAL. */
 int doc_format_of(const char *path);
-/* A row's change: "+12.3% [+10.1, +14.0]"; a difference row (no ratio): "+512 KiB [+300, +700]". */
+/*
+ * A row's change and its interval as two texts (plots/numfmt.h): "+12% [+10, +14]", "×8.9 [×8.4, ×9.4]";
+ * a difference row (no ratio): "+512 KiB" and "[+293 KiB, +684 KiB]"; "-" for what is not known.
+ */
+void doc_change_parts(const cmp_row *r, unsigned flags, char *change, size_t change_len, char *ci,
+                      size_t ci_len);
+/* Both in one text: "+12% [+10, +14]". */
 void doc_change(const cmp_row *r, char *buf, size_t len);

@@ -13,6 +13,7 @@
 #include "../common/cleanup.h"
 #include "../common/util.h"
 #include "doc.h"
+#include "numfmt.h"
 #include "plot.h"
 #include "report.h"
 #include "verdicts.h"
@@ -99,9 +100,9 @@ static void section_per_host(doc *d, const fleet *f) {
                  "Host × configuration × metric: the change of the median against the host's own bare, "
                  "with its 95% bootstrap interval (a metric whose bare median is 0 or below: the difference "
                  "in its unit), and the within-host verdict at the threshold of bench compare --overhead.");
-        static const char *const cols[] = {"Host",    "Workload",    "Configuration", "Metric",
-                                           "Unit",    "Bare median", "Median",        "Overhead (95% CI)",
-                                           "Verdict", "Stands out"};
+        static const char *const cols[] = {"Host",        "Workload", "Configuration",     "Metric",
+                                           "Bare median", "Median",   "Overhead (95% CI)", "Verdict",
+                                           "Stands out"};
         doc_table_start(d, cols, ELEMENTSOF(cols));
         for (size_t i = 0; i < f->n_metrics; i++) {
                 const fleet_metric *m = &f->metrics[i];
@@ -112,16 +113,16 @@ static void section_per_host(doc *d, const fleet *f) {
                         char b[64], c[64], ch[160], v[160];
                         doc_change(r, ch, sizeof(ch));
                         plot_verdict_text(r, &f->opts, true, v, sizeof(v));
-                        const char *cells[] = {f->hosts[h].key,
-                                               m->workload,
-                                               m->configuration,
-                                               m->label,
-                                               m->unit,
-                                               doc_num(r->base_median, b, sizeof(b)),
-                                               doc_num(r->cur_median, c, sizeof(c)),
-                                               ch,
-                                               v,
-                                               m->stands_out[h] ? "yes" : ""};
+                        const char *cells[] = {
+                                f->hosts[h].key,
+                                m->workload,
+                                m->configuration,
+                                m->label,
+                                bench_fmt_quantity(r->base_median, m->unit, NAN, 0, b, sizeof(b)),
+                                bench_fmt_quantity(r->cur_median, m->unit, NAN, 0, c, sizeof(c)),
+                                ch,
+                                v,
+                                m->stands_out[h] ? "yes" : ""};
                         doc_row(d, cells, ELEMENTSOF(cells));
                 }
         }

@@ -119,17 +119,29 @@ const char *bench_fmt_change(double ratio, double lo, double hi, unsigned flags,
         return buf;
 }
 
-const char *bench_fmt_change_ci(double ratio, double lo, double hi, unsigned flags, char *buf, size_t len) {
-        bench_fmt_change(ratio, lo, hi, flags, buf, len);
-        if (!isfinite(ratio) || ratio <= 0 || !isfinite(lo) || !isfinite(hi) || lo <= 0 || hi <= 0)
+const char *bench_fmt_change_bounds(double ratio, double lo, double hi, unsigned flags, char *buf,
+                                    size_t len) {
+        if (!isfinite(ratio) || ratio <= 0 || !isfinite(lo) || !isfinite(hi) || lo <= 0 || hi <= 0) {
+                snprintf(buf, len, "-");
                 return buf;
+        }
         regime g = regime_of(ratio);
         double step = change_step(g, ratio, lo, hi);
         char a[96], b[96];
         put_change_number(g, lo, step, flags, a, sizeof(a));
         put_change_number(g, hi, step, flags, b, sizeof(b));
-        size_t used = strlen(buf);
-        snprintf(buf + used, len - used, " [%s, %s]", a, b);
+        snprintf(buf, len, "[%s, %s]", a, b);
+        return buf;
+}
+
+const char *bench_fmt_change_ci(double ratio, double lo, double hi, unsigned flags, char *buf, size_t len) {
+        char point[96], bounds[200];
+        bench_fmt_change(ratio, lo, hi, flags, point, sizeof(point));
+        bench_fmt_change_bounds(ratio, lo, hi, flags, bounds, sizeof(bounds));
+        if (strcmp(bounds, "-"))
+                snprintf(buf, len, "%s %s", point, bounds);
+        else
+                snprintf(buf, len, "%s", point);
         return buf;
 }
 
@@ -218,6 +230,8 @@ static const unit_scale *scale(double *v, const char *unit) {
         const unit_scale *fam = NULL, *u = find_unit(unit, &fam);
         if (!u)
                 return NULL;
+        if (*v == 0)
+                return u; /* "0 KiB", not "0 B" */
         double base = *v * u->factor, a = fabs(base);
         const unit_scale *best = fam;
         for (const unit_scale *c = fam; c->name; c++)

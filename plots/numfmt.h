@@ -32,7 +32,10 @@ enum {
 
 /* A change: "+3.0%", "×10,508", "÷10,000". lo/hi: its 95% interval (NaN: none), sets the digits. */
 const char *bench_fmt_change(double ratio, double lo, double hi, unsigned flags, char *buf, size_t len);
-/* The same with the interval in the point's form: "+3.0% [+2.6, +3.4]", "×11,000 [×7,600, ×13,000]". */
+/* The interval alone, in the point's form: "[+2.6, +3.4]", "[×7,600, ×13,000]"; "-" without one. */
+const char *bench_fmt_change_bounds(double ratio, double lo, double hi, unsigned flags, char *buf,
+                                    size_t len);
+/* The point and its interval: "+3.0% [+2.6, +3.4]", "×11,000 [×7,600, ×13,000]". */
 const char *bench_fmt_change_ci(double ratio, double lo, double hi, unsigned flags, char *buf, size_t len);
 /*
  * A change in words for a metric of that unit and direction (better: "lower"/"higher"): "3.0% slower",

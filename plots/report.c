@@ -17,6 +17,7 @@
 #include "../common/util.h"
 #include "../results/adaptive.h"
 #include "doc.h"
+#include "numfmt.h"
 #include "escape.h"
 #include "plot.h"
 #include "verdicts.h"
@@ -246,24 +247,22 @@ static void section_overhead(doc *d, const res_file *f, const cmp_opts *o) {
         const char *const cols[] = {"Workload",
                                     "Configuration",
                                     "Metric",
-                                    "Unit",
                                     "Bare median",
                                     "Median",
-                                    "Overhead % (95% CI)",
+                                    "Overhead (95% CI)",
                                     verdict_col ? verdict_col : "Verdict"};
         doc_table_start(d, cols, ELEMENTSOF(cols));
         for (size_t i = 0; i < rep.n_rows; i++) {
                 const cmp_row *r = &rep.rows[i];
-                char b[64], c[64], ch[128], ml[256], v[160];
+                char b[64], c[64], ch[256], ml[256], v[160];
                 doc_change(r, ch, sizeof(ch));
                 plot_verdict_text(r, o, true, v, sizeof(v));
                 _cleanup_free_ char *label = config_label(f, r->cur->configuration);
                 const char *cells[] = {r->cur->workload,
                                        label ? label : r->cur->configuration,
                                        res_metric_label(r->cur, ml, sizeof(ml)),
-                                       r->cur->unit,
-                                       doc_num(r->base_median, b, sizeof(b)),
-                                       doc_num(r->cur_median, c, sizeof(c)),
+                                       bench_fmt_quantity(r->base_median, r->cur->unit, NAN, 0, b, sizeof(b)),
+                                       bench_fmt_quantity(r->cur_median, r->cur->unit, NAN, 0, c, sizeof(c)),
                                        ch,
                                        v};
                 doc_row(d, cells, ELEMENTSOF(cells));
@@ -278,7 +277,7 @@ static void section_results(doc *d, const res_file *f) {
                 doc_para(d, "No results.");
                 return;
         }
-        static const char *const cols[] = {"Workload", "Configuration", "Metric", "Unit",    "n",
+        static const char *const cols[] = {"Workload", "Configuration", "Metric", "n",
                                            "Median",   "95% CI",        "CV",     "Outliers"};
         doc_table_start(d, cols, ELEMENTSOF(cols));
         for (size_t i = 0; i < f->n_series; i++) {
@@ -286,9 +285,12 @@ static void section_results(doc *d, const res_file *f) {
                 char n[32], med[64], lo[64], hi[64], ci[160], cv[64], out[32];
                 snprintf(n, sizeof(n), "%zu", s->n_samples);
                 if (s->has_stats) {
-                        doc_num(s->stats.median, med, sizeof(med));
-                        snprintf(ci, sizeof(ci), "[%s, %s]", doc_num(s->stats.ci95_low, lo, sizeof(lo)),
-                                 doc_num(s->stats.ci95_high, hi, sizeof(hi)));
+                        /* the median to the digits its interval has, in its unit scaled */
+                        double half = (s->stats.ci95_high - s->stats.ci95_low) / 2;
+                        bench_fmt_quantity(s->stats.median, s->unit, half, 0, med, sizeof(med));
+                        snprintf(ci, sizeof(ci), "[%s, %s]",
+                                 bench_fmt_quantity(s->stats.ci95_low, s->unit, half, 0, lo, sizeof(lo)),
+                                 bench_fmt_quantity(s->stats.ci95_high, s->unit, half, 0, hi, sizeof(hi)));
                         if (s->stats.ci_level > 0 && s->stats.ci_level < 0.95 - 1e-9) {
                                 size_t l = strlen(ci);
                                 snprintf(ci + l, sizeof(ci) - l, " (%.0f%%)", s->stats.ci_level * 100);
@@ -309,7 +311,6 @@ static void section_results(doc *d, const res_file *f) {
                 const char *cells[] = {s->workload,
                                        label ? label : s->configuration,
                                        res_metric_label(s, ml, sizeof(ml)),
-                                       s->unit,
                                        n,
                                        med,
                                        ci,
@@ -370,19 +371,20 @@ static int section_compare(doc *d, const res_file *f, const res_file *base, cons
                 doc_table_start(d, cols, ELEMENTSOF(cols));
                 for (size_t i = 0; i < c->n_rows; i++) {
                         const cmp_row *r = &c->rows[i];
-                        char b[64], m[64], ch[128], p[32], ml[256], v[160];
+                        char b[64], m[64], ch[256], p[32], ml[256], v[160];
                         doc_change(r, ch, sizeof(ch));
                         plot_verdict_text(r, &c->opts, false, v, sizeof(v));
                         snprintf(p, sizeof(p), isfinite(r->p_value) ? "%.3g" : "-", r->p_value);
                         _cleanup_free_ char *label = config_label(f, r->cur->configuration);
-                        const char *cells[] = {r->cur->workload,
-                                               label ? label : r->cur->configuration,
-                                               res_metric_label(r->cur, ml, sizeof(ml)),
-                                               doc_num(r->base_median, b, sizeof(b)),
-                                               doc_num(r->cur_median, m, sizeof(m)),
-                                               ch,
-                                               p,
-                                               v};
+                        const char *cells[] = {
+                                r->cur->workload,
+                                label ? label : r->cur->configuration,
+                                res_metric_label(r->cur, ml, sizeof(ml)),
+                                bench_fmt_quantity(r->base_median, r->cur->unit, NAN, 0, b, sizeof(b)),
+                                bench_fmt_quantity(r->cur_median, r->cur->unit, NAN, 0, m, sizeof(m)),
+                                ch,
+                                p,
+                                v};
                         /* a regression stands out */
                         if (r->verdict == CMP_REGRESSED)
                                 fputs("<tr class=\"regressed\">", d->m);

@@ -15,17 +15,12 @@
 #include "../common/cleanup.h"
 #include "../common/json.h"
 #include "../common/util.h"
+#include "doc.h"
+#include "numfmt.h"
 
 typedef struct cells {
-        char metric[256], configuration[128], base[32], cur[32], change[64], ci[80], p[24], verdict[160];
+        char metric[256], configuration[128], base[64], cur[64], change[96], ci[200], p[24], verdict[160];
 } cells;
-
-static void fmt_num(char *buf, size_t len, double v) {
-        if (isfinite(v))
-                snprintf(buf, len, "%.6g", v);
-        else
-                snprintf(buf, len, "-");
-}
 
 void plot_verdict_text(const cmp_row *row, const cmp_opts *o, bool overhead, char *buf, size_t len) {
         switch (row->verdict) {
@@ -60,45 +55,15 @@ void plot_verdict_text(const cmp_row *row, const cmp_opts *o, bool overhead, cha
         snprintf(buf, len, "%s", cmp_verdict_word(row->verdict, overhead));
 }
 
-/* A signed number for a difference: "+512", "-0.25" */
-static void fmt_signed(char *buf, size_t len, double v) {
-        if (isfinite(v))
-                snprintf(buf, len, "%+.4g", v);
-        else
-                snprintf(buf, len, "-");
-}
-
 static void fill_cells(const cmp_row *row, const cmp_opts *o, bool overhead, cells *c) {
         char label[256];
         snprintf(c->metric, sizeof(c->metric), "%s/%s", row->cur->workload,
                  res_metric_label(row->cur, label, sizeof(label)));
         snprintf(c->configuration, sizeof(c->configuration), "%s", row->cur->configuration);
-        fmt_num(c->base, sizeof(c->base), row->base_median);
-        fmt_num(c->cur, sizeof(c->cur), row->cur_median);
-        if (row->by == CMP_BY_DIFFERENCE) {
-                /* no ratio: the difference in the metric's unit, "+512 KiB" and "[+300, +700]" */
-                char d[32], lo[32], hi[32];
-                fmt_signed(d, sizeof(d), row->diff);
-                fmt_signed(lo, sizeof(lo), row->diff_low);
-                fmt_signed(hi, sizeof(hi), row->diff_high);
-                if (isfinite(row->diff))
-                        snprintf(c->change, sizeof(c->change), "%s %.20s", d, row->cur->unit);
-                else
-                        snprintf(c->change, sizeof(c->change), "-");
-                if (isfinite(row->diff_low) && isfinite(row->diff_high))
-                        snprintf(c->ci, sizeof(c->ci), "[%s, %s]", lo, hi);
-                else
-                        snprintf(c->ci, sizeof(c->ci), "-");
-        } else {
-                if (isfinite(row->change_pct))
-                        snprintf(c->change, sizeof(c->change), "%+.2f%%", row->change_pct);
-                else
-                        snprintf(c->change, sizeof(c->change), "-");
-                if (isfinite(row->ratio_low) && isfinite(row->ratio_high))
-                        snprintf(c->ci, sizeof(c->ci), "[%.3f, %.3f]", row->ratio_low, row->ratio_high);
-                else
-                        snprintf(c->ci, sizeof(c->ci), "-");
-        }
+        /* medians in their unit, scaled ("1.80 s"); the change as a percentage or a ratio (plots/numfmt.h) */
+        bench_fmt_quantity(row->base_median, row->cur->unit, NAN, 0, c->base, sizeof(c->base));
+        bench_fmt_quantity(row->cur_median, row->cur->unit, NAN, 0, c->cur, sizeof(c->cur));
+        doc_change_parts(row, 0, c->change, sizeof(c->change), c->ci, sizeof(c->ci));
         if (!isfinite(row->p_value))
                 snprintf(c->p, sizeof(c->p), "-");
         else if (row->p_value < 0.001)
@@ -158,7 +123,7 @@ static void headings_of(const cmp_report *r, bool overhead, headings *h, char *b
                         .title = "overhead vs ",
                         .base = base_buf,
                         .cur = "median",
-                        .change = "overhead %",
+                        .change = "overhead",
                         .only_base = NULL,
                         .only_cur = "no baseline counterpart",
                 };
@@ -167,7 +132,7 @@ static void headings_of(const cmp_report *r, bool overhead, headings *h, char *b
                         .title = "bench compare",
                         .base = "base median",
                         .cur = "new median",
-                        .change = "change %",
+                        .change = "change",
                         .only_base = "only in base",
                         .only_cur = "only in new",
                 };
@@ -237,10 +202,31 @@ static void fill_text_cells(const cmp_row *row, const cmp_opts *o, bool overhead
         fill_cells(row, o, overhead, c);
         _cleanup_free_ char *metric = bench_escape_text(c->metric, 0),
                             *cfg = bench_escape_text(c->configuration, 0),
-                            *change = bench_escape_text(c->change, 0); /* a difference row's unit */
+                            /* the unit of a median or a difference comes from the file */
+                                    *change = bench_escape_text(c->change, 0),
+                            *base = bench_escape_text(c->base, 0), *cur = bench_escape_text(c->cur, 0),
+                            *ci = bench_escape_text(c->ci, 0);
         snprintf(c->metric, sizeof(c->metric), "%s", metric ? metric : "?");
         snprintf(c->configuration, sizeof(c->configuration), "%s", cfg ? cfg : "?");
         snprintf(c->change, sizeof(c->change), "%s", change ? change : "?");
+        snprintf(c->base, sizeof(c->base), "%s", base ? base : "?");
+        snprintf(c->cur, sizeof(c->cur), "%s", cur ? cur : "?");
+        snprintf(c->ci, sizeof(c->ci), "%s", ci ? ci : "?");
+}
+
+/* The columns a text takes on a terminal: its UTF-8 characters ("×", "µ" are one each). */
+static size_t text_width(const char *s) {
+        size_t n = 0;
+        for (; *s; s++)
+                n += ((unsigned char)*s & 0xc0) != 0x80;
+        return n;
+}
+
+/* s in a column of width w, right-aligned or left-aligned (padded), after a separator unless first. */
+static void put_cell(FILE *m, const char *s, size_t w, bool right, bool first) {
+        size_t pad = w > text_width(s) ? w - text_width(s) : 0;
+        fputs(first ? "" : "  ", m);
+        fprintf(m, "%*s%s%*s", right ? (int)pad : 0, "", s, right ? 0 : (int)pad, "");
 }
 
 /* The series on one side only, a line each: before, what, ": ", the key. */
@@ -267,26 +253,26 @@ static void format_text(FILE *m, const cmp_report *r, bool overhead) {
                                "p",      "verdict"};
         size_t w[8];
         for (size_t k = 0; k < 8; k++)
-                w[k] = strlen(head[k]);
+                w[k] = text_width(head[k]);
         for (size_t i = 0; i < r->n_rows; i++) {
                 cells c;
                 fill_text_cells(&r->rows[i], &r->opts, overhead, &c);
                 const char *v[8] = {c.metric, c.configuration, c.base, c.cur, c.change, c.ci, c.p, c.verdict};
                 for (size_t k = 0; k < 8; k++)
-                        if (strlen(v[k]) > w[k])
-                                w[k] = strlen(v[k]);
+                        if (text_width(v[k]) > w[k])
+                                w[k] = text_width(v[k]);
         }
         /* text columns left, numbers right */
         static const bool right[8] = {false, false, true, true, true, false, true, false};
         for (size_t k = 0; k < 7; k++)
-                fprintf(m, "%s%*s", k ? "  " : "", right[k] ? (int)w[k] : -(int)w[k], head[k]);
+                put_cell(m, head[k], w[k], right[k], k == 0);
         fprintf(m, "  %s\n", head[7]);
         for (size_t i = 0; i < r->n_rows; i++) {
                 cells c;
                 fill_text_cells(&r->rows[i], &r->opts, overhead, &c);
                 const char *v[8] = {c.metric, c.configuration, c.base, c.cur, c.change, c.ci, c.p, c.verdict};
                 for (size_t k = 0; k < 7; k++)
-                        fprintf(m, "%s%*s", k ? "  " : "", right[k] ? (int)w[k] : -(int)w[k], v[k]);
+                        put_cell(m, v[k], w[k], right[k], k == 0);
                 /* no trailing padding after the last column */
                 fprintf(m, "  %s\n", v[7]);
         }
@@ -319,9 +305,13 @@ static void format_markdown(FILE *m, const cmp_report *r, bool overhead) {
                 plot_put_md(m, c.metric);
                 fputs(" | ", m);
                 plot_put_md(m, c.configuration);
-                fprintf(m, " | %s | %s | ", c.base, c.cur);
-                plot_put_md(m, c.change); /* a difference row's unit comes from the file */
-                fprintf(m, " | %s | %s | ", c.ci, c.p);
+                /* medians and a difference row's change carry the unit from the file */
+                const char *md[] = {c.base, c.cur, c.change, c.ci};
+                for (size_t k = 0; k < ELEMENTSOF(md); k++) {
+                        fputs(" | ", m);
+                        plot_put_md(m, md[k]);
+                }
+                fprintf(m, " | %s | ", c.p);
                 cmp_verdict v = r->rows[i].verdict;
                 bool loud = v == CMP_REGRESSED || v == CMP_IMPROVED || v == CMP_BETTER_DIFFERS;
                 fprintf(m, "%s%s%s |\n", loud ? "**" : "", c.verdict, loud ? "**" : "");

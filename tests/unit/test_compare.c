@@ -15,6 +15,7 @@
 
 #include "../../common/cleanup.h"
 #include "../../common/util.h"
+#include "../../plots/numfmt.h"
 #include "../../plots/verdicts.h"
 #include "../../results/compare.h"
 #include "../../results/stats.h"
@@ -643,9 +644,9 @@ static void test_formats(void **state) {
                          0);
 
         assert_int_equal(plot_verdicts(&r, "markdown", false, &md, &err), 0);
-        assert_non_null(
-                strstr(md, "| metric | configuration | base median | new median | change % | 95% CI | p | "
-                           "verdict |\n|---|"));
+        assert_non_null(strstr(md,
+                               "| metric | configuration | base median | new median | change | 95% CI | p | "
+                               "verdict |\n|---|"));
         /* how the p-values were had, under the table: "same" and "few" have ties across the sides */
         assert_non_null(strstr(md, "p-values: 1 exact, 2 exact with ties"));
         assert_non_null(strstr(md, "| **regressed** |"));
@@ -854,9 +855,16 @@ static void test_difference_rows(void **state) {
 
         _cleanup_free_ char *text = NULL, *json = NULL;
         assert_int_equal(plot_verdicts(&r, "text", false, &text, &err), 0);
-        char want[64];
-        snprintf(want, sizeof(want), "+512 x  [%+.4g, %+.4g]", up->diff_low, up->diff_high);
+        /* the difference in the metric's unit, its interval in the same form (plots/numfmt.h) */
+        char want[200], pt[64], lo[64], hi[64];
+        double half = (up->diff_high - up->diff_low) / 2;
+        snprintf(want, sizeof(want), "%s  [%s, %s]",
+                 bench_fmt_difference(up->diff, "x", half, 0, pt, sizeof(pt)),
+                 bench_fmt_difference(up->diff_low, "x", half, 0, lo, sizeof(lo)),
+                 bench_fmt_difference(up->diff_high, "x", half, 0, hi, sizeof(hi)));
+        assert_true(!strncmp(pt, "+5", 2) && strstr(pt, " x"));
         assert_non_null(strstr(text, want));
+        assert_non_null(strstr(lo, " x") && lo[0] == '+');
         assert_int_equal(plot_verdicts(&r, "json", false, &json, &err), 0);
         assert_int_equal(python_check(json,
                                       "import sys, json\n"

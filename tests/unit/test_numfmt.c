@@ -112,7 +112,7 @@ static void test_quantity(void **state) {
                 {850, "MB/s", NAN, "850 MB/s"},
                 {2048, "MiB/s", NAN, "2.00 GiB/s"},
                 {4.25, "us", NAN, "4.25 µs"},
-                {0, "ms", NAN, "0 ns"},
+                {0, "ms", NAN, "0 ms"},
                 {7, "", NAN, "7.00"},
                 /* digits from the interval */
                 {1798.4, "ms", 120, "1.8 s"},
