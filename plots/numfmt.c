@@ -20,13 +20,16 @@ static double decade(double x) {
 }
 
 /*
- * The rounding step of a number of magnitude m: the first significant digit of the half-width h, but
- * two significant digits of m when m stands out of its interval; dflt without an interval.
+ * The rounding step of a number of magnitude m whose interval has half-width h: the Particle Data Group's
+ * rule, the half-width to two significant digits when they read 10 to 35, else to one; but two significant
+ * digits of m when m stands out of its interval. dflt without an interval.
  */
 static double step_for(double m, double h, double dflt) {
         if (!isfinite(h) || h <= 0)
                 return dflt;
         double p = decade(h);
+        if (h / p < 3.55)
+                p /= 10;
         if (m >= h && m > 0) {
                 double cap = decade(m) / 10;
                 if (cap < p)

@@ -10,9 +10,10 @@
  *   0.5 <= r <= 2  a percentage: "+3.0%", "-3.0%"
  *   r > 2          a ratio: "×8.9", "×10,508"
  *   r < 0.5        a quotient: "÷2.5", "÷10,000"
- * Digits follow the 95% interval: the point and the bounds are rounded to
- * the first significant digit of the interval's half-width, never to fewer
- * than two significant digits of the change; without an interval, one
+ * Digits follow the 95% interval: the point and the bounds are rounded as
+ * the Particle Data Group rounds a value to its uncertainty (the
+ * half-width to two significant digits when they read 10 to 35, else to
+ * one), never to fewer than two significant digits of the change; without an interval, one
  * decimal for a percentage, two significant digits for a ratio (whole
  * numbers from 100 on). Whole parts are grouped by thousands ("10,508").
  *
@@ -32,10 +33,10 @@ enum {
 
 /* A change: "+3.0%", "×10,508", "÷10,000". lo/hi: its 95% interval (NaN: none), sets the digits. */
 const char *bench_fmt_change(double ratio, double lo, double hi, unsigned flags, char *buf, size_t len);
-/* The interval alone, in the point's form: "[+2.6, +3.4]", "[×7,600, ×13,000]"; "-" without one. */
+/* The interval alone, in the point's form: "[+2.6, +3.4]", "[×7,600, ×13,200]"; "-" without one. */
 const char *bench_fmt_change_bounds(double ratio, double lo, double hi, unsigned flags, char *buf,
                                     size_t len);
-/* The point and its interval: "+3.0% [+2.6, +3.4]", "×11,000 [×7,600, ×13,000]". */
+/* The point and its interval: "+3.0% [+2.6, +3.4]", "×10,500 [×7,600, ×13,200]". */
 const char *bench_fmt_change_ci(double ratio, double lo, double hi, unsigned flags, char *buf, size_t len);
 /*
  * A change in words for a metric of that unit and direction (better: "lower"/"higher"): "3.0% slower",

@@ -19,6 +19,8 @@ typedef struct wl_metric_spec {
         const char *unit;   /* "ops/s", "MB/s", "ms", "KiB" */
         const char *better; /* "lower" or "higher" */
         const char *help;
+        /* the row it is in a report's headline ("CPU", "File I/O: random read"), NULL = not there */
+        const char *headline;
 } wl_metric_spec;
 
 enum {

@@ -39,12 +39,16 @@ static const bench_opt_spec fileio_params[] = {
 };
 
 static const wl_metric_spec fileio_metrics[] = {
-        {"seq_write.mib_per_s", "MiB/s", "higher", "sequential write of the whole file incl. fsync"},
-        {"seq_read.mib_per_s", "MiB/s", "higher", "sequential read after dropping the file's page cache"},
-        {"rand_read.iops", "IOPS", "higher", "random block reads after dropping the file's page cache"},
+        {"seq_write.mib_per_s", "MiB/s", "higher", "sequential write of the whole file incl. fsync",
+         .headline = "File I/O: sequential write"},
+        {"seq_read.mib_per_s", "MiB/s", "higher", "sequential read after dropping the file's page cache",
+         .headline = "File I/O: sequential read"},
+        {"rand_read.iops", "IOPS", "higher", "random block reads after dropping the file's page cache",
+         .headline = "File I/O: random read"},
         {"rand_read.lat_p50_us", "us", "lower", "random read latency, median"},
         {"rand_read.lat_p99_us", "us", "lower", "random read latency, 99th percentile"},
-        {"rand_write.iops", "IOPS", "higher", "random block writes, fdatasync at the end included"},
+        {"rand_write.iops", "IOPS", "higher", "random block writes, fdatasync at the end included",
+         .headline = "File I/O: random write"},
         {"rand_write.lat_p50_us", "us", "lower", "random write latency, median"},
         {"rand_write.lat_p99_us", "us", "lower", "random write latency, 99th percentile"},
         {0},

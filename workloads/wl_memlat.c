@@ -21,7 +21,8 @@ static const bench_opt_spec memlat_params[] = {
 };
 
 static const wl_metric_spec memlat_metrics[] = {
-        {"ns_per_access", "ns", "lower", "dependent-load latency over a random cyclic permutation"},
+        {"ns_per_access", "ns", "lower", "dependent-load latency over a random cyclic permutation",
+         .headline = "Memory latency"},
         {0},
 };
 

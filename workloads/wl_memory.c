@@ -25,7 +25,8 @@ static const bench_opt_spec memory_params[] = {
 static const wl_metric_spec memory_metrics[] = {
         {"footprint_kib", "KiB", "lower",
          "PSS of every host process of the environment while the agent holds size"},
-        {"overhead_kib", "KiB", "lower", "footprint minus the bare footprint (median)"},
+        {"overhead_kib", "KiB", "lower", "footprint minus the bare footprint (median)",
+         .headline = "Memory overhead per environment"},
         {"rss_kib", "KiB", "lower", "the agent's own RSS as it sees it"},
         {"cgroup_usage_kib", "KiB", "lower",
          "container: the cgroup's memory usage while the agent holds size"},

@@ -28,9 +28,10 @@ static const bench_opt_spec metadata_params[] = {
 };
 
 static const wl_metric_spec metadata_metrics[] = {
-        {"create.ops_per_s", "ops/s", "higher", "open(O_CREAT|O_EXCL)+close of new empty files"},
+        {"create.ops_per_s", "ops/s", "higher", "open(O_CREAT|O_EXCL)+close of new empty files",
+         .headline = "Metadata: create"},
         {"open.ops_per_s", "ops/s", "higher", "open+close of existing files"},
-        {"stat.ops_per_s", "ops/s", "higher", "stat of existing files"},
+        {"stat.ops_per_s", "ops/s", "higher", "stat of existing files", .headline = "Metadata: stat"},
         {"unlink.ops_per_s", "ops/s", "higher", "unlink of the files"},
         {"miss.ops_per_s", "ops/s", "higher",
          "depth D: lookups of missing names in a directory every layer has (all are searched)"},

@@ -61,16 +61,16 @@ static void test_change_interval(void **state) {
                 double ratio, lo, hi;
                 const char *text;
         } cases[] = {
-                /* +-0.4%: tenths */
+                /* +-0.4%: tenths (one digit of a half-width of 4..9) */
                 {1.0305, 1.026, 1.034, "+3.0% [+2.6, +3.4]"},
                 /* +-4%: whole percent */
                 {1.12, 1.08, 1.16, "+12% [+8, +16]"},
                 /* +-0.04%: hundredths */
                 {1.0031, 1.0027, 1.0035, "+0.31% [+0.27, +0.35]"},
-                /* within the noise: the change is not given digits the interval does not have */
-                {1.002, 0.97, 1.03, "+0% [-3, +3]"},
-                /* the VM start, "+1050723.9% [+763978.9, +1318693.6]" before */
-                {10508.239, 7640.789, 13187.936, "×11,000 [×8,000, ×13,000]"},
+                /* within the noise: the digits are the interval's (+-3: two digits, 10..35) */
+                {1.002, 0.97, 1.03, "+0.2% [-3.0, +3.0]"},
+                /* the VM start, "+1050723.9% [+763978.9, +1318693.6]" before: +-2,774, two digits */
+                {10508.239, 7640.789, 13187.936, "×10,500 [×7,600, ×13,200]"},
                 {8.9, 8.4, 9.4, "×8.9 [×8.4, ×9.4]"},
                 /* a quotient: bounds in the ratio's order */
                 {0.1, 0.05, 0.2, "÷10 [÷20, ÷5]"},
@@ -115,8 +115,9 @@ static void test_quantity(void **state) {
                 {0, "ms", NAN, "0 ms"},
                 {7, "", NAN, "7.00"},
                 /* digits from the interval */
-                {1798.4, "ms", 120, "1.8 s"},
-                {1798.4, "ms", 3, "1.798 s"},
+                {1798.4, "ms", 120, "1.80 s"},
+                {1798.4, "ms", 400, "1.8 s"},
+                {1798.4, "ms", 3, "1.7984 s"},
                 {NAN, "ms", NAN, "-"},
         };
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -130,7 +131,7 @@ static void test_quantity(void **state) {
                             "4.25 us");
         assert_string_equal(bench_fmt_difference(128000, "KiB", NAN, 0, buf, sizeof(buf)), "+125 MiB");
         assert_string_equal(bench_fmt_difference(-0.3, "ms", NAN, 0, buf, sizeof(buf)), "-300 µs");
-        assert_string_equal(bench_fmt_difference(-0.0001, "widgets", 1, 0, buf, sizeof(buf)), "+0 widgets");
+        assert_string_equal(bench_fmt_difference(-0.0001, "widgets", 1, 0, buf, sizeof(buf)), "+0.0 widgets");
 }
 
 static void test_number(void **state) {
