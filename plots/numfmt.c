@@ -30,10 +30,13 @@ static double step_for(double m, double h, double dflt) {
         double p = decade(h);
         if (h / p < 3.55)
                 p /= 10;
-        if (m >= h && m > 0) {
+        if (m > 0) {
                 double cap = decade(m) / 10;
-                if (cap < p)
+                if (m >= h && cap < p)
                         p = cap;
+                /* an interval far narrower than the spread between runs buys no fifth digit */
+                if (p < decade(m) / 1000)
+                        p = decade(m) / 1000;
         }
         return p;
 }
@@ -103,8 +106,13 @@ static void put_change_number(regime g, double ratio, double step, unsigned flag
                 put_signed(shown(g, ratio), step, buf, len);
                 return;
         }
+        /* a factor always has its magnitude: each number keeps two significant digits ("×2,400 [×2.9,
+         * ×160,000]", not "×0 [×0, ×160,000]") */
+        double x = fabs(shown(g, ratio));
+        if (x > 0 && decade(x) / 10 < step)
+                step = fmax(decade(x) / 10, 0.01);
         char mag[80];
-        put_abs(shown(g, ratio), step, mag, sizeof(mag));
+        put_abs(x, step, mag, sizeof(mag));
         const char *sym =
                 g == R_TIMES ? (flags & BENCH_FMT_ASCII ? "x" : "×") : (flags & BENCH_FMT_ASCII ? "/" : "÷");
         snprintf(buf, len, "%s%s", sym, mag);

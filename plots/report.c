@@ -17,6 +17,7 @@
 #include "../common/util.h"
 #include "../results/adaptive.h"
 #include "doc.h"
+#include "headline.h"
 #include "numfmt.h"
 #include "escape.h"
 #include "plot.h"
@@ -206,19 +207,12 @@ static void section_configurations(doc *d, const res_file *f) {
 
 static const cmp_opts default_opts = {.threshold_pct = 5, .alpha = 0.05, .bootstrap = 2000, .seed = 1};
 
-static void section_overhead(doc *d, const res_file *f, const cmp_opts *o) {
+static void section_overhead(doc *d, const res_file *f, const cmp_report *ovh, const char *why_none,
+                             const cmp_opts *o) {
         doc_heading(d, 2, "Overhead vs bare");
         const char *bare = res_bare_configuration(f);
-        if (!bare) {
-                doc_para(d, "No bare configuration in this run: there is nothing to measure the overhead "
-                            "against.");
-                return;
-        }
-        cmp_report rep = {0};
-        _cleanup_error_ bench_error *e = NULL;
-        if (cmp_overhead(f, bare, o, &rep, &e) < 0) {
-                doc_putf(d, "No overhead table: %s", e && e->msg ? e->msg : "comparison failed");
-                fputs(d->fmt == PLOT_HTML ? "\n" : "\n\n", d->m);
+        if (!ovh) {
+                doc_paraf(d, "No overhead table: %s.", why_none);
                 return;
         }
         _cleanup_free_ char *intro = NULL, *verdict_col = NULL;
@@ -252,8 +246,8 @@ static void section_overhead(doc *d, const res_file *f, const cmp_opts *o) {
                                     "Overhead (95% CI)",
                                     verdict_col ? verdict_col : "Verdict"};
         doc_table_start(d, cols, ELEMENTSOF(cols));
-        for (size_t i = 0; i < rep.n_rows; i++) {
-                const cmp_row *r = &rep.rows[i];
+        for (size_t i = 0; i < ovh->n_rows; i++) {
+                const cmp_row *r = &ovh->rows[i];
                 char b[64], c[64], ch[256], ml[256], v[160];
                 doc_change(r, ch, sizeof(ch));
                 plot_verdict_text(r, o, true, v, sizeof(v));
@@ -268,7 +262,6 @@ static void section_overhead(doc *d, const res_file *f, const cmp_opts *o) {
                 doc_row(d, cells, ELEMENTSOF(cells));
         }
         doc_table_end(d);
-        cmp_report_clear(&rep);
 }
 
 static void section_results(doc *d, const res_file *f) {
@@ -588,6 +581,18 @@ int report_write(const res_file *f, const res_file *base, double equivalence_pct
                         have_cmp = true;
         }
 
+        /* each configuration against bare: the headline and the overhead table */
+        cmp_report ovh = {0};
+        bool have_ovh = false;
+        _cleanup_error_ bench_error *ovh_err = NULL;
+        const char *why_none = "the run has no bare configuration to measure against";
+        if (res_bare_configuration(f)) {
+                if (cmp_overhead(f, res_bare_configuration(f), &opts, &ovh, &ovh_err) == 0)
+                        have_ovh = true;
+                else
+                        why_none = ovh_err && ovh_err->msg ? ovh_err->msg : "comparison failed";
+        }
+
         /* a report without figures is still worth having: say why in the Plots section */
         plot_set plots = {0};
         _cleanup_error_ bench_error *plot_err = NULL;
@@ -602,28 +607,32 @@ int report_write(const res_file *f, const res_file *base, double equivalence_pct
         int r = title ? doc_open(&d, out_path, title, err) : bench_error_set(err, ENOMEM, "out of memory");
         if (r < 0) {
                 cmp_report_clear(&cmp);
+                cmp_report_clear(&ovh);
                 plot_set_clear(&plots);
                 return r;
         }
+        /* the answer first, then the figures, then the full tables, then the host */
         section_title(&d, f);
-        doc_heading(&d, 2, "Host");
-        static const char *const host_cols[] = {"Field", "Value"};
-        doc_table_start(&d, host_cols, 2);
-        host_rows(&d, f->host, "");
-        doc_table_end(&d);
-        section_activity(&d, f);
-        section_configurations(&d, f);
-        section_overhead(&d, f, &opts);
+        headline_section(&d, f, have_ovh ? &ovh : NULL, why_none, &opts);
+        doc_plots(&d, &plots, plot_err ? (plot_err->msg ? plot_err->msg : "plotting failed") : NULL, plot_dir,
+                  rel_dir);
+        section_overhead(&d, f, have_ovh ? &ovh : NULL, why_none, &opts);
         section_results(&d, f);
         if (base)
                 r = section_compare(&d, f, base, have_cmp ? &cmp : NULL, cmp_err ? cmp_err->msg : NULL, err);
         if (r == 0) {
-                doc_plots(&d, &plots, plot_err ? (plot_err->msg ? plot_err->msg : "plotting failed") : NULL,
-                          plot_dir, rel_dir);
                 section_notes(&d, f);
                 section_skipped(&d, f);
                 section_errors(&d, f);
+                section_configurations(&d, f);
+                section_activity(&d, f);
+                doc_heading(&d, 2, "Host");
+                static const char *const host_cols[] = {"Field", "Value"};
+                doc_table_start(&d, host_cols, 2);
+                host_rows(&d, f->host, "");
+                doc_table_end(&d);
         }
+        cmp_report_clear(&ovh);
         cmp_report_clear(&cmp);
         plot_set_clear(&plots);
         if (r < 0) {

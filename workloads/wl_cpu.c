@@ -19,7 +19,8 @@ static const bench_opt_spec cpu_params[] = {
 };
 
 static const wl_metric_spec cpu_metrics[] = {
-        {"ops_per_s", "ops/s", "higher", "iterations per second of a fixed integer+FP compute kernel", .headline = "CPU"},
+        {"ops_per_s", "ops/s", "higher", "iterations per second of a fixed integer+FP compute kernel",
+         .headline = "CPU"},
         {0},
 };
 

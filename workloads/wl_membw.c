@@ -25,7 +25,8 @@ static const wl_metric_spec membw_metrics[] = {
         {"copy.mb_per_s", "MB/s", "higher", "STREAM copy a[i]=b[i]"},
         {"scale.mb_per_s", "MB/s", "higher", "STREAM scale a[i]=q*b[i]"},
         {"add.mb_per_s", "MB/s", "higher", "STREAM add a[i]=b[i]+c[i]"},
-        {"triad.mb_per_s", "MB/s", "higher", "STREAM triad a[i]=b[i]+q*c[i]", .headline = "Memory bandwidth (triad)"},
+        {"triad.mb_per_s", "MB/s", "higher", "STREAM triad a[i]=b[i]+q*c[i]",
+         .headline = "Memory bandwidth (triad)"},
         {0},
 };
 

@@ -9,7 +9,8 @@ static const bench_opt_spec startup_params[] = {
 };
 
 static const wl_metric_spec startup_metrics[] = {
-        {"ready_ms", "ms", "lower", "start call to the agent's ready byte, timed on the host", .headline = "Start latency"},
+        {"ready_ms", "ms", "lower", "start call to the agent's ready byte, timed on the host",
+         .headline = "Start latency"},
         {"total_ms", "ms", "lower", "start call to the environment fully torn down"},
         {"phase.*_ms", "ms", "lower",
          "driver phases (container: clone, cgroup, mounts, ...; vm: define, qemu, ready)"},

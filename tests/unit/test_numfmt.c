@@ -72,8 +72,11 @@ static void test_change_interval(void **state) {
                 /* the VM start, "+1050723.9% [+763978.9, +1318693.6]" before: +-2,774, two digits */
                 {10508.239, 7640.789, 13187.936, "×10,500 [×7,600, ×13,200]"},
                 {8.9, 8.4, 9.4, "×8.9 [×8.4, ×9.4]"},
+                /* a factor keeps its magnitude in a wide interval (was "×0 [×0, ×160,000]") */
+                {2392, 2.9, 160000, "×2,400 [×2.9, ×160,000]"},
+                {3.9, 2.9, 4.9, "×3.9 [×2.9, ×4.9]"},
                 /* a quotient: bounds in the ratio's order */
-                {0.1, 0.05, 0.2, "÷10 [÷20, ÷5]"},
+                {0.1, 0.05, 0.2, "÷10 [÷20, ÷5.0]"},
                 /* a very tight interval: no more than 1e-4 of precision */
                 {1.5, 1.4999999, 1.5000001, "+50.00% [+50.00, +50.00]"},
         };
@@ -117,7 +120,9 @@ static void test_quantity(void **state) {
                 /* digits from the interval */
                 {1798.4, "ms", 120, "1.80 s"},
                 {1798.4, "ms", 400, "1.8 s"},
-                {1798.4, "ms", 3, "1.7984 s"},
+                {1798.4, "ms", 3, "1.798 s"},
+                /* no fifth digit from a narrow interval */
+                {196757, "KiB", 15, "192.1 MiB"},
                 {NAN, "ms", NAN, "-"},
         };
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -189,12 +189,36 @@ static void test_report_markdown(void **state) {
         assert_non_null(strstr(doc, "# bench report: demo\n"));
         assert_non_null(strstr(doc, "complete"));
         assert_non_null(strstr(doc, "2024-05-01T10:00:00Z"));
+        /* the answer first, then the figures, the full tables, and the host last */
         static const char *const headings[] = {
-                "\n## Host\n",  "\n## Configurations\n", "\n## Overhead vs bare\n", "\n## Results\n",
-                "\n## Plots\n", "\n## Notes\n",          "\n## Skipped\n",          "\n## Errors\n"};
-        for (size_t i = 0; i < ELEMENTSOF(headings); i++)
+                "\n## Summary\n", "\n## Plots\n",          "\n## Overhead vs bare\n",
+                "\n## Results\n", "\n## Notes\n",          "\n## Skipped\n",
+                "\n## Errors\n",  "\n## Configurations\n", "\n## Host\n"};
+        for (size_t i = 0; i < ELEMENTSOF(headings); i++) {
                 if (!strstr(doc, headings[i]))
                         fail_msg("missing heading %s", headings[i] + 1);
+                if (i > 0 && strstr(doc, headings[i - 1]) > strstr(doc, headings[i]))
+                        fail_msg("%s comes before %s", headings[i] + 1, headings[i - 1] + 1);
+        }
+
+        /* the headline: a table per configuration against bare, start ratio first, in words too */
+        _cleanup_free_ char *sum = section(doc, "\n## Summary\n");
+        assert_non_null(strstr(sum, "\n### container vs bare\n"));
+        assert_non_null(strstr(sum, "\n### vm vs bare (emulated: TCG)\n"));
+        /* container: 8.2 ms against 0.50 ms is x16; the vm's 4.2 s is x8,400 (no +839900%) */
+        assert_non_null(strstr(sum, "Start latency: 16× slower than bare (8.20 ms against 500 µs)"));
+        assert_non_null(strstr(sum, "| Start latency | 500 µs | 8.20 ms | ×16"));
+        assert_non_null(strstr(sum, "| Start latency | 500 µs | 4.20 s | ×8,"));
+        assert_null(strstr(sum, "839"));
+        /* cpu: the vm is ten times slower, the container about 1% */
+        assert_non_null(strstr(sum, "| CPU | 1,000 ops/s | 96.0 ops/s | ÷10"));
+        assert_non_null(strstr(sum, "10× slower"));
+        /* the caveats: emulation, the skip, the error (its text escaped like every other) */
+        assert_non_null(strstr(sum, "Read with care:"));
+        assert_non_null(strstr(sum, "vm ran under TCG"));
+        assert_non_null(strstr(sum, "Skipped vm/fileio: no virtio-blk disk"));
+        assert_non_null(strstr(sum, "1 error (see Errors)"));
+        assert_null(strstr(sum, "<script>"));
         /* no base: no comparison section */
         assert_null(strstr(doc, "## Comparison with the base"));
         /* a fixed number of repetitions: no precision line */
@@ -368,9 +392,9 @@ static void test_report_compare_and_bad_extension(void **state) {
                 fail_msg("%s", err->msg);
         _cleanup_free_ char *doc = slurp(out);
         assert_non_null(strstr(doc, "\n## Comparison with the base\n"));
-        /* the section sits between Results and Plots */
+        /* the section follows the full tables, before the notes */
         assert_true(strstr(doc, "\n## Results\n") < strstr(doc, "\n## Comparison with the base\n"));
-        assert_true(strstr(doc, "\n## Comparison with the base\n") < strstr(doc, "\n## Plots\n"));
+        assert_true(strstr(doc, "\n## Comparison with the base\n") < strstr(doc, "\n## Notes\n"));
         check_md_links(doc, dir);
 
         assert_true(asprintf(&bad, "%s/report.txt", dir) > 0);
