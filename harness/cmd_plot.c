@@ -25,14 +25,6 @@ static void plot_usage(FILE *f) {
               f);
 }
 
-static int load(const char *path, res_file **ret, bench_error **err) {
-        _cleanup_free_ char *text = NULL;
-        int r = bench_read_file(path, &text, NULL, err);
-        if (r < 0)
-                return r;
-        return res_from_json(text, path, ret, err);
-}
-
 /* "runs/q.json" -> "q-plots" */
 static char *default_dir(const char *result) {
         _cleanup_free_ char *copy = strdup(result);
@@ -90,7 +82,7 @@ int cmd_plot(int argc, char **argv) {
 
         _cleanup_error_ bench_error *err = NULL;
         res_file *f = NULL, *base = NULL;
-        if (load(path, &f, &err) < 0) {
+        if (res_read_file(path, &f, &err) < 0) {
                 fprintf(stderr, "bench plot: %s\n", err && err->msg ? err->msg : "cannot read the result");
                 return EXIT_BAD_INPUT;
         }
@@ -100,7 +92,7 @@ int cmd_plot(int argc, char **argv) {
         if (base_path) {
                 /* the comparison is compare.c's, the same numbers `bench compare` gives */
                 cmp_opts o = {.threshold_pct = 5, .alpha = 0.05, .bootstrap = 2000};
-                int r = load(base_path, &base, &err);
+                int r = res_read_file(base_path, &base, &err);
                 if (r >= 0)
                         r = cmp_files(base, f, &o, &report, &err);
                 if (r < 0) {

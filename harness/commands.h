@@ -20,6 +20,7 @@ enum {
 
 /* Subcommands that live in files of their own; main.c's verb table dispatches. */
 int cmd_compare(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_trend(int argc, char **argv);

@@ -461,6 +461,12 @@ static const verb cli_verbs[] = {
          .help = "a Markdown or HTML report with tables and plots",
          .max_args = VERB_ANY,
          .run = cmd_report},
+        {.name = "export",
+         .args = "RESULT --format csv|tsv|latex|markdown [--summary] [--standalone] [-o FILE]",
+         .help = "a result as data (CSV/TSV: a row per sample, or per series with --summary)\n"
+                 "or its overhead table for a paper (LaTeX booktabs, Markdown)",
+         .max_args = VERB_ANY,
+         .run = cmd_export},
         {.name = "trend",
          .args = "FILES...|DIR -o DIR",
          .help = "every metric over a history of result files, regressions marked",

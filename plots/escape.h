@@ -45,3 +45,29 @@ void plot_gp_string(FILE *f, const char *s);
 void plot_put_plain(FILE *f, const char *s);
 /* A quoted data-file column: gnuplot cannot escape " inside one, so it becomes '; else as above. */
 void plot_dat_string(FILE *f, const char *s);
+
+/*
+ * s as one CSV field (RFC 4180): quoted when it holds a comma, a quote, CR
+ * or LF, a quote doubled. The text stays exact, for pandas and R, apart
+ * from what no reader wants: other control characters as a space, bytes that
+ * are not UTF-8 as U+FFFD. A leading = + - @ stays (a spreadsheet may take it
+ * for a formula; the README says how to import safely). NULL is an empty field.
+ */
+void plot_put_csv(FILE *f, const char *s);
+/*
+ * s as one TSV field (text/tab-separated-values has no quoting): backslash,
+ * tab, LF and CR as \\ \t \n \r, other control characters as a space, bytes
+ * that are not UTF-8 as U+FFFD. NULL is an empty field.
+ */
+void plot_put_tsv(FILE *f, const char *s);
+/*
+ * s as inert LaTeX text (also in a tabular cell, after \\ and in booktabs
+ * rules): \ { } $ & # ^ _ % ~ < > | [ ] * " ` ' - as text commands or
+ * braced so no command, math, ligature or optional argument starts; control
+ * characters as a space; × ÷ ± − µ and no-break/thin spaces as their LaTeX
+ * forms; Latin-1 and Latin Extended-A letters as UTF-8 (LaTeX reads UTF-8
+ * since 2018); any other character as \texttt{U+XXXX}, bytes that are not
+ * UTF-8 as \texttt{U+FFFD}: pdflatex compiles it with no package loaded.
+ * NULL writes nothing.
+ */
+void plot_put_latex(FILE *f, const char *s);

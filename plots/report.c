@@ -205,7 +205,7 @@ static void section_configurations(doc *d, const res_file *f) {
         doc_table_end(d);
 }
 
-static const cmp_opts default_opts = {.threshold_pct = 5, .alpha = 0.05, .bootstrap = 2000, .seed = 1};
+const cmp_opts report_cmp_opts = {.threshold_pct = 5, .alpha = 0.05, .bootstrap = 2000, .seed = 1};
 
 static void section_overhead(doc *d, const res_file *f, const cmp_report *ovh, const char *why_none,
                              const cmp_opts *o) {
@@ -563,7 +563,7 @@ static void section_title(doc *d, const res_file *f) {
 
 int report_write(const res_file *f, const res_file *base, double equivalence_pct, const char *out_path,
                  bench_error **err) {
-        cmp_opts opts = default_opts;
+        cmp_opts opts = report_cmp_opts;
         opts.equivalence_pct = equivalence_pct;
         if (doc_format_of(out_path) < 0) /* before plotting */
                 return bench_error_set(err, EINVAL, "%s: a report is .md (Markdown) or .html (HTML)",

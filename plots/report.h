@@ -9,6 +9,12 @@
 #include "../results/result.h"
 
 /*
+ * The statistics of the tables people read (bench report, trend, export): compare's threshold, alpha and
+ * resamples with a fixed seed, so that the same file gives the same intervals in every output.
+ */
+extern const cmp_opts report_cmp_opts;
+
+/*
  * A report for a paper's appendix or a CI job summary, Markdown or HTML by
  * the output's extension: host and configuration tables, the overhead table
  * (each configuration against bare, with intervals), the plots (made next to

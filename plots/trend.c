@@ -179,14 +179,12 @@ static int load(const char *const *files, size_t n, trend *t, bench_error **err)
         return 0;
 }
 
-static const cmp_opts trend_opts = {.threshold_pct = 5, .alpha = 0.05, .bootstrap = 2000, .seed = 1};
-
 /* Consecutive runs compared; a pair without a common metric has nothing to say. */
 static int find_regressions(trend *t, bench_error **err) {
         for (size_t i = 0; i + 1 < t->n_runs; i++) {
                 cmp_report rep = {0};
                 _cleanup_error_ bench_error *e = NULL;
-                if (cmp_files(t->runs[i].f, t->runs[i + 1].f, &trend_opts, &rep, &e) < 0)
+                if (cmp_files(t->runs[i].f, t->runs[i + 1].f, &report_cmp_opts, &rep, &e) < 0)
                         continue;
                 for (size_t k = 0; k < rep.n_rows; k++) {
                         const cmp_row *row = &rep.rows[k];

@@ -1333,6 +1333,12 @@ static int read_file(reader *rd, const cJSON *root, res_file *f) {
         return 0;
 }
 
+int res_read_file(const char *path, res_file **ret, bench_error **err) {
+        _cleanup_free_ char *text = NULL;
+        int r = bench_read_file(path, &text, NULL, err);
+        return r < 0 ? r : res_from_json(text, path, ret, err);
+}
+
 int res_from_json(const char *text, const char *path, res_file **ret, bench_error **err) {
         if (!text)
                 return bench_error_set(err, EINVAL, "%s: no text", path ? path : "result");

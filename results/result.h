@@ -172,5 +172,7 @@ int res_finalize(res_file *f, bench_error **err);
 char *res_to_json(const res_file *f);
 /* Parses and checks a result file's text; errors name the field. */
 int res_from_json(const char *text, const char *path, res_file **ret, bench_error **err);
+/* Reads the file at path and res_from_json()s it; errors name the file. */
+int res_read_file(const char *path, res_file **ret, bench_error **err);
 /* res_to_json + atomic replace. */
 int res_write(const res_file *f, const char *path, bench_error **err);
