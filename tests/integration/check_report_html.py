@@ -38,8 +38,6 @@ class Strict(HTMLParser):
                 self.err("event handler attribute %s on <%s>" % (k, tag))
             if k in URL_ATTRS and tag not in ("img", "a"):
                 self.err("<%s %s=%r>: a reference from an unexpected element" % (tag, k, v))
-            if k == "style":
-                self.err("a style attribute on <%s>" % tag)
         if tag in ("svg", "math", "iframe", "object", "embed", "link", "base", "form", "frame", "video",
                    "audio", "source", "picture"):
             self.err("a <%s> element" % tag)
