@@ -676,6 +676,12 @@ int bench_mkdir_p(const char *path, unsigned mode, bench_error **err) {
         }
         if (mkdir(p, (mode_t)mode) < 0 && errno != EEXIST)
                 return bench_error_errno(err, errno, "cannot create %s", p);
+        /* EEXIST says nothing of what exists: a file there is no dir to write into */
+        struct stat st;
+        if (stat(p, &st) < 0)
+                return bench_error_errno(err, errno, "cannot create %s", p);
+        if (!S_ISDIR(st.st_mode))
+                return bench_error_set(err, ENOTDIR, "cannot create %s: a file of that name exists", p);
         return 0;
 }
 

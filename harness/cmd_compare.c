@@ -42,7 +42,7 @@ static void compare_usage(FILE *f) {
               "                       CPUs, KSM, swap...), a VM's accel or an OCI runtime's version differ;\n"
               "                       without it they are reported loudly. A busy host (a file's activity\n"
               "                       warnings) is reported, never refused\n"
-              "  -o FILE              write the report to FILE instead of stdout\n"
+              "  -o FILE              write the report to FILE instead of stdout (its dir made if missing)\n"
               "  --overhead           one file: every configuration against the baseline one\n"
               "  --baseline NAME      the baseline configuration for --overhead (default bare)\n"
               "\n"
@@ -135,7 +135,8 @@ static bool is_dir(const char *path) {
 static int emit(const char *out, const char *output) {
         _cleanup_error_ bench_error *err = NULL;
         if (output) {
-                if (bench_write_file_atomic(output, out, strlen(out), &err) < 0) {
+                if (bench_mkdir_parent(output, &err) < 0 ||
+                    bench_write_file_atomic(output, out, strlen(out), &err) < 0) {
                         fprintf(stderr, "bench compare: %s\n", err && err->msg ? err->msg : output);
                         return EXIT_BAD_INPUT;
                 }

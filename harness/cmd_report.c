@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +24,9 @@ static void report_usage(FILE *f) {
               "\n"
               "  a Markdown or HTML report (by the extension of -o): host, configurations, the overhead\n"
               "  of each configuration against bare, every result, the plots (made next to the report\n"
-              "  in REPORT-plots/), the comparison with BASE.json, skips and errors\n"
+              "  in REPORT-plots/), the comparison with BASE.json, skips and errors. The HTML is one\n"
+              "  file that stands alone: figures embedded, tables sorted by a click on a heading,\n"
+              "  nothing loaded from elsewhere. The directory of -o is made if missing.\n"
               "\n"
               "  --equivalence PCT    the overhead table (and the comparison) say equivalent within\n"
               "                       +-PCT, worse / better, or inconclusive with about how many more\n"
@@ -40,6 +41,7 @@ static void trend_usage(FILE *f) {
               "\n"
               "  every metric over a history of result files (a DIR means its *.json), ordered by start\n"
               "  time, with regressions between consecutive runs marked; figures and trend.md in OUTDIR\n"
+              "  (made if missing)\n"
               "\n"
               "exit status: 0 ok, 1 failed, 2 bad input\n",
               f);
@@ -111,13 +113,6 @@ int cmd_report(int argc, char **argv) {
                         output);
                 return EXIT_BAD_INPUT;
         }
-        /* fail before reading and plotting, with the real reason */
-        _cleanup_free_ char *dir_copy = strdup(output);
-        const char *dir = dir_copy ? dirname(dir_copy) : ".";
-        if (access(dir, W_OK) < 0) {
-                fprintf(stderr, "bench report: cannot write %s: %s: %s\n", output, dir, strerror(errno));
-                return EXIT_BAD_INPUT;
-        }
         res_file *f = NULL, *base = NULL;
         if (load("report", argv[optind], &f) < 0)
                 return EXIT_BAD_INPUT;
@@ -125,7 +120,14 @@ int cmd_report(int argc, char **argv) {
                 res_file_free(f);
                 return EXIT_BAD_INPUT;
         }
+        /* before plotting, with the real reason; a missing dir is made (not for inputs refused above) */
         _cleanup_error_ bench_error *err = NULL;
+        if (bench_mkdir_parent(output, &err) < 0) {
+                fprintf(stderr, "bench report: %s\n", err->msg);
+                res_file_free(f);
+                res_file_free(base);
+                return EXIT_BAD_INPUT;
+        }
         int rc = EXIT_OK;
         if (report_write(f, base, equivalence_pct, output, &err) < 0) {
                 fprintf(stderr, "bench report: %s\n", err && err->msg ? err->msg : "failed");
@@ -213,6 +215,12 @@ int cmd_trend(int argc, char **argv) {
                 fprintf(stderr, "bench trend: give the output directory with -o DIR\n");
                 return EXIT_BAD_INPUT;
         }
+        _cleanup_error_ bench_error *err = NULL;
+        /* made before the inputs are read: a dir that cannot be is bad input, said first */
+        if (bench_mkdir_p(output, 0755, &err) < 0) {
+                fprintf(stderr, "bench trend: -o %s: %s\n", output, err->msg);
+                return EXIT_BAD_INPUT;
+        }
         size_t n_files = 0;
         if (check_inputs(argv + optind, (size_t)(argc - optind), &n_files) < 0)
                 return EXIT_BAD_INPUT;
@@ -220,7 +228,6 @@ int cmd_trend(int argc, char **argv) {
                 fprintf(stderr, "bench trend: a trend needs at least two result files (got %zu)\n", n_files);
                 return EXIT_BAD_INPUT;
         }
-        _cleanup_error_ bench_error *err = NULL;
         if (trend_write((const char *const *)(argv + optind), (size_t)(argc - optind), output, &err) < 0) {
                 fprintf(stderr, "bench trend: %s\n", err && err->msg ? err->msg : "failed");
                 return EXIT_FAILED;

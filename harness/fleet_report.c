@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +27,8 @@ static void fleet_report_usage(FILE *f) {
               "  hosts, per (workload, configuration, metric), the median, min, max and spread, the hosts\n"
               "  that stand out (interval excludes the fleet median and modified z-score above 3.5), and\n"
               "  the hosts grouped by fingerprint (CPU model, kernel, accel, cgroup mode). Figures go to\n"
-              "  REPORT-plots/ next to the report; a summary goes to stdout unless --quiet.\n"
+              "  REPORT-plots/ next to the report (the HTML embeds them: one file that stands alone); the\n"
+              "  directory of -o is made if missing; a summary goes to stdout unless --quiet.\n"
               "\n"
               "  refused (exit 2, the file named): a file that is no result of this schema version,\n"
               "  results of another suite (name, workloads, configurations), two files of one host\n"
@@ -99,13 +99,6 @@ int cmd_fleet_report(int argc, char **argv) {
                         output);
                 return EXIT_BAD_INPUT;
         }
-        _cleanup_free_ char *dir_copy = strdup(output);
-        const char *dir = dir_copy ? dirname(dir_copy) : ".";
-        if (access(dir, W_OK) < 0) {
-                fprintf(stderr, "bench fleet report: cannot write %s: %s: %s\n", output, dir,
-                        strerror(errno));
-                return EXIT_BAD_INPUT;
-        }
         _cleanup_error_ bench_error *err = NULL;
         _cleanup_(fleet_freep) fleet *f = NULL;
         if (fleet_load(argv[optind], &f, &err) < 0) {
@@ -117,6 +110,11 @@ int cmd_fleet_report(int argc, char **argv) {
                 return EXIT_FAILED;
         }
         fleet_warn_partial("bench fleet report", "reporting", f);
+        /* before plotting; a missing dir is made (not for a fleet refused above) */
+        if (bench_mkdir_parent(output, &err) < 0) {
+                fprintf(stderr, "bench fleet report: %s\n", err->msg);
+                return EXIT_BAD_INPUT;
+        }
         if (fleet_report_write(f, output, &err) < 0) {
                 fprintf(stderr, "bench fleet report: %s\n", err && err->msg ? err->msg : "failed");
                 return EXIT_FAILED;

@@ -7,7 +7,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -200,12 +199,10 @@ static int cmd_run(int argc, char **argv) {
         }
         _cleanup_free_ char *out = output ? strdup(output) : default_output(s);
         if (out) {
-                /* fail before measuring, not after the first repetition */
-                _cleanup_free_ char *dir_copy = strdup(out);
-                const char *dir = dir_copy ? dirname(dir_copy) : ".";
-                if (access(dir, W_OK) < 0) {
-                        fprintf(stderr, "bench run: cannot write the result file %s: %s: %s (give -o FILE)\n",
-                                out, dir, strerror(errno));
+                /* fail before measuring, not after the first repetition; a missing dir is made */
+                _cleanup_error_ bench_error *derr = NULL;
+                if (bench_mkdir_parent(out, &derr) < 0) {
+                        fprintf(stderr, "bench run: %s (give -o FILE)\n", derr->msg);
                         suite_free(s);
                         return EXIT_BAD_INPUT;
                 }

@@ -3,6 +3,7 @@
 #include "doc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <math.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "../common/cleanup.h"
+#include "../common/sha256.h"
 #include "../common/util.h"
 #include "numfmt.h"
 
@@ -62,7 +64,8 @@ void doc_para(doc *d, const char *text) {
 /* Tables: header cells, then rows of already formatted (unescaped) cells. */
 void doc_table_start(doc *d, const char *const *cols, size_t n) {
         if (d->fmt == PLOT_HTML) {
-                fputs("<table>\n<thead><tr>", d->m);
+                /* the hook of doc_sort_script; without script it is a plain table */
+                fputs("<table class=\"sortable\">\n<thead><tr>", d->m);
                 for (size_t i = 0; i < n; i++) {
                         fputs("<th>", d->m);
                         doc_put(d, cols[i]);
@@ -118,6 +121,96 @@ static const char *plot_rel(const char *path, const char *plot_dir, const char *
         return path;
 }
 
+/* A figure's files as links: "[SVG](x.svg) · [PNG](x.png) · ..." or <a> elements. */
+static void figure_links(doc *d, const plot_file *p, const char *plot_dir, const char *rel_dir) {
+        const struct {
+                const char *label, *path;
+        } files[] = {{"SVG", p->svg}, {"PNG", p->png}, {"gnuplot script", p->gp}, {"data", p->dat}};
+        bool first = true;
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                if (!files[i].path)
+                        continue;
+                char buf[4096];
+                const char *rel = plot_rel(files[i].path, plot_dir, rel_dir, buf, sizeof(buf));
+                fputs(first ? "" : " · ", d->m);
+                first = false;
+                if (d->fmt == PLOT_HTML) {
+                        fputs("<a href=\"", d->m);
+                        plot_put_url(d->m, rel);
+                        fputs("\">", d->m);
+                        doc_put(d, files[i].label);
+                        fputs("</a>", d->m);
+                } else {
+                        fputc('[', d->m);
+                        doc_put(d, files[i].label);
+                        fputs("](", d->m);
+                        plot_put_url(d->m, rel);
+                        fputc(')', d->m);
+                }
+        }
+}
+
+static bool is_svg(const char *data, size_t len) {
+        return len > 0 && memmem(data, len < 4096 ? len : 4096, "<svg", 4);
+}
+
+static bool is_png(const char *data, size_t len) {
+        return len >= 8 && !memcmp(data, "\x89PNG\r\n\x1a\n", 8);
+}
+
+/*
+ * The figure as <img src="data:..."> (the SVG gnuplot wrote, else the PNG): an image loads nothing
+ * and runs no script, whatever text the SVG holds. The file is read in dirfd (plot_dir, or -errno
+ * why it did not open) without following a symlink, at most DOC_FIGURE_MAX bytes; why not embedded:
+ * a paragraph instead.
+ */
+static void figure_embed(doc *d, int dirfd, const plot_file *p, const char *plot_dir, const char *title) {
+        static const struct {
+                const char *mime;
+                bool (*valid)(const char *data, size_t len);
+        } kinds[] = {{"image/svg+xml", is_svg}, {"image/png", is_png}};
+        const char *paths[] = {p->svg, p->png};
+        bench_error *why[ELEMENTSOF(kinds)] = {NULL};
+        size_t n = strlen(plot_dir);
+        bool done = false;
+        for (size_t k = 0; k < ELEMENTSOF(kinds) && !done; k++) {
+                _cleanup_free_ char *data = NULL;
+                size_t len = 0;
+                if (!paths[k])
+                        continue;
+                if (dirfd < 0) {
+                        bench_error_errno(&why[k], -dirfd, "cannot open %s", plot_dir);
+                        continue;
+                }
+                if (strncmp(paths[k], plot_dir, n) || paths[k][n] != '/' || strchr(paths[k] + n + 1, '/')) {
+                        bench_error_set(&why[k], EINVAL, "%s is not in %s", paths[k], plot_dir);
+                        continue;
+                }
+                if (bench_read_regular_at(dirfd, paths[k] + n + 1, paths[k], DOC_FIGURE_MAX, &data, &len,
+                                          &why[k]) < 0)
+                        continue;
+                if (!kinds[k].valid(data, len)) {
+                        bench_error_set(&why[k], EINVAL, "%s is no %s", paths[k], kinds[k].mime);
+                        continue;
+                }
+                _cleanup_free_ char *b64 = malloc(4 * ((len + 2) / 3) + 1);
+                if (!b64) {
+                        d->oom = true;
+                        break;
+                }
+                bench_base64_encode(data, len, b64);
+                fprintf(d->m, "<img src=\"data:%s;base64,%s\" alt=\"", kinds[k].mime, b64);
+                doc_put(d, title);
+                fputs("\">", d->m);
+                done = true;
+        }
+        if (!done && !d->oom)
+                doc_paraf(d, "Not embedded: %s%s%s.", why[0] && why[0]->msg ? why[0]->msg : "no SVG",
+                          why[1] ? "; " : "", why[1] && why[1]->msg ? why[1]->msg : "");
+        for (size_t k = 0; k < ELEMENTSOF(why); k++)
+                bench_error_free(why[k]);
+}
+
 void doc_plots(doc *d, const plot_set *plots, const char *plot_error, const char *plot_dir,
                const char *rel_dir) {
         doc_heading(d, 2, "Plots");
@@ -131,54 +224,99 @@ void doc_plots(doc *d, const plot_set *plots, const char *plot_error, const char
                 doc_para(d, "No plots.");
                 return;
         }
+        _cleanup_close_ int dirfd = -1;
+        if (d->fmt == PLOT_HTML) {
+                doc_paraf(d,
+                          "The figures are embedded in this page. Their files are in %s/ next to it: each as "
+                          "SVG and PNG, and the gnuplot script and data that draw it, to restyle and rerun.",
+                          rel_dir);
+                dirfd = open(plot_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (dirfd < 0)
+                        dirfd = -errno;
+        }
         for (size_t i = 0; i < plots->n; i++) {
                 const plot_file *p = &plots->files[i];
-                char png[4096], svg[4096];
                 const char *title = p->title ? p->title : p->name;
                 doc_heading(d, 3, title);
-                const char *png_rel = p->png ? plot_rel(p->png, plot_dir, rel_dir, png, sizeof(png)) : NULL;
-                const char *svg_rel = p->svg ? plot_rel(p->svg, plot_dir, rel_dir, svg, sizeof(svg)) : NULL;
                 if (d->fmt == PLOT_HTML) {
                         fputs("<figure>", d->m);
-                        if (png_rel) {
-                                fputs("<img src=\"", d->m);
-                                plot_put_url(d->m, png_rel);
-                                fputs("\" alt=\"", d->m);
-                                doc_put(d, title);
-                                fputs("\">", d->m);
-                        }
+                        figure_embed(d, dirfd, p, plot_dir, title);
                         fputs("<figcaption>", d->m);
                         doc_put(d, title);
-                        if (svg_rel) {
-                                fputs(" (<a href=\"", d->m);
-                                plot_put_url(d->m, svg_rel);
-                                fputs("\">SVG</a>)", d->m);
-                        }
-                        fputs("</figcaption></figure>\n", d->m);
+                        fputs(" (", d->m);
+                        figure_links(d, p, plot_dir, rel_dir);
+                        fputs(")</figcaption></figure>\n", d->m);
                 } else {
-                        if (png_rel) {
+                        if (p->png) {
+                                char png[4096];
                                 fputs("![", d->m);
                                 doc_put(d, title);
                                 fputs("](", d->m);
-                                plot_put_url(d->m, png_rel);
-                                fputs(")\n", d->m);
+                                plot_put_url(d->m, plot_rel(p->png, plot_dir, rel_dir, png, sizeof(png)));
+                                fputs(")\n\n", d->m);
                         }
-                        if (svg_rel) {
-                                fputs("\n[SVG](", d->m);
-                                plot_put_url(d->m, svg_rel);
-                                fputs(")\n", d->m);
-                        }
+                        figure_links(d, p, plot_dir, rel_dir);
+                        fputc('\n', d->m);
                 }
         }
 }
 
-const char doc_html_head[] = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>";
-const char doc_html_style[] =
-        "</title>\n<style>\n"
+/*
+ * Click a column's heading to sort its table (again: the other way). A cell sorts by the number it
+ * starts with ("+3.1% [..]", "×10,508", "1.80 s"), else as text after the numbers; "-" and empty
+ * cells last either way; equal cells keep their order. Only tables marked class="sortable".
+ */
+const char doc_sort_script[] =
+        "(function(){'use strict';\n"
+        "function num(s){var "
+        "m=/^[\\u00d7~\\u2248<>\\u2264\\u2265\\s]*([+\\-\\u2212]?)(\\d[\\d,]*(?:\\.\\d*)?|"
+        "\\.\\d+)(?:e([+\\-]?\\d+))?/i.exec(s);\n"
+        " if(!m)return null;var v=parseFloat(m[2].replace(/,/g,'')+(m[3]?'e'+m[3]:''));\n"
+        " return m[1]&&m[1]!=='+'?-v:v;}\n"
+        "function blank(s){return s===''||s==='-'||s==='\\u2212'||s==='?';}\n"
+        "function cmp(a,b){var x=num(a),y=num(b);\n"
+        " if(x!==null&&y!==null)return x-y;if(x!==null)return -1;if(y!==null)return 1;\n"
+        " return a.localeCompare(b,undefined,{numeric:true});}\n"
+        "function sort(th){var body=th.closest('table').tBodies[0];if(!body)return;\n"
+        " var col=th.cellIndex,dir=th.getAttribute('aria-sort')==='ascending'?-1:1;\n"
+        " Array.prototype.forEach.call(th.parentNode.cells,function(c){c.setAttribute('aria-sort','none');});"
+        "\n"
+        " th.setAttribute('aria-sort',dir>0?'ascending':'descending');\n"
+        " var rows=Array.prototype.map.call(body.rows,function(r,i){var c=r.cells[col];\n"
+        "  return {r:r,i:i,t:c?c.textContent.trim():''};});\n"
+        " rows.sort(function(p,q){var bp=blank(p.t),bq=blank(q.t);\n"
+        "  if(bp||bq)return bp===bq?p.i-q.i:(bp?1:-1);return cmp(p.t,q.t)*dir||p.i-q.i;});\n"
+        " rows.forEach(function(x){body.appendChild(x.r);});}\n"
+        "document.querySelectorAll('table.sortable th').forEach(function(th){\n"
+        " th.setAttribute('aria-sort','none');th.tabIndex=0;\n"
+        " th.addEventListener('click',function(){sort(th);});\n"
+        " th.addEventListener('keydown',function(e){if(e.key==='Enter'||e.key===' "
+        "'){e.preventDefault();sort(th);}});\n"
+        "});})();\n";
+
+void doc_csp(char *buf, size_t len) {
+        bench_sha256 h;
+        uint8_t digest[32];
+        char b64[45];
+        bench_sha256_init(&h);
+        bench_sha256_update(&h, doc_sort_script, strlen(doc_sort_script));
+        bench_sha256_final(&h, digest);
+        bench_base64_encode(digest, sizeof(digest), b64);
+        snprintf(buf, len,
+                 "default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'sha256-%s'; "
+                 "base-uri 'none'; form-action 'none'",
+                 b64);
+}
+
+static const char html_head[] = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+static const char html_style[] =
+        "<style>\n"
         "body{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#222}\n"
         "table{border-collapse:collapse;margin:1rem 0;font-size:0.9rem}\n"
         "th,td{border:1px solid #ccc;padding:0.25rem 0.5rem;text-align:left}\n"
         "th{background:#f2f2f2}tr.regressed td{background:#fde2e2}\n"
+        "th[aria-sort]{cursor:pointer}th[aria-sort=ascending]::after{content:\" \\25B2\"}"
+        "th[aria-sort=descending]::after{content:\" \\25BC\"}\n"
         "figure{margin:1rem 0}img{max-width:100%;height:auto}\n"
         "</style>\n</head>\n<body>\n";
 
@@ -262,9 +400,14 @@ int doc_open(doc *d, const char *out_path, const char *title, bench_error **err)
         if (!d->m)
                 return bench_error_set(err, ENOMEM, "out of memory");
         if (d->fmt == PLOT_HTML) {
-                fputs(doc_html_head, d->m);
+                /* nothing loads and only doc_sort_script runs, whatever text got into the page */
+                char csp[512];
+                doc_csp(csp, sizeof(csp));
+                fputs(html_head, d->m);
+                fprintf(d->m, "<meta http-equiv=\"Content-Security-Policy\" content=\"%s\">\n<title>", csp);
                 doc_put(d, title);
-                fputs(doc_html_style, d->m);
+                fputs("</title>\n", d->m);
+                fputs(html_style, d->m);
         }
         return 0;
 }
@@ -278,7 +421,7 @@ void doc_discard(doc *d) {
 
 int doc_commit(doc *d, const char *out_path, bench_error **err) {
         if (d->fmt == PLOT_HTML)
-                fputs("</body>\n</html>\n", d->m);
+                fprintf(d->m, "<script>%s</script>\n</body>\n</html>\n", doc_sort_script);
         bool bad = ferror(d->m) || d->oom;
         bad |= fclose(d->m) != 0;
         d->m = NULL;

@@ -42,7 +42,12 @@ void doc_paraf(doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 void doc_table_start(doc *d, const char *const *cols, size_t n);
 void doc_row(doc *d, const char *const *cells, size_t n);
 void doc_table_end(doc *d);
-/* "## Plots": each figure (PNG shown, SVG linked) relative to the report, or why there are none. */
+/*
+ * "## Plots": each figure, or why there are none. Markdown shows the PNG; HTML embeds the SVG (else
+ * the PNG) as a data: URI, each file at most DOC_FIGURE_MAX bytes, so that the page stands alone.
+ * Both link the figure's SVG, PNG, gnuplot script and data, relative to the report.
+ */
+#define DOC_FIGURE_MAX (16u << 20)
 void doc_plots(doc *d, const plot_set *plots, const char *plot_error, const char *plot_dir,
                const char *rel_dir);
 /*
@@ -50,9 +55,13 @@ void doc_plots(doc *d, const plot_set *plots, const char *plot_error, const char
  * report (its links). 0 or -ENOMEM.
  */
 int doc_plot_dirs(const char *out_path, char **ret_plot_dir, char **ret_rel_dir);
-/* HTML: doc_html_head, the escaped title, doc_html_style; the body follows. */
-extern const char doc_html_head[];
-extern const char doc_html_style[];
+/* HTML: the script that sorts tables by a click on a heading; the page's only script. */
+extern const char doc_sort_script[];
+/*
+ * HTML: the page's Content-Security-Policy (a meta tag): nothing loads but data: images, no script
+ * runs but doc_sort_script (by its SHA-256). len: 512 is enough.
+ */
+void doc_csp(char *buf, size_t len);
 /* PLOT_MARKDOWN for *.md, PLOT_HTML for *.html, else -EINVAL. */
 int doc_format_of(const char *path);
 /*

@@ -21,6 +21,8 @@ void plot_set_clear(plot_set *s) {
                 free(s->files[i].title);
                 free(s->files[i].png);
                 free(s->files[i].svg);
+                free(s->files[i].gp);
+                free(s->files[i].dat);
         }
         free(s->files);
         s->files = NULL;
@@ -145,11 +147,12 @@ int plot_emit(plot_ctx *ctx, plot_fig *fig, bench_error **err) {
                 return bench_error_set(err, ENOMEM, "out of memory");
         _cleanup_free_ char *script = compose_script(fig);
         _cleanup_free_ char *gp = NULL, *dat = NULL, *png = NULL, *svg = NULL, *png_path = NULL,
-                            *svg_path = NULL;
+                            *svg_path = NULL, *gp_path = NULL, *dat_path = NULL;
         if (!script || asprintf(&gp, "%s.gp", fig->name) < 0 || asprintf(&dat, "%s.dat", fig->name) < 0 ||
             asprintf(&png, "%s.png", fig->name) < 0 || asprintf(&svg, "%s.svg", fig->name) < 0 ||
             asprintf(&png_path, "%s/%s", ctx->dir, png) < 0 ||
-            asprintf(&svg_path, "%s/%s", ctx->dir, svg) < 0)
+            asprintf(&svg_path, "%s/%s", ctx->dir, svg) < 0 ||
+            asprintf(&gp_path, "%s/%s", ctx->dir, gp) < 0 || asprintf(&dat_path, "%s/%s", ctx->dir, dat) < 0)
                 return bench_error_set(err, ENOMEM, "out of memory");
         /*
          * gnuplot opens its output following symlinks: everything is made in
@@ -178,6 +181,8 @@ int plot_emit(plot_ctx *ctx, plot_fig *fig, bench_error **err) {
                 .title = steal_pointer(&fig->title),
                 .png = steal_pointer(&png_path),
                 .svg = steal_pointer(&svg_path),
+                .gp = steal_pointer(&gp_path),
+                .dat = steal_pointer(&dat_path),
         };
         return 0;
 }

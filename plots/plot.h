@@ -19,6 +19,7 @@ typedef struct plot_file {
         char *name;      /* "startup-ready_ms" */
         char *title;     /* human title */
         char *png, *svg; /* paths */
+        char *gp, *dat;  /* the script and data that made them, next to them (paths) */
 } plot_file;
 
 typedef struct plot_set {

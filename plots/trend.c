@@ -365,7 +365,11 @@ static int write_index(const trend *t, FILE *m, plot_ctx *ctx, bench_error **err
                         plot_put_url(m, name);
                         fputs(".png)\n\n[SVG](", m);
                         plot_put_url(m, name);
-                        fputs(".svg)\n\n", m);
+                        fputs(".svg) · [gnuplot script](", m);
+                        plot_put_url(m, name);
+                        fputs(".gp) · [data](", m);
+                        plot_put_url(m, name);
+                        fputs(".dat)\n\n", m);
                         figures++;
                 }
         }

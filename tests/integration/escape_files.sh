@@ -131,13 +131,24 @@ check "report.html has no tag from a name, and the names as text" $PY - rep.html
 import sys
 from html.parser import HTMLParser
 class P(HTMLParser):
-    tags = []; text = ""
-    def handle_starttag(self, tag, attrs): self.tags.append(tag)
-    def handle_data(self, d): self.text += d
+    tags = []; text = ""; script = None
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        if tag == "script": self.script = ""
+    def handle_endtag(self, tag):
+        if tag == "script": self.script_text, self.script = self.script, None
+    def handle_data(self, d):
+        if self.script is not None: self.script += d
+        else: self.text += d
 p = P(); p.feed(open(sys.argv[1], errors="replace").read())
-assert "script" not in p.tags and "i" not in p.tags, p.tags
+# one script: the report's own sort script (check_report_html.py checks its CSP hash)
+assert p.tags.count("script") == 1 and "table.sortable" in p.script_text, p.tags
+assert "alert" not in p.script_text
+assert "i" not in p.tags and "svg" not in p.tags, p.tags
 assert "<script>alert(1)</script>" in p.text and "<b>bold</b>" in p.text
 PY
+check "report.html stands alone: nothing external, figures inline" \
+  $PY "$BENCH_SOURCE_DIR/tests/integration/check_report_html.py" rep.html --figures 4
 check "every output is UTF-8 (figures, Markdown, HTML, JUnit, text)" $PY - plots/*.svg plots/*.gp rep.md rep.html cmp.markdown cmp.junit cmp.text trend/trend.md <<'PY'
 import sys
 for p in sys.argv[1:]:

@@ -52,9 +52,8 @@ for i, h in enumerate("abcde", 1):
 PY
 echo "not a result" > A/notes.txt   # not *.json: ignored
 
-"$BENCH" fleet report A -o out/report.md >out.txt 2>err.txt && fail "-o in a missing dir must be refused"
-mkdir -p out
 "$BENCH" fleet report A -o out/report.md >out.txt 2>err.txt || fail "fleet report exited $?: $(cat err.txt)"
+[ -d out ] || fail "-o in a missing dir: the dir was not made"
 "$BENCH" fleet report A -o out/report.html --quiet >out2.txt 2>>err.txt || fail "fleet report html exited $?"
 [ -s out2.txt ] && fail "--quiet printed: $(cat out2.txt)"
 cat out.txt
@@ -216,7 +215,8 @@ PY
 "$BENCH" fleet report H -o out/h.html --quiet 2>>err.txt || fail "fleet report html with a hostile host exited $?"
 ls "$tmp"/pwned-* >/dev/null 2>&1 && fail "a command ran from a host name"
 grep -q $'\x1b' h.txt err.txt && fail "an escape sequence reached the terminal"
-grep -qF '<script>' out/h.html && fail "a raw <script> in the HTML"
+grep -qF '<script>alert' out/h.html && fail "a raw <script> in the HTML"
+$PY "$BENCH_SOURCE_DIR/tests/integration/check_report_html.py" out/h.html --figures 1 || fail "the hostile host's HTML report"
 grep -qF '<b>.json' out/h.html && fail "a raw <b> in the HTML"
 grep -qF '&lt;script&gt;' out/h.html || fail "the hostile host is missing from the HTML"
 $PY - <<'PY' || fail "the hostile host in Markdown"

@@ -54,8 +54,10 @@ grep -q "duration" "$tmp/bad.err" || fail "duration problem not reported"
 grep -q "bad.json:" "$tmp/bad.err" || fail "messages do not name the file"
 
 "$BENCH" run "$tmp/missing.json" 2>/dev/null; [ $? -eq 2 ] || fail "missing suite file: expected exit 2"
-"$BENCH" run "$tmp/fail.json" -o /nonexistent/dir/r.json 2>"$tmp/out.err"; [ $? -eq 2 ] || fail "unwritable output: expected exit 2"
-grep -q "/nonexistent/dir" "$tmp/out.err" || fail "unwritable output: message does not name the path"
+# a missing dir is made (even as root, nothing outside $tmp); a file in the way is refused, named
+touch "$tmp/afile"
+"$BENCH" run "$tmp/fail.json" -o "$tmp/afile/dir/r.json" 2>"$tmp/out.err"; [ $? -eq 2 ] || fail "unwritable output: expected exit 2"
+grep -q "$tmp/afile/dir/r.json" "$tmp/out.err" || fail "unwritable output: message does not name the path: $(cat "$tmp/out.err")"
 "$BENCH" frobnicate 2>/dev/null; [ $? -eq 2 ] || fail "unknown command: expected exit 2"
 
 # an agent's note reaches the result's notes[]: O_DIRECT refused by ramfs

@@ -550,6 +550,33 @@ static void test_rm_rf_deep(void **state) {
         assert_int_equal(bench_rm_rf(keep, NULL), 0);
 }
 
+/* -o's dir: made at any depth, and refused (named) where a file stands in the way. */
+static void test_mkdir_parent(void **state) {
+        char top[] = "/tmp/bench-mkdir-XXXXXX";
+        assert_non_null(mkdtemp(top));
+        char path[128], file[128];
+        snprintf(path, sizeof(path), "%s/a/b/r.html", top);
+        bench_error *err = NULL;
+        assert_int_equal(bench_mkdir_parent(path, &err), 0);
+        struct stat st;
+        snprintf(file, sizeof(file), "%s/a/b", top);
+        assert_int_equal(stat(file, &st), 0);
+        assert_true(S_ISDIR(st.st_mode));
+        assert_int_equal(bench_mkdir_parent(path, &err), 0); /* again: there */
+        snprintf(file, sizeof(file), "%s/f", top);
+        close(open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+        snprintf(path, sizeof(path), "%s/f/r.html", top);
+        assert_int_equal(bench_mkdir_parent(path, &err), -ENOTDIR);
+        assert_non_null(strstr(err->msg, path));
+        assert_non_null(strstr(err->msg, "a file of that name exists"));
+        bench_error_free(err);
+        err = NULL;
+        snprintf(path, sizeof(path), "%s/f/x/r.html", top);
+        assert_int_equal(bench_mkdir_parent(path, &err), -ENOTDIR);
+        bench_error_free(err);
+        assert_int_equal(bench_rm_rf(top, NULL), 0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_size),     cmocka_unit_test(test_format_size),
@@ -559,6 +586,7 @@ int main(void) {
                 cmocka_unit_test(test_put_xml),        cmocka_unit_test(test_io_all),
                 cmocka_unit_test(test_rm_rf_deep),     cmocka_unit_test(test_escape_text),
                 cmocka_unit_test(test_write_atomic),   cmocka_unit_test(test_base64),
+                cmocka_unit_test(test_mkdir_parent),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
