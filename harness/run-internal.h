@@ -35,9 +35,9 @@ typedef struct run_ctx {
         size_t unit_key;   /* the unit under way */
         uint64_t unit_t0;
         unsigned cols;  /* the terminal's width: a longer line would wrap and not be redrawn in place */
-        char line[512]; /* the progress line as last drawn: redrawn under an error */
+        char line[768]; /* the progress line as last drawn: redrawn under an error */
         char what[128]; /* what the unit under way runs */
-        char wait[128]; /* what it waits for now ("vm: booting (tcg), ~2.1 s each so far"), "" if nothing */
+        char wait[192]; /* what it waits for now ("vm: booting (tcg), ~2.1 s each"), "" if nothing */
 } run_ctx;
 
 /* The labels the next series get from an environment: its accelerator and its runtime. */

@@ -106,13 +106,14 @@ void run_unit_begin(run_ctx *c, const suite_config *cfg, const suite_workload *w
                                             : NULL;
                 const cJSON *layers = cJSON_GetObjectItemCaseSensitive(cfg->options, "layers");
                 char built[96] = "";
-                if (stack)
-                        snprintf(built, sizeof(built), " (builds the stack %s if not cached)", stack);
+                /* the stack's text comes from the suite file: escaped like the names */
+                _cleanup_free_ char *shown = stack ? bench_escape_text(stack, 0) : NULL;
+                if (shown)
+                        snprintf(built, sizeof(built), " (builds the stack %s unless cached)", shown);
                 else if (cJSON_IsNumber(layers) && layers->valuedouble > 1)
-                        snprintf(built, sizeof(built), " (builds a %.0f-layer chain if not cached)",
+                        snprintf(built, sizeof(built), " (builds a %.0f-layer chain unless cached)",
                                  layers->valuedouble);
-                snprintf(c->wait, sizeof(c->wait), "%s: preparing the first environment%s", cfg->kind->name,
-                         built);
+                snprintf(c->wait, sizeof(c->wait), "%.32s: preparing%s", cfg->kind->name, built);
         }
         run_progress(c, cfg, what ? what : w ? w->name : "workloads");
         /* last: the line is drawn before the unit's clock runs */
@@ -175,7 +176,7 @@ static void say_start(run_ctx *c, const suite_config *cfg, const rt_driver *drv,
         snprintf(c->wait, sizeof(c->wait), "%s: %s%s%s%s%s%s", drv->name, drv->start_verb, accel ? " (" : "",
                  accel ? accel : "", accel ? ")" : "", each[0] ? ", ~" : "", each[0] ? each : "");
         if (each[0])
-                snprintf(c->wait + strlen(c->wait), sizeof(c->wait) - strlen(c->wait), " each so far");
+                snprintf(c->wait + strlen(c->wait), sizeof(c->wait) - strlen(c->wait), " each");
         run_progress(c, cfg, c->what);
 }
 
