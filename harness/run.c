@@ -187,9 +187,9 @@ static void say_repetition_done(const run_ctx *c, uint64_t ns) {
         char rep[64], took[32], eta[64];
         rep_label(c, rep, sizeof(rep));
         eta_text(c, eta, sizeof(eta));
-        fprintf(stderr, "bench: %s done in %s (%u%%), %s, %zu error%s so far\n", rep,
-                progress_format_s((double)ns / 1e9, took, sizeof(took)), progress_percent(&c->prog), eta,
-                c->f->n_errors, c->f->n_errors == 1 ? "" : "s");
+        fprintf(stderr, "bench: %s%s done in %s (%u%%), %s, %zu error%s so far\n", rep,
+                c->warmup ? "" : c->worst, progress_format_s((double)ns / 1e9, took, sizeof(took)),
+                progress_percent(&c->prog), eta, c->f->n_errors, c->f->n_errors == 1 ? "" : "s");
         fflush(stderr);
 }
 
@@ -691,11 +691,13 @@ int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_erro
                 r = write_result(&c, err);
                 if (r < 0)
                         goto out;
-                say_repetition_done(&c, bench_now_ns() - t_rep);
-                if (c.warmup || !c.f->adaptive.on)
+                if (c.warmup || !c.f->adaptive.on) {
+                        say_repetition_done(&c, bench_now_ns() - t_rep);
                         continue;
+                }
                 t_measured += bench_now_ns() - t_rep;
                 note_worst(&c);
+                say_repetition_done(&c, bench_now_ns() - t_rep);
                 unsigned done = c.f->repetitions_done;
                 c.f->adaptive.stopped_by =
                         res_adaptive_stop(c.f, s->repetitions, done, (double)(bench_now_ns() - t_run) / 1e9,
