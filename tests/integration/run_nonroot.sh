@@ -9,7 +9,10 @@ source "$(dirname "$0")/common.bash"
 command -v setpriv >/dev/null || skip "setpriv (util-linux) is missing"
 uid=65534
 as_user() { setpriv --reuid=$uid --regid=$uid --clear-groups env HOME="$tmp/home" BENCH_WORKDIR="$tmp/work" "$@"; }
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+# a vm's libvirt root goes to /tmp/bench-libvirt-UID when the cache dir's path is long (kept as a cache):
+# made by this test, removed by it
+lvroot=/tmp/bench-libvirt-$uid; [ -e "$lvroot" ] && lvroot=
+tmp=$(mktemp -d); trap 'rm -rf "$tmp" ${lvroot:+"$lvroot"}' EXIT
 chmod 755 "$tmp"; mkdir -p "$tmp/work" "$tmp/home" "$tmp/out"; chown $uid:$uid "$tmp/work" "$tmp/home" "$tmp/out"
 # the build tree may sit under a directory only root can enter
 as_user test -x "$BENCH" || skip "$BENCH is not reachable by uid $uid (a build dir under a private directory?)"
