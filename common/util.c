@@ -986,3 +986,12 @@ int bench_thread_start(void *thread, void *(*fn)(void *), void *arg) {
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         return e;
 }
+
+bool bench_cap_effective(unsigned cap) {
+        _cleanup_free_ char *status = NULL;
+        if (cap >= 64 || bench_read_file("/proc/self/status", &status, NULL, NULL) < 0)
+                return false;
+        const char *line = strstr(status, "\nCapEff:");
+        unsigned long long eff = 0;
+        return line && sscanf(line + 8, "%llx", &eff) == 1 && (eff >> cap & 1);
+}

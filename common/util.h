@@ -44,6 +44,8 @@ const char *bench_did_you_mean(const char *word, const char *const *candidates, 
 
 /* Whole-file read (NUL-terminated) and atomic replace (tmp + fsync + rename). */
 int bench_read_file(const char *path, char **ret_data, size_t *ret_len, bench_error **err);
+/* Whether this process has capability cap (CAP_SYS_ADMIN) in its effective set, per /proc/self/status. */
+bool bench_cap_effective(unsigned cap);
 /*
  * The regular file name in dirfd, never through a symlink (-ELOOP) nor a FIFO or device (-EINVAL), at
  * most max bytes (0: no limit; -EFBIG beyond). shown names it in messages.

@@ -126,6 +126,17 @@ int density_max_n(const suite_workload *w, unsigned *ret) {
         return 0;
 }
 
+unsigned density_rounds(const suite_workload *w) {
+        unsigned counts[DENSITY_MAX_COUNTS];
+        size_t n = 0;
+        char why[256];
+        if (wl_density_counts(param_text(w, "n"), counts, DENSITY_MAX_COUNTS, &n, why, sizeof(why)) < 0)
+                return 0;
+        const char *start = param_text(w, "start");
+        return (unsigned)n * (strcmp(start, "parallel") != 0 ? 1u : 0u) +
+               (unsigned)n * (strcmp(start, "sequential") != 0 ? 1u : 0u);
+}
+
 /* ---- one round: N environments ---- */
 
 typedef struct denv {
@@ -659,10 +670,16 @@ int run_density(run_ctx *c, const suite_config *cfg, const suite_workload *w) {
         }
         for (size_t i = 0; i < d.n_counts && !bench_interrupted(); i++) {
                 int r = 0;
-                if (d.sequential)
+                if (d.sequential) {
+                        run_unit_begin(c, cfg, w, NULL);
                         r = round_n(&d, d.counts[i], false);
-                if (r == 0 && d.parallel && !bench_interrupted())
+                        run_unit_end(c);
+                }
+                if (r == 0 && d.parallel && !bench_interrupted()) {
+                        run_unit_begin(c, cfg, w, NULL);
                         r = round_n(&d, d.counts[i], true);
+                        run_unit_end(c);
+                }
                 /* a failed N says why once; a larger N would fail the same way */
                 if (r < 0)
                         break;

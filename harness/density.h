@@ -33,3 +33,5 @@ int density_fits(unsigned n, const char *kind, const rt_estimate *e, const densi
                  size_t len);
 /* The largest N of a density workload (its `n`, validated). */
 int density_max_n(const suite_workload *w, unsigned *ret);
+/* The rounds one repetition of a density workload runs: each N, sequential and/or parallel (0 if invalid). */
+unsigned density_rounds(const suite_workload *w);

@@ -240,7 +240,9 @@ static int cmd_run(int argc, char **argv) {
                 .output = out,
                 .agent_path = agent_path,
                 .workdir = workdir && *workdir ? workdir : "/var/tmp",
-                .progress = !quiet && isatty(2),
+                .progress = quiet       ? RUN_PROGRESS_NONE
+                            : isatty(2) ? RUN_PROGRESS_TTY
+                                        : RUN_PROGRESS_LINES,
                 .lock = lock,
         };
         char reps[160];
@@ -278,12 +280,13 @@ static int cmd_run(int argc, char **argv) {
                                           f->skipped[i].workload ? "/" : "",
                                           f->skipped[i].workload ? f->skipped[i].workload : "",
                                           f->skipped[i].reason);
-                for (size_t i = 0; i < f->n_errors; i++)
-                        bench_eprint_safe("bench: error in %s/%s (repetition %d%s): %s\n",
-                                          f->errors[i].configuration ? f->errors[i].configuration : "-",
-                                          f->errors[i].workload ? f->errors[i].workload : "-",
-                                          f->errors[i].repetition + 1, f->errors[i].warmup ? ", warmup" : "",
-                                          f->errors[i].reason);
+                /* without --quiet each error was said as it happened */
+                for (size_t i = 0; i < f->n_errors && quiet; i++)
+                        run_eprint_error(&f->errors[i]);
+                if (f->n_errors > 0 && !quiet)
+                        fprintf(stderr,
+                                "bench: %zu error%s (each said above as it happened): see `errors` in %s\n",
+                                f->n_errors, f->n_errors == 1 ? "" : "s", out);
                 if (f->n_errors > 0)
                         rc = EXIT_FAILED;
                 if (measured == 0) {

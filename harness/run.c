@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -18,6 +19,7 @@
 #include "../common/util.h"
 #include "../results/adaptive.h"
 #include "allocation.h"
+#include "density.h"
 #include "host.h"
 #include "interrupt.h"
 #include "pinning.h"
@@ -36,18 +38,165 @@ static void shuffle(size_t *a, size_t n, uint64_t *rng) {
         }
 }
 
-void run_progress(run_ctx *c, const suite_config *cfg, const char *what) {
-        if (!c->o->progress)
-                return;
-        /* the suite's names, from a file: no escape sequence of theirs reaches the terminal */
-        _cleanup_free_ char *name = bench_escape_text(cfg->name, 0), *shown = bench_escape_text(what, 0);
-        /* an adaptive run counts up to its cap */
-        fprintf(stderr, "\r\033[K%s %u/%s%u%s  %-12s %s", c->warmup ? "warmup" : "repetition",
-                c->warmup ? c->rep_index + 1 : (unsigned)c->rep + 1,
-                !c->warmup && c->f->adaptive.on ? "max " : "",
-                c->warmup ? c->s->warmup : c->rep_total - c->s->warmup, c->warmup ? "" : c->worst,
-                name ? name : "?", shown ? shown : "?");
+/* "warmup 1/2", "repetition 3/5", "repetition 3/max 20" (an adaptive run counts up to its cap) */
+static void rep_label(const run_ctx *c, char *buf, size_t len) {
+        if (c->warmup)
+                snprintf(buf, len, "warmup %u/%u", c->rep_index + 1, c->s->warmup);
+        else
+                snprintf(buf, len, "repetition %u/%s%u", (unsigned)c->rep + 1,
+                         c->f->adaptive.on ? "max " : "", c->rep_total - c->s->warmup);
+}
+
+/* "ETA 25 s", "ETA at most 3 min 10 s", "ETA ?" */
+static void eta_text(const run_ctx *c, char *buf, size_t len) {
+        char t[32];
+        double s = progress_eta_s(&c->prog);
+        snprintf(buf, len, "ETA %s%s", s >= 0 && c->f->adaptive.on ? "at most " : "",
+                 progress_format_s(s, t, sizeof(t)));
+}
+
+/* Cuts s to cols - 1 characters (UTF-8 sequences whole): a line that wraps is not redrawn in place. */
+static void fit_width(char *s, unsigned cols) {
+        unsigned n = 0;
+        for (char *p = s; *p; p++)
+                if (((unsigned char)*p & 0xc0) != 0x80 && ++n >= cols) {
+                        *p = '\0';
+                        return;
+                }
+}
+
+static void redraw(const run_ctx *c) {
+        fprintf(stderr, "\r\033[K%s", c->line);
         fflush(stderr);
+}
+
+void run_progress(run_ctx *c, const suite_config *cfg, const char *what) {
+        if (c->o->progress != RUN_PROGRESS_TTY)
+                return;
+        if (what && what != c->what)
+                snprintf(c->what, sizeof(c->what), "%s", what);
+        /* the suite's names, from a file: no escape sequence of theirs reaches the terminal */
+        _cleanup_free_ char *name = bench_escape_text(cfg->name, 0), *shown = bench_escape_text(c->what, 0);
+        char rep[64], eta[64];
+        rep_label(c, rep, sizeof(rep));
+        eta_text(c, eta, sizeof(eta));
+        snprintf(c->line, sizeof(c->line), "%s%s  %u%%  %s  %s  %s%s%s", rep, c->warmup ? "" : c->worst,
+                 progress_percent(&c->prog), eta, name ? name : "?", shown ? shown : "?",
+                 c->wait[0] ? "  " : "", c->wait);
+        fit_width(c->line, c->cols);
+        redraw(c);
+}
+
+static uint64_t startup_runs(const suite_config *cfg, const suite_workload *w);
+
+/* The progress key of a configuration's workload; w NULL: the environment of its other workloads. */
+static size_t unit_key(const run_ctx *c, const suite_config *cfg, const suite_workload *w) {
+        size_t row = (size_t)(cfg - c->s->configs) * (c->s->n_workloads + 1);
+        return row + (w ? (size_t)(w - c->s->workloads) : c->s->n_workloads);
+}
+
+void run_unit_begin(run_ctx *c, const suite_config *cfg, const suite_workload *w, const char *what) {
+        c->unit_key = unit_key(c, cfg, w);
+        c->wait[0] = '\0';
+        /* the first environment of a configuration may build what is not cached yet */
+        size_t i = (size_t)(cfg - c->s->configs);
+        if (c->prepared && !c->prepared[i]) {
+                const char *stack = bench_opt_find(cfg->kind->options, "stack")
+                                            ? bench_opt_string(cfg->options, cfg->kind->options, "stack")
+                                            : NULL;
+                const cJSON *layers = cJSON_GetObjectItemCaseSensitive(cfg->options, "layers");
+                char built[96] = "";
+                /* the stack's text comes from the suite file: escaped like the names */
+                _cleanup_free_ char *shown = stack ? bench_escape_text(stack, 0) : NULL;
+                if (shown)
+                        snprintf(built, sizeof(built), " (builds the stack %s unless cached)", shown);
+                else if (cJSON_IsNumber(layers) && layers->valuedouble > 1)
+                        snprintf(built, sizeof(built), " (builds a %.0f-layer chain unless cached)",
+                                 layers->valuedouble);
+                snprintf(c->wait, sizeof(c->wait), "%.32s: preparing%s", cfg->kind->name, built);
+        }
+        run_progress(c, cfg, what ? what : w ? w->name : "workloads");
+        /* last: the line is drawn before the unit's clock runs */
+        c->unit_t0 = bench_now_ns();
+}
+
+void run_unit_end(run_ctx *c) {
+        progress_done(&c->prog, c->unit_key, bench_now_ns() - c->unit_t0);
+        if (c->prepared)
+                c->prepared[c->unit_key / (c->s->n_workloads + 1)] = true;
+}
+
+/*
+ * The units of every configuration that runs, per repetition: a startup
+ * workload's starts (capped by the driver), a density workload's rounds,
+ * and one environment for the other workloads; times the repetitions, the
+ * warmups included (an adaptive run: up to its cap).
+ */
+static int plan_units(run_ctx *c, const size_t *order, size_t n_run) {
+        const suite *s = c->s;
+        size_t n_keys = s->n_configs * (s->n_workloads + 1);
+        c->per_rep = calloc(n_keys ? n_keys : 1, sizeof(uint64_t));
+        c->prepared = calloc(s->n_configs ? s->n_configs : 1, sizeof(bool));
+        if (!c->per_rep || !c->prepared || progress_init(&c->prog, n_keys) < 0)
+                return -ENOMEM;
+        for (size_t k = 0; k < n_run; k++) {
+                const suite_config *cfg = &s->configs[order[k]];
+                for (size_t i = 0; i < s->n_workloads; i++) {
+                        const suite_workload *w = &s->workloads[i];
+                        if (!suite_workload_applies(w, cfg))
+                                continue;
+                        if (w->spec->flags & WL_HOST_DENSITY)
+                                c->per_rep[unit_key(c, cfg, w)] = density_rounds(w);
+                        else if (w->spec->flags & WL_HOST_TIMED)
+                                c->per_rep[unit_key(c, cfg, w)] = startup_runs(cfg, w);
+                        else
+                                c->per_rep[unit_key(c, cfg, NULL)] = 1;
+                }
+        }
+        for (size_t i = 0; i < n_keys; i++)
+                progress_plan(&c->prog, i, c->per_rep[i] * c->rep_total);
+        return 0;
+}
+
+/* After a key's units of this repetition: what a failure left out is no longer planned. */
+static void settle_units(run_ctx *c, const suite_config *cfg, const suite_workload *w) {
+        size_t key = unit_key(c, cfg, w);
+        progress_replan(&c->prog, key, c->per_rep[key] * (c->rep_total - c->rep_index - 1));
+}
+
+/* Between create and start (outside the timed section): a start that takes seconds says what it waits for. */
+static void say_start(run_ctx *c, const suite_config *cfg, const rt_driver *drv, rt_env *env) {
+        if (c->o->progress != RUN_PROGRESS_TTY || !drv->start_verb)
+                return;
+        const char *accel = drv->accel ? drv->accel(env) : NULL;
+        char each[32] = "";
+        double s = c->prog.keys[c->unit_key].done ? progress_unit_s(&c->prog, c->unit_key) : -1;
+        if (s >= 0)
+                progress_format_s(s, each, sizeof(each));
+        snprintf(c->wait, sizeof(c->wait), "%s: %s%s%s%s%s%s", drv->name, drv->start_verb, accel ? " (" : "",
+                 accel ? accel : "", accel ? ")" : "", each[0] ? ", ~" : "", each[0] ? each : "");
+        if (each[0])
+                snprintf(c->wait + strlen(c->wait), sizeof(c->wait) - strlen(c->wait), " each");
+        run_progress(c, cfg, c->what);
+}
+
+/* Off a terminal: one line per repetition when it ends. */
+static void say_repetition_done(const run_ctx *c, uint64_t ns) {
+        if (c->o->progress != RUN_PROGRESS_LINES)
+                return;
+        char rep[64], took[32], eta[64];
+        rep_label(c, rep, sizeof(rep));
+        eta_text(c, eta, sizeof(eta));
+        fprintf(stderr, "bench: %s%s done in %s (%u%%), %s, %zu error%s so far\n", rep,
+                c->warmup ? "" : c->worst, progress_format_s((double)ns / 1e9, took, sizeof(took)),
+                progress_percent(&c->prog), eta, c->f->n_errors, c->f->n_errors == 1 ? "" : "s");
+        fflush(stderr);
+}
+
+void run_eprint_error(const res_issue *e) {
+        bench_eprint_safe("bench: error in %s/%s (repetition %d%s): %s\n",
+                          e->configuration ? e->configuration : "-", e->workload ? e->workload : "-",
+                          e->repetition + 1, e->warmup ? ", warmup" : "", e->reason);
 }
 
 void run_describe_status(int status, char *buf, size_t len) {
@@ -76,8 +225,10 @@ const char *run_stderr_note(const session *ss, char *buf, size_t len) {
 
 void run_take_cache_notes(run_ctx *c, const suite_config *cfg) {
         for (char *m; (m = bench_cache_note_take()); free(m)) {
-                fprintf(stderr, "%sbench: %s\n", c->o->progress ? "\r\033[K" : "", m);
+                fprintf(stderr, "%sbench: %s\n", c->o->progress == RUN_PROGRESS_TTY ? "\r\033[K" : "", m);
                 res_add_note(c->f, cfg->name, NULL, c->rep, c->warmup, "%s", m);
+                if (c->o->progress == RUN_PROGRESS_TTY)
+                        redraw(c);
         }
 }
 
@@ -140,6 +291,7 @@ static int run_environment(run_ctx *c, const suite_config *cfg, char *const *arg
         run_take_cache_notes(c, cfg);
         if (r < 0)
                 return bench_error_prefix(err, "cannot prepare the %s environment", cfg->kind->name);
+        say_start(c, cfg, drv, env);
 
         uint64_t deadline = bench_now_ns() + (uint64_t)(c->s->timeout_s * 1e9);
         rt_launch launch = {-1, -1, -1};
@@ -215,7 +367,16 @@ static res_series *record(run_ctx *c, const suite_config *cfg, const suite_workl
 }
 
 void run_record_error(run_ctx *c, const suite_config *cfg, const char *workload, const char *msg) {
+        size_t before = c->f->n_errors;
         res_add_error(c->f, cfg->name, workload, c->rep, c->warmup, "%s", msg);
+        if (c->o->progress == RUN_PROGRESS_NONE || c->f->n_errors == before)
+                return;
+        /* at once, above the progress line, which is drawn again under it */
+        if (c->o->progress == RUN_PROGRESS_TTY)
+                fputs("\r\033[K", stderr);
+        run_eprint_error(&c->f->errors[c->f->n_errors - 1]);
+        if (c->o->progress == RUN_PROGRESS_TTY)
+                redraw(c);
 }
 
 /* Builds "kind:k=v,k=v" for the agent. */
@@ -247,13 +408,17 @@ static uint64_t workload_runs(const suite_workload *w) {
         return bench_opt_text_uint(s, given, w->spec->name);
 }
 
-static int run_startup(run_ctx *c, const suite_config *cfg, const suite_workload *w) {
+/* The environments one repetition of a startup workload starts. */
+static uint64_t startup_runs(const suite_config *cfg, const suite_workload *w) {
         uint64_t runs = workload_runs(w);
         /* the driver may cap them: a VM boot under TCG takes seconds */
         const rt_driver *drv = cfg->kind->driver;
         uint64_t cap = drv->max_starts ? drv->max_starts(cfg->options) : 0;
-        if (cap && cap < runs)
-                runs = cap;
+        return cap && cap < runs ? cap : runs;
+}
+
+static int run_startup(run_ctx *c, const suite_config *cfg, const suite_workload *w) {
+        uint64_t runs = startup_runs(cfg, w);
         char *args[] = {(char *)"startup", NULL};
         for (uint64_t i = 0; i < runs && !bench_interrupted(); i++) {
                 session ss = {0};
@@ -261,8 +426,9 @@ static int run_startup(run_ctx *c, const suite_config *cfg, const suite_workload
                 size_t n_phases = 0;
                 uint64_t total_ns = 0;
                 _cleanup_error_ bench_error *err = NULL;
-                run_progress(c, cfg, w->name);
+                run_unit_begin(c, cfg, w, NULL);
                 int r = run_environment(c, cfg, args, 0, &ss, &total_ns, phases, &n_phases, &err);
+                run_unit_end(c);
                 if (r == -EINTR) {
                         session_clear(&ss);
                         return r;
@@ -291,8 +457,14 @@ static int run_workloads_in_env(run_ctx *c, const suite_config *cfg, char **args
         _cleanup_free_ bool *got = calloc(n, sizeof(bool));
         if (!got)
                 return -ENOMEM;
-        run_progress(c, cfg, "workloads");
+        /* what the environment runs: "cpu,fileio" */
+        char what[128] = "";
+        for (size_t i = 0; i < n; i++)
+                snprintf(what + strlen(what), sizeof(what) - strlen(what), "%s%s", i ? "," : "",
+                         by_index[i]->name);
+        run_unit_begin(c, cfg, NULL, what);
         int r = run_environment(c, cfg, args, n, &ss, &total_ns, NULL, NULL, &err);
+        run_unit_end(c);
         if (r == -EINTR) {
                 session_clear(&ss);
                 return r;
@@ -484,6 +656,12 @@ int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_erro
                 goto out;
 
         c.rep_total = s->warmup + (c.f->adaptive.on ? s->max_repetitions : s->repetitions);
+        if (plan_units(&c, order, n_run) < 0) {
+                r = bench_error_set(err, ENOMEM, "out of memory");
+                goto out;
+        }
+        struct winsize ws;
+        c.cols = ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : 80;
         for (c.rep_index = 0; c.rep_index < c.rep_total; c.rep_index++) {
                 uint64_t t_rep = bench_now_ns();
                 c.warmup = c.rep_index < s->warmup;
@@ -492,15 +670,19 @@ int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_erro
                 shuffle(order, n_run, &c.rng);
                 for (size_t k = 0; k < n_run && !bench_interrupted(); k++) {
                         const suite_config *cfg = &s->configs[order[k]];
-                        for (size_t w = 0; w < s->n_workloads && !bench_interrupted(); w++)
+                        for (size_t w = 0; w < s->n_workloads && !bench_interrupted(); w++) {
                                 if (!suite_workload_applies(&s->workloads[w], cfg))
                                         continue;
                                 else if (s->workloads[w].spec->flags & WL_HOST_DENSITY)
                                         run_density(&c, cfg, &s->workloads[w]);
                                 else if (s->workloads[w].spec->flags & WL_HOST_TIMED)
                                         run_startup(&c, cfg, &s->workloads[w]);
-                        if (!bench_interrupted())
+                                settle_units(&c, cfg, &s->workloads[w]);
+                        }
+                        if (!bench_interrupted()) {
                                 run_workloads(&c, cfg);
+                                settle_units(&c, cfg, NULL);
+                        }
                 }
                 if (bench_interrupted())
                         break;
@@ -509,10 +691,13 @@ int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_erro
                 r = write_result(&c, err);
                 if (r < 0)
                         goto out;
-                if (c.warmup || !c.f->adaptive.on)
+                if (c.warmup || !c.f->adaptive.on) {
+                        say_repetition_done(&c, bench_now_ns() - t_rep);
                         continue;
+                }
                 t_measured += bench_now_ns() - t_rep;
                 note_worst(&c);
+                say_repetition_done(&c, bench_now_ns() - t_rep);
                 unsigned done = c.f->repetitions_done;
                 c.f->adaptive.stopped_by =
                         res_adaptive_stop(c.f, s->repetitions, done, (double)(bench_now_ns() - t_run) / 1e9,
@@ -520,7 +705,7 @@ int bench_run(const suite *s, const run_opts *o, res_file **ret_file, bench_erro
                 if (c.f->adaptive.stopped_by != RES_STOP_NONE)
                         break;
         }
-        if (o->progress)
+        if (o->progress == RUN_PROGRESS_TTY)
                 fprintf(stderr, "\r\033[K");
 
         free(c.f->finished_at);
@@ -548,6 +733,9 @@ out:
         }
         cJSON_Delete(c.seen);
         activity_free(c.act);
+        progress_clear(&c.prog);
+        free(c.per_rep);
+        free(c.prepared);
         if (ret_file)
                 *ret_file = c.f;
         else

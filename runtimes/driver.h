@@ -108,6 +108,8 @@ typedef struct rt_driver {
         int (*check)(const cJSON *options, bench_error **err);
         /* optional: at most this many starts per repetition of a host-timed workload (startup), 0 = no cap */
         uint64_t (*max_starts)(const cJSON *options);
+        /* optional: what start waits for when it takes seconds ("booting"): the progress line says so */
+        const char *start_verb;
         /* prepares an environment (not timed: rootfs, images, domain XML) */
         int (*create)(const rt_config *cfg, unsigned flags, rt_env **ret_env, bench_error **err);
         /* starts the agent with args (argv without argv[0]); the clock runs */

@@ -134,6 +134,8 @@ static void skeleton_estimate(const cJSON *options, rt_estimate *ret) {
  *   .diagnose   context for a failure, such as a guest's console tail
  *   .reap_stale removes what a SIGKILLed bench left (cgroups); cheap
  *   .describe   what the runtime applied, added to the agent's "seen" object
+ *   .start_verb what start waits for when it takes seconds ("booting"):
+ *               `bench run`'s progress line says it before each start
  */
 
 /*

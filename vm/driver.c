@@ -1002,6 +1002,7 @@ const rt_driver rt_vm_driver = {
         .probe = vm_probe,
         .check = vm_check,
         .max_starts = vm_max_starts,
+        .start_verb = "booting",
         .create = vm_create,
         .start = vm_start,
         .measure = vm_measure,

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -51,6 +52,22 @@ static int container_probe(unsigned flags, bench_error **err) {
         if (geteuid() != 0 && access("/proc/self/ns/user", F_OK) < 0)
                 return bench_error_set(err, EPERM, "containers need root or user namespaces");
         return 0;
+}
+
+/*
+ * Without root, a container of its own needs a user namespace: said once as
+ * a skip, not as an error per sample (clone refuses every new namespace).
+ */
+static int container_probe_options(const cJSON *o, bench_error **err) {
+        if (geteuid() == 0 || bench_cap_effective(CAP_SYS_ADMIN) ||
+            bench_opt_bool(o, rt_container_options, "userns"))
+                return 0;
+        return bench_error_set(err, EPERM,
+                               "needs root: bench runs as uid %u without CAP_SYS_ADMIN, which a container "
+                               "without a user namespace needs for its namespaces and mounts; run bench with "
+                               "sudo, or set \"userns\": true in this configuration for a rootless container "
+                               "(no cgroup limits then)",
+                               (unsigned)geteuid());
 }
 
 static void container_destroy(rt_env *env) {
@@ -317,6 +334,7 @@ const rt_driver rt_container_driver = {
         .name = "container",
         .options = rt_container_options,
         .probe = container_probe,
+        .probe_options = container_probe_options,
         .check = container_check,
         .create = container_create,
         .start = container_start,

@@ -202,8 +202,8 @@ static const runtime_info *runtime_get(const char *name) {
 static int oci_probe(unsigned flags, bench_error **err) {
         if (geteuid() != 0)
                 return bench_error_set(err, EPERM,
-                                       "the oci kind needs root (its shim mounts the rootfs, the runtimes "
-                                       "make cgroups)");
+                                       "needs root: run bench with sudo (the oci kind's shim mounts the "
+                                       "rootfs, the runtimes make cgroups)");
         _cleanup_free_ char *fs = NULL;
         if (bench_read_file("/proc/filesystems", &fs, NULL, NULL) == 0 && !strstr(fs, "\toverlay\n"))
                 return bench_error_set(err, ENODEV, "this kernel has no overlayfs (modprobe overlay)");
