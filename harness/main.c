@@ -24,7 +24,9 @@
 #include "interrupt.h"
 #include "run.h"
 #include "runlock.h"
+#include "../plots/headline.h"
 #include "../plots/plot.h"
+#include "../plots/report.h"
 #include "../results/adaptive.h"
 #include "../results/schema.h"
 #include "suite.h"
@@ -72,6 +74,17 @@ static void print_adaptive(const res_file *f) {
                         "bench: precision %.15g%%: NOT met, stopped by %s after %u repetition%s%s\n",
                         a->precision * 100, res_stop_name(a->stopped_by) ?: "?", a->repetitions,
                         a->repetitions == 1 ? "" : "s", worst);
+}
+
+/* What the run found: a line per configuration against bare, the report's headline in short. */
+static void print_headline(const res_file *f) {
+        const char *bare = res_bare_configuration(f);
+        cmp_report ovh = {0};
+        _cleanup_error_ bench_error *err = NULL;
+        if (!bare || cmp_overhead(f, bare, &report_cmp_opts, &ovh, &err) < 0)
+                return;
+        headline_text(stderr, f, &ovh, &report_cmp_opts);
+        cmp_report_clear(&ovh);
 }
 
 static int cmd_run(int argc, char **argv) {
@@ -293,8 +306,10 @@ static int cmd_run(int argc, char **argv) {
                         fprintf(stderr, "bench: nothing was measured\n");
                         rc = EXIT_FAILED;
                 }
-                if (!quiet)
+                if (!quiet) {
                         print_adaptive(f);
+                        print_headline(f);
+                }
                 if (!quiet)
                         fprintf(stderr, "bench: %zu series, %zu samples, %zu skipped, %zu errors -> %s\n",
                                 f->n_series, measured, f->n_skipped, f->n_errors, out);
