@@ -81,7 +81,7 @@ PY
 for ext in html md; do
   "$BENCH" report "$tmp/evil.json" -o "$tmp/evil.$ext" >/dev/null 2>&1 || fail "report .$ext: exit $?"
   # HTML: &lt;, Markdown: \< (escaped)
-  grep -Eq '(^|[^\])<(script|img src=x)' "$tmp/evil.$ext" && fail "markup from the file reached the .$ext report"
+  grep -Eq '(^|[^\])<(script>x|img src=x)' "$tmp/evil.$ext" && fail "markup from the file reached the .$ext report"
   grep -q $'\033' "$tmp/evil.$ext" && fail "an escape sequence reached the .$ext report"
   grep -q 'Host activity' "$tmp/evil.$ext" || fail "no Host activity section in the .$ext report"
 done
