@@ -340,16 +340,12 @@ void doc_change_parts(const cmp_row *r, unsigned flags, char *change, size_t cha
                 return;
         }
         bool bounds = isfinite(r->diff_low) && isfinite(r->diff_high);
-        double half = bounds ? (r->diff_high - r->diff_low) / 2 : NAN;
-        bench_fmt_difference(r->diff, r->cur->unit, half, flags, change, change_len);
-        if (!bounds || !isfinite(r->diff)) {
+        bench_fmt_difference(r->diff, r->cur->unit, bounds ? (r->diff_high - r->diff_low) / 2 : NAN, flags,
+                             change, change_len);
+        if (isfinite(r->diff))
+                bench_fmt_difference_bounds(r->diff_low, r->diff_high, r->cur->unit, flags, ci, ci_len);
+        else
                 snprintf(ci, ci_len, "-");
-                return;
-        }
-        char lo[96], hi[96];
-        bench_fmt_difference(r->diff_low, r->cur->unit, half, flags, lo, sizeof(lo));
-        bench_fmt_difference(r->diff_high, r->cur->unit, half, flags, hi, sizeof(hi));
-        snprintf(ci, ci_len, "[%s, %s]", lo, hi);
 }
 
 void doc_change(const cmp_row *r, char *buf, size_t len) {

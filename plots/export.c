@@ -219,22 +219,6 @@ static double half_width(const res_series *s) {
         return s->has_stats ? (s->stats.ci95_high - s->stats.ci95_low) / 2 : NAN;
 }
 
-/* A row's change with its interval: "+3.0% [+2.6, +3.4]", "×8.9 [×8.1, ×9.6]", "+512 KiB [+300 KiB, ...]". */
-static const char *change_text(const cmp_row *c, char *buf, size_t len) {
-        if (c->by == CMP_BY_RATIO)
-                return bench_fmt_change_ci(c->ratio, c->ratio_low, c->ratio_high, 0, buf, len);
-        double half = (c->diff_high - c->diff_low) / 2;
-        char d[64], lo[64], hi[64];
-        bench_fmt_difference(c->diff, c->cur->unit, half, 0, d, sizeof(d));
-        if (isfinite(c->diff_low) && isfinite(c->diff_high))
-                snprintf(buf, len, "%s [%s, %s]", d,
-                         bench_fmt_difference(c->diff_low, c->cur->unit, half, 0, lo, sizeof(lo)),
-                         bench_fmt_difference(c->diff_high, c->cur->unit, half, 0, hi, sizeof(hi)));
-        else
-                snprintf(buf, len, "%s", d);
-        return buf;
-}
-
 #define OVERHEAD_COLUMNS 7
 
 static void latex_cells(FILE *m, const char *const *cells, size_t n) {
@@ -272,7 +256,8 @@ static int write_overhead(FILE *m, const res_file *f, plot_export_format fmt, un
                 doc_table_start(&d, cols, OVERHEAD_COLUMNS);
         for (size_t i = 0; i < rep.n_rows; i++) {
                 const cmp_row *c = &rep.rows[i];
-                char label[256], base_med[64], med[64], change[200];
+                char label[256], base_med[64], med[64], change[256];
+                doc_change(c, change, sizeof(change));
                 _cleanup_free_ char *config = NULL;
                 /* a VM's figures are labelled with their accel: tcg is emulated */
                 if (asprintf(&config, c->cur->accel ? "%s (%s)" : "%s", c->cur->configuration,
@@ -287,7 +272,7 @@ static int write_overhead(FILE *m, const res_file *f, plot_export_format fmt, un
                                            sizeof(base_med)),
                         bench_fmt_quantity(c->cur_median, c->cur->unit, half_width(c->cur), 0, med,
                                            sizeof(med)),
-                        change_text(c, change, sizeof(change)),
+                        change,
                 };
                 if (fmt == PLOT_EXPORT_LATEX)
                         latex_cells(m, cells, OVERHEAD_COLUMNS);

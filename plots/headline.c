@@ -118,16 +118,9 @@ static bool emulated(const res_file *f, const char *c) {
 
 /* The overhead figure: "+125 MiB" and its interval "[+120 MiB, +130 MiB]" (or "-"). */
 static void own_figure(const res_series *s, char *point, size_t plen, char *ci, size_t clen) {
-        double half = (s->stats.ci95_high - s->stats.ci95_low) / 2;
-        bench_fmt_difference(s->stats.median, s->unit, half, 0, point, plen);
-        if (!isfinite(s->stats.ci95_low) || !isfinite(s->stats.ci95_high)) {
-                snprintf(ci, clen, "-");
-                return;
-        }
-        char lo[64], hi[64];
-        snprintf(ci, clen, "[%s, %s]",
-                 bench_fmt_difference(s->stats.ci95_low, s->unit, half, 0, lo, sizeof(lo)),
-                 bench_fmt_difference(s->stats.ci95_high, s->unit, half, 0, hi, sizeof(hi)));
+        bench_fmt_difference(s->stats.median, s->unit, (s->stats.ci95_high - s->stats.ci95_low) / 2, 0, point,
+                             plen);
+        bench_fmt_difference_bounds(s->stats.ci95_low, s->stats.ci95_high, s->unit, 0, ci, clen);
 }
 
 /* A measure's change in words: "30× slower", "3.0% faster"; a difference row: its difference. */

@@ -296,6 +296,20 @@ const char *bench_fmt_difference(double d, const char *unit, double half, unsign
         return buf;
 }
 
+const char *bench_fmt_difference_bounds(double lo, double hi, const char *unit, unsigned flags, char *buf,
+                                        size_t len) {
+        if (!isfinite(lo) || !isfinite(hi)) {
+                snprintf(buf, len, "-");
+                return buf;
+        }
+        double half = (hi - lo) / 2;
+        char a[96], b[96];
+        put_quantity(lo, unit, half, flags, true, a, sizeof(a));
+        put_quantity(hi, unit, half, flags, true, b, sizeof(b));
+        snprintf(buf, len, "[%s, %s]", a, b);
+        return buf;
+}
+
 const char *bench_fmt_number(double x, char *buf, size_t len) {
         if (!isfinite(x))
                 snprintf(buf, len, "-");

@@ -52,6 +52,10 @@ const char *bench_fmt_quantity(double v, const char *unit, double half, unsigned
 /* A signed difference in its unit, scaled like a quantity: "+12.5 MiB", "-300 µs". */
 const char *bench_fmt_difference(double d, const char *unit, double half, unsigned flags, char *buf,
                                  size_t len);
+/* A difference's interval, each bound like the difference at the interval's digits: "[+293 KiB, +684 KiB]";
+ * "-" when a bound is not finite. */
+const char *bench_fmt_difference_bounds(double lo, double hi, const char *unit, unsigned flags, char *buf,
+                                        size_t len);
 /* A plain number: 4 significant digits, grouped whole numbers from 10,000 on ("10,508"), "-" if not finite.
  */
 const char *bench_fmt_number(double x, char *buf, size_t len);

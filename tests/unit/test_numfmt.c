@@ -137,6 +137,12 @@ static void test_quantity(void **state) {
         assert_string_equal(bench_fmt_difference(128000, "KiB", NAN, 0, buf, sizeof(buf)), "+125 MiB");
         assert_string_equal(bench_fmt_difference(-0.3, "ms", NAN, 0, buf, sizeof(buf)), "-300 µs");
         assert_string_equal(bench_fmt_difference(-0.0001, "widgets", 1, 0, buf, sizeof(buf)), "+0.0 widgets");
+        /* an interval's bounds, each scaled, at the interval's digits */
+        assert_string_equal(bench_fmt_difference_bounds(293, 684, "KiB", 0, buf, sizeof(buf)),
+                            "[+290 KiB, +680 KiB]");
+        assert_string_equal(bench_fmt_difference_bounds(-0.4, 1.2, "ms", 0, buf, sizeof(buf)),
+                            "[-400 µs, +1.2 ms]");
+        assert_string_equal(bench_fmt_difference_bounds(NAN, 1, "ms", 0, buf, sizeof(buf)), "-");
 }
 
 static void test_number(void **state) {
