@@ -70,9 +70,10 @@ static void section_title(doc *d, const fleet *f) {
                 "Overheads are computed within each host first (each configuration against the host's own "
                 "bare, ratio of medians with a bootstrap 95%% interval), then compared across hosts. A host "
                 "stands out for a metric when its interval excludes the fleet median and its modified "
-                "z-score 0.6745 (value - median) / MAD among the hosts exceeds %g, with at least %d hosts "
-                "having the metric.",
-                RES_OUTLIER_Z, FLEET_MIN_HOSTS);
+                "z-score 0.6745 (value - median) / MAD among the hosts exceeds %g, its distance from the "
+                "median "
+                "exceeds the threshold (%g%% of the median), with at least %d hosts having the metric.",
+                RES_OUTLIER_Z, f->opts.threshold_pct, FLEET_MIN_HOSTS);
 }
 
 static void section_hosts(doc *d, const fleet *f) {

@@ -453,7 +453,22 @@ static double value_at(const fleet_metric *m, size_t h) {
         return r && r->by == m->by ? fleet_row_value(r) : NAN;
 }
 
-static int metric_stats(fleet_metric *m, size_t n_hosts) {
+/*
+ * Whether host h's value lies beyond the threshold from the fleet median: a ratio by threshold_pct
+ * of the median, a difference by threshold_pct of max(|bare|, |median|) on that host (compare's
+ * rule for difference rows). Closer than that, no host is worth naming however tight the others.
+ */
+static bool beyond_threshold(const fleet_metric *m, size_t h, double threshold_pct) {
+        const cmp_row *r = m->rows[h];
+        double x = fleet_row_value(r), scale;
+        if (m->by == CMP_BY_RATIO)
+                scale = fabs(m->median);
+        else
+                scale = fmax(fabs(r->base_median), fabs(r->cur_median));
+        return isfinite(scale) && scale > 0 && fabs(x - m->median) > threshold_pct / 100 * scale;
+}
+
+static int metric_stats(fleet_metric *m, size_t n_hosts, double threshold_pct) {
         _cleanup_free_ double *v = malloc((n_hosts ? n_hosts : 1) * sizeof(double));
         _cleanup_free_ double *dev = malloc((n_hosts ? n_hosts : 1) * sizeof(double));
         if (!v || !dev)
@@ -496,7 +511,7 @@ static int metric_stats(fleet_metric *m, size_t n_hosts) {
                 fleet_row_interval(m->rows[h], &lo, &hi);
                 bool excludes = isfinite(lo) && isfinite(hi) && (lo > m->median || hi < m->median);
                 double z = res_modified_z(x, m->median, m->mad, mean_ad);
-                if (excludes && fabs(z) > RES_OUTLIER_Z) {
+                if (excludes && fabs(z) > RES_OUTLIER_Z && beyond_threshold(m, h, threshold_pct)) {
                         m->stands_out[h] = true;
                         m->n_stand_out++;
                 }
@@ -584,7 +599,8 @@ int fleet_analyze(fleet *f, const cmp_opts *o, bench_error **err) {
         if (make_groups(f) < 0)
                 return bench_error_set(err, ENOMEM, "out of memory");
         for (size_t i = 0; i < f->n_metrics; i++)
-                if (metric_stats(&f->metrics[i], f->n_hosts) < 0 || group_medians(f, &f->metrics[i]) < 0)
+                if (metric_stats(&f->metrics[i], f->n_hosts, f->opts.threshold_pct) < 0 ||
+                    group_medians(f, &f->metrics[i]) < 0)
                         return bench_error_set(err, ENOMEM, "out of memory");
         return 0;
 }

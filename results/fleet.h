@@ -16,7 +16,10 @@
  *    explain the distance), and
  *  - its modified z-score 0.6745 (ratio - median) / MAD among the hosts
  *    exceeds RES_OUTLIER_Z (3.5; Iglewicz & Hoaglin, the outlier rule of
- *    results/stats.h, MeanAD standing in when MAD is 0),
+ *    results/stats.h, MeanAD standing in when MAD is 0), and
+ *  - its distance from the median exceeds the threshold (cmp_opts, 5% of
+ *    the median; a difference: of max(|bare|, |value|) on that host), so
+ *    that hosts within a few percent of each other never single one out,
  * and at least FLEET_MIN_HOSTS hosts have the metric. Hosts are grouped by
  * fingerprint (CPU model, kernel, accel, cgroup mode) with per-group medians.
  */

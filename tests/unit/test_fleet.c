@@ -102,20 +102,48 @@ static void test_stand_out(void **state) {
         fleet_free(f);
 }
 
-/* Far by z but within its own noise: not a stand-out (the interval must exclude the median). */
+/* Far by z and beyond the threshold, but within its own noise: not a stand-out (the interval must
+ * exclude the median). */
 static void test_stand_out_needs_interval(void **state) {
         (void)state;
-        const double ratios[] = {1.000, 1.0002, 1.000, 1.0002, 1.0001, 1.004};
-        const double scales[] = {1, 1, 1, 1, 1, 10}; /* the last host: +-5% noise */
+        const double ratios[] = {1.000, 1.0002, 1.000, 1.0002, 1.0001, 1.06};
+        const double scales[] = {1, 1, 1, 1, 1, 40}; /* the last host: +-20% noise */
         fleet *f = make_fleet_noisy(ratios, same_kernel, scales, 6);
         const fleet_metric *m = &f->metrics[0];
-        /* by distance alone it would: z = 0.6745 * 0.00385 / 0.0001 */
+        /* by distance alone it would: z = 0.6745 * 0.06 / 0.0001, and 6% is beyond the 5% threshold */
         assert_true(fabs(m->mad - 0.0001) < 1e-6);
         assert_true(0.6745 * (fleet_row_value(m->rows[5]) - m->median) / m->mad > RES_OUTLIER_Z);
+        assert_true(fleet_row_value(m->rows[5]) / m->median > 1.05);
         double lo, hi;
         fleet_row_interval(m->rows[5], &lo, &hi);
-        assert_true(lo <= m->median && m->median <= hi); /* +-5% noise covers 0.4% */
+        assert_true(lo <= m->median && m->median <= hi); /* +-20% noise covers 6% */
         assert_int_equal(m->n_stand_out, 0);
+        fleet_free(f);
+}
+
+/*
+ * Precise and far by z, but within the threshold: not a stand-out. Four hosts agree to 0.2%, the
+ * fifth is 4.8% off with a tight interval (as CI once saw: +1.6% against a fleet median of -3.1%);
+ * at 6.3% off it stands out.
+ */
+static void test_stand_out_needs_threshold(void **state) {
+        (void)state;
+        const double near[] = {0.969, 0.968, 0.970, 0.969, 1.0155};
+        fleet *f = make_fleet(near, same_kernel, 5);
+        const fleet_metric *m = &f->metrics[0];
+        double lo, hi;
+        fleet_row_interval(m->rows[4], &lo, &hi);
+        assert_true(lo > m->median); /* excludes */
+        assert_true(0.6745 * (fleet_row_value(m->rows[4]) - m->median) / m->mad >
+                    RES_OUTLIER_Z); /* far by z */
+        assert_true(fleet_row_value(m->rows[4]) / m->median < 1.05);
+        assert_int_equal(m->n_stand_out, 0);
+        fleet_free(f);
+
+        const double far[] = {0.969, 0.968, 0.970, 0.969, 1.030};
+        f = make_fleet(far, same_kernel, 5);
+        assert_int_equal(f->metrics[0].n_stand_out, 1);
+        assert_true(f->metrics[0].stands_out[4]);
         fleet_free(f);
 }
 
@@ -262,10 +290,15 @@ static void test_compare(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_stand_out),      cmocka_unit_test(test_stand_out_needs_interval),
-                cmocka_unit_test(test_too_few_hosts),  cmocka_unit_test(test_groups),
-                cmocka_unit_test(test_groups_accel),   cmocka_unit_test(test_refusals),
-                cmocka_unit_test(test_slurm_node_key), cmocka_unit_test(test_no_bare),
+                cmocka_unit_test(test_stand_out),
+                cmocka_unit_test(test_stand_out_needs_interval),
+                cmocka_unit_test(test_stand_out_needs_threshold),
+                cmocka_unit_test(test_too_few_hosts),
+                cmocka_unit_test(test_groups),
+                cmocka_unit_test(test_groups_accel),
+                cmocka_unit_test(test_refusals),
+                cmocka_unit_test(test_slurm_node_key),
+                cmocka_unit_test(test_no_bare),
                 cmocka_unit_test(test_compare),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
