@@ -378,7 +378,7 @@ static bool private_to_us(const struct stat *st) {
         return S_ISDIR(st->st_mode) && st->st_uid == geteuid() && (st->st_mode & 07777) == 0700;
 }
 
-int bench_open_private_dir(const char *path, bench_error **err) {
+static int open_private_dir_once(const char *path, bench_error **err) {
         struct stat st;
         /* another user's (one made in /tmp before us) would not even open: say what it is instead */
         bool foreign = lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && !private_to_us(&st);
@@ -393,6 +393,22 @@ int bench_open_private_dir(const char *path, bench_error **err) {
                         path, (unsigned)geteuid());
         }
         return fd;
+}
+
+int bench_open_private_dir(const char *path, bench_error **err) {
+        for (int tries = 0;; tries++) {
+                bench_error *e = NULL;
+                int fd = open_private_dir_once(path, &e);
+                if (fd == -ENOENT && tries < 3) {
+                        bench_error_free(e);
+                        continue;
+                }
+                if (fd < 0 && err)
+                        *err = e;
+                else
+                        bench_error_free(e);
+                return fd;
+        }
 }
 
 /*

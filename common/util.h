@@ -71,10 +71,15 @@ int bench_tmpfile_open(int dirfd, const char *path, unsigned mode, char **ret_tm
 int bench_tmpfile_commit(int dirfd, const char *tmp, int fd, const char *path, bench_error **err);
 /* The directory path (last component not a symlink), made like mkdir -p if missing: an fd or -errno. */
 int bench_open_dir_nofollow(const char *path, unsigned mode, bench_error **err);
+/* Root's runtime dir: the run lock, OCI and KSM records (a tmpfs, emptied at boot). */
+#define BENCH_RUN_DIR "/run/bench"
+
 /*
  * The same for a directory of ours alone (records, locks: nobody else may
  * plant or swap a file in it): made 0700 if missing, and it must be the
  * effective uid's with mode 0700. An fd, or -EPERM naming it and the fix.
+ * A parent removed while it is made (the last run lock leaving
+ * BENCH_RUN_DIR) is made again.
  */
 int bench_open_private_dir(const char *path, bench_error **err);
 

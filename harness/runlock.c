@@ -408,14 +408,35 @@ static void tell(const runlock *l, const char *name) {
                 bench_write_all(fd, l->line, len);
 }
 
-/* run.lock, made if missing (O_EXCL: a name made meanwhile is opened instead); never through a symlink. */
+/* Whether fd is still the file that name (in dir_fd, or a path with AT_FDCWD) names: not removed or replaced.
+ */
+static bool still_named(int dir_fd, const char *name, int fd) {
+        struct stat a, b;
+        return fd >= 0 && fstat(fd, &a) == 0 && fstatat(dir_fd, name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+               a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* Our dir, runs/ and run.lock still the ones their names say: the last run out did not remove them. */
+static bool still_current(const runlock *l) {
+        return still_named(AT_FDCWD, l->dir, l->dir_fd) && still_named(l->dir_fd, RUNS_NAME, l->runs_fd) &&
+               (l->lock_fd < 0 || still_named(l->dir_fd, LOCK_NAME, l->lock_fd));
+}
+
+/*
+ * run.lock, made if missing (O_EXCL: a name made meanwhile is opened instead); never through a symlink.
+ * -ESTALE, with no message, when the dir was removed under us.
+ */
 static int open_lock_file(const runlock *l, bench_error **err) {
         for (int tries = 0; tries < 3; tries++) {
                 int fd = openat(l->dir_fd, LOCK_NAME,
                                 O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-                if (fd < 0 && errno == ENOENT)
+                if (fd < 0 && errno == ENOENT) {
                         fd = openat(l->dir_fd, LOCK_NAME,
                                     O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+                        /* no name can be made in a dir the last run out removed: start over */
+                        if (fd < 0 && errno == ENOENT && !still_named(AT_FDCWD, l->dir, l->dir_fd))
+                                return -ESTALE;
+                }
                 if (fd < 0 && (errno == EEXIST || errno == ENOENT))
                         continue;
                 if (fd < 0 && errno == ELOOP)
@@ -446,6 +467,8 @@ static int register_self(runlock *l, bench_error **err) {
                                        "name or paths",
                                        len, RUNLOCK_LINE_MAX);
         int fd = openat(l->runs_fd, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+        if (fd < 0 && errno == ENOENT)
+                return -ESTALE; /* runs/ removed by the last run out: start over */
         if (fd < 0)
                 return bench_error_errno(err, errno, "cannot create a record in %s/" RUNS_NAME, l->dir);
         int e = 0, w;
@@ -466,6 +489,43 @@ static int register_self(runlock *l, bench_error **err) {
         return 0;
 }
 
+/*
+ * The last run out removes the lock dir: bench leaves no temp dir behind.
+ * Under run.lock's flock (ours, or taken here if free; with it held no run
+ * can be between its look and its record without an fd on run.lock):
+ * dead runs' records go, then runs/ if empty (rmdir is atomic: a record
+ * made meanwhile keeps it), run.lock, and the dir if nothing else is in it
+ * (root's also holds OCI and KSM records). A run that opened the old
+ * run.lock or runs/ sees after its flock or its record that they are no
+ * longer what their names say, and starts over (still_current).
+ */
+static void remove_if_last(runlock *l) {
+        _cleanup_close_ int own = -1;
+        int fd = l->lock_fd;
+        if (fd < 0) {
+                own = open_lock_file(l, NULL);
+                if (own < 0 || flock(own, LOCK_EX | LOCK_NB) < 0)
+                        return;
+                fd = own;
+        }
+        if (!still_named(l->dir_fd, LOCK_NAME, fd) || !still_named(l->dir_fd, RUNS_NAME, l->runs_fd))
+                return;
+        scan(l->runs_fd, NULL, NULL, 0);
+        if (unlinkat(l->dir_fd, RUNS_NAME, AT_REMOVEDIR) < 0)
+                return;
+        unlinkat(l->dir_fd, LOCK_NAME, 0);
+        if (still_named(AT_FDCWD, l->dir, l->dir_fd))
+                rmdir(l->dir);
+}
+
+/* Closes what an attempt opened (an attempt that found the dir removed under it starts over). */
+static void close_fds(runlock *l) {
+        drop_fd(&l->rec_fd);
+        drop_fd(&l->lock_fd);
+        drop_fd(&l->runs_fd);
+        drop_fd(&l->dir_fd);
+}
+
 static void runlock_free(runlock *l) {
         if (!l)
                 return;
@@ -475,12 +535,11 @@ static void runlock_free(runlock *l) {
                         break;
                 }
         /* the record goes before its flock: a look in between sees it held, never a stranger's */
-        if (l->rec_fd >= 0 && l->runs_fd >= 0 && getpid() == l->owner)
+        if (l->rec_fd >= 0 && l->runs_fd >= 0 && getpid() == l->owner) {
                 unlinkat(l->runs_fd, l->self.id, 0);
-        drop_fd(&l->rec_fd);
-        drop_fd(&l->lock_fd);
-        drop_fd(&l->runs_fd);
-        drop_fd(&l->dir_fd);
+                remove_if_last(l);
+        }
+        close_fds(l);
         for (size_t i = 0; i < l->n_seen; i++)
                 runlock_rec_clear(&l->seen[i]);
         runlock_rec_clear(&l->self);
@@ -522,21 +581,11 @@ static int self_init(runlock *l, const char *suite, const char *suite_file, cons
         return 0;
 }
 
-int runlock_acquire(const char *dir, const char *suite, const char *suite_file, const char *output,
-                    unsigned flags, runlock **ret, bench_error **err) {
-        char def[64];
-        bool allow = flags & RUNLOCK_ALLOW_CONCURRENT;
-        pthread_once(&atfork_once, register_atfork);
-        _cleanup_(runlock_freep) runlock *l = calloc(1, sizeof(*l));
-        if (!l)
-                return bench_error_set(err, ENOMEM, "out of memory");
-        *l = (runlock){.dir_fd = -1, .runs_fd = -1, .lock_fd = -1, .rec_fd = -1, .owner = getpid()};
-        /* in the list at once: a child forked from here on does not inherit the fds */
-        l->next = held;
-        held = l;
-        if (!(l->dir = strdup(dir ? dir : runlock_default_dir(def, sizeof(def)))) ||
-            self_init(l, suite, suite_file, output, allow) < 0)
-                return bench_error_set(err, ENOMEM, "out of memory");
+/*
+ * One attempt: 0 (registered), an error, or -ESTALE when the lock dir was
+ * removed under it by the last run out (remove_if_last): start over.
+ */
+static int attempt(runlock *l, bool allow, bench_error **err) {
         _cleanup_free_ char *runs_shown = NULL;
         if (asprintf(&runs_shown, "%s/" RUNS_NAME, l->dir) < 0)
                 return bench_error_set(err, ENOMEM, "out of memory");
@@ -550,6 +599,8 @@ int runlock_acquire(const char *dir, const char *suite, const char *suite_file, 
         size_t n = 0;
         if (!allow) {
                 int r = open_lock_file(l, err);
+                if (r == -ESTALE)
+                        return r;
                 if (r < 0)
                         return bench_error_prefix(err, "the lock of measuring runs");
                 l->lock_fd = r;
@@ -574,8 +625,12 @@ int runlock_acquire(const char *dir, const char *suite, const char *suite_file, 
                         live_clear(live, n);
                         return r;
                 }
-                /* alone on the lock: runs with --allow-concurrent may still be measuring */
                 live_clear(live, n);
+                n = 0;
+                /* the lock of a run.lock the last run out removed meanwhile is nobody's */
+                if (!still_current(l))
+                        return -ESTALE;
+                /* alone on the lock: runs with --allow-concurrent may still be measuring */
                 n = scan(l->runs_fd, NULL, live, RUNLOCK_MAX_SEEN);
                 if (n > 0) {
                         r = busy(l, live, n, 0, false, err);
@@ -586,8 +641,12 @@ int runlock_acquire(const char *dir, const char *suite, const char *suite_file, 
         int r = register_self(l, err);
         if (r < 0)
                 return r;
+        /* our record keeps runs/ (it is not empty): were the fds still the dir's when it was made? */
+        if (!still_current(l)) {
+                unlinkat(l->runs_fd, l->self.id, 0);
+                return -ESTALE;
+        }
         /* whoever registers later sees the earlier one, and tells it */
-        live_clear(live, n);
         n = scan(l->runs_fd, l->self.id, live, RUNLOCK_MAX_SEEN);
         for (size_t i = 0; i < n; i++)
                 if (live[i].readable) {
@@ -595,8 +654,38 @@ int runlock_acquire(const char *dir, const char *suite, const char *suite_file, 
                         tell(l, live[i].name);
                 }
         live_clear(live, n);
-        *ret = steal_pointer(&l);
         return 0;
+}
+
+int runlock_acquire(const char *dir, const char *suite, const char *suite_file, const char *output,
+                    unsigned flags, runlock **ret, bench_error **err) {
+        char def[64];
+        bool allow = flags & RUNLOCK_ALLOW_CONCURRENT;
+        pthread_once(&atfork_once, register_atfork);
+        _cleanup_(runlock_freep) runlock *l = calloc(1, sizeof(*l));
+        if (!l)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        *l = (runlock){.dir_fd = -1, .runs_fd = -1, .lock_fd = -1, .rec_fd = -1, .owner = getpid()};
+        /* in the list at once: a child forked from here on does not inherit the fds */
+        l->next = held;
+        held = l;
+        if (!(l->dir = strdup(dir ? dir : runlock_default_dir(def, sizeof(def)))) ||
+            self_init(l, suite, suite_file, output, allow) < 0)
+                return bench_error_set(err, ENOMEM, "out of memory");
+        for (int tries = 0; tries < 8; tries++) {
+                int r = attempt(l, allow, err);
+                if (r == 0) {
+                        *ret = steal_pointer(&l);
+                        return 0;
+                }
+                if (r != -ESTALE)
+                        return r;
+                close_fds(l);
+                for (size_t i = 0; i < l->n_seen; i++)
+                        runlock_rec_clear(&l->seen[i]);
+                l->n_seen = 0;
+        }
+        return bench_error_set(err, ESTALE, "%s keeps being removed while this run takes its lock", l->dir);
 }
 
 size_t runlock_seen(const runlock *l, const runlock_rec **ret) {

@@ -15,14 +15,18 @@
  *               the owner hears of a run that came and went between two of
  *               its looks.
  * A killed run's flocks go with it; its record is removed by the next run.
+ * The last run out removes runs/, run.lock and the dir if nothing else is
+ * in it (no temp dir is left behind); a run that finds them removed under
+ * it starts over.
  */
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "../common/error.h"
+#include "../common/util.h"
 #include "../results/result.h"
 
-#define RUNLOCK_ROOT_DIR "/run/bench"
+#define RUNLOCK_ROOT_DIR BENCH_RUN_DIR
 /* A record line's bound: longer ones are not bench's. */
 #define RUNLOCK_LINE_MAX 8192
 /* The other runs one run remembers (the result's `concurrent`). */

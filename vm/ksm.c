@@ -24,7 +24,7 @@
 #include "vm-internal.h"
 
 #define KSM_DIR "/sys/kernel/mm/ksm"
-#define RECORD_DIR "/run/bench"
+#define RECORD_DIR BENCH_RUN_DIR
 #define RECORD_NAME "ksm.saved"
 #define RECORD_MAGIC "bench ksm.saved v1"
 

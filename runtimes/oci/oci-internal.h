@@ -15,11 +15,12 @@
 
 #include "../../common/error.h"
 #include "../../common/json.h"
+#include "../../common/util.h"
 #include "../container/container.h"
 #include "../driver.h"
 
 /* Where live containers are recorded: root-owned, 0700. */
-#define OCI_RECORD_DIR "/run/bench/oci"
+#define OCI_RECORD_DIR BENCH_RUN_DIR "/oci"
 /* The cgroup parent of every container: not the container kind's (its device rules would bind them). */
 #define OCI_CGROUP_NAME "bench-oci"
 #define OCI_CGROUP_PARENT "/" OCI_CGROUP_NAME

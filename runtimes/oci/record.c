@@ -32,10 +32,26 @@ static int record_dir(bool create, bench_error **err) {
         return bench_open_private_dir(OCI_RECORD_DIR, err);
 }
 
+/* A new record in the dir, 0600; made again if the dir went meanwhile (the last record out removes it). */
+static int create_record(const char *id, int *ret_dfd, bench_error **err) {
+        for (int tries = 0;; tries++) {
+                int dfd = record_dir(true, err);
+                if (dfd < 0)
+                        return dfd;
+                int fd = openat(dfd, id, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+                if (fd >= 0) {
+                        *ret_dfd = dfd;
+                        return fd;
+                }
+                int e = errno;
+                close(dfd);
+                if (e != ENOENT || tries == 3)
+                        return bench_error_errno(err, e, "cannot create the record %s/%s", OCI_RECORD_DIR,
+                                                 id);
+        }
+}
+
 int oci_record_add(const char *id, const oci_runtime *rt, char **ret_path, bench_error **err) {
-        _cleanup_close_ int dfd = record_dir(true, err);
-        if (dfd < 0)
-                return dfd;
         _cleanup_json_ cJSON *o = cJSON_CreateObject();
         cJSON *args = o ? cJSON_AddArrayToObject(o, "runtime_args") : NULL;
         if (!args || !cJSON_AddNumberToObject(o, "owner", getpid()) ||
@@ -47,9 +63,10 @@ int oci_record_add(const char *id, const oci_runtime *rt, char **ret_path, bench
         _cleanup_free_ char *text = cJSON_PrintUnformatted(o);
         if (!text)
                 return bench_error_set(err, ENOMEM, "out of memory");
-        _cleanup_close_ int fd = openat(dfd, id, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        _cleanup_close_ int dfd = -1;
+        _cleanup_close_ int fd = create_record(id, &dfd, err);
         if (fd < 0)
-                return bench_error_errno(err, errno, "cannot create the record %s/%s", OCI_RECORD_DIR, id);
+                return fd;
         int r = bench_write_all(fd, text, strlen(text));
         if (r < 0) {
                 unlinkat(dfd, id, 0);
@@ -63,8 +80,12 @@ int oci_record_add(const char *id, const oci_runtime *rt, char **ret_path, bench
 }
 
 void oci_record_remove(const char *path) {
-        if (path)
-                unlink(path);
+        if (!path)
+                return;
+        unlink(path);
+        /* the last one out leaves no empty dir behind (rmdir takes only an empty one) */
+        rmdir(OCI_RECORD_DIR);
+        rmdir(BENCH_RUN_DIR);
 }
 
 void oci_cgroup_remove(const char *id) {
@@ -156,4 +177,5 @@ void oci_record_reap_stale(void) {
                 reap_record(dirfd(d), names[i]);
         bench_strv_free(names);
         closedir(d);
+        rmdir(OCI_RECORD_DIR); /* if that was all */
 }

@@ -291,7 +291,7 @@ static void run_delete(const oci_shim_spec *s, const oci_runtime *rt, int rep, b
         }
         uint64_t t1 = bench_now_ns();
         if ((ok || !known) && s->record)
-                unlink(s->record);
+                oci_record_remove(s->record);
         if (!report)
                 return;
         if (ok) {
@@ -466,7 +466,7 @@ static _Noreturn void shim_main(const oci_shim_spec *s, pid_t parent, int ctl, i
         _exit(0);
 abandon:
         if (s->record)
-                unlink(s->record);
+                oci_record_remove(s->record);
         _exit(0);
 }
 

@@ -8,6 +8,8 @@ check_result() { "$PY" "$BENCH_SOURCE_DIR/tests/integration/check_result.py" "$@
 # What a run may leave behind: state dirs and agent processes. Listed before and after.
 leftovers() {
   { ls -d "${BENCH_WORKDIR:-/var/tmp}"/bench-* 2>/dev/null || true
+    # the run lock's files once no run is measuring (the last one out removes them)
+    ls -d /run/bench/runs /run/bench/run.lock /tmp/bench-[0-9]* 2>/dev/null || true
     pgrep -f "$BENCH_AGENT" 2>/dev/null | while read -r p; do [ "$(awk "{print \$3}" /proc/$p/stat 2>/dev/null)" = Z ] || echo "$p"; done | sed 's/^/pid /' || true; } | sort
 }
 # Everything a container run may leave on the host: overlay mounts, bench

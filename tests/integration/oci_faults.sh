@@ -98,7 +98,7 @@ for bad in '"runtime": ""' '"runtime": "bin/crun"' '"runtime_args": [""]'; do
 done
 
 # a symlink planted at the record path: refused (O_EXCL|O_NOFOLLOW), its target untouched
-mkdir -p /run/bench/oci
+mkdir -p -m 0700 /run/bench; mkdir -p -m 0700 /run/bench/oci   # private, as bench makes them
 cat > "$tmp/one.json" <<'JSON'
 { "name": "planted", "repetitions": 1, "warmup": 0,
   "configurations": [ { "name": "crun", "kind": "oci", "runtime": "crun" } ],

@@ -28,6 +28,11 @@ settle() { # up to 10 s for the state to come back
   return 1
 }
 left() { comm -13 <(echo "$before") <(state); }
+cat > "$tmp/quick.json" <<'JSON'
+{ "name": "quick", "repetitions": 1, "warmup": 0,
+  "configurations": [ { "name": "bare", "kind": "bare" } ],
+  "workloads": [ { "kind": "cpu", "params": { "duration": "10ms" } } ] }
+JSON
 ran=0
 for rt in runsc runc crun; do
   command -v $rt >/dev/null || { echo "note: $rt is not installed"; continue; }
@@ -49,11 +54,13 @@ for rt in runsc runc crun; do
   "$BENCH" run "$tmp/int.json" -o "$tmp/k1.result.json" --quiet & pid=$!
   wait_listed $rt || { kill -KILL $pid; fail "$rt: no container came up"; }
   kill -KILL $pid; wait $pid 2>/dev/null
-  # (its state dir stays: the next run removes it)
+  # (its state dir and its run lock's files stay, inert: the next run removes them)
   ok=0
-  for _ in $(seq 1 100); do [ -z "$(left | grep -v "^$BENCH_WORKDIR/bench-$pid\.")" ] && { ok=1; break; }; sleep 0.1; done
+  for _ in $(seq 1 100); do [ -z "$(left | grep -v -e "^$BENCH_WORKDIR/bench-$pid\." -e '^/run/bench/run')" ] && { ok=1; break; }; sleep 0.1; done
   [ $ok = 1 ] || fail "$rt: left after SIGKILL of bench: $(left)"
   rm -rf "$BENCH_WORKDIR"/bench-*
+  "$BENCH" run "$tmp/quick.json" -o "$tmp/q.result.json" --quiet || fail "$rt: the run after a killed one failed"
+  settle || fail "$rt: the run after a killed one left: $(left)"
 
   # bench and its shim SIGKILLed: the container stays until the next run
   "$BENCH" run "$tmp/int.json" -o "$tmp/k2.result.json" --quiet & pid=$!

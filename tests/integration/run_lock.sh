@@ -3,7 +3,8 @@
 # a message naming the first and writes nothing; with --allow-concurrent it
 # measures and both results record each other; a SIGKILLed run's lock and
 # record do not outlive it; validate/compare/report are never blocked;
-# hostile records (garbage, escapes, huge, held or not) are survived.
+# hostile records (garbage, escapes, huge, held or not) are survived; the
+# last run out removes runs/ and run.lock (nothing left behind).
 source "$(dirname "$0")/common.bash"
 need_root
 LOCKDIR=/run/bench
@@ -110,7 +111,9 @@ wait_file "$tmp/k.json"
 ls "$LOCKDIR/runs" | grep -q "^$k-" || fail "no record of the live run: $(ls "$LOCKDIR/runs")"
 kill -KILL $k; wait $k 2>/dev/null
 "$BENCH" run "$tmp/short.json" -o "$tmp/n.json" --quiet 2>"$tmp/n.err" || fail "the run after a killed one: $(cat "$tmp/n.err")"
-ls "$LOCKDIR/runs" | grep -q "^$k-" && fail "the killed run's record stayed"
+ls "$LOCKDIR/runs" 2>/dev/null | grep -q "^$k-" && fail "the killed run's record stayed"
+# the last run out removed the lock's files, the killed run's record with them
+[ ! -e "$LOCKDIR/runs" ] && [ ! -e "$LOCKDIR/run.lock" ] || fail "the last run out left $(ls -A "$LOCKDIR")"
 pyjson "$tmp/n.json" <<'PY' || fail "the killed run is not a concurrent one"
 import json, sys
 assert json.load(open(sys.argv[1]))["concurrent"] == []
@@ -118,6 +121,7 @@ PY
 
 # 5. hostile records: a held one of garbage (escape sequences, 1 MiB) refuses, escaped; not held: ignored
 rec="$LOCKDIR/runs/99999-00000000000000aa"
+mkdir -p -m 0700 "$LOCKDIR"; mkdir -p -m 0700 "$LOCKDIR/runs"   # as a live run keeps them
 { printf '\033]0;pwned\007\033[2J'; head -c 1048576 /dev/zero | tr '\0' 'A'; } > "$rec"
 hold "$rec"
 "$BENCH" run "$tmp/short.json" -o "$tmp/h.json" --quiet 2>"$tmp/h.err"; rc=$?
@@ -140,8 +144,10 @@ echo "held escapes: $(cat "$tmp/h.err")"
 for p in "${holders[@]}"; do kill "$p"; done; wait "${holders[@]}" 2>/dev/null; holders=()
 "$BENCH" run "$tmp/short.json" -o "$tmp/h.json" --quiet 2>"$tmp/h.err" || fail "stale hostile records block: $(cat -v "$tmp/h.err")"
 [ ! -e "$rec" ] && [ ! -e "$rec2" ] || fail "stale records stayed: $(ls "$LOCKDIR/runs")"
+[ ! -e "$LOCKDIR/runs" ] || fail "the last run out left runs/: $(ls -A "$LOCKDIR/runs")"
 
 # 6. run.lock held by a process that is no bench run: refused, naming it (from /proc/locks)
+mkdir -p -m 0700 "$LOCKDIR"; (umask 077; : > "$LOCKDIR/run.lock")
 hold "$LOCKDIR/run.lock"
 fl=$held
 "$BENCH" run "$tmp/short.json" -o "$tmp/h2.json" --quiet 2>"$tmp/h2.err"; rc=$?
@@ -151,7 +157,9 @@ grep -q "another run is measuring on this host: a process holds $LOCKDIR/run.loc
 echo "run.lock held: $(cat "$tmp/h2.err")"
 kill $fl; wait $fl 2>/dev/null; holders=()
 
-[ -z "$(ls "$LOCKDIR/runs")" ] || fail "records left: $(ls "$LOCKDIR/runs")"
+# its holder gone, the next run takes the lock, and removes it at its end
+"$BENCH" run "$tmp/short.json" -o "$tmp/h3.json" --quiet 2>"$tmp/h3.err" || fail "run.lock let go: $(cat "$tmp/h3.err")"
+[ ! -e "$LOCKDIR/runs" ] && [ ! -e "$LOCKDIR/run.lock" ] || fail "left in $LOCKDIR: $(ls -A "$LOCKDIR")"
 after=$(leftovers)
 [ "$before" = "$after" ] || fail "left behind: $(comm -13 <(echo "$before") <(echo "$after"))"
 echo "ok"

@@ -25,6 +25,7 @@ tmp=$(mktemp -d)
 cleanup() {
   [ -n "${watcher:-}" ] && kill "$watcher" 2>/dev/null
   rm -f $REC
+  rmdir /run/bench 2>/dev/null   # if the test made it (a live run's lock keeps it)
   ksm_set $orig
   rm -rf "$tmp"
 }
@@ -50,6 +51,7 @@ JSON
 # a record as bench writes it: pid, its start time, the values to restore
 plant() { # pid start run pages sleep
   rm -f $REC
+  mkdir -p -m 0700 /run/bench   # as bench makes it (the last run out removes it)
   printf 'bench ksm.saved v1\npid %s %s\nrun %s\npages_to_scan %s\nsleep_millisecs %s\n' "$@" > $REC.tmp
   chmod 600 $REC.tmp; mv $REC.tmp $REC
 }

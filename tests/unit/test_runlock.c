@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -307,9 +309,10 @@ static int hold(const char *name, int *ret_fd, const char *content, size_t len) 
 static void test_hostile(void **state) {
         runlock *l;
         char *msg = NULL;
-        /* the dirs exist once a run was here */
-        assert_int_equal(acquire("x", 0, &l, NULL), 0);
-        runlock_release(l);
+        /* the dirs as a run makes them (the last run out removes them) */
+        char runs[128];
+        snprintf(runs, sizeof(runs), "%s/runs", dir);
+        assert_int_equal(mkdir(runs, 0700), 0);
 
         /* held garbage: refused, with the pid its name says and no raw escape */
         size_t big = 200000;
@@ -376,6 +379,120 @@ static void test_hostile(void **state) {
         close(fd);
 }
 
+static bool exists(const char *name) {
+        char path[256];
+        snprintf(path, sizeof(path), "%s%s%s", dir, name[0] ? "/" : "", name);
+        return access(path, F_OK) == 0;
+}
+
+/*
+ * The last run out removes the lock dir (bench leaves no temp dir), and
+ * only the last: not while a run with --allow-concurrent is registered,
+ * not a file bench did not make; a killed run's record goes with the next.
+ */
+static void test_last_out_removes(void **state) {
+        runlock *a, *c;
+        assert_int_equal(acquire("a", 0, &a, NULL), 0);
+        assert_true(exists("runs") && exists("run.lock"));
+        runlock_release(a);
+        assert_false(exists(""));
+
+        /* two: the first out leaves it, the second removes it, whichever kind each is */
+        assert_int_equal(acquire("a", 0, &a, NULL), 0);
+        assert_int_equal(acquire("c", RUNLOCK_ALLOW_CONCURRENT, &c, NULL), 0);
+        runlock_release(a);
+        assert_true(exists("runs") && count_records() == 1);
+        runlock_release(c);
+        assert_false(exists(""));
+        assert_int_equal(acquire("c", RUNLOCK_ALLOW_CONCURRENT, &c, NULL), 0);
+        assert_int_equal(acquire("a", RUNLOCK_ALLOW_CONCURRENT, &a, NULL), 0);
+        runlock_release(c);
+        assert_true(exists("runs"));
+        runlock_release(a);
+        assert_false(exists(""));
+
+        /* a killed run leaves its record; the next run out removes it and the dir */
+        pid_t child = fork();
+        assert_true(child >= 0);
+        if (child == 0) {
+                runlock *l;
+                if (acquire("killed", 0, &l, NULL) < 0)
+                        _exit(1);
+                raise(SIGKILL);
+                _exit(2);
+        }
+        int status;
+        assert_int_equal(waitpid(child, &status, 0), child);
+        assert_true(WIFSIGNALED(status));
+        assert_int_equal(count_records(), 1);
+        assert_int_equal(acquire("a", RUNLOCK_ALLOW_CONCURRENT, &a, NULL), 0);
+        runlock_release(a);
+        assert_false(exists(""));
+
+        /* something else in the dir: runs/ and run.lock go, the dir and that file stay */
+        assert_int_equal(acquire("a", 0, &a, NULL), 0);
+        char path[256];
+        snprintf(path, sizeof(path), "%s/notes", dir);
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        assert_true(fd >= 0);
+        close(fd);
+        runlock_release(a);
+        assert_true(exists("notes"));
+        assert_false(exists("runs") || exists("run.lock"));
+        unlink(path);
+}
+
+/*
+ * Runs starting and ending at once while the last one out removes the
+ * dir: four processes, 300 runs each, half with --allow-concurrent. No run
+ * fails but by a refusal (-EBUSY), and two runs without the flag never
+ * hold the lock at once (a run that took the flock of a run.lock removed
+ * meanwhile would).
+ */
+static void test_removal_race(void **state) {
+        int *shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        assert_true(shared != MAP_FAILED);
+        enum { HOLDERS, OVERLAPS, ERRORS, MEASURED, PROCS = 4, RUNS = 300 };
+        pid_t kids[PROCS];
+        for (int k = 0; k < PROCS; k++) {
+                kids[k] = fork();
+                assert_true(kids[k] >= 0);
+                if (kids[k] > 0)
+                        continue;
+                for (int i = 0; i < RUNS; i++) {
+                        bool allow = (i + k) % 2;
+                        runlock *l;
+                        char *msg = NULL;
+                        int r = acquire("race", allow ? RUNLOCK_ALLOW_CONCURRENT : 0, &l, &msg);
+                        if (r == 0 && !allow) {
+                                if (__atomic_fetch_add(&shared[HOLDERS], 1, __ATOMIC_SEQ_CST) != 0)
+                                        __atomic_fetch_add(&shared[OVERLAPS], 1, __ATOMIC_SEQ_CST);
+                                sched_yield();
+                                __atomic_fetch_sub(&shared[HOLDERS], 1, __ATOMIC_SEQ_CST);
+                        }
+                        if (r == 0)
+                                __atomic_fetch_add(&shared[MEASURED], 1, __ATOMIC_SEQ_CST);
+                        else if (r != -EBUSY) {
+                                fprintf(stderr, "run failed: %d %s\n", r, msg ? msg : "?");
+                                __atomic_fetch_add(&shared[ERRORS], 1, __ATOMIC_SEQ_CST);
+                        }
+                        free(msg);
+                        runlock_release(r == 0 ? l : NULL);
+                }
+                _exit(0);
+        }
+        for (int k = 0; k < PROCS; k++) {
+                int status;
+                assert_int_equal(waitpid(kids[k], &status, 0), kids[k]);
+                assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        }
+        assert_int_equal(shared[ERRORS], 0);
+        assert_int_equal(shared[OVERLAPS], 0);
+        assert_true(shared[MEASURED] > RUNS); /* most ran: the test did race */
+        assert_false(exists(""));
+        munmap(shared, 4096);
+}
+
 /* The dirs and run.lock must be ours, private, and no symlinks. */
 static void test_dir_checks(void **state) {
         runlock *l;
@@ -424,6 +541,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_killed_with_child, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_dir_checks, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_last_out_removes, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_removal_race, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
