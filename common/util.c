@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -409,6 +410,40 @@ int bench_open_private_dir(const char *path, bench_error **err) {
                         bench_error_free(e);
                 return fd;
         }
+}
+
+bool bench_fd_is_path(int dir_fd, const char *name, int fd) {
+        struct stat a, b;
+        return fd >= 0 && fstat(fd, &a) == 0 && fstatat(dir_fd, name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+               a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* Leavers hold LOCK_EX only for a few syscalls, and a removal needs a whole run to fit between two of ours.
+ */
+#define ENTER_TRIES 16
+
+int bench_enter_private_dir(const char *path, bench_error **err) {
+        for (int tries = 0; tries < ENTER_TRIES; tries++) {
+                int fd = bench_open_private_dir(path, err);
+                if (fd < 0)
+                        return fd;
+                if (flock(fd, LOCK_SH) < 0) {
+                        int e = errno;
+                        close(fd);
+                        return bench_error_errno(err, e, "cannot lock %s", path);
+                }
+                /* removed between its open and our lock: the fd names a dir that is gone */
+                if (bench_fd_is_path(AT_FDCWD, path, fd))
+                        return fd;
+                close(fd);
+        }
+        return bench_error_set(err, ESTALE, "%s keeps being removed while bench enters it", path);
+}
+
+bool bench_leave_private_dir(int fd, const char *path) {
+        if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0 || !bench_fd_is_path(AT_FDCWD, path, fd))
+                return false;
+        return rmdir(path) == 0;
 }
 
 /*

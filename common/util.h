@@ -82,6 +82,20 @@ int bench_open_dir_nofollow(const char *path, unsigned mode, bench_error **err);
  * BENCH_RUN_DIR) is made again.
  */
 int bench_open_private_dir(const char *path, bench_error **err);
+/*
+ * A private dir others may remove when it empties (BENCH_RUN_DIR, the run
+ * lock's, the OCI records'): bench_enter_private_dir opens it (made if
+ * missing) with a shared flock that keeps it, and it is still the dir its
+ * path names. Hold the fd while making an entry in it, then close it (or
+ * LOCK_UN): a long hold keeps the last one out from removing it.
+ * bench_leave_private_dir removes it if nobody is in the middle of
+ * entering (LOCK_EX, not waiting) and it is empty (rmdir); it takes an fd
+ * on path, and returns whether the dir went.
+ */
+int bench_enter_private_dir(const char *path, bench_error **err);
+bool bench_leave_private_dir(int fd, const char *path);
+/* Whether fd is the file name names (in dir_fd, or a path with AT_FDCWD): not removed or replaced. */
+bool bench_fd_is_path(int dir_fd, const char *name, int fd);
 
 /* Removes a tree without crossing into other filesystems; ENOENT is fine. */
 int bench_rm_rf(const char *path, bench_error **err);

@@ -408,35 +408,14 @@ static void tell(const runlock *l, const char *name) {
                 bench_write_all(fd, l->line, len);
 }
 
-/* Whether fd is still the file that name (in dir_fd, or a path with AT_FDCWD) names: not removed or replaced.
- */
-static bool still_named(int dir_fd, const char *name, int fd) {
-        struct stat a, b;
-        return fd >= 0 && fstat(fd, &a) == 0 && fstatat(dir_fd, name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
-               a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-}
-
-/* Our dir, runs/ and run.lock still the ones their names say: the last run out did not remove them. */
-static bool still_current(const runlock *l) {
-        return still_named(AT_FDCWD, l->dir, l->dir_fd) && still_named(l->dir_fd, RUNS_NAME, l->runs_fd) &&
-               (l->lock_fd < 0 || still_named(l->dir_fd, LOCK_NAME, l->lock_fd));
-}
-
-/*
- * run.lock, made if missing (O_EXCL: a name made meanwhile is opened instead); never through a symlink.
- * -ESTALE, with no message, when the dir was removed under us.
- */
+/* run.lock, made if missing (O_EXCL: a name made meanwhile is opened instead); never through a symlink. */
 static int open_lock_file(const runlock *l, bench_error **err) {
         for (int tries = 0; tries < 3; tries++) {
                 int fd = openat(l->dir_fd, LOCK_NAME,
                                 O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-                if (fd < 0 && errno == ENOENT) {
+                if (fd < 0 && errno == ENOENT)
                         fd = openat(l->dir_fd, LOCK_NAME,
                                     O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
-                        /* no name can be made in a dir the last run out removed: start over */
-                        if (fd < 0 && errno == ENOENT && !still_named(AT_FDCWD, l->dir, l->dir_fd))
-                                return -ESTALE;
-                }
                 if (fd < 0 && (errno == EEXIST || errno == ENOENT))
                         continue;
                 if (fd < 0 && errno == ELOOP)
@@ -467,8 +446,6 @@ static int register_self(runlock *l, bench_error **err) {
                                        "name or paths",
                                        len, RUNLOCK_LINE_MAX);
         int fd = openat(l->runs_fd, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
-        if (fd < 0 && errno == ENOENT)
-                return -ESTALE; /* runs/ removed by the last run out: start over */
         if (fd < 0)
                 return bench_error_errno(err, errno, "cannot create a record in %s/" RUNS_NAME, l->dir);
         int e = 0, w;
@@ -491,34 +468,27 @@ static int register_self(runlock *l, bench_error **err) {
 
 /*
  * The last run out removes the lock dir: bench leaves no temp dir behind.
- * Under run.lock's flock (ours, or taken here if free; with it held no run
- * can be between its look and its record without an fd on run.lock):
- * dead runs' records go, then runs/ if empty (rmdir is atomic: a record
- * made meanwhile keeps it), run.lock, and the dir if nothing else is in it
- * (root's also holds OCI and KSM records). A run that opened the old
- * run.lock or runs/ sees after its flock or its record that they are no
- * longer what their names say, and starts over (still_current).
+ * Every run holds a shared flock on the dir from its open until it has
+ * registered, or been refused (bench_enter_private_dir); this takes it
+ * exclusive without waiting, so no run is between its look and its record.
+ * Then dead runs' records go, runs/ if empty (a live run's record keeps
+ * it), run.lock, and the dir if nothing else is in it (root's also holds
+ * OCI and KSM records). A run that opened the dir before it went sees, once
+ * it has the flock, that the path names another dir or none, and starts
+ * over.
  */
 static void remove_if_last(runlock *l) {
-        _cleanup_close_ int own = -1;
-        int fd = l->lock_fd;
-        if (fd < 0) {
-                own = open_lock_file(l, NULL);
-                if (own < 0 || flock(own, LOCK_EX | LOCK_NB) < 0)
-                        return;
-                fd = own;
-        }
-        if (!still_named(l->dir_fd, LOCK_NAME, fd) || !still_named(l->dir_fd, RUNS_NAME, l->runs_fd))
+        if (flock(l->dir_fd, LOCK_EX | LOCK_NB) < 0 || !bench_fd_is_path(AT_FDCWD, l->dir, l->dir_fd))
                 return;
-        scan(l->runs_fd, NULL, NULL, 0);
-        if (unlinkat(l->dir_fd, RUNS_NAME, AT_REMOVEDIR) < 0)
+        /* a run that failed before it opened runs/ does not vouch for it: only an empty one goes */
+        if (l->runs_fd >= 0)
+                scan(l->runs_fd, NULL, NULL, 0);
+        if (unlinkat(l->dir_fd, RUNS_NAME, AT_REMOVEDIR) < 0 && errno != ENOENT)
                 return;
         unlinkat(l->dir_fd, LOCK_NAME, 0);
-        if (still_named(AT_FDCWD, l->dir, l->dir_fd))
-                rmdir(l->dir);
+        rmdir(l->dir);
 }
 
-/* Closes what an attempt opened (an attempt that found the dir removed under it starts over). */
 static void close_fds(runlock *l) {
         drop_fd(&l->rec_fd);
         drop_fd(&l->lock_fd);
@@ -535,8 +505,9 @@ static void runlock_free(runlock *l) {
                         break;
                 }
         /* the record goes before its flock: a look in between sees it held, never a stranger's */
-        if (l->rec_fd >= 0 && l->runs_fd >= 0 && getpid() == l->owner) {
-                unlinkat(l->runs_fd, l->self.id, 0);
+        if (l->dir_fd >= 0 && getpid() == l->owner) {
+                if (l->rec_fd >= 0)
+                        unlinkat(l->runs_fd, l->self.id, 0);
                 remove_if_last(l);
         }
         close_fds(l);
@@ -581,15 +552,12 @@ static int self_init(runlock *l, const char *suite, const char *suite_file, cons
         return 0;
 }
 
-/*
- * One attempt: 0 (registered), an error, or -ESTALE when the lock dir was
- * removed under it by the last run out (remove_if_last): start over.
- */
+/* Registers the run, or refuses it with every live run named. Holds the dir's shared flock throughout. */
 static int attempt(runlock *l, bool allow, bench_error **err) {
         _cleanup_free_ char *runs_shown = NULL;
         if (asprintf(&runs_shown, "%s/" RUNS_NAME, l->dir) < 0)
                 return bench_error_set(err, ENOMEM, "out of memory");
-        if ((l->dir_fd = bench_open_private_dir(l->dir, err)) < 0 ||
+        if ((l->dir_fd = bench_enter_private_dir(l->dir, err)) < 0 ||
             (l->runs_fd = bench_open_private_dir(runs_shown, err)) < 0)
                 return bench_error_prefix(err, "the lock of measuring runs");
 
@@ -599,8 +567,6 @@ static int attempt(runlock *l, bool allow, bench_error **err) {
         size_t n = 0;
         if (!allow) {
                 int r = open_lock_file(l, err);
-                if (r == -ESTALE)
-                        return r;
                 if (r < 0)
                         return bench_error_prefix(err, "the lock of measuring runs");
                 l->lock_fd = r;
@@ -626,10 +592,6 @@ static int attempt(runlock *l, bool allow, bench_error **err) {
                         return r;
                 }
                 live_clear(live, n);
-                n = 0;
-                /* the lock of a run.lock the last run out removed meanwhile is nobody's */
-                if (!still_current(l))
-                        return -ESTALE;
                 /* alone on the lock: runs with --allow-concurrent may still be measuring */
                 n = scan(l->runs_fd, NULL, live, RUNLOCK_MAX_SEEN);
                 if (n > 0) {
@@ -641,11 +603,6 @@ static int attempt(runlock *l, bool allow, bench_error **err) {
         int r = register_self(l, err);
         if (r < 0)
                 return r;
-        /* our record keeps runs/ (it is not empty): were the fds still the dir's when it was made? */
-        if (!still_current(l)) {
-                unlinkat(l->runs_fd, l->self.id, 0);
-                return -ESTALE;
-        }
         /* whoever registers later sees the earlier one, and tells it */
         n = scan(l->runs_fd, l->self.id, live, RUNLOCK_MAX_SEEN);
         for (size_t i = 0; i < n; i++)
@@ -672,20 +629,13 @@ int runlock_acquire(const char *dir, const char *suite, const char *suite_file, 
         if (!(l->dir = strdup(dir ? dir : runlock_default_dir(def, sizeof(def)))) ||
             self_init(l, suite, suite_file, output, allow) < 0)
                 return bench_error_set(err, ENOMEM, "out of memory");
-        for (int tries = 0; tries < 8; tries++) {
-                int r = attempt(l, allow, err);
-                if (r == 0) {
-                        *ret = steal_pointer(&l);
-                        return 0;
-                }
-                if (r != -ESTALE)
-                        return r;
-                close_fds(l);
-                for (size_t i = 0; i < l->n_seen; i++)
-                        runlock_rec_clear(&l->seen[i]);
-                l->n_seen = 0;
-        }
-        return bench_error_set(err, ESTALE, "%s keeps being removed while this run takes its lock", l->dir);
+        int r = attempt(l, allow, err);
+        if (r < 0)
+                return r; /* runlock_free leaves the dir as the last one out would */
+        /* registered: our record keeps runs/ from now on, and the last one out may look */
+        flock(l->dir_fd, LOCK_UN);
+        *ret = steal_pointer(&l);
+        return 0;
 }
 
 size_t runlock_seen(const runlock *l, const runlock_rec **ret) {

@@ -16,8 +16,8 @@
  *               its looks.
  * A killed run's flocks go with it; its record is removed by the next run.
  * The last run out removes runs/, run.lock and the dir if nothing else is
- * in it (no temp dir is left behind); a run that finds them removed under
- * it starts over.
+ * in it (no temp dir is left behind), with the dir's flock exclusive; every
+ * run holds it shared until it has registered (bench_enter_private_dir).
  */
 #include <stdbool.h>
 #include <stddef.h>

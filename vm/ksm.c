@@ -125,9 +125,13 @@ typedef struct ksm_record {
         ksm_values v;
 } ksm_record;
 
-/* The record dir: root's own, not a symlink, nobody else may write in it. An fd or -errno. */
+/*
+ * The record dir: root's own, not a symlink, nobody else may write in it.
+ * An fd, entered (bench_enter_private_dir: the last run out does not remove
+ * it under us), or -errno.
+ */
 static int record_dir(bench_error **err) {
-        return bench_open_private_dir(RECORD_DIR, err);
+        return bench_enter_private_dir(RECORD_DIR, err);
 }
 
 /*
@@ -229,8 +233,8 @@ void vm_ksm_reap_stale(void) {
         if (geteuid() != 0 || access(RECORD_DIR "/" RECORD_NAME, F_OK) < 0)
                 return;
         _cleanup_close_ int dirfd = record_dir(NULL);
-        if (dirfd >= 0)
-                restore_dead(dirfd, NULL);
+        if (dirfd >= 0 && restore_dead(dirfd, NULL) == 0)
+                bench_leave_private_dir(dirfd, RECORD_DIR);
 }
 
 vm_ksm_mode vm_ksm_mode_parse(const char *s) {
@@ -319,8 +323,9 @@ void vm_ksm_release(vm_ksm_mode mode) {
         _cleanup_close_ int dirfd = record_dir(NULL);
         ksm_record rec;
         /* only our own record */
-        if (dirfd >= 0 && record_read(dirfd, &rec, NULL) == 0 && rec.pid == (int)getpid())
-                unlinkat(dirfd, RECORD_NAME, 0);
+        if (dirfd >= 0 && record_read(dirfd, &rec, NULL) == 0 && rec.pid == (int)getpid() &&
+            unlinkat(dirfd, RECORD_NAME, 0) == 0)
+                bench_leave_private_dir(dirfd, RECORD_DIR); /* if ours was the last entry */
 }
 
 int vm_ksm_settle(unsigned passes, int timeout_ms) {

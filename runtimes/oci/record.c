@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,31 +25,36 @@
 #include "../../common/util.h"
 #include "oci-internal.h"
 
-/* The record dir, made if missing; -EPERM if it is not root's 0700 directory. */
-static int record_dir(bool create, bench_error **err) {
+/* The record dir; -EPERM if it is not root's 0700 directory. */
+static int record_dir(bench_error **err) {
         /* reaping does not make the dir only to find it empty */
-        if (!create && access(OCI_RECORD_DIR, F_OK) < 0)
+        if (access(OCI_RECORD_DIR, F_OK) < 0)
                 return -errno;
         return bench_open_private_dir(OCI_RECORD_DIR, err);
 }
 
-/* A new record in the dir, 0600; made again if the dir went meanwhile (the last record out removes it). */
+/*
+ * A new record in the dir, 0600. The dir and its parent are entered
+ * (bench_enter_private_dir): the last record out, or the last run out of
+ * the parent, removes them only when nobody is making an entry.
+ */
 static int create_record(const char *id, int *ret_dfd, bench_error **err) {
-        for (int tries = 0;; tries++) {
-                int dfd = record_dir(true, err);
-                if (dfd < 0)
-                        return dfd;
-                int fd = openat(dfd, id, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-                if (fd >= 0) {
-                        *ret_dfd = dfd;
-                        return fd;
-                }
+        _cleanup_close_ int parent = bench_enter_private_dir(BENCH_RUN_DIR, err);
+        if (parent < 0)
+                return parent;
+        int dfd = bench_enter_private_dir(OCI_RECORD_DIR, err);
+        if (dfd < 0)
+                return dfd;
+        int fd = openat(dfd, id, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0) {
                 int e = errno;
                 close(dfd);
-                if (e != ENOENT || tries == 3)
-                        return bench_error_errno(err, e, "cannot create the record %s/%s", OCI_RECORD_DIR,
-                                                 id);
+                return bench_error_errno(err, e, "cannot create the record %s/%s", OCI_RECORD_DIR, id);
         }
+        /* the record keeps the dir now */
+        flock(dfd, LOCK_UN);
+        *ret_dfd = dfd;
+        return fd;
 }
 
 int oci_record_add(const char *id, const oci_runtime *rt, char **ret_path, bench_error **err) {
@@ -79,13 +85,21 @@ int oci_record_add(const char *id, const oci_runtime *rt, char **ret_path, bench
         return 0;
 }
 
+/* The record dir and BENCH_RUN_DIR go when empty, unless someone is entering them. */
+static void leave_dirs(void) {
+        const char *dirs[] = {OCI_RECORD_DIR, BENCH_RUN_DIR};
+        for (size_t i = 0; i < 2; i++) {
+                _cleanup_close_ int fd = open(dirs[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (!bench_leave_private_dir(fd, dirs[i]))
+                        return;
+        }
+}
+
 void oci_record_remove(const char *path) {
         if (!path)
                 return;
         unlink(path);
-        /* the last one out leaves no empty dir behind (rmdir takes only an empty one) */
-        rmdir(OCI_RECORD_DIR);
-        rmdir(BENCH_RUN_DIR);
+        leave_dirs(); /* the last one out leaves no empty dir behind */
 }
 
 void oci_cgroup_remove(const char *id) {
@@ -164,7 +178,7 @@ static bool not_hidden(const struct dirent *de) {
 }
 
 void oci_record_reap_stale(void) {
-        int dfd = record_dir(false, NULL);
+        int dfd = record_dir(NULL);
         if (dfd < 0)
                 return;
         DIR *d = fdopendir(dfd);
@@ -177,5 +191,5 @@ void oci_record_reap_stale(void) {
                 reap_record(dirfd(d), names[i]);
         bench_strv_free(names);
         closedir(d);
-        rmdir(OCI_RECORD_DIR); /* if that was all */
+        leave_dirs(); /* if that was all */
 }

@@ -411,6 +411,15 @@ static void test_last_out_removes(void **state) {
         runlock_release(a);
         assert_false(exists(""));
 
+        /* a refused run leaves the holder's dir, and the holder removes it */
+        char *msg = NULL;
+        assert_int_equal(acquire("a", 0, &a, NULL), 0);
+        assert_int_equal(acquire("b", 0, &c, &msg), -EBUSY);
+        free(msg);
+        assert_true(exists("runs") && exists("run.lock") && count_records() == 1);
+        runlock_release(a);
+        assert_false(exists(""));
+
         /* a killed run leaves its record; the next run out removes it and the dir */
         pid_t child = fork();
         assert_true(child >= 0);

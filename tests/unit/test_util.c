@@ -577,6 +577,52 @@ static void test_mkdir_parent(void **state) {
         assert_int_equal(bench_rm_rf(top, NULL), 0);
 }
 
+/*
+ * A private dir the last one out removes: not while someone is entering
+ * it (a shared flock on another open of it), not while anything is in it,
+ * and not through an fd on a dir the path no longer names.
+ */
+static void test_enter_leave(void **state) {
+        char top[] = "/tmp/bench-enter-XXXXXX";
+        assert_non_null(mkdtemp(top));
+        char path[128], moved[128], entry[160];
+        snprintf(path, sizeof(path), "%s/d", top);
+        snprintf(moved, sizeof(moved), "%s/moved", top);
+        snprintf(entry, sizeof(entry), "%s/entry", path);
+        struct stat st;
+
+        int a = bench_enter_private_dir(path, NULL); /* made, 0700, entered */
+        assert_true(a >= 0);
+        assert_int_equal(stat(path, &st), 0);
+        assert_int_equal(st.st_mode & 07777, 0700);
+        int b = bench_enter_private_dir(path, NULL); /* a second run entering at once: shared */
+        assert_true(b >= 0);
+        assert_false(bench_leave_private_dir(b, path)); /* a is entering */
+        assert_int_equal(stat(path, &st), 0);
+        close(a);
+        close(open(entry, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+        assert_false(bench_leave_private_dir(b, path)); /* not empty */
+        unlink(entry);
+        assert_true(bench_leave_private_dir(b, path));
+        close(b);
+        assert_int_equal(stat(path, &st), -1);
+
+        /* an fd on a dir its path no longer names: nothing is removed through it, entering makes a new one */
+        a = bench_enter_private_dir(path, NULL);
+        assert_true(a >= 0);
+        assert_int_equal(rename(path, moved), 0);
+        assert_false(bench_fd_is_path(AT_FDCWD, path, a));
+        assert_false(bench_leave_private_dir(a, path));
+        assert_int_equal(stat(moved, &st), 0);
+        b = bench_enter_private_dir(path, NULL);
+        assert_true(b >= 0 && bench_fd_is_path(AT_FDCWD, path, b));
+        assert_true(bench_leave_private_dir(b, path));
+        close(a);
+        close(b);
+        assert_false(bench_leave_private_dir(-1, path));
+        assert_int_equal(bench_rm_rf(top, NULL), 0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_size),     cmocka_unit_test(test_format_size),
@@ -586,7 +632,7 @@ int main(void) {
                 cmocka_unit_test(test_put_xml),        cmocka_unit_test(test_io_all),
                 cmocka_unit_test(test_rm_rf_deep),     cmocka_unit_test(test_escape_text),
                 cmocka_unit_test(test_write_atomic),   cmocka_unit_test(test_base64),
-                cmocka_unit_test(test_mkdir_parent),
+                cmocka_unit_test(test_mkdir_parent),   cmocka_unit_test(test_enter_leave),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
