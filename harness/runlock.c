@@ -288,11 +288,15 @@ static size_t scan(int runs_fd, const char *skip, live_run *out, size_t max) {
         return n;
 }
 
-/* The pid that took the flock on fd's file, by /proc/locks (the kernel's word); 0 if none is listed. */
-static int flock_holder(int fd) {
-        struct stat st;
-        if (fstat(fd, &st) < 0)
-                return 0;
+/*
+ * The pid that took the flock on fd's file, by /proc/locks (the kernel's
+ * word); 0 if none is listed. The kernel lists a page per read(), each from
+ * the list as it is then: a lock released meanwhile by anyone shifts the
+ * rest, and a line can be missed. A miss is read again.
+ */
+#define LOCKS_READS 5
+
+static int flock_holder_once(const struct stat *st) {
         _cleanup_fclose_ FILE *f = fopen("/proc/locks", "re");
         char line[256];
         while (f && fgets(line, sizeof(line), f)) {
@@ -302,8 +306,20 @@ static int flock_holder(int fd) {
                 unsigned long long ino;
                 /* "1: FLOCK  ADVISORY  WRITE 4242 00:1a:1234 0 EOF"; a waiter's line has "->" as its type */
                 if (sscanf(line, "%*d: %15s %*s %*s %d %x:%x:%llu", type, &pid, &maj, &min, &ino) == 5 &&
-                    !strcmp(type, "FLOCK") && maj == major(st.st_dev) && min == minor(st.st_dev) &&
-                    ino == (unsigned long long)st.st_ino && pid > 0)
+                    !strcmp(type, "FLOCK") && maj == major(st->st_dev) && min == minor(st->st_dev) &&
+                    ino == (unsigned long long)st->st_ino && pid > 0)
+                        return pid;
+        }
+        return 0;
+}
+
+static int flock_holder(int fd) {
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return 0;
+        for (int i = 0; i < LOCKS_READS; i++) {
+                int pid = flock_holder_once(&st);
+                if (pid > 0)
                         return pid;
         }
         return 0;
@@ -479,6 +495,14 @@ static int register_self(runlock *l, bench_error **err) {
  */
 static void remove_if_last(runlock *l) {
         if (flock(l->dir_fd, LOCK_EX | LOCK_NB) < 0 || !bench_fd_is_path(AT_FDCWD, l->dir, l->dir_fd))
+                return;
+        /* run.lock held by anyone else (a process that is no bench run, which the protocol does not bind)
+         * stays */
+        _cleanup_close_ int own = -1;
+        int lock_fd = l->lock_fd;
+        if (lock_fd < 0)
+                lock_fd = own = openat(l->dir_fd, LOCK_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+        if (lock_fd < 0 ? errno != ENOENT : flock(lock_fd, LOCK_EX | LOCK_NB) < 0)
                 return;
         /* a run that failed before it opened runs/ does not vouch for it: only an empty one goes */
         if (l->runs_fd >= 0)

@@ -373,6 +373,12 @@ static void test_hostile(void **state) {
         expect_in(msg, "another run is measuring on this host: a process holds ");
         expect_in(msg, pidtext);
         free(msg);
+        /* the refused run out leaves a run.lock it could not take: the next run is refused too */
+        char lock_path[128];
+        snprintf(lock_path, sizeof(lock_path), "%s/run.lock", dir);
+        assert_true(bench_fd_is_path(AT_FDCWD, lock_path, fd));
+        assert_int_equal(acquire("w", 0, &l, &msg), -EBUSY);
+        free(msg);
         /* --allow-concurrent does not look at run.lock */
         assert_int_equal(acquire("v", RUNLOCK_ALLOW_CONCURRENT, &l, NULL), 0);
         runlock_release(l);
