@@ -379,7 +379,7 @@ static bool private_to_us(const struct stat *st) {
         return S_ISDIR(st->st_mode) && st->st_uid == geteuid() && (st->st_mode & 07777) == 0700;
 }
 
-static int open_private_dir_once(const char *path, bench_error **err) {
+int bench_open_private_dir(const char *path, bench_error **err) {
         struct stat st;
         /* another user's (one made in /tmp before us) would not even open: say what it is instead */
         bool foreign = lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && !private_to_us(&st);
@@ -396,41 +396,35 @@ static int open_private_dir_once(const char *path, bench_error **err) {
         return fd;
 }
 
-int bench_open_private_dir(const char *path, bench_error **err) {
-        for (int tries = 0;; tries++) {
-                bench_error *e = NULL;
-                int fd = open_private_dir_once(path, &e);
-                if (fd == -ENOENT && tries < 3) {
-                        bench_error_free(e);
-                        continue;
-                }
-                if (fd < 0 && err)
-                        *err = e;
-                else
-                        bench_error_free(e);
-                return fd;
-        }
-}
-
 bool bench_fd_is_path(int dir_fd, const char *name, int fd) {
         struct stat a, b;
         return fd >= 0 && fstat(fd, &a) == 0 && fstatat(dir_fd, name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
                a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-/* Leavers hold LOCK_EX only for a few syscalls, and a removal needs a whole run to fit between two of ours.
- */
+/* Leavers hold LOCK_EX for a few syscalls; a removal must fall between two of ours to cost a try. */
 #define ENTER_TRIES 16
 
 int bench_enter_private_dir(const char *path, bench_error **err) {
         for (int tries = 0; tries < ENTER_TRIES; tries++) {
-                int fd = bench_open_private_dir(path, err);
-                if (fd < 0)
+                bench_error *e = NULL;
+                int fd = bench_open_private_dir(path, &e);
+                /* removed between its mkdir and its open: made again */
+                if (fd == -ENOENT) {
+                        bench_error_free(e);
+                        continue;
+                }
+                if (fd < 0) {
+                        if (err)
+                                *err = e;
+                        else
+                                bench_error_free(e);
                         return fd;
+                }
                 if (flock(fd, LOCK_SH) < 0) {
-                        int e = errno;
+                        int saved = errno;
                         close(fd);
-                        return bench_error_errno(err, e, "cannot lock %s", path);
+                        return bench_error_errno(err, saved, "cannot lock %s", path);
                 }
                 /* removed between its open and our lock: the fd names a dir that is gone */
                 if (bench_fd_is_path(AT_FDCWD, path, fd))

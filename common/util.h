@@ -78,16 +78,15 @@ int bench_open_dir_nofollow(const char *path, unsigned mode, bench_error **err);
  * The same for a directory of ours alone (records, locks: nobody else may
  * plant or swap a file in it): made 0700 if missing, and it must be the
  * effective uid's with mode 0700. An fd, or -EPERM naming it and the fix.
- * A parent removed while it is made (the last run lock leaving
- * BENCH_RUN_DIR) is made again.
  */
 int bench_open_private_dir(const char *path, bench_error **err);
 /*
  * A private dir others may remove when it empties (BENCH_RUN_DIR, the run
  * lock's, the OCI records'): bench_enter_private_dir opens it (made if
  * missing) with a shared flock that keeps it, and it is still the dir its
- * path names. Hold the fd while making an entry in it, then close it (or
- * LOCK_UN): a long hold keeps the last one out from removing it.
+ * path names (a dir removed meanwhile is made again). Hold the fd while
+ * making an entry in it, then close it (or LOCK_UN): a long hold keeps the
+ * last one out from removing it.
  * bench_leave_private_dir removes it if nobody is in the middle of
  * entering (LOCK_EX, not waiting) and it is empty (rmdir); it takes an fd
  * on path, and returns whether the dir went.
